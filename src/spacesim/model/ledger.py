@@ -1,0 +1,124 @@
+"""Records of what happened: agreements and memberships, and events with narratives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass
+class PartnershipLedger:
+    """Every bilateral agreement and framework membership, with its start and end.
+
+    A partnership is active at step t when ``start_step <= t`` and it has not
+    ended by t (``end_step`` is empty or greater than t).
+    """
+
+    columns: dict[str, list[Any]] = field(
+        default_factory=lambda: {
+            k: []
+            for k in ("partnership_id", "kind", "party_a", "party_b", "framework", "domain", "depth", "start_step", "end_step", "end_reason")
+        }
+    )
+
+    def open(self, kind: str, party_a: str, party_b: str | None, framework: str | None, domain: str, depth: float, step: int) -> int:
+        """Record a new agreement or membership; return its id."""
+        pid = len(self.columns["partnership_id"])
+        for key, value in (
+            ("partnership_id", pid),
+            ("kind", kind),
+            ("party_a", party_a),
+            ("party_b", party_b),
+            ("framework", framework),
+            ("domain", domain),
+            ("depth", float(depth)),
+            ("start_step", step),
+            ("end_step", None),
+            ("end_reason", None),
+        ):
+            self.columns[key].append(value)
+        return pid
+
+    def close(self, pid: int, step: int, reason: str) -> None:
+        """Record the end of a partnership."""
+        if self.columns["end_step"][pid] is not None:
+            raise RuntimeError(f"partnership {pid} already ended")
+        self.columns["end_step"][pid] = step
+        self.columns["end_reason"][pid] = reason
+
+    def frame(self) -> pd.DataFrame:
+        """The ledger as a table, one row per agreement or membership."""
+        df = pd.DataFrame(self.columns)
+        df["end_step"] = df["end_step"].astype("Int64")
+        for col in ("kind", "party_a", "party_b", "framework", "domain", "end_reason"):
+            df[col] = df[col].astype("string")
+        return df
+
+
+EVENT_KINDS = (
+    "asat_test",
+    "cyber_attack",
+    "leak",
+    "government_change",
+    "withdrawal",
+    "accession",
+    "collision",
+    "framework_opens",
+)
+
+
+@dataclass
+class EventLog:
+    """Events as rows, each with a one-sentence narrative; counts per step by kind."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENT_KINDS, 0))
+
+    def add(
+        self,
+        step: int,
+        kind: str,
+        narrative: str,
+        *,
+        actor: str | None = None,
+        target: str | None = None,
+        framework: str | None = None,
+        effect: str = "",
+        debris_change: float = 0.0,
+        trust_change: float = 0.0,
+        scheduled: bool = False,
+    ) -> None:
+        """Record one event."""
+        self.rows.append(
+            {
+                "step": step,
+                "kind": kind,
+                "actor": actor,
+                "target": target,
+                "framework": framework,
+                "effect": effect,
+                "debris_change": float(debris_change),
+                "trust_change": float(trust_change),
+                "scheduled": scheduled,
+                "narrative": f"step {step}: {narrative}",
+            }
+        )
+        self.counts[kind] += 1
+
+    def take_counts(self) -> dict[str, int]:
+        """Counts by kind since the last call, then reset."""
+        out = self.counts
+        self.counts = dict.fromkeys(EVENT_KINDS, 0)
+        return out
+
+    def frame(self) -> pd.DataFrame:
+        """The log as a table, one row per event."""
+        cols = ["step", "kind", "actor", "target", "framework", "effect", "debris_change", "trust_change", "scheduled", "narrative"]
+        df = pd.DataFrame(self.rows, columns=cols)
+        df["step"] = df["step"].astype("int64")
+        df["scheduled"] = df["scheduled"].astype(bool)
+        for col in ("kind", "actor", "target", "framework", "effect", "narrative"):
+            df[col] = df[col].astype("string")
+        return df

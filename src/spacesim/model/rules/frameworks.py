@@ -1,0 +1,83 @@
+"""C4, C7, C11, C13: joining, staying in and leaving multilateral frameworks.
+
+A nation's value of membership in framework f:
+  V[i, f] = (1 + w_threat theta_i) dSecurity_i(pooled coverage of f)
+            - sovereignty_cost_multilateral s_i I_f - transaction_cost (1 - legal_clarity)
+A framework is stable in Barrett's (1994) sense when no member gains by
+leaving (V >= -exit_margin) and no admissible outsider gains by joining
+(V <= 0). Admission needs consensus: the applicant's mean trust in the
+members and the members' mean trust in the applicant must both reach
+trust_floor + integration_trust_requirement x I_f x (1 - trust_floor) (deep
+integration demands deep trust; clubs exclude those they do not trust,
+Nordhaus 2015). A member whose own trust in the others falls below it leaves.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..state import WorldState
+from . import security as sec
+
+
+def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean trust of each nation in each framework's other members, and theirs in it (N x F; NaN if none)."""
+    m = state.membership.astype(float)
+    others = m.sum(axis=0)[None, :] - m  # other members, per nation and framework
+    t = trust.copy()
+    np.fill_diagonal(t, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        given = (t @ m) / others
+        received = (t.T @ m) / others
+    return given, received
+
+
+def required_trust(state: WorldState, p: SimpleNamespace) -> np.ndarray:
+    """Mutual trust a framework demands of its members, per framework (C11)."""
+    return p.trust_floor + p.integration_trust_requirement * state.integration * (1.0 - p.trust_floor)
+
+
+def membership_value(state: WorldState, p: SimpleNamespace, total: np.ndarray, pooled: np.ndarray) -> np.ndarray:
+    """V[i, f]: net value to i of being in f (for members: of staying; for outsiders: of joining)."""
+    member = state.membership
+    current = pooled * member
+    total_without = total[:, None] - current
+    gain = np.exp(-total_without / p.security_scale) * (1.0 - np.exp(-pooled / p.security_scale))
+    gain *= 1.0 + p.threat_benefit_weight * state.threat[:, None]
+    cost = p.sovereignty_cost_multilateral * state.sovereignty[:, None] * state.integration[None, :] + p.transaction_cost * (1.0 - p.legal_clarity)
+    return gain - cost
+
+
+def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Leavers (nation, framework, reason) and joiners (nation, framework) this step.
+
+    Each nation reconsiders with probability ``membership_rate``; it may join
+    at most one framework per step (the one of highest value).
+    """
+    n, f = state.membership.shape
+    if f == 0:
+        return [], []
+    value = membership_value(state, p, total, pooled)
+    given, received = mutual_trust_with_members(state, trust)
+    required = required_trust(state, p)[None, :]
+    trusted = np.nan_to_num(given, nan=1.0) >= required
+    accepted = np.nan_to_num(received, nan=1.0) >= required
+    reconsider = (rng.random(n) < p.membership_rate)[:, None]
+    member = state.membership
+
+    leave_distrust = reconsider & member & ~trusted
+    leave_value = reconsider & member & trusted & (value < -p.exit_margin)
+    leavers = [(int(i), int(k), "distrust") for i, k in zip(*np.nonzero(leave_distrust))]
+    leavers += [(int(i), int(k), "not worth it") for i, k in zip(*np.nonzero(leave_value))]
+
+    can_join = reconsider & ~member & state.framework_open[None, :] & trusted & accepted & (value > 0)
+    # A framework with no members has nothing to offer until it is founded by the scenario.
+    can_join &= member.any(axis=0)[None, :]
+    joiners = []
+    rows = np.flatnonzero(can_join.any(axis=1))
+    if rows.size:
+        best = np.argmax(np.where(can_join[rows], value[rows], -np.inf), axis=1)
+        joiners = [(int(i), int(k)) for i, k in zip(rows, best)]
+    return leavers, joiners

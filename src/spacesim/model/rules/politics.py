@@ -1,0 +1,33 @@
+"""C9: political change. A new government may reduce commitment or withdraw.
+
+Each step nation i changes government with probability
+government_change_rate (1 - political_stability_i). A new government ends
+each agreement and membership with probability reversal_withdrawal, forgets
+a share reversal_trust_reset of its trust evidence, and its sovereignty
+shifts by a normal draw of standard deviation reversal_sovereignty_shift.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..state import WorldState
+
+
+def draw_government_changes(state: WorldState, p: SimpleNamespace, rng: np.random.Generator) -> list[int]:
+    """Nations whose government changes this step."""
+    rate = p.government_change_rate * (1.0 - state.stability)
+    return [int(i) for i in np.flatnonzero(rng.random(state.n) < rate)]
+
+
+def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace, rng: np.random.Generator) -> float:
+    """Apply a new government's change of attitude to ``nation``; return its change in sovereignty."""
+    keep = 1.0 - p.reversal_trust_reset
+    i = nation
+    state.alpha[i] = state.prior_alpha[i] + keep * (state.alpha[i] - state.prior_alpha[i])
+    state.beta[i] = state.prior_beta[i] + keep * (state.beta[i] - state.prior_beta[i])
+    old = state.sovereignty[i]
+    state.sovereignty[i] = float(np.clip(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0, 1.0))
+    return float(state.sovereignty[i] - old)

@@ -1,0 +1,71 @@
+"""C1: cooperation pools coverage; security grows with it, with diminishing returns.
+
+security_i = 1 - exp(-coverage_i / kappa), where coverage is a nation's own
+effective capability plus what partners share with it.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..state import WorldState
+
+
+def share_factor(p: SimpleNamespace) -> float:
+    """Part of a partner's coverage that reaches the other side: strict protocols share less (C10)."""
+    return 1.0 - 0.25 * p.sharing_strictness
+
+
+def bilateral_pooled(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """X[i, j]: coverage i receives from j through their bilateral agreement (0 if none)."""
+    return state.tie_depth * state.interop * share_factor(p) * k_eff[None, :]
+
+
+def framework_pooled(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Y[i, f]: coverage framework f pools for nation i from its other members (whether or not i is in it)."""
+    if state.membership.shape[1] == 0:
+        return np.zeros((state.n, 0))
+    member_cov = (state.interop * k_eff[None, :]) @ state.membership  # sum over members j of interop_ij k_j
+    member_cov -= state.membership * k_eff[:, None]  # remove i's own capability (interop_ii = 1)
+    return (1.0 + p.framework_standard_bonus) * state.integration[None, :] * share_factor(p) * member_cov
+
+
+def coverage(state: WorldState, p: SimpleNamespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Own coverage, bilateral pooled matrix, framework pooled matrix, total coverage per nation."""
+    k_eff = state.effective_capability(p)
+    x = bilateral_pooled(state, k_eff, p)
+    y = framework_pooled(state, k_eff, p)
+    total = k_eff + x.sum(axis=1) + (y * state.membership).sum(axis=1)
+    return k_eff, x, y, total
+
+
+def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Security from coverage, in [0, 1), with diminishing returns.
+
+    >>> from types import SimpleNamespace
+    >>> round(float(security(np.array([1.0]), SimpleNamespace(security_scale=1.0))[0]), 4)
+    0.6321
+    """
+    return 1.0 - np.exp(-cov / p.security_scale)
+
+
+def gain_of_adding(total: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Rise in security if coverage ``added`` joins a nation whose coverage is ``total``.
+
+    Broadcasts: ``total`` is per nation (column), ``added`` is N x K.
+    """
+    return np.exp(-total[:, None] / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
+
+
+def loss_of_removing(total: np.ndarray, removed: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Fall in security if coverage ``removed`` (already part of ``total``) is lost."""
+    return np.exp(-total[:, None] / p.security_scale) * (np.exp(removed / p.security_scale) - 1.0)
+
+
+def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Share of each nation's security that comes from partners (0 for a nation alone)."""
+    sec = security(total, p)
+    own = security(k_eff, p)
+    return np.where(sec > 0, (sec - own) / np.maximum(sec, 1e-12), 0.0)

@@ -1,0 +1,71 @@
+"""C2, C3: trust as a Beta belief updated by evidence, lost faster than won.
+
+T[i, j] = alpha[i, j] / (alpha[i, j] + beta[i, j]) (Kydd 2000, 2005). Observed
+cooperation adds ``trust_gain`` to alpha; observed defection adds
+``trust_loss`` (> gain) to beta; each step evidence decays toward the prior
+with retention ``trust_memory``. Third parties receive a share
+``reputation_spread`` of what they see others do (image scoring; Nowak &
+Sigmund 1998).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+
+from ..state import WorldState
+
+
+def sharing_depth(trust: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Depth of sharing both sides accept (C3): rises from 0 at ``trust_floor`` to 1 at full mutual trust.
+
+    >>> from types import SimpleNamespace
+    >>> t = np.array([[1.0, 0.9], [0.6, 1.0]])
+    >>> sharing_depth(t, SimpleNamespace(trust_floor=0.5)).round(2).tolist()
+    [[1.0, 0.2], [0.2, 1.0]]
+    """
+    mutual = np.minimum(trust, trust.T)
+    return np.clip((mutual - p.trust_floor) / (1.0 - p.trust_floor), 0.0, 1.0)
+
+
+def decay(state: WorldState, p: SimpleNamespace) -> None:
+    """Evidence fades back toward first impressions at rate 1 - trust_memory."""
+    m = p.trust_memory
+    state.alpha = state.prior_alpha + m * (state.alpha - state.prior_alpha)
+    state.beta = state.prior_beta + m * (state.beta - state.prior_beta)
+
+
+def record_evidence(state: WorldState, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:
+    """Add observed cooperation (``good``) and defection (``bad``) evidence, N x N, row = observer.
+
+    Third parties get ``reputation_spread`` times the column sums: what j did
+    to anyone shapes everyone's view of j.
+    """
+    state.alpha += good
+    state.beta += bad
+    if p.reputation_spread > 0:
+        n = state.n
+        spread_good = p.reputation_spread * good.sum(axis=0) / max(n - 1, 1)
+        spread_bad = p.reputation_spread * bad.sum(axis=0)
+        state.alpha += spread_good[None, :]
+        state.beta += spread_bad[None, :]
+        # Nobody gathers evidence about itself.
+        idx = np.arange(n)
+        state.alpha[idx, idx] -= spread_good
+        state.beta[idx, idx] -= spread_bad
+
+
+def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
+    """Every other nation adds ``weight`` defection evidence against ``actor`` (twice for the victim).
+
+    Returns the mean fall in others' trust in the actor.
+    """
+    before = state.trust[:, actor].copy()
+    state.beta[:, actor] += weight
+    if victim is not None:
+        state.beta[victim, actor] += weight
+    state.beta[actor, actor] -= weight
+    after = state.trust[:, actor]
+    others = np.arange(state.n) != actor
+    return float((before - after)[others].mean())

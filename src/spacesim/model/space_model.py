@@ -1,0 +1,261 @@
+"""SpaceModel: a Mesa model of nations negotiating space-security partnerships."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from ..scenario import ScenarioSpec, apply_overrides, load_scenario
+from ..scenario.library import shipped_scenario
+from ..scenario.schema import EventKind
+from . import events
+from .ledger import EventLog, PartnershipLedger
+from .metrics import Recorder
+from .nation import Nation
+from .rules import bilateral, capability, cooperation, environment, frameworks, politics, security
+from .rules import trust as trust_rule
+from .state import build_state, domain_for_depth, params_namespace
+
+#: Outcomes Mesa's DataCollector gathers (all outcomes are in ``model.recorder``).
+MESA_REPORTERS = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
+
+
+class SpaceModel(mesa.Model):
+    """Nations negotiate bilateral and multilateral space-security partnerships.
+
+    Args:
+        spec: a validated :class:`ScenarioSpec`, a path to a scenario file, or
+            ``None`` for the shipped baseline scenario.
+        rng: seed or generator for the model's one random number generator;
+            ``None`` uses the scenario's ``seed``.
+        **parameters: overrides of any rule parameter or policy lever
+            (see :mod:`spacesim.parameters`), or ``steps``/``seed``.
+
+    >>> model = SpaceModel(rng=7, legal_clarity=0.9)
+    >>> model.p.legal_clarity
+    0.9
+    >>> model.run(3).shape[0]  # the initial state (step 0) and three steps
+    4
+    """
+
+    def __init__(self, spec: ScenarioSpec | str | Path | None = None, *, rng: Any = None, **parameters: Any):
+        if spec is None:
+            spec = shipped_scenario()
+        if isinstance(spec, (str, Path)):
+            spec = load_scenario(spec)
+        spec = apply_overrides(spec, parameters)
+        super().__init__(rng=spec.seed if rng is None else rng)
+        self.spec: ScenarioSpec = spec
+        self.p = params_namespace(spec.parameter_values())
+        self.state = build_state(spec, self.p)
+        self.ledger = PartnershipLedger()
+        self.log = EventLog()
+        self.recorder = Recorder()
+        self.nations: list[Nation] = [Nation(self, i) for i in range(self.state.n)]
+        self._scheduled = self._index_schedule(spec)
+        self._formed = 0
+        self._ended = 0
+        s = self.state
+        for f in range(s.membership.shape[1]):
+            for i in np.flatnonzero(s.membership[:, f]):
+                s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], 0)
+        self._apply_history()
+        environment.calibrate_base_threat(s, self.p)
+        self.datacollector = mesa.DataCollector(model_reporters={k: (lambda m, k=k: m.recorder.latest[k]) for k in MESA_REPORTERS})
+        self._record()
+
+    # ------------------------------------------------------------------ set-up
+    @staticmethod
+    def _index_schedule(spec: ScenarioSpec) -> dict[int, list]:
+        out: dict[int, list] = {}
+        for event in spec.events:
+            out.setdefault(event.step, []).append(event)
+        return out
+
+    def _apply_history(self) -> None:
+        """Past destructive ASAT tests lower first impressions of the tester, fading with age."""
+        s, p = self.state, self.p
+        for past in self.spec.history:
+            actor = s.index[past.actor]
+            age = self.spec.start_year - past.year
+            weight = p.hostile_trust_damage * 0.5 ** (age / p.history_half_life)
+            before = s.trust[:, actor].copy()
+            others = np.arange(s.n) != actor
+            s.prior_beta[others, actor] += weight
+            s.beta[others, actor] += weight
+            drop = float((before - s.trust[:, actor])[others].mean())
+            self.log.add(
+                0,
+                "history",
+                f"before the start ({past.year}): {s.names[actor]}'s destructive ASAT test still colours trust; trust in {s.names[actor]} is {drop:.3f} lower across {s.n - 1} nations",
+                actor=past.actor,
+                effect=f"others' initial trust in {past.actor} -{drop:.3f}",
+                trust_change=-drop,
+                scheduled=True,
+            )
+
+    # ---------------------------------------------------------- agreements
+    def form_agreement(self, i: int, j: int, depth: float) -> None:
+        """Open a bilateral agreement between nations i and j."""
+        s = self.state
+        pid = self.ledger.open("bilateral", s.codes[min(i, j)], s.codes[max(i, j)], None, domain_for_depth(depth).value, depth, self.steps)
+        s.tie_depth[i, j] = s.tie_depth[j, i] = depth
+        s.tie_id[i, j] = s.tie_id[j, i] = pid
+        self._formed += 1
+
+    def end_agreement(self, i: int, j: int, reason: str) -> None:
+        """End the bilateral agreement between nations i and j."""
+        s = self.state
+        self.ledger.close(int(s.tie_id[i, j]), self.steps, reason)
+        s.tie_depth[i, j] = s.tie_depth[j, i] = 0.0
+        s.tie_id[i, j] = s.tie_id[j, i] = -1
+        self._ended += 1
+
+    def join_framework(self, i: int, f: int) -> None:
+        """Nation i joins framework f."""
+        s = self.state
+        s.membership[i, f] = True
+        s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], self.steps)
+        events.accession(self, i, f)
+
+    def leave_framework(self, i: int, f: int, reason: str, scheduled: bool = False) -> None:
+        """Nation i leaves framework f."""
+        s = self.state
+        self.ledger.close(int(s.membership_id[i, f]), self.steps, reason)
+        s.membership[i, f] = False
+        s.membership_id[i, f] = -1
+        events.withdrawal(self, i, f, reason, scheduled)
+
+    # ------------------------------------------------------------------ step
+    def step(self) -> None:
+        """Advance one step, in the order documented in docs/model.md."""
+        s, p, rng = self.state, self.p, self.rng
+        self._formed = self._ended = 0
+
+        # 1. The environment evolves: memory fades, scheduled and random events happen, debris moves.
+        trust_rule.decay(s, p)
+        self._scheduled_events()
+        t = s.trust
+        for i in environment.draw_asat_tests(s, t, p, rng):
+            events.asat_test(self, i)
+        partners = (s.tie_depth > 0).sum(axis=1) + (s.co_membership() > 0).sum(axis=1)
+        for i, j in environment.draw_cyber_attacks(s, s.trust, partners, p, rng):
+            events.cyber_attack(self, i, j)
+        s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
+        if n_collisions:
+            events.collisions(self, n_collisions)
+        environment.update_norm(s, p)
+
+        # 2. Nations assess threats and partners.
+        t = s.trust
+        environment.update_threat(s, t, p)
+        k_eff, _, _, total = security.coverage(s, p)
+
+        # 3. Bilateral agreements end, deepen or shallow with trust, and new ones are proposed.
+        if p.allow_bilateral:
+            u, depth = bilateral.utility(s, p, t, total, k_eff)
+            for i, j, reason in bilateral.ending(u, depth, s.tie_depth, p):
+                self.end_agreement(i, j, reason)
+            ties = s.tie_depth > 0
+            s.tie_depth[ties] = depth[ties]
+            for i, j in bilateral.proposals(u, depth, s.tie_depth, rng, p):
+                self.form_agreement(i, j, float(depth[i, j]))
+        else:
+            for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1))):
+                self.end_agreement(int(i), int(j), "policy")
+
+        # 4. Framework membership: internal and external stability.
+        if s.membership.shape[1]:
+            if p.allow_multilateral:
+                k_eff, _, pooled, total = security.coverage(s, p)
+                leavers, joiners = frameworks.decisions(s, p, t, total, pooled, rng)
+                for i, f, reason in leavers:
+                    self.leave_framework(i, f, reason)
+                for i, f in joiners:
+                    self.join_framework(i, f)
+            else:
+                for i, f in zip(*np.nonzero(s.membership)):
+                    self.leave_framework(int(i), int(f), "policy")
+
+        # 5. Every active partnership plays a cooperation round; trust and reputation update.
+        co = s.co_membership()
+        outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng)
+        trust_rule.record_evidence(s, outcome.good, outcome.bad, p)
+        for leaker, victim in outcome.leaks:
+            events.leak(self, leaker, victim, float(t[victim, leaker]))
+
+        # 6. Capability grows; shared frameworks harmonise standards.
+        capability.grow(s, p)
+        capability.harmonise(s, co, p)
+
+        # 7. Political change may reverse policy.
+        for i in politics.draw_government_changes(s, p, rng):
+            events.government_change(self, i)
+
+        # 8. Record.
+        self._record()
+        if self.steps >= self.spec.steps:
+            self.running = False
+
+    def _scheduled_events(self) -> None:
+        s = self.state
+        for event in self._scheduled.get(self.steps, []):
+            actor = s.index[event.actor] if event.actor else None
+            target = s.index[event.target] if event.target else None
+            framework = s.framework_index[event.framework] if event.framework else None
+            self.trigger(event.kind, actor, target, framework, debris=event.debris, scheduled=True)
+
+    def trigger(self, kind: EventKind | str, actor: int | None = None, target: int | None = None, framework: int | None = None, *, debris: float | None = None, scheduled: bool = False) -> None:
+        """Make an event happen now (used by the timeline and by the dashboard's shock buttons)."""
+        kind = EventKind(kind)
+        s = self.state
+        if kind is EventKind.ASAT_TEST:
+            events.asat_test(self, actor, debris, scheduled)
+        elif kind is EventKind.CYBER_ATTACK:
+            events.cyber_attack(self, actor, target, scheduled)
+        elif kind is EventKind.LEAK:
+            events.leak(self, actor, target, float(s.trust[target, actor]), scheduled=True)
+        elif kind is EventKind.GOVERNMENT_CHANGE:
+            events.government_change(self, actor, scheduled)
+        elif kind is EventKind.FRAMEWORK_OPENS:
+            events.framework_opens(self, framework, scheduled)
+        elif kind is EventKind.WITHDRAWAL:
+            if s.membership[actor, framework]:
+                self.leave_framework(actor, framework, "scheduled", scheduled)
+
+    def _record(self) -> None:
+        s, p = self.state, self.p
+        k_eff, _, _, total = security.coverage(s, p)
+        sec = security.security(total, p)
+        collective = security.collective_security_share(k_eff, total, p)
+        self.recorder.record(self.steps, s, p, sec, collective, self.log.take_counts(), self._formed, self._ended)
+        if hasattr(self, "datacollector"):
+            self.datacollector.collect(self)
+
+    # -------------------------------------------------------------- running
+    def run(self, steps: int | None = None) -> pd.DataFrame:
+        """Run ``steps`` more steps (default: to the scenario's end); return the step table."""
+        target = self.spec.steps if steps is None else self.steps + steps
+        while self.steps < target:
+            self.step()
+        return self.steps_frame()
+
+    def steps_frame(self) -> pd.DataFrame:
+        """One row per step (including step 0, the initial state) with every outcome."""
+        return self.recorder.steps_frame()
+
+    def nations_frame(self) -> pd.DataFrame:
+        """One row per nation per step."""
+        return self.recorder.nations_frame()
+
+    def events_frame(self) -> pd.DataFrame:
+        """One row per event, with its narrative."""
+        return self.log.frame()
+
+    def partnerships_frame(self) -> pd.DataFrame:
+        """One row per bilateral agreement or framework membership."""
+        return self.ledger.frame()

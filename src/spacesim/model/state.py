@@ -1,0 +1,176 @@
+"""The world's state as NumPy arrays indexed by nation (and framework).
+
+Pairwise state (trust evidence, interoperability, bilateral ties) is N x N;
+memberships are N x F. A step is a few array operations on these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from ..scenario.schema import Domain, ScenarioSpec
+
+#: Depth of sharing at which a bilateral agreement reaches each domain (C3: low trust, shallow deals).
+DOMAIN_THRESHOLDS: tuple[tuple[float, Domain], ...] = (
+    (0.75, Domain.TECHNOLOGY_TRANSFER),
+    (0.5, Domain.MISSILE_WARNING),
+    (0.25, Domain.JOINT_EXERCISES),
+    (0.0, Domain.SSA_SHARING),
+)
+
+
+def domain_for_depth(depth: float) -> Domain:
+    """The deepest domain a bilateral agreement of this depth reaches.
+
+    >>> domain_for_depth(0.1).value, domain_for_depth(0.8).value
+    ('ssa_sharing', 'technology_transfer')
+    """
+    for threshold, domain in DOMAIN_THRESHOLDS:
+        if depth >= threshold:
+            return domain
+    return Domain.SSA_SHARING
+
+
+@dataclass
+class WorldState:
+    """Every quantity the rules read and write, as arrays."""
+
+    codes: list[str]
+    names: list[str]
+    bloc: np.ndarray  # int bloc index per nation, -1 for none
+    bloc_names: list[str]
+    sovereignty: np.ndarray
+    capability: np.ndarray
+    growth: np.ndarray
+    threat: np.ndarray
+    base_threat: np.ndarray
+    stability: np.ndarray
+    commercial: np.ndarray
+    counterspace: np.ndarray
+    alpha: np.ndarray  # evidence of trustworthiness, N x N, row = truster
+    beta: np.ndarray  # evidence of untrustworthiness
+    prior_alpha: np.ndarray
+    prior_beta: np.ndarray
+    interop: np.ndarray
+    tie_depth: np.ndarray  # symmetric; 0 means no bilateral agreement
+    tie_id: np.ndarray  # symmetric; -1 means none
+    framework_codes: list[str]
+    framework_names: list[str]
+    integration: np.ndarray  # per framework
+    framework_open: np.ndarray  # per framework, bool
+    framework_domain: list[Domain]
+    membership: np.ndarray  # N x F bool
+    membership_id: np.ndarray  # N x F int, -1 means none
+    debris: float
+    norm: float
+    index: dict[str, int] = field(default_factory=dict)
+    framework_index: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        """Number of nations."""
+        return len(self.codes)
+
+    @property
+    def trust(self) -> np.ndarray:
+        """Directed trust T[i, j] = alpha / (alpha + beta): i's belief that j cooperates (C2)."""
+        return self.alpha / (self.alpha + self.beta)
+
+    def effective_capability(self, p: SimpleNamespace) -> np.ndarray:
+        """Own capability plus the commercial capacity the nation buys into (C12)."""
+        return self.capability + p.commercial_integration * self.commercial
+
+    def co_membership(self) -> np.ndarray:
+        """C[i, j] = highest integration of a framework i and j both belong to (0 if none)."""
+        # max over frameworks of M_if * M_jf * I_f; frameworks are few, so loop over them.
+        out = np.zeros((self.n, self.n))
+        for f in range(self.membership.shape[1]):
+            members = self.membership[:, f]
+            if members.any():
+                np.maximum(out, np.outer(members, members) * self.integration[f], out=out)
+        np.fill_diagonal(out, 0.0)
+        return out
+
+
+def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
+    """Arrays of the initial state from a validated scenario and its parameters."""
+    nations = spec.nations
+    n = len(nations)
+    codes = [x.code for x in nations]
+    index = {c: i for i, c in enumerate(codes)}
+    bloc_names = sorted({x.bloc for x in nations if x.bloc})
+    bloc = np.array([bloc_names.index(x.bloc) if x.bloc else -1 for x in nations], dtype=int)
+
+    trust0 = np.full((n, n), spec.trust.default)
+    if spec.trust.same_bloc is not None:
+        same = (bloc[:, None] == bloc[None, :]) & (bloc[:, None] >= 0)
+        trust0[same] = spec.trust.same_bloc
+    for bt in spec.trust.between_blocs:
+        a, b = (bloc_names.index(x) for x in bt.blocs)
+        pair = ((bloc[:, None] == a) & (bloc[None, :] == b)) | ((bloc[:, None] == b) & (bloc[None, :] == a))
+        trust0[pair] = bt.value
+    for pair in spec.trust.pairs:
+        i, j = index[pair.from_], index[pair.to]
+        trust0[i, j] = pair.value
+        if pair.both_ways:
+            trust0[j, i] = pair.value
+    np.fill_diagonal(trust0, 1.0)
+    # Beta evidence counts; keep both strictly positive so trust is always defined.
+    trust0 = np.clip(trust0, 1e-3, 1 - 1e-3)
+    prior_alpha = trust0 * p.trust_prior_strength
+    prior_beta = (1 - trust0) * p.trust_prior_strength
+
+    capability = np.array([x.capability for x in nations], dtype=float)
+    gap = np.abs(capability[:, None] - capability[None, :]) / np.maximum(capability[:, None] + capability[None, :], 1e-12)
+    interop = 1.0 - p.incompatibility * gap
+
+    frameworks = spec.frameworks
+    f = len(frameworks)
+    membership = np.zeros((n, f), dtype=bool)
+    for k, fw in enumerate(frameworks):
+        for code in fw.members:
+            membership[index[code], k] = True
+
+    threat = np.array([x.threat_perception for x in nations], dtype=float)
+    state = WorldState(
+        codes=codes,
+        names=[x.name for x in nations],
+        bloc=bloc,
+        bloc_names=bloc_names,
+        sovereignty=np.clip(np.array([x.sovereignty for x in nations]) + p.sovereignty_shift, 0.0, 1.0),
+        capability=capability,
+        growth=np.array([x.capability_growth for x in nations], dtype=float),
+        threat=threat.copy(),
+        base_threat=threat.copy(),
+        stability=np.array([x.political_stability for x in nations], dtype=float),
+        commercial=np.array([x.commercial_capacity for x in nations], dtype=float),
+        counterspace=np.array([x.counterspace for x in nations], dtype=float),
+        alpha=prior_alpha.copy(),
+        beta=prior_beta.copy(),
+        prior_alpha=prior_alpha,
+        prior_beta=prior_beta,
+        interop=interop,
+        tie_depth=np.zeros((n, n)),
+        tie_id=np.full((n, n), -1, dtype=np.int64),
+        framework_codes=[x.code for x in frameworks],
+        framework_names=[x.name for x in frameworks],
+        integration=np.array([x.integration for x in frameworks], dtype=float),
+        framework_open=np.array([x.open for x in frameworks], dtype=bool),
+        framework_domain=[x.domain for x in frameworks],
+        membership=membership,
+        membership_id=np.full((n, f), -1, dtype=np.int64),
+        debris=float(spec.initial_debris),
+        norm=float(spec.initial_norm_strength),
+        index=index,
+        framework_index={x.code: k for k, x in enumerate(frameworks)},
+    )
+    return state
+
+
+def params_namespace(values: dict[str, Any]) -> SimpleNamespace:
+    """Parameters as attributes, for terse rule code (p.trust_gain)."""
+    return SimpleNamespace(**values)

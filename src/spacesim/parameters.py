@@ -1,0 +1,119 @@
+"""The one declaration of every global model parameter and policy lever.
+
+Each :class:`Parameter` names a rule's knob once: its type, default, allowed
+range, one-line meaning and the claim (C1–C14 of the design brief) it serves.
+The scenario schema, the ``SpaceModel`` keyword arguments, the docs table and
+the dashboard all read this tuple; nothing else declares a parameter.
+
+>>> PARAMETERS_BY_NAME["legal_clarity"].default
+0.3
+>>> PARAMETERS_BY_NAME["trust_loss"].default > PARAMETERS_BY_NAME["trust_gain"].default
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Group = Literal["rule", "policy"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A model parameter: declared once, read everywhere."""
+
+    name: str
+    default: float | int | bool
+    low: float | None
+    high: float | None
+    meaning: str
+    claim: str
+    group: Group = "rule"
+    unit: str = ""
+
+    @property
+    def kind(self) -> type:
+        """The Python type of the parameter's values (bool, int or float)."""
+        return type(self.default)
+
+
+def _p(name, default, low, high, meaning, claim, group: Group = "rule", unit=""):
+    return Parameter(name, default, low, high, meaning, claim, group, unit)
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    # --- policy levers: what a government or a treaty chooses -------------
+    _p("allow_bilateral", True, None, None, "Bilateral partnerships may form.", "C7", "policy"),
+    _p("allow_multilateral", True, None, None, "Nations may join or stay in multilateral frameworks.", "C7", "policy"),
+    _p("legal_clarity", 0.3, 0.0, 1.0, "Clarity of the legal framework for military space activity: lowers transaction costs and misperception, raises trust gained per cooperation.", "C5", "policy"),
+    _p("sharing_strictness", 0.5, 0.0, 1.0, "Strictness of data-sharing protocols: lowers the chance of leaks but also the benefit of what is shared.", "C10", "policy"),
+    _p("export_control", 0.5, 0.0, 1.0, "Strictness of export controls: raises the stronger side's reluctance to partner with weaker nations and slows technology transfer.", "C6", "policy"),
+    _p("commercial_integration", 0.5, 0.0, 1.0, "Share of each nation's commercial satellite and cyber capacity that its security draws on (public-private partnership).", "C12", "policy"),
+    # --- cooperation and security -------------------------------------------
+    _p("security_scale", 1.0, 0.01, 10.0, "Coverage at which a nation's security reaches 63% (1 - 1/e): the scale of diminishing returns.", "C1", unit="capability"),
+    _p("threat_benefit_weight", 2.0, 0.0, 10.0, "How strongly threat perception raises the value of partners' coverage.", "C8"),
+    _p("framework_standard_bonus", 0.3, 0.0, 2.0, "Extra value of coverage pooled through a multilateral framework (standards, collective response).", "C7"),
+    _p("proposal_rate", 0.5, 0.0, 1.0, "Chance per step that a nation proposes a new bilateral partnership.", "C7", unit="1/step"),
+    _p("membership_rate", 0.2, 0.0, 1.0, "Chance per step that a nation reconsiders its framework memberships.", "C7", unit="1/step"),
+    _p("exit_margin", 0.02, 0.0, 1.0, "Net utility below minus this margin ends an agreement (inertia against churn).", "C7"),
+    # --- trust ---------------------------------------------------------------
+    _p("trust_prior_strength", 10.0, 0.5, 1000.0, "Pseudo-observations behind initial trust: how hard first impressions are to change.", "C2", unit="observations"),
+    _p("trust_gain", 0.5, 0.0, 10.0, "Evidence of trustworthiness added by one observed cooperation.", "C2", unit="observations"),
+    _p("trust_loss", 2.0, 0.0, 20.0, "Evidence of untrustworthiness added by one observed defection (larger than the gain: trust is lost faster than won).", "C2", unit="observations"),
+    _p("trust_memory", 0.98, 0.0, 1.0, "Share of accumulated evidence kept each step; the rest decays back to the prior.", "C2", unit="per step"),
+    _p("reputation_spread", 0.2, 0.0, 1.0, "Share of an observed defection's evidence that third parties also receive (image scoring).", "C2"),
+    _p("trust_floor", 0.35, 0.0, 0.99, "Trust below which a nation shares nothing sensitive; depth of sharing rises linearly from here to full trust.", "C3"),
+    _p("shirk_rate", 0.1, 0.0, 1.0, "Chance per step that a nation shirks a partnership with a partner it does not trust at all.", "C2", unit="1/step"),
+    _p("misperception", 0.1, 0.0, 1.0, "Chance that a cooperation is misread as a defection when the law is wholly unclear.", "C5"),
+    _p("clarity_trust_bonus", 1.0, 0.0, 5.0, "Trust gained per cooperation is multiplied by (1 + bonus x legal clarity).", "C5"),
+    _p("transaction_cost", 0.05, 0.0, 1.0, "Cost of negotiating and running one agreement under wholly unclear law.", "C5"),
+    # --- sovereignty and integration -----------------------------------------
+    _p("sovereignty_cost_bilateral", 0.05, 0.0, 2.0, "Sovereignty cost of a bilateral agreement of full depth, per unit of sovereignty.", "C4"),
+    _p("sovereignty_cost_multilateral", 0.4, 0.0, 5.0, "Sovereignty cost of membership per unit of sovereignty and of framework integration.", "C4"),
+    _p("sovereignty_shift", 0.0, -1.0, 1.0, "Added to every nation's sovereignty (then clipped to [0, 1]): a global knob for sweeps.", "C4"),
+    _p("integration_trust_requirement", 0.5, 0.0, 1.0, "How far above the trust floor, per unit of integration, mutual trust with members must be to join or stay: required = floor + this x integration x (1 - floor).", "C11"),
+    # --- technology -----------------------------------------------------------
+    _p("disparity_aversion", 0.3, 0.0, 5.0, "Cost to the stronger side per unit of relative capability gap and depth.", "C6"),
+    _p("incompatibility", 0.5, 0.0, 1.0, "Initial loss of interoperability per unit of relative capability gap.", "C6"),
+    _p("interoperability_growth", 0.02, 0.0, 1.0, "Share of the remaining interoperability gap closed per step between co-members of a framework.", "C6", unit="1/step"),
+    _p("tech_transfer_rate", 0.01, 0.0, 0.5, "Share of the capability gap closed per step by a deep partnership (technology transfer).", "C1", unit="1/step"),
+    # --- threats and events ---------------------------------------------------
+    _p("threat_inertia", 0.8, 0.0, 1.0, "Share of last step's threat perception kept; the rest moves toward the assessed threat.", "C8"),
+    _p("debris_threat_weight", 0.3, 0.0, 2.0, "Weight of orbital debris in assessed threat.", "C8"),
+    _p("debris_reference", 50000.0, 1.0, 1e7, "Debris stock at which the debris threat is half its maximum.", "C14", unit="pieces"),
+    _p("rival_threat_weight", 0.4, 0.0, 2.0, "Weight of distrusted nations' counterspace capability in assessed threat.", "C8"),
+    _p("asat_threat_shock", 0.15, 0.0, 1.0, "Rise in every nation's threat perception after a destructive ASAT test.", "C8"),
+    _p("history_half_life", 10.0, 0.1, 1000.0, "Years after which a past hostile act (the scenario's history) weighs half as much on first impressions.", "C2", unit="years"),
+    _p("hostile_trust_damage", 3.0, 0.0, 50.0, "Evidence of untrustworthiness every observer adds against the actor of an ASAT test or cyber attack (twice for the victim).", "C2"),
+    _p("asat_rate", 0.004, 0.0, 1.0, "Chance per step of a destructive ASAT test by a nation with full counterspace capability (before deterrence).", "C8", unit="1/step"),
+    _p("cyber_rate", 0.01, 0.0, 1.0, "Chance per step of a cyber attack by a nation with full counterspace capability (before deterrence).", "C8", unit="1/step"),
+    _p("militarisation_response", 0.05, 0.0, 1.0, "Counterspace capability that nations distrusting a tester add after its ASAT test (escalation).", "C8"),
+    _p("leak_rate", 0.05, 0.0, 1.0, "Chance per step of a leak from a partnership of full depth with a wholly untrusted partner.", "C10", unit="1/step"),
+    _p("leak_trust_damage", 4.0, 0.0, 50.0, "Evidence of untrustworthiness the victim of a leak adds against the leaker.", "C10"),
+    # --- politics --------------------------------------------------------------
+    _p("government_change_rate", 0.08, 0.0, 1.0, "Chance per step of a change of government in a wholly unstable nation (scaled by 1 - stability).", "C9", unit="1/step"),
+    _p("reversal_withdrawal", 0.3, 0.0, 1.0, "Chance that a new government ends each of its nation's agreements and memberships.", "C9"),
+    _p("reversal_trust_reset", 0.5, 0.0, 1.0, "Share of its accumulated trust evidence that a new government forgets.", "C9"),
+    _p("reversal_sovereignty_shift", 0.1, 0.0, 1.0, "Standard deviation of the change in sovereignty a new government brings.", "C9"),
+    # --- norms and deterrence ---------------------------------------------------
+    _p("norm_growth", 0.05, 0.0, 1.0, "Share of the gap to the current level of framework participation that norm strength closes per step.", "C13", unit="1/step"),
+    _p("norm_deterrence", 0.7, 0.0, 1.0, "Share by which full norm strength lowers the rate of hostile events.", "C13"),
+    _p("alliance_deterrence", 0.1, 0.0, 5.0, "Hostile acts against a nation fall as 1 / (1 + this x its number of partners).", "C13"),
+    # --- debris ------------------------------------------------------------------
+    _p("debris_source", 100.0, 0.0, 1e5, "Tracked pieces added per step by launches and minor fragmentations (A in dD/dt = A + B D + C D^2).", "C14", unit="pieces/step"),
+    _p("debris_decay", 0.005, 0.0, 1.0, "Share of the debris stock that re-enters per step (-B).", "C14", unit="1/step"),
+    _p("collision_rate", 2e-10, 0.0, 1e-6, "Expected collisions per step per squared piece of debris (C D^2 / fragments).", "C14", unit="1/(step piece^2)"),
+    _p("collision_fragments", 500.0, 0.0, 1e5, "Tracked pieces created by one collision.", "C14", unit="pieces"),
+    _p("asat_debris", 1500.0, 0.0, 1e5, "Tracked pieces created by a destructive ASAT test when the event does not say (Russia, 2021: over 1,500).", "C14", unit="pieces"),
+)
+
+PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
+
+if len(PARAMETERS_BY_NAME) != len(PARAMETERS):  # pragma: no cover - guards the table above
+    raise RuntimeError("a parameter is declared twice")
+
+
+def defaults() -> dict[str, float | int | bool]:
+    """Every parameter's default value, by name."""
+    return {p.name: p.default for p in PARAMETERS}

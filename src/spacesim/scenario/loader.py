@@ -1,0 +1,170 @@
+"""Load scenario files into validated :class:`ScenarioSpec` objects.
+
+Every problem is reported with the file, the field path, the line where YAML
+gives it, and what is wrong; all problems are gathered, not just the first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..parameters import PARAMETERS_BY_NAME
+from .errors import InputError, Problem
+from .schema import EVENT_FIELDS, ScenarioSpec
+from .yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
+
+
+def load_scenario(path: str | Path) -> ScenarioSpec:
+    """Read and validate a scenario file.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    data, lines = read_yaml(path)
+    return scenario_from_data(data, str(path), lines)
+
+
+def parse_scenario(text: str, filename: str = "<string>") -> ScenarioSpec:
+    """Validate scenario YAML given as text (handy in notebooks and tests)."""
+    data, lines = parse_yaml(text, filename)
+    return scenario_from_data(data, filename, lines)
+
+
+def scenario_from_data(data: Any, filename: str, lines: LineMap | None = None) -> ScenarioSpec:
+    """Validate already-parsed scenario data."""
+    lines = lines or {}
+    if not isinstance(data, dict):
+        raise InputError.single(filename, "", "a scenario file must be a mapping of fields (schema_version, name, nations, ...)", lines.get(()))
+    try:
+        spec = ScenarioSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(exc, filename, lines)) from None
+    problems = reference_problems(spec, filename, lines)
+    if problems:
+        raise InputError(problems)
+    return spec
+
+
+def pydantic_problems(exc: ValidationError, filename: str, lines: LineMap) -> list[Problem]:
+    """Turn pydantic's errors into problems with field paths and lines."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part.startswith("function-"))))
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field" + _suggest(loc[-1], loc[:-1])
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        elif "input" in err and err["type"] not in ("model_type", "dict_type"):
+            message += f" (got {err['input']!r})"
+        problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
+    return problems
+
+
+def _suggest(key: Any, parent: tuple) -> str:
+    import difflib
+
+    if parent in (("parameters",), ("policy",)):
+        close = difflib.get_close_matches(str(key), PARAMETERS_BY_NAME, n=1)
+        if close:
+            return f"; did you mean '{close[0]}'?"
+    return ""
+
+
+def _line(lines: LineMap, loc: tuple) -> int | None:
+    while loc:
+        if loc in lines:
+            return lines[loc]
+        loc = loc[:-1]
+    return lines.get(())
+
+
+def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap) -> list[Problem]:
+    """Cross-field checks: unique names, references to nations and frameworks that exist."""
+    problems: list[Problem] = []
+
+    def bad(loc: tuple, message: str) -> None:
+        problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
+
+    codes = [n.code for n in spec.nations]
+    for field in ("code", "name"):
+        seen: set[str] = set()
+        for i, nation in enumerate(spec.nations):
+            value = getattr(nation, field)
+            if value in seen:
+                bad(("nations", i, field), f"nation {field} {value!r} is used twice")
+            seen.add(value)
+    known = set(codes)
+    blocs = {n.bloc for n in spec.nations if n.bloc}
+
+    def nation_ref(loc: tuple, code: str | None) -> None:
+        if code is not None and code not in known:
+            bad(loc, f"no nation with code {code!r} in this scenario")
+
+    frameworks = [f.code for f in spec.frameworks]
+    seen = set()
+    for i, fw in enumerate(spec.frameworks):
+        if fw.code in seen:
+            bad(("frameworks", i, "code"), f"framework code {fw.code!r} is used twice")
+        seen.add(fw.code)
+        members: set[str] = set()
+        for j, member in enumerate(fw.members):
+            nation_ref(("frameworks", i, "members", j), member)
+            if member in members:
+                bad(("frameworks", i, "members", j), f"{member!r} is listed twice")
+            members.add(member)
+
+    for i, pair in enumerate(spec.trust.pairs):
+        nation_ref(("trust", "pairs", i, "from"), pair.from_)
+        nation_ref(("trust", "pairs", i, "to"), pair.to)
+        if pair.from_ == pair.to:
+            bad(("trust", "pairs", i), "trust of a nation in itself is not a pair")
+    for i, bt in enumerate(spec.trust.between_blocs):
+        for j, bloc in enumerate(bt.blocs):
+            if bloc not in blocs:
+                bad(("trust", "between_blocs", i, "blocs", j), f"no nation belongs to bloc {bloc!r}")
+
+    for i, event in enumerate(spec.events):
+        loc = ("events", i)
+        needed = EVENT_FIELDS[event.kind]
+        for field in ("actor", "target", "framework"):
+            value = getattr(event, field)
+            if field in needed and value is None:
+                bad(loc + (field,), f"a {event.kind.value} event needs a {field}")
+            elif field not in needed and value is not None:
+                bad(loc + (field,), f"a {event.kind.value} event takes no {field}")
+        nation_ref(loc + ("actor",), event.actor)
+        nation_ref(loc + ("target",), event.target)
+        if event.actor is not None and event.actor == event.target:
+            bad(loc + ("target",), "an event's actor and target must differ")
+        if event.framework is not None and event.framework not in frameworks:
+            bad(loc + ("framework",), f"no framework with code {event.framework!r} in this scenario")
+        if event.debris is not None and event.kind.value != "asat_test":
+            bad(loc + ("debris",), "only an asat_test event creates debris")
+        if event.step > spec.steps:
+            bad(loc + ("step",), f"step {event.step} is after the last step ({spec.steps})")
+    for i, past in enumerate(spec.history):
+        nation_ref(("history", i, "actor"), past.actor)
+        if past.year > spec.start_year:
+            bad(("history", i, "year"), f"year {past.year} is after start_year {spec.start_year}; history is the past")
+    return problems
+
+
+def apply_overrides(spec: ScenarioSpec, values: dict[str, Any], source: str = "<overrides>") -> ScenarioSpec:
+    """A copy of ``spec`` with parameters, levers, ``steps`` or ``seed`` replaced, validated.
+
+    Unknown names raise :class:`InputError`.
+    """
+    if not values:
+        return spec
+    data = spec.model_dump(mode="json", by_alias=True)
+    for name, value in values.items():
+        if name in ("steps", "seed"):
+            data[name] = value
+        elif name in PARAMETERS_BY_NAME:
+            data[PARAMETERS_BY_NAME[name].group == "policy" and "policy" or "parameters"][name] = value
+        else:
+            raise InputError.single(source, name, "not a parameter of the model" + _suggest(name, ("parameters",)))
+    return scenario_from_data(data, source)

@@ -1,0 +1,178 @@
+"""Typed, validated specification of a scenario file (schema version 1).
+
+A scenario declares the nations, the trust between them, the frameworks that
+exist at the start, the global rule parameters and policy levers (read from
+:mod:`spacesim.parameters`), scheduled events and past context. Unknown keys
+are errors everywhere, so a typo is never silently ignored.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from ..parameters import PARAMETERS, Parameter
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NationCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,5}$", description="ISO-like code: 2-6 capitals or digits, starting with a capital")]
+
+
+class Strict(BaseModel):
+    """Base of every spec: unknown keys are errors; specs are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Domain(StrEnum):
+    """What a partnership or framework shares, from shallow to deep."""
+
+    SSA_SHARING = "ssa_sharing"
+    JOINT_EXERCISES = "joint_exercises"
+    MISSILE_WARNING = "missile_warning"
+    TECHNOLOGY_TRANSFER = "technology_transfer"
+    JOINT_COMMAND = "joint_command"
+
+
+class EventKind(StrEnum):
+    """Kinds of event a scenario can schedule (the rules also make them at random)."""
+
+    ASAT_TEST = "asat_test"
+    CYBER_ATTACK = "cyber_attack"
+    LEAK = "leak"
+    GOVERNMENT_CHANGE = "government_change"
+    FRAMEWORK_OPENS = "framework_opens"
+    WITHDRAWAL = "withdrawal"
+
+
+#: Which fields each scheduled event kind needs.
+EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {
+    EventKind.ASAT_TEST: ("actor",),
+    EventKind.CYBER_ATTACK: ("actor", "target"),
+    EventKind.LEAK: ("actor", "target"),
+    EventKind.GOVERNMENT_CHANGE: ("actor",),
+    EventKind.FRAMEWORK_OPENS: ("framework",),
+    EventKind.WITHDRAWAL: ("actor", "framework"),
+}
+
+
+class NationSpec(Strict):
+    """A nation at the start of the run."""
+
+    name: str = Field(min_length=1)
+    code: NationCode
+    sovereignty: Unit = Field(description="How strongly the nation resists ceding control (C4).")
+    capability: float = Field(ge=0.0, le=100.0, description="Space capability index; the strongest nation is about 1 (see docs/model.md).")
+    capability_growth: float = Field(0.0, ge=-0.2, le=0.5, description="Own growth of capability per step (share).")
+    threat_perception: Unit = Field(0.2, description="Perceived threat at the start (C8).")
+    political_stability: Unit = Field(0.8, description="1 minus the relative chance of government change (C9).")
+    bloc: str | None = Field(None, min_length=1, description="Alignment, if any (e.g. west, east).")
+    commercial_capacity: float = Field(0.0, ge=0.0, le=100.0, description="Commercial satellite and cyber capacity the nation can buy into (C12).")
+    counterspace: Unit = Field(0.0, description="Offensive counterspace capability, 0 to 1 (C8).")
+
+
+class TrustPair(Strict):
+    """Initial trust of one nation in another (both ways unless told)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    from_: NationCode = Field(alias="from")
+    to: NationCode
+    value: Unit
+    both_ways: bool = True
+
+
+class BlocTrust(Strict):
+    """Initial trust between members of two different blocs."""
+
+    blocs: tuple[str, str]
+    value: Unit
+
+
+class TrustSpec(Strict):
+    """How initial trust is set: a default, within-bloc and between-bloc values, then explicit pairs."""
+
+    default: Unit = 0.4
+    same_bloc: Unit | None = 0.7
+    between_blocs: list[BlocTrust] = []
+    pairs: list[TrustPair] = []
+
+
+class FrameworkSpec(Strict):
+    """A multilateral framework that exists at the start."""
+
+    name: str = Field(min_length=1)
+    code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+    members: list[NationCode] = []
+    integration: Unit = Field(description="0 = loose declaration, 1 = joint command (C11).")
+    domain: Domain = Domain.SSA_SHARING
+    open: bool = Field(True, description="Whether outsiders may apply to join.")
+
+
+class EventSpec(Strict):
+    """An event scheduled at a step."""
+
+    step: int = Field(ge=1)
+    kind: EventKind
+    actor: NationCode | None = None
+    target: NationCode | None = None
+    framework: str | None = None
+    debris: float | None = Field(None, ge=0.0, description="Pieces created (ASAT tests); default asat_debris.")
+    note: str | None = None
+
+
+class PastEvent(Strict):
+    """A destructive ASAT test before the run starts: context that colours initial trust."""
+
+    year: int
+    kind: Literal["asat_test"] = "asat_test"
+    actor: NationCode
+    debris: float | None = Field(None, ge=0.0)
+    note: str | None = None
+
+
+def _parameter_field(p: Parameter) -> tuple[Any, Any]:
+    if p.kind is bool:
+        return (bool, Field(p.default, description=p.meaning))
+    return (p.kind, Field(p.default, ge=p.low, le=p.high, description=p.meaning))
+
+
+def _group_model(name: str, group: str) -> type[Strict]:
+    fields = {p.name: _parameter_field(p) for p in PARAMETERS if p.group == group}
+    return create_model(name, __base__=Strict, **fields)  # type: ignore[call-overload]
+
+
+RuleParameters = _group_model("RuleParameters", "rule")
+PolicyLevers = _group_model("PolicyLevers", "policy")
+
+
+class ScenarioSpec(Strict):
+    """A whole scenario file, validated."""
+
+    schema_version: Literal[1]
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1, description="One line: what the scenario is for.")
+    steps: int = Field(120, ge=1, le=100_000)
+    step_meaning: str = "quarter"
+    start_year: int = 2025
+    seed: int = Field(1, ge=0)
+    initial_debris: float = Field(30_000.0, ge=0.0)
+    initial_norm_strength: Unit = 0.0
+    nations: list[NationSpec] = Field(min_length=2)
+    trust: TrustSpec = TrustSpec()
+    frameworks: list[FrameworkSpec] = []
+    parameters: RuleParameters = RuleParameters()  # type: ignore[valid-type]
+    policy: PolicyLevers = PolicyLevers()  # type: ignore[valid-type]
+    events: list[EventSpec] = []
+    history: list[PastEvent] = []
+
+    def parameter_values(self) -> dict[str, Any]:
+        """Every rule parameter and policy lever, by name, flat."""
+        return {**self.parameters.model_dump(), **self.policy.model_dump()}
+
+    def with_parameters(self, **values: Any) -> "ScenarioSpec":
+        """A copy with some parameters or levers replaced (validated)."""
+        from .loader import apply_overrides
+
+        return apply_overrides(self, values)

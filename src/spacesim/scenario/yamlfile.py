@@ -1,0 +1,96 @@
+"""Safe YAML reading that remembers the line of every field.
+
+Only plain data is built (PyYAML's safe constructor for scalars); aliases are
+refused, so a "billion laughs" file cannot exhaust memory, and a key given
+twice in one mapping is an error rather than silently overwritten.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+MAX_BYTES = 5_000_000
+
+LineMap = dict[tuple[Any, ...], int]
+
+
+def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
+    """Read a YAML file; return its data and the 1-based line of each field path.
+
+    Raises :class:`InputError` naming the file for any syntax problem.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError.single(path, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single(path, "", "no such file") from None
+    except IsADirectoryError:
+        raise InputError.single(path, "", "is a folder, not a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(path, "", f"not UTF-8 text ({exc.reason})") from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, filename: str = "<string>") -> tuple[Any, LineMap]:
+    """Parse YAML text into plain data and a map of field path to line."""
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: LineMap = {}
+        data = _build(node, (), lines, loader, filename) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise InputError.single(filename, "", f"invalid YAML: {exc.problem}", line) from None
+    except yaml.YAMLError as exc:
+        raise InputError.single(filename, "", f"invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses aliases before they can be expanded."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(problem="YAML aliases (*name) are not allowed", problem_mark=event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _build(node: yaml.Node, path: tuple, lines: LineMap, loader: yaml.SafeLoader, filename: str) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise InputError.single(filename, _dotted(path), "YAML merge keys (<<) are not allowed", key_node.start_mark.line + 1)
+            key = _build(key_node, path, {}, loader, filename)
+            if not isinstance(key, (str, int, float, bool)):
+                raise InputError.single(filename, _dotted(path), "a mapping key must be a plain value", key_node.start_mark.line + 1)
+            if key in out:
+                raise InputError.single(filename, _dotted(path + (key,)), "key given twice", key_node.start_mark.line + 1)
+            out[key] = _build(value_node, path + (key,), lines, loader, filename)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), lines, loader, filename) for i, item in enumerate(node.value)]
+    return loader.construct_object(node, deep=True)
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+dotted_path = _dotted
