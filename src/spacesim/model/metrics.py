@@ -93,6 +93,7 @@ class Recorder:
         self.steps: dict[str, list[Any]] = {"step": [], **{k: [] for k in STEP_OUTCOMES}}
         self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], **{k: [] for k in NATION_OUTCOMES}}
         self.latest: dict[str, Any] = {}
+        self.bloc_of: dict[str, str | None] = {}
 
     def record(self, step: int, state: WorldState, p: SimpleNamespace, security: np.ndarray, collective: np.ndarray, counts: dict[str, int], formed: int, ended: int) -> None:
         """Record the state at the end of ``step``."""
@@ -162,4 +163,5 @@ class Recorder:
         """One row per nation per step."""
         df = pd.DataFrame({k: np.concatenate(v) if v else [] for k, v in self.nations.items()})
         df["nation"] = df["nation"].astype("string")
+        df.insert(2, "bloc", df["nation"].map(self.bloc_of).astype("string"))
         return df

@@ -55,6 +55,7 @@ class SpaceModel(mesa.Model):
         self.ledger = PartnershipLedger()
         self.log = EventLog()
         self.recorder = Recorder()
+        self.recorder.bloc_of = {c: (self.state.bloc_names[b] if b >= 0 else None) for c, b in zip(self.state.codes, self.state.bloc)}
         self.nations: list[Nation] = [Nation(self, i) for i in range(self.state.n)]
         self._scheduled = self._index_schedule(spec)
         self._formed = 0

@@ -5,8 +5,8 @@ U[i, j] = (1 + w_threat theta_i) * dSecurity_i(j)
           - sovereignty_cost_bilateral s_i d_ij
           - disparity_aversion (1 + export_control) d_ij max(0, k_i - k_j) / (k_i + k_j)
           - P(leak by j) security_i
-Proposals go to the partner of highest value; the other side accepts when its
-own value is positive (no agreement without both sides' consent).
+Proposals go to a partner drawn in proportion to its value; the other side
+accepts when its own value is positive (no agreement without both sides' consent).
 """
 
 from __future__ import annotations
@@ -61,19 +61,21 @@ def utility(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.
 def proposals(u: np.ndarray, depth: np.ndarray, tie_depth: np.ndarray, rng: np.random.Generator, p: SimpleNamespace) -> list[tuple[int, int]]:
     """New agreements this step: (i, j) pairs with i < j, each wanted by both sides.
 
-    Each nation proposes, with probability ``proposal_rate``, to the non-partner
-    of highest positive value; the receiver accepts if its value is positive.
+    Each nation proposes, with probability ``proposal_rate``, to one non-partner
+    drawn with probability proportional to its positive value U[i, j] (so a
+    refusal does not block every other option); the receiver accepts if its
+    own value U[j, i] is positive.
     """
     n = u.shape[0]
-    candidate = np.where((tie_depth == 0) & (depth > 0), u, -np.inf)
     proposers = np.flatnonzero(rng.random(n) < p.proposal_rate)
     if proposers.size == 0:
         return []
-    best = np.argmax(candidate[proposers], axis=1)
-    wanted = candidate[proposers, best] > 0
-    accepted = u[best, proposers] > 0
-    ok = wanted & accepted
-    pairs = {(int(min(i, j)), int(max(i, j))) for i, j in zip(proposers[ok], best[ok])}
+    weight = np.where((tie_depth[proposers] == 0) & (depth[proposers] > 0) & (u[proposers] > 0), u[proposers], 0.0)
+    total = weight.sum(axis=1)
+    draw = rng.random(proposers.size) * total
+    choice = np.minimum((np.cumsum(weight, axis=1) < draw[:, None]).sum(axis=1), n - 1)
+    ok = (total > 0) & (u[choice, proposers] > 0)
+    pairs = {(int(min(i, j)), int(max(i, j))) for i, j in zip(proposers[ok], choice[ok])}
     return sorted(pairs)
 
 

@@ -1,0 +1,1 @@
+"""Turning result tables into plots and summaries."""

@@ -1,0 +1,146 @@
+"""The command line: a thin layer that parses, calls the library, and reports.
+
+Exit status: 0 on success, 2 on invalid input (a message naming the file, the
+field and what is wrong), 1 on an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import __version__
+from .scenario import InputError, apply_overrides, load_scenario
+from .scenario.errors import Problem
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+
+
+def _parse_sets(items: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        name, sep, raw = item.partition("=")
+        if not sep or not name:
+            raise InputError.single("--set", item, "expected NAME=VALUE, e.g. --set legal_clarity=0.8")
+        try:
+            out[name.strip()] = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise InputError.single("--set", name, f"cannot read value {raw!r}") from None
+    return out
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """spacesim run: one simulation, one result folder."""
+    from .output.folder import prepare_output
+    from .output.provenance import now
+    from .output.run_result import run_scenario, write_run
+
+    started = now()
+    spec = load_scenario(args.scenario)
+    overrides = _parse_sets(args.set)
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    try:
+        spec = apply_overrides(spec, overrides, source="command line")
+    except InputError as exc:
+        raise InputError([Problem("command line", p.path, p.message) for p in exc.problems]) from None
+    seed = spec.seed if args.seed is None else args.seed
+    out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
+    prepare_output(out, args.force)
+    result = run_scenario(spec, seed=seed)
+    write_run(result, out, scenario_file=args.scenario, force=args.force, started=started, plots=not args.no_plots)
+    print(result.summary())
+    print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet, plots/)")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """spacesim validate: check files, report every problem."""
+    bad = 0
+    for file in args.files:
+        try:
+            load_scenario(file)
+        except InputError as exc:
+            bad += 1
+            for problem in exc.problems:
+                print(problem, file=sys.stderr)
+        else:
+            print(f"{file}: ok")
+    return EXIT_INPUT if bad else EXIT_OK
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    """spacesim plot: redraw a result folder's plots from its tables alone."""
+    from .analysis.plots import draw_run_plots
+    from .output.folder import read_tables
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise InputError.single(folder, "", "no such result folder")
+    tables = read_tables(folder)
+    missing = [t for t in ("steps", "nations", "partnerships") if t not in tables]
+    if missing:
+        raise InputError.single(folder, "", f"not a result folder: missing {', '.join(t + '.parquet' for t in missing)}")
+    steps, nations, partnerships = tables["steps"], tables["nations"], tables["partnerships"]
+    run_id = int(steps["run_id"].min())
+    pick = lambda df: df[df["run_id"] == run_id].drop(columns="run_id")  # noqa: E731
+    name = str(tables["runs"]["scenario"].iloc[0]) if "runs" in tables else folder.name
+    paths = draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder / "plots", title=name)
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
+    parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run one scenario and write a result folder", description="Run one scenario and write manifest.json, Parquet tables and plots.")
+    run.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
+    run.add_argument("--steps", type=int, metavar="N", help="number of steps (default: the scenario's)")
+    run.add_argument("--seed", type=int, metavar="S", help="random seed (default: the scenario's)")
+    run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS)")
+    run.add_argument("--force", action="store_true", help="replace an existing result folder")
+    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
+    run.add_argument("--no-plots", action="store_true", help="skip drawing plots")
+    run.set_defaults(func=cmd_run)
+
+    validate = sub.add_parser("validate", help="check scenario files", description="Check scenario files; print 'ok' or every problem with file, line and field.")
+    validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.set_defaults(func=cmd_validate)
+
+    plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a result folder from its tables alone.")
+    plot.add_argument("folder", metavar="DIR")
+    plot.set_defaults(func=cmd_plot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``spacesim`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("SPACESIM_DEBUG"):
+            traceback.print_exc()
+        print(f"spacesim: internal error: {type(exc).__name__}: {exc} (set SPACESIM_DEBUG=1 to see the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

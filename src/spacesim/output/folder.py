@@ -1,0 +1,113 @@
+"""A result folder, written so that nothing half-done or already there is lost.
+
+Files are written to a temporary name and renamed into place. A new folder
+is built beside its destination and renamed into place when complete, so a
+killed run leaves either nothing or a whole folder. An existing folder is
+never replaced unless the caller asks (``force``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..scenario.errors import InputError
+
+TABLES = ("runs", "steps", "nations", "events", "partnerships")
+
+
+def prepare_output(out: str | Path, force: bool = False) -> Path:
+    """Check that ``out`` may be written; refuse an existing folder unless ``force``.
+
+    Raises :class:`InputError` (exit status 2 on the command line).
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError.single(out, "--out", "exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not force:
+        raise InputError.single(out, "--out", "folder exists and is not empty; choose another --out or pass --force to replace it")
+    return out
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to a temporary file beside ``path``, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_parquet_atomic(path: Path, df: pd.DataFrame) -> None:
+    """Write a Parquet table to a temporary file beside ``path``, then rename it into place."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class ResultFolder:
+    """Build a result folder in a staging folder beside ``out``; ``commit`` moves it into place.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> with ResultFolder(root / "r") as folder:
+    ...     folder.write_json("manifest.json", {"status": "completed"})
+    >>> sorted(p.name for p in (root / "r").iterdir())
+    ['manifest.json', 'plots']
+    """
+
+    def __init__(self, out: str | Path, force: bool = False):
+        self.out = prepare_output(out, force)
+        self.force = force
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
+        self.staging.chmod(0o755)
+        (self.staging / "plots").mkdir()
+
+    @property
+    def plots(self) -> Path:
+        """The folder plots go into."""
+        return self.staging / "plots"
+
+    def write_json(self, name: str, data: Any) -> None:
+        """Write a JSON file into the folder."""
+        write_json_atomic(self.staging / name, data)
+
+    def write_table(self, name: str, df: pd.DataFrame) -> None:
+        """Write ``name``.parquet into the folder."""
+        write_parquet_atomic(self.staging / f"{name}.parquet", df)
+
+    def commit(self) -> Path:
+        """Move the finished folder into place (replacing an old one only if ``force``)."""
+        if self.out.exists():
+            prepare_output(self.out, self.force)  # it may have appeared meanwhile
+            old = self.out.with_name(f".{self.out.name}.old-{os.getpid()}")
+            os.replace(self.out, old)
+            os.replace(self.staging, self.out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(self.staging, self.out)
+        return self.out
+
+    def discard(self) -> None:
+        """Remove the staging folder."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def __enter__(self) -> "ResultFolder":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.commit()
+        else:
+            self.discard()
+
+
+def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """Every Parquet table of a result folder, by name (those present)."""
+    folder = Path(folder)
+    return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES if (folder / f"{name}.parquet").exists()}

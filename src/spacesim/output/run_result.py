@@ -1,0 +1,134 @@
+"""One simulation run, from a spec and a seed to its tables and its result folder."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..model import SpaceModel
+from ..model.metrics import STEP_OUTCOMES
+from ..scenario import ScenarioSpec
+from .folder import ResultFolder
+from .provenance import file_sha256, git_revision, now, package_versions
+
+
+@dataclass
+class RunResult:
+    """The tables of one run. Every table carries ``run_id``."""
+
+    run_id: int
+    spec: ScenarioSpec
+    seed: int
+    steps: pd.DataFrame
+    nations: pd.DataFrame
+    events: pd.DataFrame
+    partnerships: pd.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def run_row(self) -> dict[str, Any]:
+        """The run's row of ``runs.parquet``: id, scenario, seed, status, parameters, final outcomes."""
+        final = self.steps.iloc[-1]
+        row: dict[str, Any] = {"run_id": self.run_id, "scenario": self.spec.name, "seed": self.seed, "status": "completed", "error": None, "steps": int(final["step"])}
+        row.update(self.spec.parameter_values())
+        row.update({f"final_{k}": final[k] for k in STEP_OUTCOMES})
+        row.update(self.extra)
+        return row
+
+    def runs_frame(self) -> pd.DataFrame:
+        """``runs.parquet`` for this single run."""
+        df = pd.DataFrame([self.run_row()])
+        df["error"] = df["error"].astype("string")
+        return df
+
+    def summary(self) -> str:
+        """A few lines a person reads at the end of a run."""
+        f = self.steps.iloc[-1]
+        s0 = self.steps.iloc[0]
+        kinds = self.events["kind"].value_counts().to_dict() if len(self.events) else {}
+        events = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()) if k != "history") or "none"
+        return "\n".join(
+            [
+                f"{self.spec.name}: {int(f['step'])} steps ({self.spec.step_meaning}s), seed {self.seed}",
+                f"  bilateral agreements  {int(s0['n_bilateral']):>6} -> {int(f['n_bilateral'])}",
+                f"  framework memberships {int(s0['n_memberships']):>6} -> {int(f['n_memberships'])}",
+                f"  mean trust            {s0['mean_trust']:>6.3f} -> {f['mean_trust']:.3f}",
+                f"  collective security   {s0['collective_security']:>6.3f} -> {f['collective_security']:.3f}",
+                f"  debris (pieces)       {s0['debris']:>6,.0f} -> {f['debris']:,.0f}",
+                f"  threat level          {s0['threat_level']:>6.3f} -> {f['threat_level']:.3f}",
+                f"  events: {events}",
+            ]
+        )
+
+
+def tag(df: pd.DataFrame, run_id: int) -> pd.DataFrame:
+    """The table with a leading ``run_id`` column."""
+    df = df.copy()
+    df.insert(0, "run_id", run_id)
+    return df
+
+
+def run_scenario(spec: ScenarioSpec, seed: int | None = None, run_id: int = 0, steps: int | None = None) -> RunResult:
+    """Run a scenario to its end and return its tables.
+
+    >>> from spacesim import load_scenario, shipped_scenario
+    >>> result = run_scenario(load_scenario(shipped_scenario("teaching_small")), seed=3, steps=5)
+    >>> list(result.steps["step"])
+    [0, 1, 2, 3, 4, 5]
+    """
+    seed = spec.seed if seed is None else seed
+    if steps is not None:
+        spec = spec.with_parameters(steps=steps)
+    model = SpaceModel(spec, rng=seed)
+    model.run()
+    return RunResult(
+        run_id=run_id,
+        spec=spec,
+        seed=seed,
+        steps=tag(model.steps_frame(), run_id),
+        nations=tag(model.nations_frame(), run_id),
+        events=tag(model.events_frame(), run_id),
+        partnerships=tag(model.partnerships_frame(), run_id),
+    )
+
+
+def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None, plots: bool = True) -> Path:
+    """Write a single run's result folder: manifest, five tables, plots."""
+    from ..analysis.plots import draw_run_plots
+
+    with ResultFolder(out, force=force) as folder:
+        folder.write_table("runs", result.runs_frame())
+        folder.write_table("steps", result.steps)
+        folder.write_table("nations", result.nations)
+        folder.write_table("events", result.events)
+        folder.write_table("partnerships", result.partnerships)
+        plot_files = draw_run_plots(result.steps, result.nations, result.partnerships, folder.plots, title=result.spec.name) if plots else []
+        folder.write_json(
+            "manifest.json",
+            {
+                "kind": "run",
+                "status": "completed",
+                "scenario": {
+                    "name": result.spec.name,
+                    "description": result.spec.description,
+                    "file": str(scenario_file) if scenario_file else None,
+                    "sha256": file_sha256(scenario_file) if scenario_file else None,
+                    "spec": result.spec.model_dump(mode="json", by_alias=True),
+                },
+                "parameters": result.spec.parameter_values(),
+                "seeds": {"0": result.seed},
+                "steps": int(result.steps["step"].iloc[-1]),
+                "runs": {"total": 1, "completed": 1, "failed": 0},
+                "versions": package_versions(),
+                "git_revision": git_revision(),
+                "command": sys.argv,
+                "started": started or now(),
+                "finished": now(),
+                "tables": ["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
+                "plots": [f"plots/{p.name}" for p in plot_files],
+            },
+        )
+    return Path(out)
