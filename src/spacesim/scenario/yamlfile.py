@@ -56,6 +56,9 @@ def parse_yaml(text: str, filename: str = "<string>") -> tuple[Any, LineMap]:
     return data, lines
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _NoAliasLoader(yaml.SafeLoader):
     """A safe loader that refuses aliases before they can be expanded."""
 
@@ -68,6 +71,8 @@ class _NoAliasLoader(yaml.SafeLoader):
 
 def _build(node: yaml.Node, path: tuple, lines: LineMap, loader: yaml.SafeLoader, filename: str) -> Any:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise InputError.single(filename, _dotted(path), f"invalid YAML: tag {node.tag!r} is not allowed (plain data only)", lines[path])
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:

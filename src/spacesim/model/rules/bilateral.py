@@ -39,10 +39,8 @@ def utility(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.
     existing = state.tie_depth > 0
     current = state.tie_depth * state.interop * sec.share_factor(p) * k_eff[None, :]
     # Existing ties: value of keeping = loss if removed, evaluated with today's depth.
-    total_without = total[:, None] - current
-    gain_new = np.exp(-total[:, None] / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
-    gain_keep = np.exp(-total_without / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
-    gain = np.where(existing, gain_keep, gain_new) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
+    base = np.where(existing, total[:, None] - current, total[:, None])
+    gain = sec.gain_of_adding(base, added, p) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
 
     cap = state.capability
     gap = np.maximum(0.0, cap[:, None] - cap[None, :]) / np.maximum(cap[:, None] + cap[None, :], 1e-12)

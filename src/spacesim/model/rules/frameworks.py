@@ -42,10 +42,8 @@ def required_trust(state: WorldState, p: SimpleNamespace) -> np.ndarray:
 def membership_value(state: WorldState, p: SimpleNamespace, total: np.ndarray, pooled: np.ndarray) -> np.ndarray:
     """V[i, f]: net value to i of being in f (for members: of staying; for outsiders: of joining)."""
     member = state.membership
-    current = pooled * member
-    total_without = total[:, None] - current
-    gain = np.exp(-total_without / p.security_scale) * (1.0 - np.exp(-pooled / p.security_scale))
-    gain *= 1.0 + p.threat_benefit_weight * state.threat[:, None]
+    base = total[:, None] - pooled * member  # members: coverage without this framework
+    gain = sec.gain_of_adding(base, pooled, p) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
     cost = p.sovereignty_cost_multilateral * state.sovereignty[:, None] * state.integration[None, :] + p.transaction_cost * (1.0 - p.legal_clarity)
     return gain - cost
 

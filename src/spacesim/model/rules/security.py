@@ -51,17 +51,12 @@ def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     return 1.0 - np.exp(-cov / p.security_scale)
 
 
-def gain_of_adding(total: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> np.ndarray:
-    """Rise in security if coverage ``added`` joins a nation whose coverage is ``total``.
+def gain_of_adding(base: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """Rise in security when coverage ``added`` joins coverage ``base`` (arrays broadcast).
 
-    Broadcasts: ``total`` is per nation (column), ``added`` is N x K.
+    security(base + added) - security(base) = exp(-base / kappa) (1 - exp(-added / kappa)).
     """
-    return np.exp(-total[:, None] / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
-
-
-def loss_of_removing(total: np.ndarray, removed: np.ndarray, p: SimpleNamespace) -> np.ndarray:
-    """Fall in security if coverage ``removed`` (already part of ``total``) is lost."""
-    return np.exp(-total[:, None] / p.security_scale) * (np.exp(removed / p.security_scale) - 1.0)
+    return np.exp(-base / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
 
 
 def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace) -> np.ndarray:

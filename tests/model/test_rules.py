@@ -1,0 +1,353 @@
+"""Unit tests of each rule on tiny hand-built states, with numbers worked out by hand."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from spacesim import SpaceModel
+from spacesim.model.rules import bilateral, capability, cooperation, environment, frameworks, politics, security, trust
+
+
+def ns(**kw) -> SimpleNamespace:
+    from spacesim.parameters import defaults
+
+    return SimpleNamespace(**{**defaults(), **kw})
+
+
+# --- C1: security and pooling -------------------------------------------------
+def test_security_has_diminishing_returns():
+    p = ns(security_scale=1.0)
+    s = security.security(np.array([0.0, 1.0, 2.0, 3.0]), p)
+    assert_allclose(s, [0.0, 0.632121, 0.864665, 0.950213], rtol=1e-5)
+    assert np.all(np.diff(np.diff(s)) < 0)  # each unit of coverage adds less
+
+
+def test_collective_security_share():
+    p = ns(security_scale=1.0)
+    share = security.collective_security_share(np.array([0.5, 1.0]), np.array([1.0, 1.0]), p)
+    # own 1 - e^-0.5 = 0.393469, total 0.632121 -> (0.632121 - 0.393469) / 0.632121
+    assert_allclose(share, [0.377543, 0.0], rtol=1e-5)
+
+
+def test_gain_is_an_exact_difference():
+    p = ns(security_scale=1.0)
+    base, x = np.array([1.0, 2.0]), np.array([0.5, 0.25])
+    assert_allclose(security.gain_of_adding(base, x, p), security.security(base + x, p) - security.security(base, p))
+
+
+# --- C2: trust ------------------------------------------------------------------
+def test_trust_is_beta_mean(tiny_model):
+    s = tiny_model.state
+    assert_allclose(s.trust[0, 1], 0.675)
+    assert_allclose(s.trust[0, 2], 0.5)
+    assert_allclose(s.alpha[0, 1] + s.beta[0, 1], tiny_model.p.trust_prior_strength)
+
+
+def test_decay_pulls_evidence_back_to_the_prior(tiny_model):
+    s, p = tiny_model.state, ns(trust_memory=0.5)
+    s.alpha[0, 2] = s.prior_alpha[0, 2] + 4.0
+    trust.decay(s, p)
+    assert_allclose(s.alpha[0, 2], s.prior_alpha[0, 2] + 2.0)
+
+
+def test_evidence_and_reputation_spread(tiny_model):
+    s = tiny_model.state
+    p = ns(reputation_spread=0.2)
+    a0, b0 = s.alpha.copy(), s.beta.copy()
+    good = np.zeros((3, 3))
+    bad = np.zeros((3, 3))
+    good[0, 1] = 1.0  # AAA saw BBB cooperate
+    bad[0, 2] = 2.0  # AAA saw CCC defect
+    trust.record_evidence(s, good, bad, p)
+    assert_allclose(s.alpha - a0, [[0, 1.1, 0], [0, 0, 0], [0, 0.1, 0]])  # 0.2 * 1 / (n - 1) to third parties
+    assert_allclose(s.beta - b0, [[0, 0, 2.4], [0, 0, 0.4], [0, 0, 0]])  # defections are news: 0.2 * 2 to all
+
+
+def test_trust_is_lost_faster_than_won(tiny_model):
+    s, p = tiny_model.state, tiny_model.p
+    t0 = s.trust[0, 1]
+    up = np.zeros((3, 3))
+    up[0, 1] = 1.0
+    trust.record_evidence(s, up * p.trust_gain, np.zeros((3, 3)), ns(reputation_spread=0.0))
+    gain = s.trust[0, 1] - t0
+    t1 = s.trust[0, 1]
+    trust.record_evidence(s, np.zeros((3, 3)), up * p.trust_loss, ns(reputation_spread=0.0))
+    loss = t1 - s.trust[0, 1]
+    assert loss > 3 * gain > 0
+
+
+def test_condemn_hits_the_victim_twice(tiny_model):
+    s = tiny_model.state
+    b0 = s.beta.copy()
+    drop = trust.condemn(s, actor=2, weight=1.0, victim=0)
+    assert_allclose((s.beta - b0)[:, 2], [2.0, 1.0, 0.0])
+    assert drop > 0
+
+
+# --- C3: depth follows trust --------------------------------------------------------
+def test_sharing_depth_needs_mutual_trust():
+    t = np.array([[1.0, 0.9, 0.2], [0.5, 1.0, 0.9], [0.9, 0.9, 1.0]])
+    d = trust.sharing_depth(t, ns(trust_floor=0.5))
+    assert_allclose(d[0, 1], 0.0)  # B trusts A only 0.5: nothing sensitive
+    assert_allclose(d[1, 2], 0.8)  # (0.9 - 0.5) / 0.5
+    assert_allclose(d, d.T)
+
+
+# --- C1, C4, C5, C6, C10: bilateral value --------------------------------------------
+def test_bilateral_utility_by_hand(tiny_model):
+    s = tiny_model.state
+    p = ns(sharing_strictness=0.0, commercial_integration=0.0, threat_benefit_weight=0.0)
+    s.membership[:] = False
+    t = s.trust
+    k_eff, _, _, total = security.coverage(s, p)
+    u, depth = bilateral.utility(s, p, t, total, k_eff)
+    assert_allclose(depth[0, 1], 0.5)
+    # gain e^-1 (1 - e^-0.5) = 0.144749; transaction 0.05 x 0.7 = 0.035; sovereignty 0.05 x 0.5 x 0.5 = 0.0125;
+    # leak 0.05 x 0.5 x 0.325 x 0.632121 = 0.005136; no disparity between equals.
+    assert_allclose(u[0, 1], 0.144749 - 0.035 - 0.0125 - 0.005136, atol=1e-5)
+
+
+def test_stronger_side_values_a_partnership_less():
+    from spacesim import parse_scenario
+
+    spec = parse_scenario(
+        """
+schema_version: 1
+name: two
+description: a strong and a weak nation
+nations:
+  - {name: Strong, code: STR, sovereignty: 0.5, capability: 2.0, threat_perception: 0.0}
+  - {name: Weak, code: WEA, sovereignty: 0.5, capability: 0.2, threat_perception: 0.0}
+trust: {default: 0.9}
+"""
+    )
+    m = SpaceModel(spec, rng=0)
+    s, p = m.state, m.p
+    k_eff, _, _, total = security.coverage(s, p)
+    u, _ = bilateral.utility(s, p, s.trust, total, k_eff)
+    assert u[1, 0] > 0 > u[0, 1]  # C6: the weak side wants it, the strong side does not
+    p.export_control, p.disparity_aversion = 0.0, 0.0
+    u2, _ = bilateral.utility(s, p, s.trust, total, k_eff)
+    assert u2[0, 1] > u[0, 1]
+
+
+def test_clear_law_lowers_the_cost_of_agreements(tiny_model):
+    s = tiny_model.state
+    k_eff, _, _, total = security.coverage(s, tiny_model.p)
+    low, _ = bilateral.utility(s, ns(legal_clarity=0.0), s.trust, total, k_eff)
+    high, _ = bilateral.utility(s, ns(legal_clarity=1.0), s.trust, total, k_eff)
+    assert_allclose(high[0, 1] - low[0, 1], 0.05)  # exactly the transaction cost
+
+
+def test_leaks_rise_with_depth_and_distrust():
+    p = ns(leak_rate=0.1, sharing_strictness=0.0)
+    probs = bilateral.leak_probability(np.array([0.2, 1.0, 1.0]), np.array([0.5, 0.5, 0.9]), p)
+    assert_allclose(probs, [0.01, 0.05, 0.01])
+    assert_allclose(bilateral.leak_probability(np.array(1.0), np.array(0.5), ns(leak_rate=0.1, sharing_strictness=1.0)), 0.025)
+
+
+def test_proposal_needs_both_sides():
+    u = np.array([[-np.inf, 0.3, 0.1], [0.2, -np.inf, -0.1], [0.1, 0.5, -np.inf]])
+    depth = np.ones((3, 3))
+    pairs = bilateral.proposals(u, depth, np.zeros((3, 3)), np.random.default_rng(0), ns(proposal_rate=1.0))
+    assert (1, 2) not in pairs  # BBB does not want CCC
+    assert (0, 1) in pairs
+    assert all(i < j for i, j in pairs)
+
+
+def test_agreements_end_for_distrust_or_lost_value():
+    tie = np.zeros((3, 3))
+    tie[0, 1] = tie[1, 0] = 0.5
+    tie[0, 2] = tie[2, 0] = 0.5
+    depth = np.ones((3, 3))
+    depth[0, 1] = depth[1, 0] = 0.0
+    u = np.full((3, 3), 0.1)
+    u[2, 0] = -0.5
+    ends = bilateral.ending(u, depth, tie, ns(exit_margin=0.02))
+    assert sorted(ends) == [(0, 1, "distrust"), (0, 2, "not worth it")]
+
+
+# --- C7, C11: frameworks -------------------------------------------------------------
+def test_deep_integration_demands_deep_trust(tiny_model):
+    s = tiny_model.state
+    assert_allclose(frameworks.required_trust(s, ns(trust_floor=0.35, integration_trust_requirement=0.5)), [0.675])
+
+
+def test_outsider_joins_when_it_pays_and_is_trusted(tiny_model):
+    s = tiny_model.state
+    p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.0, integration_trust_requirement=0.0)
+    k_eff, _, pooled, total = security.coverage(s, p)
+    leavers, joiners = frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))
+    assert joiners == [(2, 0)] and leavers == []
+    # The same applicant is refused when the framework demands more trust than it has.
+    p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.35, integration_trust_requirement=0.5)
+    _, joiners = frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))[0:2]
+    assert joiners == []
+
+
+def test_high_sovereignty_makes_members_leave(tiny_model):
+    s = tiny_model.state
+    s.sovereignty[:] = 1.0
+    p = ns(membership_rate=1.0, sovereignty_cost_multilateral=5.0)
+    k_eff, _, pooled, total = security.coverage(s, p)
+    leavers, _ = frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))
+    assert sorted(leavers) == [(0, 0, "not worth it"), (1, 0, "not worth it")]
+
+
+# --- C2, C5, C10: cooperation round ----------------------------------------------------
+def test_round_of_pure_cooperation():
+    w = np.array([[0.0, 0.5], [0.5, 0.0]])
+    t = np.full((2, 2), 0.6)
+    p = ns(shirk_rate=0.0, misperception=0.0, leak_rate=0.0, trust_gain=0.5, clarity_trust_bonus=1.0, legal_clarity=0.4)
+    out = cooperation.play_round(w, t, p, np.random.default_rng(0))
+    assert_allclose(out.good, w * 0.5 * 1.4)
+    assert not out.bad.any() and out.leaks == []
+
+
+def test_round_with_certain_shirking_and_leaks():
+    w = np.array([[0.0, 1.0], [1.0, 0.0]])
+    t = np.zeros((2, 2))
+    p = ns(shirk_rate=1.0, misperception=0.0, leak_rate=1.0, sharing_strictness=0.0, trust_loss=2.0, leak_trust_damage=4.0)
+    out = cooperation.play_round(w, t, p, np.random.default_rng(0))
+    assert_allclose(out.bad, [[0.0, 6.0], [6.0, 0.0]])
+    assert sorted(out.leaks) == [(0, 1), (1, 0)]
+
+
+def test_unclear_law_causes_misperception():
+    w = np.ones((40, 40)) - np.eye(40)
+    t = np.ones((40, 40))
+    p = ns(shirk_rate=0.0, misperception=0.5, leak_rate=0.0, legal_clarity=0.0)
+    share = (cooperation.play_round(w, t, p, np.random.default_rng(1)).bad > 0).sum() / (40 * 39)
+    assert 0.45 < share < 0.55
+    p.legal_clarity = 1.0
+    assert not cooperation.play_round(w, t, p, np.random.default_rng(1)).bad.any()
+
+
+# --- C8, C13, C14: environment ------------------------------------------------------------
+def test_debris_without_collisions_is_linear():
+    d, hits = environment.debris_step(10_000.0, ns(debris_source=100.0, debris_decay=0.01, collision_rate=0.0), np.random.default_rng(0))
+    assert hits == 0 and d == pytest.approx(10_000 + 100 - 100)
+
+
+def test_collisions_grow_with_the_square_of_debris():
+    p = ns(debris_source=0.0, debris_decay=0.0, collision_rate=1e-8, collision_fragments=1.0)
+    rng = np.random.default_rng(0)
+    mean_small = np.mean([environment.debris_step(5_000.0, p, rng)[1] for _ in range(2000)])
+    mean_large = np.mean([environment.debris_step(10_000.0, p, rng)[1] for _ in range(2000)])
+    assert mean_small == pytest.approx(0.25, rel=0.15)
+    assert mean_large / mean_small == pytest.approx(4.0, rel=0.2)
+
+
+def test_threat_is_at_rest_until_something_changes(tiny_model):
+    s, p = tiny_model.state, tiny_model.p
+    before = s.threat.copy()
+    environment.update_threat(s, s.trust, p)
+    assert_allclose(s.threat, before)
+    s.debris *= 5
+    environment.update_threat(s, s.trust, p)
+    assert np.all(s.threat > before)
+
+
+def test_distrust_of_armed_rivals_raises_threat(tiny_model):
+    s, p = tiny_model.state, tiny_model.p
+    base = environment.assessed_threat(s, s.trust, p)
+    lower = s.trust.copy()
+    lower[0, 2] = 0.0
+    assert environment.assessed_threat(s, lower, p)[0] > base[0]
+
+
+def test_norms_follow_participation(tiny_model):
+    s = tiny_model.state
+    s.norm = 0.0
+    environment.update_norm(s, ns(norm_growth=0.5))
+    assert s.norm == pytest.approx(0.5 * 2 / 3)
+
+
+def test_norms_deter_hostile_acts(tiny_model):
+    s, p = tiny_model.state, ns(asat_rate=0.5, norm_deterrence=1.0)
+    s.norm = 1.0
+    assert environment.draw_asat_tests(s, s.trust, p, np.random.default_rng(0)) == []
+
+
+def test_alliances_deter_cyber_attacks(tiny_model):
+    s = tiny_model.state
+    p = ns(cyber_rate=1.0, alliance_deterrence=0.0)
+    attacks = environment.draw_cyber_attacks(s, s.trust, np.zeros(3), p, np.random.default_rng(0))
+    assert (2, 0) in attacks or (2, 1) in attacks
+    p = ns(cyber_rate=1.0, alliance_deterrence=1e9)
+    assert environment.draw_cyber_attacks(s, s.trust, np.ones(3), p, np.random.default_rng(0)) == []
+
+
+# --- C9: political change -----------------------------------------------------------------
+def test_new_government_forgets_and_shifts(tiny_model):
+    s = tiny_model.state
+    s.alpha[0, 2] += 4.0
+    politics.new_government_attitudes(s, 0, ns(reversal_trust_reset=0.5, reversal_sovereignty_shift=0.0), np.random.default_rng(0))
+    assert_allclose(s.alpha[0, 2], s.prior_alpha[0, 2] + 2.0)
+    assert s.sovereignty[0] == 0.5
+
+
+def test_government_change_can_end_everything(tiny_model):
+    m = tiny_model
+    m.form_agreement(0, 1, 0.5)
+    m.p.reversal_withdrawal = 1.0
+    m.trigger("government_change", 0)
+    assert m.state.tie_depth[0, 1] == 0 and not m.state.membership[0].any()
+    reasons = m.partnerships_frame()["end_reason"].dropna().tolist()
+    assert reasons == ["government_change", "government_change"]
+
+
+def test_stable_nations_do_not_change_government(tiny_model):
+    assert politics.draw_government_changes(tiny_model.state, ns(government_change_rate=1.0), np.random.default_rng(0)) == []
+
+
+# --- C1, C6, C12: capability -----------------------------------------------------------------
+def test_capability_grows_and_transfers(tiny_model):
+    s = tiny_model.state
+    s.growth[:] = 0.01
+    capability.grow(s, ns(tech_transfer_rate=0.0))
+    assert_allclose(s.capability, [1.01, 1.01, 0.505])
+    s.tie_depth[0, 2] = s.tie_depth[2, 0] = 1.0
+    s.interop[:] = 1.0
+    s.growth[:] = 0.0
+    capability.grow(s, ns(tech_transfer_rate=0.1, export_control=0.5))
+    assert_allclose(s.capability[2], 0.505 + 0.1 * 0.5 * 0.505)
+
+
+def test_frameworks_harmonise_standards(tiny_model):
+    s = tiny_model.state
+    s.interop[:] = 0.5
+    capability.harmonise(s, s.co_membership(), ns(interoperability_growth=0.1))
+    assert_allclose(s.interop[0, 1], 0.55)
+    assert_allclose(s.interop[0, 2], 0.5)
+
+
+def test_commercial_capacity_counts_toward_security(tiny_model):
+    s = tiny_model.state
+    s.commercial[:] = 1.0
+    assert_allclose(s.effective_capability(ns(commercial_integration=0.5)), s.capability + 0.5)
+
+
+# --- events ------------------------------------------------------------------------------------
+def test_asat_test_raises_debris_and_threat_and_costs_trust(tiny_model):
+    m = tiny_model
+    s = m.state
+    d0, t0, th0 = s.debris, s.trust[:, 2].copy(), s.threat.copy()
+    m.trigger("asat_test", 2, debris=1500.0)
+    assert s.debris == d0 + 1500
+    assert np.all(s.trust[:2, 2] < t0[:2])
+    assert np.all(s.threat >= th0 + m.p.asat_threat_shock - 1e-12)
+    (row,) = m.events_frame().itertuples()
+    assert row.narrative.startswith("step 0: Gamma conducts a destructive ASAT test; debris rises by 1,500 pieces")
+
+
+def test_scheduled_leak_hurts_the_victim_most(tiny_model):
+    m = tiny_model
+    t0 = m.state.trust.copy()
+    m.trigger("leak", 1, 0)  # BBB leaks what AAA shared
+    drop = t0 - m.state.trust
+    assert drop[0, 1] > drop[2, 1] > 0
