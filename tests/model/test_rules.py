@@ -64,7 +64,7 @@ def test_evidence_and_reputation_spread(tiny_model):
     bad[0, 2] = 2.0  # AAA saw CCC defect
     trust.record_evidence(s, good, bad, p)
     assert_allclose(s.alpha - a0, [[0, 1.1, 0], [0, 0, 0], [0, 0.1, 0]])  # 0.2 * 1 / (n - 1) to third parties
-    assert_allclose(s.beta - b0, [[0, 0, 2.4], [0, 0, 0.4], [0, 0, 0]])  # defections are news: 0.2 * 2 to all
+    assert_allclose(s.beta - b0, [[0, 0, 2.2], [0, 0, 0.2], [0, 0, 0]])  # 0.2 * 2 / (n - 1)
 
 
 def test_trust_is_lost_faster_than_won(tiny_model):
@@ -100,7 +100,7 @@ def test_sharing_depth_needs_mutual_trust():
 # --- C1, C4, C5, C6, C10: bilateral value --------------------------------------------
 def test_bilateral_utility_by_hand(tiny_model):
     s = tiny_model.state
-    p = ns(sharing_strictness=0.0, commercial_integration=0.0, threat_benefit_weight=0.0)
+    p = ns(sharing_strictness=0.0, commercial_integration=0.0, threat_benefit_weight=0.0, security_scale=1.0, transaction_cost=0.05, legal_clarity=0.3, sovereignty_cost_bilateral=0.05, leak_rate=0.05)
     s.membership[:] = False
     t = s.trust
     k_eff, _, _, total = security.coverage(s, p)
@@ -138,8 +138,8 @@ trust: {default: 0.9}
 def test_clear_law_lowers_the_cost_of_agreements(tiny_model):
     s = tiny_model.state
     k_eff, _, _, total = security.coverage(s, tiny_model.p)
-    low, _ = bilateral.utility(s, ns(legal_clarity=0.0), s.trust, total, k_eff)
-    high, _ = bilateral.utility(s, ns(legal_clarity=1.0), s.trust, total, k_eff)
+    low, _ = bilateral.utility(s, ns(legal_clarity=0.0, transaction_cost=0.05), s.trust, total, k_eff)
+    high, _ = bilateral.utility(s, ns(legal_clarity=1.0, transaction_cost=0.05), s.trust, total, k_eff)
     assert_allclose(high[0, 1] - low[0, 1], 0.05)  # exactly the transaction cost
 
 

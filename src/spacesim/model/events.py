@@ -67,10 +67,9 @@ def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, sch
     """Log a leak by ``leaker`` of what ``victim`` shared; for a scheduled leak also apply its damage (C10)."""
     s, p = model.state, model.p
     if scheduled:
-        s.beta[victim, leaker] += p.leak_trust_damage
-        spread = p.reputation_spread * p.leak_trust_damage
-        s.beta[:, leaker] += spread
-        s.beta[leaker, leaker] -= spread
+        bad = np.zeros((s.n, s.n))
+        bad[victim, leaker] = p.leak_trust_damage
+        trust_rule.record_evidence(s, np.zeros_like(bad), bad, p)
     drop = trust_before - float(s.trust[victim, leaker])
     model.log.add(
         model.steps,

@@ -105,7 +105,8 @@ class EventLog:
                 "narrative": f"step {step}: {narrative}",
             }
         )
-        self.counts[kind] += 1
+        if kind in self.counts:  # past context ("history") is not counted as a step's event
+            self.counts[kind] += 1
 
     def take_counts(self) -> dict[str, int]:
         """Counts by kind since the last call, then reset."""

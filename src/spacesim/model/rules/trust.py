@@ -39,15 +39,16 @@ def decay(state: WorldState, p: SimpleNamespace) -> None:
 def record_evidence(state: WorldState, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:
     """Add observed cooperation (``good``) and defection (``bad``) evidence, N x N, row = observer.
 
-    Third parties get ``reputation_spread`` times the column sums: what j did
-    to anyone shapes everyone's view of j.
+    Third parties get ``reputation_spread`` times the column means: what j
+    did to a typical partner shapes everyone's view of j (image scoring, in
+    which observers see a sample of an actor's acts).
     """
     state.alpha += good
     state.beta += bad
     if p.reputation_spread > 0:
         n = state.n
         spread_good = p.reputation_spread * good.sum(axis=0) / max(n - 1, 1)
-        spread_bad = p.reputation_spread * bad.sum(axis=0)
+        spread_bad = p.reputation_spread * bad.sum(axis=0) / max(n - 1, 1)
         state.alpha += spread_good[None, :]
         state.beta += spread_bad[None, :]
         # Nobody gathers evidence about itself.
