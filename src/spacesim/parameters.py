@@ -80,8 +80,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("tech_transfer_rate", 0.01, 0.0, 0.5, "Share of the capability gap closed per step by a deep partnership (technology transfer).", "C1", unit="1/step"),
     # --- threats and events ---------------------------------------------------
     _p("threat_inertia", 0.9, 0.0, 1.0, "Share of last step's threat perception kept; the rest moves toward the assessed threat.", "C8"),
-    _p("debris_threat_weight", 0.3, 0.0, 2.0, "Weight of orbital debris in assessed threat.", "C8"),
-    _p("debris_reference", 50000.0, 1.0, 1e7, "Debris stock at which the debris threat is half its maximum.", "C14", unit="pieces"),
+    _p("debris_threat_weight", 0.5, 0.0, 2.0, "Weight of orbital debris in assessed threat.", "C8"),
+    _p("debris_reference", 30000.0, 1.0, 1e7, "Debris stock at which the debris threat is half its maximum.", "C14", unit="pieces"),
     _p("rival_threat_weight", 0.4, 0.0, 2.0, "Weight of distrusted nations' counterspace capability in assessed threat.", "C8"),
     _p("asat_threat_shock", 0.15, 0.0, 1.0, "Rise in every nation's threat perception after a destructive ASAT test.", "C8"),
     _p("history_half_life", 10.0, 0.1, 1000.0, "Years after which a past hostile act (the scenario's history) weighs half as much on first impressions.", "C2", unit="years"),
@@ -104,6 +104,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("debris_source", 100.0, 0.0, 1e5, "Tracked pieces added per step by launches and minor fragmentations (A in dD/dt = A + B D + C D^2).", "C14", unit="pieces/step"),
     _p("debris_decay", 0.005, 0.0, 1.0, "Share of the debris stock that re-enters per step (-B).", "C14", unit="1/step"),
     _p("collision_rate", 2e-10, 0.0, 1e-6, "Expected collisions per step per squared piece of debris (C D^2 / fragments).", "C14", unit="1/(step piece^2)"),
+    _p("debris_capacity", 1e6, 1.0, 1e9, "Debris stock at which collisions stop adding debris: the cascade saturates as there is little left intact to break (collisions scale by 1 - D / capacity).", "C14", unit="pieces"),
     _p("collision_fragments", 500.0, 0.0, 1e5, "Tracked pieces created by one collision.", "C14", unit="pieces"),
     _p("asat_debris", 1500.0, 0.0, 1e5, "Tracked pieces created by a destructive ASAT test when the event does not say (Russia, 2021: over 1,500).", "C14", unit="pieces"),
 )

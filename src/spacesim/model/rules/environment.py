@@ -1,8 +1,9 @@
 """C8, C13, C14: debris, threat perception, norms and the chance of hostile acts.
 
 Debris (Talent 1992, particles in a box): D' = D + A - B D + fragments x
-Poisson(collision_rate D^2) + pieces from destructive tests, so growth has a
-linear and a quadratic (Kessler) part.
+Poisson(collision_rate D^2 max(0, 1 - D / debris_capacity)) + pieces from
+destructive tests, so growth has a linear and a quadratic (Kessler) part; the
+cascade saturates at ``debris_capacity``.
 
 Threat: theta_i <- inertia theta_i + (1 - inertia) theta*_i, with
 theta*_i = clip(base_i + w_D D / (D + D_ref) + w_R sum_j (1 - T_ij) a_j k_j / sum_j k_j),
@@ -22,7 +23,8 @@ from ..state import WorldState
 
 def debris_step(debris: float, p: SimpleNamespace, rng: np.random.Generator) -> tuple[float, int]:
     """Next debris stock from launches, decay and random collisions; also the number of collisions."""
-    collisions = int(rng.poisson(p.collision_rate * debris * debris))
+    expected = p.collision_rate * debris * debris * max(0.0, 1.0 - debris / p.debris_capacity)
+    collisions = int(rng.poisson(expected))
     nxt = debris + p.debris_source - p.debris_decay * debris + collisions * p.collision_fragments
     return max(nxt, 0.0), collisions
 
