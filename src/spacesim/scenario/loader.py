@@ -32,8 +32,13 @@ def parse_scenario(text: str, filename: str = "<string>") -> ScenarioSpec:
     return scenario_from_data(data, filename, lines)
 
 
-def scenario_from_data(data: Any, filename: str, lines: LineMap | None = None) -> ScenarioSpec:
-    """Validate already-parsed scenario data."""
+def scenario_from_data(data: Any, filename: str, lines: LineMap | None = None, check_horizon: bool = True) -> ScenarioSpec:
+    """Validate already-parsed scenario data.
+
+    With ``check_horizon``, an event scheduled after the last step is an error
+    (a file's timeline should fit its length); a run shortened on purpose
+    (``steps`` overridden) skips that check.
+    """
     lines = lines or {}
     if not isinstance(data, dict):
         raise InputError.single(filename, "", "a scenario file must be a mapping of fields (schema_version, name, nations, ...)", lines.get(()))
@@ -41,7 +46,7 @@ def scenario_from_data(data: Any, filename: str, lines: LineMap | None = None) -
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
         raise InputError(pydantic_problems(exc, filename, lines)) from None
-    problems = reference_problems(spec, filename, lines)
+    problems = reference_problems(spec, filename, lines, check_horizon)
     if problems:
         raise InputError(problems)
     return spec
@@ -81,7 +86,7 @@ def _line(lines: LineMap, loc: tuple) -> int | None:
     return lines.get(())
 
 
-def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap) -> list[Problem]:
+def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_horizon: bool = True) -> list[Problem]:
     """Cross-field checks: unique names, references to nations and frameworks that exist."""
     problems: list[Problem] = []
 
@@ -143,7 +148,7 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap) -> lis
             bad(loc + ("framework",), f"no framework with code {event.framework!r} in this scenario")
         if event.debris is not None and event.kind.value != "asat_test":
             bad(loc + ("debris",), "only an asat_test event creates debris")
-        if event.step > spec.steps:
+        if check_horizon and event.step > spec.steps:
             bad(loc + ("step",), f"step {event.step} is after the last step ({spec.steps})")
     for i, past in enumerate(spec.history):
         nation_ref(("history", i, "actor"), past.actor)
@@ -167,4 +172,4 @@ def apply_overrides(spec: ScenarioSpec, values: dict[str, Any], source: str = "<
             data[PARAMETERS_BY_NAME[name].group == "policy" and "policy" or "parameters"][name] = value
         else:
             raise InputError.single(source, name, "not a parameter of the model" + _suggest(name, ("parameters",)))
-    return scenario_from_data(data, source)
+    return scenario_from_data(data, source, check_horizon="steps" not in values)

@@ -1,0 +1,41 @@
+# spacesim: `make demo` and `make test` set everything up on a fresh machine.
+
+# The first interpreter that is Python 3.12 or newer: python3, python3.13,
+# python3.12, then any 3.12+ that pyenv has installed (if pyenv is present).
+FIND_PYTHON = for c in python3 python3.13 python3.12 $$(command -v pyenv >/dev/null 2>&1 && ls -d "$$(pyenv root)"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  if command -v "$$c" >/dev/null 2>&1 && "$$c" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v "$$c"; break; fi; \
+	done
+PYTHON ?= $(shell $(FIND_PYTHON))
+
+VENV  := .venv
+VPY   := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: demo test bench clean help
+
+help:
+	@echo "make demo   set up, then run the baseline scenario and write results/demo/"
+	@echo "make test   set up, then run the whole test suite"
+	@echo "make bench  set up, then run the performance benchmark (see benchmarks/README.md)"
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: no Python 3.12 or newer found (tried python3, python3.13, python3.12 and pyenv's versions)."; \
+	  echo "       Install Python 3.12+ or name one: make PYTHON=/path/to/python3.12 $(MAKECMDGOALS)"; exit 1; fi
+	@echo "setting up $(VENV) with $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv --clear $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/spacesim run scenarios/baseline.yaml --out results/demo --force
+
+test: $(STAMP)
+	$(VPY) -m pytest
+
+bench: $(STAMP)
+	$(VPY) benchmarks/bench_model.py
+
+clean:
+	rm -rf $(VENV) results .pytest_cache .hypothesis
