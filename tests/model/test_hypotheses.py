@@ -120,3 +120,16 @@ def test_an_asat_test_costs_the_tester_trust_and_raises_debris(baseline):
     assert (trust_drop > 0).all() and (debris_rise > 0).all()
     assert stats.wilcoxon(trust_drop, alternative="greater").pvalue < ALPHA
     assert stats.wilcoxon(debris_rise, alternative="greater").pvalue < ALPHA
+
+
+def test_combining_bilateral_and_multilateral_serves_security_best(baseline):
+    """C7: both channels vs bilateral only and vs multilateral only -> higher mean security (mean over steps), same seeds.
+
+    Wilcoxon signed-rank one-sided p < 0.01 for each comparison.
+    """
+    security = lambda m, s: float(s["mean_security"].mean())  # noqa: E731
+    both = replicate(baseline, security)
+    bilateral_only = replicate(baseline, security, allow_multilateral=False)
+    multilateral_only = replicate(baseline, security, allow_bilateral=False)
+    assert stats.wilcoxon(both - bilateral_only, alternative="greater").pvalue < ALPHA
+    assert stats.wilcoxon(both - multilateral_only, alternative="greater").pvalue < ALPHA

@@ -120,6 +120,7 @@ class SpaceModel(mesa.Model):
         """Nation i joins framework f."""
         s = self.state
         s.membership[i, f] = True
+        s.ever_member[i, f] = True
         s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], self.steps)
         events.accession(self, i, f)
 

@@ -65,6 +65,7 @@ class WorldState:
     framework_domain: list[Domain]
     membership: np.ndarray  # N x F bool
     membership_id: np.ndarray  # N x F int, -1 means none
+    ever_member: np.ndarray  # N x F bool: former members may return to a closed framework
     debris: float
     norm: float
     index: dict[str, int] = field(default_factory=dict)
@@ -163,6 +164,7 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
         framework_domain=[x.domain for x in frameworks],
         membership=membership,
         membership_id=np.full((n, f), -1, dtype=np.int64),
+        ever_member=membership.copy(),
         debris=float(spec.initial_debris),
         norm=float(spec.initial_norm_strength),
         index=index,

@@ -10,6 +10,8 @@ members and the members' mean trust in the applicant must both reach
 trust_floor + integration_trust_requirement x I_f x (1 - trust_floor) (deep
 integration demands deep trust; clubs exclude those they do not trust,
 Nordhaus 2015). A member whose own trust in the others falls below it leaves.
+A closed framework admits no newcomers but takes back former members (as
+France returned to NATO's integrated command in 2009).
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
     leavers = [(int(i), int(k), "distrust") for i, k in zip(*np.nonzero(leave_distrust))]
     leavers += [(int(i), int(k), "not worth it") for i, k in zip(*np.nonzero(leave_value))]
 
-    can_join = reconsider & ~member & state.framework_open[None, :] & trusted & accepted & (value > 0)
+    admissible = state.framework_open[None, :] | state.ever_member  # a closed framework takes back former members
+    can_join = reconsider & ~member & admissible & trusted & accepted & (value > 0)
     # A framework with no members has nothing to offer until it is founded by the scenario.
     can_join &= member.any(axis=0)[None, :]
     joiners = []
