@@ -80,6 +80,13 @@ def partnership_graph(nations_at_step: pd.DataFrame, partnerships: pd.DataFrame,
     return g
 
 
+def stable_layout(g: nx.Graph, seed: int = 0, previous: dict | None = None) -> dict:
+    """Node positions: a seeded spring layout, started from ``previous`` positions so it does not jump."""
+    n = max(g.number_of_nodes(), 1)
+    fixed_start = {k: v for k, v in (previous or {}).items() if k in g}
+    return nx.spring_layout(g, seed=seed, k=2.5 / np.sqrt(n), iterations=80, pos=fixed_start or None)
+
+
 def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None = None, ax: Axes | None = None, pos: dict | None = None, seed: int = 0) -> Axes:
     """The partnership network at ``step`` (default: the last): nodes sized by capability, coloured by bloc."""
     ax = _axes(ax, (8, 8))
@@ -87,13 +94,13 @@ def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None 
     at = nations[nations["step"] == step]
     g = partnership_graph(at, partnerships, step)
     if pos is None:
-        pos = nx.spring_layout(g, seed=seed, k=1.5 / max(np.sqrt(g.number_of_nodes()), 1))
+        pos = stable_layout(g, seed=seed)
     nation_nodes = [n for n, d in g.nodes(data=True) if d["kind"] == "nation"]
     framework_nodes = [n for n, d in g.nodes(data=True) if d["kind"] == "framework"]
     blocs = sorted({d.get("bloc") for _, d in g.nodes(data=True) if d["kind"] == "nation" and isinstance(d.get("bloc"), str)})
     colour = {b: BLOC_COLOURS[i % len(BLOC_COLOURS)] for i, b in enumerate(blocs)}
     caps = np.array([g.nodes[n]["capability"] for n in nation_nodes], dtype=float)
-    sizes = 80 + 900 * caps / max(caps.max(), 1e-9) if caps.size else []
+    sizes = 40 + 560 * caps / max(caps.max(), 1e-9) if caps.size else []
     member_edges = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "membership"]
     bilateral_edges = [(u, v) for u, v, d in g.edges(data=True) if d["kind"] == "bilateral"]
     nx.draw_networkx_edges(g, pos, edgelist=member_edges, ax=ax, style="dotted", edge_color="#999999", width=0.8)
