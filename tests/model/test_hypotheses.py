@@ -55,23 +55,23 @@ def test_more_threat_brings_more_partnerships(baseline):
 
 
 def test_more_debris_brings_more_partnerships(baseline):
-    """C8, C14: a collision cascade (collision_rate x10) vs today's rate -> more partnerships; Mann-Whitney one-sided p < 0.01.
+    """C8, C14: a collision cascade (collision_rate x20) vs today's rate -> more partnerships; Mann-Whitney one-sided p < 0.01.
 
     (The scenario's initial threat perception already includes today's
     debris, so the contrast is debris events during the run, not a larger
     starting stock.)
     """
     today = replicate(baseline, partnerships)
-    cascade = replicate(baseline, partnerships, collision_rate=10 * baseline.parameters.collision_rate)
+    cascade = replicate(baseline, partnerships, collision_rate=20 * baseline.parameters.collision_rate)
     assert greater(cascade, today) < ALPHA
 
 
 def test_sovereignty_favours_bilateral_over_multilateral(baseline):
-    """C4: sovereignty +0.3 vs -0.3 -> fewer memberships and a larger bilateral share (means over steps); each p < 0.01."""
+    """C4: sovereignty +0.5 vs -0.5 -> fewer memberships and a larger bilateral share (means over steps); each p < 0.01."""
     memberships = lambda m, s: float(s["n_memberships"].mean())  # noqa: E731
     share = lambda m, s: float(s["bilateral_share"].mean())  # noqa: E731
-    assert greater(replicate(baseline, memberships, sovereignty_shift=-0.3), replicate(baseline, memberships, sovereignty_shift=0.3)) < ALPHA
-    assert greater(replicate(baseline, share, sovereignty_shift=0.3), replicate(baseline, share, sovereignty_shift=-0.3)) < ALPHA
+    assert greater(replicate(baseline, memberships, sovereignty_shift=-0.5), replicate(baseline, memberships, sovereignty_shift=0.5)) < ALPHA
+    assert greater(replicate(baseline, share, sovereignty_shift=0.5), replicate(baseline, share, sovereignty_shift=-0.5)) < ALPHA
 
 
 def mean_duration(model, steps: pd.DataFrame) -> float:

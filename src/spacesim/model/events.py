@@ -63,10 +63,15 @@ def cyber_attack(model: "SpaceModel", actor: int, target: int, scheduled: bool =
     )
 
 
-def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, scheduled: bool = False) -> None:
-    """Log a leak by ``leaker`` of what ``victim`` shared; for a scheduled leak also apply its damage (C10)."""
+def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, apply_damage: bool, scheduled: bool = False) -> None:
+    """Log a leak by ``leaker`` of what ``victim`` shared (C10).
+
+    Leaks drawn in the cooperation round already carry their evidence; a
+    scheduled or triggered leak (``apply_damage``) adds it here, spread to
+    third parties as in the round.
+    """
     s, p = model.state, model.p
-    if scheduled:
+    if apply_damage:
         bad = np.zeros((s.n, s.n))
         bad[victim, leaker] = p.leak_trust_damage
         trust_rule.record_evidence(s, np.zeros_like(bad), bad, p)
@@ -90,13 +95,14 @@ def government_change(model: "SpaceModel", nation: int, scheduled: bool = False)
     s, p, rng = model.state, model.p, model.rng
     shift = new_government_attitudes(s, nation, p, rng)
     ended = 0
-    partners = np.flatnonzero(s.tie_depth[nation] > 0)
-    drop = rng.random(partners.size) < p.reversal_withdrawal
-    for j in partners[drop]:
+    # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
+    tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
+    partners = np.flatnonzero((s.tie_depth[nation] > 0) & (tie_draws < p.reversal_withdrawal))
+    for j in partners:
         model.end_agreement(nation, int(j), "government_change")
         ended += 1
     memberships = np.flatnonzero(s.membership[nation])
-    leave = rng.random(memberships.size) < p.reversal_withdrawal
+    leave = membership_draws[memberships] < p.reversal_withdrawal
     model.log.add(
         model.steps,
         "government_change",
@@ -160,4 +166,5 @@ def collisions(model: "SpaceModel", count: int) -> None:
         f"{count} collision{'s' if count > 1 else ''} in orbit create{'s' if count == 1 else ''} {pieces:,.0f} pieces of debris",
         effect=f"debris +{pieces:,.0f}",
         debris_change=pieces,
+        count=count,
     )

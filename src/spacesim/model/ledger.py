@@ -89,8 +89,9 @@ class EventLog:
         debris_change: float = 0.0,
         trust_change: float = 0.0,
         scheduled: bool = False,
+        count: int = 1,
     ) -> None:
-        """Record one event."""
+        """Record one event (``count`` occurrences of its kind, e.g. several collisions in one row)."""
         self.rows.append(
             {
                 "step": step,
@@ -106,7 +107,7 @@ class EventLog:
             }
         )
         if kind in self.counts:  # past context ("history") is not counted as a step's event
-            self.counts[kind] += 1
+            self.counts[kind] += count
 
     def take_counts(self) -> dict[str, int]:
         """Counts by kind since the last call, then reset."""

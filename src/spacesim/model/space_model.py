@@ -144,7 +144,7 @@ class SpaceModel(mesa.Model):
         t = s.trust
         for i in environment.draw_asat_tests(s, t, p, rng):
             events.asat_test(self, i)
-        partners = (s.tie_depth > 0).sum(axis=1) + (s.co_membership() > 0).sum(axis=1)
+        partners = ((s.tie_depth > 0) | (s.co_membership() > 0)).sum(axis=1)
         for i, j in environment.draw_cyber_attacks(s, s.trust, partners, p, rng):
             events.cyber_attack(self, i, j)
         s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
@@ -167,6 +167,7 @@ class SpaceModel(mesa.Model):
             for i, j in bilateral.proposals(u, depth, s.tie_depth, rng, p):
                 self.form_agreement(i, j, float(depth[i, j]))
         else:
+            rng.random(2 * s.n)  # the draws proposals would use: keeps variants on common random numbers
             for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1))):
                 self.end_agreement(int(i), int(j), "policy")
 
@@ -180,6 +181,7 @@ class SpaceModel(mesa.Model):
                 for i, f in joiners:
                     self.join_framework(i, f)
             else:
+                rng.random(s.n)  # the draws membership decisions would use
                 for i, f in zip(*np.nonzero(s.membership)):
                     self.leave_framework(int(i), int(f), "policy")
 
@@ -188,7 +190,7 @@ class SpaceModel(mesa.Model):
         outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng)
         trust_rule.record_evidence(s, outcome.good, outcome.bad, p)
         for leaker, victim in outcome.leaks:
-            events.leak(self, leaker, victim, float(t[victim, leaker]))
+            events.leak(self, leaker, victim, float(t[victim, leaker]), apply_damage=False)
 
         # 6. Capability grows; shared frameworks harmonise standards.
         capability.grow(s, p)
@@ -220,7 +222,7 @@ class SpaceModel(mesa.Model):
         elif kind is EventKind.CYBER_ATTACK:
             events.cyber_attack(self, actor, target, scheduled)
         elif kind is EventKind.LEAK:
-            events.leak(self, actor, target, float(s.trust[target, actor]), scheduled=True)
+            events.leak(self, actor, target, float(s.trust[target, actor]), apply_damage=True, scheduled=scheduled)
         elif kind is EventKind.GOVERNMENT_CHANGE:
             events.government_change(self, actor, scheduled)
         elif kind is EventKind.FRAMEWORK_OPENS:

@@ -105,7 +105,7 @@ class FrameworkSpec(Strict):
     name: str = Field(min_length=1)
     code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     members: list[NationCode] = []
-    integration: Unit = Field(description="0 = loose declaration, 1 = joint command (C11).")
+    integration: float = Field(gt=0.0, le=1.0, description="Depth of integration: near 0 = loose declaration, 1 = joint command (C11).")
     domain: Domain = Domain.SSA_SHARING
     open: bool = Field(True, description="Whether outsiders may apply to join.")
 

@@ -65,15 +65,22 @@ def proposals(u: np.ndarray, depth: np.ndarray, tie_depth: np.ndarray, rng: np.r
     own value U[j, i] is positive.
     """
     n = u.shape[0]
-    proposers = np.flatnonzero(rng.random(n) < p.proposal_rate)
+    # Always 2n draws, whoever proposes, so the random stream stays aligned across policy variants.
+    propose_draw, choice_draw = rng.random(n), rng.random(n)
+    proposers = np.flatnonzero(propose_draw < p.proposal_rate)
     if proposers.size == 0:
         return []
     weight = np.where((tie_depth[proposers] == 0) & (depth[proposers] > 0) & (u[proposers] > 0), u[proposers], 0.0)
-    total = weight.sum(axis=1)
-    draw = rng.random(proposers.size) * total
-    choice = np.minimum((np.cumsum(weight, axis=1) < draw[:, None]).sum(axis=1), n - 1)
-    ok = (total > 0) & (u[choice, proposers] > 0)
-    pairs = {(int(min(i, j)), int(max(i, j))) for i, j in zip(proposers[ok], choice[ok])}
+    cumulative = np.cumsum(weight, axis=1)
+    total = cumulative[:, -1]
+    pairs = set()
+    for row, i in enumerate(proposers):
+        if total[row] <= 0:
+            continue
+        j = int(np.searchsorted(cumulative[row], choice_draw[i] * total[row], side="right"))
+        j = min(j, n - 1)
+        if weight[row, j] > 0 and u[j, i] > 0:
+            pairs.add((int(min(i, j)), int(max(i, j))))
     return sorted(pairs)
 
 

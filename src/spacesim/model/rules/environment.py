@@ -6,7 +6,7 @@ destructive tests, so growth has a linear and a quadratic (Kessler) part; the
 cascade saturates at ``debris_capacity``.
 
 Threat: theta_i <- inertia theta_i + (1 - inertia) theta*_i, with
-theta*_i = clip(base_i + w_D D / (D + D_ref) + w_R sum_j (1 - T_ij) a_j k_j / sum_j k_j),
+theta*_i = clip(base_i + w_D D / (D + D_ref) + w_R sum_{j != i} (1 - T_ij) a_j k_j / sum_{j != i} k_j),
 and base_i set so the scenario's initial threat perception is the starting point.
 
 Norms: norm <- norm + norm_growth (share of nations in a framework - norm).
@@ -71,7 +71,7 @@ def draw_asat_tests(state: WorldState, trust: np.ndarray, p: SimpleNamespace, rn
     Rate: asat_rate x counterspace x (norm factor) x (0.5 + mean distrust of others).
     """
     n = state.n
-    distrust = (1.0 - trust).sum(axis=1) / max(n - 1, 1)
+    distrust = ((1.0 - trust).sum(axis=1) - (1.0 - np.diag(trust))) / max(n - 1, 1)
     rate = p.asat_rate * state.counterspace * hostile_rate_factor(state, p) * (0.5 + distrust)
     return [int(i) for i in np.flatnonzero(rng.random(n) < np.clip(rate, 0.0, 1.0))]
 
