@@ -70,7 +70,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("transaction_cost", 0.005, 0.0, 1.0, "Cost of negotiating and running one agreement under wholly unclear law.", "C5"),
     # --- sovereignty and integration -----------------------------------------
     _p("sovereignty_cost_bilateral", 0.001, 0.0, 2.0, "Sovereignty cost of a bilateral agreement of full depth, per unit of sovereignty: small, as tailored bilateral deals cede little control.", "C4"),
-    _p("sovereignty_cost_multilateral", 1.0, 0.0, 5.0, "Sovereignty cost of membership per unit of sovereignty and of framework integration.", "C4"),
+    _p("sovereignty_cost_multilateral", 0.5, 0.0, 5.0, "Sovereignty cost of membership per unit of sovereignty and of framework integration.", "C4"),
     _p("sovereignty_shift", 0.0, -1.0, 1.0, "Added to every nation's sovereignty (then clipped to [0, 1]): a global knob for sweeps.", "C4"),
     _p("integration_trust_requirement", 0.5, 0.0, 1.0, "How far above the trust floor, per unit of integration, mutual trust with members must be to join or stay: required = floor + this x integration x (1 - floor).", "C11"),
     # --- technology -----------------------------------------------------------

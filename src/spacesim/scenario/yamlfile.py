@@ -1,7 +1,8 @@
 """Safe YAML reading that remembers the line of every field.
 
-Only plain data is built (PyYAML's safe constructor for scalars); aliases are
-refused, so a "billion laughs" file cannot exhaust memory, and a key given
+Only plain data is built (PyYAML's safe constructor for scalars); aliases of
+mappings and lists are refused, so a "billion laughs" file cannot exhaust
+memory (an alias of a single scalar is harmless and allowed), and a key given
 twice in one mapping is an error rather than silently overwritten.
 """
 
@@ -41,11 +42,11 @@ def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
 
 def parse_yaml(text: str, filename: str = "<string>") -> tuple[Any, LineMap]:
     """Parse YAML text into plain data and a map of field path to line."""
-    loader = _NoAliasLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         lines: LineMap = {}
-        data = _build(node, (), lines, loader, filename) if node is not None else None
+        data = _build(node, (), lines, loader, filename, set()) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise InputError.single(filename, "", f"invalid YAML: {exc.problem}", line) from None
@@ -57,20 +58,18 @@ def parse_yaml(text: str, filename: str = "<string>") -> tuple[Any, LineMap]:
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+#: LibYAML's parser when PyYAML was built with it (much faster), else the pure-Python one.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses aliases before they can be expanded."""
-
-    def compose_node(self, parent, index):  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(problem="YAML aliases (*name) are not allowed", problem_mark=event.start_mark)
-        return super().compose_node(parent, index)
-
-
-def _build(node: yaml.Node, path: tuple, lines: LineMap, loader: yaml.SafeLoader, filename: str) -> Any:
+def _build(node: yaml.Node, path: tuple, lines: LineMap, loader: yaml.SafeLoader, filename: str, seen: set[int]) -> Any:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+        # The composer turns an alias into a second reference to the anchored node: refuse it
+        # before expanding anything, so a "billion laughs" file costs nothing.
+        if id(node) in seen:
+            raise InputError.single(filename, _dotted(path), "YAML aliases (*name) are not allowed", lines[path])
+        seen.add(id(node))
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
         raise InputError.single(filename, _dotted(path), f"invalid YAML: tag {node.tag!r} is not allowed (plain data only)", lines[path])
     if isinstance(node, yaml.MappingNode):
@@ -78,16 +77,16 @@ def _build(node: yaml.Node, path: tuple, lines: LineMap, loader: yaml.SafeLoader
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise InputError.single(filename, _dotted(path), "YAML merge keys (<<) are not allowed", key_node.start_mark.line + 1)
-            key = _build(key_node, path, {}, loader, filename)
+            key = _build(key_node, path, {}, loader, filename, seen)
             if not isinstance(key, (str, int, float, bool)):
                 raise InputError.single(filename, _dotted(path), "a mapping key must be a plain value", key_node.start_mark.line + 1)
             if key in out:
                 raise InputError.single(filename, _dotted(path + (key,)), "key given twice", key_node.start_mark.line + 1)
-            out[key] = _build(value_node, path + (key,), lines, loader, filename)
+            out[key] = _build(value_node, path + (key,), lines, loader, filename, seen)
             lines[path + (key,)] = key_node.start_mark.line + 1
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), lines, loader, filename) for i, item in enumerate(node.value)]
+        return [_build(item, path + (i,), lines, loader, filename, seen) for i, item in enumerate(node.value)]
     return loader.construct_object(node, deep=True)
 
 

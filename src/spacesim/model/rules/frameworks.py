@@ -6,7 +6,7 @@ A nation's value of membership in framework f:
 A framework is stable in Barrett's (1994) sense when no member gains by
 leaving (V >= -exit_margin) and no admissible outsider gains by joining
 (V <= 0). Admission needs consensus: the applicant's mean trust in the
-members and the members' mean trust in the applicant must both reach
+members and every member's trust in the applicant must reach
 trust_floor + integration_trust_requirement x I_f x (1 - trust_floor) (deep
 integration demands deep trust; clubs exclude those they do not trust,
 Nordhaus 2015). A member whose own trust in the others falls below it leaves.
@@ -25,14 +25,25 @@ from . import security as sec
 
 
 def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean trust of each nation in each framework's other members, and theirs in it (N x F; NaN if none)."""
+    """Per nation and framework (N x F): its mean trust in the other members, and the lowest trust any other member has in it.
+
+    Admission is by consensus, so the least trusting member decides (any
+    member may veto). NaN where there are no other members.
+    """
     m = state.membership.astype(float)
     others = m.sum(axis=0)[None, :] - m  # other members, per nation and framework
     t = trust.copy()
     np.fill_diagonal(t, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         given = (t @ m) / others
-        received = (t.T @ m) / others
+    received = np.full(m.shape, np.nan)
+    t_in = trust.copy()
+    np.fill_diagonal(t_in, np.inf)
+    for f in range(m.shape[1]):
+        members = state.membership[:, f]
+        if members.any():
+            lowest = t_in[members].min(axis=0)  # lowest trust of any member in each nation
+            received[:, f] = np.where(np.isinf(lowest), np.nan, lowest)
     return given, received
 
 
