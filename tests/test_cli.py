@@ -128,7 +128,7 @@ def test_plot_redraws_from_tables(tmp_path):
 def test_version_and_help():
     result = spacesim("--version")
     assert result.returncode == 0 and result.stdout.strip() == f"spacesim {__version__}"
-    for command in ("run", "validate", "plot"):
+    for command in ("run", "batch", "validate", "plot"):
         result = spacesim(command, "--help")
         assert result.returncode == 0 and "usage: spacesim" in result.stdout
 

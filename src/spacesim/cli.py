@@ -1,7 +1,8 @@
 """The command line: a thin layer that parses, calls the library, and reports.
 
 Exit status: 0 on success, 2 on invalid input (a message naming the file, the
-field and what is wrong), 1 on an internal error.
+field and what is wrong), 1 on an internal error, 3 when a batch finished but
+some of its runs failed, 130 when stopped by Ctrl-C (what finished is kept).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from . import __version__
 from .scenario import InputError, apply_overrides, load_scenario
 from .scenario.errors import Problem
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAILED_RUNS = 0, 1, 2, 3
 
 
 def _parse_sets(items: list[str]) -> dict[str, Any]:
@@ -61,11 +62,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """spacesim validate: check files, report every problem."""
+    """spacesim validate: check scenario and experiment files, report every problem."""
+    from .scenario.experiment import load_any
+
     bad = 0
     for file in args.files:
         try:
-            load_scenario(file)
+            load_any(file)
         except InputError as exc:
             bad += 1
             for problem in exc.problems:
@@ -83,6 +86,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such result folder")
+    manifest = _read_manifest(folder)
+    if manifest.get("kind") == "batch":
+        return _plot_batch(folder, manifest)
     tables = read_tables(folder)
     missing = [t for t in ("steps", "nations", "partnerships") if t not in tables]
     if missing:
@@ -94,6 +100,64 @@ def cmd_plot(args: argparse.Namespace) -> int:
     paths = draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder / "plots", title=name)
     for p in paths:
         print(p)
+    return EXIT_OK
+
+
+def _read_manifest(folder: Path) -> dict[str, Any]:
+    import json
+
+    path = folder / "manifest.json"
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
+
+
+def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
+    import pandas as pd
+
+    from .experiment.batch import draw_summary_plots
+
+    missing = [t for t in ("runs", "steps") if not (folder / f"{t}.parquet").exists()]
+    if missing:
+        status = manifest.get("status")
+        hint = " (the batch has not finished: resume it with spacesim batch EXPERIMENT --out DIR --resume)" if status != "completed" else ""
+        raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}{hint}")
+    paths = draw_summary_plots(folder, manifest, pd.read_parquet(folder / "runs.parquet"), pd.read_parquet(folder / "steps.parquet"))
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """spacesim batch: run an experiment's batch into a crash-safe result folder."""
+    import signal
+
+    from .experiment.batch import BatchInterrupted, run_batch
+    from .scenario.experiment import load_experiment
+
+    experiment = load_experiment(args.experiment)
+    out = Path(args.out) if args.out else Path("results") / Path(args.experiment).stem
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False)
+    except BatchInterrupted as exc:
+        print(f"stopped: {exc.done} of {exc.total} runs are kept in {exc.out}/", file=sys.stderr)
+        print(f"resume with: spacesim batch {args.experiment} --out {exc.out} --resume", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    print(result.summary())
+    print(f"results: {out}/ (manifest.json, runs.parquet, steps.parquet{''.join(', ' + t + '.parquet' for t in result.manifest['kept_tables'])}, plots/)")
+    if result.failed:
+        print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
+        return EXIT_FAILED_RUNS
     return EXIT_OK
 
 
@@ -113,11 +177,26 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-plots", action="store_true", help="skip drawing plots")
     run.set_defaults(func=cmd_run)
 
-    validate = sub.add_parser("validate", help="check scenario files", description="Check scenario files; print 'ok' or every problem with file, line and field.")
+    batch = sub.add_parser(
+        "batch",
+        help="run an experiment: many runs, crash-safe and resumable",
+        description="Run an experiment file's batch (design points x variants x replicates) into a result folder. Chunks are committed as they finish, "
+        "so a killed batch loses at most the chunks in flight; --resume runs only what is missing. Exit status 3 if some runs failed.",
+    )
+    batch.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
+    batch.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process)")
+    batch.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler instead of local processes")
+    batch.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
+    batch.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
+    batch.add_argument("--force", action="store_true", help="delete an existing --out and start again")
+    batch.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
+    batch.set_defaults(func=cmd_batch)
+
+    validate = sub.add_parser("validate", help="check scenario and experiment files", description="Check scenario and experiment files; print 'ok' or every problem with file, line and field.")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(func=cmd_validate)
 
-    plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a result folder from its tables alone.")
+    plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
     return parser

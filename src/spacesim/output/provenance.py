@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-PACKAGES = ("spacesim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib", "networkx")
+PACKAGES = ("spacesim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "pyyaml", "matplotlib", "networkx", "distributed")
 
 
 def package_versions() -> dict[str, str]:

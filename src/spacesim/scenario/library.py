@@ -26,3 +26,20 @@ def description_of(path: Path) -> str:
     from .loader import load_scenario
 
     return load_scenario(path).description
+
+
+EXPERIMENT_DIR = Path(__file__).resolve().parent.parent / "experiments"
+DEFAULT_EXPERIMENT = "baseline"
+
+
+def shipped_experiments() -> dict[str, Path]:
+    """Shipped experiment files by name (file stem), sorted."""
+    return {p.stem: p for p in sorted(EXPERIMENT_DIR.glob("*.yaml"))}
+
+
+def shipped_experiment(name: str = DEFAULT_EXPERIMENT) -> Path:
+    """Path of a shipped experiment by name, e.g. ``"baseline"``."""
+    found = shipped_experiments()
+    if name not in found:
+        raise KeyError(f"no shipped experiment {name!r}; there are: {', '.join(found)}")
+    return found[name]

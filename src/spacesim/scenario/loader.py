@@ -157,10 +157,12 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_
     return problems
 
 
-def apply_overrides(spec: ScenarioSpec, values: dict[str, Any], source: str = "<overrides>") -> ScenarioSpec:
+def apply_overrides(spec: ScenarioSpec, values: dict[str, Any], source: str = "<overrides>", check_horizon: bool | None = None) -> ScenarioSpec:
     """A copy of ``spec`` with parameters, levers, ``steps`` or ``seed`` replaced, validated.
 
-    Unknown names raise :class:`InputError`.
+    Unknown names raise :class:`InputError`. Events after the last step are
+    an error unless ``steps`` is among the values (a run shortened on
+    purpose) or ``check_horizon`` is False (``spec`` was shortened before).
     """
     if not values:
         return spec
@@ -172,4 +174,4 @@ def apply_overrides(spec: ScenarioSpec, values: dict[str, Any], source: str = "<
             data[PARAMETERS_BY_NAME[name].group == "policy" and "policy" or "parameters"][name] = value
         else:
             raise InputError.single(source, name, "not a parameter of the model" + _suggest(name, ("parameters",)))
-    return scenario_from_data(data, source, check_horizon="steps" not in values)
+    return scenario_from_data(data, source, check_horizon=("steps" not in values) if check_horizon is None else check_horizon)

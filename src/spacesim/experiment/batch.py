@@ -1,0 +1,265 @@
+"""Run an experiment as a batch: design, executor, crash-safe store, progress, summary plots.
+
+Data flow: experiment file -> :func:`build_design` (runs with seeds) ->
+executor (chunks of runs) -> :class:`BatchStore` (each chunk committed as it
+finishes) -> merged tables -> summary plots. README shows the notebook use.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..output.provenance import file_sha256, git_revision, now, package_versions
+from ..scenario.errors import InputError
+from ..scenario.experiment import Experiment, load_experiment
+from .design import Design, build_design, chunked, default_chunk_size
+from .executors import Executor, make_executor
+from .progress import Progress
+from .store import BatchStore
+
+class BatchInterrupted(Exception):
+    """The batch was stopped (Ctrl-C or SIGTERM); what finished is kept and can be resumed."""
+
+    def __init__(self, out: Path, done: int, total: int):
+        self.out, self.done, self.total = out, done, total
+        super().__init__(f"batch stopped after {done} of {total} runs; what finished is kept in {out}")
+
+
+@dataclass
+class BatchResult:
+    """A finished batch: its folder, manifest and tables."""
+
+    out: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame
+    steps: pd.DataFrame
+    ran_now: int = 0
+    seconds: float = 0.0
+    plots: list[Path] = field(default_factory=list)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Another table of the batch (``nations``, ``events``, ``partnerships``) if it was kept."""
+        path = self.out / f"{name}.parquet"
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: this batch did not keep the {name} table (see 'tables' in the experiment file)")
+        return pd.read_parquet(path)
+
+    @property
+    def failed(self) -> int:
+        """How many runs failed."""
+        return int((self.runs["status"] == "failed").sum())
+
+    def summary(self, outcomes: list[str] | None = None) -> str:
+        """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant."""
+        m = self.manifest
+        total, failed = m["runs"]["total"], m["runs"]["failed"]
+        lines = [
+            f"{m['experiment']['name']}: {total} runs ({len(m['design']['points'])} design points x {len(m['design']['variants'])} variants x {m['design']['replicates']} replicates), "
+            f"{total - failed} completed, {failed} failed; {self.ran_now} run now in {self.seconds:.1f} s",
+        ]
+        done = self.runs[self.runs["status"] == "completed"]
+        outcomes = outcomes or m["outcomes"]
+        if len(done):
+            cols = [f"final_{o}" for o in outcomes]
+            keys = [k for k in m["design"]["varied"] if done[k].nunique() > 1]
+            if len(m["design"]["variants"]) > 1 or not keys:
+                keys = ["variant", *keys]
+            if done.groupby(keys).ngroups > 12:
+                keys = ["variant"]
+            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[cols].mean()
+            table.columns = outcomes
+            lines.append(f"mean final outcomes over replicates, by {', '.join(keys)}:")
+            lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        if failed:
+            first = self.runs[self.runs["status"] == "failed"].iloc[0]
+            lines.append(f"first failure: run {first['run_id']}: {first['error_type']}: {first['error']}")
+        return "\n".join(lines)
+
+
+def run_batch(
+    experiment: str | Path | Experiment,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    cluster: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    plots: bool = True,
+    quiet: bool = True,
+) -> BatchResult:
+    """Run (or resume) an experiment's batch into ``out`` and return its tables.
+
+    ``workers`` local processes (default: one per core; 1 runs here), or an
+    existing Dask cluster at ``cluster``. ``resume`` continues a batch in
+    ``out`` (refused if the experiment or scenario file changed); ``force``
+    deletes ``out`` first. Without either, an existing non-empty ``out`` is
+    refused. Raises :class:`InputError` for bad input and
+    :class:`BatchInterrupted` on Ctrl-C.
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    if experiment.path is None:
+        raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
+    out = Path(out) if out is not None else Path("results") / experiment.path.stem
+    BatchStore.check_new(out, resume, force)
+    store = BatchStore(out)
+    design = build_design(experiment)
+    tables = tuple(t.value for t in experiment.spec.tables)
+
+    started = now()
+    if resume:
+        manifest = store.read_manifest()
+        _check_resumable(manifest, experiment, out)
+        if manifest.get("status") == "completed":
+            return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"), pd.read_parquet(out / "steps.parquet"))
+        chunk_size = manifest["chunk_size"]
+    else:
+        chunk_size = experiment.spec.chunk_size or default_chunk_size(len(design.tasks), workers or _cores())
+        manifest = _new_manifest(experiment, design, chunk_size, tables, started)
+    chunks = list(enumerate(chunked(design.tasks, chunk_size)))
+
+    executor = make_executor(workers, cluster)  # may raise InputError (cluster unreachable) before anything is written
+    try:
+        if not resume:
+            store.create(force)
+            _copy_inputs(experiment, store)
+        store.clean_partial()
+        done_chunks = store.done_chunks()
+        todo = [(i, tasks) for i, tasks in chunks if i not in done_chunks]
+        done_runs, failed_runs = store.chunk_counts() if done_chunks else (0, 0)
+        manifest["status"] = "running"
+        manifest.setdefault("sessions", []).append({"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "chunks_to_run": len(todo), "command": sys.argv})
+        manifest["runs"] = {"total": len(design.tasks), "completed": done_runs - failed_runs, "failed": failed_runs}
+        store.write_manifest(manifest)
+
+        progress = Progress(len(design.tasks), done_runs, failed_runs, quiet=quiet)
+        clock = time.perf_counter()
+        ran_now = 0
+        context = {"scenario_file": _display_path(experiment.scenario_path), "fixed": dict(experiment.spec.parameters)}
+        try:
+            for result in executor.run(todo, experiment.scenario, tables, context):
+                store.commit_chunk(result)
+                n = len(result.tables["runs"])
+                ran_now += n
+                progress.update(n, result.failed)
+        except KeyboardInterrupt:
+            progress.close()
+            executor.close()
+            done, failed = store.chunk_counts()
+            manifest["status"] = "interrupted"
+            manifest["runs"] = {"total": len(design.tasks), "completed": done - failed, "failed": failed}
+            manifest["sessions"][-1]["stopped"] = now()
+            store.write_manifest(manifest)
+            raise BatchInterrupted(out, done, len(design.tasks)) from None
+        progress.close()
+    finally:
+        executor.close()
+    seconds = time.perf_counter() - clock
+
+    written = store.merge(tables, len(chunks))
+    runs = pd.read_parquet(out / "runs.parquet")
+    steps = pd.read_parquet(out / "steps.parquet")
+    failed = int((runs["status"] == "failed").sum())
+    manifest["runs"] = {"total": len(design.tasks), "completed": len(runs) - failed, "failed": failed}
+    manifest["tables"] = written
+    plot_files = draw_summary_plots(out, manifest, runs, steps) if plots else []
+    manifest["plots"] = [f"plots/{p.name}" for p in plot_files]
+    manifest["status"] = "completed"
+    manifest["finished"] = now()
+    manifest["sessions"][-1]["finished"] = manifest["finished"]
+    store.write_manifest(manifest)
+    store.remove_chunks()
+    return BatchResult(out, manifest, runs, steps, ran_now, seconds, plot_files)
+
+
+def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, steps: pd.DataFrame) -> list[Path]:
+    """Draw the experiment's summary plots into ``out/plots`` from its tables."""
+    from ..analysis.batch_plots import draw_batch_plots
+
+    plots_dir = out / "plots"
+    plots_dir.mkdir(exist_ok=True)
+    for old in plots_dir.glob("*.png"):
+        old.unlink()
+    partnerships = pd.read_parquet(out / "partnerships.parquet") if (out / "partnerships.parquet").exists() else None
+    nations = pd.read_parquet(out / "nations.parquet") if (out / "nations.parquet").exists() else None
+    return draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"])
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def _display_path(path: Path) -> str:
+    """A path relative to the working folder when it is inside it (shorter reproduction commands)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> dict[str, Any]:
+    spec = experiment.spec
+    assert experiment.path is not None
+    return {
+        "kind": "batch",
+        "status": "running",
+        "experiment": {
+            "name": spec.name,
+            "description": spec.description,
+            "file": str(experiment.path),
+            "sha256": file_sha256(experiment.path),
+            "spec": spec.model_dump(mode="json"),
+        },
+        "scenario": {
+            "name": experiment.scenario.name,
+            "file": str(experiment.scenario_path),
+            "sha256": file_sha256(experiment.scenario_path),
+        },
+        "parameters": experiment.scenario.parameter_values(),
+        "fixed_overrides": dict(spec.parameters),
+        "steps": experiment.scenario.steps,
+        "base_seed": spec.seed,
+        "seeding": "numpy.random.SeedSequence(base_seed).spawn(points)[point].spawn(replicates)[replicate].generate_state(1, uint64) >> 1; variants share seeds",
+        "design": design.describe(spec),
+        "outcomes": list(spec.outcomes),
+        "plot_kinds": [p.value for p in spec.plots],
+        "kept_tables": list(tables),
+        "chunk_size": chunk_size,
+        "chunks": -(-len(design.tasks) // chunk_size),
+        "versions": package_versions(),
+        "git_revision": git_revision(),
+        "started": started,
+        "finished": None,
+        "runs": {"total": len(design.tasks), "completed": 0, "failed": 0},
+        "sessions": [],
+    }
+
+
+def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path) -> None:
+    """Refuse to resume when the files that define the batch have changed."""
+    assert experiment.path is not None
+    if manifest.get("kind") != "batch":
+        raise InputError.single(out / "manifest.json", "kind", "this folder holds a single run, not a batch; choose another --out")
+    was, now_ = manifest["experiment"]["sha256"], file_sha256(experiment.path)
+    if was != now_:
+        raise InputError.single(
+            experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or start again with --force or another --out"
+        )
+    was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
+    if was != now_:
+        raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or start again with --force or another --out")
+
+
+def _copy_inputs(experiment: Experiment, store: BatchStore) -> None:
+    assert experiment.path is not None
+    shutil.copy2(experiment.path, store.root / "inputs" / experiment.path.name)
+    shutil.copy2(experiment.scenario_path, store.root / "inputs" / experiment.scenario_path.name)

@@ -1,0 +1,162 @@
+"""From an experiment to the list of runs: design points, variants, replicates and seeds.
+
+Design points are the full factorial over ``vary.grid`` (explicit lists
+only), crossed with the points sampled from ``vary.sample`` (Latin
+hypercube or scrambled Sobol', seeded from the experiment's seed). Every
+design point runs every variant for every replicate.
+
+Seeds: the base seed's :class:`numpy.random.SeedSequence` spawns one child
+per design point and each of those one child per replicate; a run's seed is
+drawn from its child. Variants of the same point and replicate share the
+seed, so they are compared under common random numbers; different points or
+replicates never share one. Any run can be reproduced alone with
+``spacesim run`` and the seed and parameters recorded in ``runs.parquet``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.stats import qmc
+
+from ..parameters import PARAMETERS_BY_NAME
+from ..scenario.experiment import Experiment, ExperimentSpec, SampleMethod
+
+
+@dataclass(frozen=True)
+class RunTask:
+    """One run of a batch: where it sits in the design, its seed, and the parameters it sets."""
+
+    run_id: int
+    point: int
+    variant: str
+    replicate: int
+    seed: int
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def grid_points(grid: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """The full factorial over explicit lists, first parameter varying slowest.
+
+    >>> grid_points({"a": [1, 2], "b": [True, False]})
+    [{'a': 1, 'b': True}, {'a': 1, 'b': False}, {'a': 2, 'b': True}, {'a': 2, 'b': False}]
+    >>> grid_points({})
+    [{}]
+    """
+    names = list(grid)
+    return [dict(zip(names, values)) for values in itertools.product(*(grid[n] for n in names))]
+
+
+def sample_points(method: SampleMethod, n: int, ranges: dict[str, tuple[float, float]], seed: int) -> list[dict[str, Any]]:
+    """``n`` points in the box ``ranges``, by Latin hypercube or scrambled Sobol' sequence.
+
+    Integer parameters are rounded to the nearest integer. The same seed gives
+    the same points.
+
+    >>> pts = sample_points(SampleMethod.latin_hypercube, 4, {"legal_clarity": (0.0, 1.0)}, seed=1)
+    >>> sorted(int(p["legal_clarity"] * 4) for p in pts)  # one point in each quarter
+    [0, 1, 2, 3]
+    """
+    names = list(ranges)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A3D1E]))
+    if method == SampleMethod.sobol:
+        unit = qmc.Sobol(d=len(names), scramble=True, rng=rng).random_base2(int(np.log2(n)))
+    else:
+        unit = qmc.LatinHypercube(d=len(names), rng=rng).random(n)
+    low = np.array([ranges[k][0] for k in names], dtype=float)
+    high = np.array([ranges[k][1] for k in names], dtype=float)
+    values = qmc.scale(unit, low, high)
+    points = []
+    for row in values:
+        point: dict[str, Any] = {}
+        for name, v in zip(names, row):
+            point[name] = int(round(v)) if PARAMETERS_BY_NAME[name].kind is int else float(v)
+        points.append(point)
+    return points
+
+
+def design_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
+    """Every design point: the grid crossed with the sampled points (one empty point if nothing varies)."""
+    grid = grid_points(spec.vary.grid)
+    if spec.vary.sample is None:
+        return grid
+    s = spec.vary.sample
+    sampled = sample_points(s.method, s.n, {k: (float(a), float(b)) for k, (a, b) in s.ranges.items()}, spec.seed)
+    return [{**g, **x} for g in grid for x in sampled]
+
+
+def replicate_seeds(base_seed: int, n_points: int, replicates: int) -> np.ndarray:
+    """Seeds as an array ``[point, replicate]``, spawned from the base seed.
+
+    Each seed is a non-negative 63-bit integer (fits Parquet's int64).
+
+    >>> s = replicate_seeds(7, 2, 3)
+    >>> s.shape, len(set(s.ravel().tolist()))
+    ((2, 3), 6)
+    >>> bool((replicate_seeds(7, 2, 3) == s).all())
+    True
+    """
+    out = np.empty((n_points, replicates), dtype=np.int64)
+    for p, point_seq in enumerate(np.random.SeedSequence(base_seed).spawn(n_points)):
+        for r, run_seq in enumerate(point_seq.spawn(replicates)):
+            out[p, r] = int(run_seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    return out
+
+
+@dataclass(frozen=True)
+class Design:
+    """The design of an experiment: its points, variants and every run, in run-id order."""
+
+    points: list[dict[str, Any]]
+    variants: dict[str, dict[str, Any]]
+    replicates: int
+    tasks: list[RunTask]
+
+    @property
+    def varied(self) -> list[str]:
+        """Names of the parameters that differ between design points."""
+        return list(self.points[0]) if self.points else []
+
+    def describe(self, spec: ExperimentSpec) -> dict[str, Any]:
+        """The design as plain data for ``manifest.json`` and the plots."""
+        sample = spec.vary.sample
+        return {
+            "varied": self.varied,
+            "grid": {k: list(v) for k, v in spec.vary.grid.items()} or None,
+            "sample": None if sample is None else {"method": sample.method.value, "n": sample.n, "ranges": {k: list(v) for k, v in sample.ranges.items()}},
+            "points": self.points,
+            "variants": self.variants,
+            "replicates": self.replicates,
+            "runs": len(self.tasks),
+        }
+
+
+def build_design(experiment: Experiment) -> Design:
+    """Every run of the experiment with its seed: points x variants x replicates, in that order."""
+    spec = experiment.spec
+    points = design_points(spec)
+    variants = {name: experiment.variant_settings(name) for name in experiment.variant_names}
+    seeds = replicate_seeds(spec.seed, len(points), spec.replicates)
+    tasks = []
+    for p, point in enumerate(points):
+        for name, levers in variants.items():
+            for r in range(spec.replicates):
+                tasks.append(RunTask(len(tasks), p, name, r, int(seeds[p, r]), {**point, **levers}))
+    return Design(points, variants, spec.replicates, tasks)
+
+
+def chunked(tasks: list[RunTask], size: int) -> list[list[RunTask]]:
+    """Consecutive runs grouped into chunks of ``size`` (the last may be shorter).
+
+    >>> [len(c) for c in chunked([RunTask(i, 0, "default", i, i) for i in range(5)], 2)]
+    [2, 2, 1]
+    """
+    return [tasks[i : i + size] for i in range(0, len(tasks), size)]
+
+
+def default_chunk_size(total: int, workers: int) -> int:
+    """About four chunks per worker, at most 50 runs a chunk, so that short runs do not drown in task overhead."""
+    return max(1, min(50, -(-total // (4 * max(1, workers)))))

@@ -1,0 +1,116 @@
+"""What a worker does with a chunk of runs: run each, isolate failures, return tables.
+
+This module is what local worker processes and Dask workers import; it must
+stay importable without Dask.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..model.metrics import STEP_OUTCOMES
+from ..output.run_result import run_scenario
+from ..scenario import ScenarioSpec
+from ..scenario.loader import apply_overrides
+from .design import RunTask
+
+#: Test-only fault injection: a comma-separated list of run ids that raise
+#: instead of running (read by every worker process from its environment).
+FAULT_ENV = "SPACESIM_TEST_FAIL_RUNS"
+
+
+class InjectedFault(RuntimeError):
+    """Raised for run ids listed in ``SPACESIM_TEST_FAIL_RUNS`` (tests of failure isolation)."""
+
+
+@dataclass
+class ChunkResult:
+    """The tables of one chunk: ``runs`` always, then ``steps`` and any kept per-run tables."""
+
+    chunk: int
+    tables: dict[str, pd.DataFrame]
+    seconds: float
+
+    @property
+    def failed(self) -> int:
+        """How many runs of the chunk failed."""
+        return int((self.tables["runs"]["status"] == "failed").sum())
+
+
+def reproduce_command(scenario_file: str, task: RunTask, steps: int, fixed: dict[str, Any]) -> str:
+    """The ``spacesim run`` command that repeats one run of a batch alone."""
+    sets = " ".join(f"--set {k}={_yaml_value(v)}" for k, v in {**fixed, **task.settings}.items())
+    return f"spacesim run {scenario_file} --seed {task.seed} --steps {steps}" + (f" {sets}" if sets else "")
+
+
+def _yaml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> ChunkResult:
+    """Run every task of a chunk; a run that raises becomes a failed row and the chunk goes on.
+
+    ``context`` carries what the rows record besides the run: ``scenario_file``
+    and ``fixed`` (the experiment's own parameter overrides) for the
+    reproduction command.
+    """
+    started = time.perf_counter()
+    fail_ids = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
+    rows: list[dict[str, Any]] = []
+    kept: dict[str, list[pd.DataFrame]] = {name: [] for name in ("steps", *tables)}
+    for task in tasks:
+        base = {"run_id": task.run_id, "point": task.point, "variant": task.variant, "replicate": task.replicate, "seed": task.seed}
+        command = reproduce_command(context["scenario_file"], task, scenario.steps, context.get("fixed", {}))
+        try:
+            if task.run_id in fail_ids:
+                raise InjectedFault(f"run {task.run_id} failed on purpose ({FAULT_ENV})")
+            spec = apply_overrides(scenario, task.settings, source="design", check_horizon=False) if task.settings else scenario
+            result = run_scenario(spec, seed=task.seed, run_id=task.run_id)
+        except Exception as exc:  # noqa: BLE001 - a failing run must not stop the batch
+            row = {**base, "status": "failed", "error_type": type(exc).__name__, "error": _one_line(exc)}
+            row.update(scenario.parameter_values())
+            row.update(task.settings)
+            row.update({"steps": 0, "reproduce": command})
+            row.update({f"final_{k}": float("nan") for k in STEP_OUTCOMES})
+            rows.append(row)
+            continue
+        row = {**base, "status": "completed", "error_type": None, "error": None}
+        row.update(result.spec.parameter_values())
+        row.update({"steps": int(result.steps["step"].iloc[-1]), "reproduce": command})
+        final = result.steps.iloc[-1]
+        row.update({f"final_{k}": float(final[k]) for k in STEP_OUTCOMES})
+        rows.append(row)
+        kept["steps"].append(result.steps)
+        for name in tables:
+            kept[name].append(getattr(result, name))
+    out = {"runs": normalise_runs(pd.DataFrame(rows))}
+    for name, frames in kept.items():
+        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run_id": pd.Series([], dtype="int64")})
+    return ChunkResult(chunk, out, time.perf_counter() - started)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip() or repr(exc)
+    last = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" (at {os.path.basename(last.filename)}:{last.lineno})" if last else ""
+    return text.splitlines()[0][:500] + where
+
+
+def normalise_runs(runs: pd.DataFrame) -> pd.DataFrame:
+    """Fixed dtypes for ``runs`` whatever the mix of completed and failed rows, so chunks concatenate identically."""
+    runs = runs.copy()
+    for col in ("run_id", "point", "replicate", "seed", "steps"):
+        runs[col] = runs[col].astype("int64")
+    for col in ("variant", "status", "error_type", "error", "reproduce"):
+        runs[col] = runs[col].astype("string")
+    for k in STEP_OUTCOMES:
+        runs[f"final_{k}"] = runs[f"final_{k}"].astype("float64")
+    return runs

@@ -1,0 +1,267 @@
+"""Experiment files: a base scenario, what to vary, how often, what to summarise.
+
+An experiment file is YAML with ``schema_version`` and a ``scenario`` (the
+path of the base scenario file, relative to the experiment file). It may
+override any parameter of the scenario (``parameters``), vary parameters
+across design points (``vary``: a full factorial over explicit lists under
+``grid``, and/or ranges sampled by Latin hypercube or Sobol' sequence under
+``sample``), compare named policy ``variants`` under common random numbers,
+and say how many ``replicates`` to run from which base ``seed``, for how many
+``steps``, which ``outcomes`` to summarise and which ``plots`` to draw.
+
+Every problem is reported with the file, the field path, the line and what
+is wrong, as for scenario files.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationError
+
+from ..model.metrics import STEP_OUTCOMES
+from ..parameters import PARAMETERS_BY_NAME
+from .errors import InputError, Problem
+from .loader import _line, _suggest, apply_overrides, load_scenario, pydantic_problems
+from .schema import ScenarioSpec, Strict
+from .yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
+
+Value = StrictBool | StrictInt | StrictFloat
+
+#: Outcomes summarised when the experiment names none.
+DEFAULT_OUTCOMES = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
+
+
+class SampleMethod(StrEnum):
+    """How ranges are sampled."""
+
+    latin_hypercube = "latin_hypercube"
+    sobol = "sobol"
+
+
+class PlotKind(StrEnum):
+    """Summary plots a batch can draw."""
+
+    envelope = "envelope"
+    heatmap = "heatmap"
+    distribution = "distribution"
+    network = "network"
+
+
+class Table(StrEnum):
+    """Per-run tables a batch may keep beside ``runs`` and ``steps`` (which it always keeps)."""
+
+    nations = "nations"
+    events = "events"
+    partnerships = "partnerships"
+
+
+class SampleSpec(Strict):
+    """Ranges sampled by a space-filling design."""
+
+    method: SampleMethod
+    n: int = Field(ge=1, le=1_000_000, description="Number of design points drawn.")
+    ranges: dict[str, tuple[StrictInt | StrictFloat, StrictInt | StrictFloat]] = Field(min_length=1)
+
+
+class VarySpec(Strict):
+    """What differs between design points."""
+
+    grid: dict[str, list[Value]] = Field(default_factory=dict, description="Full factorial over explicit lists.")
+    sample: SampleSpec | None = None
+
+
+class ExperimentSpec(Strict):
+    """A whole experiment file, validated."""
+
+    schema_version: Literal[1]
+    name: str = Field(min_length=1)
+    description: str = Field(min_length=1, description="One line: what the experiment asks.")
+    scenario: str = Field(min_length=1, description="Base scenario file, relative to the experiment file.")
+    steps: int | None = Field(None, ge=1, le=100_000)
+    replicates: int = Field(10, ge=1, le=100_000)
+    seed: int = Field(0, ge=0)
+    parameters: dict[str, Value] = Field(default_factory=dict, description="Overrides of the base scenario for every run.")
+    vary: VarySpec = VarySpec()
+    variants: dict[str, dict[str, Value]] = Field(default_factory=dict, description="Named lever settings run with the same seeds.")
+    outcomes: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES), min_length=1)
+    plots: list[PlotKind] = Field(default_factory=lambda: list(PlotKind))
+    tables: list[Table] = Field(default_factory=lambda: list(Table))
+    chunk_size: int | None = Field(None, ge=1, le=10_000, description="Runs per task; by default about four tasks per worker.")
+
+
+class Experiment:
+    """A validated experiment with its resolved base scenario.
+
+    ``spec`` is the file's content; ``scenario`` the base scenario with the
+    experiment's ``parameters`` and ``steps`` applied; ``path`` and
+    ``scenario_path`` where they were read from (``None`` for text).
+    """
+
+    def __init__(self, spec: ExperimentSpec, scenario: ScenarioSpec, path: Path | None, scenario_path: Path):
+        self.spec = spec
+        self.scenario = scenario
+        self.path = path
+        self.scenario_path = scenario_path
+
+    @property
+    def variant_names(self) -> list[str]:
+        """Variant names in file order; ``["default"]`` when none are declared."""
+        return list(self.spec.variants) or ["default"]
+
+    def variant_settings(self, name: str) -> dict[str, Any]:
+        """The lever settings of a variant (empty for ``default``)."""
+        return dict(self.spec.variants.get(name, {}))
+
+
+def is_experiment_data(data: Any) -> bool:
+    """Whether parsed YAML looks like an experiment (it names a base ``scenario``) rather than a scenario."""
+    return isinstance(data, dict) and "scenario" in data and "nations" not in data
+
+
+def load_any(path: str | Path) -> ScenarioSpec | Experiment:
+    """Read and validate a scenario or an experiment file, whichever it is."""
+    from .loader import scenario_from_data
+
+    data, lines = read_yaml(path)
+    if is_experiment_data(data):
+        return experiment_from_data(data, str(path), lines, base_dir=Path(path).parent, path=Path(path))
+    return scenario_from_data(data, str(path), lines)
+
+
+def load_experiment(path: str | Path) -> Experiment:
+    """Read and validate an experiment file and the scenario it names.
+
+    Raises :class:`InputError` listing every problem found.
+    """
+    path = Path(path)
+    data, lines = read_yaml(path)
+    return experiment_from_data(data, str(path), lines, base_dir=path.parent, path=path)
+
+
+def parse_experiment(text: str, filename: str = "<string>", base_dir: str | Path = ".") -> Experiment:
+    """Validate experiment YAML given as text; ``scenario`` is resolved against ``base_dir``."""
+    data, lines = parse_yaml(text, filename)
+    return experiment_from_data(data, filename, lines, base_dir=Path(base_dir), path=None)
+
+
+def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_dir: Path, path: Path | None) -> Experiment:
+    """Validate parsed experiment data and resolve its base scenario."""
+    lines = lines or {}
+    if not isinstance(data, dict):
+        raise InputError.single(filename, "", "an experiment file must be a mapping of fields (schema_version, name, scenario, ...)", lines.get(()))
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(pydantic_problems(exc, filename, lines)) from None
+
+    problems: list[Problem] = []
+
+    def bad(loc: tuple, message: str) -> None:
+        problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
+
+    scenario_path = (base_dir / spec.scenario).resolve() if not Path(spec.scenario).is_absolute() else Path(spec.scenario)
+    try:
+        base = load_scenario(scenario_path)
+    except InputError as exc:
+        if not scenario_path.exists():
+            bad(("scenario",), f"no such scenario file: {spec.scenario} (looked for {scenario_path})")
+            raise InputError(problems) from None
+        raise InputError([Problem(filename, "scenario", f"the scenario file {spec.scenario} is invalid", _line(lines, ("scenario",))), *exc.problems]) from None
+
+    _check_names(spec, bad)
+    _check_values(spec, base, filename, lines, bad)
+    if problems:
+        raise InputError(problems)
+
+    overrides: dict[str, Any] = dict(spec.parameters)
+    if spec.steps is not None:
+        overrides["steps"] = spec.steps
+    scenario = apply_overrides(base, overrides, source=filename) if overrides else base
+    return Experiment(spec, scenario, path, scenario_path)
+
+
+def _check_names(spec: ExperimentSpec, bad: Any) -> None:
+    """Every parameter and outcome named exists; a parameter is set in one place only."""
+
+    def known(name: str, loc: tuple) -> bool:
+        if name in PARAMETERS_BY_NAME:
+            return True
+        bad(loc, "not a parameter of the model" + _suggest(name, ("parameters",)))
+        return False
+
+    for name in spec.parameters:
+        known(name, ("parameters", name))
+    for name in spec.vary.grid:
+        if known(name, ("vary", "grid", name)) and name in spec.parameters:
+            bad(("vary", "grid", name), "also set under parameters; a parameter is either fixed or varied")
+    if spec.vary.sample is not None:
+        for name in spec.vary.sample.ranges:
+            if known(name, ("vary", "sample", "ranges", name)):
+                if name in spec.vary.grid:
+                    bad(("vary", "sample", "ranges", name), "also varied under vary.grid")
+                elif name in spec.parameters:
+                    bad(("vary", "sample", "ranges", name), "also set under parameters; a parameter is either fixed or varied")
+    varied = set(spec.vary.grid) | set(spec.vary.sample.ranges if spec.vary.sample else {})
+    for variant, levers in spec.variants.items():
+        for name in levers:
+            if known(name, ("variants", variant, name)) and name in varied:
+                bad(("variants", variant, name), "also varied under vary; a variant cannot set a varied parameter")
+    for i, outcome in enumerate(spec.outcomes):
+        if outcome not in STEP_OUTCOMES:
+            import difflib
+
+            close = difflib.get_close_matches(outcome, STEP_OUTCOMES, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; outcomes are: {', '.join(STEP_OUTCOMES)}"
+            bad(("outcomes", i), f"unknown outcome '{outcome}'{hint}")
+    if len(set(spec.outcomes)) != len(spec.outcomes):
+        bad(("outcomes",), "an outcome is listed twice")
+
+
+def _check_values(spec: ExperimentSpec, base: ScenarioSpec, filename: str, lines: LineMap, bad: Any) -> None:
+    """Every value set or varied is valid for its parameter (type and range)."""
+
+    def check(name: str, value: Any, loc: tuple) -> None:
+        if name not in PARAMETERS_BY_NAME:
+            return
+        try:
+            apply_overrides(base, {name: value}, source=filename)
+        except InputError as exc:
+            for p in exc.problems:
+                bad(loc, p.message)
+
+    for name, value in spec.parameters.items():
+        check(name, value, ("parameters", name))
+    for name, values in spec.vary.grid.items():
+        if not values:
+            bad(("vary", "grid", name), "an empty list gives no design points; list at least one value")
+        if len(set(map(repr, values))) != len(values):
+            bad(("vary", "grid", name), "a value is listed twice")
+        for i, value in enumerate(values):
+            check(name, value, ("vary", "grid", name, i))
+    sample = spec.vary.sample
+    if sample is not None:
+        if sample.method == SampleMethod.sobol and sample.n & (sample.n - 1):
+            lower = 2 ** int(math.log2(sample.n))
+            bad(("vary", "sample", "n"), f"a Sobol' sequence keeps its balance only with a power of two points; use {lower} or {lower * 2}, not {sample.n}")
+        for name, (low, high) in sample.ranges.items():
+            p = PARAMETERS_BY_NAME.get(name)
+            if p is None:
+                continue
+            loc = ("vary", "sample", "ranges", name)
+            if p.kind is bool:
+                bad(loc, "a true/false lever cannot be sampled from a range; list its values under vary.grid")
+                continue
+            if not low < high:
+                bad(loc, f"the range must be [low, high] with low < high (got [{low}, {high}])")
+                continue
+            if (p.low is not None and low < p.low) or (p.high is not None and high > p.high):
+                bad(loc, f"[{low}, {high}] leaves the allowed range [{p.low}, {p.high}] of {name}")
+    for variant, levers in spec.variants.items():
+        if not variant.strip():
+            bad(("variants",), "a variant needs a name")
+        for name, value in levers.items():
+            check(name, value, ("variants", variant, name))

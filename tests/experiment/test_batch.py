@@ -1,0 +1,137 @@
+"""Batches: determinism across executors, failure isolation, refusals, reproduction of one run."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from spacesim import InputError, load_scenario
+from spacesim.experiment import run_batch
+from spacesim.experiment.worker import FAULT_ENV
+from spacesim.output.run_result import run_scenario
+
+
+def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    return df.sort_values(keys).reset_index(drop=True)
+
+
+def assert_same_batch(a, b) -> None:
+    """runs and steps equal after sorting by run id and step (the reproduction column holds no paths that differ)."""
+    assert_frame_equal(_sorted(a.runs, ["run_id"]), _sorted(b.runs, ["run_id"]))
+    assert_frame_equal(_sorted(a.steps, ["run_id", "step"]), _sorted(b.steps, ["run_id", "step"]))
+
+
+def test_one_and_two_workers_give_identical_tables(small_experiment, tmp_path):
+    one = run_batch(small_experiment, tmp_path / "one", workers=1, plots=False)
+    two = run_batch(small_experiment, tmp_path / "two", workers=2, plots=False)
+    assert len(one.runs) == 12 and (one.runs["status"] == "completed").all()
+    assert one.runs["run_id"].is_unique and sorted(one.steps["run_id"].unique()) == list(range(12))
+    assert_same_batch(one, two)
+    for name in ("nations", "events", "partnerships"):
+        assert_frame_equal(_sorted(one.table(name), ["run_id"]), _sorted(two.table(name), ["run_id"]), check_like=False)
+    manifest = json.loads((tmp_path / "two" / "manifest.json").read_text())
+    assert manifest["status"] == "completed" and manifest["runs"] == {"total": 12, "completed": 12, "failed": 0}
+    assert manifest["sessions"][0]["executor"] == "local processes" and manifest["sessions"][0]["workers"] == 2
+    assert not (tmp_path / "two" / "chunks").exists()
+
+
+def test_variants_run_under_common_random_numbers(small_experiment, tmp_path):
+    runs = run_batch(small_experiment, tmp_path / "b", workers=1, plots=False).runs
+    pivot = runs.pivot_table(index=["point", "replicate"], columns="variant", values="seed")
+    assert (pivot["both"] == pivot["bilateral only"]).all()
+    assert not runs.loc[runs["variant"] == "bilateral only", "allow_multilateral"].any()
+    assert set(runs["legal_clarity"]) == {0.2, 0.8}
+
+
+def test_a_batch_run_is_reproduced_alone_from_its_recorded_seed_and_parameters(small_experiment, tmp_path):
+    runs = run_batch(small_experiment, tmp_path / "b", workers=1, plots=False).runs
+    row = runs.iloc[7]
+    spec = load_scenario(small_experiment.parent / "teaching_small.yaml").with_parameters(steps=8, legal_clarity=row["legal_clarity"], allow_multilateral=bool(row["allow_multilateral"]))
+    alone = run_scenario(spec, seed=int(row["seed"]))
+    assert alone.steps.iloc[-1]["mean_trust"] == row["final_mean_trust"]
+    assert f"--seed {row['seed']} --steps 8" in row["reproduce"] and "--set legal_clarity=0.8" in row["reproduce"] or "legal_clarity=0.2" in row["reproduce"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_failing_runs_are_recorded_and_the_batch_goes_on(small_experiment, tmp_path, monkeypatch, workers):
+    monkeypatch.setenv(FAULT_ENV, "3,10")
+    batch = run_batch(small_experiment, tmp_path / "b", workers=workers, plots=False)
+    failed = batch.runs[batch.runs["status"] == "failed"]
+    assert list(failed["run_id"]) == [3, 10]
+    assert set(failed["error_type"]) == {"InjectedFault"} and failed["error"].str.contains("failed on purpose").all()
+    assert failed["final_mean_trust"].isna().all()
+    assert sorted(batch.steps["run_id"].unique()) == [i for i in range(12) if i not in (3, 10)]
+    assert batch.manifest["runs"] == {"total": 12, "completed": 10, "failed": 2}
+    assert "10 completed, 2 failed" in batch.summary()
+
+
+def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me")
+    with pytest.raises(InputError, match="pass --resume to continue the batch in it, --force"):
+        run_batch(small_experiment, out, workers=1, plots=False)
+    assert (out / "precious.txt").read_text() == "keep me"
+    with pytest.raises(InputError, match="choose one"):
+        run_batch(small_experiment, out, workers=1, resume=True, force=True, plots=False)
+    with pytest.raises(InputError, match="not a spacesim batch"):
+        run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+    assert (out / "precious.txt").read_text() == "keep me"
+    run_batch(small_experiment, out, workers=1, force=True, plots=False)
+    assert not (out / "precious.txt").exists()
+
+
+def test_resuming_a_changed_experiment_is_refused(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    run_batch(small_experiment, out, workers=1, plots=False)
+    before = (out / "runs.parquet").read_bytes()
+    small_experiment.write_text(small_experiment.read_text().replace("replicates: 3", "replicates: 4"))
+    with pytest.raises(InputError, match="experiment file changed since the batch"):
+        run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+    assert (out / "runs.parquet").read_bytes() == before
+
+
+def test_resuming_a_completed_batch_runs_nothing(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    first = run_batch(small_experiment, out, workers=1, plots=False)
+    again = run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+    assert again.ran_now == 0
+    assert_same_batch(first, again)
+
+
+def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
+    """Delete some committed chunks of an unfinished batch (as a kill would leave it) and resume."""
+    import shutil
+
+    from spacesim.experiment.store import BatchStore
+
+    full = run_batch(small_experiment, tmp_path / "full", workers=1, plots=False)
+    out = tmp_path / "partial"
+    # Simulate a batch that was killed after committing chunks 0, 2 and 5 of 6.
+    from spacesim.experiment import batch as batch_module
+
+    class Boom(Exception):
+        pass
+
+    original = BatchStore.merge
+
+    def kill_before_merge(self, tables, n):
+        raise Boom
+
+    BatchStore.merge = kill_before_merge
+    try:
+        with pytest.raises(Boom):
+            run_batch(small_experiment, out, workers=1, plots=False)
+    finally:
+        BatchStore.merge = original
+    store = BatchStore(out)
+    for c in (1, 3, 4):
+        shutil.rmtree(store.chunk_dir(c))
+    (store.chunks_dir / ".000004.tmp-999").mkdir()  # a half-written chunk of a killed process
+    resumed = batch_module.run_batch(small_experiment, out, workers=2, resume=True, plots=False)
+    assert resumed.ran_now == 6  # three chunks of two runs
+    assert_same_batch(full, resumed)
+    assert len(resumed.manifest["sessions"]) == 2

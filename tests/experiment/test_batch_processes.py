@@ -1,0 +1,120 @@
+"""Real processes: a batch killed with SIGKILL and resumed; a real Dask cluster; the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from spacesim.experiment import run_batch
+
+SPACESIM = [sys.executable, "-m", "spacesim"]
+
+
+def _tables(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    runs = pd.read_parquet(out / "runs.parquet").sort_values("run_id").reset_index(drop=True)
+    steps = pd.read_parquet(out / "steps.parquet").sort_values(["run_id", "step"]).reset_index(drop=True)
+    return runs, steps
+
+
+def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
+    experiment = workdir / "killme.yaml"
+    experiment.write_text(
+        "schema_version: 1\nname: killme\ndescription: Enough runs to be killed part-way.\nscenario: baseline.yaml\n"
+        "steps: 12\nreplicates: 40\nseed: 5\nchunk_size: 1\noutcomes: [n_bilateral, mean_trust]\ntables: []\n"
+    )
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    chunks = out / "chunks"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        done = [p for p in chunks.iterdir() if p.name.isdigit()] if chunks.exists() else []
+        if len(done) >= 5:
+            break
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    committed = len([p for p in chunks.iterdir() if p.name.isdigit()])
+    assert 5 <= committed < 40, "the batch must be killed part-way for this test to mean anything"
+    assert not (out / "runs.parquet").exists()
+    time.sleep(1.0)  # orphaned spawn workers notice the dead parent and exit
+
+    resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = tmp_path / "whole"
+    run_batch(experiment, whole, workers=1, plots=False)
+    runs_a, steps_a = _tables(out)
+    runs_b, steps_b = _tables(whole)
+    assert runs_a["run_id"].is_unique and len(runs_a) == 40
+    assert not steps_a.duplicated(["run_id", "step"]).any()
+    assert_frame_equal(runs_a, runs_b)
+    assert_frame_equal(steps_a, steps_b)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "completed" and len(manifest["sessions"]) == 2
+    assert manifest["sessions"][1]["chunks_to_run"] == 40 - committed
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A real Dask scheduler and two single-threaded workers on 127.0.0.1; stopped afterwards."""
+    dask = Path(sys.executable).with_name("dask")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    logs = open(tmp_path / "dask.log", "w")
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env=env, cwd=tmp_path)]
+    try:
+        for _ in range(2):
+            procs.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
+        from dask.distributed import Client
+
+        deadline = time.monotonic() + 90
+        with Client(address, timeout=60, set_as_default=False) as client:
+            while len(client.scheduler_info()["workers"]) < 2:
+                assert time.monotonic() < deadline, (tmp_path / "dask.log").read_text()
+                time.sleep(0.2)
+        yield address
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        logs.close()
+
+
+def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
+    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    local = run_batch(small_experiment, tmp_path / "local", workers=2, plots=False)
+    runs, steps = _tables(tmp_path / "dask")
+    assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
+    assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert manifest["sessions"][0]["executor"] == "dask" and manifest["sessions"][0]["workers"] == 2
+
+
+def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
+    port = _free_port()
+    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "--cluster" in result.stderr and "cannot reach a Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x").exists()
