@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: demo test bench clean help
 
 help:
-	@echo "make demo   set up, then run the baseline scenario and write results/demo/"
+	@echo "make demo   set up, then run the baseline experiment (20 replicates) into results/demo/ and one baseline run into results/demo-run/"
 	@echo "make test   set up, then run the whole test suite"
 	@echo "make bench  set up, then run the performance benchmark (see benchmarks/README.md)"
 
@@ -29,7 +29,8 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/spacesim run scenarios/baseline.yaml --out results/demo --force
+	$(VENV)/bin/spacesim batch experiments/baseline.yaml --out results/demo --force
+	$(VENV)/bin/spacesim run scenarios/baseline.yaml --out results/demo-run --force
 
 test: $(STAMP)
 	$(VPY) -m pytest

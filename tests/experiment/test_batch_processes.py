@@ -118,3 +118,28 @@ def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
     assert result.returncode == 2
     assert "--cluster" in result.stderr and "cannot reach a Dask scheduler" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir, tmp_path):
+    experiment = workdir / "stopme.yaml"
+    experiment.write_text(
+        "schema_version: 1\nname: stopme\ndescription: Enough runs to be stopped part-way.\nscenario: baseline.yaml\n"
+        "steps: 12\nreplicates: 40\nseed: 6\nchunk_size: 1\noutcomes: [n_bilateral]\ntables: []\n"
+    )
+    out = tmp_path / "stopped"
+    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    chunks = out / "chunks"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (chunks.exists() and len([p for p in chunks.iterdir() if p.name.isdigit()]) >= 3):
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stderr
+    assert "resume with: spacesim batch" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    manifest = json.loads((out / "manifest.json").read_text())
+    kept = len([p for p in chunks.iterdir() if p.name.isdigit()])
+    assert manifest["status"] == "interrupted" and manifest["runs"]["completed"] == kept < 40
+    resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "1", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert sorted(runs["run_id"]) == list(range(40))

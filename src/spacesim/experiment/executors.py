@@ -88,9 +88,15 @@ class LocalProcesses:
                 yield future.result()
 
     def close(self) -> None:
-        """Cancel chunks not yet started and wait for the workers to exit."""
+        """Cancel chunks not yet started, stop the workers (a chunk in flight is dropped) and wait for them to exit."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            processes = list(getattr(self._pool, "_processes", {}).values())  # no public handle on the workers
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(timeout=10)
             self._pool = None
 
 
