@@ -47,7 +47,11 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     committed = len([p for p in chunks.iterdir() if p.name.isdigit()])
     assert 5 <= committed < 40, "the batch must be killed part-way for this test to mean anything"
     assert not (out / "runs.parquet").exists()
-    time.sleep(1.0)  # orphaned spawn workers notice the dead parent and exit
+    # The orphaned workers notice that their parent died and exit by themselves.
+    deadline = time.monotonic() + 10
+    while _children_of_batch(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _children_of_batch(out)
 
     resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
@@ -62,6 +66,19 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "completed" and len(manifest["sessions"]) == 2
     assert manifest["sessions"][1]["chunks_to_run"] == 40 - committed
+
+
+def _children_of_batch(out: Path) -> list[int]:
+    """Spawned worker processes still alive whose parent was the killed batch (found through /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            cmd = status.read_bytes()
+            if b"multiprocessing.spawn" in cmd and int(status.parent.joinpath("stat").read_text().split()[3]) == 1:
+                found.append(int(status.parent.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def _free_port() -> int:
