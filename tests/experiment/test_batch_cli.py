@@ -1,0 +1,80 @@
+"""spacesim batch, validate and plot on experiment files and batch folders, through the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from spacesim.cli import main
+from spacesim.experiment.worker import FAULT_ENV
+from spacesim.scenario.library import shipped_experiments
+
+
+def spacesim(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "spacesim", *args], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=cwd)
+
+
+def test_batch_writes_tables_manifest_and_summary_plots(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    result = spacesim("batch", str(small_experiment), "--out", str(out), "--workers", "2")
+    assert result.returncode == 0, result.stderr
+    assert "12 completed, 0 failed" in result.stdout and "mean final outcomes over replicates, by variant, legal_clarity" in result.stdout
+    assert "runs 12/12 (100%), 0 failed" in result.stderr  # plain progress lines when not a terminal
+    manifest = json.loads((out / "manifest.json").read_text())
+    for key in ("experiment", "scenario", "parameters", "base_seed", "design", "versions", "git_revision", "started", "finished", "runs", "sessions"):
+        assert key in manifest
+    assert manifest["experiment"]["sha256"] and manifest["scenario"]["sha256"]
+    assert {p.name for p in (out / "inputs").iterdir()} == {"small.yaml", "teaching_small.yaml"}
+    pngs = {p.name for p in (out / "plots").iterdir()}
+    assert "envelopes.png" in pngs and "final_distributions.png" in pngs and any(n.startswith("network_run") for n in pngs)
+    assert "heatmap" not in " ".join(pngs)  # a one-parameter grid has no heatmap
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 12 and set(runs["variant"]) == {"both", "bilateral only"}
+
+    for p in (out / "plots").iterdir():
+        p.unlink()
+    assert main(["plot", str(out)]) == 0
+    assert {p.name for p in (out / "plots").iterdir()} == pngs
+
+
+def test_batch_with_failed_runs_exits_3_and_says_how_many(small_experiment, tmp_path):
+    result = spacesim("batch", str(small_experiment), "--out", str(tmp_path / "b"), "--workers", "1", "--no-plots", env={FAULT_ENV: "0"})
+    assert result.returncode == 3
+    assert "11 completed, 1 failed" in result.stdout and "1 of 12 runs failed" in result.stderr
+
+
+def test_batch_refuses_existing_folder_and_says_why(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "x").write_text("1")
+    result = spacesim("batch", str(small_experiment), "--out", str(out))
+    assert result.returncode == 2 and "--resume" in result.stderr and "--force" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_invalid_experiment_is_exit_2_with_the_field_named(workdir, tmp_path):
+    bad = workdir / "bad.yaml"
+    bad.write_text("schema_version: 1\nname: x\ndescription: d\nscenario: teaching_small.yaml\nvary:\n  grid:\n    legal_clarity: 0.5\n")
+    result = spacesim("batch", str(bad), "--out", str(tmp_path / "b"))
+    assert result.returncode == 2
+    assert f"{bad}:7: vary.grid.legal_clarity: Input should be a valid list" in result.stderr
+    assert not (tmp_path / "b").exists()
+    result = spacesim("validate", str(bad), str(workdir / "teaching_small.yaml"))
+    assert result.returncode == 2 and "teaching_small.yaml: ok" in result.stdout
+
+
+def test_validate_accepts_every_shipped_experiment():
+    result = spacesim("validate", *map(str, shipped_experiments().values()))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(": ok") == len(shipped_experiments())
+
+
+def test_plot_of_an_unfinished_batch_says_how_to_finish_it(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"kind": "batch", "status": "interrupted"}))
+    assert main(["plot", str(out)]) == 2
