@@ -33,7 +33,9 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
         "steps: 12\nreplicates: 40\nseed: 5\nchunk_size: 1\noutcomes: [n_bilateral, mean_trust]\ntables: []\n"
     )
     out = tmp_path / "killed"
-    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tag = f"SPACESIM_TEST_TAG={os.getpid()}-{time.monotonic_ns()}"
+    env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
+    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     chunks = out / "chunks"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -49,9 +51,9 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     assert not (out / "runs.parquet").exists()
     # The orphaned workers notice that their parent died and exit by themselves.
     deadline = time.monotonic() + 10
-    while _children_of_batch(out) and time.monotonic() < deadline:
+    while _children_of_batch(tag) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _children_of_batch(out)
+    assert not _children_of_batch(tag)
 
     resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
@@ -68,13 +70,12 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     assert manifest["sessions"][1]["chunks_to_run"] == 40 - committed
 
 
-def _children_of_batch(out: Path) -> list[int]:
-    """Spawned worker processes still alive whose parent was the killed batch (found through /proc)."""
+def _children_of_batch(tag: str) -> list[int]:
+    """Spawned worker processes still alive that inherited the killed batch's tagged environment (found through /proc)."""
     found = []
     for status in Path("/proc").glob("[0-9]*/cmdline"):
         try:
-            cmd = status.read_bytes()
-            if b"multiprocessing.spawn" in cmd and int(status.parent.joinpath("stat").read_text().split()[3]) == 1:
+            if b"multiprocessing.spawn" in status.read_bytes() and tag.encode() in status.parent.joinpath("environ").read_bytes().split(b"\0"):
                 found.append(int(status.parent.name))
         except (OSError, ValueError):
             continue
@@ -160,3 +161,12 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     assert resumed.returncode == 0, resumed.stderr
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["run_id"]) == list(range(40))
+
+
+def test_a_worker_started_after_its_parent_died_exits():
+    """A worker whose batch was killed while it was still starting must not wait for work forever."""
+    code = "import time\nfrom spacesim.experiment.executors import _worker_init\n_worker_init(2**22 + 12345)\ntime.sleep(60)\n"
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+    assert proc.returncode == 1
+    assert time.monotonic() - started < 20

@@ -65,18 +65,19 @@ class InProcess:
         """Nothing to stop."""
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     """Set up a local worker: ignore Ctrl-C (the parent handles it) and exit if the parent dies.
 
     A parent killed with SIGKILL cannot stop its pool, and spawned workers
     would otherwise wait for work forever; a daemon thread notices that the
-    worker has been re-parented and exits.
+    worker has been re-parented and exits. ``parent`` is the batch's process
+    id, passed in rather than read here, because the parent may already be
+    dead by the time a slowly starting worker runs this.
     """
     import threading
     import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -97,7 +98,7 @@ class LocalProcesses:
 
     def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
         """Submit every chunk, yield results as they complete."""
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
         pending: set[Future[ChunkResult]] = {self._pool.submit(run_chunk, index, tasks, scenario, tables, context) for index, tasks in chunks}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
