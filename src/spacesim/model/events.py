@@ -28,8 +28,9 @@ def asat_test(model: "SpaceModel", actor: int, debris: float | None = None, sche
     s.debris += pieces
     s.threat = np.clip(s.threat + p.asat_threat_shock, 0.0, 1.0)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
-    fearful = (s.trust[:, actor] < 0.5) & (np.arange(s.n) != actor)
-    s.counterspace = np.where(fearful, np.minimum(1.0, s.counterspace + p.militarisation_response * 2 * (0.5 - s.trust[:, actor])), s.counterspace)
+    trust_in_actor = s.trust_in(actor)
+    fearful = (trust_in_actor < 0.5) & (np.arange(s.n) != actor)
+    s.counterspace = np.where(fearful, np.minimum(1.0, s.counterspace + p.militarisation_response * 2 * (0.5 - trust_in_actor)), s.counterspace)
     name = s.names[actor]
     model.log.add(
         model.steps,
@@ -48,9 +49,9 @@ def cyber_attack(model: "SpaceModel", actor: int, target: int, scheduled: bool =
     s, p = model.state, model.p
     s.capability[target] *= 0.98
     s.threat[target] = min(1.0, s.threat[target] + p.asat_threat_shock / 2)
-    before = float(s.trust[target, actor])
+    before = s.trust_of(target, actor)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage / 2, victim=target)
-    victim_drop = before - float(s.trust[target, actor])
+    victim_drop = before - s.trust_of(target, actor)
     model.log.add(
         model.steps,
         "cyber_attack",
@@ -75,7 +76,7 @@ def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, 
         bad = np.zeros((s.n, s.n))
         bad[victim, leaker] = p.leak_trust_damage
         trust_rule.record_evidence(s, np.zeros_like(bad), bad, p)
-    drop = trust_before - float(s.trust[victim, leaker])
+    drop = trust_before - s.trust_of(victim, leaker)
     model.log.add(
         model.steps,
         "leak",

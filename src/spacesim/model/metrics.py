@@ -94,33 +94,59 @@ class Recorder:
         self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], **{k: [] for k in NATION_OUTCOMES}}
         self.latest: dict[str, Any] = {}
         self.bloc_of: dict[str, str | None] = {}
+        self._bloc_onehot: np.ndarray | None = None
+
+    def _trust_summary(self, state: WorldState, trust: np.ndarray) -> dict[str, Any]:
+        """Trust statistics over distinct pairs, from row, column and bloc-block sums (no N x N masks or copies)."""
+        n = state.n
+        pairs = n * (n - 1)
+        diag = np.diag(trust)
+        given = trust.sum(axis=1) - diag
+        received = trust.sum(axis=0) - diag
+        mean = float(given.sum() / pairs)
+        dev = trust - mean
+        squares = float(np.vdot(dev, dev) - ((diag - mean) ** 2).sum())
+        if self._bloc_onehot is None or self._bloc_onehot.shape[0] != n:
+            blocs = np.unique(state.bloc[state.bloc >= 0])
+            self._bloc_onehot = (state.bloc[:, None] == blocs[None, :]).astype(float)
+        onehot = self._bloc_onehot
+        block = onehot.T @ (trust @ onehot)  # block[a, b] = sum of trust from bloc a's nations to bloc b's
+        sizes = onehot.sum(axis=0)
+        same_pairs = float((sizes * (sizes - 1)).sum())
+        between_pairs = float(sizes.sum() ** 2 - (sizes**2).sum())
+        same_sum = float(np.trace(block) - diag[state.bloc >= 0].sum())
+        between_sum = float(block.sum() - np.trace(block))
+        return {
+            "mean": mean,
+            "within": same_sum / same_pairs if same_pairs else float("nan"),
+            "between": between_sum / between_pairs if between_pairs else float("nan"),
+            "polarisation": float(np.sqrt(max(squares, 0.0) / pairs) / 0.5),
+            "given": given / max(n - 1, 1),
+            "received": received / max(n - 1, 1),
+        }
 
     def record(self, step: int, state: WorldState, p: SimpleNamespace, security: np.ndarray, collective: np.ndarray, counts: dict[str, int], formed: int, ended: int) -> None:
         """Record the state at the end of ``step``."""
         n = state.n
-        trust = state.trust
-        off = ~np.eye(n, dtype=bool)
-        t_off = trust[off]
+        trust = self._trust_summary(state, state.trust)
         ties = state.tie_depth > 0
-        co = state.co_membership() > 0
-        linked = ties | co
+        linked = ties | (state.co_membership() > 0)
         pairs = n * (n - 1)
-        n_bilateral = int(ties.sum() // 2)
+        n_ties = int(np.count_nonzero(ties))
+        n_bilateral = n_ties // 2
         n_memberships = int(state.membership.sum())
-        same = (state.bloc[:, None] == state.bloc[None, :]) & (state.bloc[:, None] >= 0) & off
-        between = (state.bloc[:, None] != state.bloc[None, :]) & (state.bloc[:, None] >= 0) & (state.bloc[None, :] >= 0)
         row = {
             "step": step,
             "n_bilateral": n_bilateral,
             "n_memberships": n_memberships,
             "bilateral_share": n_bilateral / (n_bilateral + n_memberships) if (n_bilateral + n_memberships) else float("nan"),
-            "network_density": float(linked.sum() / pairs),
-            "bilateral_density": float(ties.sum() / pairs),
+            "network_density": float(np.count_nonzero(linked) / pairs),
+            "bilateral_density": float(n_ties / pairs),
             "clustering": clustering(linked),
-            "mean_trust": float(t_off.mean()),
-            "trust_within_blocs": float(trust[same].mean()) if same.any() else float("nan"),
-            "trust_between_blocs": float(trust[between].mean()) if between.any() else float("nan"),
-            "trust_polarisation": float(t_off.std() / 0.5),
+            "mean_trust": trust["mean"],
+            "trust_within_blocs": trust["within"],
+            "trust_between_blocs": trust["between"],
+            "trust_polarisation": trust["polarisation"],
             "capability_gini": gini(state.capability),
             "mean_security": float(security.mean()),
             "collective_security": float(collective.mean()),
@@ -149,9 +175,8 @@ class Recorder:
         nat["threat_perception"].append(state.threat.copy())
         nat["n_partners"].append(ties.sum(axis=1))
         nat["n_memberships"].append(state.membership.sum(axis=1))
-        t_zero = np.where(off, trust, 0.0)
-        nat["mean_trust_given"].append(t_zero.sum(axis=1) / max(n - 1, 1))
-        nat["mean_trust_received"].append(t_zero.sum(axis=0) / max(n - 1, 1))
+        nat["mean_trust_given"].append(trust["given"])
+        nat["mean_trust_received"].append(trust["received"])
         nat["security"].append(security.copy())
         nat["collective_security_share"].append(collective.copy())
 

@@ -59,7 +59,7 @@ class Nation(mesa.Agent):
     def trust_in(self, other: "Nation | str") -> float:
         """This nation's trust in another, in [0, 1] (C2)."""
         j = other.index if isinstance(other, Nation) else self.model.state.index[other]
-        return float(self.model.state.trust[self.index, j])
+        return self.model.state.trust_of(self.index, j)
 
     @property
     def partners(self) -> list[str]:

@@ -60,6 +60,7 @@ class SpaceModel(mesa.Model):
         self._scheduled = self._index_schedule(spec)
         self._formed = 0
         self._ended = 0
+        self._draws: np.ndarray | None = None  # buffer for the cooperation round's draws
         s = self.state
         for f in range(s.membership.shape[1]):
             for i in np.flatnonzero(s.membership[:, f]):
@@ -84,11 +85,11 @@ class SpaceModel(mesa.Model):
             actor = s.index[past.actor]
             age = self.spec.start_year - past.year
             weight = p.hostile_trust_damage * 0.5 ** (age / p.history_half_life)
-            before = s.trust[:, actor].copy()
+            before = s.trust_in(actor)
             others = np.arange(s.n) != actor
             s.prior_beta[others, actor] += weight
             s.beta[others, actor] += weight
-            drop = float((before - s.trust[:, actor])[others].mean())
+            drop = float((before - s.trust_in(actor))[others].mean())
             self.log.add(
                 0,
                 "history",
@@ -144,28 +145,23 @@ class SpaceModel(mesa.Model):
         t = s.trust
         for i in environment.draw_asat_tests(s, t, p, rng):
             events.asat_test(self, i)
+            t[:, i] = s.trust_in(i)  # a hostile act changes trust in its actor only
         partners = ((s.tie_depth > 0) | (s.co_membership() > 0)).sum(axis=1)
-        for i, j in environment.draw_cyber_attacks(s, s.trust, partners, p, rng):
+        for i, j in environment.draw_cyber_attacks(s, t, partners, p, rng):
             events.cyber_attack(self, i, j)
+            t[:, i] = s.trust_in(i)
         s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
         if n_collisions:
             events.collisions(self, n_collisions)
         environment.update_norm(s, p)
 
         # 2. Nations assess threats and partners.
-        t = s.trust
         environment.update_threat(s, t, p)
-        k_eff, _, _, total = security.coverage(s, p)
+        k_eff, _, pooled, total = security.coverage(s, p)
 
         # 3. Bilateral agreements end, deepen or shallow with trust, and new ones are proposed.
         if p.allow_bilateral:
-            u, depth = bilateral.utility(s, p, t, total, k_eff)
-            for i, j, reason in bilateral.ending(u, depth, s.tie_depth, p):
-                self.end_agreement(i, j, reason)
-            ties = s.tie_depth > 0
-            s.tie_depth[ties] = depth[ties]
-            for i, j in bilateral.proposals(u, depth, s.tie_depth, rng, p):
-                self.form_agreement(i, j, float(depth[i, j]))
+            self._bilateral_phase(t, total, k_eff)
         else:
             rng.random(2 * s.n)  # the draws proposals would use: keeps variants on common random numbers
             for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1))):
@@ -174,7 +170,7 @@ class SpaceModel(mesa.Model):
         # 4. Framework membership: internal and external stability.
         if s.membership.shape[1]:
             if p.allow_multilateral:
-                k_eff, _, pooled, total = security.coverage(s, p)
+                k_eff, _, pooled, total = security.coverage(s, p, pooled=pooled)  # frameworks' pools are unchanged since phase 2
                 leavers, joiners = frameworks.decisions(s, p, t, total, pooled, rng)
                 for i, f, reason in leavers:
                     self.leave_framework(i, f, reason)
@@ -187,8 +183,10 @@ class SpaceModel(mesa.Model):
 
         # 5. Every active partnership plays a cooperation round; trust and reputation update.
         co = s.co_membership()
-        outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng)
-        trust_rule.record_evidence(s, outcome.good, outcome.bad, p)
+        if self._draws is None or self._draws.shape[1] != s.n:
+            self._draws = np.empty((3, s.n, s.n))
+        outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng, draws=self._draws)
+        trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
         for leaker, victim in outcome.leaks:
             events.leak(self, leaker, victim, float(t[victim, leaker]), apply_damage=False)
 
@@ -204,6 +202,52 @@ class SpaceModel(mesa.Model):
         self._record()
         if self.steps >= self.spec.steps:
             self.running = False
+
+    def _bilateral_phase(self, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> None:
+        """Phase 3: end, re-depth and propose agreements, valuing each at the phase's start (3.3.4-3.3.6).
+
+        Only the values the phase reads are computed: both sides of every
+        existing agreement, the proposers' rows, then the receivers' side of
+        each offer. Values are those at the phase's start: an agreement that
+        ends in this phase still counts as in force when it is valued.
+        """
+        s, p, rng = self.state, self.p, self.rng
+        n = s.n
+        ti, tj = bilateral.agreement_pairs(s.tie_depth)
+        u_ij, depth_ij = bilateral.utility_at(s, p, t, total, k_eff, ti, tj)
+        u_ji, _ = bilateral.utility_at(s, p, t, total, k_eff, tj, ti)
+        proposers, choice_draw = bilateral.draw_proposers(n, rng, p)
+        ended: dict[int, float] = {}  # flat index (either direction) -> depth the agreement had
+        for i, j, reason in bilateral.ending_at(ti, tj, u_ij, u_ji, depth_ij, p):
+            ended[i * n + j] = ended[j * n + i] = float(s.tie_depth[i, j])
+            self.end_agreement(i, j, reason)
+        kept = s.tie_depth[ti, tj] > 0
+        s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
+        if proposers.size == 0:
+            return
+
+        # Proposers' rows as they stood at the start of the phase: put ended agreements back for the valuation.
+        tie_rows = s.tie_depth[proposers]
+        if ended:
+            codes = np.fromiter(ended, dtype=np.int64, count=len(ended))
+            rows = np.searchsorted(proposers, codes // n)
+            mine = (rows < proposers.size) & (proposers[np.minimum(rows, proposers.size - 1)] == codes // n)
+            tie_then = tie_rows.copy()
+            tie_then[rows[mine], codes[mine] % n] = [ended[c] for c in codes[mine].tolist()]
+        else:
+            tie_then = tie_rows
+        u_rows, depth_rows = bilateral.utility_rows(s, p, t, total, k_eff, proposers, tie_then)
+        offers = bilateral.choose_partners(proposers, u_rows, depth_rows, tie_rows, choice_draw)
+        if not offers:
+            return
+        senders, receivers = (np.array(x) for x in zip(*offers))
+        tie_back = np.array([ended.get(int(b) * n + int(a), 0.0) for a, b in offers])
+        u_back, _ = bilateral.utility_at(s, p, t, total, k_eff, receivers, senders, tie_back)
+        new = bilateral.agreed(offers, u_back > 0)
+        if new:
+            ia, ja = (np.array(x) for x in zip(*new))
+            for a, b, depth in zip(ia.tolist(), ja.tolist(), bilateral.depth_at(t, ia, ja, p).tolist()):
+                self.form_agreement(a, b, depth)
 
     def _scheduled_events(self) -> None:
         s = self.state
@@ -222,7 +266,7 @@ class SpaceModel(mesa.Model):
         elif kind is EventKind.CYBER_ATTACK:
             events.cyber_attack(self, actor, target, scheduled)
         elif kind is EventKind.LEAK:
-            events.leak(self, actor, target, float(s.trust[target, actor]), apply_damage=True, scheduled=scheduled)
+            events.leak(self, actor, target, s.trust_of(target, actor), apply_damage=True, scheduled=scheduled)
         elif kind is EventKind.GOVERNMENT_CHANGE:
             events.government_change(self, actor, scheduled)
         elif kind is EventKind.FRAMEWORK_OPENS:

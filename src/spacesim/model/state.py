@@ -70,6 +70,8 @@ class WorldState:
     norm: float
     index: dict[str, int] = field(default_factory=dict)
     framework_index: dict[str, int] = field(default_factory=dict)
+    _co_key: tuple[bytes, bytes] | None = field(default=None, repr=False)
+    _co_value: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -81,18 +83,41 @@ class WorldState:
         """Directed trust T[i, j] = alpha / (alpha + beta): i's belief that j cooperates (C2)."""
         return self.alpha / (self.alpha + self.beta)
 
+    def trust_in(self, j: int) -> np.ndarray:
+        """Column T[:, j]: every nation's trust in j (without computing the whole matrix)."""
+        a, b = self.alpha[:, j], self.beta[:, j]
+        return a / (a + b)
+
+    def trust_of(self, i: int, j: int) -> float:
+        """T[i, j] alone."""
+        a, b = self.alpha[i, j], self.beta[i, j]
+        return float(a / (a + b))
+
     def effective_capability(self, p: SimpleNamespace) -> np.ndarray:
         """Own capability plus the commercial capacity the nation buys into (C12)."""
         return self.capability + p.commercial_integration * self.commercial
 
     def co_membership(self) -> np.ndarray:
-        """C[i, j] = highest integration of a framework i and j both belong to (0 if none)."""
-        # max over frameworks of M_if * M_jf * I_f; frameworks are few, so loop over them.
+        """C[i, j] = highest integration of a framework i and j both belong to (0 if none).
+
+        Several rules read it each step while memberships rarely change, so
+        the matrix is kept until the memberships or integrations differ from
+        those it was computed from. Treat the result as read-only.
+        """
+        key = (self.membership.tobytes(), self.integration.tobytes())
+        if self._co_key != key:
+            self._co_value = self._compute_co_membership()
+            self._co_key = key
+        return self._co_value
+
+    def _compute_co_membership(self) -> np.ndarray:
+        # max over frameworks of M_if * M_jf * I_f: each framework raises its members' block.
         out = np.zeros((self.n, self.n))
         for f in range(self.membership.shape[1]):
-            members = self.membership[:, f]
-            if members.any():
-                np.maximum(out, np.outer(members, members) * self.integration[f], out=out)
+            members = np.flatnonzero(self.membership[:, f])
+            if members.size:
+                block = np.ix_(members, members)
+                out[block] = np.maximum(out[block], self.integration[f])
         np.fill_diagonal(out, 0.0)
         return out
 

@@ -16,13 +16,17 @@ from ..state import WorldState
 def grow(state: WorldState, p: SimpleNamespace) -> None:
     """Own growth plus technology transfer from stronger partners."""
     k = state.capability
-    gap = np.maximum(0.0, k[None, :] - k[:, None])  # gap[i, j] = how far j is ahead of i
-    transfer = (state.tie_depth * state.interop * gap).sum(axis=1)
-    transfer = np.minimum(transfer, gap.max(axis=1))
+    # Over the agreements only: gap[i, j] = how far j is ahead of i.
+    flat = np.flatnonzero(state.tie_depth > 0)
+    i, j = np.divmod(flat, state.n)
+    gap = np.maximum(0.0, k[j] - k[i])
+    transfer = np.bincount(i, weights=state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * gap, minlength=state.n)
+    transfer = np.minimum(transfer, np.maximum(0.0, k.max(initial=0.0) - k))  # no more than the largest gap
     state.capability = np.maximum(k * (1.0 + state.growth) + p.tech_transfer_rate * (1.0 - p.export_control) * transfer, 0.0)
 
 
 def harmonise(state: WorldState, co_member: np.ndarray, p: SimpleNamespace) -> None:
     """Shared frameworks bring common standards: interoperability rises toward 1 (C6, C7)."""
-    together = co_member > 0
-    state.interop = np.where(together, state.interop + p.interoperability_growth * (1.0 - state.interop), state.interop)
+    together = np.flatnonzero(co_member > 0)
+    current = state.interop.flat[together]
+    state.interop.flat[together] = current + p.interoperability_growth * (1.0 - current)

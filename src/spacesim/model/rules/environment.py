@@ -34,9 +34,10 @@ def assessed_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) ->
     debris_part = p.debris_threat_weight * state.debris / (state.debris + p.debris_reference)
     k = state.capability
     others = k.sum() - k
-    hostile = (1.0 - trust) * (state.counterspace * k)[None, :]
-    np.fill_diagonal(hostile, 0.0)
-    rival_part = p.rival_threat_weight * hostile.sum(axis=1) / np.maximum(others, 1e-12)
+    armed = state.counterspace * k
+    # sum_{j != i} (1 - T_ij) a_j k_j, as one matrix-vector product.
+    hostile = armed.sum() - trust @ armed - (1.0 - np.diag(trust)) * armed
+    rival_part = p.rival_threat_weight * hostile / np.maximum(others, 1e-12)
     return debris_part + rival_part
 
 
@@ -71,7 +72,7 @@ def draw_asat_tests(state: WorldState, trust: np.ndarray, p: SimpleNamespace, rn
     Rate: asat_rate x counterspace x (norm factor) x (0.5 + mean distrust of others).
     """
     n = state.n
-    distrust = ((1.0 - trust).sum(axis=1) - (1.0 - np.diag(trust))) / max(n - 1, 1)
+    distrust = (n - trust.sum(axis=1) - (1.0 - np.diag(trust))) / max(n - 1, 1)
     rate = p.asat_rate * state.counterspace * hostile_rate_factor(state, p) * (0.5 + distrust)
     return [int(i) for i in np.flatnonzero(rng.random(n) < np.clip(rate, 0.0, 1.0))]
 

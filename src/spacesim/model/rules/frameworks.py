@@ -37,12 +37,12 @@ def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.
     with np.errstate(invalid="ignore", divide="ignore"):
         given = (t @ m) / others
     received = np.full(m.shape, np.nan)
-    t_in = trust.copy()
-    np.fill_diagonal(t_in, np.inf)
     for f in range(m.shape[1]):
-        members = state.membership[:, f]
-        if members.any():
-            lowest = t_in[members].min(axis=0)  # lowest trust of any member in each nation
+        members = np.flatnonzero(state.membership[:, f])
+        if members.size:
+            rows = trust[members]  # each member's trust in every nation
+            rows[np.arange(members.size), members] = np.inf  # a member's trust in itself does not count
+            lowest = rows.min(axis=0)  # lowest trust of any other member in each nation
             received[:, f] = np.where(np.isinf(lowest), np.nan, lowest)
     return given, received
 

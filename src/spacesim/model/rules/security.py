@@ -23,21 +23,34 @@ def bilateral_pooled(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -
     return state.tie_depth * state.interop * share_factor(p) * k_eff[None, :]
 
 
+def bilateral_received(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """sum_j X[i, j]: coverage each nation receives through all its bilateral agreements (computed over the agreements only)."""
+    flat = np.flatnonzero(state.tie_depth > 0)
+    i, j = np.divmod(flat, state.n)
+    values = state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * share_factor(p) * k_eff[j]
+    return np.bincount(i, weights=values, minlength=state.n)
+
+
 def framework_pooled(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """Y[i, f]: coverage framework f pools for nation i from its other members (whether or not i is in it)."""
     if state.membership.shape[1] == 0:
         return np.zeros((state.n, 0))
-    member_cov = (state.interop * k_eff[None, :]) @ state.membership  # sum over members j of interop_ij k_j
-    member_cov -= state.membership * k_eff[:, None]  # remove i's own capability (interop_ii = 1)
+    weighted = state.membership * k_eff[:, None]  # k_j M_jf
+    member_cov = state.interop @ weighted  # sum over members j of interop_ij k_j
+    member_cov -= weighted  # remove i's own capability (interop_ii = 1)
     return (1.0 + p.framework_standard_bonus) * state.integration[None, :] * share_factor(p) * member_cov
 
 
-def coverage(state: WorldState, p: SimpleNamespace) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Own coverage, bilateral pooled matrix, framework pooled matrix, total coverage per nation."""
+def coverage(state: WorldState, p: SimpleNamespace, pooled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Own coverage, coverage received bilaterally, framework pooled matrix, total coverage per nation.
+
+    ``pooled`` reuses a framework pooled matrix computed earlier in the step
+    (valid while capabilities, interoperability and memberships are unchanged).
+    """
     k_eff = state.effective_capability(p)
-    x = bilateral_pooled(state, k_eff, p)
-    y = framework_pooled(state, k_eff, p)
-    total = k_eff + x.sum(axis=1) + (y * state.membership).sum(axis=1)
+    x = bilateral_received(state, k_eff, p)
+    y = framework_pooled(state, k_eff, p) if pooled is None else pooled
+    total = k_eff + x + (y * state.membership).sum(axis=1)
     return k_eff, x, y, total
 
 
