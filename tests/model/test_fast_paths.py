@@ -8,6 +8,7 @@ memberships and uneven trust all exist.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -158,3 +159,19 @@ def test_co_membership_follows_membership_changes():
     np.fill_diagonal(dense, 0.0)
     assert_array_equal(after, dense)
     assert not np.array_equal(before, after)
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "unstable_politics"])
+def test_dense_and_selective_bilateral_phases_give_the_same_run(scenario, monkeypatch):
+    """Small worlds value every pair at once, large ones only the pairs read; the runs must not differ."""
+    from spacesim.model import space_model
+
+    runs = []
+    for threshold in (10**6, 0):
+        monkeypatch.setattr(space_model, "DENSE_UP_TO", threshold)
+        model = SpaceModel(space_model.shipped_scenario(scenario), rng=4, steps=60)
+        model.run()
+        runs.append((model.steps_frame(), model.partnerships_frame(), model.events_frame()))
+    for a, b in zip(*runs):
+        pd.testing.assert_frame_equal(a, b)
+    assert runs[0][1]["end_reason"].notna().any(), "some agreements must end for the comparison to cover ending"

@@ -20,6 +20,9 @@ from .rules import bilateral, capability, cooperation, environment, frameworks, 
 from .rules import trust as trust_rule
 from .state import build_state, domain_for_depth, params_namespace
 
+#: Up to this many nations, the bilateral phase evaluates the whole value matrix at once (see SpaceModel._bilateral_phase).
+DENSE_UP_TO = 100
+
 #: Outcomes Mesa's DataCollector gathers (all outcomes are in ``model.recorder``).
 MESA_REPORTERS = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
 
@@ -206,16 +209,24 @@ class SpaceModel(mesa.Model):
     def _bilateral_phase(self, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> None:
         """Phase 3: end, re-depth and propose agreements, valuing each at the phase's start (3.3.4-3.3.6).
 
-        Only the values the phase reads are computed: both sides of every
-        existing agreement, the proposers' rows, then the receivers' side of
-        each offer. Values are those at the phase's start: an agreement that
-        ends in this phase still counts as in force when it is valued.
+        Values are those at the phase's start: an agreement that ends in
+        this phase still counts as in force when it is valued. A world of
+        up to ``DENSE_UP_TO`` nations evaluates the whole U matrix at once
+        (cheapest when calls cost more than arithmetic); a larger one only
+        the values the phase reads: both sides of every agreement, the
+        proposers' rows, then the receivers' side of each offer. Both give
+        the same numbers.
         """
         s, p, rng = self.state, self.p, self.rng
         n = s.n
+        dense = n <= DENSE_UP_TO
         ti, tj = bilateral.agreement_pairs(s.tie_depth)
-        u_ij, depth_ij = bilateral.utility_at(s, p, t, total, k_eff, ti, tj)
-        u_ji, _ = bilateral.utility_at(s, p, t, total, k_eff, tj, ti)
+        if dense:
+            u_all, depth_all = bilateral.utility(s, p, t, total, k_eff)
+            u_ij, u_ji, depth_ij = u_all[ti, tj], u_all[tj, ti], depth_all[ti, tj]
+        else:
+            u_ij, depth_ij = bilateral.utility_at(s, p, t, total, k_eff, ti, tj)
+            u_ji, _ = bilateral.utility_at(s, p, t, total, k_eff, tj, ti)
         proposers, choice_draw = bilateral.draw_proposers(n, rng, p)
         ended: dict[int, float] = {}  # flat index (either direction) -> depth the agreement had
         for i, j, reason in bilateral.ending_at(ti, tj, u_ij, u_ji, depth_ij, p):
@@ -226,27 +237,33 @@ class SpaceModel(mesa.Model):
         if proposers.size == 0:
             return
 
-        # Proposers' rows as they stood at the start of the phase: put ended agreements back for the valuation.
         tie_rows = s.tie_depth[proposers]
-        if ended:
-            codes = np.fromiter(ended, dtype=np.int64, count=len(ended))
-            rows = np.searchsorted(proposers, codes // n)
-            mine = (rows < proposers.size) & (proposers[np.minimum(rows, proposers.size - 1)] == codes // n)
-            tie_then = tie_rows.copy()
-            tie_then[rows[mine], codes[mine] % n] = [ended[c] for c in codes[mine].tolist()]
+        if dense:
+            u_rows, depth_rows = u_all[proposers], depth_all[proposers]
         else:
+            # Proposers' rows as they stood at the start of the phase: put ended agreements back for the valuation.
             tie_then = tie_rows
-        u_rows, depth_rows = bilateral.utility_rows(s, p, t, total, k_eff, proposers, tie_then)
+            if ended:
+                codes = np.fromiter(ended, dtype=np.int64, count=len(ended))
+                rows = np.searchsorted(proposers, codes // n)
+                mine = (rows < proposers.size) & (proposers[np.minimum(rows, proposers.size - 1)] == codes // n)
+                tie_then = tie_rows.copy()
+                tie_then[rows[mine], codes[mine] % n] = [ended[c] for c in codes[mine].tolist()]
+            u_rows, depth_rows = bilateral.utility_rows(s, p, t, total, k_eff, proposers, tie_then)
         offers = bilateral.choose_partners(proposers, u_rows, depth_rows, tie_rows, choice_draw)
         if not offers:
             return
         senders, receivers = (np.array(x) for x in zip(*offers))
-        tie_back = np.array([ended.get(int(b) * n + int(a), 0.0) for a, b in offers])
-        u_back, _ = bilateral.utility_at(s, p, t, total, k_eff, receivers, senders, tie_back)
+        if dense:
+            u_back = u_all[receivers, senders]
+        else:
+            tie_back = np.array([ended.get(int(b) * n + int(a), 0.0) for a, b in offers])
+            u_back, _ = bilateral.utility_at(s, p, t, total, k_eff, receivers, senders, tie_back)
         new = bilateral.agreed(offers, u_back > 0)
         if new:
             ia, ja = (np.array(x) for x in zip(*new))
-            for a, b, depth in zip(ia.tolist(), ja.tolist(), bilateral.depth_at(t, ia, ja, p).tolist()):
+            depths = depth_all[ia, ja] if dense else bilateral.depth_at(t, ia, ja, p)
+            for a, b, depth in zip(ia.tolist(), ja.tolist(), depths.tolist()):
                 self.form_agreement(a, b, depth)
 
     def _scheduled_events(self) -> None:
