@@ -144,7 +144,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     def _stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
+    # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was
+    # started with SIGINT ignored (as a shell does for background jobs).
     previous = signal.signal(signal.SIGTERM, _stop)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False)
     except BatchInterrupted as exc:
@@ -153,6 +156,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     print(result.summary())
     print(f"results: {out}/ (manifest.json, runs.parquet, steps.parquet{''.join(', ' + t + '.parquet' for t in result.manifest['kept_tables'])}, plots/)")
     if result.failed:

@@ -142,10 +142,12 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     experiment = workdir / "stopme.yaml"
     experiment.write_text(
         "schema_version: 1\nname: stopme\ndescription: Enough runs to be stopped part-way.\nscenario: baseline.yaml\n"
-        "steps: 12\nreplicates: 40\nseed: 6\nchunk_size: 1\noutcomes: [n_bilateral]\ntables: []\n"
+        "steps: 40\nreplicates: 40\nseed: 6\nchunk_size: 1\noutcomes: [n_bilateral]\ntables: []\n"
     )
     out = tmp_path / "stopped"
-    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Started with SIGINT ignored, as a shell starts a background job: the batch must still stop on SIGINT.
+    ignore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
+    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore_sigint)
     chunks = out / "chunks"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (chunks.exists() and len([p for p in chunks.iterdir() if p.name.isdigit()]) >= 3):
