@@ -131,6 +131,18 @@ def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """spacesim report: one self-contained HTML file of a result folder."""
+    from .analysis.report import write_report
+
+    folder = Path(args.folder)
+    out = Path(args.out) if args.out else None
+    if out is not None and out.exists() and not args.force and out.resolve() != (folder / "report.html").resolve():
+        raise InputError.single(out, "--out", "file exists; choose another --out or pass --force to replace it")
+    print(write_report(folder, out))
+    return EXIT_OK
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     """spacesim batch: run an experiment's batch into a crash-safe result folder."""
     import signal
@@ -203,6 +215,17 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
+
+    report = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a result folder",
+        description="Write one HTML file (plots embedded, nothing fetched from the network) of a run's or a batch's result folder: what ran, "
+        "outcome tables, plots, policy comparison, sensitivity, replication and failed runs, each when present. Prints the file's path.",
+    )
+    report.add_argument("folder", metavar="DIR", help="result folder of spacesim run or spacesim batch")
+    report.add_argument("--out", metavar="FILE", help="HTML file to write (default: DIR/report.html, rewritten freely)")
+    report.add_argument("--force", action="store_true", help="replace an existing --out file")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
