@@ -212,11 +212,24 @@ def test_many_design_points_are_capped_and_the_report_says_so(batch_dirs, tmp_pa
     runs.to_parquet(folder / "runs.parquet")
     text = write_report(folder).read_text()
     outcomes = Page(section(text, "outcomes")).plain
-    assert "Showing the first 40 of 60 rows (design points)" in outcomes
+    assert "Showing the first 40 of 60 design points" in outcomes
     assert "Over all design points" in outcomes
     assert "59: trust_loss=6.9" not in outcomes and "39: trust_loss=4.9" in outcomes
     assert "range [1, 7]" in Page(section(text, "what-ran")).plain  # the varied parameter's range in the parameter table
     assert "Showing the first 50 of 60 design points" in Page(section(text, "what-ran")).plain
+
+
+def test_many_outcomes_are_listed_in_a_block_of_rows_each(batch_dirs, tmp_path):
+    folder = copy_of(batch_dirs[1], tmp_path)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "clustering", "threat_level"]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    outcomes = section(write_report(folder).read_text(), "outcomes")
+    assert outcomes.count("<tr>") == 1 + 5 * 4  # a header row, then 2 points x 2 variants per outcome
+    assert outcomes.count('<th rowspan="4" class="rowhead">') == 5 and "threat level" in outcomes
+    runs = pd.read_parquet(folder / "runs.parquet")
+    done = runs[(runs["point"] == 0) & (runs["variant"] == "both")]
+    assert f">{fmt(done['final_clustering'].mean())}<" in outcomes
 
 
 def _png(path: Path, label: str) -> None:

@@ -37,6 +37,8 @@ from ..scenario.errors import InputError
 MAX_OUTCOME_ROWS = 40
 #: At most this many rows in any other long table (failed runs, comparisons, design points, events).
 MAX_ROWS = 50
+#: Up to this many outcomes, the outcome table has a row per group and columns per outcome; beyond, a block of rows per outcome.
+WIDE_OUTCOMES = 3
 
 COMPARISON_COLUMNS = ("outcome", "variant_a", "variant_b", "mean_diff", "ci_low", "ci_high")
 SENSITIVITY_COLUMNS = ("method", "outcome", "parameter", "index", "value")
@@ -86,6 +88,12 @@ def _is_missing(value: Any) -> bool:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _is_number(value: Any) -> bool:
+    if isinstance(value, list | tuple):
+        return all(_is_number(v) for v in value)
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_)
 
 
 def duration(started: str | None, finished: str | None) -> str | None:
@@ -464,7 +472,7 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     pairs: list[tuple[str, Any]] = [
         ("experiment file", Raw(_file_cell(exp.get("file"), exp.get("sha256")))) if exp.get("file") else ("experiment file", None),
         ("scenario file", Raw(_file_cell(scen.get("file"), scen.get("sha256")))) if scen.get("file") else ("scenario file", None),
-        ("base seed", manifest.get("base_seed")),
+        ("base seed", str(manifest["base_seed"]) if manifest.get("base_seed") is not None else None),
         ("seeding rule", _code(str(manifest["seeding"])) if manifest.get("seeding") else None),
         ("steps per run", manifest.get("steps")),
         ("varied parameters", ", ".join(design.get("varied") or []) or "none"),
@@ -602,6 +610,20 @@ def _outcome_table(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequenc
     return f'<div class="wide"><table class="outcomes"><thead><tr>{head}</tr><tr>{sub}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
+def _outcome_table_long(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]]) -> str:
+    """The same numbers as :func:`_outcome_table` with a block of rows per outcome: readable, not wide, when there are many outcomes."""
+    head = "<th>outcome</th>" + "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "".join(f'<th class="num">{h}</th>' for h in ("n", "mean", "sd", "95% CI"))
+    body = []
+    for o in outcomes:
+        for i, (_, row) in enumerate(summary.iterrows()):
+            first = f'<th rowspan="{len(summary)}" class="rowhead">{html.escape(o.replace("_", " "))}</th>' if i == 0 else ""
+            cells = "".join(f"<td>{html.escape(labels.get(k, fmt)(row[k]))}</td>" for k in keys)
+            cells += f'<td class="num">{_esc(int(row["n"]))}</td><td class="num">{_esc(row[f"{o}_mean"])}</td><td class="num">{_esc(row[f"{o}_sd"])}</td>'
+            cells += f'<td class="num">{html.escape(_interval(row[f"{o}_low"], row[f"{o}_high"]))}</td>'
+            body.append(f"<tr>{first}{cells}</tr>")
+    return f'<div class="wide"><table class="outcomes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
 def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> tuple[str, str, str]:
     done = runs[runs["status"] == "completed"]
     if done.empty:
@@ -616,13 +638,16 @@ def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list
     )
     body = intro
     summary = outcome_summary(runs.sort_values(["point", "run_id"]) if "point" in runs else runs, outcomes, keys)
-    if len(summary) > MAX_OUTCOME_ROWS and many_points:
+    wide = len(outcomes) <= WIDE_OUTCOMES
+    draw = _outcome_table if wide else _outcome_table_long
+    cap = MAX_OUTCOME_ROWS if wide else max(8, 3 * MAX_OUTCOME_ROWS // len(outcomes))
+    if len(summary) > cap and many_points:
         pooled_keys = ["variant"] if many_variants else []
         pooled = outcome_summary(runs, outcomes, pooled_keys)
-        body += "<h3>Over all design points</h3>" + _outcome_table(pooled, outcomes, pooled_keys, labels)
+        body += "<h3>Over all design points</h3>" + draw(pooled, outcomes, pooled_keys, labels)
         body += f"<h3>By design point{' and variant' if many_variants else ''}</h3>"
-    body += _outcome_table(summary.head(MAX_OUTCOME_ROWS), outcomes, keys, labels)
-    body += _note(MAX_OUTCOME_ROWS, len(summary), "rows (design point × variant groups)" if many_variants else "rows (design points)", "runs.parquet (a row per run)")
+    body += draw(summary.head(cap), outcomes, keys, labels)
+    body += _note(cap, len(summary), "design point × variant groups" if many_variants else "design points" if many_points else "variants", "runs.parquet (a row per run)")
     return _section("outcomes", "Outcomes", body)
 
 
@@ -746,7 +771,8 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
         keys = sorted({k for spec in params.values() if isinstance(spec, dict) for k in spec})
         rows = [[name, *((spec.get(k) if isinstance(spec, dict) else None) for k in keys)] if isinstance(spec, dict) else [name, spec] for name, spec in params.items()]
         headers = ["parameter", *keys] if keys else ["parameter", "range"]
-        body += "<h3>Parameters varied</h3>" + table(headers, rows, [False] + [True] * (len(headers) - 1))
+        numeric = [False] + [all(_is_number(r[i]) or _is_missing(r[i]) for r in rows if i < len(r)) for i in range(1, len(headers))]
+        body += "<h3>Parameters varied</h3>" + table(headers, rows, numeric)
     noise = info.get("noise") or {}
     if noise:
         body += "<h3>Noise between replicates</h3>" + _p(
@@ -921,6 +947,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;verti
 thead th{background:var(--soft);border-bottom:2px solid var(--line)}
 th.group{text-align:center;border-left:1px solid var(--line)}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th.rowhead{background:none;vertical-align:top;border-right:1px solid var(--line)}
 table.kv th{width:230px;color:var(--muted);font-weight:600;background:none;border-bottom:1px solid var(--line)}
 caption{caption-side:top;text-align:left;color:var(--muted);padding-bottom:4px}
 .wide{overflow-x:auto}
