@@ -135,11 +135,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     """spacesim report: one self-contained HTML file of a result folder."""
     from .analysis.report import write_report
 
-    folder = Path(args.folder)
-    out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not args.force and out.resolve() != (folder / "report.html").resolve():
-        raise InputError.single(out, "--out", "file exists; choose another --out or pass --force to replace it")
-    print(write_report(folder, out))
+    print(write_report(args.folder, args.out, replace=args.force))
     return EXIT_OK
 
 

@@ -20,7 +20,7 @@ from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
 from spacesim.scenario import InputError
-from tests.experiment.conftest import SMALL, workdir  # noqa: F401 - the fixture, reused
+from tests.experiment.conftest import SMALL
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 DATA_URI = '<img src="data:image/png;base64,'
@@ -88,13 +88,13 @@ def assert_self_contained(path: Path) -> Page:
 
 def section(text: str, anchor: str) -> str:
     """The HTML of one <section id=anchor>."""
-    match = re.search(rf'<section id="{anchor}">(.*?)</section>', text, re.S)
+    match = re.search(rf'<section id="{anchor}">(.*?)</section>', text, re.DOTALL)
     assert match, f"no section {anchor}"
     return match.group(1)
 
 
 def spacesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spacesim", *args], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd=cwd)
+    return subprocess.run([sys.executable, "-m", "spacesim", *args], check=False, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -331,9 +331,12 @@ def test_text_from_the_folder_is_escaped(batch_dirs, tmp_path):
 # --------------------------------------------------------------------- a single run
 
 
-def test_run_folder_report(workdir, tmp_path, capsys):
+def test_run_folder_report(tmp_path, capsys):
+    from spacesim import shipped_scenario
+
+    shutil.copy(shipped_scenario("teaching_small"), tmp_path / "teaching_small.yaml")
     folder = tmp_path / "run"
-    result = spacesim("run", "teaching_small.yaml", "--steps", "14", "--seed", "5", "--out", str(folder), "--set", "trust_loss=3", cwd=workdir)
+    result = spacesim("run", "teaching_small.yaml", "--steps", "14", "--seed", "5", "--out", str(folder), "--set", "trust_loss=3", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert main(["report", str(folder)]) == 0
     out = Path(capsys.readouterr().out.strip())
@@ -385,9 +388,14 @@ def test_bad_input_is_refused_with_exit_2(batch_dirs, tmp_path, capsys):
         assert err.startswith(f"error: {folder}") and message in err and "Traceback" not in err, err
         if folder.is_dir():
             assert not (folder / "report.html").exists()
-    assert "--resume" in (lambda: (main(["report", str(unfinished)]), capsys.readouterr().err)[1])()
+    assert main(["report", str(unfinished)]) == 2 and "--resume" in capsys.readouterr().err
     with pytest.raises(InputError):
         write_report(empty)
+
+    kept = tmp_path / "kept.html"
+    kept.write_text("keep me")
+    assert main(["report", str(empty), "--out", str(kept)]) == 2  # the folder is checked first
+    assert "no manifest.json" in capsys.readouterr().err and kept.read_text() == "keep me"
 
     result = spacesim("report", str(unfinished))
     assert result.returncode == 2 and "Traceback" not in result.stderr and result.stdout == ""

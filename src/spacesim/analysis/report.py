@@ -110,7 +110,7 @@ def duration(started: str | None, finished: str | None) -> str | None:
         return None
     if seconds < 0:
         return None
-    h, rest = divmod(int(round(seconds)), 3600)
+    h, rest = divmod(round(seconds), 3600)
     m, s = divmod(rest, 60)
     parts = [f"{h} h" if h else "", f"{m} min" if m or h else "", f"{s} s"]
     return " ".join(p for p in parts if p)
@@ -320,20 +320,24 @@ def _read_table(path: Path, required: Sequence[str] = ()) -> pd.DataFrame:
 # --------------------------------------------------------------------- the report
 
 
-def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
+def write_report(folder: str | Path, out: str | Path | None = None, *, replace: bool = True) -> Path:
     """Write the HTML report of a result folder and return its path (default ``folder/report.html``).
 
     The file is written to a temporary name beside ``out`` and renamed into
-    place, replacing any file there. Raises :class:`InputError` when
-    ``folder`` is not a finished result folder or one of its tables cannot be
-    read.
+    place. ``folder/report.html`` is derived and always rewritten; another
+    existing ``out`` is replaced only if ``replace``. Raises
+    :class:`InputError` when ``folder`` is not a finished result folder, one
+    of its tables cannot be read, or ``out`` may not be written.
     """
     folder = Path(folder)
     manifest = _read_manifest(folder)
-    document = render_report(folder, manifest)
-    out = Path(out) if out is not None else folder / "report.html"
+    derived = folder / "report.html"
+    out = Path(out) if out is not None else derived
     if out.is_dir():
         raise InputError.single(out, "--out", "is a folder; give the name of the HTML file to write")
+    if out.exists() and not replace and out.resolve() != derived.resolve():
+        raise InputError.single(out, "--out", "file exists; choose another --out or pass --force to replace it")
+    document = render_report(folder, manifest)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     try:
