@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: demo test bench clean help
 
 help:
-	@echo "make demo   set up, then run the baseline experiment (20 replicates) into results/demo/ and one baseline run into results/demo-run/"
+	@echo "make demo   set up, then run the baseline experiment (20 replicates) into results/demo/ and one baseline run into results/demo-run/, then write the batch's HTML report"
 	@echo "make test   set up, then run the whole test suite"
 	@echo "make bench  set up, then run the performance benchmarks of the model and of batches (see benchmarks/README.md)"
 
@@ -31,6 +31,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/spacesim batch experiments/baseline.yaml --out results/demo --force
 	$(VENV)/bin/spacesim run scenarios/baseline.yaml --out results/demo-run --force
+	@echo "report of the demo batch (one HTML file, plots embedded):"
+	@$(VENV)/bin/spacesim report results/demo
 
 test: $(STAMP)
 	$(VPY) -m pytest

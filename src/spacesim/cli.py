@@ -131,6 +131,14 @@ def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """spacesim report: one self-contained HTML file of a result folder."""
+    from .analysis.report import write_report
+
+    print(write_report(args.folder, args.out, replace=args.force))
+    return EXIT_OK
+
+
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """spacesim sensitivity: run a sensitivity experiment's batch and estimate Sobol' or Morris indices."""
     from .scenario.experiment import load_experiment
@@ -228,6 +236,17 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
+
+    report = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a result folder",
+        description="Write one HTML file (plots embedded, nothing fetched from the network) of a run's or a batch's result folder: what ran, "
+        "outcome tables, plots, policy comparison, sensitivity, replication and failed runs, each when present. Prints the file's path.",
+    )
+    report.add_argument("folder", metavar="DIR", help="result folder of spacesim run or spacesim batch")
+    report.add_argument("--out", metavar="FILE", help="HTML file to write (default: DIR/report.html, rewritten freely)")
+    report.add_argument("--force", action="store_true", help="replace an existing --out file")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
