@@ -35,15 +35,27 @@ class BatchInterrupted(Exception):
 
 @dataclass
 class BatchResult:
-    """A finished batch: its folder, manifest and tables."""
+    """A finished batch: its folder, manifest and tables.
+
+    ``steps`` (a row per run and step, the largest table) is read from
+    ``steps.parquet`` the first time it is used, so that a batch's memory does
+    not grow with its length unless its caller asks for every step.
+    """
 
     out: Path
     manifest: dict[str, Any]
     runs: pd.DataFrame
-    steps: pd.DataFrame
     ran_now: int = 0
     seconds: float = 0.0
     plots: list[Path] = field(default_factory=list)
+    _steps: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def steps(self) -> pd.DataFrame:
+        """The ``steps`` table (read on first use)."""
+        if self._steps is None:
+            self._steps = pd.read_parquet(self.out / "steps.parquet")
+        return self._steps
 
     def table(self, name: str) -> pd.DataFrame:
         """Another table of the batch (``nations``, ``events``, ``partnerships``) if it was kept."""
@@ -137,7 +149,7 @@ def run_batch(
         manifest = store.read_manifest()
         _check_resumable(manifest, experiment, out)
         if manifest.get("status") == "completed":
-            return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"), pd.read_parquet(out / "steps.parquet"))
+            return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"))
         chunk_size = manifest["chunk_size"]
     else:
         first_round = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
@@ -186,22 +198,23 @@ def run_batch(
 
     written = store.merge(tables, n_chunks)
     runs = pd.read_parquet(out / "runs.parquet")
-    steps = pd.read_parquet(out / "steps.parquet")
+    result = BatchResult(out, manifest, runs, ran_now, seconds)
     failed = int((runs["status"] == "failed").sum())
     manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
     manifest["chunks"] = n_chunks
     manifest["tables"] = written
     if experiment.spec.sensitivity is not None:
-        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, steps)
-    plot_files = draw_summary_plots(out, manifest, runs, steps) if plots else []
-    manifest["plots"] = [f"plots/{p.name}" for p in plot_files]
+        windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
+        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
+    result.plots = draw_summary_plots(out, manifest, runs, result.steps) if plots else []
+    manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
     manifest["status"] = "completed"
     manifest["finished"] = now()
     manifest["sessions"][-1]["finished"] = manifest["finished"]
     manifest["sessions"][-1]["chunks_run"] = ran_chunks
     store.write_manifest(manifest)
     store.remove_chunks()
-    return BatchResult(out, manifest, runs, steps, ran_now, seconds, plot_files)
+    return result
 
 
 class _ChunkRunner:
