@@ -77,6 +77,9 @@ class BatchResult:
             table.columns = outcomes
             lines.append(f"mean final outcomes over replicates, by {', '.join(keys)}:")
             lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        from ..analysis.comparison import batch_summary_lines
+
+        lines.extend(batch_summary_lines(self.out, outcomes))
         if failed:
             first = self.runs[self.runs["status"] == "failed"].iloc[0]
             lines.append(f"first failure: run {first['run_id']}: {first['error_type']}: {first['error']}")
@@ -168,6 +171,7 @@ def run_batch(
     steps = pd.read_parquet(out / "steps.parquet")
     failed = int((runs["status"] == "failed").sum())
     manifest["runs"] = {"total": len(design.tasks), "completed": len(runs) - failed, "failed": failed}
+    written += _comparison_hook(out, manifest, runs)
     manifest["tables"] = written
     plot_files = draw_summary_plots(out, manifest, runs, steps) if plots else []
     manifest["plots"] = [f"plots/{p.name}" for p in plot_files]
@@ -189,7 +193,15 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
         old.unlink()
     partnerships = pd.read_parquet(out / "partnerships.parquet") if (out / "partnerships.parquet").exists() else None
     nations = pd.read_parquet(out / "nations.parquet") if (out / "nations.parquet").exists() else None
-    return draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"])
+    paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"])
+    return paths + _comparison_hook(out, manifest, runs, plot=True)
+
+
+def _comparison_hook(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, plot: bool = False) -> list[Any]:
+    """With two or more variants: write comparison.parquet (returns its name), or with ``plot`` redraw the forest plot (returns its path)."""
+    from ..analysis import comparison
+
+    return comparison.draw_batch_forest(out, manifest, runs) if plot else comparison.write_batch_comparison(out, manifest, runs)
 
 
 def _cores() -> int:
