@@ -15,7 +15,7 @@ from matplotlib.image import imread
 
 from spacesim import shipped_scenario
 from spacesim.analysis import comparison as comparison_module
-from spacesim.analysis.comparison import COLUMNS, format_comparison, paired_comparison
+from spacesim.analysis.comparison import COLUMNS, forest_plot, format_comparison, paired_comparison
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.scenario import InputError
@@ -142,6 +142,29 @@ def test_paired_interval_is_narrower_than_unpaired_when_runs_share_their_luck():
     assert row["ci_low"] > 0  # the paired interval sees the effect ...
     assert row["unpaired_ci_low"] < 0 < row["unpaired_ci_high"]  # ... the unpaired one cannot tell it from luck
     assert (row["ci_high"] - row["ci_low"]) * 4 < row["unpaired_ci_high"] - row["unpaired_ci_low"]
+
+
+def test_forest_plot_has_a_panel_per_outcome_and_a_labelled_row_per_pair_and_point():
+    runs = pd.concat([runs_table({"a": [1.0, 2.0, 3.0], "b": [2.0, 2.5, 3.0], "c": [0.0, 1.0, 3.5]}, point=p, legal_clarity=v) for p, v in enumerate((0.2, 0.8))])
+    table = paired_comparison(runs, ["x", "y"], n_boot=200, confidence=0.9)
+    fig = forest_plot(table, "t")
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
+    assert [ax.get_title() for ax in panels] == ["final x (n = 3 pairs)", "final y (n = 3 pairs)"]
+    labels = [t.get_text() for t in panels[0].get_yticklabels()]
+    assert labels == ["b − a (legal_clarity=0.2)", "c − a (legal_clarity=0.2)", "c − b (legal_clarity=0.2)", "b − a (legal_clarity=0.8)", "c − a (legal_clarity=0.8)", "c − b (legal_clarity=0.8)"]  # top to bottom
+    assert [round(t, 1) for t in panels[0].get_yticks()] == [5, 4, 3, 2, 1, 0]
+    assert "90% paired bootstrap interval" in [t.get_text() for t in fig.legends[0].get_texts()]
+
+
+def test_forest_plot_of_a_large_design_draws_the_first_rows_and_says_so(tmp_path):
+    runs = pd.concat([runs_table({"a": [1.0, 2.0], "b": [2.0, float(p)]}, point=p, trust_loss=float(p)) for p in range(70)])
+    table = paired_comparison(runs, ["x"], n_boot=50)
+    assert len(table) == 70
+    fig = forest_plot(table)
+    assert len(fig.axes[0].get_yticklabels()) == comparison_module.MAX_FOREST_ROWS
+    assert "the first 60 of 70 rows per outcome" in fig._suptitle.get_text()
+    path = comparison_module.draw_forest(table, tmp_path / "plots")
+    assert path.name == "comparison_forest.png" and imread(path).shape[0] > 200 and [p.name for p in (tmp_path / "plots").iterdir()] == [path.name]
 
 
 # --- bad input ----------------------------------------------------------------------------------------------

@@ -72,6 +72,9 @@ FILE = "comparison.parquet"
 PLOT = "comparison_forest.png"
 DEFAULT_BOOT = 10_000
 
+#: Most rows (pairs x design points) per panel of the forest plot.
+MAX_FOREST_ROWS = 60
+
 #: Most resampled indices held in memory at once (the bootstrap draws in blocks of rows; the stream is the same).
 _BLOCK_ELEMENTS = 2_000_000
 
@@ -324,13 +327,20 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
 
     The dot is the mean paired difference B − A, the thick bar its paired
     bootstrap interval, the thin grey bar below it the unpaired interval;
-    the dashed line is zero (no difference). Every panel has the same rows,
-    so the labels are written on the left column only.
+    the dashed line is zero (no difference); thin lines separate design
+    points. Every panel has the same rows, so the labels are written on the
+    left column only. With more than :data:`MAX_FOREST_ROWS` rows per
+    outcome (a large sampled design) the first of them are drawn and the
+    title says so.
     """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
+    confidence = comparison.attrs.get("confidence", 0.95)
     outcomes = list(dict.fromkeys(comparison["outcome"]))
+    total = int((comparison["outcome"] == outcomes[0]).sum())
+    if total > MAX_FOREST_ROWS:  # a large sampled design: the first rows only, and the title says so
+        comparison = comparison.groupby("outcome", sort=False).head(MAX_FOREST_ROWS)
     first = comparison[comparison["outcome"] == outcomes[0]]
     labels = row_labels(first)
     n_rows = len(labels)
@@ -340,10 +350,13 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
     fig = Figure(figsize=(cols * 4.6 + min(0.075 * longest, 4.5), rows * (0.42 * n_rows + 1.3) + 0.9), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False, sharey=True)).ravel()
     y = np.arange(n_rows)[::-1].astype(float)
-    confidence = comparison.attrs.get("confidence", 0.95)
+    point_of_row = first["point"].to_numpy()
+    breaks = [y[i] + 0.5 for i in range(1, n_rows) if point_of_row[i] != point_of_row[i - 1]]  # between design points
     for ax, outcome in zip(axes, outcomes):
         table = comparison[comparison["outcome"] == outcome]
         ax.axvline(0.0, color="black", linestyle="--", linewidth=0.9, alpha=0.6)
+        for b in breaks:
+            ax.axhline(b, color="#cccccc", linewidth=0.8)
         ax.hlines(y - 0.22, table["unpaired_ci_low"], table["unpaired_ci_high"], color="#9a9a9a", linewidth=1.2)
         ax.hlines(y, table["ci_low"], table["ci_high"], color="#1f77b4", linewidth=3.0)
         ax.plot(table["mean_diff"], y, "o", color="#d62728", markersize=6, zorder=3)
@@ -367,7 +380,8 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
         Line2D([], [], color="#9a9a9a", linewidth=1.2, label=f"{confidence:.0%} unpaired interval (ignores common random numbers)"),
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="small")
-    fig.suptitle((f"{title}: " if title else "") + "paired differences of variants (B − A) under common random numbers")
+    shown = f"\n(the first {MAX_FOREST_ROWS} of {total} rows per outcome; every row is in {FILE})" if total > MAX_FOREST_ROWS else ""
+    fig.suptitle((f"{title}: " if title else "") + "paired differences of variants (B − A) under common random numbers" + shown)
     return fig
 
 
