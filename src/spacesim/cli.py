@@ -131,14 +131,24 @@ def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
     return EXIT_OK
 
 
-def cmd_batch(args: argparse.Namespace) -> int:
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """spacesim sensitivity: run a sensitivity experiment's batch and estimate Sobol' or Morris indices."""
+    from .scenario.experiment import load_experiment
+
+    experiment = load_experiment(args.experiment)
+    if experiment.spec.sensitivity is None:
+        raise InputError.single(args.experiment, "sensitivity", "the experiment has no sensitivity section: declare the parameters with their ranges, the outcomes and the sample size there (see experiments/sensitivity.yaml)")
+    return cmd_batch(args, experiment.with_method(args.method))
+
+
+def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     """spacesim batch: run an experiment's batch into a crash-safe result folder."""
     import signal
 
     from .experiment.batch import BatchInterrupted, run_batch
     from .scenario.experiment import load_experiment
 
-    experiment = load_experiment(args.experiment)
+    experiment = experiment or load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / Path(args.experiment).stem
 
     def _stop(signum: int, frame: Any) -> None:
@@ -183,6 +193,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
+    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process)")
+    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler instead of local processes")
+    parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
+    parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
+    parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
+    parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
@@ -205,14 +225,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run an experiment file's batch (design points x variants x replicates) into a result folder. Chunks are committed as they finish, "
         "so a killed batch loses at most the chunks in flight; --resume runs only what is missing. Exit status 3 if some runs failed.",
     )
-    batch.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
-    batch.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process)")
-    batch.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler instead of local processes")
-    batch.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
-    batch.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
-    batch.add_argument("--force", action="store_true", help="delete an existing --out and start again")
-    batch.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
+    _batch_options(batch)
     batch.set_defaults(func=cmd_batch)
+
+    sens = sub.add_parser(
+        "sensitivity",
+        help="global sensitivity analysis (Sobol' or Morris) of an experiment",
+        description="Sample the parameters of the experiment's sensitivity section with SALib, run every sample point's replicates as a batch "
+        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2) "
+        "or Morris' mu* and sigma with 95%% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+    )
+    _batch_options(sens)
+    sens.add_argument("--method", choices=("sobol", "morris"), help="override the experiment's method")
+    sens.set_defaults(func=cmd_sensitivity)
 
     validate = sub.add_parser("validate", help="check scenario and experiment files", description="Check scenario and experiment files; print 'ok' or every problem with file, line and field.")
     validate.add_argument("files", nargs="+", metavar="FILE")

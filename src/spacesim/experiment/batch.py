@@ -22,6 +22,7 @@ from ..scenario.experiment import Experiment, load_experiment
 from .design import Design, build_design, chunked, default_chunk_size
 from .executors import Executor, make_executor
 from .progress import Progress
+from .replication import decide
 from .store import BatchStore
 
 class BatchInterrupted(Exception):
@@ -61,7 +62,8 @@ class BatchResult:
         m = self.manifest
         total, failed = m["runs"]["total"], m["runs"]["failed"]
         lines = [
-            f"{m['experiment']['name']}: {total} runs ({len(m['design']['points'])} design points x {len(m['design']['variants'])} variants x {m['design']['replicates']} replicates), "
+            f"{m['experiment']['name']}: {total} runs ({len(m['design']['points'])} design points x {len(m['design']['variants'])} variants x "
+            f"{'up to ' if m['design'].get('adaptive') else ''}{m['design']['replicates']} replicates), "
             f"{total - failed} completed, {failed} failed; {self.ran_now} run now in {self.seconds:.1f} s",
         ]
         done = self.runs[self.runs["status"] == "completed"]
@@ -77,6 +79,23 @@ class BatchResult:
             table.columns = outcomes
             lines.append(f"mean final outcomes over replicates, by {', '.join(keys)}:")
             lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+        replication = m.get("replication")
+        if replication:
+            stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
+            n = [pt["replicates"] for pt in replication["points"]]
+            lines.append(
+                f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {replication['rounds']} rounds, "
+                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{v} points {k}" for k, v in stops.items())
+            )
+        sens = m.get("sensitivity")
+        if sens:
+            if sens.get("error"):
+                lines.append(f"sensitivity: not computed: {sens['error']}")
+            elif (self.out / "sensitivity.parquet").exists():
+                from ..analysis.sensitivity import ranking
+
+                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {sens['points']} sample points (95% intervals; sensitivity.parquet):")
+                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise")))
         from ..analysis.comparison import batch_summary_lines
 
         lines.extend(batch_summary_lines(self.out, outcomes))
@@ -124,9 +143,9 @@ def run_batch(
             return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"), pd.read_parquet(out / "steps.parquet"))
         chunk_size = manifest["chunk_size"]
     else:
-        chunk_size = experiment.spec.chunk_size or default_chunk_size(len(design.tasks), workers or _cores())
+        first_round = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
+        chunk_size = experiment.spec.chunk_size or default_chunk_size(first_round, workers or _cores())
         manifest = _new_manifest(experiment, design, chunk_size, tables, started)
-    chunks = list(enumerate(chunked(design.tasks, chunk_size)))
 
     executor = make_executor(workers, cluster)  # may raise InputError (cluster unreachable) before anything is written
     try:
@@ -134,53 +153,111 @@ def run_batch(
             store.create(force)
             _copy_inputs(experiment, store)
         store.clean_partial()
-        done_chunks = store.done_chunks()
-        todo = [(i, tasks) for i, tasks in chunks if i not in done_chunks]
-        done_runs, failed_runs = store.chunk_counts() if done_chunks else (0, 0)
+        done_runs, failed_runs = store.chunk_counts()
+        planned = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
         manifest["status"] = "running"
-        manifest.setdefault("sessions", []).append({"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "chunks_to_run": len(todo), "command": sys.argv})
-        manifest["runs"] = {"total": len(design.tasks), "completed": done_runs - failed_runs, "failed": failed_runs}
+        session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv}
+        if experiment.adaptive is None:  # adaptive rounds are decided as they go
+            session["chunks_to_run"] = len(set(range(-(-len(design.tasks) // chunk_size))) - store.done_chunks())
+        manifest.setdefault("sessions", []).append(session)
+        manifest["runs"] = {"total": max(planned, done_runs), "completed": done_runs - failed_runs, "failed": failed_runs}
         store.write_manifest(manifest)
 
-        progress = Progress(len(design.tasks), done_runs, failed_runs, quiet=quiet)
+        progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
-        ran_now = 0
         context = {"scenario_file": _display_path(experiment.scenario_path), "fixed": dict(experiment.spec.parameters)}
+        runner = _ChunkRunner(executor, store, experiment, tables, context, progress)
         try:
-            for result in executor.run(todo, experiment.scenario, tables, context):
-                store.commit_chunk(result)
-                n = len(result.tables["runs"])
-                ran_now += n
-                progress.update(n, result.failed)
+            if experiment.adaptive is None:
+                n_chunks = runner.run(list(enumerate(chunked(design.tasks, chunk_size))))
+            else:
+                n_chunks = _run_adaptive(runner, design, experiment.adaptive.model_dump(), chunk_size, manifest)
         except KeyboardInterrupt:
             progress.close()
             executor.close()
             done, failed = store.chunk_counts()
             manifest["status"] = "interrupted"
-            manifest["runs"] = {"total": len(design.tasks), "completed": done - failed, "failed": failed}
+            manifest["runs"] = {"total": max(progress.total, done), "completed": done - failed, "failed": failed}
             manifest["sessions"][-1]["stopped"] = now()
             store.write_manifest(manifest)
-            raise BatchInterrupted(out, done, len(design.tasks)) from None
+            raise BatchInterrupted(out, done, max(progress.total, done)) from None
         progress.close()
+        ran_now, ran_chunks = runner.ran, runner.chunks
     finally:
         executor.close()
     seconds = time.perf_counter() - clock
 
-    written = store.merge(tables, len(chunks))
+    written = store.merge(tables, n_chunks)
     runs = pd.read_parquet(out / "runs.parquet")
     steps = pd.read_parquet(out / "steps.parquet")
     failed = int((runs["status"] == "failed").sum())
-    manifest["runs"] = {"total": len(design.tasks), "completed": len(runs) - failed, "failed": failed}
+    manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
+    manifest["chunks"] = n_chunks
     written += _comparison_hook(out, manifest, runs)
     manifest["tables"] = written
+    if experiment.spec.sensitivity is not None:
+        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, steps)
     plot_files = draw_summary_plots(out, manifest, runs, steps) if plots else []
     manifest["plots"] = [f"plots/{p.name}" for p in plot_files]
     manifest["status"] = "completed"
     manifest["finished"] = now()
     manifest["sessions"][-1]["finished"] = manifest["finished"]
+    manifest["sessions"][-1]["chunks_run"] = ran_chunks
     store.write_manifest(manifest)
     store.remove_chunks()
     return BatchResult(out, manifest, runs, steps, ran_now, seconds, plot_files)
+
+
+class _ChunkRunner:
+    """Runs chunks that are not yet in the store, committing each as it finishes."""
+
+    def __init__(self, executor: Executor, store: BatchStore, experiment: Experiment, tables: tuple[str, ...], context: dict[str, Any], progress: Progress):
+        self.executor, self.store, self.experiment = executor, store, experiment
+        self.tables, self.context, self.progress = tables, context, progress
+        self.ran = 0
+        self.chunks = 0
+
+    def run(self, chunks: list[tuple[int, list[Any]]]) -> int:
+        """Run the chunks missing from the store; return the highest chunk index + 1 (chunks are numbered 0, 1, ...)."""
+        done = self.store.done_chunks()
+        todo = [(i, tasks) for i, tasks in chunks if i not in done]
+        if todo:
+            for result in self.executor.run(todo, self.experiment.scenario, self.tables, self.context):
+                self.store.commit_chunk(result)
+                n = len(result.tables["runs"])
+                self.ran += n
+                self.chunks += 1
+                self.progress.update(n, result.failed)
+        return max((i for i, _ in chunks), default=-1) + 1
+
+
+def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], chunk_size: int, manifest: dict[str, Any]) -> int:
+    """Run rounds of replicates until every design point has stopped (see :mod:`.replication`); return the number of chunks."""
+    counts = {p: int(rule["min"]) for p in range(len(design.points))}
+    previous = dict.fromkeys(counts, 0)
+    n_variants = len(design.variants)
+    next_chunk, round_no = 0, 0
+    while True:
+        tasks = [t for t in design.tasks if previous[t.point] <= t.replicate < counts[t.point]]
+        chunks = [(next_chunk + i, c) for i, c in enumerate(chunked(tasks, chunk_size))]
+        next_chunk += len(chunks)
+        runner.progress.set_total(sum(counts.values()) * n_variants)
+        runner.run(chunks)
+        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", f"final_{rule['outcome']}"]))
+        manifest["replication"] = {
+            "outcome": rule["outcome"],
+            "target_halfwidth": rule["target_halfwidth"],
+            "min": rule["min"],
+            "max": rule["max"],
+            "rule": "per point: largest 95% half-width over variants <= target, or max replicates; next round min(max, max(n+1, min(2n, ceil((t s / target)^2))))",
+            "rounds": round_no + 1,
+            "points": [d.record() for d in decisions.values()],
+        }
+        if all(d.stopped for d in decisions.values()):
+            return next_chunk
+        previous = counts
+        counts = {p: d.next_replicates for p, d in decisions.items()}
+        round_no += 1
 
 
 def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, steps: pd.DataFrame) -> list[Path]:
@@ -194,6 +271,10 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
     partnerships = pd.read_parquet(out / "partnerships.parquet") if (out / "partnerships.parquet").exists() else None
     nations = pd.read_parquet(out / "nations.parquet") if (out / "nations.parquet").exists() else None
     paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"])
+    if (out / "sensitivity.parquet").exists():
+        from ..analysis.sensitivity import draw_sensitivity_plots
+
+        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"))
     return paths + _comparison_hook(out, manifest, runs, plot=True)
 
 
@@ -202,6 +283,49 @@ def _comparison_hook(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, pl
     from ..analysis import comparison
 
     return comparison.draw_batch_forest(out, manifest, runs) if plot else comparison.write_batch_comparison(out, manifest, runs)
+
+
+def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> dict[str, Any]:
+    """Estimate the sensitivity indices of a finished batch into ``sensitivity.parquet``; return the manifest's account of it.
+
+    When the indices cannot be computed (a sample point without a completed
+    run), no table is written and the account says why.
+    """
+    from ..analysis.sensitivity import SensitivityProblem, SensitivityUnavailable, sensitivity_table
+    from .design import sensitivity_sample
+
+    spec = experiment.spec.sensitivity
+    assert spec is not None
+    problem = SensitivityProblem.from_spec(spec)
+    account: dict[str, Any] = {
+        "method": spec.method,
+        "parameters": problem.describe(),
+        "samples": spec.samples,
+        "points": int(runs["point"].max()) + 1 if len(runs) else 0,
+        "second_order": spec.second_order if spec.method == "sobol" else None,
+        "levels": spec.levels if spec.method == "morris" else None,
+        "resamples": spec.resamples,
+        "outcomes": [o if isinstance(o, str) else o.model_dump(mode="json") for o in spec.outcomes],
+        "sampler": "SALib.sample.sobol.sample (Saltelli, scrambled Sobol')" if spec.method == "sobol" else "SALib.sample.morris.sample",
+        "analyser": "SALib.analyze.sobol.analyze" if spec.method == "sobol" else "SALib.analyze.morris.analyze",
+        "seed": experiment.spec.seed,
+        "table": None,
+        "noise": {},
+        "error": None,
+    }
+    target = out / "sensitivity.parquet"
+    try:
+        table, noise = sensitivity_table(spec, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
+    except SensitivityUnavailable as exc:
+        account["error"] = str(exc)
+        target.unlink(missing_ok=True)
+        return account
+    tmp = target.with_name(f".{target.name}.tmp")
+    table.to_parquet(tmp, index=False)
+    tmp.replace(target)
+    account["table"] = target.name
+    account["noise"] = {k: (None if v != v or v == float("inf") else v) for k, v in noise.items()}
+    return account
 
 
 def _cores() -> int:
@@ -266,6 +390,10 @@ def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path
         raise InputError.single(
             experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or start again with --force or another --out"
         )
+    was_spec, now_spec = manifest["experiment"].get("spec"), experiment.spec.model_dump(mode="json")
+    if was_spec is not None and was_spec != now_spec:
+        changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
+        raise InputError.single(out / "manifest.json", ", ".join(changed), "the batch in this folder was started with other settings (e.g. another --method); resume it with the same ones, or start again with --force or another --out")
     was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
     if was != now_:
         raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or start again with --force or another --out")

@@ -68,18 +68,27 @@ def sample_points(method: SampleMethod, n: int, ranges: dict[str, tuple[float, f
         unit = qmc.LatinHypercube(d=len(names), rng=rng).random(n)
     low = np.array([ranges[k][0] for k in names], dtype=float)
     high = np.array([ranges[k][1] for k in names], dtype=float)
-    values = qmc.scale(unit, low, high)
-    points = []
-    for row in values:
-        point: dict[str, Any] = {}
-        for name, v in zip(names, row):
-            point[name] = int(round(v)) if PARAMETERS_BY_NAME[name].kind is int else float(v)
-        points.append(point)
-    return points
+    return [_as_point(names, row) for row in qmc.scale(unit, low, high)]
+
+
+def sensitivity_sample(spec: ExperimentSpec) -> np.ndarray:
+    """The unrounded sample matrix of a sensitivity experiment (points x parameters), seeded by the experiment's seed."""
+    from ..analysis.sensitivity import SensitivityProblem, sample
+
+    s = spec.sensitivity
+    assert s is not None
+    return sample(SensitivityProblem.from_spec(s), s.method, s.samples, second_order=s.second_order, levels=s.levels, seed=spec.seed)
+
+
+def _as_point(names: list[str], row: np.ndarray) -> dict[str, Any]:
+    return {name: int(round(v)) if PARAMETERS_BY_NAME[name].kind is int else float(v) for name, v in zip(names, row)}
 
 
 def design_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
-    """Every design point: the grid crossed with the sampled points (one empty point if nothing varies)."""
+    """Every design point: the sensitivity sample, or the grid crossed with the sampled points (one empty point if nothing varies)."""
+    if spec.sensitivity is not None:
+        names = list(spec.sensitivity.parameters)
+        return [_as_point(names, row) for row in sensitivity_sample(spec)]
     grid = grid_points(spec.vary.grid)
     if spec.vary.sample is None:
         return grid
@@ -108,12 +117,18 @@ def replicate_seeds(base_seed: int, n_points: int, replicates: int) -> np.ndarra
 
 @dataclass(frozen=True)
 class Design:
-    """The design of an experiment: its points, variants and every run, in run-id order."""
+    """The design of an experiment: its points, variants and every run, in run-id order.
+
+    With adaptive replication, ``replicates`` is the most a point can get and
+    ``tasks`` holds every run that may be needed; the batch runs them in
+    rounds (see :mod:`spacesim.experiment.replication`).
+    """
 
     points: list[dict[str, Any]]
     variants: dict[str, dict[str, Any]]
     replicates: int
     tasks: list[RunTask]
+    adaptive: dict[str, Any] | None = None
 
     @property
     def varied(self) -> list[str]:
@@ -130,6 +145,8 @@ class Design:
             "points": self.points,
             "variants": self.variants,
             "replicates": self.replicates,
+            "adaptive": self.adaptive,
+            "sensitivity": None if spec.sensitivity is None else spec.sensitivity.model_dump(mode="json"),
             "runs": len(self.tasks),
         }
 
@@ -139,13 +156,15 @@ def build_design(experiment: Experiment) -> Design:
     spec = experiment.spec
     points = design_points(spec)
     variants = {name: experiment.variant_settings(name) for name in experiment.variant_names}
-    seeds = replicate_seeds(spec.seed, len(points), spec.replicates)
+    replicates = experiment.max_replicates
+    seeds = replicate_seeds(spec.seed, len(points), replicates)
     tasks = []
     for p, point in enumerate(points):
         for name, levers in variants.items():
-            for r in range(spec.replicates):
+            for r in range(replicates):
                 tasks.append(RunTask(len(tasks), p, name, r, int(seeds[p, r]), {**point, **levers}))
-    return Design(points, variants, spec.replicates, tasks)
+    adaptive = experiment.adaptive
+    return Design(points, variants, replicates, tasks, None if adaptive is None else adaptive.model_dump(mode="json"))
 
 
 def chunked(tasks: list[RunTask], size: int) -> list[list[RunTask]]:

@@ -98,7 +98,8 @@ class LocalProcesses:
 
     def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
         """Submit every chunk, yield results as they complete."""
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+        if self._pool is None:  # kept across calls (rounds of adaptive replication reuse the workers)
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
         pending: set[Future[ChunkResult]] = {self._pool.submit(run_chunk, index, tasks, scenario, tables, context) for index, tasks in chunks}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -43,6 +43,13 @@ class Progress:
                 self._last = now
                 print(self.line(), file=self.stream, flush=True)
 
+    def set_total(self, total: int) -> None:
+        """Change the number of runs expected (adaptive replication adds rounds as it goes)."""
+        self.total = max(total, self.done)
+        if self._bar is not None:
+            self._bar.total = self.total
+            self._bar.refresh()
+
     def line(self) -> str:
         """One plain line: done of total, failed, rate, time left."""
         elapsed = time.monotonic() - self.started

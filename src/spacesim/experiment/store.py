@@ -131,6 +131,13 @@ class BatchStore:
             failed += status.count("failed")
         return done, failed
 
+    def read_runs(self, columns: list[str]) -> "pd.DataFrame":
+        """Those columns of the runs of every finished chunk, in chunk order."""
+        import pandas as pd
+
+        frames = [pq.read_table(self.chunk_dir(c) / "runs.parquet", columns=columns).to_pandas() for c in sorted(self.done_chunks())]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
     # --- merge --------------------------------------------------------------------
     def merge(self, tables: tuple[str, ...], n_chunks: int) -> list[str]:
         """Concatenate every chunk's tables in chunk order into the final tables; return their file names.

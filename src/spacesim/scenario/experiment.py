@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationError
 
@@ -67,6 +67,57 @@ class SampleSpec(Strict):
     ranges: dict[str, tuple[StrictInt | StrictFloat, StrictInt | StrictFloat]] = Field(min_length=1)
 
 
+class Distribution(StrEnum):
+    """How a sensitivity analysis draws a parameter within its range."""
+
+    uniform = "uniform"
+    triangular = "triangular"
+    truncnorm = "truncnorm"
+
+
+class ParameterRange(Strict):
+    """A parameter's range (and distribution) in a sensitivity analysis.
+
+    ``uniform`` on [low, high] by default; ``triangular`` with its mode at
+    ``peak``; ``truncnorm`` (a normal of ``mean`` and ``sd`` cut to [low, high]).
+    """
+
+    low: StrictInt | StrictFloat
+    high: StrictInt | StrictFloat
+    distribution: Distribution = Distribution.uniform
+    peak: StrictInt | StrictFloat | None = Field(None, description="Mode of a triangular distribution, in the parameter's units.")
+    mean: StrictInt | StrictFloat | None = Field(None, description="Mean of the normal before truncation (truncnorm).")
+    sd: StrictInt | StrictFloat | None = Field(None, description="Standard deviation of the normal before truncation (truncnorm).")
+
+
+class WindowOutcome(Strict):
+    """An outcome summarised as its mean over a window of steps (both ends included)."""
+
+    outcome: str
+    window: tuple[StrictInt, StrictInt]
+
+
+class SensitivitySpec(Strict):
+    """A global sensitivity analysis: parameters with ranges, outcomes, method and sample size."""
+
+    method: Literal["sobol", "morris"] = "sobol"
+    samples: int = Field(ge=2, le=65_536, description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points).")
+    second_order: StrictBool = Field(True, description="Sobol' only: also estimate second-order indices.")
+    levels: int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
+    resamples: int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
+    parameters: dict[str, ParameterRange] = Field(min_length=2)
+    outcomes: list[str | WindowOutcome] = Field(min_length=1, description="An outcome name (its final value) or {outcome, window: [first, last]} (its mean over those steps).")
+
+
+class AdaptiveReplicates(Strict):
+    """Replicates added per design point in rounds until the outcome's 95% interval is narrow enough."""
+
+    target_halfwidth: float = Field(gt=0, description="Stop a point when the 95% interval of the outcome's mean is at most this wide on each side.")
+    outcome: str
+    min: int = Field(3, ge=2, le=100_000, description="Replicates of every point in the first round.")
+    max: int = Field(ge=2, le=100_000, description="A point stops at this many replicates even if the target is not reached.")
+
+
 class VarySpec(Strict):
     """What differs between design points."""
 
@@ -82,11 +133,12 @@ class ExperimentSpec(Strict):
     description: str = Field(min_length=1, description="One line: what the experiment asks.")
     scenario: str = Field(min_length=1, description="Base scenario file, relative to the experiment file.")
     steps: int | None = Field(None, ge=1, le=100_000)
-    replicates: int = Field(10, ge=1, le=100_000)
+    replicates: Annotated[int, Field(ge=1, le=100_000)] | AdaptiveReplicates = Field(10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication.")
     seed: int = Field(0, ge=0)
     parameters: dict[str, Value] = Field(default_factory=dict, description="Overrides of the base scenario for every run.")
     vary: VarySpec = VarySpec()
     variants: dict[str, dict[str, Value]] = Field(default_factory=dict, description="Named lever settings run with the same seeds.")
+    sensitivity: SensitivitySpec | None = Field(None, description="Sample the parameters for a Sobol' or Morris sensitivity analysis (instead of vary).")
     outcomes: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES), min_length=1)
     plots: list[PlotKind] = Field(default_factory=lambda: list(PlotKind))
     tables: list[Table] = Field(default_factory=lambda: list(Table))
@@ -115,6 +167,29 @@ class Experiment:
     def variant_settings(self, name: str) -> dict[str, Any]:
         """The lever settings of a variant (empty for ``default``)."""
         return dict(self.spec.variants.get(name, {}))
+
+    @property
+    def adaptive(self) -> AdaptiveReplicates | None:
+        """The adaptive replication rule, or ``None`` for a fixed number of replicates."""
+        r = self.spec.replicates
+        return r if isinstance(r, AdaptiveReplicates) else None
+
+    @property
+    def max_replicates(self) -> int:
+        """The most replicates any design point can get."""
+        r = self.spec.replicates
+        return r.max if isinstance(r, AdaptiveReplicates) else r
+
+    def with_method(self, method: str | None) -> Experiment:
+        """This experiment with its sensitivity ``method`` replaced (``None`` keeps it); refused without a ``sensitivity`` section."""
+        if method is None:
+            return self
+        if self.spec.sensitivity is None:
+            raise InputError.single(self.path or "<experiment>", "sensitivity", "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there")
+        sensitivity = self.spec.sensitivity.model_copy(update={"method": method})
+        if method == "sobol" and sensitivity.samples & (sensitivity.samples - 1):
+            raise InputError.single(self.path or "<experiment>", "sensitivity.samples", f"Sobol' sampling needs a power of two, not {sensitivity.samples}")
+        return Experiment(self.spec.model_copy(update={"sensitivity": sensitivity}), self.scenario, self.path, self.scenario_path)
 
 
 def is_experiment_data(data: Any) -> bool:
@@ -174,6 +249,9 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
 
     _check_names(spec, bad)
     _check_values(spec, base, filename, lines, bad)
+    _check_replicates(spec, bad)
+    if spec.sensitivity is not None:
+        _check_sensitivity(spec, spec.steps if spec.steps is not None else base.steps, bad)
     if problems:
         raise InputError(problems)
 
@@ -212,11 +290,7 @@ def _check_names(spec: ExperimentSpec, bad: Any) -> None:
                 bad(("variants", variant, name), "also varied under vary; a variant cannot set a varied parameter")
     for i, outcome in enumerate(spec.outcomes):
         if outcome not in STEP_OUTCOMES:
-            import difflib
-
-            close = difflib.get_close_matches(outcome, STEP_OUTCOMES, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; outcomes are: {', '.join(STEP_OUTCOMES)}"
-            bad(("outcomes", i), f"unknown outcome '{outcome}'{hint}")
+            bad(("outcomes", i), _unknown_outcome(outcome))
     if len(set(spec.outcomes)) != len(spec.outcomes):
         bad(("outcomes",), "an outcome is listed twice")
 
@@ -265,3 +339,90 @@ def _check_values(spec: ExperimentSpec, base: ScenarioSpec, filename: str, lines
             bad(("variants",), "a variant needs a name")
         for name, value in levers.items():
             check(name, value, ("variants", variant, name))
+
+
+def _unknown_outcome(name: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, STEP_OUTCOMES, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; outcomes are: {', '.join(STEP_OUTCOMES)}"
+    return f"unknown outcome '{name}'{hint}"
+
+
+def _check_replicates(spec: ExperimentSpec, bad: Any) -> None:
+    """An adaptive replication rule names a known outcome and a sensible min <= max."""
+    r = spec.replicates
+    if not isinstance(r, AdaptiveReplicates):
+        return
+    if r.outcome not in STEP_OUTCOMES:
+        bad(("replicates", "outcome"), _unknown_outcome(r.outcome))
+    if r.min > r.max:
+        bad(("replicates", "min"), f"min ({r.min}) is larger than max ({r.max})")
+
+
+def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any) -> None:
+    """A sensitivity section samples real numeric parameters within their allowed ranges, on known outcomes."""
+    s = spec.sensitivity
+    assert s is not None
+    if spec.vary.grid or spec.vary.sample is not None:
+        bad(("vary",), "an experiment with a sensitivity section samples its parameters there; remove vary (or run the grid as another experiment)")
+    if len(spec.variants) > 1:
+        bad(("variants",), "a sensitivity analysis studies one policy; set its levers under parameters and run one experiment per policy")
+    if s.method == "sobol" and s.samples & (s.samples - 1):
+        lower = 2 ** int(math.log2(s.samples))
+        bad(("sensitivity", "samples"), f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}")
+    if s.levels % 2:
+        bad(("sensitivity", "levels"), f"Morris levels must be even (got {s.levels})")
+    for name, r in s.parameters.items():
+        loc = ("sensitivity", "parameters", name)
+        p = PARAMETERS_BY_NAME.get(name)
+        if p is None:
+            bad(loc, "not a parameter of the model" + _suggest(name, ("parameters",)))
+            continue
+        if name in spec.parameters:
+            bad(loc, "also set under parameters; a parameter is either fixed or sampled")
+        if any(name in levers for levers in spec.variants.values()):
+            bad(loc, "also set by a variant; a parameter is either fixed or sampled")
+        if p.kind is bool:
+            bad(loc, "a true/false lever has no range to sample; fix it under parameters or compare its settings as variants")
+            continue
+        if not r.low < r.high:
+            bad(loc, f"empty range: low must be below high (got low {r.low}, high {r.high})")
+            continue
+        if (p.low is not None and r.low < p.low) or (p.high is not None and r.high > p.high):
+            bad(loc, f"[{r.low}, {r.high}] leaves the allowed range [{p.low}, {p.high}] of {name}")
+        if r.distribution == Distribution.triangular:
+            if r.peak is None or not r.low <= r.peak <= r.high:
+                bad((*loc, "peak"), f"a triangular distribution needs a peak within [{r.low}, {r.high}]")
+        elif r.peak is not None:
+            bad((*loc, "peak"), "peak is only used by the triangular distribution")
+        if r.distribution == Distribution.truncnorm:
+            if r.mean is None or r.sd is None:
+                bad(loc, "a truncnorm distribution needs mean and sd")
+            elif r.sd <= 0:
+                bad((*loc, "sd"), f"must be positive (got {r.sd})")
+        elif r.mean is not None or r.sd is not None:
+            bad(loc, "mean and sd are only used by the truncnorm distribution")
+    seen = set()
+    for i, o in enumerate(s.outcomes):
+        name = o if isinstance(o, str) else o.outcome
+        loc = ("sensitivity", "outcomes", i) if isinstance(o, str) else ("sensitivity", "outcomes", i, "outcome")
+        if name not in STEP_OUTCOMES:
+            bad(loc, _unknown_outcome(name))
+        if not isinstance(o, str):
+            first, last = o.window
+            if not 0 <= first <= last <= steps:
+                bad(("sensitivity", "outcomes", i, "window"), f"the window must be [first, last] with 0 <= first <= last <= {steps} (the number of steps)")
+        key = outcome_label(o)
+        if key in seen:
+            bad(("sensitivity", "outcomes", i), "this outcome is listed twice")
+        seen.add(key)
+
+
+def outcome_label(o: str | WindowOutcome) -> str:
+    """How a sensitivity outcome is named in tables and plots.
+
+    >>> outcome_label("debris"), outcome_label(WindowOutcome(outcome="mean_trust", window=(10, 20)))
+    ('debris', 'mean_trust (mean of steps 10-20)')
+    """
+    return o if isinstance(o, str) else f"{o.outcome} (mean of steps {o.window[0]}-{o.window[1]})"

@@ -55,8 +55,8 @@ def scenario_from_data(data: Any, filename: str, lines: LineMap | None = None, c
 def pydantic_problems(exc: ValidationError, filename: str, lines: LineMap) -> list[Problem]:
     """Turn pydantic's errors into problems with field paths and lines."""
     problems = []
-    for err in exc.errors():
-        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part.startswith("function-"))))
+    for err in _one_branch_per_union(exc.errors()):
+        loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part.startswith("function-") or part in _union_tags())))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
             message = "unknown field" + _suggest(loc[-1], loc[:-1])
@@ -66,6 +66,47 @@ def pydantic_problems(exc: ValidationError, filename: str, lines: LineMap) -> li
             message += f" (got {err['input']!r})"
         problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
     return problems
+
+
+_SHAPE_ERRORS = {"model_type", "dict_type", "int_type", "float_type", "string_type", "bool_type", "tuple_type", "list_type", "int_parsing", "float_parsing"}
+
+
+def _union_tags() -> set[str]:
+    """Names pydantic puts in an error's location for the branch of a union (``int``, ``AdaptiveReplicates``, ...)."""
+    from .schema import Strict
+
+    tags = {"int", "constrained-int", "str", "float", "bool", "constrained-float"}
+    todo = [Strict]
+    while todo:
+        cls = todo.pop()
+        tags.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return tags
+
+
+def _one_branch_per_union(errors: list[Any]) -> list[Any]:
+    """Keep, for a value that matches no branch of a union, only the errors of the branch its shape fits.
+
+    A mapping given where a number or a mapping is allowed should be told what
+    is wrong inside the mapping, not also that it is not a number.
+    """
+    tags = _union_tags()
+    by_site: dict[tuple, dict[str, list[Any]]] = {}
+    for err in errors:
+        loc = err["loc"]
+        cut = next((i for i, part in enumerate(loc) if isinstance(part, str) and part in tags), None)
+        if cut is not None:
+            by_site.setdefault(tuple(loc[:cut]), {}).setdefault(loc[cut], []).append(err)
+    drop: set[int] = set()
+    for branches in by_site.values():
+        if len(branches) < 2:
+            continue
+        fitting = [b for b, errs in branches.items() if not all(e["type"] in _SHAPE_ERRORS and len(e["loc"]) == len(errs[0]["loc"]) for e in errs)]
+        keep = fitting[:1] or list(branches)[:1]
+        for b, errs in branches.items():
+            if b not in keep:
+                drop.update(id(e) for e in errs)
+    return [e for e in errors if id(e) not in drop]
 
 
 def _suggest(key: Any, parent: tuple) -> str:

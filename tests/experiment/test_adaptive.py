@@ -1,0 +1,157 @@
+"""Adaptive replication: rounds per design point until the 95% interval is narrow enough, resumable, executor-independent."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+from scipy import stats
+
+from spacesim.cli import main
+from spacesim.experiment import BatchInterrupted, build_design, load_experiment, run_batch
+from spacesim.experiment.replication import MAXED, TARGET, decide, halfwidth
+from spacesim.experiment.store import BatchStore
+
+ADAPTIVE = """\
+schema_version: 1
+name: adaptive
+description: Three levels of legal clarity, two variants, replicates until mean trust is known to +-{target}.
+scenario: teaching_small.yaml
+steps: 12
+replicates: {{target_halfwidth: {target}, outcome: mean_trust, min: 3, max: 8}}
+seed: 42
+vary:
+  grid:
+    legal_clarity: [0.0, 0.5, 1.0]
+variants:
+  both: {{}}
+  bilateral only: {{allow_multilateral: false}}
+outcomes: [n_bilateral, mean_trust]
+chunk_size: 3
+tables: []
+plots: []
+"""
+
+
+@pytest.fixture
+def adaptive_experiment(workdir: Path) -> Path:
+    path = workdir / "adaptive.yaml"
+    path.write_text(ADAPTIVE.format(target=0.015))
+    return path
+
+
+def _runs(target: dict, rows: list[tuple[int, str, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame([{"point": p, "variant": v, "replicate": r, "status": "completed", "final_x": x} for p, v, r, x in rows])
+
+
+def test_halfwidth_is_the_t_interval_of_the_mean() -> None:
+    values = np.array([0.2, 0.4, 0.3, 0.7, 0.5])
+    expected = stats.t.ppf(0.975, 4) * values.std(ddof=1) / math.sqrt(5)
+    assert halfwidth(values) == pytest.approx(expected)
+    assert halfwidth(np.array([1.0, np.nan])) == math.inf
+
+
+def test_decide_stops_on_target_or_max_and_otherwise_asks_for_what_the_spread_needs() -> None:
+    rule = {"outcome": "x", "target_halfwidth": 0.1, "min": 3, "max": 5}
+    rows = [(0, "a", r, 1.0 + 0.01 * r) for r in range(3)]  # tight: stops
+    rows += [(1, "a", r, float(r)) for r in range(5)]  # wide, already at max
+    rows += [(2, "a", r, [0.0, 0.3, 0.6][r]) for r in range(3)]  # wide, below max
+    rows += [(2, "a", 3, 100.0)]  # replicate beyond the round's count: must be ignored
+    d = decide(rule, {0: 3, 1: 5, 2: 3}, _runs(rule, rows))
+    assert d[0].stopped == TARGET and d[0].next_replicates == 3
+    assert d[1].stopped == MAXED and d[1].replicates == 5
+    assert d[2].stopped is None
+    needed = math.ceil((stats.t.ppf(0.975, 2) * 0.3 / 0.1) ** 2)  # 164: capped by doubling, then by max
+    assert d[2].next_replicates == min(5, max(4, min(6, needed))) == 5
+    assert d[2].mean == pytest.approx(0.3)
+
+
+def test_decide_takes_the_widest_variant_so_paired_variants_stay_together() -> None:
+    rule = {"outcome": "x", "target_halfwidth": 0.1, "min": 3, "max": 10}
+    rows = [(0, "a", r, 1.0) for r in range(3)] + [(0, "b", r, float(r)) for r in range(3)]
+    d = decide(rule, {0: 3}, _runs(rule, rows))
+    assert d[0].stopped is None and d[0].halfwidth == pytest.approx(halfwidth(np.array([0.0, 1.0, 2.0])))
+
+
+def test_failed_runs_count_as_missing_not_as_values() -> None:
+    rule = {"outcome": "x", "target_halfwidth": 0.1, "min": 2, "max": 4}
+    runs = _runs(rule, [(0, "a", 0, 1.0), (0, "a", 1, 1.0)])
+    runs.loc[1, "status"] = "failed"
+    d = decide(rule, {0: 2}, runs)
+    assert d[0].halfwidth == math.inf and d[0].stopped is None and d[0].next_replicates == 4
+
+
+def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment: Path, tmp_path: Path) -> None:
+    result = run_batch(adaptive_experiment, tmp_path / "out", workers=1)
+    runs = result.runs
+    rep = result.manifest["replication"]
+    assert rep["outcome"] == "mean_trust" and rep["rounds"] >= 2
+    design = build_design(load_experiment(adaptive_experiment))
+    seeds = {(t.point, t.variant, t.replicate): t.seed for t in design.tasks}
+    assert runs["run_id"].is_unique
+    assert not runs.duplicated(["point", "variant", "replicate"]).any()
+    counts = set()
+    for entry in rep["points"]:
+        mine = runs[runs["point"] == entry["point"]]
+        n = entry["replicates"]
+        counts.add(n)
+        # every variant has replicates 0..n-1, with the design's seeds (shared by the variants)
+        for variant, group in mine.groupby("variant"):
+            assert sorted(group["replicate"]) == list(range(n))
+            assert all(seeds[(entry["point"], variant, r)] == s for r, s in zip(group["replicate"], group["seed"]))
+        widest = max(halfwidth(g["final_mean_trust"].to_numpy()) for _, g in mine.groupby("variant"))
+        assert entry["halfwidth"] == pytest.approx(widest)
+        if entry["stopped"] == TARGET:
+            assert widest <= 0.015
+        else:
+            assert entry["stopped"] == MAXED and n == 8 and widest > 0.015
+        assert 3 <= n <= 8
+    assert len(counts) > 1, "the points should need different numbers of replicates"
+    assert result.manifest["runs"]["total"] == len(runs) == sum(2 * e["replicates"] for e in rep["points"])
+
+
+def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(adaptive_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = run_batch(adaptive_experiment, tmp_path / "plain", workers=1)
+
+    two = run_batch(adaptive_experiment, tmp_path / "two", workers=2)
+    assert_frame_equal(plain.runs.sort_values("run_id").reset_index(drop=True), two.runs.sort_values("run_id").reset_index(drop=True))
+    assert_frame_equal(plain.steps.sort_values(["run_id", "step"]).reset_index(drop=True), two.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
+
+    # stop after five chunks (inside the second round), then resume
+    commit = BatchStore.commit_chunk
+    calls = {"n": 0}
+
+    def flaky(self: BatchStore, result) -> None:  # noqa: ANN001
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        calls["n"] += 1
+        commit(self, result)
+
+    monkeypatch.setattr(BatchStore, "commit_chunk", flaky)
+    with pytest.raises(BatchInterrupted):
+        run_batch(adaptive_experiment, tmp_path / "resumed", workers=1)
+    monkeypatch.setattr(BatchStore, "commit_chunk", commit)
+    manifest = json.loads((tmp_path / "resumed" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["runs"]["completed"] == 15
+    resumed = run_batch(adaptive_experiment, tmp_path / "resumed", resume=True, workers=1)
+    assert resumed.ran_now == len(plain.runs) - 15
+    assert_frame_equal(plain.runs, resumed.runs)
+    assert_frame_equal(plain.steps, resumed.steps)
+    assert resumed.manifest["replication"] == plain.manifest["replication"]
+
+
+def test_adaptive_replicates_errors_name_the_field(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = workdir / "bad.yaml"
+    path.write_text(ADAPTIVE.format(target=0.015).replace("outcome: mean_trust, min: 3, max: 8", "outcome: mean_trusts, min: 9, max: 8"))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "replicates.outcome: unknown outcome 'mean_trusts'; did you mean 'mean_trust'?" in err
+    assert "replicates.min: min (9) is larger than max (8)" in err
+    path.write_text(ADAPTIVE.format(target=-1))
+    assert main(["validate", str(path)]) == 2
+    assert "replicates.target_halfwidth" in capsys.readouterr().err

@@ -1,0 +1,204 @@
+"""Sensitivity analysis: the SALib pipeline on a function with known indices, and end to end on the model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from SALib.analyze import morris as salib_morris
+from SALib.analyze import sobol as salib_sobol
+
+from spacesim.analysis.sensitivity import SensitivityProblem, analyse, point_outcomes, sample
+from spacesim.cli import main
+from spacesim.experiment import load_experiment
+from spacesim.experiment.design import sensitivity_sample
+from spacesim.experiment.worker import FAULT_ENV
+from spacesim.scenario.experiment import WindowOutcome
+
+ISHIGAMI = SensitivityProblem.uniform({"x1": (-np.pi, np.pi), "x2": (-np.pi, np.pi), "x3": (-np.pi, np.pi)})
+
+
+def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    return np.sin(x[:, 0]) + a * np.sin(x[:, 1]) ** 2 + b * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_sobol_pipeline_recovers_the_ishigami_indices() -> None:
+    """Analytic indices for a=7, b=0.1 (Ishigami & Homma 1990; SALib's documentation example): S1 0.3139, 0.4424, 0; ST 0.5576, 0.4424, 0.2437; S13 0.2437."""
+    x = sample(ISHIGAMI, "sobol", 1024, seed=3)
+    table = analyse(ISHIGAMI, "sobol", x, ishigami(x), seed=3).set_index(["index", "parameter"])
+    expected = {("S1", "x1"): 0.3139, ("S1", "x2"): 0.4424, ("S1", "x3"): 0.0, ("ST", "x1"): 0.5576, ("ST", "x2"): 0.4424, ("ST", "x3"): 0.2437}
+    for key, value in expected.items():
+        assert table.loc[key, "value"] == pytest.approx(value, abs=0.03), key
+        assert 0 < table.loc[key, "confidence"] < 0.1
+    s2 = table.loc["S2"]
+    assert s2.loc["x1", "value"].tolist() == pytest.approx([0.0, 0.2437], abs=0.06)  # (x1, x2), (x1, x3)
+    assert s2.loc["x2", "value"] == pytest.approx(0.0, abs=0.06)
+
+
+def test_sobol_pipeline_equals_salib_called_directly() -> None:
+    x = sample(ISHIGAMI, "sobol", 256, seed=5)
+    y = ishigami(x)
+    ours = analyse(ISHIGAMI, "sobol", x, y, resamples=500, seed=5)
+    direct = salib_sobol.analyze(ISHIGAMI.salib(), y, calc_second_order=True, num_resamples=500, conf_level=0.95, seed=5)
+    assert ours[ours["index"] == "ST"]["value"].tolist() == pytest.approx(direct["ST"].tolist())
+    assert ours[ours["index"] == "S1"]["confidence"].tolist() == pytest.approx(direct["S1_conf"].tolist())
+    assert ours[ours["index"] == "S2"]["value"].tolist() == pytest.approx([direct["S2"][0, 1], direct["S2"][0, 2], direct["S2"][1, 2]])
+
+
+def test_morris_pipeline_equals_elementary_effects_computed_by_hand() -> None:
+    levels, d = 4, 3
+    x = sample(ISHIGAMI, "morris", 30, levels=levels, seed=2)
+    y = ishigami(x)
+    table = analyse(ISHIGAMI, "morris", x, y, levels=levels, seed=2).set_index(["index", "parameter"])
+    delta = levels / (2 * (levels - 1))  # one grid jump, in units of the parameter's range
+    effects: dict[int, list[float]] = {i: [] for i in range(d)}
+    for t in range(30):
+        rows = slice(t * (d + 1), (t + 1) * (d + 1))
+        xt, yt = x[rows], y[rows]
+        for k in range(d):
+            step = xt[k + 1] - xt[k]
+            i = int(np.flatnonzero(step)[0])
+            effects[i].append((yt[k + 1] - yt[k]) / delta * np.sign(step[i]))
+    for i, name in enumerate(ISHIGAMI.names):
+        ee = np.array(effects[i])
+        assert table.loc[("mu_star", name), "value"] == pytest.approx(np.abs(ee).mean())
+        assert table.loc[("mu", name), "value"] == pytest.approx(ee.mean())
+        assert table.loc[("sigma", name), "value"] == pytest.approx(ee.std(ddof=1))
+    direct = salib_morris.analyze(ISHIGAMI.salib(), x, y, num_levels=levels, num_resamples=1000, seed=2)
+    assert [table.loc[("mu_star", n), "confidence"] for n in ISHIGAMI.names] == pytest.approx(list(direct["mu_star_conf"]))
+
+
+def test_samples_are_reproducible_and_follow_the_distributions() -> None:
+    p = SensitivityProblem(("a", "b"), ((0.0, 1.0), (2.0, 4.0, 0.25)), ("unif", "triang"))
+    x = sample(p, "sobol", 256, seed=9)
+    assert (x == sample(p, "sobol", 256, seed=9)).all() and not (x == sample(p, "sobol", 256, seed=10)).all()
+    assert x[:, 0].min() >= 0 and x[:, 0].max() <= 1 and x[:, 1].min() >= 2 and x[:, 1].max() <= 4
+    # triangular on [2, 4] with its mode at 2.5: mean (2 + 4 + 2.5) / 3
+    assert x[:, 1].mean() == pytest.approx(8.5 / 3, abs=0.02)
+
+
+def test_point_outcomes_average_replicates_and_windows() -> None:
+    runs = pd.DataFrame({"run_id": [0, 1, 2, 3], "point": [0, 0, 1, 1], "status": ["completed", "completed", "completed", "failed"], "final_x": [1.0, 3.0, 5.0, np.nan]})
+    steps = pd.DataFrame({"run_id": [0, 0, 0, 1, 1, 1, 2, 2, 2], "step": [0, 1, 2] * 3, "x": [0.0, 2.0, 4.0, 1.0, 1.0, 1.0, 9.0, 9.0, 6.0]})
+    means, _, counts = point_outcomes(runs, steps, "x", 2)
+    assert means.tolist() == [2.0, 5.0] and counts.tolist() == [2, 1]
+    means, _, _ = point_outcomes(runs, steps, WindowOutcome(outcome="x", window=(1, 2)), 2)
+    assert means.tolist() == [(3.0 + 1.0) / 2, 7.5]
+    from spacesim.analysis.sensitivity import SensitivityUnavailable
+
+    runs.loc[2, "status"] = "failed"
+    with pytest.raises(SensitivityUnavailable, match="1 of 2 sample points have no completed run"):
+        point_outcomes(runs, steps, "x", 2)
+
+
+SENSITIVITY = """\
+schema_version: 1
+name: sens
+description: Sobol' sensitivity of a small world.
+scenario: teaching_small.yaml
+steps: 10
+replicates: 2
+seed: 4
+sensitivity:
+  method: sobol
+  samples: 8
+  parameters:
+    legal_clarity: {low: 0.0, high: 1.0}
+    trust_loss: {low: 0.5, high: 6.0, distribution: triangular, peak: 2.0}
+    proposal_rate: {low: 0.1, high: 0.9}
+  outcomes: [n_bilateral, {outcome: mean_trust, window: [5, 10]}]
+outcomes: [n_bilateral, mean_trust]
+plots: []
+tables: []
+"""
+
+
+@pytest.fixture
+def sensitivity_experiment(workdir: Path) -> Path:
+    path = workdir / "sens.yaml"
+    path.write_text(SENSITIVITY)
+    return path
+
+
+def test_sensitivity_command_end_to_end(sensitivity_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Sobol sensitivity over 64 sample points" in printed and "n_bilateral: parameters ranked by total index ST" in printed
+    table = pd.read_parquet(out / "sensitivity.parquet")
+    assert list(table.columns) == ["method", "outcome", "statistic", "parameter", "parameter2", "index", "value", "confidence"]
+    assert len(table) == 2 * (3 * 2 + 3)  # two outcomes x (S1 and ST of 3 parameters + 3 pairs)
+    assert set(table["statistic"]) == {"final", "mean of steps 5-10"}
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sensitivity"]["method"] == "sobol" and manifest["sensitivity"]["points"] == 64
+    assert manifest["sensitivity"]["parameters"]["trust_loss"] == {"distribution": "triangular", "low": 0.5, "high": 6.0, "peak": 2.0}
+    assert sorted(p.name for p in (out / "plots").glob("sensitivity_*.png")) == ["sensitivity_00_n_bilateral.png", "sensitivity_01_mean_trust_mean_of_steps_5_10.png"]
+
+    # the indices are SALib's on the replicate means of the same runs
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 128 and runs.groupby("point").size().eq(2).all()
+    y = runs.groupby("point")["final_n_bilateral"].mean().to_numpy()
+    problem = SensitivityProblem.uniform({"legal_clarity": (0.0, 1.0), "trust_loss": (0.5, 6.0), "proposal_rate": (0.1, 0.9)})
+    direct = salib_sobol.analyze(problem.salib(), y, calc_second_order=True, num_resamples=1000, conf_level=0.95, seed=4)
+    st = table[(table["outcome"] == "n_bilateral") & (table["index"] == "ST")]["value"].tolist()
+    assert st == pytest.approx(direct["ST"].tolist())
+    # the sampled values are the ones the runs used
+    x = sensitivity_sample(load_experiment(sensitivity_experiment).spec)
+    assert runs[["legal_clarity", "trust_loss", "proposal_rate"]].to_numpy() == pytest.approx(x[runs["point"].to_numpy()])
+    assert runs["trust_loss"].between(0.5, 6.0).all()
+
+    # another method on the same folder is refused; the same settings resume (nothing to do)
+    assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--resume", "--method", "morris"]) == 2
+    assert "started with other settings" in capsys.readouterr().err
+    assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--resume"]) == 0
+
+
+def test_sensitivity_morris_override(sensitivity_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "morris"
+    assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1", "--method", "morris"]) == 0
+    assert "parameters ranked by mu*" in capsys.readouterr().out
+    table = pd.read_parquet(out / "sensitivity.parquet")
+    assert set(table["index"]) == {"mu_star", "sigma", "mu"} and set(table["method"]) == {"morris"}
+    assert len(pd.read_parquet(out / "runs.parquet")) == 8 * 4 * 2  # 8 trajectories of D + 1 = 4 points, 2 replicates
+
+
+def test_sensitivity_with_a_point_that_never_completes_says_why(sensitivity_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv(FAULT_ENV, "6,7")  # both replicates of point 3
+    out = tmp_path / "out"
+    assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1"]) == 3
+    assert "sensitivity: not computed: 1 of 64 sample points have no completed run (points 3)" in capsys.readouterr().out
+    assert not (out / "sensitivity.parquet").exists()
+    assert json.loads((out / "manifest.json").read_text())["sensitivity"]["error"].startswith("1 of 64")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("outcomes: [n_bilateral, {", "outcomes: [n_bilateralz, {", "sensitivity.outcomes[0]: unknown outcome 'n_bilateralz'; did you mean 'n_bilateral'?"),
+        ("proposal_rate: {low: 0.1", "proposal_rates: {low: 0.1", "sensitivity.parameters.proposal_rates: not a parameter of the model; did you mean 'proposal_rate'?"),
+        ("{low: 0.0, high: 1.0}", "{low: 0.5, high: 0.5}", "sensitivity.parameters.legal_clarity: empty range: low must be below high (got low 0.5, high 0.5)"),
+        ("{low: 0.0, high: 1.0}", "{low: 0.0, high: 2.0}", "sensitivity.parameters.legal_clarity: [0.0, 2.0] leaves the allowed range [0.0, 1.0] of legal_clarity"),
+        ("samples: 8", "samples: 10", "sensitivity.samples: Sobol' sampling needs a power of two; use 8 or 16, not 10"),
+        ("window: [5, 10]", "window: [5, 11]", "sensitivity.outcomes[1].window: the window must be [first, last] with 0 <= first <= last <= 10"),
+        ("peak: 2.0", "peak: 9.0", "sensitivity.parameters.trust_loss.peak: a triangular distribution needs a peak within [0.5, 6.0]"),
+        ("legal_clarity: {low: 0.0, high: 1.0}", "allow_bilateral: {low: 0, high: 1}", "sensitivity.parameters.allow_bilateral: a true/false lever has no range to sample"),
+        ("  method: sobol", "  method: sobel", "sensitivity.method"),
+        ("plots: []", "plots: []\nvary:\n  grid:\n    shirk_rate: [0.1, 0.2]", "vary: an experiment with a sensitivity section samples its parameters there"),
+    ],
+)
+def test_bad_sensitivity_sections_are_refused_with_the_field(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str) -> None:
+    path = workdir / "bad.yaml"
+    assert old in SENSITIVITY
+    path.write_text(SENSITIVITY.replace(old, new))
+    assert main(["sensitivity", str(path), "--out", str(tmp_path / "never")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "never").exists()
+
+
+def test_sensitivity_needs_a_sensitivity_section(small_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sensitivity", str(small_experiment), "--out", str(tmp_path / "x")]) == 2
+    assert "the experiment has no sensitivity section" in capsys.readouterr().err
