@@ -176,10 +176,28 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     print(result.summary())
-    print(f"results: {out}/ (manifest.json, runs.parquet, steps.parquet{''.join(', ' + t + '.parquet' for t in result.manifest['kept_tables'])}, plots/)")
+    extra = [t + ".parquet" for t in result.manifest["kept_tables"]] + [t for t in result.manifest.get("tables", []) if t == "comparison.parquet"]
+    print(f"results: {out}/ (manifest.json, runs.parquet, steps.parquet{''.join(', ' + t for t in extra)}, plots/)")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """spacesim compare: paired differences between the variants of a batch, with bootstrap intervals and a forest plot."""
+    from .analysis.comparison import compare_batch, format_comparison
+
+    if args.boot < 1:
+        raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
+    if not 0 < args.confidence < 1:
+        raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
+    table, paths = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence)
+    print(format_comparison(table))
+    attrs = table.attrs
+    print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")
+    for p in paths:
+        print(p)
     return EXIT_OK
 
 
@@ -236,6 +254,21 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
+
+    compare = sub.add_parser(
+        "compare",
+        help="paired differences between the variants of a batch",
+        description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
+        "mean difference B - A of each final outcome with a bootstrap interval, effect size d_z and how often B was higher. "
+        "Writes comparison.parquet and plots/comparison_forest.png into the folder.",
+    )
+    compare.add_argument("folder", metavar="DIR", help="result folder of spacesim batch")
+    compare.add_argument("--outcomes", nargs="+", metavar="NAME", help="outcomes to compare (default: the experiment's outcomes)")
+    compare.add_argument("--variants", nargs="+", metavar="NAME", help="variants to compare, in this order (default: all, in the experiment file's order)")
+    compare.add_argument("--boot", type=int, default=10_000, metavar="N", help="bootstrap resamples (default: 10000)")
+    compare.add_argument("--seed", type=int, metavar="S", help="seed of the bootstrap (default: the experiment's base seed)")
+    compare.add_argument("--confidence", type=float, default=0.95, metavar="C", help="level of the intervals (default: 0.95)")
+    compare.set_defaults(func=cmd_compare)
 
     report = sub.add_parser(
         "report",

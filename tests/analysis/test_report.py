@@ -151,7 +151,8 @@ def test_batch_report_through_the_command_line(batch_dirs, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     runs = pd.read_parquet(folder / "runs.parquet")
 
-    assert page.sections == ["what-ran", "outcomes", "plots", "failed"]
+    # the small experiment has two variants, so the batch wrote comparison.parquet and its forest plot
+    assert page.sections == ["what-ran", "outcomes", "plots", "comparison", "failed"]
     assert "Experiment: small" in page.plain and "teaching_small" in page.plain
     assert manifest["experiment"]["sha256"] in text and manifest["scenario"]["sha256"] in text
     assert "base seed 42" in page.plain and "SeedSequence(base_seed)" in page.plain

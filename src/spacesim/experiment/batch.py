@@ -108,6 +108,9 @@ class BatchResult:
 
                 lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {sens['points']} sample points (95% intervals; sensitivity.parquet):")
                 lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise")))
+        from ..analysis.comparison import batch_summary_lines
+
+        lines.extend(batch_summary_lines(self.out, outcomes))
         if failed:
             first = self.runs[self.runs["status"] == "failed"].iloc[0]
             lines.append(f"first failure: run {first['run_id']}: {first['error_type']}: {first['error']}")
@@ -202,10 +205,13 @@ def run_batch(
     failed = int((runs["status"] == "failed").sum())
     manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
     manifest["chunks"] = n_chunks
+    written += _comparison_hook(out, manifest, runs)
     manifest["tables"] = written
     if experiment.spec.sensitivity is not None:
         windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
         manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
+        if manifest["sensitivity"]["table"]:
+            manifest["tables"].append(manifest["sensitivity"]["table"])
     result.plots = draw_summary_plots(out, manifest, runs, result.steps) if plots else []
     manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
     manifest["status"] = "completed"
@@ -284,7 +290,14 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
         from ..analysis.sensitivity import draw_sensitivity_plots
 
         paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"))
-    return paths
+    return paths + _comparison_hook(out, manifest, runs, plot=True)
+
+
+def _comparison_hook(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, plot: bool = False) -> list[Any]:
+    """With two or more variants: write comparison.parquet (returns its name), or with ``plot`` redraw the forest plot (returns its path)."""
+    from ..analysis import comparison
+
+    return comparison.draw_batch_forest(out, manifest, runs) if plot else comparison.write_batch_comparison(out, manifest, runs)
 
 
 def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> dict[str, Any]:

@@ -1,0 +1,566 @@
+"""Paired comparison of policy variants run under common random numbers.
+
+In a batch, every variant of a design point runs with the same replicate
+seeds (see ``experiment/design.py``), so replicate ``r`` of variant A and
+replicate ``r`` of variant B met the same chance events up to the point
+where the policies made them differ. Comparing them pair by pair removes
+the shared luck from the comparison; what is left is the effect of the
+policy. For each outcome, design point and pair of variants (A, B) in file
+order, :func:`paired_comparison` reports over the replicates where both
+completed:
+
+* ``mean_diff``: the mean paired difference B − A of the final outcome;
+* ``ci_low``, ``ci_high``: its percentile bootstrap confidence interval,
+  resampling replicate *pairs*;
+* ``unpaired_ci_low``, ``unpaired_ci_high``: the interval an analysis that
+  ignores the pairing would give (A and B resampled independently), for
+  comparison; with common random numbers it is usually much wider;
+* ``effect_size``: Cohen's d_z, the mean difference over the standard
+  deviation of the differences (ddof=1): how many "noise units" apart the
+  variants are. It is NaN when fewer than two pairs exist or every
+  difference is the same (standard deviation 0, e.g. identical variants);
+* ``share_b_better``, ``share_a_better``, ``share_tied``: the fractions of
+  pairs in which B's value is larger, smaller or equal. "Better" means a
+  *larger* value; for outcomes where less is better (``debris``,
+  ``threat_level``, counts of hostile acts) read ``share_a_better`` instead.
+
+:func:`forest_plot` draws the differences and intervals, one panel per
+outcome. :func:`compare_batch` does both for a batch result folder and is
+what ``spacesim compare DIR`` and the end of ``spacesim batch`` call.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..output.folder import write_parquet_atomic
+from ..scenario.errors import InputError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+#: Columns of a comparison table, in order (the varied parameters follow ``point`` when a batch has several design points).
+COLUMNS: tuple[str, ...] = (
+    "outcome",
+    "point",
+    "variant_a",
+    "variant_b",
+    "n_pairs",
+    "mean_a",
+    "mean_b",
+    "mean_diff",
+    "ci_low",
+    "ci_high",
+    "unpaired_ci_low",
+    "unpaired_ci_high",
+    "effect_size",
+    "share_b_better",
+    "share_a_better",
+    "share_tied",
+)
+
+FILE = "comparison.parquet"
+PLOT = "comparison_forest.png"
+DEFAULT_BOOT = 10_000
+
+#: Most rows (pairs x design points) per panel of the forest plot.
+MAX_FOREST_ROWS = 60
+
+#: Most resampled indices held in memory at once (the bootstrap draws in blocks of rows; the stream is the same).
+_BLOCK_ELEMENTS = 2_000_000
+
+#: Columns of runs.parquet that are not parameters.
+_RUN_COLUMNS = frozenset({"run_id", "point", "variant", "replicate", "seed", "status", "error_type", "error", "steps", "reproduce", "scenario"})
+
+
+@dataclass
+class _Row:
+    """One comparison before the bootstrap: its keys and the paired values."""
+
+    keys: dict[str, Any]
+    a: np.ndarray
+    b: np.ndarray
+
+
+def paired_comparison(
+    runs: pd.DataFrame,
+    outcomes: list[str],
+    variants: list[str] | None = None,
+    *,
+    n_boot: int = DEFAULT_BOOT,
+    seed: int = 0,
+    confidence: float = 0.95,
+    varied: list[str] | None = None,
+    source: str | Path = "runs.parquet",
+) -> pd.DataFrame:
+    """Paired differences between variants of a batch's runs, with bootstrap intervals.
+
+    ``runs`` is a batch's runs table (``runs.parquet``: ``point``,
+    ``variant``, ``replicate``, ``status`` and ``final_<outcome>`` columns);
+    failed runs are left out. ``variants`` picks and orders the variants to
+    compare (default: every variant, in the order of the runs, which is the
+    experiment file's order); every pair (A, B) with A before B is compared,
+    and differences are B − A. Replicate ``r`` of A is paired with replicate
+    ``r`` of B of the same design point; ``n_pairs`` counts the replicates
+    where both completed with a value, and ``mean_a``/``mean_b`` are means
+    over those pairs.
+
+    When the runs span several design points, there is a row per point and
+    the values of the varied parameters (``varied``; by default the
+    parameter columns that are constant within each point and differ
+    between points) follow the ``point`` column. The columns are
+    :data:`COLUMNS` (see the module docstring for their meaning).
+
+    Intervals are percentile bootstrap intervals at level ``confidence``
+    from ``n_boot`` resamples (``numpy.percentile``, linear interpolation).
+    Every row draws from a fresh ``numpy.random.default_rng(seed)``: first
+    ``n_boot`` resamples of the pairs (``rng.integers(0, n, (n_boot, n))``)
+    for the paired interval, then as many of A's values and then of B's for
+    the unpaired one. So a row's interval does not depend on which other
+    outcomes or variants are compared, and the same seed gives the same
+    table. Rows with no pairs (every run of a variant failed at that point)
+    have NaN statistics.
+
+    Raises :class:`InputError` (naming ``source``) when fewer than two
+    variants are compared, a variant or outcome is unknown, or no pair exists.
+
+    >>> runs = pd.DataFrame({"point": 0, "replicate": [0, 1, 2, 0, 1, 2], "status": "completed",
+    ...                      "variant": ["a"] * 3 + ["b"] * 3, "final_x": [1.0, 2.0, 3.0, 2.0, 2.5, 4.0]})
+    >>> row = paired_comparison(runs, ["x"], n_boot=1000).iloc[0]
+    >>> row["variant_b"], int(row["n_pairs"]), float(row["mean_diff"]), float(row["share_b_better"])
+    ('b', 3, 0.8333333333333334, 1.0)
+    >>> bool(row["ci_high"] - row["ci_low"] < row["unpaired_ci_high"] - row["unpaired_ci_low"])
+    True
+    """
+    if n_boot < 1:
+        raise InputError.single(source, "n_boot", f"the number of bootstrap resamples must be at least 1, not {n_boot}")
+    if not 0 < confidence < 1:
+        raise InputError.single(source, "confidence", f"the confidence level must be between 0 and 1 (e.g. 0.95), not {confidence}")
+    missing = [c for c in ("point", "variant", "replicate") if c not in runs.columns]
+    if missing:
+        raise InputError.single(source, "", f"not a batch's runs table: no {', '.join(missing)} column")
+    if "run_id" in runs.columns:
+        runs = runs.sort_values("run_id", kind="stable")
+    known = [str(v) for v in pd.unique(runs["variant"])]
+    variants = _check_variants(known, variants, source)
+    outcomes = _check_outcomes(runs, outcomes, source)
+
+    done = runs[runs["status"] == "completed"] if "status" in runs.columns else runs
+    points = sorted(int(p) for p in pd.unique(runs["point"]))
+    several = len(points) > 1
+    varied = [v for v in (_infer_varied(runs) if varied is None else varied) if v in runs.columns] if several else []
+    point_values = {int(p): g.iloc[0] for p, g in runs.groupby("point")}
+
+    rows: list[_Row] = []
+    for outcome in outcomes:
+        column = f"final_{outcome}"
+        for point in points:
+            here = done[done["point"] == point]
+            duplicated = here.duplicated(["variant", "replicate"])
+            if duplicated.any():
+                first = here[duplicated].iloc[0]
+                raise InputError.single(source, "", f"point {point}, variant {first['variant']!r}, replicate {first['replicate']} appears twice; a runs table has one row per run")
+            table = here.pivot(index="replicate", columns="variant", values=column)
+            for a, b in itertools.combinations(variants, 2):
+                if a in table.columns and b in table.columns:
+                    pair = table[[a, b]].astype(float).dropna()
+                    values_a, values_b = pair[a].to_numpy(), pair[b].to_numpy()
+                else:
+                    values_a = values_b = np.empty(0)
+                keys = {"outcome": outcome, "point": point, **{k: point_values[point][k] for k in varied}, "variant_a": a, "variant_b": b}
+                rows.append(_Row(keys, values_a, values_b))
+    if not any(r.a.size for r in rows):
+        raise InputError.single(source, "", f"no pairs to compare: no replicate completed under two of the variants {', '.join(map(repr, variants))}")
+
+    stats = _bootstrap(rows, n_boot, seed, confidence)
+    records = [{**row.keys, **_describe(row), **s} for row, s in zip(rows, stats)]
+    order = ["outcome", "point", *varied, *COLUMNS[2:]]
+    out = pd.DataFrame.from_records(records, columns=order)
+    out["point"] = out["point"].astype("int64")
+    out["n_pairs"] = out["n_pairs"].astype("int64")
+    out.attrs.update({"n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence), "varied": list(varied)})
+    return out
+
+
+def _check_variants(known: list[str], variants: list[str] | None, source: str | Path) -> list[str]:
+    if variants is None:
+        if len(known) < 2:
+            raise InputError.single(
+                source, "variant", f"the batch has {'only the variant ' + repr(known[0]) if known else 'no runs'}; a paired comparison needs two or more variants (add 'variants:' to the experiment file)"
+            )
+        return known
+    unknown = [v for v in variants if v not in known]
+    if unknown:
+        raise InputError.single(source, "variant", f"unknown variant {', '.join(map(repr, unknown))}; the batch has {', '.join(map(repr, known))}")
+    if len(set(variants)) != len(variants):
+        raise InputError.single(source, "variant", f"a variant is named twice in {', '.join(map(repr, variants))}")
+    if len(variants) < 2:
+        raise InputError.single(source, "variant", f"a paired comparison needs two or more variants, not {len(variants)}; the batch has {', '.join(map(repr, known))}")
+    return list(variants)
+
+
+def _check_outcomes(runs: pd.DataFrame, outcomes: list[str], source: str | Path) -> list[str]:
+    valid = [c.removeprefix("final_") for c in runs.columns if c.startswith("final_")]
+    if not outcomes:
+        raise InputError.single(source, "outcome", f"no outcome to compare; choose from {', '.join(valid)}")
+    unknown = [o for o in outcomes if o not in valid]
+    if unknown:
+        raise InputError.single(source, "outcome", f"unknown outcome {', '.join(map(repr, unknown))}; the runs table has {', '.join(valid)}")
+    return list(dict.fromkeys(outcomes))
+
+
+def _infer_varied(runs: pd.DataFrame) -> list[str]:
+    """Parameter columns constant within each design point and different between points."""
+    names = []
+    for column in runs.columns:
+        if column in _RUN_COLUMNS or column.startswith("final_"):
+            continue
+        per_point = runs.groupby("point")[column].nunique(dropna=False)
+        if (per_point == 1).all() and runs[column].nunique(dropna=False) > 1:
+            names.append(column)
+    return names
+
+
+def _describe(row: _Row) -> dict[str, Any]:
+    n = row.a.size
+    if n == 0:
+        nan = math.nan
+        return {"n_pairs": 0, "mean_a": nan, "mean_b": nan, "mean_diff": nan, "effect_size": nan, "share_b_better": nan, "share_a_better": nan, "share_tied": nan}
+    diff = row.b - row.a
+    sd = float(np.std(diff, ddof=1)) if n > 1 else 0.0
+    return {
+        "n_pairs": n,
+        "mean_a": float(row.a.mean()),
+        "mean_b": float(row.b.mean()),
+        "mean_diff": float(diff.mean()),
+        "effect_size": float(diff.mean()) / sd if sd > 0 else math.nan,
+        "share_b_better": float(np.mean(diff > 0)),
+        "share_a_better": float(np.mean(diff < 0)),
+        "share_tied": float(np.mean(diff == 0)),
+    }
+
+
+def _bootstrap(rows: list[_Row], n_boot: int, seed: int, confidence: float) -> list[dict[str, float]]:
+    """Paired and unpaired percentile intervals of every row, rows with the same number of pairs together.
+
+    Rows of equal size draw the same indices (each starts from ``default_rng(seed)``), so
+    a group's resampled means are one product of its values with the resamples' counts.
+    """
+    q = [50 * (1 - confidence), 50 * (1 + confidence)]
+    nan = {"ci_low": math.nan, "ci_high": math.nan, "unpaired_ci_low": math.nan, "unpaired_ci_high": math.nan}
+    out: list[dict[str, float]] = [dict(nan) for _ in rows]
+    by_size: dict[int, list[int]] = {}
+    for i, row in enumerate(rows):
+        if row.a.size:
+            by_size.setdefault(row.a.size, []).append(i)
+    for n, members in by_size.items():
+        a = np.stack([rows[i].a for i in members])
+        b = np.stack([rows[i].b for i in members])
+        rng = np.random.default_rng(seed)
+        paired = _resampled_means(b - a, rng, n_boot)
+        unpaired = -_resampled_means(a, rng, n_boot)
+        unpaired += _resampled_means(b, rng, n_boot)
+        low, high = np.percentile(paired, q, axis=1)
+        ulow, uhigh = np.percentile(unpaired, q, axis=1)
+        for k, i in enumerate(members):
+            out[i] = {"ci_low": float(low[k]), "ci_high": float(high[k]), "unpaired_ci_low": float(ulow[k]), "unpaired_ci_high": float(uhigh[k])}
+    return out
+
+
+def _resampled_means(values: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
+    """Means of ``n_boot`` resamples (with replacement) of each row of ``values`` (rows x n), the same resamples for every row.
+
+    Equal to ``values[:, rng.integers(0, n, (n_boot, n))].mean(axis=-1)`` up to rounding, drawn in blocks to bound memory.
+    """
+    rows, n = values.shape
+    means = np.empty((rows, n_boot))
+    block = max(1, _BLOCK_ELEMENTS // n)
+    for start in range(0, n_boot, block):
+        size = min(block, n_boot - start)
+        idx = rng.integers(0, n, size=(size, n))
+        counts = np.bincount((np.arange(size)[:, None] * n + idx).ravel(), minlength=size * n).reshape(size, n)
+        means[:, start : start + size] = values @ counts.T.astype(float) / n
+    return means
+
+
+# --- the forest plot ---------------------------------------------------------------
+
+
+def _value_label(v: Any) -> str:
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, float | np.floating):
+        return f"{v:g}"
+    return str(v)
+
+
+def row_labels(comparison: pd.DataFrame) -> list[str]:
+    """A label for each row of one outcome: "B − A", and the design point when there are several.
+
+    >>> table = pd.DataFrame({"outcome": "x", "point": [0, 1], "legal_clarity": [0.2, 0.8], "variant_a": "a", "variant_b": "b"})
+    >>> row_labels(table)
+    ['b − a (legal_clarity=0.2)', 'b − a (legal_clarity=0.8)']
+    """
+    varied = [c for c in comparison.columns if c not in COLUMNS]
+    several = comparison["point"].nunique() > 1
+    labels = []
+    for _, r in comparison.iterrows():
+        label = f"{r['variant_b']} − {r['variant_a']}"
+        if several:
+            where = ", ".join(f"{k}={_value_label(r[k])}" for k in varied) if varied else f"point {r['point']}"
+            label += f" ({where})"
+        labels.append(label)
+    return labels
+
+
+def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
+    """A forest plot of a comparison table: one panel per outcome, a row per pair of variants (and design point).
+
+    The dot is the mean paired difference B − A, the thick bar its paired
+    bootstrap interval, the thin grey bar below it the unpaired interval;
+    the dashed line is zero (no difference); thin lines separate design
+    points. Every panel has the same rows, so the labels are written on the
+    left column only. With more than :data:`MAX_FOREST_ROWS` rows per
+    outcome (a large sampled design) the first of them are drawn and the
+    title says so.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
+    confidence = comparison.attrs.get("confidence", 0.95)
+    outcomes = list(dict.fromkeys(comparison["outcome"]))
+    total = int((comparison["outcome"] == outcomes[0]).sum())
+    if total > MAX_FOREST_ROWS:  # a large sampled design: the first rows only, and the title says so
+        comparison = comparison.groupby("outcome", sort=False).head(MAX_FOREST_ROWS)
+    first = comparison[comparison["outcome"] == outcomes[0]]
+    labels = row_labels(first)
+    n_rows = len(labels)
+    cols = min(2, len(outcomes))
+    rows = -(-len(outcomes) // cols)
+    longest = max(len(s) for s in labels)
+    fig = Figure(figsize=(cols * 4.6 + min(0.075 * longest, 4.5), rows * (0.42 * n_rows + 1.3) + 0.9), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False, sharey=True)).ravel()
+    y = np.arange(n_rows)[::-1].astype(float)
+    point_of_row = first["point"].to_numpy()
+    breaks = [y[i] + 0.5 for i in range(1, n_rows) if point_of_row[i] != point_of_row[i - 1]]  # between design points
+    for ax, outcome in zip(axes, outcomes):
+        table = comparison[comparison["outcome"] == outcome]
+        ax.axvline(0.0, color="black", linestyle="--", linewidth=0.9, alpha=0.6)
+        for b in breaks:
+            ax.axhline(b, color="#cccccc", linewidth=0.8)
+        ax.hlines(y - 0.22, table["unpaired_ci_low"], table["unpaired_ci_high"], color="#9a9a9a", linewidth=1.2)
+        ax.hlines(y, table["ci_low"], table["ci_high"], color="#1f77b4", linewidth=3.0)
+        ax.plot(table["mean_diff"], y, "o", color="#d62728", markersize=6, zorder=3)
+        finite = table[["ci_low", "ci_high", "unpaired_ci_low", "unpaired_ci_high", "mean_diff"]].to_numpy(dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size:
+            lo, hi = min(finite.min(), 0.0), max(finite.max(), 0.0)
+            pad = 0.06 * (hi - lo) if hi > lo else 1.0
+            ax.set_xlim(lo - pad, hi + pad)
+        ax.set_yticks(y, labels, fontsize="small")
+        ax.set_ylim(-0.7, n_rows - 0.4)
+        n = table["n_pairs"].max()
+        ax.set_title(f"final {outcome.replace('_', ' ')} (n = {n} pairs)" if table["n_pairs"].nunique() == 1 else f"final {outcome.replace('_', ' ')}", fontsize="medium")
+        ax.set_xlabel("difference B − A")
+        ax.grid(axis="x", alpha=0.3)
+    for ax in axes[len(outcomes) :]:
+        ax.set_axis_off()
+    handles = [
+        Line2D([], [], marker="o", color="#d62728", linestyle="none", label="mean paired difference"),
+        Line2D([], [], color="#1f77b4", linewidth=3, label=f"{confidence:.0%} paired bootstrap interval"),
+        Line2D([], [], color="#9a9a9a", linewidth=1.2, label=f"{confidence:.0%} unpaired interval (ignores common random numbers)"),
+    ]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="small")
+    shown = f"\n(the first {MAX_FOREST_ROWS} of {total} rows per outcome; every row is in {FILE})" if total > MAX_FOREST_ROWS else ""
+    fig.suptitle((f"{title}: " if title else "") + "paired differences of variants (B − A) under common random numbers" + shown)
+    return fig
+
+
+def draw_forest(comparison: pd.DataFrame, plots_dir: Path, title: str = "") -> Path:
+    """Write :func:`forest_plot` to ``plots_dir/comparison_forest.png`` (to a temporary name, then renamed) and return its path."""
+    plots_dir.mkdir(parents=True, exist_ok=True)
+    path = plots_dir / PLOT
+    tmp = plots_dir / f".{PLOT}.tmp-{os.getpid()}.png"
+    forest_plot(comparison, title).savefig(tmp, dpi=100)
+    tmp.replace(path)
+    return path
+
+
+# --- the readable table ------------------------------------------------------------------
+
+
+def _numbers(*values: float) -> list[str]:
+    """Numbers printed with a shared number of decimals: three significant digits of the largest.
+
+    >>> _numbers(-0.01234, -0.03, 0.0005), _numbers(12.0, 3.25, 25.5), _numbers(0.0, 0.0, float("nan"))
+    (['-0.0123', '-0.0300', '0.0005'], ['12.0', '3.2', '25.5'], ['0', '0', 'n/a'])
+    """
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    scale = max(finite, default=0.0)
+    decimals = 0 if scale == 0 else min(6, max(0, 2 - math.floor(math.log10(scale))))
+    return [f"{v:,.{decimals}f}" if math.isfinite(v) else "n/a" for v in values]
+
+
+def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str:
+    """The comparison as text a person reads: per outcome, a line per pair with B − A, its interval, d_z and how often B was higher.
+
+    ``limit`` caps the number of pair lines (the rest are counted, not shown).
+
+    >>> table = pd.DataFrame([{"outcome": "x", "point": 0, "variant_a": "a", "variant_b": "b", "n_pairs": 3, "mean_a": 1.0, "mean_b": 2.0,
+    ...     "mean_diff": 1.0, "ci_low": 0.5, "ci_high": 1.5, "unpaired_ci_low": -0.5, "unpaired_ci_high": 2.5, "effect_size": 2.0,
+    ...     "share_b_better": 1.0, "share_a_better": 0.0, "share_tied": 0.0}])
+    >>> print(format_comparison(table))
+    final x, B − A over 3 paired replicates, 95% bootstrap interval:
+      b − a  +1.00 [0.50, 1.50]  d_z +2.00  b higher in 100% of replicates (a higher 0%, tied 0%)
+    """
+    confidence = comparison.attrs.get("confidence", 0.95)
+    lines: list[str] = []
+    shown = 0
+    for outcome, table in comparison.groupby("outcome", sort=False):
+        if limit is not None and shown >= limit:
+            break
+        n = table["n_pairs"]
+        over = f"{n.iloc[0]} paired replicates" if n.nunique() == 1 else f"{n.min()}-{n.max()} paired replicates"
+        lines.append(f"final {outcome}, B − A over {over}, {confidence:.0%} bootstrap interval:")
+        labels = row_labels(table)
+        width = max(len(s) for s in labels)
+        for label, (_, r) in zip(labels, table.iterrows()):
+            if limit is not None and shown >= limit:
+                break
+            shown += 1
+            if r["n_pairs"] == 0:
+                lines.append(f"  {label:<{width}}  no pairs (no replicate completed under both)")
+                continue
+            diff, low, high = _numbers(r["mean_diff"], r["ci_low"], r["ci_high"])
+            diff = diff if diff.startswith("-") or diff in ("n/a", "0") else "+" + diff
+            dz = "n/a" if not math.isfinite(r["effect_size"]) else f"{r['effect_size']:+.2f}"
+            lines.append(
+                f"  {label:<{width}}  {diff} [{low}, {high}]  d_z {dz}  "
+                f"{r['variant_b']} higher in {r['share_b_better']:.0%} of replicates ({r['variant_a']} higher {r['share_a_better']:.0%}, tied {r['share_tied']:.0%})"
+            )
+    if limit is not None and shown < len(comparison):
+        lines.append(f"  ... {len(comparison) - shown} more rows in {FILE} (spacesim compare DIR prints them all)")
+    return "\n".join(lines)
+
+
+# --- a batch result folder -----------------------------------------------------------------
+
+
+def read_batch(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
+    """The manifest and runs table of a finished batch folder; :class:`InputError` if it is not one."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError.single(folder, "", "no such folder")
+    if not folder.is_dir():
+        raise InputError.single(folder, "", "not a folder; give the result folder of spacesim batch")
+    path = folder / "manifest.json"
+    if not path.exists():
+        raise InputError.single(folder, "", "not a batch result folder: no manifest.json (give the folder that spacesim batch wrote)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
+    if manifest.get("kind") != "batch":
+        kind = manifest.get("kind")
+        raise InputError.single(path, "kind", f"not a batch result folder (kind {kind!r}); a paired comparison needs the folder of spacesim batch with two or more variants")
+    if manifest.get("status") != "completed" or not (folder / "runs.parquet").exists():
+        raise InputError.single(folder, "", f"the batch has not finished (status {manifest.get('status')!r}); finish it with spacesim batch EXPERIMENT --out {folder} --resume")
+    return manifest, pd.read_parquet(folder / "runs.parquet")
+
+
+def compare_batch(
+    folder: str | Path,
+    outcomes: list[str] | None = None,
+    variants: list[str] | None = None,
+    *,
+    n_boot: int = DEFAULT_BOOT,
+    seed: int | None = None,
+    confidence: float = 0.95,
+    plot: bool = True,
+) -> tuple[pd.DataFrame, list[Path]]:
+    """Compare the variants of a finished batch folder; write ``comparison.parquet`` and ``plots/comparison_forest.png``.
+
+    Defaults: the manifest's outcomes and the experiment's base seed (so the
+    result equals the one the batch wrote). Returns the table and the paths
+    written. Raises :class:`InputError` for a folder that is not a finished
+    batch, and as :func:`paired_comparison` does.
+    """
+    folder = Path(folder)
+    manifest, runs = read_batch(folder)
+    table = paired_comparison(
+        runs,
+        list(outcomes or manifest["outcomes"]),
+        variants,
+        n_boot=n_boot,
+        seed=manifest.get("base_seed", 0) if seed is None else seed,
+        confidence=confidence,
+        varied=manifest.get("design", {}).get("varied"),
+        source=folder / "runs.parquet",
+    )
+    paths = [write_comparison(folder, table)]
+    if plot:
+        paths.append(draw_forest(table, folder / "plots", manifest["experiment"]["name"]))
+    return table, paths
+
+
+def write_comparison(folder: Path, comparison: pd.DataFrame) -> Path:
+    """Write ``comparison.parquet`` into ``folder`` atomically (temporary name, then renamed); its settings travel in the table's attrs."""
+    path = Path(folder) / FILE
+    write_parquet_atomic(path, comparison)
+    return path
+
+
+# --- hooks of the batch runner ------------------------------------------------------------------
+
+
+def _has_variants(manifest: dict[str, Any]) -> bool:
+    return len(manifest.get("design", {}).get("variants", {})) >= 2
+
+
+def write_batch_comparison(out: Path, manifest: dict[str, Any], runs: pd.DataFrame) -> list[str]:
+    """At the end of a batch with two or more variants: write ``comparison.parquet``; return the file names written.
+
+    Uses the manifest's outcomes, :data:`DEFAULT_BOOT` resamples and the base
+    seed. Writes nothing (and returns ``[]``) with a single variant or when
+    no pair of runs completed.
+    """
+    if not _has_variants(manifest):
+        return []
+    try:
+        table = paired_comparison(runs, list(manifest["outcomes"]), seed=manifest.get("base_seed", 0), varied=manifest["design"].get("varied"), source=out / "runs.parquet")
+    except InputError:
+        return []
+    write_comparison(out, table)
+    return [FILE]
+
+
+def draw_batch_forest(out: Path, manifest: dict[str, Any], runs: pd.DataFrame) -> list[Path]:
+    """Redraw ``plots/comparison_forest.png`` of a batch with variants from ``comparison.parquet`` (computed and written first if missing)."""
+    if not _has_variants(manifest):
+        return []
+    if not (out / FILE).exists() and not write_batch_comparison(out, manifest, runs):
+        return []
+    table = pd.read_parquet(out / FILE)
+    return [draw_forest(table, out / "plots", manifest["experiment"]["name"])]
+
+
+def batch_summary_lines(out: Path, outcomes: list[str] | None = None, limit: int = 12) -> list[str]:
+    """Lines for :meth:`BatchResult.summary`: the paired differences in ``comparison.parquet``, if the batch has one."""
+    path = Path(out) / FILE
+    if not path.exists():
+        return []
+    table = pd.read_parquet(path)
+    if outcomes:
+        table = table[table["outcome"].isin(outcomes)]
+    if table.empty:
+        return []
+    return ["paired differences between variants (common random numbers; details: spacesim compare DIR):", format_comparison(table, limit=limit)]
