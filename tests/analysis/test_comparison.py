@@ -275,18 +275,18 @@ def test_compare_refuses_bad_input_with_exit_2(batch_copy, tmp_path, capsys):
     assert "unknown outcome 'nope'; the runs table has n_bilateral" in refused(str(batch_copy), "--outcomes", "nope")
     assert "unknown variant 'neither'" in refused(str(batch_copy), "--variants", "both", "neither")
     assert "at least 1" in refused(str(batch_copy), "--boot", "0")
-    assert "no such folder" in refused(str(tmp_path / "missing"))
+    assert "no such result folder" in refused(str(tmp_path / "missing"))
     empty = tmp_path / "empty"
     empty.mkdir()
-    assert "not a batch result folder: no manifest.json" in refused(str(empty))
+    assert "no manifest.json: not a result folder of spacesim run or spacesim batch" in refused(str(empty))
     run_folder = tmp_path / "run"
     run_folder.mkdir()
     (run_folder / "manifest.json").write_text(json.dumps({"kind": "run", "status": "completed"}))
-    assert "not a batch result folder (kind 'run')" in refused(str(run_folder))
+    assert "not a batch result folder (kind 'run'); a paired comparison (two or more variants) needs the folder of spacesim batch" in refused(str(run_folder))
     manifest = json.loads((batch_copy / "manifest.json").read_text())
     (batch_copy / "manifest.json").write_text(json.dumps({**manifest, "status": "interrupted"}))
     err = refused(str(batch_copy))
-    assert "the batch has not finished (status 'interrupted')" in err and "--resume" in err
+    assert "the batch is interrupted, not completed" in err and "--resume" in err
 
 
 def test_a_batch_without_variants_has_no_comparison_and_compare_says_why(workdir_one_variant):

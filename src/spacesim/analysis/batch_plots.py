@@ -31,7 +31,8 @@ MAX_POINT_GROUPS = 8
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
-def _value_label(v: Any) -> str:
+def value_label(v: Any) -> str:
+    """A parameter value as a label: ``true``/``false``, ``0.5`` rather than ``0.500000``."""
     if isinstance(v, bool | np.bool_):
         return "true" if v else "false"
     if isinstance(v, float | np.floating):
@@ -50,7 +51,7 @@ def group_labels(runs: pd.DataFrame, design: dict[str, Any]) -> pd.Series:
         return runs["variant"].astype(str)
     varied = design.get("varied") or []
     if varied and len(design["points"]) <= MAX_POINT_GROUPS:
-        return runs.apply(lambda r: ", ".join(f"{k}={_value_label(r[k])}" for k in varied), axis=1).astype(str)
+        return runs.apply(lambda r: ", ".join(f"{k}={value_label(r[k])}" for k in varied), axis=1).astype(str)
     label = f"all {len(design['points'])} design points" if varied else "all runs"
     return pd.Series(label, index=runs.index, dtype=str)
 
@@ -161,8 +162,8 @@ def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str
                 text = "n/a" if np.isnan(value) else f"{value:.3g}"
                 shade = "white" if np.isnan(value) or value < (vmin + vmax) / 2 else "black"
                 ax.text(j, i, text, ha="center", va="center", color=shade, fontsize="small")
-        ax.set_xticks(range(len(col_values)), [_value_label(x) for x in col_values])
-        ax.set_yticks(range(len(row_values)), [_value_label(x) for x in row_values])
+        ax.set_xticks(range(len(col_values)), [value_label(x) for x in col_values])
+        ax.set_yticks(range(len(row_values)), [value_label(x) for x in row_values])
         ax.set_xlabel(col_name)
         ax.set_ylabel(row_name)
         if len(variants) > 1:

@@ -42,7 +42,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from ..output.folder import write_parquet_atomic
+from ..output.folder import read_manifest, write_parquet_atomic
+from .batch_plots import value_label
 from ..scenario.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -295,14 +296,6 @@ def _resampled_means(values: np.ndarray, rng: np.random.Generator, n_boot: int) 
 # --- the forest plot ---------------------------------------------------------------
 
 
-def _value_label(v: Any) -> str:
-    if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
-    if isinstance(v, float | np.floating):
-        return f"{v:g}"
-    return str(v)
-
-
 def row_labels(comparison: pd.DataFrame) -> list[str]:
     """A label for each row of one outcome: "B − A", and the design point when there are several.
 
@@ -316,7 +309,7 @@ def row_labels(comparison: pd.DataFrame) -> list[str]:
     for _, r in comparison.iterrows():
         label = f"{r['variant_b']} − {r['variant_a']}"
         if several:
-            where = ", ".join(f"{k}={_value_label(r[k])}" for k in varied) if varied else f"point {r['point']}"
+            where = ", ".join(f"{k}={value_label(r[k])}" for k in varied) if varied else f"point {r['point']}"
             label += f" ({where})"
         labels.append(label)
     return labels
@@ -458,22 +451,7 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
 def read_batch(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """The manifest and runs table of a finished batch folder; :class:`InputError` if it is not one."""
     folder = Path(folder)
-    if not folder.exists():
-        raise InputError.single(folder, "", "no such folder")
-    if not folder.is_dir():
-        raise InputError.single(folder, "", "not a folder; give the result folder of spacesim batch")
-    path = folder / "manifest.json"
-    if not path.exists():
-        raise InputError.single(folder, "", "not a batch result folder: no manifest.json (give the folder that spacesim batch wrote)")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-    if manifest.get("kind") != "batch":
-        kind = manifest.get("kind")
-        raise InputError.single(path, "kind", f"not a batch result folder (kind {kind!r}); a paired comparison needs the folder of spacesim batch with two or more variants")
-    if manifest.get("status") != "completed" or not (folder / "runs.parquet").exists():
-        raise InputError.single(folder, "", f"the batch has not finished (status {manifest.get('status')!r}); finish it with spacesim batch EXPERIMENT --out {folder} --resume")
+    manifest = read_manifest(folder, kind="batch", needed_for="a paired comparison (two or more variants)")
     return manifest, pd.read_parquet(folder / "runs.parquet")
 
 

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..output.folder import read_manifest
 from ..scenario.errors import InputError
 
 #: At most this many rows in the table of outcomes per design point and variant.
@@ -284,26 +285,7 @@ def _plots(folder: Path) -> list[Path]:
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
-    if not folder.exists():
-        raise InputError.single(folder, "", "no such result folder")
-    if not folder.is_dir():
-        raise InputError.single(folder, "", "not a folder; give the result folder of spacesim run or spacesim batch")
-    path = folder / "manifest.json"
-    if not path.exists():
-        raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim run or spacesim batch")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise InputError.single(path, "", "the manifest is not a JSON object")
-    status = manifest.get("status")
-    if status != "completed":
-        hint = " (resume it with spacesim batch EXPERIMENT.yaml --out DIR --resume, then report)" if manifest.get("kind") != "run" else ""
-        raise InputError.single(path, "status", f"the {'run' if manifest.get('kind') == 'run' else 'batch'} is {status or 'of unknown status'}, not completed: nothing to report yet{hint}")
-    if not (folder / "runs.parquet").exists():
-        raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
-    return manifest
+    return read_manifest(folder, needed_for="a report")
 
 
 def _read_table(path: Path, required: Sequence[str] = ()) -> pd.DataFrame:

@@ -111,3 +111,37 @@ def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
     """Every Parquet table of a result folder, by name (those present)."""
     folder = Path(folder)
     return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES if (folder / f"{name}.parquet").exists()}
+
+
+def read_manifest(folder: str | Path, *, needed_for: str = "this", kind: str | None = None, finished: bool = True) -> dict[str, Any]:
+    """The ``manifest.json`` of a result folder, checked; :class:`InputError` naming the folder and what is wrong otherwise.
+
+    ``kind`` ("run" or "batch") requires that kind of folder; ``finished``
+    requires status "completed" and ``runs.parquet``. ``needed_for`` ends the
+    messages ("a paired comparison needs ...").
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError.single(folder, "", "no such result folder")
+    if not folder.is_dir():
+        raise InputError.single(folder, "", "not a folder; give the result folder of spacesim run or spacesim batch")
+    path = folder / "manifest.json"
+    if not path.exists():
+        raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim run or spacesim batch")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise InputError.single(path, "", "the manifest is not a JSON object")
+    if kind is not None and manifest.get("kind") != kind:
+        raise InputError.single(path, "kind", f"not a {kind} result folder (kind {manifest.get('kind')!r}); {needed_for} needs the folder of spacesim {kind}")
+    if finished:
+        status = manifest.get("status")
+        what = "run" if manifest.get("kind") == "run" else "batch"
+        if status != "completed":
+            hint = f" (finish it with spacesim batch EXPERIMENT.yaml --out {folder} --resume)" if what == "batch" else ""
+            raise InputError.single(path, "status", f"the {what} is {status or 'of unknown status'}, not completed: {needed_for} needs a finished {what}{hint}")
+        if not (folder / "runs.parquet").exists():
+            raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
+    return manifest
