@@ -45,3 +45,32 @@ def small_experiment(workdir: Path) -> Path:
     path = workdir / "small.yaml"
     path.write_text(SMALL)
     return path
+
+
+ADAPTIVE = """\
+schema_version: 1
+name: adaptive
+description: Three levels of legal clarity, two variants, replicates until mean trust is known to +-{target}.
+scenario: teaching_small.yaml
+steps: 12
+replicates: {{target_halfwidth: {target}, outcome: mean_trust, min: 3, max: 8}}
+seed: 42
+vary:
+  grid:
+    legal_clarity: [0.0, 0.5, 1.0]
+variants:
+  both: {{}}
+  bilateral only: {{allow_multilateral: false}}
+outcomes: [n_bilateral, mean_trust]
+chunk_size: 3
+tables: []
+plots: []
+"""
+
+
+@pytest.fixture
+def adaptive_experiment(workdir: Path) -> Path:
+    """Adaptive replication over three grid points and two variants (3 to 8 replicates each, 12 steps)."""
+    path = workdir / "adaptive.yaml"
+    path.write_text(ADAPTIVE.format(target=0.015))
+    return path

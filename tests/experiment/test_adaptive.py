@@ -17,33 +17,7 @@ from spacesim.experiment import BatchInterrupted, build_design, load_experiment,
 from spacesim.experiment.replication import MAXED, TARGET, decide, halfwidth
 from spacesim.experiment.store import BatchStore
 
-ADAPTIVE = """\
-schema_version: 1
-name: adaptive
-description: Three levels of legal clarity, two variants, replicates until mean trust is known to +-{target}.
-scenario: teaching_small.yaml
-steps: 12
-replicates: {{target_halfwidth: {target}, outcome: mean_trust, min: 3, max: 8}}
-seed: 42
-vary:
-  grid:
-    legal_clarity: [0.0, 0.5, 1.0]
-variants:
-  both: {{}}
-  bilateral only: {{allow_multilateral: false}}
-outcomes: [n_bilateral, mean_trust]
-chunk_size: 3
-tables: []
-plots: []
-"""
-
-
-@pytest.fixture
-def adaptive_experiment(workdir: Path) -> Path:
-    path = workdir / "adaptive.yaml"
-    path.write_text(ADAPTIVE.format(target=0.015))
-    return path
-
+from .conftest import ADAPTIVE
 
 def _runs(target: dict, rows: list[tuple[int, str, int, float]]) -> pd.DataFrame:
     return pd.DataFrame([{"point": p, "variant": v, "replicate": r, "status": "completed", "final_x": x} for p, v, r, x in rows])

@@ -130,6 +130,13 @@ def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, t
     assert manifest["sessions"][0]["executor"] == "dask" and manifest["sessions"][0]["workers"] == 2
 
 
+def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):
+    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster, plots=False)
+    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1, plots=False)
+    assert on_cluster.manifest["replication"] == here.manifest["replication"] and on_cluster.manifest["replication"]["rounds"] >= 2
+    assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
+
+
 def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
     port = _free_port()
     result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
