@@ -58,10 +58,10 @@ class BatchResult:
         return self._steps
 
     def table(self, name: str) -> pd.DataFrame:
-        """Another table of the batch (``nations``, ``events``, ``partnerships``) if it was kept."""
+        """Another table of the batch (``nations``, ``events``, ``partnerships`` if kept; ``comparison``, ``sensitivity`` if written)."""
         path = self.out / f"{name}.parquet"
         if not path.exists():
-            raise FileNotFoundError(f"{path}: this batch did not keep the {name} table (see 'tables' in the experiment file)")
+            raise FileNotFoundError(f"{path}: this batch has no {name} table (per-run tables are kept as 'tables' in the experiment file says; comparison needs variants, sensitivity a sensitivity section)")
         return pd.read_parquet(path)
 
     @property
