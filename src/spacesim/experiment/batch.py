@@ -74,7 +74,7 @@ class BatchResult:
         m = self.manifest
         total, failed = m["runs"]["total"], m["runs"]["failed"]
         lines = [
-            f"{m['experiment']['name']}: {total} runs ({len(m['design']['points'])} design points x {len(m['design']['variants'])} variants x "
+            f"{m['experiment']['name']}: {total} runs ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
             f"{'up to ' if m['design'].get('adaptive') else ''}{m['design']['replicates']} replicates), "
             f"{total - failed} completed, {failed} failed; {self.ran_now} run now in {self.seconds:.1f} s",
         ]
@@ -341,6 +341,11 @@ def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, ste
     account["table"] = target.name
     account["noise"] = {k: (None if v != v or v == float("inf") else v) for k, v in noise.items()}
     return account
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 variant``, ``3 variants``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _cores() -> int:
