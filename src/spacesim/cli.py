@@ -165,6 +165,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """spacesim dashboard: serve the teaching dashboard on 127.0.0.1 until Ctrl-C."""
+    from .viz.server import serve
+
+    return serve(args.scenario, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
@@ -203,6 +210,16 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
+
+    dashboard = sub.add_parser(
+        "dashboard",
+        help="start the teaching dashboard in the browser",
+        description="Serve the teaching dashboard (a Solara app built on Mesa's SolaraViz) on 127.0.0.1 and print its address; Ctrl-C stops it. "
+        "It works offline. See docs/teaching.md for a lesson plan.",
+    )
+    dashboard.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml", help="scenario to start with (default: the shipped baseline); the shipped scenarios are in the picker too")
+    dashboard.add_argument("--port", type=int, default=8765, metavar="P", help="port on 127.0.0.1 (default: 8765)")
+    dashboard.set_defaults(func=cmd_dashboard)
     return parser
 
 
