@@ -1,9 +1,10 @@
 """The dashboard's page: Mesa's SolaraViz with a scenario picker, parameter controls and shock buttons around it.
 
 The sidebar reads top to bottom as a lesson runs: pick a scenario, then
-Mesa's controls (Reset, play/pause, Step, speed), the seed, the policy levers
-and key parameters, and the shock buttons. The main area shows the network,
-the trust heatmap, what just happened and the outcomes over time.
+Mesa's controls (Reset, play/pause, Step, and the play interval: the speed),
+the seed, the policy levers and key parameters, and the shock buttons. The
+main area shows the network, the trust heatmap, what just happened and the
+outcomes over time.
 
 ``spacesim dashboard`` serves this module with ``solara run``; the scenario
 file given on the command line arrives in the environment variable
@@ -17,7 +18,7 @@ import os
 import solara
 from mesa.visualization import SolaraViz
 
-from .components import dashboard_components
+from .components import MainArea
 from .controls import ParameterControls
 from .session import Choices, DashboardModel, spec_of
 from .shocks import ShockPanel
@@ -76,8 +77,12 @@ def Dashboard(scenario_file: str | None = None, choices: Choices | None = None, 
     with solara.Sidebar():
         with solara.Card("Scenario"):
             ScenarioPicker(choices)
-    SolaraViz(model, components=dashboard_components(), model_params=model_params, name="spacesim: space-security cooperation", play_interval=PLAY_INTERVAL_MS)
+    # Mesa's SolaraViz runs the model (Reset, play/pause, Step, speed) and holds the sidebar;
+    # the main area is laid out here rather than in Mesa's draggable grid, whose fixed
+    # cell height would crop the pictures.
+    SolaraViz(model, components=[], model_params=model_params, name="spacesim: space-security cooperation", play_interval=PLAY_INTERVAL_MS)
     _AfterMesa(choices, model)
+    MainArea(model.value)
 
 
 @solara.component

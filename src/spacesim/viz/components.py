@@ -97,7 +97,7 @@ def OutcomePlots(model: DashboardModel):
         solara.Text("Outcomes over time (dotted lines: ASAT tests)", style={"font-weight": "bold", "font-size": "0.9em"})
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             for svg in charts:
-                solara.HTML(tag="div", unsafe_innerHTML=svg, style="flex: 1 1 45%; min-width: 220px", classes=["spacesim-plot"])
+                solara.HTML(tag="div", unsafe_innerHTML=svg, style="flex: 1 1 46%; min-width: 160px", classes=["spacesim-plot"])
 
 
 def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict]:
@@ -137,6 +137,16 @@ def WhatJustHappened(model: DashboardModel):
             solara.Text(f"({len(model.log.rows) - EVENTS_SHOWN} earlier events not shown)", style={"font-size": "0.8em", "color": "#888"})
 
 
-def dashboard_components() -> list:
-    """The main area, in the order of Mesa's grid: network and trust, then what just happened and the outcomes."""
-    return [NetworkView, TrustHeatmap, WhatJustHappened, OutcomePlots]
+@solara.component
+def MainArea(model: DashboardModel):
+    """The main area: the network and the trust heatmap side by side, then what just happened and the outcomes."""
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(margin=0):
+            NetworkView(model)
+        with solara.Card(margin=0):
+            TrustHeatmap(model)
+    with solara.Columns([1, 1], gutters_dense=True):
+        with solara.Card(margin=0, style={"max-height": "640px", "overflow-y": "auto"}):
+            WhatJustHappened(model)
+        with solara.Card(margin=0):
+            OutcomePlots(model)

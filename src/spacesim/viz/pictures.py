@@ -169,7 +169,7 @@ def _ticks(lo: float, hi: float, count: int = 4) -> list[float]:
 
     if hi <= lo:
         hi = lo + 1.0
-    return [float(v) for v in MaxNLocator(count).tick_values(lo, hi) if lo - 1e-9 <= v <= hi + 1e-9]
+    return [float(v) for v in MaxNLocator(count).tick_values(lo, hi)]
 
 
 def _fmt(v: float) -> str:
@@ -193,8 +193,8 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
         lo = min(lo, 0.0) if lo >= 0 and lo < 0.2 * hi else lo
         if hi - lo < 1e-9:
             lo, hi = lo - 1.0 if lo else 0.0, hi + 1.0
-    yticks = _ticks(lo, hi)
-    lo, hi = min(lo, yticks[0]), max(hi, yticks[-1])
+    yticks = _ticks(lo, hi)  # they cover [lo, hi]: the axis runs from the first to the last
+    lo, hi = yticks[0], yticks[-1]
     xmax = max(last_step, 1)
     sx = lambda step: left + step / xmax * pw  # noqa: E731
     sy = lambda v: top + (hi - v) / (hi - lo) * ph  # noqa: E731
@@ -205,6 +205,8 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
         y = sy(v)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eee"/><text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end">{_fmt(v)}</text>')
     for v in _ticks(0, xmax, 5):
+        if v > xmax:
+            continue
         x = sx(v)
         parts.append(f'<text x="{x:.1f}" y="{top + ph + 11}" font-size="8" text-anchor="middle">{v:g}</text>')
     parts.append(f'<text x="{left + pw}" y="{height - 2}" font-size="8" text-anchor="end">step</text>')

@@ -26,10 +26,11 @@ from .app import SCENARIO_ENV
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
-#: Environment of the server: the scenario file, and Solara kept offline and quiet.
+#: Environment of the server: Solara kept offline and quiet.
 OFFLINE_ENV: dict[str, str] = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no calls home
-    "SOLARA_ASSETS_PROXY": "False",  # serve JavaScript and CSS from solara-assets, never fetch from a CDN
+    # SOLARA_ASSETS_PROXY stays on: the page then asks this server (/_solara/cdn/...) for its
+    # JavaScript and CSS, which it serves from the installed solara-assets package.
 }
 
 #: Solara warns at every page load that a cookie on plain http cannot be samesite=none; on 127.0.0.1 that is expected.

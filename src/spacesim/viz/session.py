@@ -12,7 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import solara
 
@@ -72,33 +71,62 @@ def _layout(path: Path) -> dict[str, tuple[float, float]]:
     return network_layout(_spec(path))
 
 
-def network_layout(spec: ScenarioSpec, seed: int = 0) -> dict[str, tuple[float, float]]:
-    """Fixed positions of every nation and framework, computed once per scenario from a fixed seed.
+def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
+    """Fixed positions of every nation and framework, computed once per scenario.
 
-    Nations of a bloc and the members of a framework at the start are pulled
-    together, so the picture reads as the scenario's geography of alignment;
-    positions never change during a run, so the network does not jump.
+    Nations sit on a circle, each bloc on its own arc (unaligned nations last),
+    largest capability in the middle of the arc; a framework sits inside the
+    circle, pulled towards the nations that are its members at the start.
+    Positions depend only on the scenario, never on the run, so the network
+    does not jump from step to step or between runs of the same scenario.
 
     >>> from spacesim import load_scenario, shipped_scenario
     >>> spec = load_scenario(shipped_scenario("teaching_small"))
-    >>> network_layout(spec) == network_layout(spec)
+    >>> pos = network_layout(spec)
+    >>> sorted(pos) == sorted([n.code for n in spec.nations] + [f.code for f in spec.frameworks])
+    True
+    >>> all(abs(x) <= 1 and abs(y) <= 1 for x, y in pos.values())
     True
     """
-    g = nx.Graph()
     nations = spec.nations
-    for nation in nations:
-        g.add_node(nation.code)
-    for i, a in enumerate(nations):
-        for b in nations[i + 1 :]:
-            if a.bloc and a.bloc == b.bloc:
-                g.add_edge(a.code, b.code, weight=1.0)
-    for framework in spec.frameworks:
-        g.add_node(framework.code)
-        for member in framework.members:
-            g.add_edge(framework.code, member, weight=0.5)
-    n = max(g.number_of_nodes(), 1)
-    pos = nx.spring_layout(g, seed=seed, k=2.0 / np.sqrt(n), iterations=100, weight="weight")
-    return {node: (float(x), float(y)) for node, (x, y) in pos.items()}
+    blocs = sorted({x.bloc for x in nations if x.bloc})
+    groups = [[x for x in nations if x.bloc == b] for b in blocs] + [[x for x in nations if not x.bloc]]
+    groups = [g for g in groups if g]
+    ordered = []
+    for group in groups:
+        by_capability = sorted(group, key=lambda x: (-x.capability, x.code))
+        # Largest in the middle of the arc, the others alternating outwards.
+        arc = [x for k, x in enumerate(by_capability) if k % 2][::-1] + [x for k, x in enumerate(by_capability) if not k % 2]
+        ordered.append(arc)
+    gap = 1.5  # empty slots between blocs
+    slots = sum(len(g) for g in ordered) + gap * len(ordered)
+    pos: dict[str, tuple[float, float]] = {}
+    k = 0.0
+    for arc in ordered:
+        for x in arc:
+            angle = np.pi / 2 - 2 * np.pi * k / slots
+            pos[x.code] = (float(np.cos(angle)), float(np.sin(angle)))
+            k += 1
+        k += gap
+    frameworks = spec.frameworks
+    for f, framework in enumerate(frameworks):
+        members = [pos[c] for c in framework.members if c in pos]
+        if members:
+            cx, cy = np.mean(members, axis=0)
+            r = float(np.hypot(cx, cy))
+            scale = 0.45 / r if r > 0.45 else 1.0
+            x, y = cx * scale, cy * scale
+        else:
+            angle = np.pi / 2 - 2 * np.pi * f / max(len(frameworks), 1)
+            x, y = 0.25 * np.cos(angle), 0.25 * np.sin(angle)
+        # Keep frameworks apart where their members coincide.
+        placed = [pos[fw.code] for fw in frameworks[:f]]
+        for _ in range(20):
+            if all(np.hypot(x - px, y - py) >= 0.12 for px, py in placed):
+                break
+            x, y = x * 0.8 + 0.1 * np.cos(f), y * 0.8 + 0.1 * np.sin(f)
+        pos[framework.code] = (float(x), float(y))
+    return pos
 
 
 class DashboardModel(SpaceModel):
