@@ -150,3 +150,14 @@ def test_controls_come_from_the_parameter_declaration():
     for control in shown.values():
         widget_type = v.Switch if control.kind is bool else v.Slider
         assert rc.find(widget_type, label=control.label).widget is not None
+
+
+def test_a_scenario_file_from_the_command_line_comes_first_in_the_picker(tmp_path):
+    mine = tmp_path / "my_class.yaml"
+    mine.write_text(shipped_scenarios()["teaching_small"].read_text().replace("name: teaching_small", "name: my_class"))
+    rc, _, model = render(mine)
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    assert picker.items[0].startswith("my_class: Six nations") and picker.v_model == picker.items[0]
+    assert len(picker.items) == len(shipped_scenarios()) + 1
+    assert model.value.spec.name == "my_class"
+    assert text_of(rc, "spacesim-step-counter").startswith("my_class, step 0 of 40")
