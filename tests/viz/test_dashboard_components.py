@@ -11,8 +11,6 @@ from spacesim.viz.app import Dashboard
 from spacesim.viz.controls import controls, key_parameters
 from spacesim.viz.session import Choices
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:ipywidgets.*", "ignore::DeprecationWarning:traitlets.*")
-
 
 def render(scenario=None):
     """Render the page the way ``solara run`` does (inside Solara's app layout, which holds the sidebar)."""

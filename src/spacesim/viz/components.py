@@ -97,7 +97,7 @@ def OutcomePlots(model: DashboardModel):
         solara.Text("Outcomes over time (dotted lines: ASAT tests)", style={"font-weight": "bold", "font-size": "0.9em"})
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             for svg in charts:
-                solara.HTML(tag="div", unsafe_innerHTML=svg, style="flex: 1 1 46%; min-width: 160px", classes=["spacesim-plot"])
+                solara.HTML(tag="div", unsafe_innerHTML=svg, style="flex: 1 1 23%; min-width: 220px", classes=["spacesim-plot"])
 
 
 def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict]:
@@ -139,14 +139,13 @@ def WhatJustHappened(model: DashboardModel):
 
 @solara.component
 def MainArea(model: DashboardModel):
-    """The main area: the network and the trust heatmap side by side, then what just happened and the outcomes."""
-    with solara.Columns([1, 1], gutters_dense=True):
+    """The main area: network, trust heatmap and what just happened side by side, the outcome charts below."""
+    with solara.Columns([4, 3, 3], gutters_dense=True):
         with solara.Card(margin=0):
             NetworkView(model)
         with solara.Card(margin=0):
             TrustHeatmap(model)
-    with solara.Columns([1, 1], gutters_dense=True):
-        with solara.Card(margin=0, style={"max-height": "640px", "overflow-y": "auto"}):
+        with solara.Card(margin=0, style={"max-height": "560px", "overflow-y": "auto"}):
             WhatJustHappened(model)
-        with solara.Card(margin=0):
-            OutcomePlots(model)
+    with solara.Card(margin=0):
+        OutcomePlots(model)

@@ -33,6 +33,14 @@ def _scale(layout: dict[str, tuple[float, float]], width: float, height: float, 
     return out
 
 
+def _nation_label(x: float, y: float, radius: float, code: str) -> str:
+    """A nation's code: inside its circle when it fits, else just below it."""
+    if radius >= 10:
+        size = min(12.0, radius * 0.8)
+        return f'<text x="{x:.1f}" y="{y + size * 0.35:.1f}" font-size="{size:.1f}" fill="white" font-weight="bold" text-anchor="middle" pointer-events="none">{escape(code)}</text>'
+    return f'<text x="{x:.1f}" y="{y + radius + 9:.1f}" font-size="8.5" text-anchor="middle" pointer-events="none">{escape(code)}</text>'
+
+
 def network_svg(state: WorldState, layout: dict[str, tuple[float, float]], title: str, width: int = 560, height: int = 470) -> str:
     """The partnership network: nations sized by capability and coloured by bloc; bilateral
     agreements as solid lines (wider when deeper); framework memberships as dotted lines to diamonds.
@@ -78,7 +86,8 @@ def network_svg(state: WorldState, layout: dict[str, tuple[float, float]], title
         parts.append(
             f'<g class="nation"><circle cx="{x:.1f}" cy="{y:.1f}" r="{radius[i]:.1f}" fill="{bloc_colour(s, i)}" stroke="white" stroke-width="1.2">'
             f"<title>{escape(s.names[i])}: capability {cap[i]:.2f}, {int(partners[i])} bilateral partners, {int(s.membership[i].sum())} frameworks</title></circle>"
-            f'<text x="{x:.1f}" y="{y + 3:.1f}" font-size="8" text-anchor="middle" pointer-events="none">{escape(code)}</text></g>'
+            + _nation_label(x, y, float(radius[i]), code)
+            + "</g>"
         )
     # legend
     y = height - 8
@@ -183,7 +192,7 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
     >>> svg.count("<polyline"), svg.count('class="mark"')
     (1, 1)
     """
-    left, right, top, bottom = 44, 8, 20, 24
+    left, right, top, bottom = 50, 8, 22, 28
     pw, ph = width - left - right, height - top - bottom
     values = [v for vs in series.values() for v in vs if v == v]
     if y_range is not None:
@@ -199,17 +208,17 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
     sx = lambda step: left + step / xmax * pw  # noqa: E731
     sy = lambda v: top + (hi - v) / (hi - lo) * ph  # noqa: E731
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="spacesim-chart" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{escape(title)}" font-family="sans-serif">']
-    parts.append(f'<text x="{left}" y="13" font-size="11" font-weight="bold">{escape(title)}</text>')
+    parts.append(f'<text x="{left}" y="15" font-size="13" font-weight="bold">{escape(title)}</text>')
     parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#bbb"/>')
     for v in yticks:
         y = sy(v)
-        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eee"/><text x="{left - 4}" y="{y + 3:.1f}" font-size="8" text-anchor="end">{_fmt(v)}</text>')
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#eee"/><text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{_fmt(v)}</text>')
     for v in _ticks(0, xmax, 5):
         if v > xmax:
             continue
         x = sx(v)
-        parts.append(f'<text x="{x:.1f}" y="{top + ph + 11}" font-size="8" text-anchor="middle">{v:g}</text>')
-    parts.append(f'<text x="{left + pw}" y="{height - 2}" font-size="8" text-anchor="end">step</text>')
+        parts.append(f'<text x="{x:.1f}" y="{top + ph + 13}" font-size="10" text-anchor="middle">{v:g}</text>')
+    parts.append(f'<text x="{left + pw}" y="{height - 2}" font-size="10" text-anchor="end">step</text>')
     for step in marks:
         x = sx(step)
         parts.append(f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="#000" stroke-opacity="0.35" stroke-dasharray="2,2"><title>ASAT test at step {step}</title></line>')
@@ -218,7 +227,7 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
         points = " ".join(f"{sx(i):.1f},{sy(v):.1f}" for i, v in enumerate(vs) if v == v)
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6"><title>{escape(name)}</title></polyline>')
         if len(series) > 1:
-            parts.append(f'<line x1="{left + 6}" y1="{top + 9 + 11 * k}" x2="{left + 20}" y2="{top + 9 + 11 * k}" stroke="{colour}" stroke-width="2"/>')
-            parts.append(f'<text x="{left + 24}" y="{top + 12 + 11 * k}" font-size="8">{escape(name)}</text>')
+            parts.append(f'<line x1="{left + 6}" y1="{top + 10 + 13 * k}" x2="{left + 20}" y2="{top + 10 + 13 * k}" stroke="{colour}" stroke-width="2"/>')
+            parts.append(f'<text x="{left + 24}" y="{top + 14 + 13 * k}" font-size="10">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
