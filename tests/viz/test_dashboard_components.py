@@ -159,3 +159,16 @@ def test_a_scenario_file_from_the_command_line_comes_first_in_the_picker(tmp_pat
     assert len(picker.items) == len(shipped_scenarios()) + 1
     assert model.value.spec.name == "my_class"
     assert text_of(rc, "spacesim-step-counter").startswith("my_class, step 0 of 40")
+
+
+def test_shocks_after_a_reset_into_another_world_use_its_nations(tmp_path, tiny_text):
+    mine = tmp_path / "tiny.yaml"
+    mine.write_text(tiny_text)
+    rc, _, model = render(mine)
+    rc.find(v.Select, label="Nation").widget.v_model = "CCC"
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    picker.v_model = next(item for item in picker.items if item.startswith("teaching_small: "))
+    button(rc, "Reset").click()
+    assert rc.find(v.Select, label="Nation").widget.items == model.value.state.codes
+    button(rc, "ASAT test").click()
+    assert model.value.log.rows[-1]["actor"] == model.value.state.codes[0]

@@ -57,31 +57,26 @@ def ShockPanel(model: solara.Reactive[DashboardModel]):
     m = model.value
     codes = m.state.codes
     names = dict(zip(m.state.codes, m.state.names))
-    actor = solara.use_reactive(codes[0])
-    target = solara.use_reactive(codes[1] if len(codes) > 1 else codes[0])
+    chosen_actor = solara.use_reactive(codes[0])
+    chosen_target = solara.use_reactive(codes[1] if len(codes) > 1 else codes[0])
     message = solara.use_reactive("")
-    if actor.value not in names:  # a Reset loaded another scenario
-        actor.set(codes[0])
-    if target.value not in names:
-        target.set(codes[1] if len(codes) > 1 else codes[0])
+    # After a Reset into another scenario an earlier choice may name no nation: fall back to the first ones.
+    actor = chosen_actor.value if chosen_actor.value in names else codes[0]
+    others = [c for c in codes if c != actor] or codes
+    target = chosen_target.value if chosen_target.value in others else others[0]
 
     def press(shock: Shock) -> None:
         try:
-            fire(model.value, shock, actor.value, target.value if shock.needs_target else None)
+            fire(model.value, shock, actor, target if shock.needs_target else None)
         except ValueError as exc:
             message.set(str(exc))
             return
         message.set("")
         force_update()
 
-    def choose_actor(code: str) -> None:
-        actor.set(code)
-        if target.value == code:
-            target.set(next(c for c in codes if c != code))
-
-    solara.Select("Nation", values=codes, value=actor.value, on_value=choose_actor)
-    solara.Select("Target (leak, cyber attack)", values=[c for c in codes if c != actor.value], value=target)
-    solara.Text(f"{names.get(actor.value, '')} → {names.get(target.value, '')}", style={"font-size": "0.8em", "color": "#666"})
+    solara.Select("Nation", values=codes, value=actor, on_value=chosen_actor.set)
+    solara.Select("Target (leak, cyber attack)", values=others, value=target, on_value=chosen_target.set)
+    solara.Text(f"{names[actor]} → {names[target]}", style={"font-size": "0.8em", "color": "#666"})
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
         for shock in SHOCKS:
             with solara.Tooltip(shock.help):
