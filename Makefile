@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-stamp
 help:
 	@echo "make demo   set up, then run the baseline experiment (20 replicates) into results/demo/ and one baseline run into results/demo-run/, then write the batch's HTML report"
 	@echo "make test   set up, then run the whole test suite"
-	@echo "make bench  set up, then run the performance benchmarks of the model and of batches (see benchmarks/README.md)"
+	@echo "make bench  set up, then run the performance benchmarks of the model, of batches and of the dashboard (see benchmarks/README.md)"
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -40,6 +40,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(VPY) benchmarks/bench_model.py
 	$(VPY) benchmarks/bench_batch.py
+	$(VPY) benchmarks/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis

@@ -143,3 +143,30 @@ def test_internal_error_is_exit_1_without_traceback(monkeypatch, capsys, tmp_pat
     assert main(["run", str(shipped_scenarios()["teaching_small"]), "--out", str(tmp_path / "r")]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: simulated failure" in err and "Traceback" not in err
+
+
+def test_dashboard_with_an_invalid_scenario_is_exit_2_before_any_server_starts(tmp_path, capsys, monkeypatch):
+    import spacesim.viz.server as server
+
+    started = []
+    monkeypatch.setattr(server.subprocess, "Popen", lambda *a, **k: started.append(a) or pytest.fail("a server was started"))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(shipped_scenarios()["teaching_small"].read_text().replace("steps: 40", "steps: -3"))
+    assert main(["dashboard", str(bad), "--port", "8999"]) == 2
+    err = capsys.readouterr().err
+    assert "steps" in err and str(bad) in err and "Traceback" not in err
+    assert main(["dashboard", str(tmp_path / "missing.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert started == []
+
+
+def test_dashboard_on_a_busy_port_is_exit_2_naming_the_port(capsys):
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["dashboard", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert "--port" in err and "already in use" in err

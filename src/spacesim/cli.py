@@ -211,6 +211,13 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
 
 
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """spacesim dashboard: serve the teaching dashboard on 127.0.0.1 until Ctrl-C."""
+    from .viz.server import serve
+
+    return serve(args.scenario, port=args.port)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
@@ -280,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="FILE", help="HTML file to write (default: DIR/report.html, rewritten freely)")
     report.add_argument("--force", action="store_true", help="replace an existing --out file")
     report.set_defaults(func=cmd_report)
+    dashboard = sub.add_parser(
+        "dashboard",
+        help="start the teaching dashboard in the browser",
+        description="Serve the teaching dashboard (a Solara app built on Mesa's SolaraViz) on 127.0.0.1 and print its address; Ctrl-C stops it. "
+        "It works offline. See docs/teaching.md for a lesson plan.",
+    )
+    dashboard.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml", help="scenario to start with (default: the shipped baseline); the shipped scenarios are in the picker too")
+    dashboard.add_argument("--port", type=int, default=8765, metavar="P", help="port on 127.0.0.1 (default: 8765)")
+    dashboard.set_defaults(func=cmd_dashboard)
     return parser
 
 

@@ -1,0 +1,183 @@
+"""What the teacher has chosen for the next Reset, and the model it builds.
+
+Mesa's Reset button re-creates the model as ``DashboardModel(**model_params)``;
+the dashboard passes one :class:`Choices` among those parameters, so a Reset
+loads the scenario picked and the slider values set since.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import solara
+
+from ..model import SpaceModel
+from ..scenario import ScenarioSpec, load_scenario
+from .controls import key_parameters
+from .scenarios import ScenarioChoice, choice_for, scenario_catalogue
+
+
+@lru_cache(maxsize=32)
+def _spec(path: Path) -> ScenarioSpec:
+    return load_scenario(path)
+
+
+def spec_of(choice: ScenarioChoice) -> ScenarioSpec:
+    """The validated scenario of a picker entry (each file is read once)."""
+    return _spec(choice.path)
+
+
+def scenario_values(spec: ScenarioSpec) -> dict[str, Any]:
+    """The key parameters' values in a scenario (its own settings, else the declared defaults).
+
+    >>> from spacesim import load_scenario, shipped_scenario
+    >>> scenario_values(load_scenario(shipped_scenario("strong_regime")))["legal_clarity"]
+    0.9
+    """
+    values = spec.parameter_values()
+    return {p.name: values[p.name] for p in key_parameters()}
+
+
+class Choices:
+    """The scenario picked, and the key parameters' values, for the next Reset (one per browser session)."""
+
+    def __init__(self, scenario_file: str | Path | None = None):
+        self.catalogue: tuple[ScenarioChoice, ...] = scenario_catalogue(scenario_file)
+        first = choice_for(self.catalogue, scenario_file)
+        self.scenario: solara.Reactive[str] = solara.reactive(first.name)
+        self.values: solara.Reactive[dict[str, Any]] = solara.reactive(scenario_values(spec_of(first)))
+
+    @property
+    def choice(self) -> ScenarioChoice:
+        """The picker entry chosen."""
+        return next(c for c in self.catalogue if c.name == self.scenario.value)
+
+    def pick(self, name: str) -> None:
+        """Choose a scenario; the sliders take that scenario's values."""
+        self.scenario.set(name)
+        self.values.set(scenario_values(spec_of(self.choice)))
+
+    def build(self, seed: int | None = None) -> "DashboardModel":
+        """The model of the current choices."""
+        return DashboardModel(choices=self, seed=seed)
+
+
+@lru_cache(maxsize=32)
+def _layout(path: Path) -> dict[str, tuple[float, float]]:
+    return network_layout(_spec(path))
+
+
+def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
+    """Fixed positions of every nation and framework, computed once per scenario.
+
+    Nations sit on a circle, each bloc on its own arc (unaligned nations last),
+    largest capability in the middle of the arc; a framework sits inside the
+    circle, pulled towards the nations that are its members at the start.
+    Positions depend only on the scenario, never on the run, so the network
+    does not jump from step to step or between runs of the same scenario.
+
+    >>> from spacesim import load_scenario, shipped_scenario
+    >>> spec = load_scenario(shipped_scenario("teaching_small"))
+    >>> pos = network_layout(spec)
+    >>> sorted(pos) == sorted([n.code for n in spec.nations] + [f.code for f in spec.frameworks])
+    True
+    >>> all(abs(x) <= 1 and abs(y) <= 1 for x, y in pos.values())
+    True
+    """
+    nations = spec.nations
+    blocs = sorted({x.bloc for x in nations if x.bloc})
+    groups = [[x for x in nations if x.bloc == b] for b in blocs] + [[x for x in nations if not x.bloc]]
+    groups = [g for g in groups if g]
+    ordered = []
+    for group in groups:
+        by_capability = sorted(group, key=lambda x: (-x.capability, x.code))
+        # Largest in the middle of the arc, the others alternating outwards.
+        arc = [x for k, x in enumerate(by_capability) if k % 2][::-1] + [x for k, x in enumerate(by_capability) if not k % 2]
+        ordered.append(arc)
+    gap = 1.5  # empty slots between blocs
+    slots = sum(len(g) for g in ordered) + gap * len(ordered)
+    pos: dict[str, tuple[float, float]] = {}
+    k = 0.0
+    for arc in ordered:
+        for x in arc:
+            angle = np.pi / 2 - 2 * np.pi * k / slots
+            pos[x.code] = (float(np.cos(angle)), float(np.sin(angle)))
+            k += 1
+        k += gap
+    frameworks = spec.frameworks
+    for f, framework in enumerate(frameworks):
+        members = [pos[c] for c in framework.members if c in pos]
+        if members:
+            cx, cy = np.mean(members, axis=0)
+            r = float(np.hypot(cx, cy))
+            scale = 0.45 / r if r > 0.45 else 1.0
+            x, y = cx * scale, cy * scale
+        else:
+            angle = np.pi / 2 - 2 * np.pi * f / max(len(frameworks), 1)
+            x, y = 0.25 * np.cos(angle), 0.25 * np.sin(angle)
+        # Keep frameworks apart where their members coincide.
+        placed = [pos[fw.code] for fw in frameworks[:f]]
+        for _ in range(20):
+            if all(np.hypot(x - px, y - py) >= 0.12 for px, py in placed):
+                break
+            x, y = x * 0.8 + 0.1 * np.cos(f), y * 0.8 + 0.1 * np.sin(f)
+        pos[framework.code] = (float(x), float(y))
+    return pos
+
+
+class DashboardModel(SpaceModel):
+    """A :class:`SpaceModel` built from the dashboard's choices, safe to step and shock from two threads.
+
+    Args:
+        choices: the scenario and parameter values to build from (default:
+            the shipped baseline with its own values).
+        seed: the random seed (default: the scenario's).
+        scenario: Mesa's own scenario object, which Mesa's Reset passes; the
+            spacesim scenario comes from ``choices``, so it is not used.
+
+    >>> model = DashboardModel(Choices())
+    >>> model.spec.name, sorted(model.layout)[:2]
+    ('baseline', ['ARE', 'ARG'])
+    """
+
+    def __init__(self, choices: Choices | None = None, *, seed: int | None = None, scenario: Any = None):
+        choices = choices if choices is not None else Choices()
+        choice = choices.choice
+        spec = spec_of(choice)
+        super().__init__(spec, rng=spec.seed if seed is None else int(seed), **choices.values.value)
+        self.choice = choice
+        self.layout = _layout(choice.path)
+        self.lock = threading.RLock()
+
+    def step(self) -> None:
+        """One step (never at the same time as a shock)."""
+        with self.lock:
+            super().step()
+
+    def trigger(self, *args: Any, **kwargs: Any) -> None:
+        """Make an event happen now (never during a step)."""
+        with self.lock:
+            super().trigger(*args, **kwargs)
+
+    @property
+    def when(self) -> str:
+        """Where the run is: "step 5 of 40 (2026 Q2)" when a step is a quarter, a year or a month.
+
+        >>> DashboardModel(Choices()).when
+        'step 0 of 120 (2025 Q1)'
+        """
+        out = f"step {self.steps} of {self.spec.steps}"
+        per_year = STEPS_PER_YEAR.get(self.spec.step_meaning.strip().lower())
+        if per_year == 4:
+            out += f" ({self.spec.start_year + self.steps // 4} Q{self.steps % 4 + 1})"
+        elif per_year:
+            out += f" ({self.spec.start_year + self.steps / per_year:.1f})"
+        return out
+
+
+#: Steps per year for the step meanings the dashboard can turn into dates.
+STEPS_PER_YEAR: dict[str, int] = {"quarter": 4, "year": 1, "month": 12}

@@ -1,0 +1,85 @@
+"""Shock buttons: make an ASAT test, a leak, a cyber attack or a change of government happen now.
+
+A shock goes through :meth:`SpaceModel.trigger`, the path scheduled events
+take, so it acts and is logged like any other event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import solara
+from mesa.visualization.utils import force_update
+
+from ..scenario.schema import EventKind
+from .session import DashboardModel
+
+
+@dataclass(frozen=True)
+class Shock:
+    """A kind of event the teacher can trigger, and whether it needs a second nation."""
+
+    kind: EventKind
+    button: str
+    needs_target: bool
+    help: str
+
+
+SHOCKS: tuple[Shock, ...] = (
+    Shock(EventKind.ASAT_TEST, "ASAT test", False, "The nation destroys one of its own satellites with a missile: debris rises, every nation feels more threatened, trust in the tester falls."),
+    Shock(EventKind.LEAK, "Leak", True, "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it."),
+    Shock(EventKind.CYBER_ATTACK, "Cyber attack", True, "The nation attacks the target's space systems: the target loses capability and trust in the attacker."),
+    Shock(EventKind.GOVERNMENT_CHANGE, "Government change", False, "A new government takes office in the nation: its attitudes shift and it may end agreements and leave frameworks."),
+)
+
+
+def fire(model: DashboardModel, shock: Shock, actor: str, target: str | None = None) -> None:
+    """Make ``shock`` happen now, by nation ``actor`` (code) against ``target`` (code) when it needs one.
+
+    >>> from spacesim.viz.session import Choices
+    >>> m = DashboardModel(Choices())
+    >>> fire(m, SHOCKS[0], "CHN")
+    >>> m.events_frame()["narrative"].iloc[-1][:41]
+    'step 0: China conducts a destructive ASAT'
+    """
+    s = model.state
+    if shock.needs_target:
+        if target is None or target == actor:
+            raise ValueError(f"a {shock.button.lower()} needs a target nation other than {actor}")
+        model.trigger(shock.kind, s.index[actor], s.index[target])
+    else:
+        model.trigger(shock.kind, s.index[actor])
+
+
+@solara.component
+def ShockPanel(model: solara.Reactive[DashboardModel]):
+    """Choose a nation (and a target), then press a shock button: the event happens now and is logged."""
+    m = model.value
+    codes = m.state.codes
+    names = dict(zip(m.state.codes, m.state.names))
+    chosen_actor = solara.use_reactive(codes[0])
+    chosen_target = solara.use_reactive(codes[1] if len(codes) > 1 else codes[0])
+    message = solara.use_reactive("")
+    # After a Reset into another scenario an earlier choice may name no nation: fall back to the first ones.
+    actor = chosen_actor.value if chosen_actor.value in names else codes[0]
+    others = [c for c in codes if c != actor] or codes
+    target = chosen_target.value if chosen_target.value in others else others[0]
+
+    def press(shock: Shock) -> None:
+        try:
+            fire(model.value, shock, actor, target if shock.needs_target else None)
+        except ValueError as exc:
+            message.set(str(exc))
+            return
+        message.set("")
+        force_update()
+
+    solara.Select("Nation", values=codes, value=actor, on_value=chosen_actor.set)
+    solara.Select("Target (leak, cyber attack)", values=others, value=target, on_value=chosen_target.set)
+    solara.Text(f"{names[actor]} → {names[target]}", style={"font-size": "0.8em", "color": "#666"})
+    with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
+        for shock in SHOCKS:
+            with solara.Tooltip(shock.help):
+                solara.Button(shock.button, color="error", outlined=True, small=True, on_click=lambda shock=shock: press(shock))
+    if message.value:
+        solara.Warning(message.value)

@@ -1,0 +1,174 @@
+"""Headless tests of the dashboard's page, rendered with ``solara.render`` as Mesa's own visualization tests do."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import pytest
+import solara
+
+from spacesim import PARAMETERS_BY_NAME, shipped_scenarios
+from spacesim.viz.app import Dashboard
+from spacesim.viz.controls import controls, key_parameters
+from spacesim.viz.session import Choices
+
+
+def render(scenario=None):
+    """Render the page the way ``solara run`` does (inside Solara's app layout, which holds the sidebar)."""
+    choices = Choices(scenario)
+    model = solara.reactive(choices.build())
+    _, rc = solara.render(solara.AppLayout(children=[Dashboard(choices=choices, model=model)]), handle_error=False)
+    return rc, choices, model
+
+
+def text_of(rc, cls: str) -> str:
+    return rc.find(v.Html, class_=cls).widget.children[0]
+
+
+def pictures(rc, cls: str) -> list[str]:
+    """The SVG markup of every picture of CSS class ``cls`` on the page."""
+    return [w.unsafe_innerHTML for w in rc.find(solara.widgets.HTML).widgets if cls in w.attributes.get("class", "").split()]
+
+
+def button(rc, label: str):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def slider(rc, label: str):
+    return rc.find(v.Slider, label=label).widget
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_the_page_renders_for_every_shipped_scenario(name):
+    rc, _, model = render(shipped_scenarios()[name])
+    assert text_of(rc, "spacesim-step-counter").startswith(f"{name}, step 0 of ")
+    (network,) = pictures(rc, "spacesim-network-view")
+    assert network.count('class="nation"') == model.value.state.n
+    assert network.count('class="framework"') == len(model.value.state.framework_codes)
+    (trust,) = pictures(rc, "spacesim-trust-view")
+    assert trust.count('class="cell"') == model.value.state.n * (model.value.state.n - 1)
+    charts = pictures(rc, "spacesim-plot")
+    assert [c.split("font-weight=\"bold\">")[1].split("<")[0] for c in charts] == ["Partnerships", "Mean trust", "Collective security", "Debris (tracked pieces)"]
+    assert model.value.spec.name == name
+
+
+def test_step_advances_the_model_and_the_page():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    step = button(rc, "Step")
+    step.click()
+    step.click()
+    assert model.value.steps == 2
+    assert text_of(rc, "spacesim-step-counter").startswith("teaching_small, step 2 of 40")
+    assert "step 2 of 40" in pictures(rc, "spacesim-network-view")[0]  # the network was redrawn
+    assert all(chart.count("<polyline") >= 1 for chart in pictures(rc, "spacesim-plot"))
+
+
+def test_a_slider_change_applies_at_reset():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    first = model.value
+    assert first.p.legal_clarity != 0.8
+    slider(rc, "legal clarity").v_model = 0.8
+    assert model.value is first and first.p.legal_clarity != 0.8  # nothing changes before Reset
+    button(rc, "Reset").click()
+    assert model.value is not first
+    assert model.value.p.legal_clarity == 0.8
+    assert model.value.steps == 0
+
+
+def test_a_switch_change_applies_at_reset():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    rc.find(v.Switch, label="allow bilateral").widget.v_model = False
+    button(rc, "Reset").click()
+    assert model.value.p.allow_bilateral is False
+
+
+def test_picking_a_scenario_loads_it_at_reset_with_its_own_values():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    label = next(item for item in picker.items if item.startswith("strong_regime: "))
+    picker.v_model = label
+    assert slider(rc, "legal clarity").v_model == 0.9  # the sliders show the picked scenario's values
+    button(rc, "Reset").click()
+    assert model.value.spec.name == "strong_regime"
+    assert model.value.p.legal_clarity == 0.9
+    assert text_of(rc, "spacesim-step-counter").startswith("strong_regime, step 0 of ")
+
+
+def test_the_seed_applies_at_reset():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    slider(rc, "Random seed (same seed, same luck)").v_model = 42
+    button(rc, "Reset").click()
+    reference = Choices(shipped_scenarios()["teaching_small"]).build(seed=42)
+    model.value.run(5)
+    reference.run(5)
+    assert model.value.steps_frame().equals(reference.steps_frame())
+
+
+@pytest.mark.parametrize("label, kind", [("ASAT test", "asat_test"), ("Leak", "leak"), ("Cyber attack", "cyber_attack"), ("Government change", "government_change")])
+def test_a_shock_button_adds_an_event_now(label, kind):
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    button(rc, "Step").click()
+    codes = model.value.state.codes
+    rc.find(v.Select, label="Nation").widget.v_model = codes[2]
+    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = codes[4]
+    before = len(model.value.log.rows)
+    button(rc, label).click()
+    rows = model.value.log.rows
+    assert len(rows) == before + 1
+    event = rows[-1]
+    assert event["kind"] == kind and event["step"] == 1 and event["actor"] == codes[2]
+    if kind in ("leak", "cyber_attack"):
+        assert event["target"] == codes[4]
+    assert model.value.events_frame()["narrative"].iloc[-1] == event["narrative"]  # logged like any other event
+    events = rc.find(v.Html, class_="spacesim-event").widgets
+    assert events[0].children[0] == f"• {event['narrative']}"  # newest first
+
+
+def test_an_asat_test_shock_shows_in_the_debris_outcome():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    debris = model.value.state.debris
+    button(rc, "ASAT test").click()
+    assert model.value.state.debris == debris + model.value.p.asat_debris
+    button(rc, "Step").click()
+    assert model.value.recorder.steps["n_asat_tests"][-1] >= 1
+
+
+def test_controls_come_from_the_parameter_declaration():
+    shown = {c.name: c for c in controls()}
+    assert {p.name for p in key_parameters() if p.group == "policy"} == {p.name for p in PARAMETERS_BY_NAME.values() if p.group == "policy"}
+    for name, control in shown.items():
+        p = PARAMETERS_BY_NAME[name]
+        assert control.help.startswith(p.meaning)
+        if p.kind is not bool:
+            assert (control.low, control.high) == (p.low, p.high)
+            assert abs(round(p.default / control.step) * control.step - p.default) < 1e-9
+    rc, _, _ = render(shipped_scenarios()["teaching_small"])
+    tooltips = [w for w in rc.find(v.Tooltip).widgets]
+    texts = {w.children[0] for w in tooltips}
+    assert all(c.help in texts for c in shown.values())
+    for control in shown.values():
+        widget_type = v.Switch if control.kind is bool else v.Slider
+        assert rc.find(widget_type, label=control.label).widget is not None
+
+
+def test_a_scenario_file_from_the_command_line_comes_first_in_the_picker(tmp_path):
+    mine = tmp_path / "my_class.yaml"
+    mine.write_text(shipped_scenarios()["teaching_small"].read_text().replace("name: teaching_small", "name: my_class"))
+    rc, _, model = render(mine)
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    assert picker.items[0].startswith("my_class: Six nations") and picker.v_model == picker.items[0]
+    assert len(picker.items) == len(shipped_scenarios()) + 1
+    assert model.value.spec.name == "my_class"
+    assert text_of(rc, "spacesim-step-counter").startswith("my_class, step 0 of 40")
+
+
+def test_shocks_after_a_reset_into_another_world_use_its_nations(tmp_path, tiny_text):
+    mine = tmp_path / "tiny.yaml"
+    mine.write_text(tiny_text)
+    rc, _, model = render(mine)
+    rc.find(v.Select, label="Nation").widget.v_model = "CCC"
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    picker.v_model = next(item for item in picker.items if item.startswith("teaching_small: "))
+    button(rc, "Reset").click()
+    assert rc.find(v.Select, label="Nation").widget.items == model.value.state.codes
+    button(rc, "ASAT test").click()
+    assert model.value.log.rows[-1]["actor"] == model.value.state.codes[0]
