@@ -114,10 +114,10 @@ class WorldState:
         # max over frameworks of M_if * M_jf * I_f: each framework raises its members' block.
         out = np.zeros((self.n, self.n))
         for f in range(self.membership.shape[1]):
-            members = np.flatnonzero(self.membership[:, f])
+            members = self.membership[:, f].nonzero()[0]
             if members.size:
-                block = np.ix_(members, members)
-                out[block] = np.maximum(out[block], self.integration[f])
+                rows, cols = members[:, None], members[None, :]  # the members' block (as np.ix_ would index it)
+                out[rows, cols] = np.maximum(out[rows, cols], self.integration[f])
         np.fill_diagonal(out, 0.0)
         return out
 
