@@ -26,7 +26,7 @@ def asat_test(model: "SpaceModel", actor: int, debris: float | None = None, sche
     s, p = model.state, model.p
     pieces = p.asat_debris if debris is None else debris
     s.debris += pieces
-    s.threat = np.clip(s.threat + p.asat_threat_shock, 0.0, 1.0)
+    s.threat = (s.threat + p.asat_threat_shock).clip(0.0, 1.0)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
     trust_in_actor = s.trust_in(actor)
     fearful = (trust_in_actor < 0.5) & (np.arange(s.n) != actor)
@@ -98,11 +98,11 @@ def government_change(model: "SpaceModel", nation: int, scheduled: bool = False)
     ended = 0
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
     tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
-    partners = np.flatnonzero((s.tie_depth[nation] > 0) & (tie_draws < p.reversal_withdrawal))
+    partners = ((s.tie_depth[nation] > 0) & (tie_draws < p.reversal_withdrawal)).nonzero()[0]
     for j in partners:
         model.end_agreement(nation, int(j), "government_change")
         ended += 1
-    memberships = np.flatnonzero(s.membership[nation])
+    memberships = s.membership[nation].nonzero()[0]
     leave = membership_draws[memberships] < p.reversal_withdrawal
     model.log.add(
         model.steps,

@@ -74,7 +74,7 @@ def value_of_pairs(state: WorldState, p: SimpleNamespace, total: np.ndarray, k_e
     and ``np.s_[None, :]`` for the whole matrix); ``same`` marks the pairs with
     i == j (default: ``i == j``).
     """
-    depth = np.clip((np.minimum(t_ij, t_ji) - p.trust_floor) / (1.0 - p.trust_floor), 0.0, 1.0)  # = sharing_depth
+    depth = ((np.minimum(t_ij, t_ji) - p.trust_floor) / (1.0 - p.trust_floor)).clip(0.0, 1.0)  # = sharing_depth
     sf = sec.share_factor(p)
     k_j = k_eff[j]
     added = depth * interop * sf * k_j
@@ -104,7 +104,7 @@ def draw_proposers(n: int, rng: np.random.Generator, p: SimpleNamespace) -> tupl
     Always 2n draws, whoever proposes, so the random stream stays aligned across policy variants.
     """
     propose_draw, choice_draw = rng.random(n), rng.random(n)
-    return np.flatnonzero(propose_draw < p.proposal_rate), choice_draw
+    return (propose_draw < p.proposal_rate).nonzero()[0], choice_draw
 
 
 def choose_partners(proposers: np.ndarray, u_rows: np.ndarray, depth_rows: np.ndarray, tie_rows: np.ndarray, choice_draw: np.ndarray) -> list[tuple[int, int]]:

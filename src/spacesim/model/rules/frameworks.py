@@ -88,7 +88,7 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
     # A framework with no members has nothing to offer until it is founded by the scenario.
     can_join &= member.any(axis=0)[None, :]
     joiners = []
-    rows = np.flatnonzero(can_join.any(axis=1))
+    rows = can_join.any(axis=1).nonzero()[0]
     if rows.size:
         best = np.argmax(np.where(can_join[rows], value[rows], -np.inf), axis=1)
         joiners = [(int(i), int(k)) for i, k in zip(rows, best)]

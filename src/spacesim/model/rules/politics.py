@@ -19,7 +19,7 @@ from ..state import WorldState
 def draw_government_changes(state: WorldState, p: SimpleNamespace, rng: np.random.Generator) -> list[int]:
     """Nations whose government changes this step."""
     rate = p.government_change_rate * (1.0 - state.stability)
-    return [int(i) for i in np.flatnonzero(rng.random(state.n) < rate)]
+    return (rng.random(state.n) < rate).nonzero()[0].tolist()
 
 
 def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace, rng: np.random.Generator) -> float:
