@@ -104,12 +104,13 @@ def government_change(model: "SpaceModel", nation: int, scheduled: bool = False)
         ended += 1
     memberships = s.membership[nation].nonzero()[0]
     leave = membership_draws[memberships] < p.reversal_withdrawal
+    n_leave = int(np.count_nonzero(leave))
     model.log.add(
         model.steps,
         "government_change",
-        f"a new government takes office in {s.names[nation]}; it ends {ended} bilateral agreement{'s' if ended != 1 else ''} and leaves {int(leave.sum())} framework{'s' if leave.sum() != 1 else ''}",
+        f"a new government takes office in {s.names[nation]}; it ends {ended} bilateral agreement{'s' if ended != 1 else ''} and leaves {n_leave} framework{'s' if n_leave != 1 else ''}",
         actor=s.codes[nation],
-        effect=f"sovereignty {shift:+.3f}; {ended} agreements ended; {int(leave.sum())} memberships ended",
+        effect=f"sovereignty {shift:+.3f}; {ended} agreements ended; {n_leave} memberships ended",
         scheduled=scheduled,
     )
     for f in memberships[leave]:

@@ -296,7 +296,7 @@ class SpaceModel(mesa.Model):
         s, p = self.state, self.p
         k_eff, _, _, total = security.coverage(s, p)
         sec = security.security(total, p)
-        collective = security.collective_security_share(k_eff, total, p)
+        collective = security.collective_security_share(k_eff, total, p, sec=sec)
         self.recorder.record(self.steps, s, p, sec, collective, self.log.take_counts(), self._formed, self._ended)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)

@@ -35,14 +35,14 @@ def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.
     t = trust.copy()
     np.fill_diagonal(t, 0.0)
     given = np.divide(t @ m, others, out=np.full(m.shape, np.nan), where=others > 0)
-    received = np.full(m.shape, np.nan)
+    lowest = np.full(m.shape, np.inf)  # lowest trust of any other member in each nation, per framework (inf: nobody)
     t_others = trust.copy()
     np.fill_diagonal(t_others, np.inf)  # a member's trust in itself does not count
     for f in range(m.shape[1]):
         members = state.membership[:, f].nonzero()[0]
         if members.size:
-            lowest = t_others[members].min(axis=0)  # lowest trust of any other member in each nation
-            received[:, f] = np.where(np.isinf(lowest), np.nan, lowest)
+            lowest[:, f] = t_others[members].min(axis=0)
+    received = np.where(np.isinf(lowest), np.nan, lowest)
     return given, received
 
 

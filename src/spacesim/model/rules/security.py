@@ -72,8 +72,11 @@ def gain_of_adding(base: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> n
     return np.exp(-base / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
 
 
-def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace) -> np.ndarray:
-    """Share of each nation's security that comes from partners (0 for a nation alone)."""
-    sec = security(total, p)
+def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, sec: np.ndarray | None = None) -> np.ndarray:
+    """Share of each nation's security that comes from partners (0 for a nation alone).
+
+    ``sec`` is ``security(total, p)`` when the caller has it already.
+    """
+    sec = security(total, p) if sec is None else sec
     own = security(k_eff, p)
     return np.where(sec > 0, (sec - own) / np.maximum(sec, 1e-12), 0.0)
