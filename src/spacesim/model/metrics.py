@@ -91,11 +91,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self.steps: dict[str, list[Any]] = {"step": [], **{k: [] for k in STEP_OUTCOMES}}
-        self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], **{k: [] for k in NATION_OUTCOMES}}
+        self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], "bloc": [], **{k: [] for k in NATION_OUTCOMES}}
         self.latest: dict[str, Any] = {}
         self.bloc_of: dict[str, str | None] = {}
         self._blocs: tuple[np.ndarray, np.ndarray, float, float] | None = None
         self._codes: np.ndarray | None = None
+        self._blocs_of_codes: np.ndarray | None = None
 
     def _bloc_structure(self, state: WorldState) -> tuple[np.ndarray, np.ndarray, float, float]:
         """Bloc one-hot matrix (N x blocs), which nations are in a bloc, and the numbers of same-bloc and between-bloc pairs.
@@ -182,8 +183,11 @@ class Recorder:
         nat = self.nations
         nat["step"].append(np.full(n, step, dtype=np.int64))
         if self._codes is None or self._codes.shape[0] != n:
-            self._codes = np.asarray(state.codes, dtype=object)  # codes never change during a run
+            # Codes and blocs never change during a run.
+            self._codes = np.asarray(state.codes, dtype=object)
+            self._blocs_of_codes = np.asarray([self.bloc_of.get(c) for c in state.codes], dtype=object)
         nat["nation"].append(self._codes)
+        nat["bloc"].append(self._blocs_of_codes)
         nat["sovereignty"].append(state.sovereignty.copy())
         nat["capability"].append(state.capability.copy())
         nat["threat_perception"].append(state.threat.copy())
@@ -202,5 +206,5 @@ class Recorder:
         """One row per nation per step."""
         df = pd.DataFrame({k: np.concatenate(v) if v else [] for k, v in self.nations.items()})
         df["nation"] = df["nation"].astype("string")
-        df.insert(2, "bloc", df["nation"].map(self.bloc_of).astype("string"))
+        df["bloc"] = df["bloc"].astype("string")
         return df
