@@ -27,6 +27,6 @@ def grow(state: WorldState, p: SimpleNamespace) -> None:
 
 def harmonise(state: WorldState, co_member: np.ndarray, p: SimpleNamespace) -> None:
     """Shared frameworks bring common standards: interoperability rises toward 1 (C6, C7)."""
-    together = np.flatnonzero(co_member > 0)
-    current = state.interop.flat[together]
-    state.interop.flat[together] = current + p.interoperability_growth * (1.0 - current)
+    together = co_member > 0
+    current = state.interop[together]
+    state.interop[together] = current + p.interoperability_growth * (1.0 - current)
