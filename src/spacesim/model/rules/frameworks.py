@@ -78,8 +78,9 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
     reconsider = (rng.random(n) < p.membership_rate)[:, None]
     member = state.membership
 
-    leave_distrust = reconsider & member & ~trusted
-    leave_value = reconsider & member & trusted & (value < -p.exit_margin)
+    reconsidering_members = reconsider & member
+    leave_distrust = reconsidering_members & ~trusted
+    leave_value = reconsidering_members & trusted & (value < -p.exit_margin)
     leavers = [(int(i), int(k), "distrust") for i, k in zip(*leave_distrust.nonzero())]
     leavers += [(int(i), int(k), "not worth it") for i, k in zip(*leave_value.nonzero())]
 
