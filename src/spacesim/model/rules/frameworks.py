@@ -32,16 +32,15 @@ def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.
     """
     m = state.membership.astype(float)
     others = m.sum(axis=0)[None, :] - m  # other members, per nation and framework
-    t = trust.copy()
+    t = trust.copy()  # one working copy: a nation's trust in itself counts neither in the mean nor in the minimum
     np.fill_diagonal(t, 0.0)
     given = np.divide(t @ m, others, out=np.full(m.shape, np.nan), where=others > 0)
+    np.fill_diagonal(t, np.inf)
     lowest = np.full(m.shape, np.inf)  # lowest trust of any other member in each nation, per framework (inf: nobody)
-    t_others = trust.copy()
-    np.fill_diagonal(t_others, np.inf)  # a member's trust in itself does not count
     for f in range(m.shape[1]):
         members = state.membership[:, f].nonzero()[0]
         if members.size:
-            lowest[:, f] = t_others[members].min(axis=0)
+            lowest[:, f] = t[members].min(axis=0)
     received = np.where(np.isinf(lowest), np.nan, lowest)
     return given, received
 
