@@ -17,8 +17,7 @@ def grow(state: WorldState, p: SimpleNamespace) -> None:
     """Own growth plus technology transfer from stronger partners."""
     k = state.capability
     # Over the agreements only: gap[i, j] = how far j is ahead of i.
-    flat = np.flatnonzero(state.tie_depth > 0)
-    i, j = np.divmod(flat, state.n)
+    flat, i, j = state.agreements()
     gap = np.maximum(0.0, k[j] - k[i])
     transfer = np.bincount(i, weights=state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * gap, minlength=state.n)
     transfer = np.minimum(transfer, np.maximum(0.0, k.max(initial=0.0) - k))  # no more than the largest gap

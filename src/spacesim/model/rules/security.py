@@ -25,8 +25,7 @@ def bilateral_pooled(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -
 
 def bilateral_received(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """sum_j X[i, j]: coverage each nation receives through all its bilateral agreements (computed over the agreements only)."""
-    flat = np.flatnonzero(state.tie_depth > 0)
-    i, j = np.divmod(flat, state.n)
+    flat, i, j = state.agreements()
     values = state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * share_factor(p) * k_eff[j]
     return np.bincount(i, weights=values, minlength=state.n)
 
