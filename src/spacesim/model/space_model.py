@@ -225,7 +225,7 @@ class SpaceModel(mesa.Model):
         s, p, rng = self.state, self.p, self.rng
         n = s.n
         dense = n <= DENSE_UP_TO
-        ti, tj = bilateral.agreement_pairs(s.tie_depth)
+        ti, tj = bilateral.agreement_pairs(s.tie_depth, s.agreements()[1:])
         if dense:
             u_all, depth_all = bilateral.utility(s, p, t, total, k_eff)
             u_ij, u_ji, depth_ij = u_all[ti, tj], u_all[tj, ti], depth_all[ti, tj]

@@ -158,9 +158,13 @@ def ending(u: np.ndarray, depth: np.ndarray, tie_depth: np.ndarray, p: SimpleNam
     return ending_at(i, j, u[i, j], u[j, i], depth[i, j], p)
 
 
-def agreement_pairs(tie_depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(i, j) of every agreement, i < j, in row-major order."""
-    i, j = np.divmod(np.flatnonzero(tie_depth > 0), tie_depth.shape[0])
+def agreement_pairs(tie_depth: np.ndarray, positions: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) of every agreement, i < j, in row-major order.
+
+    ``positions`` are the rows and columns of every ``tie_depth > 0`` entry in
+    row-major order, when already known (:meth:`WorldState.agreements`).
+    """
+    i, j = np.divmod(np.flatnonzero(tie_depth > 0), tie_depth.shape[0]) if positions is None else positions
     upper = i < j
     return i[upper], j[upper]
 
