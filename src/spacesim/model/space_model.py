@@ -237,8 +237,12 @@ class SpaceModel(mesa.Model):
         for i, j, reason in bilateral.ending_at(ti, tj, u_ij, u_ji, depth_ij, p):
             ended[i * n + j] = ended[j * n + i] = float(s.tie_depth[i, j])
             self.end_agreement(i, j, reason)
-        kept = s.tie_depth[ti, tj] > 0
-        s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
+        # Every surviving agreement takes today's depth (depth is symmetric: it follows the lower of the two trusts).
+        if dense:
+            np.copyto(s.tie_depth, depth_all, where=s.tie_depth > 0)
+        else:
+            kept = s.tie_depth[ti, tj] > 0
+            s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
         if proposers.size == 0:
             return
 
