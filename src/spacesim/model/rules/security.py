@@ -60,7 +60,7 @@ def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     >>> round(float(security(np.array([1.0]), SimpleNamespace(security_scale=1.0))[0]), 4)
     0.6321
     """
-    return 1.0 - np.exp(-cov / p.security_scale)
+    return 1.0 - np.exp(cov / -p.security_scale)  # = exp(-cov / kappa) exactly: dividing by -kappa saves negating the array
 
 
 def gain_of_adding(base: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> np.ndarray:
@@ -68,7 +68,7 @@ def gain_of_adding(base: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> n
 
     security(base + added) - security(base) = exp(-base / kappa) (1 - exp(-added / kappa)).
     """
-    return np.exp(-base / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
+    return np.exp(base / -p.security_scale) * (1.0 - np.exp(added / -p.security_scale))  # x / -kappa = -x / kappa exactly
 
 
 def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, sec: np.ndarray | None = None) -> np.ndarray:
