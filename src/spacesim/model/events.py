@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .rules import trust as trust_rule
+from .rules.politics import new_government_attitudes
 
 if TYPE_CHECKING:
     from .space_model import SpaceModel
@@ -91,8 +92,6 @@ def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, 
 
 def government_change(model: "SpaceModel", nation: int, scheduled: bool = False) -> None:
     """A new government: attitudes shift and each commitment may be dropped (C9)."""
-    from .rules.politics import new_government_attitudes
-
     s, p, rng = model.state, model.p, model.rng
     shift = new_government_attitudes(s, nation, p, rng)
     ended = 0
