@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .rules import trust as trust_rule
+from .rules.politics import new_government_attitudes
 
 if TYPE_CHECKING:
     from .space_model import SpaceModel
@@ -26,7 +27,7 @@ def asat_test(model: "SpaceModel", actor: int, debris: float | None = None, sche
     s, p = model.state, model.p
     pieces = p.asat_debris if debris is None else debris
     s.debris += pieces
-    s.threat = np.clip(s.threat + p.asat_threat_shock, 0.0, 1.0)
+    s.threat = (s.threat + p.asat_threat_shock).clip(0.0, 1.0)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
     trust_in_actor = s.trust_in(actor)
     fearful = (trust_in_actor < 0.5) & (np.arange(s.n) != actor)
@@ -91,25 +92,24 @@ def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, 
 
 def government_change(model: "SpaceModel", nation: int, scheduled: bool = False) -> None:
     """A new government: attitudes shift and each commitment may be dropped (C9)."""
-    from .rules.politics import new_government_attitudes
-
     s, p, rng = model.state, model.p, model.rng
     shift = new_government_attitudes(s, nation, p, rng)
     ended = 0
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
     tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
-    partners = np.flatnonzero((s.tie_depth[nation] > 0) & (tie_draws < p.reversal_withdrawal))
+    partners = ((s.tie_depth[nation] > 0) & (tie_draws < p.reversal_withdrawal)).nonzero()[0]
     for j in partners:
         model.end_agreement(nation, int(j), "government_change")
         ended += 1
-    memberships = np.flatnonzero(s.membership[nation])
+    memberships = s.membership[nation].nonzero()[0]
     leave = membership_draws[memberships] < p.reversal_withdrawal
+    n_leave = int(np.count_nonzero(leave))
     model.log.add(
         model.steps,
         "government_change",
-        f"a new government takes office in {s.names[nation]}; it ends {ended} bilateral agreement{'s' if ended != 1 else ''} and leaves {int(leave.sum())} framework{'s' if leave.sum() != 1 else ''}",
+        f"a new government takes office in {s.names[nation]}; it ends {ended} bilateral agreement{'s' if ended != 1 else ''} and leaves {n_leave} framework{'s' if n_leave != 1 else ''}",
         actor=s.codes[nation],
-        effect=f"sovereignty {shift:+.3f}; {ended} agreements ended; {int(leave.sum())} memberships ended",
+        effect=f"sovereignty {shift:+.3f}; {ended} agreements ended; {n_leave} memberships ended",
         scheduled=scheduled,
     )
     for f in memberships[leave]:

@@ -91,31 +91,44 @@ class Recorder:
 
     def __init__(self) -> None:
         self.steps: dict[str, list[Any]] = {"step": [], **{k: [] for k in STEP_OUTCOMES}}
-        self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], **{k: [] for k in NATION_OUTCOMES}}
+        self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], "bloc": [], **{k: [] for k in NATION_OUTCOMES}}
         self.latest: dict[str, Any] = {}
         self.bloc_of: dict[str, str | None] = {}
-        self._bloc_onehot: np.ndarray | None = None
+        self._blocs: tuple[np.ndarray, np.ndarray, float, float] | None = None
+        self._codes: np.ndarray | None = None
+        self._blocs_of_codes: np.ndarray | None = None
+
+    def _bloc_structure(self, state: WorldState) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Bloc one-hot matrix (N x blocs), which nations are in a bloc, and the numbers of same-bloc and between-bloc pairs.
+
+        Blocs never change during a run, so these are computed once.
+        """
+        n = state.n
+        if self._blocs is None or self._blocs[0].shape[0] != n:
+            in_bloc = state.bloc >= 0
+            blocs = np.unique(state.bloc[in_bloc])
+            onehot = (state.bloc[:, None] == blocs[None, :]).astype(float)
+            sizes = onehot.sum(axis=0)
+            same_pairs = float((sizes * (sizes - 1)).sum())
+            between_pairs = float(sizes.sum() ** 2 - (sizes**2).sum())
+            self._blocs = (onehot, in_bloc, same_pairs, between_pairs)
+        return self._blocs
 
     def _trust_summary(self, state: WorldState, trust: np.ndarray) -> dict[str, Any]:
         """Trust statistics over distinct pairs, from row, column and bloc-block sums (no N x N masks or copies)."""
         n = state.n
         pairs = n * (n - 1)
-        diag = np.diag(trust)
+        diag = trust.diagonal()
         given = trust.sum(axis=1) - diag
         received = trust.sum(axis=0) - diag
         mean = float(given.sum() / pairs)
         dev = trust - mean
         squares = float(np.vdot(dev, dev) - ((diag - mean) ** 2).sum())
-        if self._bloc_onehot is None or self._bloc_onehot.shape[0] != n:
-            blocs = np.unique(state.bloc[state.bloc >= 0])
-            self._bloc_onehot = (state.bloc[:, None] == blocs[None, :]).astype(float)
-        onehot = self._bloc_onehot
+        onehot, in_bloc, same_pairs, between_pairs = self._bloc_structure(state)
         block = onehot.T @ (trust @ onehot)  # block[a, b] = sum of trust from bloc a's nations to bloc b's
-        sizes = onehot.sum(axis=0)
-        same_pairs = float((sizes * (sizes - 1)).sum())
-        between_pairs = float(sizes.sum() ** 2 - (sizes**2).sum())
-        same_sum = float(np.trace(block) - diag[state.bloc >= 0].sum())
-        between_sum = float(block.sum() - np.trace(block))
+        within_blocs = block.trace()
+        same_sum = float(within_blocs - diag[in_bloc].sum())
+        between_sum = float(block.sum() - within_blocs)
         return {
             "mean": mean,
             "within": same_sum / same_pairs if same_pairs else float("nan"),
@@ -169,7 +182,12 @@ class Recorder:
 
         nat = self.nations
         nat["step"].append(np.full(n, step, dtype=np.int64))
-        nat["nation"].append(np.asarray(state.codes, dtype=object))
+        if self._codes is None or self._codes.shape[0] != n:
+            # Codes and blocs never change during a run.
+            self._codes = np.asarray(state.codes, dtype=object)
+            self._blocs_of_codes = np.asarray([self.bloc_of.get(c) for c in state.codes], dtype=object)
+        nat["nation"].append(self._codes)
+        nat["bloc"].append(self._blocs_of_codes)
         nat["sovereignty"].append(state.sovereignty.copy())
         nat["capability"].append(state.capability.copy())
         nat["threat_perception"].append(state.threat.copy())
@@ -188,5 +206,5 @@ class Recorder:
         """One row per nation per step."""
         df = pd.DataFrame({k: np.concatenate(v) if v else [] for k, v in self.nations.items()})
         df["nation"] = df["nation"].astype("string")
-        df.insert(2, "bloc", df["nation"].map(self.bloc_of).astype("string"))
+        df["bloc"] = df["bloc"].astype("string")
         return df

@@ -23,6 +23,9 @@ from .state import build_state, domain_for_depth, params_namespace
 #: Up to this many nations, the bilateral phase evaluates the whole value matrix at once (see SpaceModel._bilateral_phase).
 DENSE_UP_TO = 100
 
+#: Up to this many nations, coverage computed for the record is kept and reused by the next step's phase 2 when its inputs are unchanged (see SpaceModel._coverage).
+REUSE_COVERAGE_UP_TO = 100
+
 #: Outcomes Mesa's DataCollector gathers (all outcomes are in ``model.recorder``).
 MESA_REPORTERS = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
 
@@ -64,6 +67,8 @@ class SpaceModel(mesa.Model):
         self._formed = 0
         self._ended = 0
         self._draws: np.ndarray | None = None  # buffer for the cooperation round's draws
+        self._coverage_inputs: tuple | None = None  # what the kept coverage was computed from (see _coverage)
+        self._coverage_kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         s = self.state
         for f in range(s.membership.shape[1]):
             for i in np.flatnonzero(s.membership[:, f]):
@@ -160,7 +165,7 @@ class SpaceModel(mesa.Model):
 
         # 2. Nations assess threats and partners.
         environment.update_threat(s, t, p)
-        k_eff, _, pooled, total = security.coverage(s, p)
+        k_eff, _, pooled, total = self._coverage()
 
         # 3. Bilateral agreements end, deepen or shallow with trust, and new ones are proposed.
         if p.allow_bilateral:
@@ -220,7 +225,7 @@ class SpaceModel(mesa.Model):
         s, p, rng = self.state, self.p, self.rng
         n = s.n
         dense = n <= DENSE_UP_TO
-        ti, tj = bilateral.agreement_pairs(s.tie_depth)
+        ti, tj = bilateral.agreement_pairs(s.tie_depth, s.agreements()[1:])
         if dense:
             u_all, depth_all = bilateral.utility(s, p, t, total, k_eff)
             u_ij, u_ji, depth_ij = u_all[ti, tj], u_all[tj, ti], depth_all[ti, tj]
@@ -232,8 +237,12 @@ class SpaceModel(mesa.Model):
         for i, j, reason in bilateral.ending_at(ti, tj, u_ij, u_ji, depth_ij, p):
             ended[i * n + j] = ended[j * n + i] = float(s.tie_depth[i, j])
             self.end_agreement(i, j, reason)
-        kept = s.tie_depth[ti, tj] > 0
-        s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
+        # Every surviving agreement takes today's depth (depth is symmetric: it follows the lower of the two trusts).
+        if dense:
+            np.copyto(s.tie_depth, depth_all, where=s.tie_depth > 0)
+        else:
+            kept = s.tie_depth[ti, tj] > 0
+            s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
         if proposers.size == 0:
             return
 
@@ -292,11 +301,41 @@ class SpaceModel(mesa.Model):
             if s.membership[actor, framework]:
                 self.leave_framework(actor, framework, "scheduled", scheduled)
 
+    def _coverage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:func:`security.coverage` of the current state; treat the arrays as read-only.
+
+        The record at the end of a step and phase 2 of the next step usually
+        see the same capabilities, agreements, interoperability and
+        memberships (only hostile acts and scheduled events in phase 1 change
+        them), so in worlds of up to ``REUSE_COVERAGE_UP_TO`` nations the
+        result is kept and returned again while every input (and every
+        parameter coverage reads) is as it was. Larger worlds recompute:
+        there, comparing the N x N inputs costs more than the computation.
+        """
+        s, p = self.state, self.p
+        if s.n > REUSE_COVERAGE_UP_TO:
+            return security.coverage(s, p)
+        inputs = (
+            s.capability.tobytes(),
+            s.commercial.tobytes(),
+            s.tie_depth.tobytes(),
+            s.interop.tobytes(),
+            s.membership.tobytes(),
+            s.integration.tobytes(),
+            p.commercial_integration,
+            p.sharing_strictness,
+            p.framework_standard_bonus,
+        )
+        if inputs != self._coverage_inputs:
+            self._coverage_kept = security.coverage(s, p)
+            self._coverage_inputs = inputs
+        return self._coverage_kept
+
     def _record(self) -> None:
         s, p = self.state, self.p
-        k_eff, _, _, total = security.coverage(s, p)
+        k_eff, _, _, total = self._coverage()
         sec = security.security(total, p)
-        collective = security.collective_security_share(k_eff, total, p)
+        collective = security.collective_security_share(k_eff, total, p, sec=sec)
         self.recorder.record(self.steps, s, p, sec, collective, self.log.take_counts(), self._formed, self._ended)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)

@@ -72,6 +72,8 @@ class WorldState:
     framework_index: dict[str, int] = field(default_factory=dict)
     _co_key: tuple[bytes, bytes] | None = field(default=None, repr=False)
     _co_value: np.ndarray | None = field(default=None, repr=False)
+    _agreements_key: bytes | None = field(default=None, repr=False)
+    _agreements_value: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -110,14 +112,30 @@ class WorldState:
             self._co_key = key
         return self._co_value
 
+    def agreements(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row-major flat positions of the bilateral agreements (both directions, tie_depth > 0), and their rows i and columns j.
+
+        Several rules read them each step while agreements change only a few
+        times a step, so they are kept until the set of agreements differs
+        (only positions are kept: read depths from ``tie_depth``). Treat the
+        result as read-only.
+        """
+        exists = self.tie_depth > 0
+        key = exists.tobytes()
+        if self._agreements_key != key:
+            flat = np.flatnonzero(exists)
+            self._agreements_value = (flat, *np.divmod(flat, self.n))
+            self._agreements_key = key
+        return self._agreements_value
+
     def _compute_co_membership(self) -> np.ndarray:
         # max over frameworks of M_if * M_jf * I_f: each framework raises its members' block.
         out = np.zeros((self.n, self.n))
         for f in range(self.membership.shape[1]):
-            members = np.flatnonzero(self.membership[:, f])
+            members = self.membership[:, f].nonzero()[0]
             if members.size:
-                block = np.ix_(members, members)
-                out[block] = np.maximum(out[block], self.integration[f])
+                rows, cols = members[:, None], members[None, :]  # the members' block (as np.ix_ would index it)
+                out[rows, cols] = np.maximum(out[rows, cols], self.integration[f])
         np.fill_diagonal(out, 0.0)
         return out
 

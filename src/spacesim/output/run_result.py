@@ -83,12 +83,12 @@ def run_scenario(spec: ScenarioSpec, seed: int | None = None, run_id: int = 0, s
     if steps is not None:
         spec = spec.with_parameters(steps=steps)
     model = SpaceModel(spec, rng=seed)
-    model.run()
+    steps_table = model.run()  # = model.steps_frame()
     return RunResult(
         run_id=run_id,
         spec=spec,
         seed=seed,
-        steps=tag(model.steps_frame(), run_id),
+        steps=tag(steps_table, run_id),
         nations=tag(model.nations_frame(), run_id),
         events=tag(model.events_frame(), run_id),
         partnerships=tag(model.partnerships_frame(), run_id),

@@ -35,7 +35,9 @@ def utility(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.
     new one, what adding it would bring. The model itself evaluates only the
     entries it needs, with :func:`utility_at`.
     """
-    return utility_rows(state, p, trust, total, k_eff, np.arange(state.n))
+    # Every pair at once: i runs down the rows, j along the columns (broadcast views, no gathered copies).
+    own, other = np.s_[:, None], np.s_[None, :]
+    return value_of_pairs(state, p, total, k_eff, own, other, trust, trust.T, state.interop, state.tie_depth, same=np.eye(state.n, dtype=bool))
 
 
 def depth_at(trust: np.ndarray, i: np.ndarray | int, j: np.ndarray | int, p: SimpleNamespace) -> np.ndarray:
@@ -65,9 +67,14 @@ def utility_rows(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total
     return value_of_pairs(state, p, total, k_eff, i, j, trust[rows], trust[:, rows].T, state.interop[rows], tie)
 
 
-def value_of_pairs(state: WorldState, p: SimpleNamespace, total: np.ndarray, k_eff: np.ndarray, i: np.ndarray, j: np.ndarray, t_ij: np.ndarray, t_ji: np.ndarray, interop: np.ndarray, tie: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The value formula on the pairwise quantities T[i, j], T[j, i], interop[i, j] and agreement depth, already gathered for the pairs (i, j)."""
-    depth = np.clip((np.minimum(t_ij, t_ji) - p.trust_floor) / (1.0 - p.trust_floor), 0.0, 1.0)  # = sharing_depth
+def value_of_pairs(state: WorldState, p: SimpleNamespace, total: np.ndarray, k_eff: np.ndarray, i: np.ndarray | tuple, j: np.ndarray | tuple, t_ij: np.ndarray, t_ji: np.ndarray, interop: np.ndarray, tie: np.ndarray, same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The value formula on the pairwise quantities T[i, j], T[j, i], interop[i, j] and agreement depth, already gathered for the pairs (i, j).
+
+    ``i`` and ``j`` index the per-nation arrays (index arrays, or ``np.s_[:, None]``
+    and ``np.s_[None, :]`` for the whole matrix); ``same`` marks the pairs with
+    i == j (default: ``i == j``).
+    """
+    depth = ((np.minimum(t_ij, t_ji) - p.trust_floor) / (1.0 - p.trust_floor)).clip(0.0, 1.0)  # = sharing_depth
     sf = sec.share_factor(p)
     k_j = k_eff[j]
     added = depth * interop * sf * k_j
@@ -87,7 +94,7 @@ def value_of_pairs(state: WorldState, p: SimpleNamespace, total: np.ndarray, k_e
         + p.disparity_aversion * (1.0 + p.export_control) * depth * gap
         + leak_probability(depth, t_ij, p) * own_security
     )
-    u = np.where(i == j, -np.inf, gain - cost)
+    u = np.where((i == j) if same is None else same, -np.inf, gain - cost)
     return u, depth
 
 
@@ -97,7 +104,7 @@ def draw_proposers(n: int, rng: np.random.Generator, p: SimpleNamespace) -> tupl
     Always 2n draws, whoever proposes, so the random stream stays aligned across policy variants.
     """
     propose_draw, choice_draw = rng.random(n), rng.random(n)
-    return np.flatnonzero(propose_draw < p.proposal_rate), choice_draw
+    return (propose_draw < p.proposal_rate).nonzero()[0], choice_draw
 
 
 def choose_partners(proposers: np.ndarray, u_rows: np.ndarray, depth_rows: np.ndarray, tie_rows: np.ndarray, choice_draw: np.ndarray) -> list[tuple[int, int]]:
@@ -108,18 +115,17 @@ def choose_partners(proposers: np.ndarray, u_rows: np.ndarray, depth_rows: np.nd
     with probability proportional to positive value.
     """
     n = u_rows.shape[1] if u_rows.ndim == 2 else 0
+    if n == 0 or len(proposers) == 0:
+        return []
     weight = np.where((tie_rows == 0) & (depth_rows > 0) & (u_rows > 0), u_rows, 0.0)
     cumulative = np.cumsum(weight, axis=1)
-    total = cumulative[:, -1] if n else np.zeros(0)
-    out = []
-    for row, i in enumerate(proposers):
-        if total[row] <= 0:
-            continue
-        j = int(np.searchsorted(cumulative[row], choice_draw[i] * total[row], side="right"))
-        j = min(j, n - 1)
-        if weight[row, j] > 0:
-            out.append((int(i), j))
-    return out
+    total = cumulative[:, -1]
+    # Each row's partner is the first j whose cumulative weight exceeds draw x total: the count of
+    # entries <= it, which is np.searchsorted(cumulative[row], draw x total, side="right") for all rows at once.
+    target = choice_draw[proposers] * total
+    j = np.minimum((cumulative <= target[:, None]).sum(axis=1), n - 1)
+    chosen = (total > 0) & (weight[np.arange(len(proposers)), j] > 0)
+    return list(zip(np.asarray(proposers)[chosen].tolist(), j[chosen].tolist()))
 
 
 def agreed(offers: list[tuple[int, int]], accepts: np.ndarray) -> list[tuple[int, int]]:
@@ -152,9 +158,13 @@ def ending(u: np.ndarray, depth: np.ndarray, tie_depth: np.ndarray, p: SimpleNam
     return ending_at(i, j, u[i, j], u[j, i], depth[i, j], p)
 
 
-def agreement_pairs(tie_depth: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(i, j) of every agreement, i < j, in row-major order."""
-    i, j = np.divmod(np.flatnonzero(tie_depth > 0), tie_depth.shape[0])
+def agreement_pairs(tie_depth: np.ndarray, positions: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) of every agreement, i < j, in row-major order.
+
+    ``positions`` are the rows and columns of every ``tie_depth > 0`` entry in
+    row-major order, when already known (:meth:`WorldState.agreements`).
+    """
+    i, j = np.divmod(np.flatnonzero(tie_depth > 0), tie_depth.shape[0]) if positions is None else positions
     upper = i < j
     return i[upper], j[upper]
 

@@ -17,8 +17,7 @@ def grow(state: WorldState, p: SimpleNamespace) -> None:
     """Own growth plus technology transfer from stronger partners."""
     k = state.capability
     # Over the agreements only: gap[i, j] = how far j is ahead of i.
-    flat = np.flatnonzero(state.tie_depth > 0)
-    i, j = np.divmod(flat, state.n)
+    flat, i, j = state.agreements()
     gap = np.maximum(0.0, k[j] - k[i])
     transfer = np.bincount(i, weights=state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * gap, minlength=state.n)
     transfer = np.minimum(transfer, np.maximum(0.0, k.max(initial=0.0) - k))  # no more than the largest gap
@@ -27,6 +26,6 @@ def grow(state: WorldState, p: SimpleNamespace) -> None:
 
 def harmonise(state: WorldState, co_member: np.ndarray, p: SimpleNamespace) -> None:
     """Shared frameworks bring common standards: interoperability rises toward 1 (C6, C7)."""
-    together = np.flatnonzero(co_member > 0)
-    current = state.interop.flat[together]
-    state.interop.flat[together] = current + p.interoperability_growth * (1.0 - current)
+    together = co_member > 0
+    current = state.interop[together]
+    state.interop[together] = current + p.interoperability_growth * (1.0 - current)

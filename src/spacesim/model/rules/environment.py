@@ -36,7 +36,7 @@ def assessed_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) ->
     others = k.sum() - k
     armed = state.counterspace * k
     # sum_{j != i} (1 - T_ij) a_j k_j, as one matrix-vector product.
-    hostile = armed.sum() - trust @ armed - (1.0 - np.diag(trust)) * armed
+    hostile = armed.sum() - trust @ armed - (1.0 - trust.diagonal()) * armed
     rival_part = p.rival_threat_weight * hostile / np.maximum(others, 1e-12)
     return debris_part + rival_part
 
@@ -48,14 +48,14 @@ def calibrate_base_threat(state: WorldState, p: SimpleNamespace) -> None:
 
 def update_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) -> None:
     """Threat perception moves toward the assessed threat (C8)."""
-    target = np.clip(state.base_threat + assessed_threat(state, trust, p), 0.0, 1.0)
-    state.threat = np.clip(p.threat_inertia * state.threat + (1.0 - p.threat_inertia) * target, 0.0, 1.0)
+    target = (state.base_threat + assessed_threat(state, trust, p)).clip(0.0, 1.0)
+    state.threat = (p.threat_inertia * state.threat + (1.0 - p.threat_inertia) * target).clip(0.0, 1.0)
 
 
 def update_norm(state: WorldState, p: SimpleNamespace) -> None:
     """Norm strength tracks the share of nations bound by at least one framework (C13)."""
     if state.membership.shape[1]:
-        participation = float(state.membership.any(axis=1).mean())
+        participation = np.count_nonzero(state.membership.any(axis=1)) / state.n
     else:
         participation = 0.0
     state.norm += p.norm_growth * (participation - state.norm)
@@ -72,9 +72,9 @@ def draw_asat_tests(state: WorldState, trust: np.ndarray, p: SimpleNamespace, rn
     Rate: asat_rate x counterspace x (norm factor) x (0.5 + mean distrust of others).
     """
     n = state.n
-    distrust = (n - trust.sum(axis=1) - (1.0 - np.diag(trust))) / max(n - 1, 1)
+    distrust = (n - trust.sum(axis=1) - (1.0 - trust.diagonal())) / max(n - 1, 1)
     rate = p.asat_rate * state.counterspace * hostile_rate_factor(state, p) * (0.5 + distrust)
-    return [int(i) for i in np.flatnonzero(rng.random(n) < np.clip(rate, 0.0, 1.0))]
+    return (rng.random(n) < rate.clip(0.0, 1.0)).nonzero()[0].tolist()
 
 
 def draw_cyber_attacks(state: WorldState, trust: np.ndarray, partners: np.ndarray, p: SimpleNamespace, rng: np.random.Generator) -> list[tuple[int, int]]:
@@ -90,5 +90,5 @@ def draw_cyber_attacks(state: WorldState, trust: np.ndarray, partners: np.ndarra
     target = np.argmin(t, axis=1)
     deterrence = 1.0 / (1.0 + p.alliance_deterrence * partners[target])
     rate = p.cyber_rate * state.counterspace * hostile_rate_factor(state, p) * deterrence
-    attackers = np.flatnonzero(rng.random(n) < np.clip(rate, 0.0, 1.0))
+    attackers = (rng.random(n) < rate.clip(0.0, 1.0)).nonzero()[0]
     return [(int(i), int(target[i])) for i in attackers]

@@ -32,18 +32,16 @@ def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.
     """
     m = state.membership.astype(float)
     others = m.sum(axis=0)[None, :] - m  # other members, per nation and framework
-    t = trust.copy()
+    t = trust.copy()  # one working copy: a nation's trust in itself counts neither in the mean nor in the minimum
     np.fill_diagonal(t, 0.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        given = (t @ m) / others
-    received = np.full(m.shape, np.nan)
+    given = np.divide(t @ m, others, out=np.full(m.shape, np.nan), where=others > 0)
+    np.fill_diagonal(t, np.inf)
+    lowest = np.full(m.shape, np.inf)  # lowest trust of any other member in each nation, per framework (inf: nobody)
     for f in range(m.shape[1]):
-        members = np.flatnonzero(state.membership[:, f])
+        members = state.membership[:, f].nonzero()[0]
         if members.size:
-            rows = trust[members]  # each member's trust in every nation
-            rows[np.arange(members.size), members] = np.inf  # a member's trust in itself does not count
-            lowest = rows.min(axis=0)  # lowest trust of any other member in each nation
-            received[:, f] = np.where(np.isinf(lowest), np.nan, lowest)
+            lowest[:, f] = t[members].min(axis=0)
+    received = np.where(np.isinf(lowest), np.nan, lowest)
     return given, received
 
 
@@ -73,22 +71,24 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
     value = membership_value(state, p, total, pooled)
     given, received = mutual_trust_with_members(state, trust)
     required = required_trust(state, p)[None, :]
-    trusted = np.nan_to_num(given, nan=1.0) >= required
-    accepted = np.nan_to_num(received, nan=1.0) >= required
+    # With no other member there is nobody to distrust: NaN counts as full trust (1.0).
+    trusted = np.where(np.isnan(given), 1.0, given) >= required
+    accepted = np.where(np.isnan(received), 1.0, received) >= required
     reconsider = (rng.random(n) < p.membership_rate)[:, None]
     member = state.membership
 
-    leave_distrust = reconsider & member & ~trusted
-    leave_value = reconsider & member & trusted & (value < -p.exit_margin)
-    leavers = [(int(i), int(k), "distrust") for i, k in zip(*np.nonzero(leave_distrust))]
-    leavers += [(int(i), int(k), "not worth it") for i, k in zip(*np.nonzero(leave_value))]
+    reconsidering_members = reconsider & member
+    leave_distrust = reconsidering_members & ~trusted
+    leave_value = reconsidering_members & trusted & (value < -p.exit_margin)
+    leavers = [(int(i), int(k), "distrust") for i, k in zip(*leave_distrust.nonzero())]
+    leavers += [(int(i), int(k), "not worth it") for i, k in zip(*leave_value.nonzero())]
 
     admissible = state.framework_open[None, :] | state.ever_member  # a closed framework takes back former members
     can_join = reconsider & ~member & admissible & trusted & accepted & (value > 0)
     # A framework with no members has nothing to offer until it is founded by the scenario.
     can_join &= member.any(axis=0)[None, :]
     joiners = []
-    rows = np.flatnonzero(can_join.any(axis=1))
+    rows = can_join.any(axis=1).nonzero()[0]
     if rows.size:
         best = np.argmax(np.where(can_join[rows], value[rows], -np.inf), axis=1)
         joiners = [(int(i), int(k)) for i, k in zip(rows, best)]

@@ -19,7 +19,7 @@ from ..state import WorldState
 def draw_government_changes(state: WorldState, p: SimpleNamespace, rng: np.random.Generator) -> list[int]:
     """Nations whose government changes this step."""
     rate = p.government_change_rate * (1.0 - state.stability)
-    return [int(i) for i in np.flatnonzero(rng.random(state.n) < rate)]
+    return (rng.random(state.n) < rate).nonzero()[0].tolist()
 
 
 def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace, rng: np.random.Generator) -> float:
@@ -29,5 +29,5 @@ def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace,
     state.alpha[i] = state.prior_alpha[i] + keep * (state.alpha[i] - state.prior_alpha[i])
     state.beta[i] = state.prior_beta[i] + keep * (state.beta[i] - state.prior_beta[i])
     old = state.sovereignty[i]
-    state.sovereignty[i] = float(np.clip(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0, 1.0))
+    state.sovereignty[i] = float(min(max(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0), 1.0))  # clipped to [0, 1] (np.clip costs ~7 us on one number)
     return float(state.sovereignty[i] - old)

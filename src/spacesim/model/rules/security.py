@@ -25,8 +25,7 @@ def bilateral_pooled(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -
 
 def bilateral_received(state: WorldState, k_eff: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """sum_j X[i, j]: coverage each nation receives through all its bilateral agreements (computed over the agreements only)."""
-    flat = np.flatnonzero(state.tie_depth > 0)
-    i, j = np.divmod(flat, state.n)
+    flat, i, j = state.agreements()
     values = state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * share_factor(p) * k_eff[j]
     return np.bincount(i, weights=values, minlength=state.n)
 
@@ -61,7 +60,7 @@ def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     >>> round(float(security(np.array([1.0]), SimpleNamespace(security_scale=1.0))[0]), 4)
     0.6321
     """
-    return 1.0 - np.exp(-cov / p.security_scale)
+    return 1.0 - np.exp(cov / -p.security_scale)  # = exp(-cov / kappa) exactly: dividing by -kappa saves negating the array
 
 
 def gain_of_adding(base: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> np.ndarray:
@@ -69,11 +68,14 @@ def gain_of_adding(base: np.ndarray, added: np.ndarray, p: SimpleNamespace) -> n
 
     security(base + added) - security(base) = exp(-base / kappa) (1 - exp(-added / kappa)).
     """
-    return np.exp(-base / p.security_scale) * (1.0 - np.exp(-added / p.security_scale))
+    return np.exp(base / -p.security_scale) * (1.0 - np.exp(added / -p.security_scale))  # x / -kappa = -x / kappa exactly
 
 
-def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace) -> np.ndarray:
-    """Share of each nation's security that comes from partners (0 for a nation alone)."""
-    sec = security(total, p)
+def collective_security_share(k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, sec: np.ndarray | None = None) -> np.ndarray:
+    """Share of each nation's security that comes from partners (0 for a nation alone).
+
+    ``sec`` is ``security(total, p)`` when the caller has it already.
+    """
+    sec = security(total, p) if sec is None else sec
     own = security(k_eff, p)
     return np.where(sec > 0, (sec - own) / np.maximum(sec, 1e-12), 0.0)

