@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numba import njit, types
+from numba.extending import intrinsic
 
 from .state import WorldState
 
@@ -52,6 +54,12 @@ NATION_OUTCOMES: tuple[str, ...] = (
 )
 
 
+#: Outcomes that are counts (stored as int64 in the tables).
+COUNT_OUTCOMES: frozenset[str] = frozenset(k for k in STEP_OUTCOMES if k.startswith("n_"))
+
+#: Per-nation outcomes that are counts.
+NATION_COUNTS: frozenset[str] = frozenset(k for k in NATION_OUTCOMES if k.startswith("n_"))
+
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal).
 
@@ -60,13 +68,20 @@ def gini(values: np.ndarray) -> float:
     >>> round(gini(np.array([0.0, 0.0, 0.0, 1.0])), 2)
     0.75
     """
+    return float(_gini(np.asarray(values, dtype=np.float64)))
+
+
+@njit(cache=True)
+def _gini(values):  # noqa: ANN001, ANN202 - compiled
     v = np.sort(values)
     n = v.size
     total = v.sum()
     if n == 0 or total <= 0:
         return 0.0
-    ranks = np.arange(1, n + 1)
-    return float((2 * (ranks * v).sum()) / (n * total) - (n + 1) / n)
+    ranked = 0.0
+    for r in range(n):
+        ranked += (r + 1) * v[r]
+    return (2 * ranked) / (n * total) - (n + 1) / n
 
 
 def clustering(adjacency: np.ndarray) -> float:
@@ -76,127 +91,217 @@ def clustering(adjacency: np.ndarray) -> float:
     >>> clustering(tri)
     1.0
     """
-    a = adjacency.astype(np.float32)
-    deg = a.sum(axis=1)
-    if a.shape[0] < 3 or not deg.any():
+    return float(_clustering(np.asarray(adjacency, dtype=bool)))
+
+
+@intrinsic
+def _popcount(typingctx, x):  # noqa: ANN001, ANN202 - compiled
+    """Set bits of a uint64 (LLVM's ctpop: one instruction where the CPU has it)."""
+
+    def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+        return builder.ctpop(args[0])
+
+    return types.uint64(types.uint64), codegen
+
+
+@njit(cache=True)
+def _clustering(a):  # noqa: ANN001, ANN202 - compiled
+    """Triangles at node i = half the sum, over its neighbours j, of the neighbours i and j share (rows as bit sets)."""
+    n = a.shape[0]
+    if n < 3:
         return 0.0
-    triangles = ((a @ a) * a).sum(axis=1) / 2.0
-    possible = deg * (deg - 1) / 2.0
-    local = np.divide(triangles, possible, out=np.zeros_like(triangles), where=possible > 0)
-    return float(local.mean())
+    words = (n + 63) // 64
+    bits = np.zeros((n, words), dtype=np.uint64)
+    for i in range(n):
+        for j in range(n):
+            if a[i, j]:
+                bits[i, j >> 6] |= np.uint64(1) << np.uint64(j & 63)
+    total = 0.0
+    for i in range(n):
+        degree = 0
+        shared = 0
+        for j in range(n):
+            if a[i, j]:
+                degree += 1
+                for w in range(words):
+                    shared += _popcount(bits[i, w] & bits[j, w])
+        if degree >= 2:
+            total += (shared // 2) / (degree * (degree - 1) / 2.0)
+    return total / n
+
+
+@njit(cache=True)
+def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability, threat, k_eff, total, security_scale, world_at, row, given, received, n_partners, memberships, sec, collective):  # noqa: ANN001, ANN202 - compiled
+    """Write the step's world outcomes (at ``row[world_at]``, in :data:`_WORLD_OUTCOMES` order) and the per-nation rows, in two passes over the pairs."""
+    n = alpha.shape[0]
+    pairs = n * (n - 1)
+    given[:] = 0.0
+    received[:] = 0.0
+    n_partners[:] = 0
+    linked = np.zeros((n, n), dtype=np.bool_)
+    n_ties = 0
+    n_linked = 0
+    same_sum, same_pairs, between_sum, between_pairs = 0.0, 0, 0.0, 0
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            t = alpha[i, j] / (alpha[i, j] + beta[i, j])  # = WorldState.trust
+            given[i] += t
+            received[j] += t
+            if bloc[i] >= 0 and bloc[j] >= 0:
+                if bloc[i] == bloc[j]:
+                    same_sum += t
+                    same_pairs += 1
+                else:
+                    between_sum += t
+                    between_pairs += 1
+            tied = tie_depth[i, j] > 0
+            if tied:
+                n_ties += 1
+                n_partners[i] += 1
+            if tied or co_member[i, j] > 0:
+                linked[i, j] = True
+                n_linked += 1
+    mean = given.sum() / pairs if pairs else np.nan
+    squares = 0.0
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                dev = alpha[i, j] / (alpha[i, j] + beta[i, j]) - mean
+                squares += dev * dev
+    others = max(n - 1, 1)
+    for i in range(n):
+        given[i] /= others
+        received[i] /= others
+    n_bilateral = n_ties // 2
+    for i in range(n):
+        memberships[i] = 0
+        for f in range(membership.shape[1]):
+            if membership[i, f]:
+                memberships[i] += 1
+    n_memberships = memberships.sum()
+    for i in range(n):
+        sec[i] = 1.0 - np.exp(total[i] / -security_scale)
+        own = 1.0 - np.exp(k_eff[i] / -security_scale)
+        collective[i] = (sec[i] - own) / max(sec[i], 1e-12) if sec[i] > 0 else 0.0
+    both = n_bilateral + n_memberships
+    values = (
+        float(n_bilateral),
+        float(n_memberships),
+        n_bilateral / both if both else np.nan,
+        n_linked / pairs if pairs else np.nan,
+        n_ties / pairs if pairs else np.nan,
+        _clustering(linked),
+        mean,
+        same_sum / same_pairs if same_pairs else np.nan,
+        between_sum / between_pairs if between_pairs else np.nan,
+        np.sqrt(max(squares, 0.0) / pairs) / 0.5 if pairs else np.nan,
+        _gini(capability),
+        sec.mean(),
+        collective.mean(),
+        threat.mean(),
+    )
+    for k in range(len(values)):
+        row[world_at[k]] = values[k]
+
+
+#: The world outcomes :func:`_record_step` writes, in its order.
+_WORLD_OUTCOMES = (
+    "n_bilateral",
+    "n_memberships",
+    "bilateral_share",
+    "network_density",
+    "bilateral_density",
+    "clustering",
+    "mean_trust",
+    "trust_within_blocs",
+    "trust_between_blocs",
+    "trust_polarisation",
+    "capability_gini",
+    "mean_security",
+    "collective_security",
+    "threat_level",
+)
+
+#: Event kinds counted per step, by outcome.
+_EVENT_COUNTS = {
+    "n_asat_tests": "asat_test",
+    "n_cyber_attacks": "cyber_attack",
+    "n_leaks": "leak",
+    "n_government_changes": "government_change",
+    "n_withdrawals": "withdrawal",
+    "n_accessions": "accession",
+    "n_collisions": "collision",
+}
 
 
 class Recorder:
-    """Gathers step rows and nation rows as columns, cheaply, as the model runs."""
+    """Gathers the step rows and the nation rows in preallocated arrays as the model runs (grown when a run goes on)."""
 
-    def __init__(self) -> None:
-        self.steps: dict[str, list[Any]] = {"step": [], **{k: [] for k in STEP_OUTCOMES}}
-        self.nations: dict[str, list[np.ndarray]] = {"step": [], "nation": [], "bloc": [], **{k: [] for k in NATION_OUTCOMES}}
-        self.latest: dict[str, Any] = {}
-        self.bloc_of: dict[str, str | None] = {}
-        self._blocs: tuple[np.ndarray, np.ndarray, float, float] | None = None
-        self._codes: np.ndarray | None = None
-        self._blocs_of_codes: np.ndarray | None = None
+    columns: tuple[str, ...] = ("step", *STEP_OUTCOMES)
 
-    def _bloc_structure(self, state: WorldState) -> tuple[np.ndarray, np.ndarray, float, float]:
-        """Bloc one-hot matrix (N x blocs), which nations are in a bloc, and the numbers of same-bloc and between-bloc pairs.
+    def __init__(self, expected_steps: int = 0) -> None:
+        self._capacity = expected_steps + 1
+        self._world: np.ndarray | None = None  # rows x columns, float64 (counts are exact)
+        self._nations: dict[str, np.ndarray] = {}  # outcome -> rows x N
+        self._rows = 0
+        self._latest: dict[str, Any] | None = None
+        self._where = {k: i for i, k in enumerate(self.columns)}
+        self._world_at = np.array([self._where[k] for k in _WORLD_OUTCOMES])
+        self.codes: list[str] = []
+        self.blocs: list[str | None] = []
 
-        Blocs never change during a run, so these are computed once.
-        """
+    def _grow(self, n: int) -> None:
+        rows = max(self._capacity, 2 * self._rows, 1)
+        world = np.full((rows, len(self.columns)), np.nan)
+        if self._world is not None:
+            world[: self._rows] = self._world[: self._rows]
+        self._world = world
+        for k in NATION_OUTCOMES:
+            grown = np.zeros((rows, n), dtype=np.int64 if k in NATION_COUNTS else np.float64)
+            if k in self._nations:
+                grown[: self._rows] = self._nations[k][: self._rows]
+            self._nations[k] = grown
+        self._capacity = rows
+
+    def record(self, step: int, state: WorldState, p: SimpleNamespace, k_eff: np.ndarray, total: np.ndarray, counts: dict[str, int], formed: int, ended: int) -> None:
+        """Record the state at the end of ``step``, from coverage (``k_eff``, ``total``) and the step's event counts."""
         n = state.n
-        if self._blocs is None or self._blocs[0].shape[0] != n:
-            in_bloc = state.bloc >= 0
-            blocs = np.unique(state.bloc[in_bloc])
-            onehot = (state.bloc[:, None] == blocs[None, :]).astype(float)
-            sizes = onehot.sum(axis=0)
-            same_pairs = float((sizes * (sizes - 1)).sum())
-            between_pairs = float(sizes.sum() ** 2 - (sizes**2).sum())
-            self._blocs = (onehot, in_bloc, same_pairs, between_pairs)
-        return self._blocs
+        if self._world is None or self._rows == self._capacity:
+            self._grow(n)
+        r, where, nat = self._rows, self._where, self._nations
+        row = self._world[r]
+        _record_step(
+            state.alpha, state.beta, state.tie_depth, state.co_membership(), state.membership, state.bloc, state.capability, state.threat, k_eff, total, p.security_scale,
+            self._world_at, row, nat["mean_trust_given"][r], nat["mean_trust_received"][r], nat["n_partners"][r], nat["n_memberships"][r], nat["security"][r], nat["collective_security_share"][r],
+        )  # fmt: skip
+        row[where["step"]] = step
+        row[where["debris"]] = state.debris
+        row[where["norm_strength"]] = state.norm
+        for outcome, kind in _EVENT_COUNTS.items():
+            row[where[outcome]] = counts[kind]
+        row[where["n_agreements_formed"]] = formed
+        row[where["n_agreements_ended"]] = ended
+        nat["sovereignty"][r] = state.sovereignty
+        nat["capability"][r] = state.capability
+        nat["threat_perception"][r] = state.threat
+        self._rows += 1
+        self._latest = None
 
-    def _trust_summary(self, state: WorldState, trust: np.ndarray) -> dict[str, Any]:
-        """Trust statistics over distinct pairs, from row, column and bloc-block sums (no N x N masks or copies)."""
-        n = state.n
-        pairs = n * (n - 1)
-        diag = trust.diagonal()
-        given = trust.sum(axis=1) - diag
-        received = trust.sum(axis=0) - diag
-        mean = float(given.sum() / pairs)
-        dev = trust - mean
-        squares = float(np.vdot(dev, dev) - ((diag - mean) ** 2).sum())
-        onehot, in_bloc, same_pairs, between_pairs = self._bloc_structure(state)
-        block = onehot.T @ (trust @ onehot)  # block[a, b] = sum of trust from bloc a's nations to bloc b's
-        within_blocs = block.trace()
-        same_sum = float(within_blocs - diag[in_bloc].sum())
-        between_sum = float(block.sum() - within_blocs)
-        return {
-            "mean": mean,
-            "within": same_sum / same_pairs if same_pairs else float("nan"),
-            "between": between_sum / between_pairs if between_pairs else float("nan"),
-            "polarisation": float(np.sqrt(max(squares, 0.0) / pairs) / 0.5),
-            "given": given / max(n - 1, 1),
-            "received": received / max(n - 1, 1),
-        }
+    @property
+    def latest(self) -> dict[str, Any]:
+        """The last recorded row, by outcome (counts as int)."""
+        if self._latest is None:
+            values = self._world[self._rows - 1].tolist() if self._rows else [np.nan] * len(self.columns)
+            self._latest = {k: (int(v) if (k == "step" or k in COUNT_OUTCOMES) and v == v else v) for k, v in zip(self.columns, values)}
+        return self._latest
 
-    def record(self, step: int, state: WorldState, p: SimpleNamespace, security: np.ndarray, collective: np.ndarray, counts: dict[str, int], formed: int, ended: int) -> None:
-        """Record the state at the end of ``step``."""
-        n = state.n
-        trust = self._trust_summary(state, state.trust)
-        ties = state.tie_depth > 0
-        linked = ties | (state.co_membership() > 0)
-        pairs = n * (n - 1)
-        n_ties = int(np.count_nonzero(ties))
-        n_bilateral = n_ties // 2
-        n_memberships = int(state.membership.sum())
-        row = {
-            "step": step,
-            "n_bilateral": n_bilateral,
-            "n_memberships": n_memberships,
-            "bilateral_share": n_bilateral / (n_bilateral + n_memberships) if (n_bilateral + n_memberships) else float("nan"),
-            "network_density": float(np.count_nonzero(linked) / pairs),
-            "bilateral_density": float(n_ties / pairs),
-            "clustering": clustering(linked),
-            "mean_trust": trust["mean"],
-            "trust_within_blocs": trust["within"],
-            "trust_between_blocs": trust["between"],
-            "trust_polarisation": trust["polarisation"],
-            "capability_gini": gini(state.capability),
-            "mean_security": float(security.mean()),
-            "collective_security": float(collective.mean()),
-            "debris": float(state.debris),
-            "threat_level": float(state.threat.mean()),
-            "norm_strength": float(state.norm),
-            "n_asat_tests": counts["asat_test"],
-            "n_cyber_attacks": counts["cyber_attack"],
-            "n_leaks": counts["leak"],
-            "n_government_changes": counts["government_change"],
-            "n_withdrawals": counts["withdrawal"],
-            "n_accessions": counts["accession"],
-            "n_collisions": counts["collision"],
-            "n_agreements_formed": formed,
-            "n_agreements_ended": ended,
-        }
-        for key, value in row.items():
-            self.steps[key].append(value)
-        self.latest = row
-
-        nat = self.nations
-        nat["step"].append(np.full(n, step, dtype=np.int64))
-        if self._codes is None or self._codes.shape[0] != n:
-            # Codes and blocs never change during a run.
-            self._codes = np.asarray(state.codes, dtype=object)
-            self._blocs_of_codes = np.asarray([self.bloc_of.get(c) for c in state.codes], dtype=object)
-        nat["nation"].append(self._codes)
-        nat["bloc"].append(self._blocs_of_codes)
-        nat["sovereignty"].append(state.sovereignty.copy())
-        nat["capability"].append(state.capability.copy())
-        nat["threat_perception"].append(state.threat.copy())
-        nat["n_partners"].append(ties.sum(axis=1))
-        nat["n_memberships"].append(state.membership.sum(axis=1))
-        nat["mean_trust_given"].append(trust["given"])
-        nat["mean_trust_received"].append(trust["received"])
-        nat["security"].append(security.copy())
-        nat["collective_security_share"].append(collective.copy())
+    @property
+    def steps(self) -> dict[str, np.ndarray]:
+        """Every recorded step, column by column (views of the stored rows)."""
+        rows = self._world[: self._rows] if self._world is not None else np.empty((0, len(self.columns)))
+        return {k: rows[:, i].astype(np.int64) if (k == "step" or k in COUNT_OUTCOMES) else rows[:, i] for k, i in self._where.items()}
 
     def steps_frame(self) -> pd.DataFrame:
         """One row per step."""
@@ -204,7 +309,13 @@ class Recorder:
 
     def nations_frame(self) -> pd.DataFrame:
         """One row per nation per step."""
-        df = pd.DataFrame({k: np.concatenate(v) if v else [] for k, v in self.nations.items()})
-        df["nation"] = df["nation"].astype("string")
-        df["bloc"] = df["bloc"].astype("string")
-        return df
+        rows, n = self._rows, len(self.codes)
+        steps = self.steps["step"]
+        data: dict[str, Any] = {
+            "step": np.repeat(steps, n),
+            "nation": pd.array(np.tile(np.asarray(self.codes, dtype=object), rows), dtype="string"),
+            "bloc": pd.array(np.tile(np.asarray(self.blocs, dtype=object), rows), dtype="string"),
+        }
+        for k in NATION_OUTCOMES:
+            data[k] = self._nations[k][:rows].ravel() if k in self._nations else np.empty(0)
+        return pd.DataFrame(data)

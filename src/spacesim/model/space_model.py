@@ -20,14 +20,25 @@ from .rules import bilateral, capability, cooperation, environment, frameworks, 
 from .rules import trust as trust_rule
 from .state import build_state, domain_for_depth, params_namespace
 
-#: Up to this many nations, the bilateral phase evaluates the whole value matrix at once (see SpaceModel._bilateral_phase).
-DENSE_UP_TO = 100
-
-#: Up to this many nations, coverage computed for the record is kept and reused by the next step's phase 2 when its inputs are unchanged (see SpaceModel._coverage).
-REUSE_COVERAGE_UP_TO = 100
-
 #: Outcomes Mesa's DataCollector gathers (all outcomes are in ``model.recorder``).
 MESA_REPORTERS = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
+
+
+class RecordedOutcomes(mesa.DataCollector):
+    """Mesa's DataCollector for :data:`MESA_REPORTERS`, filled from the step just recorded.
+
+    Mesa's own ``collect`` deep-copies every reporter's value each step;
+    these are numbers, so they are appended as they are (a tenth of a small
+    world's step saved). Tables and ``mesa.batch_run`` read it as usual.
+    """
+
+    def collect(self, model: "SpaceModel") -> None:
+        """Append the latest recorded value of each reporter (and the time, as Mesa's own collect does)."""
+        latest = model.recorder.latest
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for var, values in self.model_vars.items():
+            values.append(latest[var])
 
 
 class SpaceModel(mesa.Model):
@@ -60,22 +71,21 @@ class SpaceModel(mesa.Model):
         self.state = build_state(spec, self.p)
         self.ledger = PartnershipLedger()
         self.log = EventLog()
-        self.recorder = Recorder()
-        self.recorder.bloc_of = {c: (self.state.bloc_names[b] if b >= 0 else None) for c, b in zip(self.state.codes, self.state.bloc)}
+        self.recorder = Recorder(spec.steps)
+        self.recorder.codes = list(self.state.codes)
+        self.recorder.blocs = [self.state.bloc_names[b] if b >= 0 else None for b in self.state.bloc]
         self.nations: list[Nation] = [Nation(self, i) for i in range(self.state.n)]
         self._scheduled = self._index_schedule(spec)
         self._formed = 0
         self._ended = 0
         self._draws: np.ndarray | None = None  # buffer for the cooperation round's draws
-        self._coverage_inputs: tuple | None = None  # what the kept coverage was computed from (see _coverage)
-        self._coverage_kept: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         s = self.state
         for f in range(s.membership.shape[1]):
             for i in np.flatnonzero(s.membership[:, f]):
                 s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], 0)
         self._apply_history()
         environment.calibrate_base_threat(s, self.p)
-        self.datacollector = mesa.DataCollector(model_reporters={k: (lambda m, k=k: m.recorder.latest[k]) for k in MESA_REPORTERS})
+        self.datacollector = RecordedOutcomes(model_reporters={k: (lambda m, k=k: m.recorder.latest[k]) for k in MESA_REPORTERS})
         self._record()
 
     # ------------------------------------------------------------------ set-up
@@ -154,7 +164,7 @@ class SpaceModel(mesa.Model):
         for i in environment.draw_asat_tests(s, t, p, rng):
             events.asat_test(self, i)
             t[:, i] = s.trust_in(i)  # a hostile act changes trust in its actor only
-        partners = ((s.tie_depth > 0) | (s.co_membership() > 0)).sum(axis=1)
+        partners = environment.count_partners(s.tie_depth, s.co_membership())
         for i, j in environment.draw_cyber_attacks(s, t, partners, p, rng):
             events.cyber_attack(self, i, j)
             t[:, i] = s.trust_in(i)
@@ -165,7 +175,7 @@ class SpaceModel(mesa.Model):
 
         # 2. Nations assess threats and partners.
         environment.update_threat(s, t, p)
-        k_eff, _, pooled, total = self._coverage()
+        k_eff, _, pooled, total = security.coverage(s, p)
 
         # 3. Bilateral agreements end, deepen or shallow with trust, and new ones are proposed.
         if p.allow_bilateral:
@@ -215,64 +225,35 @@ class SpaceModel(mesa.Model):
         """Phase 3: end, re-depth and propose agreements, valuing each at the phase's start (3.3.4-3.3.6).
 
         Values are those at the phase's start: an agreement that ends in
-        this phase still counts as in force when it is valued. A world of
-        up to ``DENSE_UP_TO`` nations evaluates the whole U matrix at once
-        (cheapest when calls cost more than arithmetic); a larger one only
-        the values the phase reads: both sides of every agreement, the
-        proposers' rows, then the receivers' side of each offer. Both give
-        the same numbers.
+        this phase still counts as in force when it is valued. Only the
+        values the phase reads are computed, with the one formula of
+        :func:`bilateral.utility`: both sides of every agreement, the
+        proposers' rows, then the receivers' side of each offer.
         """
         s, p, rng = self.state, self.p, self.rng
-        n = s.n
-        dense = n <= DENSE_UP_TO
         ti, tj = bilateral.agreement_pairs(s.tie_depth, s.agreements()[1:])
-        if dense:
-            u_all, depth_all = bilateral.utility(s, p, t, total, k_eff)
-            u_ij, u_ji, depth_ij = u_all[ti, tj], u_all[tj, ti], depth_all[ti, tj]
-        else:
-            u_ij, depth_ij = bilateral.utility_at(s, p, t, total, k_eff, ti, tj)
-            u_ji, _ = bilateral.utility_at(s, p, t, total, k_eff, tj, ti)
-        proposers, choice_draw = bilateral.draw_proposers(n, rng, p)
-        ended: dict[int, float] = {}  # flat index (either direction) -> depth the agreement had
+        u_ij, depth_ij = bilateral.utility_at(s, p, t, total, k_eff, ti, tj)
+        u_ji, _ = bilateral.utility_at(s, p, t, total, k_eff, tj, ti)
+        proposers, choice_draw = bilateral.draw_proposers(s.n, rng, p)
+        tie_then = s.tie_depth[proposers]  # a copy: the proposers' agreements as they stand at the phase's start
         for i, j, reason in bilateral.ending_at(ti, tj, u_ij, u_ji, depth_ij, p):
-            ended[i * n + j] = ended[j * n + i] = float(s.tie_depth[i, j])
             self.end_agreement(i, j, reason)
         # Every surviving agreement takes today's depth (depth is symmetric: it follows the lower of the two trusts).
-        if dense:
-            np.copyto(s.tie_depth, depth_all, where=s.tie_depth > 0)
-        else:
-            kept = s.tie_depth[ti, tj] > 0
-            s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
+        kept = s.tie_depth[ti, tj] > 0
+        s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
         if proposers.size == 0:
             return
-
-        tie_rows = s.tie_depth[proposers]
-        if dense:
-            u_rows, depth_rows = u_all[proposers], depth_all[proposers]
-        else:
-            # Proposers' rows as they stood at the start of the phase: put ended agreements back for the valuation.
-            tie_then = tie_rows
-            if ended:
-                codes = np.fromiter(ended, dtype=np.int64, count=len(ended))
-                rows = np.searchsorted(proposers, codes // n)
-                mine = (rows < proposers.size) & (proposers[np.minimum(rows, proposers.size - 1)] == codes // n)
-                tie_then = tie_rows.copy()
-                tie_then[rows[mine], codes[mine] % n] = [ended[c] for c in codes[mine].tolist()]
-            u_rows, depth_rows = bilateral.utility_rows(s, p, t, total, k_eff, proposers, tie_then)
-        offers = bilateral.choose_partners(proposers, u_rows, depth_rows, tie_rows, choice_draw)
+        u_rows, depth_rows = bilateral.utility_rows(s, p, t, total, k_eff, proposers, tie_then)
+        offers = bilateral.choose_partners(proposers, u_rows, depth_rows, s.tie_depth[proposers], choice_draw)
         if not offers:
             return
-        senders, receivers = (np.array(x) for x in zip(*offers))
-        if dense:
-            u_back = u_all[receivers, senders]
-        else:
-            tie_back = np.array([ended.get(int(b) * n + int(a), 0.0) for a, b in offers])
-            u_back, _ = bilateral.utility_at(s, p, t, total, k_eff, receivers, senders, tie_back)
+        senders, receivers = (np.array(x, dtype=np.int64) for x in zip(*offers))
+        # The receiver's value of the offer, with the tie as it stood at the start (an agreement ended this phase, or none).
+        u_back, _ = bilateral.utility_at(s, p, t, total, k_eff, receivers, senders, tie_then[np.searchsorted(proposers, senders), receivers])
         new = bilateral.agreed(offers, u_back > 0)
         if new:
             ia, ja = (np.array(x) for x in zip(*new))
-            depths = depth_all[ia, ja] if dense else bilateral.depth_at(t, ia, ja, p)
-            for a, b, depth in zip(ia.tolist(), ja.tolist(), depths.tolist()):
+            for a, b, depth in zip(ia.tolist(), ja.tolist(), bilateral.depth_at(t, ia, ja, p).tolist()):
                 self.form_agreement(a, b, depth)
 
     def _scheduled_events(self) -> None:
@@ -301,42 +282,9 @@ class SpaceModel(mesa.Model):
             if s.membership[actor, framework]:
                 self.leave_framework(actor, framework, "scheduled", scheduled)
 
-    def _coverage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """:func:`security.coverage` of the current state; treat the arrays as read-only.
-
-        The record at the end of a step and phase 2 of the next step usually
-        see the same capabilities, agreements, interoperability and
-        memberships (only hostile acts and scheduled events in phase 1 change
-        them), so in worlds of up to ``REUSE_COVERAGE_UP_TO`` nations the
-        result is kept and returned again while every input (and every
-        parameter coverage reads) is as it was. Larger worlds recompute:
-        there, comparing the N x N inputs costs more than the computation.
-        """
-        s, p = self.state, self.p
-        if s.n > REUSE_COVERAGE_UP_TO:
-            return security.coverage(s, p)
-        inputs = (
-            s.capability.tobytes(),
-            s.commercial.tobytes(),
-            s.tie_depth.tobytes(),
-            s.interop.tobytes(),
-            s.membership.tobytes(),
-            s.integration.tobytes(),
-            p.commercial_integration,
-            p.sharing_strictness,
-            p.framework_standard_bonus,
-        )
-        if inputs != self._coverage_inputs:
-            self._coverage_kept = security.coverage(s, p)
-            self._coverage_inputs = inputs
-        return self._coverage_kept
-
     def _record(self) -> None:
-        s, p = self.state, self.p
-        k_eff, _, _, total = self._coverage()
-        sec = security.security(total, p)
-        collective = security.collective_security_share(k_eff, total, p, sec=sec)
-        self.recorder.record(self.steps, s, p, sec, collective, self.log.take_counts(), self._formed, self._ended)
+        k_eff, _, _, total = security.coverage(self.state, self.p)
+        self.recorder.record(self.steps, self.state, self.p, k_eff, total, self.log.take_counts(), self._formed, self._ended)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)
 

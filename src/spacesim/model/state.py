@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..parameters import PARAMETERS
 from ..scenario.schema import Domain, ScenarioSpec
 
 #: Depth of sharing at which a bilateral agreement reaches each domain (C3: low trust, shallow deals).
@@ -216,6 +217,55 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
     return state
 
 
-def params_namespace(values: dict[str, Any]) -> SimpleNamespace:
-    """Parameters as attributes, for terse rule code (p.trust_gain)."""
-    return SimpleNamespace(**values)
+#: The record compiled rules read parameters from: a field per declared parameter, in declaration order.
+PARAMETER_RECORD = np.dtype([(q.name, np.bool_ if q.kind is bool else np.float64) for q in PARAMETERS], align=True)  # aligned: numba passes it fast
+
+
+class RuleParameters(SimpleNamespace):
+    """Parameter values as attributes, for terse rule code (``p.trust_gain``).
+
+    The compiled rules read the same values from :attr:`record`, a NumPy
+    record with a field per declared parameter (``record[0].trust_gain``
+    inside a kernel). It is rebuilt after any attribute changes, so setting
+    ``model.p.reversal_withdrawal = 1.0`` reaches the kernels too.
+
+    >>> from spacesim.parameters import defaults
+    >>> p = RuleParameters(**defaults())
+    >>> float(p.record[0]["trust_gain"]), bool(p.record[0]["allow_bilateral"])
+    (0.5, True)
+    >>> p.trust_gain = 0.7
+    >>> float(p.record[0]["trust_gain"])
+    0.7
+    """
+
+    __slots__ = ("_record",)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        object.__setattr__(self, "_record", None)
+
+    @property
+    def record(self) -> np.ndarray:
+        """A one-element array of dtype :data:`PARAMETER_RECORD` holding these values."""
+        rec = getattr(self, "_record", None)
+        if rec is None:
+            rec = _record_of(vars(self))
+            object.__setattr__(self, "_record", rec)
+        return rec
+
+
+def _record_of(values: dict[str, Any]) -> np.ndarray:
+    missing = [name for name in PARAMETER_RECORD.names if name not in values]
+    if missing:
+        raise KeyError(f"parameters missing for the compiled rules: {', '.join(missing)}")
+    return np.array([tuple(values[name] for name in PARAMETER_RECORD.names)], dtype=PARAMETER_RECORD)
+
+
+def parameter_record(p: SimpleNamespace) -> np.ndarray:
+    """The parameters as a :data:`PARAMETER_RECORD` array, from a :class:`RuleParameters` (kept) or any namespace (built)."""
+    return p.record if isinstance(p, RuleParameters) else _record_of(vars(p))
+
+
+def params_namespace(values: dict[str, Any]) -> RuleParameters:
+    """Parameters as attributes, for terse rule code (p.trust_gain), and as a record for compiled rules."""
+    return RuleParameters(**values)

@@ -14,10 +14,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
-from ..state import WorldState
-from . import security as sec
-from .trust import sharing_depth
+from ..state import WorldState, parameter_record
 
 
 def leak_probability(depth: np.ndarray, trust: np.ndarray, p: SimpleNamespace) -> np.ndarray:
@@ -33,11 +32,9 @@ def utility(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.
 
     For an existing agreement the benefit is what losing it would cost; for a
     new one, what adding it would bring. The model itself evaluates only the
-    entries it needs, with :func:`utility_at`.
+    entries it needs, with :func:`utility_at` and :func:`utility_rows`.
     """
-    # Every pair at once: i runs down the rows, j along the columns (broadcast views, no gathered copies).
-    own, other = np.s_[:, None], np.s_[None, :]
-    return value_of_pairs(state, p, total, k_eff, own, other, trust, trust.T, state.interop, state.tie_depth, same=np.eye(state.n, dtype=bool))
+    return utility_rows(state, p, trust, total, k_eff, np.arange(state.n))
 
 
 def depth_at(trust: np.ndarray, i: np.ndarray | int, j: np.ndarray | int, p: SimpleNamespace) -> np.ndarray:
@@ -51,50 +48,90 @@ def utility_at(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: 
     ``tie`` overrides the current depth of agreement between i and j (as
     it stood when the step's values were taken). U[i, i] is -inf.
     """
-    i, j = np.broadcast_arrays(i, j)
-    tie = state.tie_depth[i, j] if tie is None else tie
-    return value_of_pairs(state, p, total, k_eff, i, j, trust[i, j], trust[j, i], state.interop[i, j], tie)
+    i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    if i.shape != j.shape or i.ndim != 1:
+        i, j = (np.ascontiguousarray(x).ravel() for x in np.broadcast_arrays(i, j))
+    tie = state.tie_depth[i, j] if tie is None else np.asarray(tie, dtype=np.float64).ravel()
+    return _value_pairs(i, j, tie, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
 
 
 def utility_rows(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray, rows: np.ndarray, tie_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Rows ``rows`` of U and of the depth trust allows (len(rows) x N), taken with whole-row copies.
+    """Rows ``rows`` of U and of the depth trust allows (len(rows) x N).
 
     ``tie_rows`` overrides those rows of the agreement depths.
     """
-    i = rows[:, None]
-    j = np.arange(state.n)[None, :]
-    tie = state.tie_depth[rows] if tie_rows is None else tie_rows
-    return value_of_pairs(state, p, total, k_eff, i, j, trust[rows], trust[:, rows].T, state.interop[rows], tie)
+    rows = np.asarray(rows, dtype=np.int64)
+    tie = state.tie_depth[rows] if tie_rows is None else np.ascontiguousarray(tie_rows, dtype=np.float64)
+    return _value_rows(rows, tie, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
 
 
-def value_of_pairs(state: WorldState, p: SimpleNamespace, total: np.ndarray, k_eff: np.ndarray, i: np.ndarray | tuple, j: np.ndarray | tuple, t_ij: np.ndarray, t_ji: np.ndarray, interop: np.ndarray, tie: np.ndarray, same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The value formula on the pairwise quantities T[i, j], T[j, i], interop[i, j] and agreement depth, already gathered for the pairs (i, j).
+@njit(cache=True)
+def _pair_value(same, t_ij, t_ji, interop_ij, tie, total_i, k_j, threat_i, cap_i, cap_j, sovereignty_i, own_security_i, exposure_i, p):  # noqa: ANN001, ANN202 - compiled
+    """U[i, j] and depth[i, j] for one pair: the formula of the module docstring (docs/model.md 3.3.4).
 
-    ``i`` and ``j`` index the per-nation arrays (index arrays, or ``np.s_[:, None]``
-    and ``np.s_[None, :]`` for the whole matrix); ``same`` marks the pairs with
-    i == j (default: ``i == j``).
+    Scalars only (arrays passed to a compiled call cost reference counting):
+    ``same`` is i == j, ``own_security_i`` is security(total_i) and
+    ``exposure_i`` is exp(-total_i / kappa), the factor of a new tie's gain.
     """
-    depth = ((np.minimum(t_ij, t_ji) - p.trust_floor) / (1.0 - p.trust_floor)).clip(0.0, 1.0)  # = sharing_depth
-    sf = sec.share_factor(p)
-    k_j = k_eff[j]
-    added = depth * interop * sf * k_j
-    existing = tie > 0
-    current = tie * interop * sf * k_j
-    # Existing ties: value of keeping = loss if removed, evaluated with today's depth.
-    total_i = total[i]
-    base = np.where(existing, total_i - current, total_i)
-    gain = sec.gain_of_adding(base, added, p) * (1.0 + p.threat_benefit_weight * state.threat[i])
-
-    cap_i, cap_j = state.capability[i], state.capability[j]
-    gap = np.maximum(0.0, cap_i - cap_j) / np.maximum(cap_i + cap_j, 1e-12)
-    own_security = sec.security(total, p)[i]
+    depth = (min(t_ij, t_ji) - p.trust_floor) / (1.0 - p.trust_floor)  # = sharing_depth
+    if depth < 0.0:
+        depth = 0.0
+    elif depth > 1.0:
+        depth = 1.0
+    sf = 1.0 - 0.25 * p.sharing_strictness  # = security.share_factor
+    added = depth * interop_ij * sf * k_j
+    scale = -p.security_scale
+    if tie > 0:  # an existing tie is worth what losing it (at today's depth) would cost
+        remaining = np.exp((total_i - tie * interop_ij * sf * k_j) / scale)
+    else:
+        remaining = exposure_i
+    gain = remaining * (1.0 - np.exp(added / scale)) * (1.0 + p.threat_benefit_weight * threat_i)  # = security.gain_of_adding
+    gap = max(0.0, cap_i - cap_j) / max(cap_i + cap_j, 1e-12)
     cost = (
         p.transaction_cost * (1.0 - p.legal_clarity)
-        + p.sovereignty_cost_bilateral * state.sovereignty[i] * depth
+        + p.sovereignty_cost_bilateral * sovereignty_i * depth
         + p.disparity_aversion * (1.0 + p.export_control) * depth * gap
-        + leak_probability(depth, t_ij, p) * own_security
+        + p.leak_rate * depth * (1.0 - t_ij) * (1.0 - 0.5 * p.sharing_strictness) * own_security_i  # = leak_probability x security
     )
-    u = np.where((i == j) if same is None else same, -np.inf, gain - cost)
+    return (-np.inf if same else gain - cost), depth
+
+
+@njit(cache=True)
+def _exposure(total, p):  # noqa: ANN001, ANN202 - compiled
+    """exp(-total_i / kappa) per nation: 1 - security (security.security), and the factor of a new tie's gain."""
+    out = np.empty(total.size)
+    for i in range(total.size):
+        out[i] = np.exp(total[i] / -p.security_scale)
+    return out
+
+
+@njit(cache=True)
+def _value_rows(rows, tie_rows, trust, interop, total, k_eff, threat, capability, sovereignty, record):  # noqa: ANN001, ANN202 - compiled
+    p = record[0]
+    n = trust.shape[0]
+    exposure = _exposure(total, p)
+    own = 1.0 - exposure
+    u = np.empty((rows.size, n))
+    depth = np.empty((rows.size, n))
+    for r in range(rows.size):
+        i = rows[r]
+        for j in range(n):
+            u[r, j], depth[r, j] = _pair_value(
+                i == j, trust[i, j], trust[j, i], interop[i, j], tie_rows[r, j], total[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], own[i], exposure[i], p
+            )
+    return u, depth
+
+
+@njit(cache=True)
+def _value_pairs(i, j, tie, trust, interop, total, k_eff, threat, capability, sovereignty, record):  # noqa: ANN001, ANN202 - compiled
+    p = record[0]
+    exposure = _exposure(total, p)
+    own = 1.0 - exposure
+    u = np.empty(i.size)
+    depth = np.empty(i.size)
+    for k in range(i.size):
+        a, b = i[k], j[k]
+        u[k], depth[k] = _pair_value(a == b, trust[a, b], trust[b, a], interop[a, b], tie[k], total[a], k_eff[b], threat[a], capability[a], capability[b], sovereignty[a], own[a], exposure[a], p)
     return u, depth
 
 
@@ -117,15 +154,37 @@ def choose_partners(proposers: np.ndarray, u_rows: np.ndarray, depth_rows: np.nd
     n = u_rows.shape[1] if u_rows.ndim == 2 else 0
     if n == 0 or len(proposers) == 0:
         return []
-    weight = np.where((tie_rows == 0) & (depth_rows > 0) & (u_rows > 0), u_rows, 0.0)
-    cumulative = np.cumsum(weight, axis=1)
-    total = cumulative[:, -1]
-    # Each row's partner is the first j whose cumulative weight exceeds draw x total: the count of
-    # entries <= it, which is np.searchsorted(cumulative[row], draw x total, side="right") for all rows at once.
-    target = choice_draw[proposers] * total
-    j = np.minimum((cumulative <= target[:, None]).sum(axis=1), n - 1)
-    chosen = (total > 0) & (weight[np.arange(len(proposers)), j] > 0)
-    return list(zip(np.asarray(proposers)[chosen].tolist(), j[chosen].tolist()))
+    senders, receivers = _choose(np.asarray(proposers, dtype=np.int64), u_rows, depth_rows, np.ascontiguousarray(tie_rows, dtype=np.float64), choice_draw)
+    return list(zip(senders.tolist(), receivers.tolist()))
+
+
+@njit(cache=True)
+def _choose(proposers, u_rows, depth_rows, tie_rows, choice_draw):  # noqa: ANN001, ANN202 - compiled
+    """Inverse-CDF draw per proposer: the first j whose cumulative weight exceeds draw x total (docs/model.md 3.3.5)."""
+    m, n = u_rows.shape
+    senders = np.empty(m, dtype=np.int64)
+    receivers = np.empty(m, dtype=np.int64)
+    weight = np.empty(n)
+    cumulative = np.empty(n)
+    chosen = 0
+    for r in range(m):
+        total = 0.0
+        for j in range(n):
+            u = u_rows[r, j]
+            weight[j] = u if (tie_rows[r, j] == 0 and depth_rows[r, j] > 0 and u > 0) else 0.0
+            total += weight[j]
+            cumulative[j] = total
+        target = choice_draw[proposers[r]] * total
+        below = 0  # entries <= target: np.searchsorted(cumulative, target, side="right")
+        for j in range(n):
+            if cumulative[j] <= target:
+                below += 1
+        j = min(below, n - 1)
+        if total > 0 and weight[j] > 0:
+            senders[chosen] = proposers[r]
+            receivers[chosen] = j
+            chosen += 1
+    return senders[:chosen], receivers[:chosen]
 
 
 def agreed(offers: list[tuple[int, int]], accepts: np.ndarray) -> list[tuple[int, int]]:
@@ -173,6 +232,6 @@ def ending_at(i: np.ndarray, j: np.ndarray, u_ij: np.ndarray, u_ji: np.ndarray, 
     """:func:`ending` for the agreements (i, j), i < j, in row-major order, given both sides' values and the depth trust allows."""
     distrust = depth == 0
     unworthy = ~distrust & ((u_ij < -p.exit_margin) | (u_ji < -p.exit_margin))
-    out = [(int(a), int(b), "distrust") for a, b in zip(i[distrust], j[distrust])]
-    out += [(int(a), int(b), "not worth it") for a, b in zip(i[unworthy], j[unworthy])]
+    out = [(a, b, "distrust") for a, b in zip(i[distrust].tolist(), j[distrust].tolist())]
+    out += [(a, b, "not worth it") for a, b in zip(i[unworthy].tolist(), j[unworthy].tolist())]
     return out

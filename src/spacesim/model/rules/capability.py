@@ -9,23 +9,41 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from ..state import WorldState
 
 
 def grow(state: WorldState, p: SimpleNamespace) -> None:
     """Own growth plus technology transfer from stronger partners."""
-    k = state.capability
-    # Over the agreements only: gap[i, j] = how far j is ahead of i.
-    flat, i, j = state.agreements()
-    gap = np.maximum(0.0, k[j] - k[i])
-    transfer = np.bincount(i, weights=state.tie_depth.ravel()[flat] * state.interop.ravel()[flat] * gap, minlength=state.n)
-    transfer = np.minimum(transfer, np.maximum(0.0, k.max(initial=0.0) - k))  # no more than the largest gap
-    state.capability = np.maximum(k * (1.0 + state.growth) + p.tech_transfer_rate * (1.0 - p.export_control) * transfer, 0.0)
+    state.capability = _grow(state.capability, state.growth, state.tie_depth, state.interop, p.tech_transfer_rate * (1.0 - p.export_control))
+
+
+@njit(cache=True)
+def _grow(k, growth, tie_depth, interop, transfer_rate):  # noqa: ANN001, ANN202 - compiled
+    n = k.size
+    ceiling = max(k.max(), 0.0) if n else 0.0
+    out = np.empty(n)
+    for i in range(n):
+        transfer = 0.0  # sum over i's agreements of d_ij interop_ij (how far j is ahead of i)
+        for j in range(n):
+            if tie_depth[i, j] > 0:
+                transfer += tie_depth[i, j] * interop[i, j] * max(0.0, k[j] - k[i])
+        transfer = min(transfer, max(0.0, ceiling - k[i]))  # no more than the largest gap
+        value = k[i] * (1.0 + growth[i]) + transfer_rate * transfer
+        out[i] = value if value >= 0.0 else 0.0
+    return out
 
 
 def harmonise(state: WorldState, co_member: np.ndarray, p: SimpleNamespace) -> None:
     """Shared frameworks bring common standards: interoperability rises toward 1 (C6, C7)."""
-    together = co_member > 0
-    current = state.interop[together]
-    state.interop[together] = current + p.interoperability_growth * (1.0 - current)
+    _harmonise(state.interop, co_member, p.interoperability_growth)
+
+
+@njit(cache=True)
+def _harmonise(interop, co_member, rate):  # noqa: ANN001, ANN202 - compiled
+    rows, cols = interop.shape
+    for i in range(rows):
+        for j in range(cols):
+            if co_member[i, j] > 0:
+                interop[i, j] = interop[i, j] + rate * (1.0 - interop[i, j])

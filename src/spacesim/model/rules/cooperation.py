@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
-from .bilateral import leak_probability
+from ..state import parameter_record
 
 
 @dataclass
@@ -62,20 +63,48 @@ def play_round(intensity: np.ndarray, trust: np.ndarray, p: SimpleNamespace, rng
     """
     n = intensity.shape[0]
     draws = rng.random((3, n, n)) if draws is None else rng.random(out=draws)
-    # Directed interacting pairs (a, b), row-major; W and so the set of pairs is symmetric.
-    flat = np.flatnonzero(intensity > 0)
-    a, b = np.divmod(flat, n)
-    flat_ba = b * n + a  # flat index of (b, a)
-    w = intensity.ravel()[flat]
-    t = trust.ravel()
-    # b's act toward a: b shirks with probability shirk_rate (1 - T[b, a]); a is the observer.
-    shirk = draws[0].ravel()[flat_ba] < p.shirk_rate * (1.0 - t[flat_ba])
-    misread = ~shirk & (draws[1].ravel()[flat_ba] < p.misperception * (1.0 - p.legal_clarity))
-    seen_defect = shirk | misread
-    good = ~seen_defect * w * (p.trust_gain * (1.0 + p.clarity_trust_bonus * p.legal_clarity))
-    bad = seen_defect * w * p.trust_loss
-    # b leaks what a shares with it.
-    leak = draws[2].ravel()[flat] < leak_probability(w, t[flat], p)
-    bad[leak] += p.leak_trust_damage
-    leaks = [(int(leaker), int(victim)) for victim, leaker in zip(a[leak], b[leak])]
+    a, b, good, bad, leak = _round(intensity, trust, draws, parameter_record(p))
+    leaks = list(zip(b[leak].tolist(), a[leak].tolist()))  # (leaker, victim)
     return RoundOutcome(n=n, observers=a, actors=b, good_at=good, bad_at=bad, leaks=leaks)
+
+
+@njit(cache=True)
+def _round(intensity: np.ndarray, trust: np.ndarray, draws: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every directed interacting pair (a, b), row-major: b's act toward a as a sees it, and whether b leaks what a shares."""
+    p = record[0]
+    n = intensity.shape[0]
+    pairs = 0
+    for i in range(n):
+        for j in range(n):
+            if intensity[i, j] > 0:
+                pairs += 1
+    a = np.empty(pairs, dtype=np.int64)
+    b = np.empty(pairs, dtype=np.int64)
+    good = np.empty(pairs)
+    bad = np.empty(pairs)
+    leak = np.empty(pairs, dtype=np.bool_)
+    gain = p.trust_gain * (1.0 + p.clarity_trust_bonus * p.legal_clarity)
+    misread_chance = p.misperception * (1.0 - p.legal_clarity)
+    strict = 1.0 - 0.5 * p.sharing_strictness
+    k = 0
+    for i in range(n):
+        for j in range(n):
+            w = intensity[i, j]
+            if w > 0:
+                # j's act toward i: j shirks with probability shirk_rate (1 - T[j, i]); i may misread a cooperation.
+                shirk = draws[0, j, i] < p.shirk_rate * (1.0 - trust[j, i])
+                misread = (not shirk) and draws[1, j, i] < misread_chance
+                if shirk or misread:
+                    good[k] = 0.0
+                    bad[k] = w * p.trust_loss
+                else:
+                    good[k] = w * gain
+                    bad[k] = 0.0
+                # j leaks what i shares with it (bilateral.leak_probability).
+                leak[k] = draws[2, i, j] < p.leak_rate * w * (1.0 - trust[i, j]) * strict
+                if leak[k]:
+                    bad[k] += p.leak_trust_damage
+                a[k] = i
+                b[k] = j
+                k += 1
+    return a, b, good, bad, leak

@@ -17,6 +17,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from ..state import WorldState
 
@@ -31,14 +32,23 @@ def debris_step(debris: float, p: SimpleNamespace, rng: np.random.Generator) -> 
 
 def assessed_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """Threat each nation would perceive from debris and distrusted rivals' counterspace, before its baseline."""
-    debris_part = p.debris_threat_weight * state.debris / (state.debris + p.debris_reference)
-    k = state.capability
-    others = k.sum() - k
-    armed = state.counterspace * k
-    # sum_{j != i} (1 - T_ij) a_j k_j, as one matrix-vector product.
-    hostile = armed.sum() - trust @ armed - (1.0 - trust.diagonal()) * armed
-    rival_part = p.rival_threat_weight * hostile / np.maximum(others, 1e-12)
-    return debris_part + rival_part
+    return _assessed_threat(state.capability, state.counterspace, trust, state.debris, p.debris_threat_weight, p.debris_reference, p.rival_threat_weight)
+
+
+@njit(cache=True)
+def _assessed_threat(k, counterspace, trust, debris, debris_threat_weight, debris_reference, rival_threat_weight):  # noqa: ANN001, ANN202 - compiled
+    n = k.size
+    debris_part = debris_threat_weight * debris / (debris + debris_reference)
+    armed = counterspace * k
+    k_total = k.sum()
+    out = np.empty(n)
+    for i in range(n):
+        hostile = 0.0  # sum_{j != i} (1 - T_ij) a_j k_j
+        for j in range(n):
+            if j != i:
+                hostile += (1.0 - trust[i, j]) * armed[j]
+        out[i] = debris_part + rival_threat_weight * hostile / max(k_total - k[i], 1e-12)
+    return out
 
 
 def calibrate_base_threat(state: WorldState, p: SimpleNamespace) -> None:
@@ -48,8 +58,16 @@ def calibrate_base_threat(state: WorldState, p: SimpleNamespace) -> None:
 
 def update_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) -> None:
     """Threat perception moves toward the assessed threat (C8)."""
-    target = (state.base_threat + assessed_threat(state, trust, p)).clip(0.0, 1.0)
-    state.threat = (p.threat_inertia * state.threat + (1.0 - p.threat_inertia) * target).clip(0.0, 1.0)
+    state.threat = _moved_threat(state.threat, state.base_threat, assessed_threat(state, trust, p), p.threat_inertia)
+
+
+@njit(cache=True)
+def _moved_threat(threat, base, assessed, inertia):  # noqa: ANN001, ANN202 - compiled
+    out = np.empty(threat.size)
+    for i in range(threat.size):
+        target = min(max(base[i] + assessed[i], 0.0), 1.0)
+        out[i] = min(max(inertia * threat[i] + (1.0 - inertia) * target, 0.0), 1.0)
+    return out
 
 
 def update_norm(state: WorldState, p: SimpleNamespace) -> None:
@@ -71,24 +89,64 @@ def draw_asat_tests(state: WorldState, trust: np.ndarray, p: SimpleNamespace, rn
 
     Rate: asat_rate x counterspace x (norm factor) x (0.5 + mean distrust of others).
     """
-    n = state.n
-    distrust = (n - trust.sum(axis=1) - (1.0 - trust.diagonal())) / max(n - 1, 1)
-    rate = p.asat_rate * state.counterspace * hostile_rate_factor(state, p) * (0.5 + distrust)
-    return (rng.random(n) < rate.clip(0.0, 1.0)).nonzero()[0].tolist()
+    draws = rng.random(state.n)
+    return _asat_testers(trust, state.counterspace, p.asat_rate, hostile_rate_factor(state, p), draws).tolist()
+
+
+@njit(cache=True)
+def _asat_testers(trust, counterspace, asat_rate, norm_factor, draws):  # noqa: ANN001, ANN202 - compiled
+    n = trust.shape[0]
+    out = []
+    for i in range(n):
+        distrust = 0.0
+        for j in range(n):
+            if j != i:
+                distrust += 1.0 - trust[i, j]
+        rate = asat_rate * counterspace[i] * norm_factor * (0.5 + distrust / max(n - 1, 1))
+        if draws[i] < min(max(rate, 0.0), 1.0):
+            out.append(i)
+    return np.array(out, dtype=np.int64)
+
+
+def count_partners(tie_depth: np.ndarray, co_member: np.ndarray) -> np.ndarray:
+    """Each nation's number of partners: nations linked to it by an agreement (d > 0) or a shared framework (C > 0), each once."""
+    return _count_partners(tie_depth, co_member)
+
+
+@njit(cache=True)
+def _count_partners(tie_depth, co_member):  # noqa: ANN001, ANN202 - compiled
+    n = tie_depth.shape[0]
+    out = np.zeros(n, dtype=np.int64)
+    for i in range(n):
+        for j in range(n):
+            if tie_depth[i, j] > 0 or co_member[i, j] > 0:
+                out[i] += 1
+    return out
 
 
 def draw_cyber_attacks(state: WorldState, trust: np.ndarray, partners: np.ndarray, p: SimpleNamespace, rng: np.random.Generator) -> list[tuple[int, int]]:
     """(attacker, target) pairs this step; each attacker targets the nation it trusts least.
 
-    ``partners`` is each nation's number of partners (bilateral or through a framework).
+    ``partners`` is each nation's number of partners (bilateral or through a framework, :func:`count_partners`).
 
     Rate: cyber_rate x counterspace x (norm factor) / (1 + alliance_deterrence x target's partners).
     """
-    n = state.n
-    t = trust.copy()
-    np.fill_diagonal(t, np.inf)
-    target = np.argmin(t, axis=1)
-    deterrence = 1.0 / (1.0 + p.alliance_deterrence * partners[target])
-    rate = p.cyber_rate * state.counterspace * hostile_rate_factor(state, p) * deterrence
-    attackers = (rng.random(n) < rate.clip(0.0, 1.0)).nonzero()[0]
-    return [(int(i), int(target[i])) for i in attackers]
+    draws = rng.random(state.n)
+    attackers, targets = _cyber_attacks(trust, np.asarray(partners, dtype=np.float64), state.counterspace, p.cyber_rate, hostile_rate_factor(state, p), p.alliance_deterrence, draws)
+    return list(zip(attackers.tolist(), targets.tolist()))
+
+
+@njit(cache=True)
+def _cyber_attacks(trust, partners, counterspace, cyber_rate, norm_factor, alliance_deterrence, draws):  # noqa: ANN001, ANN202 - compiled
+    n = trust.shape[0]
+    attackers, targets = [], []
+    for i in range(n):
+        target, lowest = 0, np.inf  # the first nation of lowest trust, never itself (argmin with an infinite diagonal)
+        for j in range(n):
+            if j != i and trust[i, j] < lowest:
+                target, lowest = j, trust[i, j]
+        rate = cyber_rate * counterspace[i] * norm_factor * (1.0 / (1.0 + alliance_deterrence * partners[target]))
+        if draws[i] < min(max(rate, 0.0), 1.0):
+            attackers.append(i)
+            targets.append(target)
+    return np.array(attackers, dtype=np.int64), np.array(targets, dtype=np.int64)

@@ -19,8 +19,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
-from ..state import WorldState
+from ..state import WorldState, parameter_record
 from . import security as sec
 
 
@@ -30,18 +31,26 @@ def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.
     Admission is by consensus, so the least trusting member decides (any
     member may veto). NaN where there are no other members.
     """
-    m = state.membership.astype(float)
-    others = m.sum(axis=0)[None, :] - m  # other members, per nation and framework
-    t = trust.copy()  # one working copy: a nation's trust in itself counts neither in the mean nor in the minimum
-    np.fill_diagonal(t, 0.0)
-    given = np.divide(t @ m, others, out=np.full(m.shape, np.nan), where=others > 0)
-    np.fill_diagonal(t, np.inf)
-    lowest = np.full(m.shape, np.inf)  # lowest trust of any other member in each nation, per framework (inf: nobody)
-    for f in range(m.shape[1]):
-        members = state.membership[:, f].nonzero()[0]
-        if members.size:
-            lowest[:, f] = t[members].min(axis=0)
-    received = np.where(np.isinf(lowest), np.nan, lowest)
+    return _mutual_trust(state.membership, trust)
+
+
+@njit(cache=True)
+def _mutual_trust(membership, trust):  # noqa: ANN001, ANN202 - compiled
+    n, f_count = membership.shape
+    given = np.full((n, f_count), np.nan)
+    received = np.full((n, f_count), np.nan)
+    for f in range(f_count):
+        members = np.flatnonzero(membership[:, f])
+        for i in range(n):
+            total, others, lowest = 0.0, 0, np.inf
+            for j in members:
+                if j != i:
+                    total += trust[i, j]
+                    others += 1
+                    lowest = min(lowest, trust[j, i])
+            if others:
+                given[i, f] = total / others
+                received[i, f] = lowest
     return given, received
 
 
@@ -63,33 +72,58 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
     """Leavers (nation, framework, reason) and joiners (nation, framework) this step.
 
     Each nation reconsiders with probability ``membership_rate``; it may join
-    at most one framework per step (the one of highest value).
+    at most one framework per step (the one of highest value). Leavers are
+    listed for distrust first, then for lost value, each in (nation,
+    framework) order; joiners in nation order.
     """
     n, f = state.membership.shape
     if f == 0:
         return [], []
-    value = membership_value(state, p, total, pooled)
-    given, received = mutual_trust_with_members(state, trust)
-    required = required_trust(state, p)[None, :]
-    # With no other member there is nobody to distrust: NaN counts as full trust (1.0).
-    trusted = np.where(np.isnan(given), 1.0, given) >= required
-    accepted = np.where(np.isnan(received), 1.0, received) >= required
-    reconsider = (rng.random(n) < p.membership_rate)[:, None]
-    member = state.membership
+    reconsider = rng.random(n) < p.membership_rate
+    leave, join = _decide(state.membership, state.ever_member, state.framework_open, state.integration, state.sovereignty, state.threat, trust, total, pooled, reconsider, parameter_record(p))
+    leavers = []
+    if leave.any():
+        for code, reason in ((1, "distrust"), (2, "not worth it")):
+            rows, cols = (leave == code).nonzero()
+            leavers += [(i, k, reason) for i, k in zip(rows.tolist(), cols.tolist())]
+    rows = (join >= 0).nonzero()[0]
+    return leavers, list(zip(rows.tolist(), join[rows].tolist()))
 
-    reconsidering_members = reconsider & member
-    leave_distrust = reconsidering_members & ~trusted
-    leave_value = reconsidering_members & trusted & (value < -p.exit_margin)
-    leavers = [(int(i), int(k), "distrust") for i, k in zip(*leave_distrust.nonzero())]
-    leavers += [(int(i), int(k), "not worth it") for i, k in zip(*leave_value.nonzero())]
 
-    admissible = state.framework_open[None, :] | state.ever_member  # a closed framework takes back former members
-    can_join = reconsider & ~member & admissible & trusted & accepted & (value > 0)
-    # A framework with no members has nothing to offer until it is founded by the scenario.
-    can_join &= member.any(axis=0)[None, :]
-    joiners = []
-    rows = can_join.any(axis=1).nonzero()[0]
-    if rows.size:
-        best = np.argmax(np.where(can_join[rows], value[rows], -np.inf), axis=1)
-        joiners = [(int(i), int(k)) for i, k in zip(rows, best)]
-    return leavers, joiners
+@njit(cache=True)
+def _decide(membership, ever_member, framework_open, integration, sovereignty, threat, trust, total, pooled, reconsider, record):  # noqa: ANN001, ANN202 - compiled
+    """leave[i, f]: 0 stay, 1 leave for distrust, 2 leave as not worth it; join[i]: the framework i joins, or -1."""
+    p = record[0]
+    n, f_count = membership.shape
+    given, received = _mutual_trust(membership, trust)
+    leave = np.zeros((n, f_count), dtype=np.int8)
+    join = np.full(n, -1, dtype=np.int64)
+    founded = np.zeros(f_count, dtype=np.bool_)  # a framework with no members has nothing to offer
+    for f in range(f_count):
+        founded[f] = membership[:, f].any()
+    scale = -p.security_scale
+    for i in range(n):
+        if not reconsider[i]:
+            continue
+        best, best_value = -1, -np.inf
+        for f in range(f_count):
+            member = membership[i, f]
+            # membership_value: members value staying (coverage without f as the base), outsiders joining.
+            base = total[i] - pooled[i, f] if member else total[i]
+            gain = np.exp(base / scale) * (1.0 - np.exp(pooled[i, f] / scale)) * (1.0 + p.threat_benefit_weight * threat[i])
+            cost = p.sovereignty_cost_multilateral * sovereignty[i] * integration[f] + p.transaction_cost * (1.0 - p.legal_clarity)
+            value = gain - cost
+            required = p.trust_floor + p.integration_trust_requirement * integration[f] * (1.0 - p.trust_floor)
+            # With no other member there is nobody to distrust: NaN counts as full trust (1.0).
+            trusted = (1.0 if np.isnan(given[i, f]) else given[i, f]) >= required
+            accepted = (1.0 if np.isnan(received[i, f]) else received[i, f]) >= required
+            if member:
+                if not trusted:
+                    leave[i, f] = 1
+                elif value < -p.exit_margin:
+                    leave[i, f] = 2
+            elif (framework_open[f] or ever_member[i, f]) and trusted and accepted and value > 0 and founded[f]:
+                if value > best_value:  # the first framework of highest value (argmax)
+                    best, best_value = f, value
+        join[i] = best
+    return leave, join

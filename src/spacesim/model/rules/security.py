@@ -9,8 +9,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
-from ..state import WorldState
+from ..state import WorldState, parameter_record
 
 
 def share_factor(p: SimpleNamespace) -> float:
@@ -45,12 +46,47 @@ def coverage(state: WorldState, p: SimpleNamespace, pooled: np.ndarray | None = 
 
     ``pooled`` reuses a framework pooled matrix computed earlier in the step
     (valid while capabilities, interoperability and memberships are unchanged).
+    The same numbers as :func:`bilateral_received` and :func:`framework_pooled`,
+    in one compiled pass.
     """
-    k_eff = state.effective_capability(p)
-    x = bilateral_received(state, k_eff, p)
-    y = framework_pooled(state, k_eff, p) if pooled is None else pooled
-    total = k_eff + x + (y * state.membership).sum(axis=1)
-    return k_eff, x, y, total
+    if pooled is None:
+        pooled = np.empty((state.n, state.membership.shape[1]))
+        compute_pooled = True
+    else:
+        compute_pooled = False
+    k_eff, x, total = _coverage(state.capability, state.commercial, state.tie_depth, state.interop, state.membership, state.integration, pooled, compute_pooled, parameter_record(p))
+    return k_eff, x, pooled, total
+
+
+@njit(cache=True)
+def _coverage(capability, commercial, tie_depth, interop, membership, integration, pooled, compute_pooled, record):  # noqa: ANN001, ANN202 - compiled
+    p = record[0]
+    n, f_count = membership.shape
+    sf = 1.0 - 0.25 * p.sharing_strictness  # share_factor
+    k_eff = capability + p.commercial_integration * commercial
+    received = np.zeros(n)
+    for i in range(n):
+        for j in range(n):
+            if tie_depth[i, j] > 0:
+                received[i] += tie_depth[i, j] * interop[i, j] * sf * k_eff[j]
+    if compute_pooled:
+        for f in range(f_count):
+            members = np.flatnonzero(membership[:, f])
+            scale = (1.0 + p.framework_standard_bonus) * integration[f] * sf
+            for i in range(n):
+                cov = 0.0  # sum over the other members j of interop[i, j] k_j
+                for j in members:
+                    if j != i:
+                        cov += interop[i, j] * k_eff[j]
+                pooled[i, f] = scale * cov
+    total = np.empty(n)
+    for i in range(n):
+        from_frameworks = 0.0
+        for f in range(f_count):
+            if membership[i, f]:
+                from_frameworks += pooled[i, f]
+        total[i] = k_eff[i] + received[i] + from_frameworks
+    return k_eff, received, total
 
 
 def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:

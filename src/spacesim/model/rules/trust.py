@@ -13,6 +13,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from ..state import WorldState
 
@@ -34,11 +35,16 @@ def decay(state: WorldState, p: SimpleNamespace) -> None:
 
     alpha <- prior_alpha + trust_memory (alpha - prior_alpha), likewise beta (in place).
     """
-    m = p.trust_memory
-    for evidence, prior in ((state.alpha, state.prior_alpha), (state.beta, state.prior_beta)):
-        np.subtract(evidence, prior, out=evidence)
-        evidence *= m
-        evidence += prior
+    _decay(state.alpha, state.beta, state.prior_alpha, state.prior_beta, p.trust_memory)
+
+
+@njit(cache=True)
+def _decay(alpha: np.ndarray, beta: np.ndarray, prior_alpha: np.ndarray, prior_beta: np.ndarray, m: float) -> None:
+    rows, cols = alpha.shape
+    for i in range(rows):
+        for j in range(cols):
+            alpha[i, j] = (alpha[i, j] - prior_alpha[i, j]) * m + prior_alpha[i, j]
+            beta[i, j] = (beta[i, j] - prior_beta[i, j]) * m + prior_beta[i, j]
 
 
 def record_evidence(state: WorldState, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:
@@ -59,20 +65,34 @@ def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndar
     not N x N. Pairs in row-major order give the same sums, bit for bit, as
     the dense form.
     """
-    n = state.n
-    # alpha[observers, actors] += good, likewise beta, through row-major positions (take/put: a third of the cost of 2-D fancy indexing).
-    pairs = observers * n + actors
-    state.alpha.put(pairs, state.alpha.take(pairs) + good)
-    state.beta.put(pairs, state.beta.take(pairs) + bad)
-    if p.reputation_spread > 0 and observers.size:
-        spread_good = p.reputation_spread * np.bincount(actors, weights=good, minlength=n) / max(n - 1, 1)
-        spread_bad = p.reputation_spread * np.bincount(actors, weights=bad, minlength=n) / max(n - 1, 1)
-        state.alpha += spread_good[None, :]
-        state.beta += spread_bad[None, :]
-        # Nobody gathers evidence about itself: alpha[i, i] -= spread_good[i], likewise beta.
-        diagonal = np.arange(n) * (n + 1)
-        state.alpha.put(diagonal, state.alpha.take(diagonal) - spread_good)
-        state.beta.put(diagonal, state.beta.take(diagonal) - spread_bad)
+    _add_evidence(state.alpha, state.beta, observers, actors, np.asarray(good, dtype=np.float64), np.asarray(bad, dtype=np.float64), p.reputation_spread)
+
+
+@njit(cache=True)
+def _add_evidence(alpha: np.ndarray, beta: np.ndarray, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, spread: float) -> None:
+    n = alpha.shape[0]
+    for k in range(observers.size):
+        alpha[observers[k], actors[k]] += good[k]
+        beta[observers[k], actors[k]] += bad[k]
+    if spread > 0 and observers.size:
+        # What each actor did, summed over the observers that saw it; a share reaches every third party.
+        spread_good = np.zeros(n)
+        spread_bad = np.zeros(n)
+        for k in range(actors.size):
+            spread_good[actors[k]] += good[k]
+            spread_bad[actors[k]] += bad[k]
+        others = max(n - 1, 1)
+        for j in range(n):
+            spread_good[j] = spread * spread_good[j] / others
+            spread_bad[j] = spread * spread_bad[j] / others
+        for i in range(n):
+            for j in range(n):
+                alpha[i, j] += spread_good[j]
+                beta[i, j] += spread_bad[j]
+        # Nobody gathers evidence about itself: take back what the diagonal received.
+        for i in range(n):
+            alpha[i, i] = alpha[i, i] - spread_good[i]
+            beta[i, i] = beta[i, i] - spread_bad[i]
 
 
 def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
