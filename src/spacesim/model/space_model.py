@@ -230,31 +230,14 @@ class SpaceModel(mesa.Model):
         :func:`bilateral.utility`: both sides of every agreement, the
         proposers' rows, then the receivers' side of each offer.
         """
-        s, p, rng = self.state, self.p, self.rng
-        ti, tj = bilateral.agreement_pairs(s.tie_depth, s.agreements()[1:])
-        u_ij, depth_ij = bilateral.utility_at(s, p, t, total, k_eff, ti, tj)
-        u_ji, _ = bilateral.utility_at(s, p, t, total, k_eff, tj, ti)
-        proposers, choice_draw = bilateral.draw_proposers(s.n, rng, p)
+        s, p = self.state, self.p
+        proposers, choice_draw = bilateral.draw_proposers(s.n, self.rng, p)
         tie_then = s.tie_depth[proposers]  # a copy: the proposers' agreements as they stand at the phase's start
-        for i, j, reason in bilateral.ending_at(ti, tj, u_ij, u_ji, depth_ij, p):
+        ends, _, _ = bilateral.review_agreements(s, p, t, total, k_eff)  # survivors take today's depth
+        for i, j, reason in ends:
             self.end_agreement(i, j, reason)
-        # Every surviving agreement takes today's depth (depth is symmetric: it follows the lower of the two trusts).
-        kept = s.tie_depth[ti, tj] > 0
-        s.tie_depth[ti[kept], tj[kept]] = s.tie_depth[tj[kept], ti[kept]] = depth_ij[kept]
-        if proposers.size == 0:
-            return
-        u_rows, depth_rows = bilateral.utility_rows(s, p, t, total, k_eff, proposers, tie_then)
-        offers = bilateral.choose_partners(proposers, u_rows, depth_rows, s.tie_depth[proposers], choice_draw)
-        if not offers:
-            return
-        senders, receivers = (np.array(x, dtype=np.int64) for x in zip(*offers))
-        # The receiver's value of the offer, with the tie as it stood at the start (an agreement ended this phase, or none).
-        u_back, _ = bilateral.utility_at(s, p, t, total, k_eff, receivers, senders, tie_then[np.searchsorted(proposers, senders), receivers])
-        new = bilateral.agreed(offers, u_back > 0)
-        if new:
-            ia, ja = (np.array(x) for x in zip(*new))
-            for a, b, depth in zip(ia.tolist(), ja.tolist(), bilateral.depth_at(t, ia, ja, p).tolist()):
-                self.form_agreement(a, b, depth)
+        for a, b, depth in bilateral.new_agreements(s, p, t, total, k_eff, proposers, choice_draw, tie_then):
+            self.form_agreement(a, b, depth)
 
     def _scheduled_events(self) -> None:
         s = self.state

@@ -135,6 +135,107 @@ def _value_pairs(i, j, tie, trust, interop, total, k_eff, threat, capability, so
     return u, depth
 
 
+def review_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> tuple[list[tuple[int, int, str]], np.ndarray, np.ndarray]:
+    """Phase 3's review of every agreement, valued at the phase's start: which end, and every survivor takes today's depth.
+
+    Returns the endings (i, j, reason) as :func:`ending` lists them
+    ("distrust" first, then "not worth it", each in row-major order) and
+    the agreements' pairs (i < j). Survivors' depths are written into
+    ``state.tie_depth`` at once; the caller ends the others.
+    """
+    ti, tj, codes = _review(state.tie_depth, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
+    ends = []
+    if codes.any():
+        for code, reason in ((1, "distrust"), (2, "not worth it")):
+            at = codes == code
+            ends += [(i, j, reason) for i, j in zip(ti[at].tolist(), tj[at].tolist())]
+    return ends, ti, tj
+
+
+@njit(cache=True)
+def _review(tie_depth, trust, interop, total, k_eff, threat, capability, sovereignty, record):  # noqa: ANN001, ANN202 - compiled
+    """Agreements (i < j, row-major), their fate (0 kept, 1 distrust, 2 not worth it), survivors re-depthed in place (ending_at's rule)."""
+    p = record[0]
+    n = tie_depth.shape[0]
+    exposure = _exposure(total, p)
+    count = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if tie_depth[i, j] > 0:
+                count += 1
+    ti = np.empty(count, dtype=np.int64)
+    tj = np.empty(count, dtype=np.int64)
+    codes = np.zeros(count, dtype=np.int8)
+    k = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            tie = tie_depth[i, j]
+            if tie > 0:
+                u_ij, depth = _pair_value(False, trust[i, j], trust[j, i], interop[i, j], tie, total[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], 1.0 - exposure[i], exposure[i], p)
+                u_ji, _ = _pair_value(False, trust[j, i], trust[i, j], interop[j, i], tie, total[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], 1.0 - exposure[j], exposure[j], p)
+                if depth == 0:
+                    codes[k] = 1
+                elif u_ij < -p.exit_margin or u_ji < -p.exit_margin:
+                    codes[k] = 2
+                else:
+                    tie_depth[i, j] = tie_depth[j, i] = depth  # depth is symmetric: it follows the lower of the two trusts
+                ti[k], tj[k] = i, j
+                k += 1
+    return ti, tj, codes
+
+
+def new_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray, proposers: np.ndarray, choice_draw: np.ndarray, tie_then: np.ndarray) -> list[tuple[int, int, float]]:
+    """Phase 3's proposals: (i, j, depth) of every agreement both sides want, i < j, sorted, each once.
+
+    Each proposer's row of U is valued with ``tie_then`` (its agreements
+    at the phase's start) and its partner drawn among today's non-partners
+    (:func:`choose_partners`); the receiver accepts when its own value,
+    also taken at the phase's start, is positive (:func:`agreed`).
+    """
+    if proposers.size == 0:
+        return []
+    a, b, depth = _proposals(proposers, choice_draw, tie_then, state.tie_depth, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
+    return list(zip(a.tolist(), b.tolist(), depth.tolist()))
+
+
+@njit(cache=True)
+def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total, k_eff, threat, capability, sovereignty, record):  # noqa: ANN001, ANN202 - compiled
+    p = record[0]
+    n = trust.shape[0]
+    exposure = _exposure(total, p)
+    weight = np.empty(n)
+    cumulative = np.empty(n)
+    agreed_pairs = np.empty(proposers.size, dtype=np.int64)  # min(i, j) * n + max(i, j)
+    m = 0
+    for r in range(proposers.size):
+        i = proposers[r]
+        total_weight = 0.0
+        for j in range(n):
+            u, depth = _pair_value(i == j, trust[i, j], trust[j, i], interop[i, j], tie_then[r, j], total[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], 1.0 - exposure[i], exposure[i], p)
+            weight[j] = u if (tie_now[i, j] == 0 and depth > 0 and u > 0) else 0.0
+            total_weight += weight[j]
+            cumulative[j] = total_weight
+        target = choice_draw[i] * total_weight
+        below = 0  # as _choose: the first j whose cumulative weight exceeds the draw
+        for j in range(n):
+            if cumulative[j] <= target:
+                below += 1
+        j = min(below, n - 1)
+        if total_weight > 0 and weight[j] > 0:
+            u_back, _ = _pair_value(False, trust[j, i], trust[i, j], interop[j, i], tie_then[r, j], total[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], 1.0 - exposure[j], exposure[j], p)
+            if u_back > 0:
+                agreed_pairs[m] = min(i, j) * n + max(i, j)
+                m += 1
+    pairs = np.unique(agreed_pairs[:m])
+    a = pairs // n
+    b = pairs % n
+    depth = np.empty(pairs.size)
+    for k in range(pairs.size):
+        d = (min(trust[a[k], b[k]], trust[b[k], a[k]]) - p.trust_floor) / (1.0 - p.trust_floor)  # = depth_at
+        depth[k] = 0.0 if d < 0.0 else (1.0 if d > 1.0 else d)
+    return a, b, depth
+
+
 def draw_proposers(n: int, rng: np.random.Generator, p: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
     """Nations that propose this step (each with probability ``proposal_rate``) and every nation's choice draw.
 
