@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..model import SpaceModel
@@ -16,18 +17,39 @@ from .folder import ResultFolder
 from .provenance import file_sha256, git_revision, now, package_versions
 
 
-@dataclass
 class RunResult:
-    """The tables of one run. Every table carries ``run_id``."""
+    """The tables of one run, each built from the finished model the first time it is read. Every table carries ``run_id``.
 
-    run_id: int
-    spec: ScenarioSpec
-    seed: int
-    steps: pd.DataFrame
-    nations: pd.DataFrame
-    events: pd.DataFrame
-    partnerships: pd.DataFrame
-    extra: dict[str, Any] = field(default_factory=dict)
+    A batch that keeps only ``steps`` never pays for the per-nation, event
+    and partnership tables.
+    """
+
+    def __init__(self, run_id: int, spec: ScenarioSpec, seed: int, model: SpaceModel, extra: dict[str, Any] | None = None):
+        self.run_id = run_id
+        self.spec = spec
+        self.seed = seed
+        self.model = model
+        self.extra: dict[str, Any] = extra or {}
+
+    @cached_property
+    def steps(self) -> pd.DataFrame:
+        """A row per step (step 0 is the initial state) with every outcome."""
+        return tag(self.model.steps_frame(), self.run_id)
+
+    @cached_property
+    def nations(self) -> pd.DataFrame:
+        """A row per nation per step."""
+        return tag(self.model.nations_frame(), self.run_id)
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """A row per event, with its narrative."""
+        return tag(self.model.events_frame(), self.run_id)
+
+    @cached_property
+    def partnerships(self) -> pd.DataFrame:
+        """A row per bilateral agreement or framework membership."""
+        return tag(self.model.partnerships_frame(), self.run_id)
 
     def run_row(self) -> dict[str, Any]:
         """The run's row of ``runs.parquet``: id, scenario, seed, status, parameters, final outcomes."""
@@ -65,9 +87,8 @@ class RunResult:
 
 
 def tag(df: pd.DataFrame, run_id: int) -> pd.DataFrame:
-    """The table with a leading ``run_id`` column."""
-    df = df.copy()
-    df.insert(0, "run_id", run_id)
+    """The table (a fresh one, which this changes) with a leading ``run_id`` column."""
+    df.insert(0, "run_id", np.full(len(df), run_id, dtype=np.int64))
     return df
 
 
@@ -83,16 +104,9 @@ def run_scenario(spec: ScenarioSpec, seed: int | None = None, run_id: int = 0, s
     if steps is not None:
         spec = spec.with_parameters(steps=steps)
     model = SpaceModel(spec, rng=seed)
-    steps_table = model.run()  # = model.steps_frame()
-    return RunResult(
-        run_id=run_id,
-        spec=spec,
-        seed=seed,
-        steps=tag(steps_table, run_id),
-        nations=tag(model.nations_frame(), run_id),
-        events=tag(model.events_frame(), run_id),
-        partnerships=tag(model.partnerships_frame(), run_id),
-    )
+    while model.steps < spec.steps:
+        model.step()
+    return RunResult(run_id=run_id, spec=spec, seed=seed, model=model)
 
 
 def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None, plots: bool = True) -> Path:
