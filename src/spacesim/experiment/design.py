@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ..parameters import PARAMETERS_BY_NAME
 from ..scenario.experiment import Experiment, ExperimentSpec, SampleMethod
@@ -60,6 +59,8 @@ def sample_points(method: SampleMethod, n: int, ranges: dict[str, tuple[float, f
     >>> sorted(int(p["legal_clarity"] * 4) for p in pts)  # one point in each quarter
     [0, 1, 2, 3]
     """
+    from scipy.stats import qmc  # imported here: workers import this module and never sample (scipy.stats costs ~0.7 s)
+
     names = list(ranges)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5A3D1E]))
     if method == SampleMethod.sobol:
