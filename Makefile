@@ -26,6 +26,8 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -e ".[test]"
+	@echo "compiling the model's loops once (Numba caches them beside the source; about 20 s)"
+	$(VPY) -c "from spacesim import SpaceModel; SpaceModel(steps=2).run()"
 	@touch $(STAMP)
 
 demo: $(STAMP)

@@ -32,7 +32,8 @@ def utility(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.
 
     For an existing agreement the benefit is what losing it would cost; for a
     new one, what adding it would bring. The model itself evaluates only the
-    entries it needs, with :func:`utility_at` and :func:`utility_rows`.
+    entries phase 3 reads (:func:`review_agreements`, :func:`new_agreements`),
+    with the same per-pair formula.
     """
     return utility_rows(state, p, trust, total, k_eff, np.arange(state.n))
 
@@ -43,7 +44,7 @@ def depth_at(trust: np.ndarray, i: np.ndarray | int, j: np.ndarray | int, p: Sim
 
 
 def utility_at(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray, i: np.ndarray, j: np.ndarray, tie: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """U[i, j] and the depth trust allows, for index arrays ``i`` and ``j`` (broadcast together).
+    """U[i, j] and the depth trust allows, for index arrays ``i`` and ``j`` (broadcast together, results flattened).
 
     ``tie`` overrides the current depth of agreement between i and j (as
     it stood when the step's values were taken). U[i, i] is -inf.
