@@ -199,6 +199,75 @@ def test_bad_sensitivity_sections_are_refused_with_the_field(workdir: Path, tmp_
     assert not (tmp_path / "never").exists()
 
 
+def _refused(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], *options: str) -> str:
+    assert main(["sensitivity", str(path), "--out", str(tmp_path / "never"), *options]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and not (tmp_path / "never").exists()
+    return err
+
+
+def test_settings_of_the_other_method_are_refused_with_file_line_and_field(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = workdir / "bad.yaml"
+    # second_order under Morris (line 11 of the file)
+    path.write_text(SENSITIVITY.replace("  method: sobol\n  samples: 8\n", "  method: morris\n  samples: 8\n  second_order: true\n"))
+    err = _refused(path, tmp_path, capsys)
+    assert f"{path}:11: sensitivity.second_order: a Sobol' setting, but the method is morris, which has no second-order indices" in err
+    # levels under Sobol', even a valid even number
+    path.write_text(SENSITIVITY.replace("  samples: 8\n", "  samples: 8\n  levels: 6\n"))
+    err = _refused(path, tmp_path, capsys)
+    assert f"{path}:11: sensitivity.levels: a Morris setting (the levels of its grid), but the method is sobol, which has no levels" in err
+    assert main(["validate", str(path)]) == 2
+    capsys.readouterr()
+
+
+def test_method_on_the_command_line_is_checked_against_the_file_with_its_lines(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = workdir / "bad.yaml"
+    # a Sobol' file that says second_order, run as Morris
+    path.write_text(SENSITIVITY.replace("  samples: 8\n", "  samples: 8\n  second_order: false\n"))
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    err = _refused(path, tmp_path, capsys, "--method", "morris")
+    assert f"{path}:11: sensitivity.second_order: a Sobol' setting, but the method is morris, from --method, which has no second-order indices; remove second_order from the file or run without --method morris" in err
+    # a Morris file with levels and 5 trajectories, run as Sobol': both problems, each with its line
+    path.write_text(SENSITIVITY.replace("  method: sobol\n  samples: 8\n", "  method: morris\n  samples: 5\n  levels: 4\n"))
+    assert main(["validate", str(path)]) == 0
+    capsys.readouterr()
+    err = _refused(path, tmp_path, capsys, "--method", "sobol")
+    assert f"{path}:10: sensitivity.samples: Sobol' sampling needs a power of two; use 4 or 8, not 5 (the method is sobol, from --method)" in err
+    assert f"{path}:11: sensitivity.levels: a Morris setting" in err
+    # the override alone is fine when nothing in the file belongs to the other method
+    experiment = load_experiment(sensitivity_experiment_text(workdir))
+    assert experiment.with_method("morris").spec.sensitivity.method == "morris"
+
+
+def sensitivity_experiment_text(workdir: Path) -> Path:
+    path = workdir / "good.yaml"
+    path.write_text(SENSITIVITY)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("replicates: 2", "replicates: {target_halfwidth: small, outcome: n_bilateral, min: 2, max: 4}", "bad.yaml:6: replicates.target_halfwidth: Input should be a valid number, unable to parse string as a number (got 'small')"),
+        ("replicates: 2", "replicates: {target_halfwidth: 0.5, outcome: n_bilateral, min: 2}", "bad.yaml:6: replicates.max: required field is missing"),
+        ("replicates: 2", "replicates: many", "bad.yaml:6: replicates: Input should be a valid integer, unable to parse string as an integer (got 'many')"),
+        ("{low: 0.0, high: 1.0}", "{low: a, high: 1.0}", "bad.yaml:12: sensitivity.parameters.legal_clarity.low: must be a number (got 'a')"),
+        ("{low: 0.0, high: 1.0}", "[0, 1]", "bad.yaml:12: sensitivity.parameters.legal_clarity: expected a mapping like {low: ..., high: ...}"),
+        ("peak: 2.0", "peak: high", "bad.yaml:13: sensitivity.parameters.trust_loss.peak: must be a number (got 'high')"),
+        ("outcomes: [n_bilateral, {", "outcomes: [3, {", "bad.yaml:15: sensitivity.outcomes[0]: Input should be a valid string (got 3)"),
+    ],
+)
+def test_messages_name_the_field_that_is_wrong_and_how(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str) -> None:
+    path = workdir / "bad.yaml"
+    assert old in SENSITIVITY
+    path.write_text(SENSITIVITY.replace(old, new, 1))
+    err = _refused(path, tmp_path, capsys)
+    assert message in err, err
+    assert "valid integer" not in err or "many" in new  # a float field is not "an integer"
+    assert len(err.strip().splitlines()) == 1, err  # one problem, not one per branch of a union
+
+
 def test_sensitivity_needs_a_sensitivity_section(small_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sensitivity", str(small_experiment), "--out", str(tmp_path / "x")]) == 2
     assert "the experiment has no sensitivity section" in capsys.readouterr().err
