@@ -259,16 +259,16 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
         first = f" whose final {outcomes[0].replace('_', ' ')} is closest to the median" if outcomes else ""
         return f"The partnership network at the last step of run {stem.removeprefix('network_run')}, the completed run{first} (a representative run)."
     if stem.startswith("comparison_forest"):
-        return "Paired policy comparison: the mean difference between variants under the same seeds, with its 95% confidence interval, per outcome (forest plot)."
+        return "Paired policy comparison: the mean difference between variants under the same seeds, with its bootstrap confidence interval, per outcome (forest plot)."
     if stem.startswith("sensitivity"):
         rest = stem.removeprefix("sensitivity").strip("_").replace("_", " ")
         return f"Sensitivity indices{': ' + rest if rest else ''} — how much of each outcome's variance each parameter explains."
     return stem.replace("_", " ").capitalize() + "."
 
 
-def _figure(path: Path, manifest: dict[str, Any], folder: Path) -> str:
+def _figure(path: Path, manifest: dict[str, Any], folder: Path, caption: str | None = None) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    caption = plot_caption(path, manifest)
+    caption = caption or plot_caption(path, manifest)
     name = path.relative_to(folder).as_posix()
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption, quote=True)}">'
@@ -660,22 +660,32 @@ def _share(value: Any) -> str:
 
 
 def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame, plots: list[Path]) -> tuple[str, str, str]:
+    from .comparison import confidence_level, level_label
+
     design = manifest.get("design") or {}
     direction = _difference_direction(df)
     diff_name = f"difference ({direction})" if direction else "mean difference"
+    level = level_label(confidence_level(df))
+    mixed = not level and "confidence" in df.columns
     intro = (
         "Variants compared in pairs of runs that share a seed (common random numbers): the mean of the paired differences of each final outcome, "
-        "its 95% confidence interval, the interval an unpaired comparison would give (wider when pairing removes shared luck), the effect size, "
+        f"its {level or 'bootstrap'} confidence interval{' (the level of each row is in its level column)' if mixed else ''}, "
+        "the interval an unpaired comparison would give (wider when pairing removes shared luck), the effect size, "
         "and how often each variant did better in a pair."
     )
+    settings = df.attrs
+    if "n_boot" in settings and "seed" in settings:
+        intro += f" Percentile bootstrap over replicate pairs, {int(settings['n_boot']):,} resamples, seed {settings['seed']}."
     body = _p(intro, "note")
     show = df.head(MAX_ROWS)
     has = lambda c: c in df.columns  # noqa: E731
     headers = ["outcome"] + (["point"] if has("point") and df["point"].notna().any() else []) + ["A", "B"]
     headers += ["pairs"] if has("n_pairs") else []
     headers += [h for h, c in (("mean A", "mean_a"), ("mean B", "mean_b")) if has(c)]
-    headers += [diff_name, "95% CI (paired)"]
-    headers += ["95% CI (unpaired)"] if has("unpaired_ci_low") and has("unpaired_ci_high") else []
+    ci = f"{level} CI" if level else "CI"
+    headers += ["level"] if mixed else []
+    headers += [diff_name, f"{ci} (paired)"]
+    headers += [f"{ci} (unpaired)"] if has("unpaired_ci_low") and has("unpaired_ci_high") else []
     headers += ["effect size"] if has("effect_size") else []
     headers += [h for h, c in (("B better", "share_b_better"), ("A better", "share_a_better"), ("tied", "share_tied")) if has(c)]
     rows = []
@@ -687,11 +697,13 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
         if has("n_pairs"):
             row.append(r["n_pairs"])
         row += [r[c] for c in ("mean_a", "mean_b") if has(c)]
+        if mixed:
+            row.append(level_label(float(r["confidence"])) if not _is_missing(r["confidence"]) else "–")
         significant = not _is_missing(r["ci_low"]) and not _is_missing(r["ci_high"]) and (float(r["ci_low"]) > 0 or float(r["ci_high"]) < 0)
         diff = _esc(r["mean_diff"])
         row.append(Raw(f"<strong>{diff}</strong>" if significant else diff))
         row.append(_interval(r["ci_low"], r["ci_high"]))
-        if "95% CI (unpaired)" in headers:
+        if f"{ci} (unpaired)" in headers:
             row.append(_interval(r["unpaired_ci_low"], r["unpaired_ci_high"]))
         if has("effect_size"):
             row.append(r["effect_size"])
@@ -699,9 +711,13 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
         rows.append(row)
     numeric = [h not in ("outcome", "point", "A", "B") for h in headers]
     body += f'<div class="wide">{table(headers, rows, numeric)}</div>'
-    body += _p("Bold: the 95% confidence interval of the paired difference excludes zero.", "note")
+    body += _p(f"Bold: the {level + ' ' if level else ''}confidence interval of the paired difference excludes zero.", "note")
     body += _note(len(show), len(df), "comparisons", "comparison.parquet")
-    body += "".join(_figure(p, manifest, folder) for p in plots)
+    caption = (
+        "Paired policy comparison: the mean difference between variants under the same seeds, with its "
+        f"{level + ' ' if level else ''}paired bootstrap interval (thick) and the unpaired one (thin grey), per outcome (forest plot)."
+    )
+    body += "".join(_figure(p, manifest, folder, caption if p.stem == "comparison_forest" else None) for p in plots)
     return _section("comparison", "Policy comparison", body)
 
 
