@@ -192,12 +192,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
-    table, paths = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence)
+    table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")
     for p in paths:
         print(p)
+    if replaced:
+        print(replaced, file=sys.stderr)
     return EXIT_OK
 
 
@@ -267,7 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="paired differences between the variants of a batch",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
         "mean difference B - A of each final outcome with a bootstrap interval, effect size d_z and how often B was higher. "
-        "Writes comparison.parquet and plots/comparison_forest.png into the folder.",
+        "Writes comparison.parquet and plots/comparison_forest.png into the folder (the batch's own comparison, which its report shows: "
+        "replacing it with another one, e.g. fewer --outcomes, needs --force), or to --out FILE.parquet and FILE.png.",
     )
     compare.add_argument("folder", metavar="DIR", help="result folder of spacesim batch")
     compare.add_argument("--outcomes", nargs="+", metavar="NAME", help="outcomes to compare (default: the experiment's outcomes)")
@@ -275,6 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--boot", type=int, default=10_000, metavar="N", help="bootstrap resamples (default: 10000)")
     compare.add_argument("--seed", type=int, metavar="S", help="seed of the bootstrap (default: the experiment's base seed)")
     compare.add_argument("--confidence", type=float, default=0.95, metavar="C", help="level of the intervals (default: 0.95)")
+    compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png, leaving the batch's comparison.parquet as it is")
+    compare.add_argument("--force", action="store_true", help="replace an existing comparison table that holds another comparison")
     compare.set_defaults(func=cmd_compare)
 
     report = sub.add_parser(

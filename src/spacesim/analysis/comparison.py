@@ -530,16 +530,28 @@ def compare_batch(
     seed: int | None = None,
     confidence: float = 0.95,
     plot: bool = True,
-) -> tuple[pd.DataFrame, list[Path]]:
-    """Compare the variants of a finished batch folder; write ``comparison.parquet`` and ``plots/comparison_forest.png``.
+    out: str | Path | None = None,
+    force: bool = False,
+) -> tuple[pd.DataFrame, list[Path], str | None]:
+    """Compare the variants of a finished batch folder; write the table and its forest plot.
 
     Defaults: the manifest's outcomes and the experiment's base seed (so the
-    result equals the one the batch wrote). Returns the table and the paths
-    written. Raises :class:`InputError` for a folder that is not a finished
-    batch, and as :func:`paired_comparison` does.
+    result equals the one the batch wrote). The table goes to
+    ``folder/comparison.parquet`` and the plot to
+    ``folder/plots/comparison_forest.png``, or with ``out`` to that
+    ``.parquet`` file and a ``.png`` of the same name beside it.
+
+    The batch's own ``comparison.parquet`` is what its report shows, so it is
+    not replaced silently: when the file exists and holds another comparison
+    (other outcomes, variants, level, resamples or seed), this is refused
+    unless ``force``. The same goes for an existing ``out``. Returns the
+    table, the paths written and a sentence saying what was replaced (or
+    ``None``). Raises :class:`InputError` for a folder that is not a
+    finished batch, and as :func:`paired_comparison` does.
     """
     folder = Path(folder)
     manifest, runs = read_batch(folder)
+    target, picture = _targets(folder, out)
     table = paired_comparison(
         runs,
         list(outcomes or manifest["outcomes"]),
@@ -550,15 +562,75 @@ def compare_batch(
         varied=manifest.get("design", {}).get("varied"),
         source=folder / "runs.parquet",
     )
-    paths = [write_comparison(folder, table)]
+    replaced = None
+    if target.exists():
+        old = _read_existing(target)
+        if old is None or describe_comparison(old) != describe_comparison(table):
+            was = "an unreadable table" if old is None else describe_comparison(old)
+            if not force:
+                what = "holds the batch's own comparison" if out is None else "exists"
+                raise InputError.single(
+                    target,
+                    "--out" if out is not None else "",
+                    f"{what} ({was}); this one ({describe_comparison(table)}) would replace it"
+                    + (", and the report would show only this one" if out is None else "")
+                    + ". Pass --force to replace it"
+                    + (", or --out FILE.parquet to write this one beside it" if out is None else ", or choose another --out"),
+                )
+            replaced = f"replaced {target} (it held {was})" + (f"; spacesim compare {folder} with no options writes the batch's own comparison again" if out is None else "")
+    paths = [write_comparison(target.parent, table, target.name)]
     if plot:
-        paths.append(draw_forest(table, folder / "plots", manifest["experiment"]["name"]))
-    return table, paths
+        paths.append(draw_forest(table, picture.parent, manifest["experiment"]["name"], picture.name))
+    return table, paths, replaced
 
 
-def write_comparison(folder: Path, comparison: pd.DataFrame) -> Path:
-    """Write ``comparison.parquet`` into ``folder`` atomically (temporary name, then renamed); its settings travel in the table's attrs."""
-    path = Path(folder) / FILE
+def _targets(folder: Path, out: str | Path | None) -> tuple[Path, Path]:
+    """Where the table and the plot go: the folder's own files, or ``out`` and a .png beside it."""
+    if out is None:
+        return folder / FILE, folder / "plots" / PLOT
+    out = Path(out)
+    if out.is_dir():
+        raise InputError.single(out, "--out", "is a folder; give the name of the .parquet file to write, e.g. --out comparison_trust.parquet")
+    if out.suffix != ".parquet":
+        raise InputError.single(out, "--out", "the comparison is a Parquet table: give a file name ending in .parquet (its forest plot is written beside it as .png)")
+    if out.resolve() == (folder / FILE).resolve():
+        return folder / FILE, folder / "plots" / PLOT
+    return out, out.with_suffix(".png")
+
+
+def _read_existing(path: Path) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(path)
+    except Exception:  # noqa: BLE001 - an unreadable old file is simply "another comparison"
+        return None
+
+
+def describe_comparison(comparison: pd.DataFrame) -> str:
+    """What a comparison table compares, in words: outcomes, variants, level, resamples and seed (equal for equal settings).
+
+    >>> runs = pd.DataFrame({"point": 0, "replicate": [0, 1, 0, 1], "status": "completed", "variant": ["a", "a", "b", "b"], "final_x": [1.0, 2.0, 2.0, 2.5]})
+    >>> describe_comparison(paired_comparison(runs, ["x"], n_boot=100, seed=3))
+    "1 outcome (x), variants 'a', 'b', 95% intervals, 100 resamples, seed 3"
+    """
+    outcomes = [str(o) for o in dict.fromkeys(comparison["outcome"])] if "outcome" in comparison.columns else []
+    variants = list(dict.fromkeys([*comparison.get("variant_a", []), *comparison.get("variant_b", [])]))
+    attrs = comparison.attrs
+    parts = [
+        f"{len(outcomes)} outcome{'s' if len(outcomes) != 1 else ''} ({', '.join(outcomes)})",
+        "variants " + ", ".join(map(repr, map(str, variants))),
+        f"{level_label(confidence_level(comparison)) or 'mixed'} intervals",
+    ]
+    if "n_boot" in attrs:
+        parts.append(f"{int(attrs['n_boot']):,} resamples")
+    if "seed" in attrs:
+        parts.append(f"seed {attrs['seed']}")
+    return ", ".join(parts)
+
+
+def write_comparison(folder: Path, comparison: pd.DataFrame, name: str = FILE) -> Path:
+    """Write ``comparison.parquet`` (or ``name``) into ``folder`` atomically (temporary name, then renamed); its settings travel in the table's attrs."""
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_parquet_atomic(path, comparison)
     return path
 
