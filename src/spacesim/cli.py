@@ -170,7 +170,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False)
     except BatchInterrupted as exc:
         print(f"stopped: {exc.done} of {exc.total} runs are kept in {exc.out}/", file=sys.stderr)
-        print(f"resume with: spacesim batch {args.experiment} --out {exc.out} --resume", file=sys.stderr)
+        print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -182,6 +182,27 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS
     return EXIT_OK
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that continues a stopped batch: the same command (batch or sensitivity), experiment, method and executor options, with --resume.
+
+    >>> args = build_parser().parse_args(["sensitivity", "my exp.yaml", "--method", "morris", "--out", "r/m", "--workers", "2"])
+    >>> _resume_command(args, Path("r/m"))
+    "spacesim sensitivity 'my exp.yaml' --out r/m --resume --method morris --workers 2"
+    """
+    import shlex
+
+    words = ["spacesim", args.command, args.experiment, "--out", str(out), "--resume"]
+    if getattr(args, "method", None):
+        words += ["--method", args.method]  # resuming with another method is refused
+    if args.workers is not None:
+        words += ["--workers", str(args.workers)]
+    if args.cluster:
+        words += ["--cluster", args.cluster]
+    if args.no_plots:
+        words.append("--no-plots")
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

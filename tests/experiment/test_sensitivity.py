@@ -199,6 +199,37 @@ def test_bad_sensitivity_sections_are_refused_with_the_field(workdir: Path, tmp_
     assert not (tmp_path / "never").exists()
 
 
+def test_a_stopped_sensitivity_batch_prints_the_command_that_resumes_it(sensitivity_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    from spacesim.experiment.store import BatchStore
+
+    commit = BatchStore.commit_chunk
+    calls = {"n": 0}
+
+    def stop_after_one(self: BatchStore, result) -> None:  # noqa: ANN001 - Ctrl-C while the second chunk is committed
+        if calls["n"] == 1:
+            raise KeyboardInterrupt
+        calls["n"] += 1
+        commit(self, result)
+
+    monkeypatch.setattr(BatchStore, "commit_chunk", stop_after_one)
+    out = tmp_path / "screening"
+    assert main(["sensitivity", str(sensitivity_experiment), "--method", "morris", "--out", str(out), "--workers", "1", "--no-plots"]) == 130
+    err = capsys.readouterr().err
+    hint = err.split("resume with: ", 1)[1].strip()
+    assert hint == f"spacesim sensitivity {sensitivity_experiment} --out {out} --resume --method morris --workers 1 --no-plots"
+    # report and compare of the stopped folder name the command that finishes it, too
+    assert main(["report", str(out)]) == 2
+    assert f"finish it with spacesim sensitivity {sensitivity_experiment} --out {out} --resume --method morris)" in capsys.readouterr().err
+    monkeypatch.setattr(BatchStore, "commit_chunk", commit)
+    # the printed command works (the old hint, spacesim batch EXP --out DIR --resume, was refused)
+    assert main(shlex.split(hint)[1:]) == 0
+    assert "parameters ranked by mu*" in capsys.readouterr().out
+    assert set(pd.read_parquet(out / "sensitivity.parquet")["method"]) == {"morris"}
+    assert len(pd.read_parquet(out / "runs.parquet")) == 8 * 4 * 2
+
+
 def _refused(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], *options: str) -> str:
     assert main(["sensitivity", str(path), "--out", str(tmp_path / "never"), *options]) == 2
     err = capsys.readouterr().err

@@ -31,7 +31,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..output.folder import read_manifest
 from ..scenario.errors import InputError
 
 #: At most this many rows in the table of outcomes per design point and variant.
@@ -285,7 +284,9 @@ def _plots(folder: Path) -> list[Path]:
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
-    return read_manifest(folder, needed_for="a report")
+    from .comparison import read_finished
+
+    return read_finished(folder, "a report")
 
 
 def _read_table(path: Path, required: Sequence[str] = ()) -> pd.DataFrame:
