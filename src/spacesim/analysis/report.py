@@ -472,7 +472,7 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     pairs += [
         ("design points", len(points) if points else None),
         ("variants", ", ".join(variants) if variants else None),
-        ("replicates per point and variant", design.get("replicates")),
+        ("replicates per point and variant", _replicates_cell(design, manifest.get("replication"))),
         ("runs", f"{fmt(counts.get('total'))} in total: {fmt(counts.get('completed'))} completed, {fmt(counts.get('failed'))} failed" if counts else None),
         ("outcomes summarised", ", ".join(manifest.get("outcomes") or [])),
         ("tables", ", ".join(manifest.get("tables") or [])),
@@ -489,6 +489,21 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     body += _parameter_table(manifest, design)
     body += _inputs(folder)
     return _section("what-ran", "What ran", body)
+
+
+def _replicates_cell(design: dict[str, Any], replication: dict[str, Any] | None) -> Any:
+    """A fixed number of replicates, or the adaptive rule and what each point actually got (the details are in the Replication section)."""
+    rule = design.get("adaptive")
+    if not rule:
+        return design.get("replicates")
+    text = (
+        f"adaptive: rounds until the 95% half-width of every variant's mean final {str(rule.get('outcome', '')).replace('_', ' ')} "
+        f"is at most {fmt(rule.get('target_halfwidth'))}, from {fmt(rule.get('min'))} to {fmt(rule.get('max'))} per point"
+    )
+    counts = [p.get("replicates") for p in (replication or {}).get("points") or [] if isinstance(p.get("replicates"), int)]
+    if counts:
+        text += f"; ran {min(counts)}–{max(counts)} per point" if min(counts) != max(counts) else f"; ran {counts[0]} at every point"
+    return Raw(html.escape(text) + ' (each point in <a href="#replication">Replication</a>)' if replication else html.escape(text))
 
 
 def _file_cell(file: Any, sha: Any) -> str:
@@ -820,28 +835,43 @@ def _replication_section(rep: dict[str, Any], design: dict[str, Any]) -> tuple[s
     points = rep.get("points") or []
     stopped = pd.Series([p.get("stopped") for p in points], dtype="object")
     reached = int((stopped == "target reached").sum())
+    per_variant = any(isinstance(p.get("variants"), list) for p in points)
     body = _p(
-        "Replicates were added in rounds until the 95% confidence interval of the mean of the outcome was narrower than the target half-width, "
-        "or the maximum number of replicates was reached.",
+        "Replicates were added in rounds until the 95% confidence interval of the mean final outcome of every variant was at most the target "
+        "half-width on each side, or the maximum number of replicates was reached. The variants of a point always get the same replicates "
+        "(they stay paired), so a point stops when its widest variant (bold) is within the target; each variant's mean and half-width are its own.",
         "note",
     )
+    counts = [p.get("replicates") for p in points if isinstance(p.get("replicates"), int)]
     body += _kv(
         [
             ("outcome", str(rep.get("outcome", "")).replace("_", " ") or None),
             ("target half-width", rep.get("target_halfwidth")),
             ("replicates per point", f"at least {fmt(rep.get('min'))}, at most {fmt(rep.get('max'))}" if rep.get("min") is not None or rep.get("max") is not None else None),
+            ("replicates run", (f"{min(counts)}–{max(counts)} per point" if min(counts) != max(counts) else f"{counts[0]} at every point") if counts else None),
             ("rounds", rep.get("rounds")),
             ("points", f"{reached} of {len(points)} reached the target" if points else None),
         ]
     )
     if points:
+        shown = points[:MAX_ROWS]
         rows = []
-        for p in points[:MAX_ROWS]:
+        for p in shown:
             flag = p.get("stopped")
             cell = Raw(f'<span class="{"ok" if flag == "target reached" else "warnText"}">{_esc(flag)}</span>')
-            rows.append([_point_label(p.get("point"), design), p.get("replicates"), p.get("mean"), p.get("halfwidth"), cell])
-        body += table(["point", "replicates", "mean", "95% half-width", "stopped"], rows, [False, True, True, True, False])
-        body += _note(min(len(points), MAX_ROWS), len(points), "design points", "manifest.json (replication.points)")
+            label = _point_label(p.get("point"), design)
+            if per_variant:
+                for v in p.get("variants") or []:
+                    width = _esc(v.get("halfwidth"))
+                    bold = v.get("variant") == p.get("widest_variant")
+                    rows.append([label, v.get("variant"), v.get("replicates"), v.get("mean"), Raw(f"<strong>{width}</strong>" if bold else width), cell])
+            else:  # a manifest written before the variants were recorded one by one
+                rows.append([label, p.get("replicates"), p.get("mean"), p.get("halfwidth"), cell])
+        if per_variant:
+            body += table(["point", "variant", "replicates", "mean", "95% half-width", "point stopped"], rows, [False, False, True, True, True, False])
+        else:
+            body += table(["point", "replicates", "mean", "95% half-width", "stopped"], rows, [False, True, True, True, False])
+        body += _note(len(shown), len(points), "design points", "manifest.json (replication.points)")
     return _section("replication", "Replication", body)
 
 

@@ -97,7 +97,7 @@ class BatchResult:
             n = [pt["replicates"] for pt in replication["points"]]
             lines.append(
                 f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {replication['rounds']} rounds, "
-                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{v} points {k}" for k, v in stops.items())
+                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
             )
         sens = m.get("sensitivity")
         if sens:
@@ -264,7 +264,9 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
             "target_halfwidth": rule["target_halfwidth"],
             "min": rule["min"],
             "max": rule["max"],
-            "rule": "per point: largest 95% half-width over variants <= target, or max replicates; next round min(max, max(n+1, min(2n, ceil((t s / target)^2))))",
+            "rule": "a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
+            "or at max replicates; otherwise next round min(max, max(n+1, min(2n, ceil((t s / target)^2)))) with s the largest sd over variants. "
+            "points[].variants holds each variant's completed replicates, mean and half-width",
             "rounds": round_no + 1,
             "points": [d.record() for d in decisions.values()],
         }
