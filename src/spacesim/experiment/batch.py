@@ -305,44 +305,17 @@ def _comparison_hook(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, pl
 def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> dict[str, Any]:
     """Estimate the sensitivity indices of a finished batch into ``sensitivity.parquet``; return the manifest's account of it.
 
-    When the indices cannot be computed (a sample point without a completed
-    run), no table is written and the account says why.
+    The batch's sample (:func:`.design.sensitivity_sample`) and runs go through
+    :func:`spacesim.analysis.sensitivity.write_sensitivity`, the step a
+    function's analysis (``sensitivity_of_function``) shares. When the
+    indices cannot be computed (a sample point without a completed run), no
+    table is written and the account says why.
     """
-    from ..analysis.sensitivity import SensitivityProblem, SensitivityUnavailable, sensitivity_table
+    from ..analysis.sensitivity import write_sensitivity as write_indices
     from .design import sensitivity_sample
 
-    spec = experiment.spec.sensitivity
-    assert spec is not None
-    problem = SensitivityProblem.from_spec(spec)
-    account: dict[str, Any] = {
-        "method": spec.method,
-        "parameters": problem.describe(),
-        "samples": spec.samples,
-        "points": int(runs["point"].max()) + 1 if len(runs) else 0,
-        "second_order": spec.second_order if spec.method == "sobol" else None,
-        "levels": spec.levels if spec.method == "morris" else None,
-        "resamples": spec.resamples,
-        "outcomes": [o if isinstance(o, str) else o.model_dump(mode="json") for o in spec.outcomes],
-        "sampler": "SALib.sample.sobol.sample (Saltelli, scrambled Sobol')" if spec.method == "sobol" else "SALib.sample.morris.sample",
-        "analyser": "SALib.analyze.sobol.analyze" if spec.method == "sobol" else "SALib.analyze.morris.analyze",
-        "seed": experiment.spec.seed,
-        "table": None,
-        "noise": {},
-        "error": None,
-    }
-    target = out / "sensitivity.parquet"
-    try:
-        table, noise = sensitivity_table(spec, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
-    except SensitivityUnavailable as exc:
-        account["error"] = str(exc)
-        target.unlink(missing_ok=True)
-        return account
-    tmp = target.with_name(f".{target.name}.tmp")
-    table.to_parquet(tmp, index=False)
-    tmp.replace(target)
-    account["table"] = target.name
-    account["noise"] = {k: (None if v != v or v == float("inf") else v) for k, v in noise.items()}
-    return account
+    assert experiment.spec.sensitivity is not None
+    return write_indices(out, experiment.spec.sensitivity, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
 
 
 def resume_command(manifest: dict[str, Any], out: str | Path) -> str:
