@@ -176,8 +176,8 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     print(result.summary())
-    extra = [t + ".parquet" for t in result.manifest["kept_tables"]] + [t for t in result.manifest.get("tables", []) if t == "comparison.parquet"]
-    print(f"results: {out}/ (manifest.json, runs.parquet, steps.parquet{''.join(', ' + t for t in extra)}, plots/)")
+    tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
+    print(f"results: {out}/ (manifest.json, {', '.join(tables)}, plots/)")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS
@@ -271,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="global sensitivity analysis (Sobol' or Morris) of an experiment",
         description="Sample the parameters of the experiment's sensitivity section with SALib, run every sample point's replicates as a batch "
         "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2) "
-        "or Morris' mu* and sigma with 95%% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+        "or Morris' mu* and sigma with 95% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
     )
     _batch_options(sens)
     sens.add_argument("--method", choices=("sobol", "morris"), help="override the experiment's method")

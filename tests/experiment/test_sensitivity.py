@@ -153,6 +153,7 @@ def test_sensitivity_command_end_to_end(sensitivity_experiment: Path, tmp_path: 
     assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert "Sobol sensitivity over 64 sample points" in printed and "n_bilateral: parameters ranked by total index ST" in printed
+    assert f"results: {out}/ (manifest.json, runs.parquet, steps.parquet, sensitivity.parquet, plots/)" in printed
     table = pd.read_parquet(out / "sensitivity.parquet")
     assert list(table.columns) == ["method", "outcome", "statistic", "parameter", "parameter2", "index", "value", "confidence"]
     assert len(table) == 2 * (3 * 2 + 3)  # two outcomes x (S1 and ST of 3 parameters + 3 pairs)
@@ -322,6 +323,33 @@ def test_messages_name_the_field_that_is_wrong_and_how(workdir: Path, tmp_path: 
     assert message in err, err
     assert "valid integer" not in err or "many" in new  # a float field is not "an integer"
     assert len(err.strip().splitlines()) == 1, err  # one problem, not one per branch of a union
+
+
+def test_help_shows_a_plain_percent_sign(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["sensitivity", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "with 95% intervals" in text and "%%" not in text
+
+
+def test_unreliable_indices_are_marked_and_the_ranking_says_to_raise_samples() -> None:
+    from spacesim.analysis.sensitivity import caveat, ranking
+
+    rows = []
+    for parameter, (s1, c1), (st, ct) in (("a", (0.77, 0.53), (1.57, 1.50)), ("b", (-0.31, 0.78), (0.48, 0.69)), ("c", (0.30, 0.03), (0.35, 0.04))):
+        rows += [
+            {"method": "sobol", "outcome": "x", "statistic": "final", "parameter": parameter, "parameter2": None, "index": "S1", "value": s1, "confidence": c1},
+            {"method": "sobol", "outcome": "x", "statistic": "final", "parameter": parameter, "parameter2": None, "index": "ST", "value": st, "confidence": ct},
+        ]
+    text = ranking(pd.DataFrame(rows), {"x": 1.4}, samples=8)
+    lines = text.splitlines()
+    assert lines[0] == "x: parameters ranked by total index ST; replicate noise / variance across points 1.40"
+    assert lines[1].split()[:5] == ["1.", "a", "ST", "1.570", "+-"] and "1.500!" in lines[1] and "0.530 " in lines[1]  # ST > 1: impossible
+    assert "0.690?" in lines[2] and "0.780!" in lines[2]  # interval wider than the value; S1 < 0
+    assert "!" not in lines[3] and "?" not in lines[3]
+    assert "! outside [0, 1], which a Sobol' index (a share of variance) cannot be" in text
+    assert "raise samples (now 8)" in text
+    assert caveat("morris", "mu_star", 0.5, 0.1) is None and caveat("morris", "mu_star", 0.05, 0.1) == "wide"
 
 
 def test_sensitivity_needs_a_sensitivity_section(small_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -22,6 +22,7 @@ import html
 import json
 import math
 import os
+import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -260,8 +261,16 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
     if stem.startswith("comparison_forest"):
         return "Paired policy comparison: the mean difference between variants under the same seeds, with its bootstrap confidence interval, per outcome (forest plot)."
     if stem.startswith("sensitivity"):
-        rest = stem.removeprefix("sensitivity").strip("_").replace("_", " ")
-        return f"Sensitivity indices{': ' + rest if rest else ''} — how much of each outcome's variance each parameter explains."
+        rest = stem.removeprefix("sensitivity").strip("_").lstrip("0123456789").strip("_").replace("_", " ")
+        rest = re.sub(r" mean of steps (\d+) (\d+)$", r" (mean of steps \1–\2)", rest)
+        of = f" of {rest}" if rest else ""
+        if str((manifest.get("sensitivity") or {}).get("method", "")).lower() == "morris":
+            return (
+                f"Morris screening{of}: mu* (blue), the mean absolute elementary effect — the outcome's change, in its own units, for one step "
+                "of the parameter on the Morris grid, scaled to the parameter's whole range — and sigma (orange), the spread of those effects (large when the parameter acts "
+                "non-linearly or through interactions); bars: 95% interval of mu*. It ranks parameters; it does not split the variance."
+            )
+        return f"Sobol' indices{of}: S1 (blue), the share of the outcome's variance the parameter explains alone, and ST (orange), including its interactions; bars: 95% intervals."
     return stem.replace("_", " ").capitalize() + "."
 
 
@@ -768,6 +777,20 @@ def sensitivity_ranking(df: pd.DataFrame) -> pd.DataFrame:
     return table_.sort_values(order, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
 
+def _sensitivity_outcome(outcome: Any) -> str:
+    """A sensitivity outcome as the manifest records it, in words: a name, or ``{outcome, window}`` as "NAME (mean of steps A–B)".
+
+    >>> _sensitivity_outcome("debris"), _sensitivity_outcome({"outcome": "mean_trust", "window": [20, 30]})
+    ('debris', 'mean_trust (mean of steps 20–30)')
+    """
+    if isinstance(outcome, dict) and "outcome" in outcome:
+        window = outcome.get("window")
+        if isinstance(window, list | tuple) and len(window) == 2:
+            return f"{outcome['outcome']} (mean of steps {fmt(window[0])}–{fmt(window[1])})"
+        return str(outcome["outcome"])
+    return str(outcome)
+
+
 def _with_conf(value: Any, conf: Any) -> str:
     if _is_missing(value):
         return "–"
@@ -780,7 +803,7 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
     pairs: list[tuple[str, Any]] = [
         ("method", info.get("method")),
         ("samples", info.get("samples")),
-        ("outcomes", ", ".join(map(str, info.get("outcomes") or [])) or None),
+        ("outcomes", ", ".join(_sensitivity_outcome(o) for o in info.get("outcomes") or []) or None),
     ]
     if info:
         body += _kv(pairs)
@@ -793,19 +816,28 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
         body += "<h3>Parameters varied</h3>" + table(headers, rows, numeric)
     noise = info.get("noise") or {}
     if noise:
-        body += "<h3>Noise between replicates</h3>" + _p(
-            "Share of each outcome's variance that lies between replicates of the same parameter values (chance, not the parameters). "
-            "Where it is large, the indices below carry that much noise.",
+        body += "<h3>Replicate noise</h3>" + _p(
+            "Noise ratio of each outcome: the variance chance leaves in the outcome averaged over a sample point's replicates "
+            "(the variance between replicates of the same parameter values, divided by their number), over the variance of those averages "
+            "across the sample points. It is a ratio, not a share, and can exceed 100%: near 0% the points differ by their parameters; "
+            "at 100% chance alone would spread them as much as they are spread, and indices of that size cannot be told from noise. "
+            "More replicates lower it.",
             "note",
         )
-        body += table(["outcome", "share of variance between replicates"], [[o.replace("_", " "), _share(v) if isinstance(v, int | float) else v] for o, v in noise.items()], [False, True])
+        body += table(["outcome", "noise ratio (noise variance / variance across points)"], [[o.replace("_", " "), _share(v) if isinstance(v, int | float) else v] for o, v in noise.items()], [False, True])
     if df is not None and len(df):
+        from .sensitivity import MARKS, caveat, caveat_lines
+
         body += _p(
             "Sobol' indices: S1, the share of the outcome's variance due to the parameter alone; ST, its share including interactions. "
-            "Morris: mu_star, the mean absolute elementary effect (importance); sigma, their spread (non-linearity or interactions). "
+            "Morris: mu_star (mu*), the mean absolute elementary effect: the outcome's change, in its own units, for one grid step of the parameter, "
+            "scaled to its whole range (importance); sigma, the spread of those effects (non-linearity or interactions). "
             "± is the half-width of the 95% interval. Parameters are ranked most important first.",
             "note",
         )
+        flagged = caveat_lines(df[df["index"].isin(["S1", "ST", "S2", "mu_star"])], info.get("samples"))
+        if flagged:
+            body += "".join(_p(line, "warn" if i == len(flagged) - 1 else "note") for i, line in enumerate(flagged))
         keys = ["method", "outcome", "statistic"] if "statistic" in df.columns else ["method", "outcome"]
         for key, group in df.groupby(keys, sort=False, dropna=False):
             key = key if isinstance(key, tuple) else (key,)
@@ -815,14 +847,15 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
             ranking = sensitivity_ranking(group)
             known = _SOBOL_INDICES if method.lower() == "sobol" else _MORRIS_INDICES if method.lower() == "morris" else ()
             indices = [i for i in known if i in ranking.columns] + [c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"]
-            rows = [[i + 1, r["parameter"], *(_with_conf(r[c], r.get(f"{c}_confidence")) for c in indices)] for i, r in ranking.head(MAX_ROWS).iterrows()]
+            marked = lambda c, r: _with_conf(r[c], r.get(f"{c}_confidence")) + MARKS.get(caveat(method.lower(), c, r[c], r.get(f"{c}_confidence", math.nan)) or "", "")  # noqa: E731
+            rows = [[i + 1, r["parameter"], *(marked(c, r) for c in indices)] for i, r in ranking.head(MAX_ROWS).iterrows()]
             body += f"<h3>{html.escape(title)}</h3>" + table(["rank", "parameter", *indices], rows, [True, False] + [True] * len(indices))
             body += _note(MAX_ROWS, len(ranking), "parameters", "sensitivity.parquet")
             if "parameter2" in group.columns:
                 second = group[group["parameter2"].notna()].sort_values("value", ascending=False, kind="stable")
                 if len(second):
                     shown = second.head(10)
-                    rows = [[r["parameter"], r["parameter2"], _with_conf(r["value"], r.get("confidence"))] for _, r in shown.iterrows()]
+                    rows = [[r["parameter"], r["parameter2"], _with_conf(r["value"], r.get("confidence")) + MARKS.get(caveat(method.lower(), "S2", r["value"], r.get("confidence", math.nan)) or "", "")] for _, r in shown.iterrows()]
                     body += "<h4>Strongest interactions (second-order S2)</h4>" + table(["parameter", "with", "S2"], rows, [False, False, True])
                     body += _note(len(shown), len(second), "pairs", "sensitivity.parquet")
     elif df is not None:

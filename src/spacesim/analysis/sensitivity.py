@@ -23,10 +23,17 @@ whose indices are known), and both then share steps 1, 3 and 4:
 
 **Noise.** A stochastic model gives different outcomes at the same point. The
 indices are computed on the means over replicates; :func:`point_outcomes`
-reports the *noise share*: the variance the replicate noise leaves in those
+reports the *noise ratio*: the variance the replicate noise leaves in those
 means (mean within-point variance / replicates) divided by the variance of
-the means across points. An index well below the noise share cannot be told
-from noise; more replicates lower it.
+the means across points. It is a ratio, not a share of a total: 0 means the
+points differ only by their parameters, 1 (100%) that chance alone would
+spread them as much as they are spread, and it can exceed 1. An index well
+below it cannot be told from noise; more replicates lower it.
+
+**Caveats.** With few samples the estimators are noisy: a Sobol' index can
+come out below 0 or above 1 (which a share of variance cannot be), and an
+interval can be wider than the index. :func:`caveat` flags both, and the
+ranking and the report mark such values and say to raise ``samples``.
 
 Integer parameters are rounded to the nearest integer when the model runs;
 the analysis uses the unrounded sample.
@@ -332,24 +339,68 @@ def sensitivity_of_function(spec: SensitivitySpec, fn: RunFunction, out: str | P
     return pd.read_parquet(out / "sensitivity.parquet"), account
 
 
-def ranking(table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10) -> str:
-    """Parameters ranked per outcome by total index (Sobol') or mu* (Morris), as lines a person reads."""
+#: Marks of :func:`caveat`, as the ranking and the report print them.
+MARKS = {"outside": "!", "wide": "?"}
+
+
+def caveat(method: str, index: str, value: float, confidence: float) -> str | None:
+    """Why an index should not be read as a number: ``"outside"`` (a Sobol' index below 0 or above 1, which a share of variance cannot be), ``"wide"`` (its 95% interval is wider than the value: it cannot be told from 0), or ``None``.
+
+    >>> caveat("sobol", "ST", 1.568, 1.497), caveat("sobol", "S1", 0.1, 0.19), caveat("sobol", "S1", 0.31, 0.03), caveat("morris", "mu_star", 2.0, 2.5)
+    ('outside', 'wide', None, 'wide')
+    >>> caveat("morris", "sigma", 3.0, float("nan")) is None
+    True
+    """
+    value, confidence = float(value), float(confidence)
+    if value != value:
+        return None
+    if method == "sobol" and index in ("S1", "ST", "S2") and not 0.0 <= value <= 1.0:
+        return "outside"
+    if confidence == confidence and confidence > abs(value):
+        return "wide"
+    return None
+
+
+def caveat_lines(table: pd.DataFrame, samples: int | None = None) -> list[str]:
+    """What the marks of :func:`ranking` mean, for the marks that occur in ``table`` (nothing when every index reads fine)."""
+    found = {caveat(r.method, r.index, r.value, r.confidence) for r in table.itertuples()} - {None}
+    if not found:
+        return []
     lines = []
+    if "outside" in found:
+        lines.append(f"{MARKS['outside']} outside [0, 1], which a Sobol' index (a share of variance) cannot be: the estimate has not converged")
+    if "wide" in found:
+        lines.append(f"{MARKS['wide']} the 95% interval is wider than the value: it cannot be told from 0")
+    n = f" (now {samples})" if samples else ""
+    lines.append(f"marked values are unreliable; raise samples{n} in the sensitivity section for numbers to cite (only a clear ranking may hold)")
+    return lines
+
+
+def ranking(table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10, samples: int | None = None) -> str:
+    """Parameters ranked per outcome by total index (Sobol') or mu* (Morris), as lines a person reads; unreliable values are marked (see :func:`caveat`)."""
+    lines = []
+
+    def shown(method: str, index: str, value: float, confidence: float, fmt: str) -> str:
+        mark = MARKS.get(caveat(method, index, value, confidence) or "", " ")
+        return f"{value:{fmt}} +- {confidence:{'.3f' if method == 'sobol' else '.3g'}}{mark}"
+
     for (outcome, statistic), df in table.groupby(["outcome", "statistic"], sort=False):
         method = df["method"].iloc[0]
         key = "ST" if method == "sobol" else "mu_star"
         main = df[df["index"] == key].sort_values("value", ascending=False)
         label = outcome if statistic == "final" else f"{outcome} ({statistic})"
-        share = (noise or {}).get(label)
-        note = "" if share is None or share != share else f"; replicate noise share {share:.2f}"
+        ratio = (noise or {}).get(label)
+        note = "" if ratio is None or ratio != ratio else f"; replicate noise / variance across points {ratio:.2f}"
         lines.append(f"{label}: parameters ranked by {'total index ST' if key == 'ST' else 'mu*'}{note}")
         for rank, row in enumerate(main.head(top).itertuples(), start=1):
             if method == "sobol":
                 s1 = df[(df["index"] == "S1") & (df["parameter"] == row.parameter)].iloc[0]
-                lines.append(f"  {rank:>2}. {row.parameter:<28} ST {row.value:6.3f} +- {row.confidence:.3f}   S1 {s1['value']:6.3f} +- {s1['confidence']:.3f}")
+                lines.append(f"  {rank:>2}. {row.parameter:<28} ST {shown(method, 'ST', row.value, row.confidence, '6.3f')}   S1 {shown(method, 'S1', s1['value'], s1['confidence'], '6.3f')}")
             else:
                 sigma = df[(df["index"] == "sigma") & (df["parameter"] == row.parameter)].iloc[0]
-                lines.append(f"  {rank:>2}. {row.parameter:<28} mu* {row.value:9.4g} +- {row.confidence:.3g}   sigma {sigma['value']:9.4g}")
+                lines.append(f"  {rank:>2}. {row.parameter:<28} mu* {shown(method, 'mu_star', row.value, row.confidence, '9.4g')}   sigma {sigma['value']:9.4g}")
+    first = table[table["parameter2"].isna()] if "parameter2" in table.columns else table
+    lines += ["  " + line for line in caveat_lines(first[first["index"].isin(["ST", "S1", "mu_star"])], samples)]
     return "\n".join(lines)
 
 

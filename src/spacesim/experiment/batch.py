@@ -107,7 +107,7 @@ class BatchResult:
                 from ..analysis.sensitivity import ranking
 
                 lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {sens['points']} sample points (95% intervals; sensitivity.parquet):")
-                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise")))
+                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples")))
         from ..analysis.comparison import batch_summary_lines
 
         lines.extend(batch_summary_lines(self.out, outcomes))
