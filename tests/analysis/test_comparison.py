@@ -263,7 +263,7 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
     # fewer outcomes: refused, nothing written
     assert main(["compare", str(batch_copy), "--outcomes", "mean_trust"]) == 2
     err = capsys.readouterr().err
-    assert f"error: {own}: holds the batch's own comparison (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)" in err
+    assert f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)" in err
     assert "this one (1 outcome (mean_trust)" in err and "--force" in err and "--out FILE.parquet" in err
     assert own.read_bytes() == before and forest.read_bytes() == picture
     # to another file: the batch's own table and plot stay as they are

@@ -579,7 +579,7 @@ def compare_batch(
         if old is None or describe_comparison(old) != describe_comparison(table):
             was = "an unreadable table" if old is None else describe_comparison(old)
             if not force:
-                what = "holds the batch's own comparison" if out is None else "exists"
+                what = "holds the comparison the batch's report shows" if out is None else "exists"
                 raise InputError.single(
                     target,
                     "--out" if out is not None else "",
