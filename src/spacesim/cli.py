@@ -170,18 +170,39 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False)
     except BatchInterrupted as exc:
         print(f"stopped: {exc.done} of {exc.total} runs are kept in {exc.out}/", file=sys.stderr)
-        print(f"resume with: spacesim batch {args.experiment} --out {exc.out} --resume", file=sys.stderr)
+        print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     print(result.summary())
-    extra = [t + ".parquet" for t in result.manifest["kept_tables"]] + [t for t in result.manifest.get("tables", []) if t == "comparison.parquet"]
-    print(f"results: {out}/ (manifest.json, runs.parquet, steps.parquet{''.join(', ' + t for t in extra)}, plots/)")
+    tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
+    print(f"results: {out}/ (manifest.json, {', '.join(tables)}, plots/)")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS
     return EXIT_OK
+
+
+def _resume_command(args: argparse.Namespace, out: Path) -> str:
+    """The command that continues a stopped batch: the same command (batch or sensitivity), experiment, method and executor options, with --resume.
+
+    >>> args = build_parser().parse_args(["sensitivity", "my exp.yaml", "--method", "morris", "--out", "r/m", "--workers", "2"])
+    >>> _resume_command(args, Path("r/m"))
+    "spacesim sensitivity 'my exp.yaml' --out r/m --resume --method morris --workers 2"
+    """
+    import shlex
+
+    words = ["spacesim", args.command, args.experiment, "--out", str(out), "--resume"]
+    if getattr(args, "method", None):
+        words += ["--method", args.method]  # resuming with another method is refused
+    if args.workers is not None:
+        words += ["--workers", str(args.workers)]
+    if args.cluster:
+        words += ["--cluster", args.cluster]
+    if args.no_plots:
+        words.append("--no-plots")
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -192,12 +213,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
-    table, paths = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence)
+    table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")
     for p in paths:
         print(p)
+    if replaced:
+        print(replaced, file=sys.stderr)
     return EXIT_OK
 
 
@@ -248,7 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="global sensitivity analysis (Sobol' or Morris) of an experiment",
         description="Sample the parameters of the experiment's sensitivity section with SALib, run every sample point's replicates as a batch "
         "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2) "
-        "or Morris' mu* and sigma with 95%% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+        "or Morris' mu* and sigma with 95% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
     )
     _batch_options(sens)
     sens.add_argument("--method", choices=("sobol", "morris"), help="override the experiment's method")
@@ -267,7 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="paired differences between the variants of a batch",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
         "mean difference B - A of each final outcome with a bootstrap interval, effect size d_z and how often B was higher. "
-        "Writes comparison.parquet and plots/comparison_forest.png into the folder.",
+        "Writes comparison.parquet and plots/comparison_forest.png into the folder (the batch's own comparison, which its report shows: "
+        "replacing it with another one, e.g. fewer --outcomes, needs --force), or to --out FILE.parquet and FILE.png.",
     )
     compare.add_argument("folder", metavar="DIR", help="result folder of spacesim batch")
     compare.add_argument("--outcomes", nargs="+", metavar="NAME", help="outcomes to compare (default: the experiment's outcomes)")
@@ -275,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--boot", type=int, default=10_000, metavar="N", help="bootstrap resamples (default: 10000)")
     compare.add_argument("--seed", type=int, metavar="S", help="seed of the bootstrap (default: the experiment's base seed)")
     compare.add_argument("--confidence", type=float, default=0.95, metavar="C", help="level of the intervals (default: 0.95)")
+    compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png, leaving the batch's comparison.parquet as it is")
+    compare.add_argument("--force", action="store_true", help="replace an existing comparison table that holds another comparison")
     compare.set_defaults(func=cmd_compare)
 
     report = sub.add_parser(

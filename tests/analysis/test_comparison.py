@@ -241,8 +241,9 @@ def test_batch_summary_shows_the_paired_differences(batch):
 
 
 def test_compare_command_end_to_end(batch_copy):
-    result = spacesim("compare", str(batch_copy), "--outcomes", "mean_trust", "debris", "--boot", "2000", "--seed", "9")
+    result = spacesim("compare", str(batch_copy), "--outcomes", "mean_trust", "debris", "--boot", "2000", "--seed", "9", "--force")
     assert result.returncode == 0, result.stderr
+    assert f"replaced {batch_copy / 'comparison.parquet'} (it held 3 outcomes (n_bilateral, mean_trust, debris)" in result.stderr
     out = result.stdout
     assert "final mean_trust, B − A over 6 paired replicates, 95% bootstrap interval:" in out and "final debris" in out and "n_bilateral" not in out
     assert "bilateral only − both (legal_clarity=0.8)" in out and "2000 resamples, seed 9" in out
@@ -253,6 +254,82 @@ def test_compare_command_end_to_end(batch_copy):
     row = table[(table["outcome"] == "mean_trust") & (table["point"] == 1)].iloc[0]
     assert f"{row['share_b_better']:.0%} of replicates" in out
     assert not list(batch_copy.glob(".*tmp*")) and not list((batch_copy / "plots").glob(".*tmp*"))
+
+
+def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_copy, tmp_path, capsys):
+    own = batch_copy / "comparison.parquet"
+    forest = batch_copy / "plots" / "comparison_forest.png"
+    before, picture = own.read_bytes(), forest.read_bytes()
+    # fewer outcomes: refused, nothing written
+    assert main(["compare", str(batch_copy), "--outcomes", "mean_trust"]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)" in err
+    assert "this one (1 outcome (mean_trust)" in err and "--force" in err and "--out FILE.parquet" in err
+    assert own.read_bytes() == before and forest.read_bytes() == picture
+    # to another file: the batch's own table and plot stay as they are
+    other = tmp_path / "trust.parquet"
+    assert main(["compare", str(batch_copy), "--outcomes", "mean_trust", "--out", str(other)]) == 0
+    printed = capsys.readouterr()
+    assert str(other) in printed.out and str(tmp_path / "trust.png") in printed.out and printed.err == ""
+    assert set(pd.read_parquet(other)["outcome"]) == {"mean_trust"} and (tmp_path / "trust.png").exists()
+    assert own.read_bytes() == before and forest.read_bytes() == picture
+    # that file holds another comparison too: --force replaces it, and says so
+    assert main(["compare", str(batch_copy), "--outcomes", "debris", "--out", str(other)]) == 2
+    assert f"error: {other}: --out: exists (1 outcome (mean_trust)" in capsys.readouterr().err
+    assert main(["compare", str(batch_copy), "--outcomes", "debris", "--out", str(other), "--force"]) == 0
+    assert f"replaced {other} (it held 1 outcome (mean_trust)" in capsys.readouterr().err
+    assert main(["compare", str(batch_copy), "--out", str(tmp_path / "x.csv")]) == 2
+    assert "ending in .parquet" in capsys.readouterr().err
+    # the same comparison as the batch's is rewritten freely
+    assert main(["compare", str(batch_copy)]) == 0
+    assert "replaced" not in capsys.readouterr().err
+    pd.testing.assert_frame_equal(pd.read_parquet(own), pd.read_parquet(batch / "comparison.parquet"))
+
+
+def test_the_level_of_the_intervals_travels_with_the_table_to_the_report_and_the_summary(batch, batch_copy, capsys):
+    from spacesim.analysis.report import write_report
+
+    assert main(["compare", str(batch_copy), "--confidence", "0.5", "--outcomes", "mean_trust", "--force"]) == 0
+    assert "50% bootstrap interval" in capsys.readouterr().out
+    table = pd.read_parquet(batch_copy / "comparison.parquet")
+    assert list(table.columns) == ["outcome", "point", "legal_clarity", *COLUMNS[2:]] and set(table["confidence"]) == {0.5}
+    table.attrs = {}  # the column alone says it, whatever keeps the attrs
+    assert "50% paired bootstrap interval" in [t.get_text() for t in forest_plot(table).legends[0].get_texts()]
+    assert "50% bootstrap interval" in format_comparison(table)
+    text = write_report(batch_copy).read_text()
+    comparison = text[text.index('<section id="comparison">') :]
+    comparison = comparison[: comparison.index("</section>")]
+    assert "50% CI (paired)" in comparison and "50% CI (unpaired)" in comparison and "50% paired bootstrap interval" in comparison
+    assert "95%" not in comparison
+    result = run_batch(batch.parent / "small.yaml", batch_copy, resume=True)  # finished: read back, nothing rerun
+    assert "final mean_trust, B − A over 6 paired replicates, 50% bootstrap interval:" in result.summary()
+
+
+def _clipped_edges(path: Path) -> dict[str, bool]:
+    """Which edges of a PNG have a non-white pixel in their outermost two rows or columns (text cut by the border)."""
+    image = imread(path)[..., :3]
+    dark = (image < 0.9).any(axis=-1)
+    return {"left": bool(dark[:, :2].any()), "right": bool(dark[:, -2:].any()), "top": bool(dark[:2].any()), "bottom": bool(dark[-2:].any())}
+
+
+@pytest.mark.parametrize("n_outcomes", [1, 2, 3, 5])
+@pytest.mark.parametrize("title", ["small", "a_very_long_experiment_name_that_is_hard_to_break_policy_comparison_of_the_year"])
+def test_forest_plot_title_and_legend_fit_with_any_number_of_outcomes(tmp_path, n_outcomes, title):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    values = {"both": [1.0, 2.0, 3.0], "bilateral only": [2.0, 2.5, 3.0], "multilateral only": [0.0, 1.0, 3.5]}
+    runs = runs_table(values)
+    for k in range(n_outcomes):
+        runs[f"final_o{k}"] = runs["final_x"] * (k + 1)
+    table = paired_comparison(runs, [f"o{k}" for k in range(n_outcomes)], n_boot=100)
+    fig = forest_plot(table, title)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    box = fig.get_tightbbox(renderer)
+    width, height = fig.get_size_inches()
+    assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height, (box, width, height)
+    path = comparison_module.draw_forest(table, tmp_path, title)
+    assert _clipped_edges(path) == {"left": False, "right": False, "top": False, "bottom": False}
 
 
 def test_compare_defaults_reproduce_what_the_batch_wrote_and_plot_redraws_the_forest(batch_copy):

@@ -320,6 +320,36 @@ def test_comparison_sensitivity_and_replication_sections_appear_when_present(bat
     assert plots.index("envelopes.png") < plots.index("final_distributions.png") < plots.index("network_run")
 
 
+def test_sensitivity_section_says_what_its_numbers_are(batch_dirs, tmp_path):
+    from spacesim.analysis.report import plot_caption
+
+    folder = copy_of(batch_dirs[1], tmp_path)
+    rows = []
+    for parameter, s1, st, conf in (("legal_clarity", 0.77, 1.57, 1.5), ("trust_loss", 0.30, 0.35, 0.03)):
+        rows += [
+            {"method": "sobol", "outcome": "mean_trust", "statistic": "mean of steps 20-30", "parameter": parameter, "parameter2": None, "index": "S1", "value": s1, "confidence": 0.05},
+            {"method": "sobol", "outcome": "mean_trust", "statistic": "mean of steps 20-30", "parameter": parameter, "parameter2": None, "index": "ST", "value": st, "confidence": conf},
+        ]
+    pd.DataFrame(rows).to_parquet(folder / "sensitivity.parquet")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["sensitivity"] = {"method": "sobol", "samples": 8, "parameters": {}, "outcomes": ["debris", {"outcome": "mean_trust", "window": [20, 30]}], "noise": {"mean_trust (mean of steps 20-30)": 1.3}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    text = section(write_report(folder).read_text(), "sensitivity")
+    plain = Page(text).plain
+    assert "outcomes debris, mean_trust (mean of steps 20–30)" in plain and "{" not in plain
+    # the noise ratio is named for what it is, and may exceed 100%
+    assert "noise ratio (noise variance / variance across points)" in plain and "130%" in plain and "can exceed 100%" in plain
+    assert "share of variance between replicates" not in plain
+    # ST above 1 with a tiny sample is marked, and the report says to raise the sample
+    assert "1.57 ± 1.5!" in plain and "0.35 ± 0.03 " in plain + " "
+    assert "outside [0, 1], which a Sobol' index (a share of variance) cannot be" in plain and "raise samples (now 8)" in plain
+    # plot captions say what the method measures
+    morris = plot_caption(Path("sensitivity_00_debris.png"), {"sensitivity": {"method": "morris"}})
+    assert morris.startswith("Morris screening of debris: mu* (blue), the mean absolute elementary effect") and "variance each parameter explains" not in morris
+    sobol = plot_caption(Path("sensitivity_01_mean_trust_mean_of_steps_20_30.png"), {"sensitivity": {"method": "sobol"}})
+    assert sobol.startswith("Sobol' indices of mean trust (mean of steps 20–30): S1 (blue), the share of the outcome's variance")
+
+
 def test_text_from_the_folder_is_escaped(batch_dirs, tmp_path):
     folder = copy_of(batch_dirs[1], tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())

@@ -42,7 +42,7 @@ def test_decide_stops_on_target_or_max_and_otherwise_asks_for_what_the_spread_ne
     assert d[2].stopped is None
     needed = math.ceil((stats.t.ppf(0.975, 2) * 0.3 / 0.1) ** 2)  # 164: capped by doubling, then by max
     assert d[2].next_replicates == min(5, max(4, min(6, needed))) == 5
-    assert d[2].mean == pytest.approx(0.3)
+    assert [v.mean for v in d[2].variants] == pytest.approx([0.3])
 
 
 def test_decide_takes_the_widest_variant_so_paired_variants_stay_together() -> None:
@@ -50,6 +50,28 @@ def test_decide_takes_the_widest_variant_so_paired_variants_stay_together() -> N
     rows = [(0, "a", r, 1.0) for r in range(3)] + [(0, "b", r, float(r)) for r in range(3)]
     d = decide(rule, {0: 3}, _runs(rule, rows))
     assert d[0].stopped is None and d[0].halfwidth == pytest.approx(halfwidth(np.array([0.0, 1.0, 2.0])))
+
+
+def test_the_record_gives_each_variant_its_own_mean_and_halfwidth_not_a_pooled_mean() -> None:
+    rule = {"outcome": "x", "target_halfwidth": 0.05, "min": 3, "max": 10}
+    a, b = [0.77, 0.771, 0.769], [0.73, 0.74, 0.72]
+    rows = [(0, "a", r, v) for r, v in enumerate(a)] + [(0, "b", r, v) for r, v in enumerate(b)]
+    record = decide(rule, {0: 3}, _runs(rule, rows))[0].record()
+    assert "mean" not in record  # (0.770 + 0.730) / 2 belongs to no variant and no rule
+    assert record["halfwidth"] == pytest.approx(halfwidth(np.array(b))) and record["widest_variant"] == "b"
+    assert record["variants"] == [
+        {"variant": "a", "replicates": 3, "mean": pytest.approx(np.mean(a)), "halfwidth": pytest.approx(halfwidth(np.array(a))), "within_target": True},
+        {"variant": "b", "replicates": 3, "mean": pytest.approx(np.mean(b)), "halfwidth": pytest.approx(halfwidth(np.array(b))), "within_target": halfwidth(np.array(b)) <= 0.05},
+    ]
+    assert record["stopped"] == (TARGET if record["variants"][1]["within_target"] else None)
+
+
+def test_a_variant_whose_runs_all_failed_keeps_the_point_open() -> None:
+    rule = {"outcome": "x", "target_halfwidth": 0.5, "min": 2, "max": 4}
+    runs = _runs(rule, [(0, "a", 0, 1.0), (0, "a", 1, 1.0), (0, "b", 0, 1.0), (0, "b", 1, 1.0)])
+    runs.loc[runs["variant"] == "b", "status"] = "failed"
+    d = decide(rule, {0: 2}, runs)[0]
+    assert d.stopped is None and d.halfwidth == math.inf and d.record()["variants"][1] == {"variant": "b", "replicates": 0, "mean": None, "halfwidth": None, "within_target": False}
 
 
 def test_failed_runs_count_as_missing_not_as_values() -> None:
@@ -80,6 +102,13 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
             assert all(seeds[(entry["point"], variant, r)] == s for r, s in zip(group["replicate"], group["seed"]))
         widest = max(halfwidth(g["final_mean_trust"].to_numpy()) for _, g in mine.groupby("variant"))
         assert entry["halfwidth"] == pytest.approx(widest)
+        # each variant's own mean, half-width and count, in the experiment file's order
+        assert [v["variant"] for v in entry["variants"]] == ["both", "bilateral only"]
+        for v in entry["variants"]:
+            values = mine[mine["variant"] == v["variant"]]["final_mean_trust"].to_numpy()
+            assert v["replicates"] == n and v["mean"] == pytest.approx(values.mean()) and v["halfwidth"] == pytest.approx(halfwidth(values))
+            assert v["within_target"] == (v["halfwidth"] <= 0.015)
+        assert entry["halfwidth"] == max(v["halfwidth"] for v in entry["variants"])
         if entry["stopped"] == TARGET:
             assert widest <= 0.015
         else:
@@ -87,6 +116,20 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
         assert 3 <= n <= 8
     assert len(counts) > 1, "the points should need different numbers of replicates"
     assert result.manifest["runs"]["total"] == len(runs) == sum(2 * e["replicates"] for e in rep["points"])
+
+    # the report says what ran: the rule and the replicates each point got, not the maximum as if every point had it
+    from spacesim.analysis.report import write_report
+
+    text = write_report(result.out).read_text()
+    what_ran = text[text.index('<section id="what-ran">') : text.index("</section>")]
+    cell = what_ran[what_ran.index("replicates per point and variant") :].split("</td>")[0]
+    assert "adaptive: rounds until the 95% half-width of every variant&#x27;s mean final mean trust is at most 0.015, from 3 to 8 per point" in cell
+    assert f"ran {min(counts)}–{max(counts)} per point" in cell and '<a href="#replication">Replication</a>' in cell
+    replication = text[text.index('<section id="replication">') :]
+    replication = replication[: replication.index("</section>")]
+    for entry in rep["points"]:
+        for v in entry["variants"]:  # a row per point and variant, with the variant's own mean
+            assert f"<td>{v['variant']}</td><td class=\"num\">{v['replicates']}</td><td class=\"num\">{v['mean']:.4g}</td>" in replication
 
 
 def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(adaptive_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

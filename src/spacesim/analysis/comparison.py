@@ -10,6 +10,8 @@ order, :func:`paired_comparison` reports over the replicates where both
 completed:
 
 * ``mean_diff``: the mean paired difference B − A of the final outcome;
+* ``confidence``: the level of the intervals (0.95 unless ``--confidence``
+  said otherwise), so that a reader of the table knows what they are;
 * ``ci_low``, ``ci_high``: its percentile bootstrap confidence interval,
   resampling replicate *pairs*;
 * ``unpaired_ci_low``, ``unpaired_ci_high``: the interval an analysis that
@@ -59,6 +61,7 @@ COLUMNS: tuple[str, ...] = (
     "mean_a",
     "mean_b",
     "mean_diff",
+    "confidence",
     "ci_low",
     "ci_high",
     "unpaired_ci_low",
@@ -183,7 +186,7 @@ def paired_comparison(
         raise InputError.single(source, "", f"no pairs to compare: no replicate completed under two of the variants {', '.join(map(repr, variants))}")
 
     stats = _bootstrap(rows, n_boot, seed, confidence)
-    records = [{**row.keys, **_describe(row), **s} for row, s in zip(rows, stats)]
+    records = [{**row.keys, **_describe(row), "confidence": float(confidence), **s} for row, s in zip(rows, stats)]
     order = ["outcome", "point", *varied, *COLUMNS[2:]]
     out = pd.DataFrame.from_records(records, columns=order)
     out["point"] = out["point"].astype("int64")
@@ -293,6 +296,33 @@ def _resampled_means(values: np.ndarray, rng: np.random.Generator, n_boot: int) 
     return means
 
 
+def confidence_level(comparison: pd.DataFrame) -> float | None:
+    """The level of a comparison table's intervals: its ``confidence`` column; ``None`` when its rows disagree.
+
+    Tables written before the column existed fall back to the level kept in
+    the table's attrs, then to 0.95 (the only level those versions wrote by default).
+
+    >>> confidence_level(pd.DataFrame({"confidence": [0.5, 0.5]})), confidence_level(pd.DataFrame({"x": [1]}))
+    (0.5, 0.95)
+    """
+    if "confidence" in comparison.columns:
+        levels = pd.unique(pd.to_numeric(comparison["confidence"], errors="coerce").dropna())
+        if len(levels) == 1:
+            return float(levels[0])
+        if len(levels) > 1:
+            return None
+    return float(comparison.attrs.get("confidence", 0.95))
+
+
+def level_label(confidence: float | None) -> str:
+    """A level as a percentage for labels ("95%", "97.5%"); "" when unknown (mixed levels).
+
+    >>> level_label(0.95), level_label(0.975), level_label(0.5), level_label(None)
+    ('95%', '97.5%', '50%', '')
+    """
+    return "" if confidence is None else f"{100 * confidence:.4g}%"
+
+
 # --- the forest plot ---------------------------------------------------------------
 
 
@@ -329,7 +359,7 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    confidence = comparison.attrs.get("confidence", 0.95)
+    level = level_label(confidence_level(comparison))
     outcomes = list(dict.fromkeys(comparison["outcome"]))
     total = int((comparison["outcome"] == outcomes[0]).sum())
     if total > MAX_FOREST_ROWS:  # a large sampled design: the first rows only, and the title says so
@@ -369,20 +399,56 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
         ax.set_axis_off()
     handles = [
         Line2D([], [], marker="o", color="#d62728", linestyle="none", label="mean paired difference"),
-        Line2D([], [], color="#1f77b4", linewidth=3, label=f"{confidence:.0%} paired bootstrap interval"),
-        Line2D([], [], color="#9a9a9a", linewidth=1.2, label=f"{confidence:.0%} unpaired interval (ignores common random numbers)"),
+        Line2D([], [], color="#1f77b4", linewidth=3, label=f"{level} paired bootstrap interval".lstrip()),
+        Line2D([], [], color="#9a9a9a", linewidth=1.2, label=f"{level} unpaired interval (ignores common random numbers)".lstrip()),
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, fontsize="small")
-    shown = f"\n(the first {MAX_FOREST_ROWS} of {total} rows per outcome; every row is in {FILE})" if total > MAX_FOREST_ROWS else ""
-    fig.suptitle((f"{title}: " if title else "") + "paired differences of variants (B − A) under common random numbers" + shown)
+    shown = f"(the first {MAX_FOREST_ROWS} of {total} rows per outcome; every row is in {FILE})" if total > MAX_FOREST_ROWS else ""
+    heading = (f"{title}: " if title else "") + "paired differences of variants (B − A) under common random numbers"
+    _fit_legend_and_title(fig, handles, heading, shown)
     return fig
 
 
-def draw_forest(comparison: pd.DataFrame, plots_dir: Path, title: str = "") -> Path:
-    """Write :func:`forest_plot` to ``plots_dir/comparison_forest.png`` (to a temporary name, then renamed) and return its path."""
+def _fit_legend_and_title(fig: "Figure", handles: list[Any], heading: str, extra: str) -> None:
+    """Put the legend below the panels and the title above them so that both fit the figure's width.
+
+    The legend goes on one row when it fits, else one entry a line; the
+    title is wrapped at words to the width; if a piece still does not fit
+    (a very long experiment name) the figure is widened to it. Widths are
+    measured with the Agg renderer that writes the PNG, so nothing is cut
+    at the edges, whatever the number of outcomes.
+    """
+    import textwrap
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    margin = 0.2  # inches kept free at each edge
+    width = fig.get_figwidth() - 2 * margin
+
+    def inches(artist: Any) -> float:
+        return artist.get_window_extent(renderer).width / fig.dpi
+
+    legend = fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), fontsize="small")
+    if inches(legend) > width:
+        legend.remove()
+        legend = fig.legend(handles=handles, loc="outside lower center", ncols=1, fontsize="small")
+    title = fig.suptitle(heading + (f"\n{extra}" if extra else ""))
+    if inches(title) > width:
+        chars = len(heading)
+        while chars > 20 and inches(title) > width:
+            chars = int(chars * 0.9)
+            lines = textwrap.wrap(heading.replace("B − A", "B\u00a0−\u00a0A"), chars) + (textwrap.wrap(extra, chars) if extra else [])
+            title.set_text("\n".join(lines))
+    needed = max(inches(legend), inches(title)) + 2 * margin
+    if needed > fig.get_figwidth():
+        fig.set_figwidth(needed)
+
+
+def draw_forest(comparison: pd.DataFrame, plots_dir: Path, title: str = "", name: str = PLOT) -> Path:
+    """Write :func:`forest_plot` to ``plots_dir/comparison_forest.png`` (or ``name``; to a temporary name, then renamed) and return its path."""
     plots_dir.mkdir(parents=True, exist_ok=True)
-    path = plots_dir / PLOT
-    tmp = plots_dir / f".{PLOT}.tmp-{os.getpid()}.png"
+    path = plots_dir / name
+    tmp = plots_dir / f".{name}.tmp-{os.getpid()}.png"
     forest_plot(comparison, title).savefig(tmp, dpi=100)
     tmp.replace(path)
     return path
@@ -415,15 +481,15 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
     final x, B − A over 3 paired replicates, 95% bootstrap interval:
       b − a  +1.00 [0.50, 1.50]  d_z +2.00  b higher in 100% of replicates (a higher 0%, tied 0%)
     """
-    confidence = comparison.attrs.get("confidence", 0.95)
     lines: list[str] = []
     shown = 0
     for outcome, table in comparison.groupby("outcome", sort=False):
+        level = level_label(confidence_level(table))
         if limit is not None and shown >= limit:
             break
         n = table["n_pairs"]
         over = f"{n.iloc[0]} paired replicates" if n.nunique() == 1 else f"{n.min()}-{n.max()} paired replicates"
-        lines.append(f"final {outcome}, B − A over {over}, {confidence:.0%} bootstrap interval:")
+        lines.append(f"final {outcome}, B − A over {over}, {level + ' ' if level else ''}bootstrap interval:")
         labels = row_labels(table)
         width = max(len(s) for s in labels)
         for label, (_, r) in zip(labels, table.iterrows()):
@@ -451,8 +517,19 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
 def read_batch(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
     """The manifest and runs table of a finished batch folder; :class:`InputError` if it is not one."""
     folder = Path(folder)
-    manifest = read_manifest(folder, kind="batch", needed_for="a paired comparison (two or more variants)")
+    manifest = read_finished(folder, "a paired comparison (two or more variants)", kind="batch")
     return manifest, pd.read_parquet(folder / "runs.parquet")
+
+
+def read_finished(folder: Path, needed_for: str, kind: str | None = None) -> dict[str, Any]:
+    """A finished result folder's manifest; an unfinished batch is refused with the command that finishes it (batch or sensitivity, same method)."""
+    from ..experiment.batch import resume_command
+
+    manifest = read_manifest(folder, kind=kind, needed_for=needed_for, finished=False)
+    status = manifest.get("status")
+    if manifest.get("kind") != "run" and status != "completed":
+        raise InputError.single(folder / "manifest.json", "status", f"the batch is {status or 'of unknown status'}, not completed: {needed_for} needs a finished batch (finish it with {resume_command(manifest, folder)})")
+    return read_manifest(folder, kind=kind, needed_for=needed_for)
 
 
 def compare_batch(
@@ -464,16 +541,28 @@ def compare_batch(
     seed: int | None = None,
     confidence: float = 0.95,
     plot: bool = True,
-) -> tuple[pd.DataFrame, list[Path]]:
-    """Compare the variants of a finished batch folder; write ``comparison.parquet`` and ``plots/comparison_forest.png``.
+    out: str | Path | None = None,
+    force: bool = False,
+) -> tuple[pd.DataFrame, list[Path], str | None]:
+    """Compare the variants of a finished batch folder; write the table and its forest plot.
 
     Defaults: the manifest's outcomes and the experiment's base seed (so the
-    result equals the one the batch wrote). Returns the table and the paths
-    written. Raises :class:`InputError` for a folder that is not a finished
-    batch, and as :func:`paired_comparison` does.
+    result equals the one the batch wrote). The table goes to
+    ``folder/comparison.parquet`` and the plot to
+    ``folder/plots/comparison_forest.png``, or with ``out`` to that
+    ``.parquet`` file and a ``.png`` of the same name beside it.
+
+    The batch's own ``comparison.parquet`` is what its report shows, so it is
+    not replaced silently: when the file exists and holds another comparison
+    (other outcomes, variants, level, resamples or seed), this is refused
+    unless ``force``. The same goes for an existing ``out``. Returns the
+    table, the paths written and a sentence saying what was replaced (or
+    ``None``). Raises :class:`InputError` for a folder that is not a
+    finished batch, and as :func:`paired_comparison` does.
     """
     folder = Path(folder)
     manifest, runs = read_batch(folder)
+    target, picture = _targets(folder, out)
     table = paired_comparison(
         runs,
         list(outcomes or manifest["outcomes"]),
@@ -484,15 +573,75 @@ def compare_batch(
         varied=manifest.get("design", {}).get("varied"),
         source=folder / "runs.parquet",
     )
-    paths = [write_comparison(folder, table)]
+    replaced = None
+    if target.exists():
+        old = _read_existing(target)
+        if old is None or describe_comparison(old) != describe_comparison(table):
+            was = "an unreadable table" if old is None else describe_comparison(old)
+            if not force:
+                what = "holds the comparison the batch's report shows" if out is None else "exists"
+                raise InputError.single(
+                    target,
+                    "--out" if out is not None else "",
+                    f"{what} ({was}); this one ({describe_comparison(table)}) would replace it"
+                    + (", and the report would show only this one" if out is None else "")
+                    + ". Pass --force to replace it"
+                    + (", or --out FILE.parquet to write this one beside it" if out is None else ", or choose another --out"),
+                )
+            replaced = f"replaced {target} (it held {was})" + (f"; spacesim compare {folder} with no options writes the batch's own comparison again" if out is None else "")
+    paths = [write_comparison(target.parent, table, target.name)]
     if plot:
-        paths.append(draw_forest(table, folder / "plots", manifest["experiment"]["name"]))
-    return table, paths
+        paths.append(draw_forest(table, picture.parent, manifest["experiment"]["name"], picture.name))
+    return table, paths, replaced
 
 
-def write_comparison(folder: Path, comparison: pd.DataFrame) -> Path:
-    """Write ``comparison.parquet`` into ``folder`` atomically (temporary name, then renamed); its settings travel in the table's attrs."""
-    path = Path(folder) / FILE
+def _targets(folder: Path, out: str | Path | None) -> tuple[Path, Path]:
+    """Where the table and the plot go: the folder's own files, or ``out`` and a .png beside it."""
+    if out is None:
+        return folder / FILE, folder / "plots" / PLOT
+    out = Path(out)
+    if out.is_dir():
+        raise InputError.single(out, "--out", "is a folder; give the name of the .parquet file to write, e.g. --out comparison_trust.parquet")
+    if out.suffix != ".parquet":
+        raise InputError.single(out, "--out", "the comparison is a Parquet table: give a file name ending in .parquet (its forest plot is written beside it as .png)")
+    if out.resolve() == (folder / FILE).resolve():
+        return folder / FILE, folder / "plots" / PLOT
+    return out, out.with_suffix(".png")
+
+
+def _read_existing(path: Path) -> pd.DataFrame | None:
+    try:
+        return pd.read_parquet(path)
+    except Exception:  # noqa: BLE001 - an unreadable old file is simply "another comparison"
+        return None
+
+
+def describe_comparison(comparison: pd.DataFrame) -> str:
+    """What a comparison table compares, in words: outcomes, variants, level, resamples and seed (equal for equal settings).
+
+    >>> runs = pd.DataFrame({"point": 0, "replicate": [0, 1, 0, 1], "status": "completed", "variant": ["a", "a", "b", "b"], "final_x": [1.0, 2.0, 2.0, 2.5]})
+    >>> describe_comparison(paired_comparison(runs, ["x"], n_boot=100, seed=3))
+    "1 outcome (x), variants 'a', 'b', 95% intervals, 100 resamples, seed 3"
+    """
+    outcomes = [str(o) for o in dict.fromkeys(comparison["outcome"])] if "outcome" in comparison.columns else []
+    variants = list(dict.fromkeys([*comparison.get("variant_a", []), *comparison.get("variant_b", [])]))
+    attrs = comparison.attrs
+    parts = [
+        f"{len(outcomes)} outcome{'s' if len(outcomes) != 1 else ''} ({', '.join(outcomes)})",
+        "variants " + ", ".join(map(repr, map(str, variants))),
+        f"{level_label(confidence_level(comparison)) or 'mixed'} intervals",
+    ]
+    if "n_boot" in attrs:
+        parts.append(f"{int(attrs['n_boot']):,} resamples")
+    if "seed" in attrs:
+        parts.append(f"seed {attrs['seed']}")
+    return ", ".join(parts)
+
+
+def write_comparison(folder: Path, comparison: pd.DataFrame, name: str = FILE) -> Path:
+    """Write ``comparison.parquet`` (or ``name``) into ``folder`` atomically (temporary name, then renamed); its settings travel in the table's attrs."""
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     write_parquet_atomic(path, comparison)
     return path
 

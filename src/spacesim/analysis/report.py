@@ -22,6 +22,7 @@ import html
 import json
 import math
 import os
+import re
 import shlex
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -31,7 +32,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..output.folder import read_manifest
 from ..scenario.errors import InputError
 
 #: At most this many rows in the table of outcomes per design point and variant.
@@ -259,16 +259,24 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
         first = f" whose final {outcomes[0].replace('_', ' ')} is closest to the median" if outcomes else ""
         return f"The partnership network at the last step of run {stem.removeprefix('network_run')}, the completed run{first} (a representative run)."
     if stem.startswith("comparison_forest"):
-        return "Paired policy comparison: the mean difference between variants under the same seeds, with its 95% confidence interval, per outcome (forest plot)."
+        return "Paired policy comparison: the mean difference between variants under the same seeds, with its bootstrap confidence interval, per outcome (forest plot)."
     if stem.startswith("sensitivity"):
-        rest = stem.removeprefix("sensitivity").strip("_").replace("_", " ")
-        return f"Sensitivity indices{': ' + rest if rest else ''} — how much of each outcome's variance each parameter explains."
+        rest = stem.removeprefix("sensitivity").strip("_").lstrip("0123456789").strip("_").replace("_", " ")
+        rest = re.sub(r" mean of steps (\d+) (\d+)$", r" (mean of steps \1–\2)", rest)
+        of = f" of {rest}" if rest else ""
+        if str((manifest.get("sensitivity") or {}).get("method", "")).lower() == "morris":
+            return (
+                f"Morris screening{of}: mu* (blue), the mean absolute elementary effect — the outcome's change, in its own units, for one step "
+                "of the parameter on the Morris grid, scaled to the parameter's whole range — and sigma (orange), the spread of those effects (large when the parameter acts "
+                "non-linearly or through interactions); bars: 95% interval of mu*. It ranks parameters; it does not split the variance."
+            )
+        return f"Sobol' indices{of}: S1 (blue), the share of the outcome's variance the parameter explains alone, and ST (orange), including its interactions; bars: 95% intervals."
     return stem.replace("_", " ").capitalize() + "."
 
 
-def _figure(path: Path, manifest: dict[str, Any], folder: Path) -> str:
+def _figure(path: Path, manifest: dict[str, Any], folder: Path, caption: str | None = None) -> str:
     data = base64.b64encode(path.read_bytes()).decode("ascii")
-    caption = plot_caption(path, manifest)
+    caption = caption or plot_caption(path, manifest)
     name = path.relative_to(folder).as_posix()
     return (
         f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption, quote=True)}">'
@@ -285,7 +293,9 @@ def _plots(folder: Path) -> list[Path]:
 
 
 def _read_manifest(folder: Path) -> dict[str, Any]:
-    return read_manifest(folder, needed_for="a report")
+    from .comparison import read_finished
+
+    return read_finished(folder, "a report")
 
 
 def _read_table(path: Path, required: Sequence[str] = ()) -> pd.DataFrame:
@@ -471,7 +481,7 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     pairs += [
         ("design points", len(points) if points else None),
         ("variants", ", ".join(variants) if variants else None),
-        ("replicates per point and variant", design.get("replicates")),
+        ("replicates per point and variant", _replicates_cell(design, manifest.get("replication"))),
         ("runs", f"{fmt(counts.get('total'))} in total: {fmt(counts.get('completed'))} completed, {fmt(counts.get('failed'))} failed" if counts else None),
         ("outcomes summarised", ", ".join(manifest.get("outcomes") or [])),
         ("tables", ", ".join(manifest.get("tables") or [])),
@@ -488,6 +498,21 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     body += _parameter_table(manifest, design)
     body += _inputs(folder)
     return _section("what-ran", "What ran", body)
+
+
+def _replicates_cell(design: dict[str, Any], replication: dict[str, Any] | None) -> Any:
+    """A fixed number of replicates, or the adaptive rule and what each point actually got (the details are in the Replication section)."""
+    rule = design.get("adaptive")
+    if not rule:
+        return design.get("replicates")
+    text = (
+        f"adaptive: rounds until the 95% half-width of every variant's mean final {str(rule.get('outcome', '')).replace('_', ' ')} "
+        f"is at most {fmt(rule.get('target_halfwidth'))}, from {fmt(rule.get('min'))} to {fmt(rule.get('max'))} per point"
+    )
+    counts = [p.get("replicates") for p in (replication or {}).get("points") or [] if isinstance(p.get("replicates"), int)]
+    if counts:
+        text += f"; ran {min(counts)}–{max(counts)} per point" if min(counts) != max(counts) else f"; ran {counts[0]} at every point"
+    return Raw(html.escape(text) + ' (each point in <a href="#replication">Replication</a>)' if replication else html.escape(text))
 
 
 def _file_cell(file: Any, sha: Any) -> str:
@@ -660,22 +685,32 @@ def _share(value: Any) -> str:
 
 
 def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame, plots: list[Path]) -> tuple[str, str, str]:
+    from .comparison import confidence_level, level_label
+
     design = manifest.get("design") or {}
     direction = _difference_direction(df)
     diff_name = f"difference ({direction})" if direction else "mean difference"
+    level = level_label(confidence_level(df))
+    mixed = not level and "confidence" in df.columns
     intro = (
         "Variants compared in pairs of runs that share a seed (common random numbers): the mean of the paired differences of each final outcome, "
-        "its 95% confidence interval, the interval an unpaired comparison would give (wider when pairing removes shared luck), the effect size, "
+        f"its {level or 'bootstrap'} confidence interval{' (the level of each row is in its level column)' if mixed else ''}, "
+        "the interval an unpaired comparison would give (wider when pairing removes shared luck), the effect size, "
         "and how often each variant did better in a pair."
     )
+    settings = df.attrs
+    if "n_boot" in settings and "seed" in settings:
+        intro += f" Percentile bootstrap over replicate pairs, {int(settings['n_boot']):,} resamples, seed {settings['seed']}."
     body = _p(intro, "note")
     show = df.head(MAX_ROWS)
     has = lambda c: c in df.columns  # noqa: E731
     headers = ["outcome"] + (["point"] if has("point") and df["point"].notna().any() else []) + ["A", "B"]
     headers += ["pairs"] if has("n_pairs") else []
     headers += [h for h, c in (("mean A", "mean_a"), ("mean B", "mean_b")) if has(c)]
-    headers += [diff_name, "95% CI (paired)"]
-    headers += ["95% CI (unpaired)"] if has("unpaired_ci_low") and has("unpaired_ci_high") else []
+    ci = f"{level} CI" if level else "CI"
+    headers += ["level"] if mixed else []
+    headers += [diff_name, f"{ci} (paired)"]
+    headers += [f"{ci} (unpaired)"] if has("unpaired_ci_low") and has("unpaired_ci_high") else []
     headers += ["effect size"] if has("effect_size") else []
     headers += [h for h, c in (("B better", "share_b_better"), ("A better", "share_a_better"), ("tied", "share_tied")) if has(c)]
     rows = []
@@ -687,11 +722,13 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
         if has("n_pairs"):
             row.append(r["n_pairs"])
         row += [r[c] for c in ("mean_a", "mean_b") if has(c)]
+        if mixed:
+            row.append(level_label(float(r["confidence"])) if not _is_missing(r["confidence"]) else "–")
         significant = not _is_missing(r["ci_low"]) and not _is_missing(r["ci_high"]) and (float(r["ci_low"]) > 0 or float(r["ci_high"]) < 0)
         diff = _esc(r["mean_diff"])
         row.append(Raw(f"<strong>{diff}</strong>" if significant else diff))
         row.append(_interval(r["ci_low"], r["ci_high"]))
-        if "95% CI (unpaired)" in headers:
+        if f"{ci} (unpaired)" in headers:
             row.append(_interval(r["unpaired_ci_low"], r["unpaired_ci_high"]))
         if has("effect_size"):
             row.append(r["effect_size"])
@@ -699,9 +736,13 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
         rows.append(row)
     numeric = [h not in ("outcome", "point", "A", "B") for h in headers]
     body += f'<div class="wide">{table(headers, rows, numeric)}</div>'
-    body += _p("Bold: the 95% confidence interval of the paired difference excludes zero.", "note")
+    body += _p(f"Bold: the {level + ' ' if level else ''}confidence interval of the paired difference excludes zero.", "note")
     body += _note(len(show), len(df), "comparisons", "comparison.parquet")
-    body += "".join(_figure(p, manifest, folder) for p in plots)
+    caption = (
+        "Paired policy comparison: the mean difference between variants under the same seeds, with its "
+        f"{level + ' ' if level else ''}paired bootstrap interval (thick) and the unpaired one (thin grey), per outcome (forest plot)."
+    )
+    body += "".join(_figure(p, manifest, folder, caption if p.stem == "comparison_forest" else None) for p in plots)
     return _section("comparison", "Policy comparison", body)
 
 
@@ -736,6 +777,20 @@ def sensitivity_ranking(df: pd.DataFrame) -> pd.DataFrame:
     return table_.sort_values(order, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
 
 
+def _sensitivity_outcome(outcome: Any) -> str:
+    """A sensitivity outcome as the manifest records it, in words: a name, or ``{outcome, window}`` as "NAME (mean of steps A–B)".
+
+    >>> _sensitivity_outcome("debris"), _sensitivity_outcome({"outcome": "mean_trust", "window": [20, 30]})
+    ('debris', 'mean_trust (mean of steps 20–30)')
+    """
+    if isinstance(outcome, dict) and "outcome" in outcome:
+        window = outcome.get("window")
+        if isinstance(window, list | tuple) and len(window) == 2:
+            return f"{outcome['outcome']} (mean of steps {fmt(window[0])}–{fmt(window[1])})"
+        return str(outcome["outcome"])
+    return str(outcome)
+
+
 def _with_conf(value: Any, conf: Any) -> str:
     if _is_missing(value):
         return "–"
@@ -748,7 +803,7 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
     pairs: list[tuple[str, Any]] = [
         ("method", info.get("method")),
         ("samples", info.get("samples")),
-        ("outcomes", ", ".join(map(str, info.get("outcomes") or [])) or None),
+        ("outcomes", ", ".join(_sensitivity_outcome(o) for o in info.get("outcomes") or []) or None),
     ]
     if info:
         body += _kv(pairs)
@@ -761,19 +816,28 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
         body += "<h3>Parameters varied</h3>" + table(headers, rows, numeric)
     noise = info.get("noise") or {}
     if noise:
-        body += "<h3>Noise between replicates</h3>" + _p(
-            "Share of each outcome's variance that lies between replicates of the same parameter values (chance, not the parameters). "
-            "Where it is large, the indices below carry that much noise.",
+        body += "<h3>Replicate noise</h3>" + _p(
+            "Noise ratio of each outcome: the variance chance leaves in the outcome averaged over a sample point's replicates "
+            "(the variance between replicates of the same parameter values, divided by their number), over the variance of those averages "
+            "across the sample points. It is a ratio, not a share, and can exceed 100%: near 0% the points differ by their parameters; "
+            "at 100% chance alone would spread them as much as they are spread, and indices of that size cannot be told from noise. "
+            "More replicates lower it.",
             "note",
         )
-        body += table(["outcome", "share of variance between replicates"], [[o.replace("_", " "), _share(v) if isinstance(v, int | float) else v] for o, v in noise.items()], [False, True])
+        body += table(["outcome", "noise ratio (noise variance / variance across points)"], [[o.replace("_", " "), _share(v) if isinstance(v, int | float) else v] for o, v in noise.items()], [False, True])
     if df is not None and len(df):
+        from .sensitivity import MARKS, caveat, caveat_lines
+
         body += _p(
             "Sobol' indices: S1, the share of the outcome's variance due to the parameter alone; ST, its share including interactions. "
-            "Morris: mu_star, the mean absolute elementary effect (importance); sigma, their spread (non-linearity or interactions). "
+            "Morris: mu_star (mu*), the mean absolute elementary effect: the outcome's change, in its own units, for one grid step of the parameter, "
+            "scaled to its whole range (importance); sigma, the spread of those effects (non-linearity or interactions). "
             "± is the half-width of the 95% interval. Parameters are ranked most important first.",
             "note",
         )
+        flagged = caveat_lines(df[df["index"].isin(["S1", "ST", "S2", "mu_star"])], info.get("samples"))
+        if flagged:
+            body += "".join(_p(line, "warn" if i == len(flagged) - 1 else "note") for i, line in enumerate(flagged))
         keys = ["method", "outcome", "statistic"] if "statistic" in df.columns else ["method", "outcome"]
         for key, group in df.groupby(keys, sort=False, dropna=False):
             key = key if isinstance(key, tuple) else (key,)
@@ -783,14 +847,15 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
             ranking = sensitivity_ranking(group)
             known = _SOBOL_INDICES if method.lower() == "sobol" else _MORRIS_INDICES if method.lower() == "morris" else ()
             indices = [i for i in known if i in ranking.columns] + [c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"]
-            rows = [[i + 1, r["parameter"], *(_with_conf(r[c], r.get(f"{c}_confidence")) for c in indices)] for i, r in ranking.head(MAX_ROWS).iterrows()]
+            marked = lambda c, r: _with_conf(r[c], r.get(f"{c}_confidence")) + MARKS.get(caveat(method.lower(), c, r[c], r.get(f"{c}_confidence", math.nan)) or "", "")  # noqa: E731
+            rows = [[i + 1, r["parameter"], *(marked(c, r) for c in indices)] for i, r in ranking.head(MAX_ROWS).iterrows()]
             body += f"<h3>{html.escape(title)}</h3>" + table(["rank", "parameter", *indices], rows, [True, False] + [True] * len(indices))
             body += _note(MAX_ROWS, len(ranking), "parameters", "sensitivity.parquet")
             if "parameter2" in group.columns:
                 second = group[group["parameter2"].notna()].sort_values("value", ascending=False, kind="stable")
                 if len(second):
                     shown = second.head(10)
-                    rows = [[r["parameter"], r["parameter2"], _with_conf(r["value"], r.get("confidence"))] for _, r in shown.iterrows()]
+                    rows = [[r["parameter"], r["parameter2"], _with_conf(r["value"], r.get("confidence")) + MARKS.get(caveat(method.lower(), "S2", r["value"], r.get("confidence", math.nan)) or "", "")] for _, r in shown.iterrows()]
                     body += "<h4>Strongest interactions (second-order S2)</h4>" + table(["parameter", "with", "S2"], rows, [False, False, True])
                     body += _note(len(shown), len(second), "pairs", "sensitivity.parquet")
     elif df is not None:
@@ -803,28 +868,43 @@ def _replication_section(rep: dict[str, Any], design: dict[str, Any]) -> tuple[s
     points = rep.get("points") or []
     stopped = pd.Series([p.get("stopped") for p in points], dtype="object")
     reached = int((stopped == "target reached").sum())
+    per_variant = any(isinstance(p.get("variants"), list) for p in points)
     body = _p(
-        "Replicates were added in rounds until the 95% confidence interval of the mean of the outcome was narrower than the target half-width, "
-        "or the maximum number of replicates was reached.",
+        "Replicates were added in rounds until the 95% confidence interval of the mean final outcome of every variant was at most the target "
+        "half-width on each side, or the maximum number of replicates was reached. The variants of a point always get the same replicates "
+        "(they stay paired), so a point stops when its widest variant (bold) is within the target; each variant's mean and half-width are its own.",
         "note",
     )
+    counts = [p.get("replicates") for p in points if isinstance(p.get("replicates"), int)]
     body += _kv(
         [
             ("outcome", str(rep.get("outcome", "")).replace("_", " ") or None),
             ("target half-width", rep.get("target_halfwidth")),
             ("replicates per point", f"at least {fmt(rep.get('min'))}, at most {fmt(rep.get('max'))}" if rep.get("min") is not None or rep.get("max") is not None else None),
+            ("replicates run", (f"{min(counts)}–{max(counts)} per point" if min(counts) != max(counts) else f"{counts[0]} at every point") if counts else None),
             ("rounds", rep.get("rounds")),
             ("points", f"{reached} of {len(points)} reached the target" if points else None),
         ]
     )
     if points:
+        shown = points[:MAX_ROWS]
         rows = []
-        for p in points[:MAX_ROWS]:
+        for p in shown:
             flag = p.get("stopped")
             cell = Raw(f'<span class="{"ok" if flag == "target reached" else "warnText"}">{_esc(flag)}</span>')
-            rows.append([_point_label(p.get("point"), design), p.get("replicates"), p.get("mean"), p.get("halfwidth"), cell])
-        body += table(["point", "replicates", "mean", "95% half-width", "stopped"], rows, [False, True, True, True, False])
-        body += _note(min(len(points), MAX_ROWS), len(points), "design points", "manifest.json (replication.points)")
+            label = _point_label(p.get("point"), design)
+            if per_variant:
+                for v in p.get("variants") or []:
+                    width = _esc(v.get("halfwidth"))
+                    bold = v.get("variant") == p.get("widest_variant")
+                    rows.append([label, v.get("variant"), v.get("replicates"), v.get("mean"), Raw(f"<strong>{width}</strong>" if bold else width), cell])
+            else:  # a manifest written before the variants were recorded one by one
+                rows.append([label, p.get("replicates"), p.get("mean"), p.get("halfwidth"), cell])
+        if per_variant:
+            body += table(["point", "variant", "replicates", "mean", "95% half-width", "point stopped"], rows, [False, False, True, True, True, False])
+        else:
+            body += table(["point", "replicates", "mean", "95% half-width", "stopped"], rows, [False, True, True, True, False])
+        body += _note(len(shown), len(points), "design points", "manifest.json (replication.points)")
     return _section("replication", "Replication", body)
 
 

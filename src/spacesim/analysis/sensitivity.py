@@ -1,8 +1,11 @@
 """Global sensitivity analysis with SALib: sample the parameters, average the replicates, estimate the indices.
 
 The pipeline is generic (a :class:`SensitivityProblem`, a sample matrix and
-outputs), so that it can be checked on a function with known indices (the
-Ishigami function in the tests) as well as used on the model:
+a runs table), so that it can be run on a Python function as well as on the
+model: ``spacesim sensitivity`` runs the model through the batch engine,
+:func:`sensitivity_of_function` evaluates a function of the parameters
+instead (the tests check the pipeline that way on the Ishigami function,
+whose indices are known), and both then share steps 1, 3 and 4:
 
 1. :func:`sample` draws the design with SALib's Saltelli/Sobol' sampler
    (``SALib.sample.sobol``, scrambled, seeded) or Morris trajectories
@@ -15,13 +18,22 @@ Ishigami function in the tests) as well as used on the model:
 3. :func:`analyse` calls ``SALib.analyze.sobol`` (first-order S1, total ST
    and second-order S2 indices, with bootstrap confidence intervals) or
    ``SALib.analyze.morris`` (mu*, its interval, sigma and mu).
+4. :func:`write_sensitivity` writes them to ``sensitivity.parquet`` and
+   returns the account the manifest keeps.
 
 **Noise.** A stochastic model gives different outcomes at the same point. The
 indices are computed on the means over replicates; :func:`point_outcomes`
-reports the *noise share*: the variance the replicate noise leaves in those
+reports the *noise ratio*: the variance the replicate noise leaves in those
 means (mean within-point variance / replicates) divided by the variance of
-the means across points. An index well below the noise share cannot be told
-from noise; more replicates lower it.
+the means across points. It is a ratio, not a share of a total: 0 means the
+points differ only by their parameters, 1 (100%) that chance alone would
+spread them as much as they are spread, and it can exceed 1. An index well
+below it cannot be told from noise; more replicates lower it.
+
+**Caveats.** With few samples the estimators are noisy: a Sobol' index can
+come out below 0 or above 1 (which a share of variance cannot be), and an
+interval can be wider than the index. :func:`caveat` flags both, and the
+ranking and the report mark such values and say to raise ``samples``.
 
 Integer parameters are rounded to the nearest integer when the model runs;
 the analysis uses the unrounded sample.
@@ -29,6 +41,7 @@ the analysis uses the unrounded sample.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -220,24 +233,174 @@ def sensitivity_table(spec: SensitivitySpec, x: np.ndarray, runs: pd.DataFrame, 
     return table, noise
 
 
-def ranking(table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10) -> str:
-    """Parameters ranked per outcome by total index (Sobol') or mu* (Morris), as lines a person reads."""
+def write_sensitivity(out: Path, spec: SensitivitySpec, x: np.ndarray, runs: pd.DataFrame, steps: pd.DataFrame, seed: int) -> dict[str, Any]:
+    """Estimate the indices of ``runs`` (made at the sample points ``x``) into ``out/sensitivity.parquet``; return the manifest's account of it.
+
+    When the indices cannot be computed (a sample point without a completed
+    run), no table is written (an old one is removed) and the account says why.
+    """
+    problem = SensitivityProblem.from_spec(spec)
+    account: dict[str, Any] = {
+        "method": spec.method,
+        "parameters": problem.describe(),
+        "samples": spec.samples,
+        "points": len(x),
+        "second_order": spec.second_order if spec.method == "sobol" else None,
+        "levels": spec.levels if spec.method == "morris" else None,
+        "resamples": spec.resamples,
+        "outcomes": [o if isinstance(o, str) else o.model_dump(mode="json") for o in spec.outcomes],
+        "sampler": "SALib.sample.sobol.sample (Saltelli, scrambled Sobol')" if spec.method == "sobol" else "SALib.sample.morris.sample",
+        "analyser": "SALib.analyze.sobol.analyze" if spec.method == "sobol" else "SALib.analyze.morris.analyze",
+        "seed": seed,
+        "table": None,
+        "noise": {},
+        "error": None,
+    }
+    target = Path(out) / "sensitivity.parquet"
+    try:
+        table, noise = sensitivity_table(spec, x, runs, steps, seed=seed)
+    except SensitivityUnavailable as exc:
+        account["error"] = str(exc)
+        target.unlink(missing_ok=True)
+        return account
+    tmp = target.with_name(f".{target.name}.tmp")
+    table.to_parquet(tmp, index=False)
+    tmp.replace(target)
+    account["table"] = target.name
+    account["noise"] = {k: (None if v != v or v == float("inf") else v) for k, v in noise.items()}
+    return account
+
+
+#: A function of the parameters in place of the model: ``fn(parameters, rng)`` returns the outcomes of one run.
+RunFunction = Callable[[dict[str, float], np.random.Generator], dict[str, float]]
+
+
+def function_runs(fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, outcomes: list[str], replicates: int = 1, seed: int = 0) -> pd.DataFrame:
+    """A runs table like a batch's (``run_id, point, variant, replicate, seed, status, error_type, error``, the parameters, ``final_<outcome>``) of ``fn`` at every sample point.
+
+    Each point is evaluated ``replicates`` times, replicate ``r`` of point
+    ``p`` with ``numpy.random.default_rng(seed)`` of the batch's seed scheme
+    (:func:`spacesim.experiment.design.replicate_seeds`), so a stochastic
+    function gets independent, reproducible noise. A call that raises is a
+    failed run, as in a batch.
+
+    >>> p = SensitivityProblem.uniform({"a": (0, 1), "b": (0, 1)})
+    >>> runs = function_runs(lambda v, rng: {"y": v["a"] + 2 * v["b"]}, p, np.array([[0.5, 0.25], [1.0, 0.0]]), ["y"], replicates=2)
+    >>> runs[["point", "replicate", "status", "final_y"]].values.tolist()
+    [[0, 0, 'completed', 1.0], [0, 1, 'completed', 1.0], [1, 0, 'completed', 1.0], [1, 1, 'completed', 1.0]]
+    """
+    from ..experiment.design import replicate_seeds
+
+    seeds = replicate_seeds(seed, len(x), replicates)
+    rows = []
+    for point, values in enumerate(np.asarray(x, dtype=float)):
+        parameters = dict(zip(problem.names, map(float, values)))
+        for r in range(replicates):
+            base = {"run_id": len(rows), "point": point, "variant": "default", "replicate": r, "seed": int(seeds[point, r]), **parameters}
+            try:
+                result = fn(dict(parameters), np.random.default_rng(int(seeds[point, r])))
+                finals = {f"final_{o}": float(result[o]) for o in outcomes}
+            except Exception as exc:  # noqa: BLE001 - a failing run is recorded, as the batch does
+                rows.append({**base, "status": "failed", "error_type": type(exc).__name__, "error": str(exc), **{f"final_{o}": np.nan for o in outcomes}})
+            else:
+                rows.append({**base, "status": "completed", "error_type": None, "error": None, **finals})
+    return pd.DataFrame(rows)
+
+
+def sensitivity_of_function(spec: SensitivitySpec, fn: RunFunction, out: str | Path, *, replicates: int = 1, seed: int = 0) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The sensitivity analysis ``spacesim sensitivity`` makes, of a Python function of the parameters instead of the model.
+
+    The same steps on the same data: the design from :func:`sample`, every
+    point run ``replicates`` times (:func:`function_runs`), the replicates
+    averaged per point with the noise measured (:func:`point_outcomes`), the
+    indices from SALib (:func:`analyse`) written to ``out/sensitivity.parquet``
+    (:func:`write_sensitivity`). ``spec``'s parameter names are the
+    function's (they are not checked against the model's), and its outcomes
+    must be final values (a function has no steps to average over a window).
+    Returns the table as written and the account a batch's manifest keeps.
+
+    >>> import tempfile
+    >>> spec = SensitivitySpec(samples=256, parameters={"a": {"low": 0, "high": 1}, "b": {"low": 0, "high": 1}}, outcomes=["y"])
+    >>> table, account = sensitivity_of_function(spec, lambda v, rng: {"y": 2 * v["a"] + v["b"]}, tempfile.mkdtemp())
+    >>> table[table["index"] == "S1"].set_index("parameter")["value"].round(1).to_dict(), account["points"]
+    ({'a': 0.8, 'b': 0.2}, 1536)
+    """
+    windows = [o for o in spec.outcomes if not isinstance(o, str)]
+    if windows:
+        raise ValueError(f"a function's outcomes are final values; {outcome_label(windows[0])} needs steps")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    problem = SensitivityProblem.from_spec(spec)
+    x = sample(problem, spec.method, spec.samples, second_order=spec.second_order, levels=spec.levels, seed=seed)
+    runs = function_runs(fn, problem, x, [str(o) for o in spec.outcomes], replicates, seed)
+    account = write_sensitivity(out, spec, x, runs, pd.DataFrame(), seed)
+    if account["error"]:
+        raise SensitivityUnavailable(account["error"])
+    return pd.read_parquet(out / "sensitivity.parquet"), account
+
+
+#: Marks of :func:`caveat`, as the ranking and the report print them.
+MARKS = {"outside": "!", "wide": "?"}
+
+
+def caveat(method: str, index: str, value: float, confidence: float) -> str | None:
+    """Why an index should not be read as a number: ``"outside"`` (a Sobol' index below 0 or above 1, which a share of variance cannot be), ``"wide"`` (its 95% interval is wider than the value: it cannot be told from 0), or ``None``.
+
+    >>> caveat("sobol", "ST", 1.568, 1.497), caveat("sobol", "S1", 0.1, 0.19), caveat("sobol", "S1", 0.31, 0.03), caveat("morris", "mu_star", 2.0, 2.5)
+    ('outside', 'wide', None, 'wide')
+    >>> caveat("morris", "sigma", 3.0, float("nan")) is None
+    True
+    """
+    value, confidence = float(value), float(confidence)
+    if value != value:
+        return None
+    if method == "sobol" and index in ("S1", "ST", "S2") and not 0.0 <= value <= 1.0:
+        return "outside"
+    if confidence == confidence and confidence > abs(value):
+        return "wide"
+    return None
+
+
+def caveat_lines(table: pd.DataFrame, samples: int | None = None) -> list[str]:
+    """What the marks of :func:`ranking` mean, for the marks that occur in ``table`` (nothing when every index reads fine)."""
+    found = {caveat(r.method, r.index, r.value, r.confidence) for r in table.itertuples()} - {None}
+    if not found:
+        return []
     lines = []
+    if "outside" in found:
+        lines.append(f"{MARKS['outside']} outside [0, 1], which a Sobol' index (a share of variance) cannot be: the estimate has not converged")
+    if "wide" in found:
+        lines.append(f"{MARKS['wide']} the 95% interval is wider than the value: it cannot be told from 0")
+    n = f" (now {samples})" if samples else ""
+    lines.append(f"marked values are unreliable; raise samples{n} in the sensitivity section for numbers to cite (only a clear ranking may hold)")
+    return lines
+
+
+def ranking(table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10, samples: int | None = None) -> str:
+    """Parameters ranked per outcome by total index (Sobol') or mu* (Morris), as lines a person reads; unreliable values are marked (see :func:`caveat`)."""
+    lines = []
+
+    def shown(method: str, index: str, value: float, confidence: float, fmt: str) -> str:
+        mark = MARKS.get(caveat(method, index, value, confidence) or "", " ")
+        return f"{value:{fmt}} +- {confidence:{'.3f' if method == 'sobol' else '.3g'}}{mark}"
+
     for (outcome, statistic), df in table.groupby(["outcome", "statistic"], sort=False):
         method = df["method"].iloc[0]
         key = "ST" if method == "sobol" else "mu_star"
         main = df[df["index"] == key].sort_values("value", ascending=False)
         label = outcome if statistic == "final" else f"{outcome} ({statistic})"
-        share = (noise or {}).get(label)
-        note = "" if share is None or share != share else f"; replicate noise share {share:.2f}"
+        ratio = (noise or {}).get(label)
+        note = "" if ratio is None or ratio != ratio else f"; replicate noise / variance across points {ratio:.2f}"
         lines.append(f"{label}: parameters ranked by {'total index ST' if key == 'ST' else 'mu*'}{note}")
         for rank, row in enumerate(main.head(top).itertuples(), start=1):
             if method == "sobol":
                 s1 = df[(df["index"] == "S1") & (df["parameter"] == row.parameter)].iloc[0]
-                lines.append(f"  {rank:>2}. {row.parameter:<28} ST {row.value:6.3f} +- {row.confidence:.3f}   S1 {s1['value']:6.3f} +- {s1['confidence']:.3f}")
+                lines.append(f"  {rank:>2}. {row.parameter:<28} ST {shown(method, 'ST', row.value, row.confidence, '6.3f')}   S1 {shown(method, 'S1', s1['value'], s1['confidence'], '6.3f')}")
             else:
                 sigma = df[(df["index"] == "sigma") & (df["parameter"] == row.parameter)].iloc[0]
-                lines.append(f"  {rank:>2}. {row.parameter:<28} mu* {row.value:9.4g} +- {row.confidence:.3g}   sigma {sigma['value']:9.4g}")
+                lines.append(f"  {rank:>2}. {row.parameter:<28} mu* {shown(method, 'mu_star', row.value, row.confidence, '9.4g')}   sigma {sigma['value']:9.4g}")
+    first = table[table["parameter2"].isna()] if "parameter2" in table.columns else table
+    lines += ["  " + line for line in caveat_lines(first[first["index"].isin(["ST", "S1", "mu_star"])], samples)]
     return "\n".join(lines)
 
 

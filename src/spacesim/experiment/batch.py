@@ -97,7 +97,7 @@ class BatchResult:
             n = [pt["replicates"] for pt in replication["points"]]
             lines.append(
                 f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {replication['rounds']} rounds, "
-                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{v} points {k}" for k, v in stops.items())
+                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
             )
         sens = m.get("sensitivity")
         if sens:
@@ -107,7 +107,7 @@ class BatchResult:
                 from ..analysis.sensitivity import ranking
 
                 lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {sens['points']} sample points (95% intervals; sensitivity.parquet):")
-                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise")))
+                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples")))
         from ..analysis.comparison import batch_summary_lines
 
         lines.extend(batch_summary_lines(self.out, outcomes))
@@ -264,7 +264,9 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
             "target_halfwidth": rule["target_halfwidth"],
             "min": rule["min"],
             "max": rule["max"],
-            "rule": "per point: largest 95% half-width over variants <= target, or max replicates; next round min(max, max(n+1, min(2n, ceil((t s / target)^2))))",
+            "rule": "a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
+            "or at max replicates; otherwise next round min(max, max(n+1, min(2n, ceil((t s / target)^2)))) with s the largest sd over variants. "
+            "points[].variants holds each variant's completed replicates, mean and half-width",
             "rounds": round_no + 1,
             "points": [d.record() for d in decisions.values()],
         }
@@ -303,44 +305,35 @@ def _comparison_hook(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, pl
 def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> dict[str, Any]:
     """Estimate the sensitivity indices of a finished batch into ``sensitivity.parquet``; return the manifest's account of it.
 
-    When the indices cannot be computed (a sample point without a completed
-    run), no table is written and the account says why.
+    The batch's sample (:func:`.design.sensitivity_sample`) and runs go through
+    :func:`spacesim.analysis.sensitivity.write_sensitivity`, the step a
+    function's analysis (``sensitivity_of_function``) shares. When the
+    indices cannot be computed (a sample point without a completed run), no
+    table is written and the account says why.
     """
-    from ..analysis.sensitivity import SensitivityProblem, SensitivityUnavailable, sensitivity_table
+    from ..analysis.sensitivity import write_sensitivity as write_indices
     from .design import sensitivity_sample
 
-    spec = experiment.spec.sensitivity
-    assert spec is not None
-    problem = SensitivityProblem.from_spec(spec)
-    account: dict[str, Any] = {
-        "method": spec.method,
-        "parameters": problem.describe(),
-        "samples": spec.samples,
-        "points": int(runs["point"].max()) + 1 if len(runs) else 0,
-        "second_order": spec.second_order if spec.method == "sobol" else None,
-        "levels": spec.levels if spec.method == "morris" else None,
-        "resamples": spec.resamples,
-        "outcomes": [o if isinstance(o, str) else o.model_dump(mode="json") for o in spec.outcomes],
-        "sampler": "SALib.sample.sobol.sample (Saltelli, scrambled Sobol')" if spec.method == "sobol" else "SALib.sample.morris.sample",
-        "analyser": "SALib.analyze.sobol.analyze" if spec.method == "sobol" else "SALib.analyze.morris.analyze",
-        "seed": experiment.spec.seed,
-        "table": None,
-        "noise": {},
-        "error": None,
-    }
-    target = out / "sensitivity.parquet"
-    try:
-        table, noise = sensitivity_table(spec, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
-    except SensitivityUnavailable as exc:
-        account["error"] = str(exc)
-        target.unlink(missing_ok=True)
-        return account
-    tmp = target.with_name(f".{target.name}.tmp")
-    table.to_parquet(tmp, index=False)
-    tmp.replace(target)
-    account["table"] = target.name
-    account["noise"] = {k: (None if v != v or v == float("inf") else v) for k, v in noise.items()}
-    return account
+    assert experiment.spec.sensitivity is not None
+    return write_indices(out, experiment.spec.sensitivity, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
+
+
+def resume_command(manifest: dict[str, Any], out: str | Path) -> str:
+    """The command that finishes the batch a manifest describes: ``spacesim sensitivity FILE --method M ...`` for a sensitivity batch, else ``spacesim batch FILE ...``.
+
+    >>> resume_command({"experiment": {"file": "exp/s.yaml", "spec": {"sensitivity": {"method": "morris"}}}}, "res/m")
+    'spacesim sensitivity exp/s.yaml --out res/m --resume --method morris'
+    >>> resume_command({"experiment": {"file": "my exp.yaml", "spec": {"sensitivity": None}}}, "res/b")
+    "spacesim batch 'my exp.yaml' --out res/b --resume"
+    """
+    import shlex
+
+    experiment = manifest.get("experiment") or {}
+    sensitivity = (experiment.get("spec") or {}).get("sensitivity")
+    words = ["spacesim", "sensitivity" if sensitivity else "batch", str(experiment.get("file") or "EXPERIMENT.yaml"), "--out", str(out), "--resume"]
+    if sensitivity and sensitivity.get("method"):
+        words += ["--method", str(sensitivity["method"])]  # the batch may have been started with --method
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def _count(n: int, noun: str) -> str:

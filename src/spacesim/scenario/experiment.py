@@ -16,11 +16,13 @@ is wrong, as for scenario files.
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StrictBool, StrictFloat, StrictInt, ValidationError
+from pydantic import Discriminator, Field, PlainValidator, StrictBool, StrictInt, Tag, ValidationError
+from pydantic_core import PydanticCustomError
 
 from ..model.metrics import STEP_OUTCOMES
 from ..parameters import PARAMETERS_BY_NAME
@@ -29,7 +31,30 @@ from .loader import _line, _suggest, apply_overrides, load_scenario, pydantic_pr
 from .schema import ScenarioSpec, Strict
 from .yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
 
-Value = StrictBool | StrictInt | StrictFloat
+
+def _number(value: Any) -> int | float:
+    """A YAML number as it was written (an int stays an int); anything else, true/false included, is refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("number_type", "must be a number")
+    return value
+
+
+def _value(value: Any) -> bool | int | float:
+    """A parameter's value: a number or true/false, as it was written."""
+    if not isinstance(value, bool | int | float):
+        raise PydanticCustomError("value_type", "must be a number or true/false")
+    return value
+
+
+def _optional_number(value: Any) -> int | float | None:
+    return None if value is None else _number(value)
+
+
+#: A number, int or float as written (``StrictInt | StrictFloat`` would say "valid integer" for ``low: a``).
+Number = Annotated[int | float, PlainValidator(_number)]
+OptionalNumber = Annotated[int | float | None, PlainValidator(_optional_number)]
+#: A parameter's value: true/false or a number.
+Value = Annotated[bool | int | float, PlainValidator(_value)]
 
 #: Outcomes summarised when the experiment names none.
 DEFAULT_OUTCOMES = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
@@ -64,7 +89,7 @@ class SampleSpec(Strict):
 
     method: SampleMethod
     n: int = Field(ge=1, le=1_000_000, description="Number of design points drawn.")
-    ranges: dict[str, tuple[StrictInt | StrictFloat, StrictInt | StrictFloat]] = Field(min_length=1)
+    ranges: dict[str, tuple[Number, Number]] = Field(min_length=1)
 
 
 class Distribution(StrEnum):
@@ -82,12 +107,12 @@ class ParameterRange(Strict):
     ``peak``; ``truncnorm`` (a normal of ``mean`` and ``sd`` cut to [low, high]).
     """
 
-    low: StrictInt | StrictFloat
-    high: StrictInt | StrictFloat
+    low: Number
+    high: Number
     distribution: Distribution = Distribution.uniform
-    peak: StrictInt | StrictFloat | None = Field(None, description="Mode of a triangular distribution, in the parameter's units.")
-    mean: StrictInt | StrictFloat | None = Field(None, description="Mean of the normal before truncation (truncnorm).")
-    sd: StrictInt | StrictFloat | None = Field(None, description="Standard deviation of the normal before truncation (truncnorm).")
+    peak: OptionalNumber = Field(None, description="Mode of a triangular distribution, in the parameter's units.")
+    mean: OptionalNumber = Field(None, description="Mean of the normal before truncation (truncnorm).")
+    sd: OptionalNumber = Field(None, description="Standard deviation of the normal before truncation (truncnorm).")
 
 
 class WindowOutcome(Strict):
@@ -95,6 +120,15 @@ class WindowOutcome(Strict):
 
     outcome: str
     window: tuple[StrictInt, StrictInt]
+
+
+def _mapping_or(scalar: str, mapping: str) -> Any:
+    """Pick a union's branch by the value's shape, so that a mapping is told what is wrong inside it (not also that it is not a number)."""
+    return Discriminator(lambda value: mapping if isinstance(value, dict | Strict) else scalar)  # a mapping when read, a model when written
+
+
+#: A sensitivity outcome: a name (its final value) or ``{outcome, window}``.
+SensitivityOutcome = Annotated[Annotated[str, Tag("str")] | Annotated[WindowOutcome, Tag("WindowOutcome")], _mapping_or("str", "WindowOutcome")]
 
 
 class SensitivitySpec(Strict):
@@ -106,7 +140,7 @@ class SensitivitySpec(Strict):
     levels: int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
     resamples: int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
     parameters: dict[str, ParameterRange] = Field(min_length=2)
-    outcomes: list[str | WindowOutcome] = Field(min_length=1, description="An outcome name (its final value) or {outcome, window: [first, last]} (its mean over those steps).")
+    outcomes: list[SensitivityOutcome] = Field(min_length=1, description="An outcome name (its final value) or {outcome, window: [first, last]} (its mean over those steps).")
 
 
 class AdaptiveReplicates(Strict):
@@ -116,6 +150,10 @@ class AdaptiveReplicates(Strict):
     outcome: str
     min: int = Field(3, ge=2, le=100_000, description="Replicates of every point in the first round.")
     max: int = Field(ge=2, le=100_000, description="A point stops at this many replicates even if the target is not reached.")
+
+
+#: Replicates: a number per point and variant, or an adaptive rule.
+Replicates = Annotated[Annotated[int, Field(ge=1, le=100_000), Tag("int")] | Annotated[AdaptiveReplicates, Tag("AdaptiveReplicates")], _mapping_or("int", "AdaptiveReplicates")]
 
 
 class VarySpec(Strict):
@@ -133,7 +171,7 @@ class ExperimentSpec(Strict):
     description: str = Field(min_length=1, description="One line: what the experiment asks.")
     scenario: str = Field(min_length=1, description="Base scenario file, relative to the experiment file.")
     steps: int | None = Field(None, ge=1, le=100_000)
-    replicates: Annotated[int, Field(ge=1, le=100_000)] | AdaptiveReplicates = Field(10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication.")
+    replicates: Replicates = Field(10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication.")
     seed: int = Field(0, ge=0)
     parameters: dict[str, Value] = Field(default_factory=dict, description="Overrides of the base scenario for every run.")
     vary: VarySpec = VarySpec()
@@ -153,11 +191,13 @@ class Experiment:
     ``scenario_path`` where they were read from (``None`` for text).
     """
 
-    def __init__(self, spec: ExperimentSpec, scenario: ScenarioSpec, path: Path | None, scenario_path: Path):
+    def __init__(self, spec: ExperimentSpec, scenario: ScenarioSpec, path: Path | None, scenario_path: Path, lines: LineMap | None = None, filename: str | None = None):
         self.spec = spec
         self.scenario = scenario
         self.path = path
         self.scenario_path = scenario_path
+        self.lines = lines or {}
+        self.filename = filename or (str(path) if path is not None else "<experiment>")
 
     @property
     def variant_names(self) -> list[str]:
@@ -180,16 +220,35 @@ class Experiment:
         r = self.spec.replicates
         return r.max if isinstance(r, AdaptiveReplicates) else r
 
-    def with_method(self, method: str | None) -> Experiment:
-        """This experiment with its sensitivity ``method`` replaced (``None`` keeps it); refused without a ``sensitivity`` section."""
+    def with_method(self, method: str | None, source: str = "--method") -> Experiment:
+        """This experiment with its sensitivity ``method`` replaced (``None`` keeps it).
+
+        The sensitivity section is checked again for the new method, as the
+        file would be (a Sobol' sample size must be a power of two; a setting
+        of the other method, such as ``second_order`` under Morris or
+        ``levels`` under Sobol', is refused); each problem names the file,
+        the line and the field, and says the method came from ``source``.
+        Refused without a ``sensitivity`` section.
+        """
         if method is None:
             return self
         if self.spec.sensitivity is None:
-            raise InputError.single(self.path or "<experiment>", "sensitivity", "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there")
+            raise InputError.single(self.filename, "sensitivity", "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there", self.lines.get(()))
+        if method not in ("sobol", "morris"):
+            raise InputError.single(source, "", f"unknown sensitivity method {method!r}; use sobol or morris")
+        if method == self.spec.sensitivity.method:
+            return self
         sensitivity = self.spec.sensitivity.model_copy(update={"method": method})
-        if method == "sobol" and sensitivity.samples & (sensitivity.samples - 1):
-            raise InputError.single(self.path or "<experiment>", "sensitivity.samples", f"Sobol' sampling needs a power of two, not {sensitivity.samples}")
-        return Experiment(self.spec.model_copy(update={"sensitivity": sensitivity}), self.scenario, self.path, self.scenario_path)
+        spec = self.spec.model_copy(update={"sensitivity": sensitivity})
+        problems: list[Problem] = []
+
+        def bad(loc: tuple, message: str) -> None:
+            problems.append(Problem(self.filename, dotted_path(loc), message, _line(self.lines, loc)))
+
+        _check_sensitivity(spec, self.scenario.steps, bad, method_from=source)
+        if problems:
+            raise InputError(problems)
+        return Experiment(spec, self.scenario, self.path, self.scenario_path, self.lines, self.filename)
 
 
 def is_experiment_data(data: Any) -> bool:
@@ -231,7 +290,7 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, filename, lines)) from None
+        raise InputError([_readable(p) for p in pydantic_problems(exc, filename, lines)]) from None
 
     problems: list[Problem] = []
 
@@ -259,7 +318,25 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     if spec.steps is not None:
         overrides["steps"] = spec.steps
     scenario = apply_overrides(base, overrides, source=filename) if overrides else base
-    return Experiment(spec, scenario, path, scenario_path)
+    return Experiment(spec, scenario, path, scenario_path, lines, filename)
+
+
+def _readable(problem: Problem) -> Problem:
+    """Pydantic's "valid dictionary or instance of ParameterRange" said in the file's terms: the fields the mapping takes."""
+    match = re.match(r"Input should be a valid dictionary or instance of (\w+)", problem.message)
+    if not match:
+        return problem
+    todo, model = [Strict], None
+    while todo and model is None:
+        cls = todo.pop()
+        model = cls if cls.__name__ == match.group(1) else None
+        todo.extend(cls.__subclasses__())
+    if model is None:
+        return problem
+    fields = ", ".join(f.alias or name for name, f in model.model_fields.items())
+    required = [f.alias or name for name, f in model.model_fields.items() if f.is_required()]
+    example = "{" + ", ".join(f"{name}: ..." for name in required) + "}" if required else "{}"
+    return Problem(problem.file, problem.path, f"expected a mapping like {example} (fields: {fields})", problem.line)
 
 
 def _check_names(spec: ExperimentSpec, bad: Any) -> None:
@@ -360,18 +437,30 @@ def _check_replicates(spec: ExperimentSpec, bad: Any) -> None:
         bad(("replicates", "min"), f"min ({r.min}) is larger than max ({r.max})")
 
 
-def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any) -> None:
-    """A sensitivity section samples real numeric parameters within their allowed ranges, on known outcomes."""
+def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: str | None = None) -> None:
+    """A sensitivity section samples real numeric parameters within their allowed ranges, on known outcomes.
+
+    Settings of the other method (``second_order`` under Morris, ``levels``
+    under Sobol') are refused rather than ignored. ``method_from`` names
+    where the method came from when it is not the file (``--method``).
+    """
     s = spec.sensitivity
     assert s is not None
     if spec.vary.grid or spec.vary.sample is not None:
         bad(("vary",), "an experiment with a sensitivity section samples its parameters there; remove vary (or run the grid as another experiment)")
     if len(spec.variants) > 1:
         bad(("variants",), "a sensitivity analysis studies one policy; set its levers under parameters and run one experiment per policy")
+    method = f"the method is {s.method}" + (f", from {method_from}" if method_from else "")
     if s.method == "sobol" and s.samples & (s.samples - 1):
         lower = 2 ** int(math.log2(s.samples))
-        bad(("sensitivity", "samples"), f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}")
-    if s.levels % 2:
+        bad(("sensitivity", "samples"), f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}" + (f" ({method})" if method_from else ""))
+    given = s.model_fields_set
+    other = f"run without {method_from} {s.method}" if method_from else None
+    if s.method == "morris" and "second_order" in given:
+        bad(("sensitivity", "second_order"), f"a Sobol' setting, but {method}, which has no second-order indices; remove second_order from the file or {other or 'use method: sobol'}")
+    if s.method == "sobol" and "levels" in given:
+        bad(("sensitivity", "levels"), f"a Morris setting (the levels of its grid), but {method}, which has no levels; remove levels from the file or {other or 'use method: morris'}")
+    elif s.method == "morris" and s.levels % 2:
         bad(("sensitivity", "levels"), f"Morris levels must be even (got {s.levels})")
     for name, r in s.parameters.items():
         loc = ("sensitivity", "parameters", name)
