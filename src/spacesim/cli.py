@@ -119,11 +119,12 @@ def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
     import pandas as pd
 
     from .experiment.batch import draw_summary_plots
+    from .output.folder import resume_command
 
     missing = [t for t in ("runs", "steps") if not (folder / f"{t}.parquet").exists()]
     if missing:
         status = manifest.get("status")
-        hint = " (the batch has not finished: resume it with spacesim batch EXPERIMENT --out DIR --resume)" if status != "completed" else ""
+        hint = f" (the batch has not finished: resume it with {resume_command(manifest, folder)})" if status != "completed" else ""
         raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}{hint}")
     paths = draw_summary_plots(folder, manifest, pd.read_parquet(folder / "runs.parquet"), pd.read_parquet(folder / "steps.parquet"))
     for p in paths:

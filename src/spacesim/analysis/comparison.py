@@ -523,12 +523,6 @@ def read_batch(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
 
 def read_finished(folder: Path, needed_for: str, kind: str | None = None) -> dict[str, Any]:
     """A finished result folder's manifest; an unfinished batch is refused with the command that finishes it (batch or sensitivity, same method)."""
-    from ..experiment.batch import resume_command
-
-    manifest = read_manifest(folder, kind=kind, needed_for=needed_for, finished=False)
-    status = manifest.get("status")
-    if manifest.get("kind") != "run" and status != "completed":
-        raise InputError.single(folder / "manifest.json", "status", f"the batch is {status or 'of unknown status'}, not completed: {needed_for} needs a finished batch (finish it with {resume_command(manifest, folder)})")
     return read_manifest(folder, kind=kind, needed_for=needed_for)
 
 

@@ -318,24 +318,6 @@ def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, ste
     return write_indices(out, experiment.spec.sensitivity, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
 
 
-def resume_command(manifest: dict[str, Any], out: str | Path) -> str:
-    """The command that finishes the batch a manifest describes: ``spacesim sensitivity FILE --method M ...`` for a sensitivity batch, else ``spacesim batch FILE ...``.
-
-    >>> resume_command({"experiment": {"file": "exp/s.yaml", "spec": {"sensitivity": {"method": "morris"}}}}, "res/m")
-    'spacesim sensitivity exp/s.yaml --out res/m --resume --method morris'
-    >>> resume_command({"experiment": {"file": "my exp.yaml", "spec": {"sensitivity": None}}}, "res/b")
-    "spacesim batch 'my exp.yaml' --out res/b --resume"
-    """
-    import shlex
-
-    experiment = manifest.get("experiment") or {}
-    sensitivity = (experiment.get("spec") or {}).get("sensitivity")
-    words = ["spacesim", "sensitivity" if sensitivity else "batch", str(experiment.get("file") or "EXPERIMENT.yaml"), "--out", str(out), "--resume"]
-    if sensitivity and sensitivity.get("method"):
-        words += ["--method", str(sensitivity["method"])]  # the batch may have been started with --method
-    return " ".join(shlex.quote(w) for w in words)
-
-
 def _count(n: int, noun: str) -> str:
     """``1 variant``, ``3 variants``."""
     return f"{n} {noun}{'' if n == 1 else 's'}"

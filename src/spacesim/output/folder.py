@@ -140,8 +140,26 @@ def read_manifest(folder: str | Path, *, needed_for: str = "this", kind: str | N
         status = manifest.get("status")
         what = "run" if manifest.get("kind") == "run" else "batch"
         if status != "completed":
-            hint = f" (finish it with spacesim batch EXPERIMENT.yaml --out {folder} --resume)" if what == "batch" else ""
+            hint = f" (finish it with {resume_command(manifest, folder)})" if what == "batch" else ""
             raise InputError.single(path, "status", f"the {what} is {status or 'of unknown status'}, not completed: {needed_for} needs a finished {what}{hint}")
         if not (folder / "runs.parquet").exists():
             raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
     return manifest
+
+
+def resume_command(manifest: dict[str, Any], out: str | Path) -> str:
+    """The command that finishes the batch a manifest describes: ``spacesim sensitivity FILE --method M ...`` for a sensitivity batch, else ``spacesim batch FILE ...``.
+
+    >>> resume_command({"experiment": {"file": "exp/s.yaml", "spec": {"sensitivity": {"method": "morris"}}}}, "res/m")
+    'spacesim sensitivity exp/s.yaml --out res/m --resume --method morris'
+    >>> resume_command({"experiment": {"file": "my exp.yaml", "spec": {"sensitivity": None}}}, "res/b")
+    "spacesim batch 'my exp.yaml' --out res/b --resume"
+    """
+    import shlex
+
+    experiment = manifest.get("experiment") or {}
+    sensitivity = (experiment.get("spec") or {}).get("sensitivity")
+    words = ["spacesim", "sensitivity" if sensitivity else "batch", str(experiment.get("file") or "EXPERIMENT.yaml"), "--out", str(out), "--resume"]
+    if sensitivity and sensitivity.get("method"):
+        words += ["--method", str(sensitivity["method"])]  # the batch may have been started with --method
+    return " ".join(shlex.quote(w) for w in words)
