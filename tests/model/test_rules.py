@@ -376,3 +376,20 @@ def test_scheduled_leak_hurts_the_victim_most(tiny_model):
     m.trigger("leak", 1, 0)  # BBB leaks what AAA shared
     drop = t0 - m.state.trust
     assert drop[0, 1] > drop[2, 1] > 0
+
+
+def test_a_shock_between_steps_is_recorded_at_its_step():
+    """record_again replaces the current step's record: the shock's effect and count join that step, nothing is added."""
+    m = SpaceModel(rng=1)
+    m.run(3)
+    before = m.steps_frame().iloc[-1]
+    m.trigger("asat_test", 0)
+    m.record_again()
+    steps = m.steps_frame()
+    assert list(steps["step"]) == [0, 1, 2, 3]
+    assert steps.iloc[-1]["debris"] == before["debris"] + m.p.asat_debris
+    assert steps.iloc[-1]["n_asat_tests"] == before["n_asat_tests"] + 1
+    assert len(m.nations_frame()) == 4 * m.state.n
+    assert len(m.datacollector.get_model_vars_dataframe()) == 4
+    m.step()  # the next step counts only its own events
+    assert m.steps_frame().iloc[-1]["step"] == 4

@@ -225,7 +225,7 @@ _WORLD_OUTCOMES = (
 )
 
 #: Event kinds counted per step, by outcome.
-_EVENT_COUNTS = {
+EVENT_COUNTS: dict[str, str] = {
     "n_asat_tests": "asat_test",
     "n_cyber_attacks": "cyber_attack",
     "n_leaks": "leak",
@@ -279,7 +279,7 @@ class Recorder:
         row[where["step"]] = step
         row[where["debris"]] = state.debris
         row[where["norm_strength"]] = state.norm
-        for outcome, kind in _EVENT_COUNTS.items():
+        for outcome, kind in EVENT_COUNTS.items():
             row[where[outcome]] = counts[kind]
         row[where["n_agreements_formed"]] = formed
         row[where["n_agreements_ended"]] = ended
@@ -288,6 +288,15 @@ class Recorder:
         nat["threat_perception"][r] = state.threat
         self._rows += 1
         self._latest = None
+
+    def drop_last(self) -> dict[str, Any]:
+        """Forget the last recorded row (to record that step again); return it."""
+        if not self._rows:
+            raise IndexError("nothing recorded yet")
+        last = self.latest
+        self._rows -= 1
+        self._latest = None
+        return last
 
     @property
     def latest(self) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ..scenario.library import shipped_scenario
 from ..scenario.schema import EventKind
 from . import events
 from .ledger import EventLog, PartnershipLedger
-from .metrics import Recorder
+from .metrics import EVENT_COUNTS, Recorder
 from .nation import Nation
 from .rules import bilateral, capability, cooperation, environment, frameworks, politics, security
 from .rules import trust as trust_rule
@@ -264,6 +264,24 @@ class SpaceModel(mesa.Model):
         elif kind is EventKind.WITHDRAWAL:
             if s.membership[actor, framework]:
                 self.leave_framework(actor, framework, "scheduled", scheduled)
+
+    def record_again(self) -> None:
+        """Record the current step again, after events triggered since its record (a shock between steps).
+
+        The step's row, nation rows and DataCollector values are replaced by
+        a record of the state now; the step's own event counts are kept and
+        the new events added to them, so a shock counts at the step it is
+        logged at.
+        """
+        last = self.recorder.drop_last()
+        collector = self.datacollector
+        for values in collector.model_vars.values():
+            values.pop()
+        if getattr(collector, "_collection_steps", None):
+            collector._collection_steps.pop()
+        for outcome, kind in EVENT_COUNTS.items():
+            self.log.counts[kind] += last[outcome]
+        self._record()
 
     def _record(self) -> None:
         k_eff, _, _, total = security.coverage(self.state, self.p)
