@@ -47,11 +47,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     overrides = _parse_sets(args.set)
     if args.steps is not None:
         overrides["steps"] = args.steps
+    if args.seed is not None:
+        overrides["seed"] = args.seed  # checked like the file's own seed (a non-negative integer)
     try:
         spec = apply_overrides(spec, overrides, source="command line")
     except InputError as exc:
-        raise InputError([Problem("command line", p.path, p.message) for p in exc.problems]) from None
-    seed = spec.seed if args.seed is None else args.seed
+        raise InputError([Problem("command line", "--seed" if p.path == "seed" else p.path, p.message) for p in exc.problems]) from None
+    seed = spec.seed
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
     prepare_output(out, args.force)
     result = run_scenario(spec, seed=seed)

@@ -65,7 +65,7 @@ def test_event_references_are_checked(tiny_text):
 
 def test_event_needs_its_fields(tiny_text):
     (msg,) = problems(tiny_text + "events:\n  - {step: 3, kind: cyber_attack, actor: AAA}\n")
-    assert "events[0].target: a cyber_attack event needs a target" in msg
+    assert "events[0].target: an event of kind cyber_attack needs a target" in msg
 
 
 def test_duplicate_codes_and_self_trust(tiny_text):
@@ -120,3 +120,21 @@ def test_overrides_are_validated(tiny_spec):
         apply_overrides(tiny_spec, {"legal_clarty": 0.9})
     with pytest.raises(InputError, match="legal_clarity"):
         apply_overrides(tiny_spec, {"legal_clarity": 3.0})
+
+
+def test_unknown_names_are_reported_beside_schema_errors(tmp_path):
+    """Every problem in one pass: a bad type, an out-of-range value and names that do not exist."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "schema_version: 1\nname: bad\ndescription: several problems at once\nsteps: forty\n"
+        "nations:\n"
+        "  - {name: A, code: AAA, sovereignty: 1.6, capability: 1.0, threat_perception: 0.2}\n"
+        "  - {name: B, code: BBB, sovereignty: 0.5, capability: 1.0, threat_perception: 0.2}\n"
+        "frameworks:\n  - {name: F, code: FFF, members: [AAA, CCC], integration: 0.3, domain: ssa_sharing}\n"
+        "events:\n  - {step: 3, kind: asat_test, actor: RUZ}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    found = {(p.path, p.line) for p in caught.value.problems}
+    assert {("steps", 4), ("nations[0].sovereignty", 6), ("frameworks[0].members[1]", 9), ("events[0].actor", 11)} <= found
+    assert any("'RUZ'" in p.message for p in caught.value.problems)

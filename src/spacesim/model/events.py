@@ -22,6 +22,15 @@ def _others(model: "SpaceModel") -> int:
     return model.state.n - 1
 
 
+def possessive(name: str) -> str:
+    """``China's``, ``United States'``.
+
+    >>> possessive("China"), possessive("United States")
+    ("China's", "United States'")
+    """
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 def asat_test(model: "SpaceModel", actor: int, debris: float | None = None, scheduled: bool = False) -> None:
     """A destructive ASAT test: debris rises, every nation feels more threatened, trust in the tester falls, distrustful nations arm (C8, C14)."""
     s, p = model.state, model.p
@@ -56,7 +65,7 @@ def cyber_attack(model: "SpaceModel", actor: int, target: int, scheduled: bool =
     model.log.add(
         model.steps,
         "cyber_attack",
-        f"{s.names[actor]} attacks {s.names[target]}'s space systems in cyberspace; {s.names[target]}'s trust in {s.names[actor]} falls by {victim_drop:.2f}",
+        f"{s.names[actor]} attacks {possessive(s.names[target])} space systems in cyberspace; {possessive(s.names[target])} trust in {s.names[actor]} falls by {victim_drop:.2f}",
         actor=s.codes[actor],
         target=s.codes[target],
         effect=f"{s.codes[target]} capability -2%; victim's trust -{victim_drop:.3f}; others' trust -{drop:.3f} on average",
@@ -81,7 +90,7 @@ def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, 
     model.log.add(
         model.steps,
         "leak",
-        f"intelligence {s.names[victim]} shared with {s.names[leaker]} leaks; {s.names[victim]}'s trust in {s.names[leaker]} falls by {drop:.2f}",
+        f"intelligence {s.names[victim]} shared with {s.names[leaker]} leaks; {possessive(s.names[victim])} trust in {s.names[leaker]} falls by {drop:.2f}",
         actor=s.codes[leaker],
         target=s.codes[victim],
         effect=f"{s.codes[victim]}'s trust in {s.codes[leaker]} -{drop:.3f}",

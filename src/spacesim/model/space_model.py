@@ -111,7 +111,7 @@ class SpaceModel(mesa.Model):
             self.log.add(
                 0,
                 "history",
-                f"before the start ({past.year}): {s.names[actor]}'s destructive ASAT test still colours trust; trust in {s.names[actor]} is {drop:.3f} lower across {s.n - 1} nations",
+                f"before the start ({past.year}): {events.possessive(s.names[actor])} destructive ASAT test still colours trust; trust in {s.names[actor]} is {drop:.3f} lower across {s.n - 1} nations",
                 actor=past.actor,
                 effect=f"others' initial trust in {past.actor} -{drop:.3f}",
                 trust_change=-drop,

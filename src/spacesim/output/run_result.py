@@ -71,7 +71,7 @@ class RunResult:
         f = self.steps.iloc[-1]
         s0 = self.steps.iloc[0]
         kinds = self.events["kind"].value_counts().to_dict() if len(self.events) else {}
-        events = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(kinds.items()) if k != "history") or "none"
+        events = ", ".join(_count(n, "ASAT test" if k == "asat_test" else k.replace("_", " ")) for k, n in sorted(kinds.items()) if k != "history") or "none"
         return "\n".join(
             [
                 f"{self.spec.name}: {int(f['step'])} steps ({self.spec.step_meaning}s), seed {self.seed}",
@@ -84,6 +84,11 @@ class RunResult:
                 f"  events: {events}",
             ]
         )
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 leak``, ``53 leaks``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def tag(df: pd.DataFrame, run_id: int) -> pd.DataFrame:

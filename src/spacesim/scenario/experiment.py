@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from ..model.metrics import STEP_OUTCOMES
 from ..parameters import PARAMETERS_BY_NAME
 from .errors import InputError, Problem
-from .loader import _line, _suggest, apply_overrides, load_scenario, pydantic_problems
+from .loader import _line, _suggest, apply_overrides, is_experiment_data, is_scenario_data, load_scenario, pydantic_problems
 from .schema import ScenarioSpec, Strict
 from .yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
 
@@ -251,11 +251,6 @@ class Experiment:
         return Experiment(spec, self.scenario, self.path, self.scenario_path, self.lines, self.filename)
 
 
-def is_experiment_data(data: Any) -> bool:
-    """Whether parsed YAML looks like an experiment (it names a base ``scenario``) rather than a scenario."""
-    return isinstance(data, dict) and "scenario" in data and "nations" not in data
-
-
 def load_any(path: str | Path) -> ScenarioSpec | Experiment:
     """Read and validate a scenario or an experiment file, whichever it is."""
     from .loader import scenario_from_data
@@ -287,6 +282,8 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     lines = lines or {}
     if not isinstance(data, dict):
         raise InputError.single(filename, "", "an experiment file must be a mapping of fields (schema_version, name, scenario, ...)", lines.get(()))
+    if is_scenario_data(data):
+        raise InputError.single(filename, "nations", "this is a scenario file (it declares nations), not an experiment: run it with spacesim run, or name it as the scenario of an experiment file", lines.get(("nations",)))
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:

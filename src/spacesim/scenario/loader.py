@@ -23,7 +23,19 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     Raises :class:`InputError` listing every problem found.
     """
     data, lines = read_yaml(path)
+    if is_experiment_data(data):
+        raise InputError.single(path, "scenario", "this is an experiment file (it names a base scenario to vary), not a scenario: run it with spacesim batch", lines.get(("scenario",)))
     return scenario_from_data(data, str(path), lines)
+
+
+def is_experiment_data(data: Any) -> bool:
+    """Whether parsed YAML looks like an experiment (it names a base ``scenario``) rather than a scenario."""
+    return isinstance(data, dict) and "scenario" in data and "nations" not in data
+
+
+def is_scenario_data(data: Any) -> bool:
+    """Whether parsed YAML looks like a scenario (it declares ``nations``) rather than an experiment."""
+    return isinstance(data, dict) and "nations" in data and "scenario" not in data
 
 
 def parse_scenario(text: str, filename: str = "<string>") -> ScenarioSpec:
@@ -42,14 +54,57 @@ def scenario_from_data(data: Any, filename: str, lines: LineMap | None = None, c
     lines = lines or {}
     if not isinstance(data, dict):
         raise InputError.single(filename, "", "a scenario file must be a mapping of fields (schema_version, name, nations, ...)", lines.get(()))
+    names = name_problems(data, filename, lines)  # checked on the file as written, so they are reported beside schema errors too
     try:
         spec = ScenarioSpec.model_validate(data)
     except ValidationError as exc:
-        raise InputError(pydantic_problems(exc, filename, lines)) from None
-    problems = reference_problems(spec, filename, lines, check_horizon)
+        raise InputError(pydantic_problems(exc, filename, lines) + names) from None
+    problems = names + reference_problems(spec, filename, lines, check_horizon)
     if problems:
         raise InputError(problems)
     return spec
+
+
+def name_problems(data: dict[str, Any], filename: str, lines: LineMap) -> list[Problem]:
+    """Nations, frameworks and blocs named (in memberships, trust, events, history) that the file does not declare.
+
+    Works on the parsed YAML as written, skipping entries of the wrong
+    shape (the schema reports those), so that an unknown name is reported
+    in the same pass as every other problem.
+    """
+    problems: list[Problem] = []
+
+    def entries(key: str) -> list[tuple[int, dict[str, Any]]]:
+        value = data.get(key)
+        return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)] if isinstance(value, list) else []
+
+    def check(loc: tuple, value: Any, known: set[str], what: str) -> None:
+        if isinstance(value, str) and value not in known:
+            problems.append(Problem(filename, dotted_path(loc), f"no {what} in this scenario", _line(lines, loc)))
+
+    nations = {x["code"] for _, x in entries("nations") if isinstance(x.get("code"), str)}
+    blocs = {x["bloc"] for _, x in entries("nations") if isinstance(x.get("bloc"), str)}
+    frameworks = {x["code"] for _, x in entries("frameworks") if isinstance(x.get("code"), str)}
+    nation = lambda code: f"nation with code {code!r}"  # noqa: E731
+    for i, fw in entries("frameworks"):
+        for j, member in enumerate(fw.get("members") if isinstance(fw.get("members"), list) else []):
+            check(("frameworks", i, "members", j), member, nations, nation(member))
+    trust = data.get("trust") if isinstance(data.get("trust"), dict) else {}
+    for i, pair in enumerate(x for x in (trust.get("pairs") if isinstance(trust.get("pairs"), list) else []) if isinstance(x, dict)):
+        for field in ("from", "to"):
+            check(("trust", "pairs", i, field), pair.get(field), nations, nation(pair.get(field)))
+    for i, bt in enumerate(x for x in (trust.get("between_blocs") if isinstance(trust.get("between_blocs"), list) else []) if isinstance(x, dict)):
+        for j, bloc in enumerate(bt.get("blocs") if isinstance(bt.get("blocs"), list) else []):
+            if isinstance(bloc, str) and bloc not in blocs:
+                loc = ("trust", "between_blocs", i, "blocs", j)
+                problems.append(Problem(filename, dotted_path(loc), f"no nation belongs to bloc {bloc!r}", _line(lines, loc)))
+    for i, event in entries("events"):
+        for field in ("actor", "target"):
+            check(("events", i, field), event.get(field), nations, nation(event.get(field)))
+        check(("events", i, "framework"), event.get("framework"), frameworks, f"framework with code {event.get('framework')!r}")
+    for i, past in entries("history"):
+        check(("history", i, "actor"), past.get("actor"), nations, nation(past.get("actor")))
+    return problems
 
 
 def pydantic_problems(exc: ValidationError, filename: str, lines: LineMap) -> list[Problem]:
@@ -128,13 +183,12 @@ def _line(lines: LineMap, loc: tuple) -> int | None:
 
 
 def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_horizon: bool = True) -> list[Problem]:
-    """Cross-field checks: unique names, references to nations and frameworks that exist."""
+    """Cross-field checks on a valid spec: unique codes and names, what each event kind needs, the timeline (names that exist: :func:`name_problems`)."""
     problems: list[Problem] = []
 
     def bad(loc: tuple, message: str) -> None:
         problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
 
-    codes = [n.code for n in spec.nations]
     for field in ("code", "name"):
         seen: set[str] = set()
         for i, nation in enumerate(spec.nations):
@@ -142,14 +196,6 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_
             if value in seen:
                 bad(("nations", i, field), f"nation {field} {value!r} is used twice")
             seen.add(value)
-    known = set(codes)
-    blocs = {n.bloc for n in spec.nations if n.bloc}
-
-    def nation_ref(loc: tuple, code: str | None) -> None:
-        if code is not None and code not in known:
-            bad(loc, f"no nation with code {code!r} in this scenario")
-
-    frameworks = [f.code for f in spec.frameworks]
     seen = set()
     for i, fw in enumerate(spec.frameworks):
         if fw.code in seen:
@@ -157,20 +203,13 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_
         seen.add(fw.code)
         members: set[str] = set()
         for j, member in enumerate(fw.members):
-            nation_ref(("frameworks", i, "members", j), member)
             if member in members:
                 bad(("frameworks", i, "members", j), f"{member!r} is listed twice")
             members.add(member)
 
     for i, pair in enumerate(spec.trust.pairs):
-        nation_ref(("trust", "pairs", i, "from"), pair.from_)
-        nation_ref(("trust", "pairs", i, "to"), pair.to)
         if pair.from_ == pair.to:
             bad(("trust", "pairs", i), "trust of a nation in itself is not a pair")
-    for i, bt in enumerate(spec.trust.between_blocs):
-        for j, bloc in enumerate(bt.blocs):
-            if bloc not in blocs:
-                bad(("trust", "between_blocs", i, "blocs", j), f"no nation belongs to bloc {bloc!r}")
 
     for i, event in enumerate(spec.events):
         loc = ("events", i)
@@ -178,21 +217,16 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_
         for field in ("actor", "target", "framework"):
             value = getattr(event, field)
             if field in needed and value is None:
-                bad(loc + (field,), f"a {event.kind.value} event needs a {field}")
+                bad(loc + (field,), f"an event of kind {event.kind.value} needs a {field}")
             elif field not in needed and value is not None:
-                bad(loc + (field,), f"a {event.kind.value} event takes no {field}")
-        nation_ref(loc + ("actor",), event.actor)
-        nation_ref(loc + ("target",), event.target)
+                bad(loc + (field,), f"an event of kind {event.kind.value} takes no {field}")
         if event.actor is not None and event.actor == event.target:
             bad(loc + ("target",), "an event's actor and target must differ")
-        if event.framework is not None and event.framework not in frameworks:
-            bad(loc + ("framework",), f"no framework with code {event.framework!r} in this scenario")
         if event.debris is not None and event.kind.value != "asat_test":
             bad(loc + ("debris",), "only an asat_test event creates debris")
         if check_horizon and event.step > spec.steps:
             bad(loc + ("step",), f"step {event.step} is after the last step ({spec.steps})")
     for i, past in enumerate(spec.history):
-        nation_ref(("history", i, "actor"), past.actor)
         if past.year > spec.start_year:
             bad(("history", i, "year"), f"year {past.year} is after start_year {spec.start_year}; history is the past")
     return problems
