@@ -6,10 +6,12 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from spacesim import PARAMETERS_BY_NAME, shipped_scenarios
+from spacesim import PARAMETERS_BY_NAME, SpaceModel, shipped_scenarios
 from spacesim.viz.app import Dashboard
 from spacesim.viz.controls import controls, key_parameters
-from spacesim.viz.session import Choices
+from spacesim.viz.session import Choices, spec_of
+
+SEED = "Random seed (same seed, same run)"
 
 
 def render(scenario=None):
@@ -35,6 +37,11 @@ def button(rc, label: str):
 
 def slider(rc, label: str):
     return rc.find(v.Slider, label=label).widget
+
+
+def pick(rc, name: str) -> None:
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    picker.v_model = next(item for item in picker.items if item.startswith(f"{name}: "))
 
 
 @pytest.mark.parametrize("name", sorted(shipped_scenarios()))
@@ -95,7 +102,7 @@ def test_picking_a_scenario_loads_it_at_reset_with_its_own_values():
 
 def test_the_seed_applies_at_reset():
     rc, _, model = render(shipped_scenarios()["teaching_small"])
-    slider(rc, "Random seed (same seed, same luck)").v_model = 42
+    slider(rc, SEED).v_model = 42
     button(rc, "Reset").click()
     reference = Choices(shipped_scenarios()["teaching_small"]).build(seed=42)
     model.value.run(5)
@@ -172,3 +179,44 @@ def test_shocks_after_a_reset_into_another_world_use_its_nations(tmp_path, tiny_
     assert rc.find(v.Select, label="Nation").widget.items == model.value.state.codes
     button(rc, "ASAT test").click()
     assert model.value.log.rows[-1]["actor"] == model.value.state.codes[0]
+
+
+def test_a_picked_scenario_loads_with_its_own_seed():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])  # seed 7
+    assert slider(rc, SEED).v_model == 7
+    pick(rc, "bipolar_rivalry")  # seed 1 in its file
+    assert slider(rc, SEED).v_model == 1
+    button(rc, "Reset").click()
+    model.value.run(5)
+    assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["bipolar_rivalry"]).run(5))
+
+
+def test_a_seed_changed_after_picking_is_kept_until_the_next_pick():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])
+    pick(rc, "bipolar_rivalry")
+    slider(rc, SEED).v_model = 3
+    button(rc, "Reset").click()
+    reference = SpaceModel(shipped_scenarios()["bipolar_rivalry"], rng=3).run(3)
+    model.value.run(3)
+    assert model.value.steps_frame().equals(reference)
+    button(rc, "Reset").click()  # Reset again: same seed, same run
+    model.value.run(3)
+    assert model.value.steps_frame().equals(reference)
+    pick(rc, "strong_regime")
+    assert slider(rc, SEED).v_model == spec_of(choices.choice).seed
+
+
+def test_restore_puts_the_scenarios_own_settings_back():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])
+    restore = button(rc, "Restore scenario settings")
+    assert restore.disabled  # nothing to restore yet
+    slider(rc, "legal clarity").v_model = 0.9
+    slider(rc, SEED).v_model = 11
+    assert not button(rc, "Restore scenario settings").disabled
+    assert text_of(rc, "spacesim-changed") == "changed: legal clarity, seed"
+    button(rc, "Restore scenario settings").click()
+    assert slider(rc, "legal clarity").v_model == 0.3 and slider(rc, SEED).v_model == 7
+    button(rc, "Reset").click()
+    assert model.value.p.legal_clarity == 0.3
+    model.value.run(5)
+    assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["teaching_small"]).run(5))

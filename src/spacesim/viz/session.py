@@ -43,13 +43,34 @@ def scenario_values(spec: ScenarioSpec) -> dict[str, Any]:
 
 
 class Choices:
-    """The scenario picked, and the key parameters' values, for the next Reset (one per browser session)."""
+    """What the next Reset loads (one per browser session): the scenario picked, the key parameters' values and the seed.
+
+    The rule, as the page states it: picking a scenario, or pressing
+    "Restore scenario settings", sets the sliders, switches and seed to that
+    scenario's own settings; whatever you change after that is what Reset
+    uses. So "pick ``strong_regime``, Reset" always runs ``strong_regime``
+    as its file describes it (its seed, its legal clarity), whichever
+    scenario or seed was loaded before.
+
+    >>> from spacesim import shipped_scenario
+    >>> c = Choices(shipped_scenario("teaching_small"))
+    >>> c.seed.value, c.values.value["legal_clarity"]
+    (7, 0.3)
+    >>> c.seed.set(42); c.values.set({**c.values.value, "legal_clarity": 0.9})
+    >>> c.pick("strong_regime"); c.seed.value, c.values.value["legal_clarity"]
+    (1, 0.9)
+    >>> c.pick("teaching_small"); c.seed.value, c.values.value["legal_clarity"]
+    (7, 0.3)
+    """
 
     def __init__(self, scenario_file: str | Path | None = None):
         self.catalogue: tuple[ScenarioChoice, ...] = scenario_catalogue(scenario_file)
         first = choice_for(self.catalogue, scenario_file)
+        spec = spec_of(first)
         self.scenario: solara.Reactive[str] = solara.reactive(first.name)
-        self.values: solara.Reactive[dict[str, Any]] = solara.reactive(scenario_values(spec_of(first)))
+        self.values: solara.Reactive[dict[str, Any]] = solara.reactive(scenario_values(spec))
+        #: The seed the next Reset uses; Mesa's seed slider reads and writes it.
+        self.seed: solara.Reactive[int] = solara.reactive(int(spec.seed))
 
     @property
     def choice(self) -> ScenarioChoice:
@@ -57,12 +78,32 @@ class Choices:
         return next(c for c in self.catalogue if c.name == self.scenario.value)
 
     def pick(self, name: str) -> None:
-        """Choose a scenario; the sliders take that scenario's values."""
+        """Choose a scenario: the sliders, switches and seed take that scenario's own settings."""
         self.scenario.set(name)
-        self.values.set(scenario_values(spec_of(self.choice)))
+        self.restore()
+
+    def restore(self) -> None:
+        """Put the chosen scenario's own settings (key parameters and seed) back in the controls, for the next Reset."""
+        spec = spec_of(self.choice)
+        self.values.set(scenario_values(spec))
+        self.seed.set(int(spec.seed))
+
+    @property
+    def changed(self) -> list[str]:
+        """What differs from the chosen scenario's own settings (names of parameters, and "seed").
+
+        >>> c = Choices(); c.changed
+        []
+        >>> c.seed.set(3); c.changed
+        ['seed']
+        """
+        spec = spec_of(self.choice)
+        own = scenario_values(spec)
+        out = [name for name, value in self.values.value.items() if own[name] != value]
+        return out + (["seed"] if self.seed.value != spec.seed else [])
 
     def build(self, seed: int | None = None) -> "DashboardModel":
-        """The model of the current choices."""
+        """The model of the current choices (``seed`` overrides the chosen seed)."""
         return DashboardModel(choices=self, seed=seed)
 
 
@@ -133,22 +174,27 @@ class DashboardModel(SpaceModel):
     """A :class:`SpaceModel` built from the dashboard's choices, safe to step and shock from two threads.
 
     Args:
-        choices: the scenario and parameter values to build from (default:
-            the shipped baseline with its own values).
-        seed: the random seed (default: the scenario's).
+        choices: the scenario, parameter values and seed to build from
+            (default: the shipped baseline with its own settings).
+        seed: the random seed (default: ``choices.seed``, which is the
+            scenario's own unless the teacher changed it after picking).
         scenario: Mesa's own scenario object, which Mesa's Reset passes; the
             spacesim scenario comes from ``choices``, so it is not used.
+        seed_slider: what Mesa's Reset passes for the seed slider (the
+            reactive ``choices.seed`` itself, or the slider's last value);
+            not used: the slider writes to ``choices.seed``, and Mesa's copy
+            would miss the seed a scenario pick sets.
 
     >>> model = DashboardModel(Choices())
     >>> model.spec.name, sorted(model.layout)[:2]
     ('baseline', ['ARE', 'ARG'])
     """
 
-    def __init__(self, choices: Choices | None = None, *, seed: int | None = None, scenario: Any = None):
+    def __init__(self, choices: Choices | None = None, *, seed: int | None = None, scenario: Any = None, seed_slider: Any = None):
         choices = choices if choices is not None else Choices()
         choice = choices.choice
         spec = spec_of(choice)
-        super().__init__(spec, rng=spec.seed if seed is None else int(seed), **choices.values.value)
+        super().__init__(spec, rng=int(choices.seed.value if seed is None else seed), **choices.values.value)
         self.choice = choice
         self.layout = _layout(choice.path)
         self.lock = threading.RLock()
