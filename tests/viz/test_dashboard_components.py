@@ -130,13 +130,36 @@ def test_a_shock_button_adds_an_event_now(label, kind):
     assert events[0].children[0] == f"• {event['narrative']}"  # newest first
 
 
-def test_an_asat_test_shock_shows_in_the_debris_outcome():
+def test_a_shock_shows_at_once_and_its_asat_mark_sits_at_its_step():
     rc, _, model = render(shipped_scenarios()["teaching_small"])
-    debris = model.value.state.debris
+    for _ in range(3):
+        button(rc, "Step").click()
+    m = model.value
+    debris = m.state.debris
     button(rc, "ASAT test").click()
-    assert model.value.state.debris == debris + model.value.p.asat_debris
+    assert m.state.debris == debris + m.p.asat_debris
+    # No Step yet: the headline, the record the charts read and the ASAT mark show the test at once, at step 3, as its event says.
+    assert m.log.rows[-1]["step"] == 3 and m.steps == 3
+    assert m.recorder.latest["debris"] == m.state.debris and len(m.recorder.steps["step"]) == 4
+    assert list(m.datacollector.model_vars["debris"])[-1] == m.state.debris
+    debris_chart = pictures(rc, "spacesim-plot")[3]
+    assert debris_chart.count('class="mark"') == 1 and "ASAT test at step 3<" in debris_chart
+    assert m.recorder.steps["n_asat_tests"] == [0, 0, 0, 1]
     button(rc, "Step").click()
-    assert model.value.recorder.steps["n_asat_tests"][-1] >= 1
+    assert m.recorder.steps["n_asat_tests"][3:] == [1, 0]  # counted once, at its own step
+    assert "ASAT test at step 3<" in pictures(rc, "spacesim-plot")[3]
+
+
+def test_a_shock_keeps_the_counts_of_the_step_it_joins():
+    model = Choices(shipped_scenarios()["teaching_small"]).build()
+    plain = Choices(shipped_scenarios()["teaching_small"]).build()
+    for m in (model, plain):
+        m.run(12)  # step 12 has the scheduled ASAT test
+    model.trigger("government_change", model.state.index["IND"])
+    assert model.recorder.steps["n_asat_tests"][12] == plain.recorder.steps["n_asat_tests"][12] == 1
+    assert model.recorder.steps["n_government_changes"][12] == plain.recorder.steps["n_government_changes"][12] + 1
+    assert len(model.recorder.nations["step"]) == len(plain.recorder.nations["step"]) == 13
+    assert len(model.datacollector.model_vars["debris"]) == 13
 
 
 def test_controls_come_from_the_parameter_declaration():

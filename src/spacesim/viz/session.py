@@ -185,6 +185,10 @@ class DashboardModel(SpaceModel):
             not used: the slider writes to ``choices.seed``, and Mesa's copy
             would miss the seed a scenario pick sets.
 
+    A shock (:meth:`trigger`) is shown at once: the current step's record
+    is taken again (:meth:`record_now`), so the headline numbers, the charts
+    and the ASAT marks include it at the step its event names.
+
     >>> model = DashboardModel(Choices())
     >>> model.spec.name, sorted(model.layout)[:2]
     ('baseline', ['ARE', 'ARG'])
@@ -198,16 +202,52 @@ class DashboardModel(SpaceModel):
         self.choice = choice
         self.layout = _layout(choice.path)
         self.lock = threading.RLock()
+        self._stepping = False
 
     def step(self) -> None:
         """One step (never at the same time as a shock)."""
         with self.lock:
-            super().step()
+            self._stepping = True
+            try:
+                super().step()
+            finally:
+                self._stepping = False
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
-        """Make an event happen now (never during a step)."""
+        """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.
+
+        Scheduled events also come through here, during a step: the step's own record takes them.
+
+        >>> m = DashboardModel(Choices())
+        >>> debris = m.recorder.latest["debris"]
+        >>> m.trigger("asat_test", 0)
+        >>> m.recorder.latest["debris"] - debris, m.recorder.latest["n_asat_tests"], len(m.recorder.steps["step"])
+        (1500.0, 1, 1)
+        """
         with self.lock:
             super().trigger(*args, **kwargs)
+            if not self._stepping:
+                self.record_now()
+
+    def record_now(self) -> None:
+        """Replace the current step's record with one of the state now, keeping the step's event counts.
+
+        The model records a step once, at its end; an event triggered between
+        steps would otherwise show only with the next step's record (the
+        headline and charts unchanged until then, its ASAT mark one step
+        late). Its counts join the step it is logged at.
+        """
+        r, collector = self.recorder, self.datacollector
+        last = {key: column.pop() for key, column in r.steps.items()}
+        for column in r.nations.values():
+            column.pop()
+        for column in collector.model_vars.values():
+            column.pop()
+        if getattr(collector, "_collection_steps", None):
+            collector._collection_steps.pop()
+        for kind in self.log.counts:
+            self.log.counts[kind] += last.get(f"n_{kind}s", 0)  # that step's own events, taken by its record
+        self._record()
 
     @property
     def when(self) -> str:
