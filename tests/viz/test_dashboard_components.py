@@ -9,7 +9,8 @@ import solara
 from spacesim import PARAMETERS_BY_NAME, SpaceModel, shipped_scenarios
 from spacesim.viz.app import Dashboard
 from spacesim.viz.controls import controls, key_parameters
-from spacesim.viz.session import Choices, spec_of
+from spacesim.viz.pictures import NETWORK_SIZE
+from spacesim.viz.session import FRAMEWORK_GAP, Choices, network_layout, spec_of
 
 SEED = "Random seed (same seed, same run)"
 
@@ -136,11 +137,13 @@ def test_a_shock_shows_at_once_and_its_asat_mark_sits_at_its_step():
         button(rc, "Step").click()
     m = model.value
     debris = m.state.debris
+    headline = text_of(rc, "spacesim-headline")
     button(rc, "ASAT test").click()
     assert m.state.debris == debris + m.p.asat_debris
     # No Step yet: the headline, the record the charts read and the ASAT mark show the test at once, at step 3, as its event says.
     assert m.log.rows[-1]["step"] == 3 and m.steps == 3
     assert m.recorder.latest["debris"] == m.state.debris and len(m.recorder.steps["step"]) == 4
+    assert text_of(rc, "spacesim-headline") != headline and f"debris {m.state.debris:,.0f}" in text_of(rc, "spacesim-headline")
     assert list(m.datacollector.model_vars["debris"])[-1] == m.state.debris
     debris_chart = pictures(rc, "spacesim-plot")[3]
     assert debris_chart.count('class="mark"') == 1 and "ASAT test at step 3<" in debris_chart
@@ -243,3 +246,42 @@ def test_restore_puts_the_scenarios_own_settings_back():
     assert model.value.p.legal_clarity == 0.3
     model.value.run(5)
     assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["teaching_small"]).run(5))
+
+
+def test_every_slider_shows_its_value():
+    rc, _, _ = render(shipped_scenarios()["teaching_small"])
+    sliders = rc.find(v.Slider).widgets
+    assert {w.label for w in sliders} >= {"Play Interval (ms)", SEED, "legal clarity"}
+    # Ours ask for it; Mesa's (thumb label while dragging) are made to show it always by the page's CSS.
+    assert all(w.thumb_label in ("always", True) for w in sliders)
+    assert all(w.thumb_label == "always" for w in sliders if w.label in {c.label for c in controls()})
+    from spacesim.viz.app import PAGE_CSS
+
+    assert ".v-slider__thumb-label-container { display: block !important; }" in PAGE_CSS
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_frameworks_are_drawn_apart(name):
+    spec = spec_of(Choices(shipped_scenarios()[name]).choice)
+    pos = network_layout(spec)
+    codes = [f.code for f in spec.frameworks]
+    for a in range(len(codes)):
+        for b in range(a + 1, len(codes)):
+            (xa, ya), (xb, yb) = pos[codes[a]], pos[codes[b]]
+            assert abs(xa - xb) >= FRAMEWORK_GAP[0] - 1e-9 or abs(ya - yb) >= FRAMEWORK_GAP[1] - 1e-9, (codes[a], codes[b])
+
+
+def test_pictures_follow_the_theme_and_keep_legends_off_the_data():
+    import re
+
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    button(rc, "Step").click()
+    svgs = pictures(rc, "spacesim-network-view") + pictures(rc, "spacesim-trust-view") + pictures(rc, "spacesim-plot")
+    for svg in svgs:
+        assert 'fill="currentColor"' in svg.split(">")[0]  # text takes the theme's colour
+        assert not re.search(r'(fill|stroke)="#(000|000000|333|555|666|eee|bbb)"', svg)
+        assert min(float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)) >= 12
+    partnerships = pictures(rc, "spacesim-plot")[0]
+    plot_top = float(re.search(r'<rect x="[\d.]+" y="([\d.]+)"', partnerships).group(1))
+    assert all(float(y) < plot_top for y in re.findall(r'<text class="legend" x="[\d.]+" y="([\d.]+)"', partnerships))
+    assert NETWORK_SIZE[0] <= 460

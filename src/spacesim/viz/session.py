@@ -117,8 +117,9 @@ def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
 
     Nations sit on a circle, each bloc on its own arc (unaligned nations last),
     largest capability in the middle of the arc; a framework sits inside the
-    circle, pulled towards the nations that are its members at the start.
-    Positions depend only on the scenario, never on the run, so the network
+    circle, pulled towards the nations that are its members at the start,
+    and frameworks are kept :data:`FRAMEWORK_GAP` apart so that their
+    diamonds and labels never overlap. Positions depend only on the scenario, never on the run, so the network
     does not jump from step to step or between runs of the same scenario.
 
     >>> from spacesim import load_scenario, shipped_scenario
@@ -150,24 +151,61 @@ def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
             k += 1
         k += gap
     frameworks = spec.frameworks
+    wanted = []
     for f, framework in enumerate(frameworks):
         members = [pos[c] for c in framework.members if c in pos]
         if members:
             cx, cy = np.mean(members, axis=0)
             r = float(np.hypot(cx, cy))
             scale = 0.45 / r if r > 0.45 else 1.0
-            x, y = cx * scale, cy * scale
+            wanted.append((cx * scale, cy * scale))
         else:
             angle = np.pi / 2 - 2 * np.pi * f / max(len(frameworks), 1)
-            x, y = 0.25 * np.cos(angle), 0.25 * np.sin(angle)
-        # Keep frameworks apart where their members coincide.
-        placed = [pos[fw.code] for fw in frameworks[:f]]
-        for _ in range(20):
-            if all(np.hypot(x - px, y - py) >= 0.12 for px, py in placed):
-                break
-            x, y = x * 0.8 + 0.1 * np.cos(f), y * 0.8 + 0.1 * np.sin(f)
-        pos[framework.code] = (float(x), float(y))
+            wanted.append((0.25 * np.cos(angle), 0.25 * np.sin(angle)))
+    for code, xy in zip((f.code for f in frameworks), _spread(np.array(wanted, dtype=float).reshape(-1, 2))):
+        pos[code] = (float(xy[0]), float(xy[1]))
     return pos
+
+
+#: Least distance (layout units; the ring of nations has radius 1) between two frameworks' diamonds, so that
+#: neither the diamonds nor their labels overlap: a label is about 0.3 wide and sits below its diamond.
+FRAMEWORK_GAP = (0.34, 0.24)
+
+
+def _spread(xy: np.ndarray, gap: tuple[float, float] = FRAMEWORK_GAP, inside: float = 0.62) -> np.ndarray:
+    """Move framework positions apart until no two are closer than ``gap`` (horizontally, vertically), staying within radius ``inside``.
+
+    Deterministic (same input, same output), so the layout stays stable.
+
+    >>> out = _spread(np.array([[0.1, 0.0], [0.12, 0.01], [0.0, 0.5]]))
+    >>> bool(abs(out[0, 0] - out[1, 0]) >= 0.34 or abs(out[0, 1] - out[1, 1]) >= 0.24)
+    True
+    """
+    xy = xy.copy()
+    gx, gy = gap
+    for _ in range(200):
+        moved = False
+        for a in range(len(xy)):
+            for b in range(a + 1, len(xy)):
+                d = xy[b] - xy[a]
+                ox, oy = gx - abs(d[0]), gy - abs(d[1])
+                if ox <= 0 or oy <= 0:
+                    continue
+                moved = True
+                # Push apart along the axis that needs the smaller move (ties: horizontally, a to the left).
+                if ox / gx <= oy / gy:
+                    sign = 1.0 if d[0] > 0 or (d[0] == 0 and a < b) else -1.0
+                    xy[a, 0] -= sign * ox / 2 * 1.02
+                    xy[b, 0] += sign * ox / 2 * 1.02
+                else:
+                    sign = 1.0 if d[1] > 0 or (d[1] == 0 and a < b) else -1.0
+                    xy[a, 1] -= sign * oy / 2 * 1.02
+                    xy[b, 1] += sign * oy / 2 * 1.02
+        r = np.hypot(xy[:, 0], xy[:, 1])
+        xy[r > inside] *= (inside / r[r > inside])[:, None]
+        if not moved:
+            break
+    return xy
 
 
 class DashboardModel(SpaceModel):
