@@ -115,17 +115,17 @@ def test_the_seed_applies_at_reset():
 def test_a_shock_button_adds_an_event_now(label, kind):
     rc, _, model = render(shipped_scenarios()["teaching_small"])
     button(rc, "Step").click()
-    codes = model.value.state.codes
-    rc.find(v.Select, label="Nation").widget.v_model = codes[2]
-    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = codes[4]
+    actor, target = "JPN", "FRA"  # both in CSPO: a leak has something to leak
+    rc.find(v.Select, label="Nation").widget.v_model = actor
+    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = target
     before = len(model.value.log.rows)
     button(rc, label).click()
     rows = model.value.log.rows
     assert len(rows) == before + 1
     event = rows[-1]
-    assert event["kind"] == kind and event["step"] == 1 and event["actor"] == codes[2]
+    assert event["kind"] == kind and event["step"] == 1 and event["actor"] == actor
     if kind in ("leak", "cyber_attack"):
-        assert event["target"] == codes[4]
+        assert event["target"] == target
     assert model.value.events_frame()["narrative"].iloc[-1] == event["narrative"]  # logged like any other event
     events = rc.find(v.Html, class_="spacesim-event").widgets
     assert events[0].children[0] == f"• {event['narrative']}"  # newest first
@@ -163,6 +163,31 @@ def test_a_shock_keeps_the_counts_of_the_step_it_joins():
     assert model.recorder.steps["n_government_changes"][12] == plain.recorder.steps["n_government_changes"][12] + 1
     assert len(model.recorder.nations["step"]) == len(plain.recorder.nations["step"]) == 13
     assert len(model.datacollector.model_vars["debris"]) == 13
+
+
+def test_a_leak_is_offered_only_between_nations_that_share_something():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    rc.find(v.Select, label="Nation").widget.v_model = "IND"
+    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = "FRA"
+    assert button(rc, "Leak").disabled  # step 0: India and France share nothing
+    assert "share nothing" in text_of(rc, "spacesim-shock-pair")
+    assert not button(rc, "Cyber attack").disabled
+    rc.find(v.Select, label="Nation").widget.v_model = "JPN"
+    assert not button(rc, "Leak").disabled and "share CSPO" in text_of(rc, "spacesim-shock-pair")
+    from spacesim.viz.shocks import SHOCKS, fire
+
+    with pytest.raises(ValueError, match="No leak possible: France shares nothing with India"):
+        fire(model.value, next(s for s in SHOCKS if s.button == "Leak"), "IND", "FRA")
+
+
+def test_the_page_words_names_and_counts_well():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    assert text_of(rc, "spacesim-scenario-facts").startswith("6 nations, 1 framework, 40 steps")
+    model.value.trigger("cyber_attack", model.value.state.index["RUS"], model.value.state.index["USA"])
+    button(rc, "Step").click()
+    shown = [w.children[0] for w in rc.find(v.Html, class_="spacesim-event").widgets]
+    assert any("United States' space systems" in t and "United States' trust in Russia" in t for t in shown)
+    assert not any("States's" in t for t in shown)
 
 
 def test_controls_come_from_the_parameter_declaration():

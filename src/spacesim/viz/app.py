@@ -26,7 +26,7 @@ import solara
 import solara.lab
 from mesa.visualization import SolaraViz
 
-from .components import MainArea
+from .components import MainArea, plural
 from .controls import ParameterControls
 from .pictures import CHART_SIZE, NETWORK_SIZE
 from .session import Choices, DashboardModel, spec_of
@@ -102,7 +102,7 @@ def ScenarioPicker(choices: Choices):
     solara.Select("Scenario (loaded by Reset)", values=list(labels), value=current.label, on_value=lambda label: choices.pick(labels[label]))
     spec = spec_of(current)
     caption = {"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"}
-    solara.Text(f"{len(spec.nations)} nations, {len(spec.frameworks)} frameworks, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.", style=caption, classes=["spacesim-scenario-facts"])
+    solara.Text(f"{plural(len(spec.nations), 'nation')}, {plural(len(spec.frameworks), 'framework')}, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.", style=caption, classes=["spacesim-scenario-facts"])
     changed = choices.changed
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "margin-top": "4px"}, gap="6px"):
         solara.Button("Restore scenario settings", small=True, outlined=True, color="primary", on_click=choices.restore, disabled=not changed)
