@@ -2,7 +2,7 @@
 
 The sidebar reads top to bottom as a lesson runs: pick a scenario, then
 Mesa's controls (Reset, play/pause, Step, and the play interval: the speed),
-the seed, the policy levers and key parameters, and the shock buttons. The
+the seed, the shock buttons, and the policy levers and key parameters. The
 main area shows the headline numbers, the network, the trust heatmap, what
 just happened and the outcomes over time.
 
@@ -71,7 +71,7 @@ PAGE_CSS = f"""
 .spacesim-trust-card {{ grid-area: trust; }}
 .spacesim-events-card {{ grid-area: events; }}
 .spacesim-events-card .v-card__text {{ max-height: 300px; overflow-y: auto; }}
-.spacesim-picture svg {{ display: block; margin: 0 auto; max-height: calc(100vh - 190px); }}
+.spacesim-picture svg {{ display: block; margin: 0 auto; max-height: max(420px, calc(100vh - 250px)); }}
 .spacesim-legend {{ font-size: 13px; line-height: 1.6; margin-top: 4px; }}
 .spacesim-charts {{ display: grid; gap: 8px; grid-template-columns: repeat(2, minmax({CHART_SIZE[0]}px, 1fr)); }}
 svg .halo {{ stroke: var(--spacesim-bg); stroke-width: 4px; stroke-linejoin: round; paint-order: stroke; }}
@@ -124,10 +124,11 @@ def _Below(children=[]):
 @solara.component
 def _AfterMesa(choices: Choices, model: solara.Reactive[DashboardModel]):
     with _Below():
-        with solara.Card("Policy levers and key parameters"):
-            ParameterControls(choices.values)
+        # Shocks first: a class asks for them mid-run; the long list of levers is for between runs.
         with solara.Card("Shocks: make it happen now"):
             ShockPanel(model)
+        with solara.Card("Policy levers and key parameters"):
+            ParameterControls(choices.values)
 
 
 def seed_param(choices: Choices) -> dict:
