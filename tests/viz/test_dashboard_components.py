@@ -178,6 +178,10 @@ def test_a_leak_is_offered_only_between_nations_that_share_something():
 
     with pytest.raises(ValueError, match="No leak possible: France shares nothing with India"):
         fire(model.value, next(s for s in SHOCKS if s.button == "Leak"), "IND", "FRA")
+    rc.find(v.Select, label="Nation").widget.v_model = "IND"
+    for _ in range(5):  # France and India sign at step 5: the card follows the run
+        button(rc, "Step").click()
+    assert not button(rc, "Leak").disabled and "share a bilateral agreement" in text_of(rc, "spacesim-shock-pair")
 
 
 def test_the_page_words_names_and_counts_well():

@@ -1,7 +1,9 @@
 """What the page shows: the headline, the partnership network, the trust heatmap, what just happened, and the outcomes over time.
 
-Each component redraws when Mesa's update counter moves (after a step, a
-Reset or a shock). The network, the heatmap and the outcome charts are SVG
+The main area redraws when Mesa's update counter moves (after a step, a
+Reset or a shock): :func:`MainArea` alone listens to it and hands its value
+(``tick``) to the pictures, since every listener costs Solara one more pass
+over the whole page per step. The network, the heatmap and the outcome charts are SVG
 pictures (:mod:`spacesim.viz.pictures`), drawn in milliseconds; the charts
 read the model's Mesa DataCollector. Text colours come from the page's
 theme (light or dark); secondary text is the same colour, faded.
@@ -51,9 +53,9 @@ def outcome_charts(model: DashboardModel) -> list[str]:
     return out
 
 
-def _redraw_key(model: DashboardModel) -> list:
-    """What a redraw depends on: the model object, its step, and Mesa's update counter (a shock moves it)."""
-    return [id(model), model.steps, update_counter.value]
+def _redraw_key(model: DashboardModel, tick: int) -> list:
+    """What a redraw depends on: the model object, its step, and Mesa's update counter (``tick``: a shock moves it)."""
+    return [id(model), model.steps, tick]
 
 
 def headline(model: DashboardModel) -> str:
@@ -94,9 +96,8 @@ def readable(narrative: str) -> str:
 
 
 @solara.component
-def StatusBar(model: DashboardModel):
+def StatusBar(model: DashboardModel, tick: int = 0):
     """Where the run is and its headline numbers, across the top of the main area."""
-    update_counter.get()
     finished = "" if model.running else " (finished: press Reset)"
     with solara.Row(gap="16px", style={"align-items": "baseline", "flex-wrap": "wrap", "padding": "8px 12px"}):
         solara.Text(f"{model.choice.name}, {model.when}{finished}", style={"font-weight": "bold", "font-size": "1.1rem"}, classes=["spacesim-step-counter"])
@@ -104,9 +105,8 @@ def StatusBar(model: DashboardModel):
 
 
 @solara.component
-def NetworkView(model: DashboardModel):
+def NetworkView(model: DashboardModel, tick: int = 0):
     """The partnership network at the current step; positions are fixed for the scenario."""
-    update_counter.get()
     s = model.state
 
     def draw() -> tuple[str, str]:
@@ -114,7 +114,7 @@ def NetworkView(model: DashboardModel):
             title = f"Partnership network, {model.when}: {plural(int((s.tie_depth > 0).sum()) // 2, 'bilateral agreement')}, {plural(int(s.membership.sum()), 'framework membership')}"
             return title, network_svg(s, model.layout, title)
 
-    title, svg = solara.use_memo(draw, _redraw_key(model))
+    title, svg = solara.use_memo(draw, _redraw_key(model, tick))
     with solara.Column(gap="2px"):
         solara.Text("Partnership network", style={"font-weight": "bold", "font-size": "1rem"})
         solara.Text("Circle size: space capability; colour: bloc; line width: depth of sharing. Hover for details.", style={"font-size": "0.85rem", **FADED})
@@ -123,9 +123,8 @@ def NetworkView(model: DashboardModel):
 
 
 @solara.component
-def TrustHeatmap(model: DashboardModel):
+def TrustHeatmap(model: DashboardModel, tick: int = 0):
     """Who trusts whom at the current step."""
-    update_counter.get()
 
     def draw() -> tuple[str, str]:
         with model.lock:
@@ -133,7 +132,7 @@ def TrustHeatmap(model: DashboardModel):
             title = f"Who trusts whom, {model.when}: mean trust {mean:.2f}"
             return f"Who trusts whom (mean trust {mean:.2f})", trust_svg(model.state, title)
 
-    title, svg = solara.use_memo(draw, _redraw_key(model))
+    title, svg = solara.use_memo(draw, _redraw_key(model, tick))
     with solara.Column(gap="2px"):
         solara.Text(title, style={"font-weight": "bold", "font-size": "1rem"})
         solara.Text("Row: the nation that trusts; column: the nation trusted. Nations grouped by bloc.", style={"font-size": "0.85rem", **FADED})
@@ -142,15 +141,14 @@ def TrustHeatmap(model: DashboardModel):
 
 
 @solara.component
-def OutcomePlots(model: DashboardModel):
+def OutcomePlots(model: DashboardModel, tick: int = 0):
     """Partnerships, mean trust, collective security and debris over the steps so far."""
-    update_counter.get()
 
     def draw() -> list[str]:
         with model.lock:
             return outcome_charts(model)
 
-    charts = solara.use_memo(draw, _redraw_key(model))
+    charts = solara.use_memo(draw, _redraw_key(model, tick))
     with solara.Column(gap="4px", classes=["spacesim-outcomes"]):
         solara.Text("Outcomes over time (dotted lines: ASAT tests)", style={"font-weight": "bold", "font-size": "1rem"})
         with solara.Div(classes=["spacesim-charts"]):
@@ -171,9 +169,8 @@ def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict
 
 
 @solara.component
-def WhatJustHappened(model: DashboardModel):
+def WhatJustHappened(model: DashboardModel, tick: int = 0):
     """The narratives of the latest events, newest first; this step's in bold."""
-    update_counter.get()
     with solara.Column(gap="4px"):
         solara.Text("What just happened", style={"font-weight": "bold", "font-size": "1rem"})
         rows = latest_events(model)
@@ -190,15 +187,16 @@ def WhatJustHappened(model: DashboardModel):
 @solara.component
 def MainArea(model: DashboardModel):
     """The main area: the headline; network, trust heatmap and what just happened; the outcome charts below."""
+    tick = update_counter.get()
     with solara.Div(classes=["spacesim-main"]):
         with solara.Card(margin=0, classes=["spacesim-status"]):
-            StatusBar(model)
+            StatusBar(model, tick)
         with solara.Div(classes=["spacesim-top"]):
             with solara.Card(margin=0, classes=["spacesim-card", "spacesim-network-card"]):
-                NetworkView(model)
+                NetworkView(model, tick)
             with solara.Card(margin=0, classes=["spacesim-card", "spacesim-trust-card"]):
-                TrustHeatmap(model)
+                TrustHeatmap(model, tick)
             with solara.Card(margin=0, classes=["spacesim-card", "spacesim-events-card"]):
-                WhatJustHappened(model)
+                WhatJustHappened(model, tick)
         with solara.Card(margin=0, classes=["spacesim-card"]):
-            OutcomePlots(model)
+            OutcomePlots(model, tick)

@@ -175,6 +175,23 @@ def trust_colour(value: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * w):02x}" for x, y in zip(a, b))
 
 
+#: trust_colour at every thousandth: the heatmap draws a thousand cells per step in the baseline.
+_TRUST_TABLE: tuple[str, ...] = ()
+
+
+def _trust_colours(values: np.ndarray) -> list[list[str]]:
+    """trust_colour of every entry of a matrix, to the nearest thousandth.
+
+    >>> _trust_colours(np.array([[0.0, 0.7], [0.5, 1.0]]))
+    [['#a50026', '#abd9e9'], ['#ffffbf', '#313695']]
+    """
+    global _TRUST_TABLE
+    if not _TRUST_TABLE:
+        _TRUST_TABLE = tuple(trust_colour(k / 1000) for k in range(1001))
+    table = _TRUST_TABLE
+    return [[table[k] for k in row] for row in np.rint(np.clip(values, 0.0, 1.0) * 1000).astype(int).tolist()]
+
+
 def trust_order(state: WorldState) -> list[int]:
     """Nations ordered by bloc (unaligned last), then by code, so blocs show as blocks."""
     return sorted(range(state.n), key=lambda i: (state.bloc[i] < 0, int(state.bloc[i]), state.codes[i]))
@@ -204,6 +221,7 @@ def trust_svg(state: WorldState, title: str) -> str:
     size = trust_size(s.n)
     cell = (size - label_w - 4) / s.n
     parts = [_SVG_OPEN.format(cls="spacesim-trust", w=size, h=size, label=escape(title)), f"<title>{escape(title)}</title>"]
+    colours = _trust_colours(t)
     for r, i in enumerate(order):
         y = label_w + r * cell
         colour = bloc_colour(s, i)
@@ -215,7 +233,7 @@ def trust_svg(state: WorldState, title: str) -> str:
                 continue
             v = float(t[i, j])
             parts.append(
-                f'<rect class="cell" x="{label_w + c * cell:.2f}" y="{y:.2f}" width="{cell + 0.3:.2f}" height="{cell + 0.3:.2f}" fill="{trust_colour(v)}">'
+                f'<rect class="cell" x="{label_w + c * cell:.2f}" y="{y:.2f}" width="{cell + 0.3:.2f}" height="{cell + 0.3:.2f}" fill="{colours[i][j]}">'
                 f"<title>{escape(s.names[i])} trusts {escape(s.names[j])}: {v:.2f}</title></rect>"
             )
     parts.append("</svg>")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import solara
-from mesa.visualization.utils import force_update
+from mesa.visualization.utils import force_update, update_counter
 
 from ..scenario.schema import EventKind
 from .session import DashboardModel
@@ -80,6 +80,7 @@ def leak_impossible(model: DashboardModel, actor: str, target: str) -> str:
 @solara.component
 def ShockPanel(model: solara.Reactive[DashboardModel]):
     """Choose a nation (and a target), then press a shock button: the event happens now, is logged and shows at once."""
+    update_counter.get()  # what the pair shares changes as the run goes
     m = model.value
     codes = m.state.codes
     names = dict(zip(m.state.codes, m.state.names))
