@@ -28,7 +28,7 @@ from mesa.visualization import SolaraViz
 
 from .components import MainArea, plural
 from .controls import ParameterControls
-from .pictures import CHART_SIZE, NETWORK_SIZE
+from .pictures import CHART_SIZE
 from .session import Choices, DashboardModel, spec_of
 from .shocks import ShockPanel
 
