@@ -259,12 +259,12 @@ def trust_key_html() -> str:
 LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 
 
-def _ticks(lo: float, hi: float, count: int = 4) -> list[float]:
+def _ticks(lo: float, hi: float, count: int = 4, integer: bool = False) -> list[float]:
     from matplotlib.ticker import MaxNLocator
 
     if hi <= lo:
         hi = lo + 1.0
-    return [float(v) for v in MaxNLocator(count).tick_values(lo, hi)]
+    return [float(v) for v in MaxNLocator(count, integer=integer).tick_values(lo, hi)]
 
 
 def tick_labels(ticks: list[float]) -> list[str]:
@@ -317,7 +317,8 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
         if hi - lo < 1e-9:  # a flat line: show it mid-way, on an axis about 10% of its value high
             pad = max(abs(hi) * 0.05, 1.0)
             lo, hi = lo - pad if lo else 0.0, hi + pad
-    yticks = _ticks(lo, hi)  # they cover [lo, hi]: the axis runs from the first to the last
+    counts = bool(values) and all(float(v).is_integer() for v in values)
+    yticks = _ticks(lo, hi, integer=counts and y_range is None)  # they cover [lo, hi]: the axis runs from the first to the last
     lo, hi = yticks[0], yticks[-1]
     xmax = max(last_step, 1)
     sx = lambda step: left + step / xmax * pw  # noqa: E731
@@ -339,7 +340,7 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.12"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{MIN_FONT:g}" text-anchor="end">{text}</text>'
         )
-    for v in _ticks(0, xmax, 5):
+    for v in _ticks(0, xmax, 5, integer=True):
         if v > xmax:
             continue
         parts.append(f'<text x="{sx(v):.1f}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="middle">{v:g}</text>')
