@@ -85,19 +85,52 @@ def dashboard(tmp_path):
         pytest.fail(f"something still listens on port {port} after the dashboard stopped")
 
 
+#: Measures the page: where things are, the smallest text inside the pictures (font size x the picture's scale), slider values on show.
+MEASURE = """() => {
+  const box = e => { if (!e) return null; const b = e.getBoundingClientRect(); return {x: b.x, y: b.y, w: b.width, h: b.height}; };
+  let smallest = 1e9, where = "";
+  for (const svg of document.querySelectorAll("svg.spacesim-network, svg.spacesim-trust, svg.spacesim-chart")) {
+    const vb = svg.viewBox.baseVal, b = svg.getBoundingClientRect(), scale = Math.min(b.width / vb.width, b.height / vb.height);
+    for (const t of svg.querySelectorAll("text")) {
+      const px = parseFloat(t.getAttribute("font-size")) * scale;
+      if (px < smallest) { smallest = px; where = svg.getAttribute("class") + " " + t.textContent; }
+    }
+  }
+  const shown = [...document.querySelectorAll(".v-slider__thumb-label")].filter(e => e.getBoundingClientRect().width > 0);
+  return {bar: box(document.querySelector("header")), drawer: box(document.querySelector(".v-navigation-drawer")), status: box(document.querySelector(".spacesim-status")),
+          network: box(document.querySelector("svg.spacesim-network")), smallest, where, sliders: document.querySelectorAll(".v-slider").length, values_shown: shown.length,
+          dark: document.querySelector(".v-application").classList.contains("theme--dark"),
+          text_colour: getComputedStyle(document.querySelector("svg.spacesim-chart text")).fill, card_colour: getComputedStyle(document.querySelector(".spacesim-status")).backgroundColor};
+}"""
+
+
+def _slider_value(page, label: str) -> str:
+    """The value a slider shows (its thumb label), found by the slider's label."""
+    slot = page.locator(".v-input__slider", has=page.locator("label", has_text=label))
+    tag = slot.locator(".v-slider__thumb-label")
+    return tag.inner_text() if tag.is_visible() else ""
+
+
 def test_dashboard_in_a_real_browser(chromium, dashboard, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extra: pip install -e '.[test]'")
     problems: list[str] = []
+    shots = Path(os.environ.get("SPACESIM_SHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=BROWSER_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1600, "height": 1100})
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
-            page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.goto(dashboard, wait_until="load", timeout=120_000)
+
+            def open_page(width: int, height: int, scheme: str = "light"):
+                page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
+                page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url} ({r.failure})"))
+                page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
+                page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+                page.goto(dashboard, wait_until="load", timeout=120_000)
+                sync_api.expect(page.locator(".spacesim-step-counter")).to_contain_text("step 0 of 120", timeout=120_000)
+                return page
+
+            page = open_page(1600, 1100)
             counter = page.locator(".spacesim-step-counter")
-            sync_api.expect(counter).to_contain_text("step 0 of 120", timeout=120_000)
             step = page.get_by_role("button", name="Step", exact=True)
             for n in (1, 2, 3):
                 step.click()
@@ -112,9 +145,42 @@ def test_dashboard_in_a_real_browser(chromium, dashboard, tmp_path):
             sync_api.expect(charts.first).to_be_visible()
             assert charts.first.locator("polyline").count() >= 1
             sync_api.expect(page.get_by_text("Policy levers and key parameters")).to_be_visible()
-            page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-            page.wait_for_timeout(500)  # late requests and errors
+            # Slider values are on show without touching them (the baseline's legal clarity is 0.3, its seed 1).
+            assert _slider_value(page, "legal clarity") == "0.3"
+            assert _slider_value(page, "Random seed") == "1"
+            assert _slider_value(page, "Play Interval") == "151"
+            # A shock shows at once: the headline's debris moves without a Step.
+            headline = page.locator(".spacesim-headline")
+            before = headline.inner_text()
+            page.get_by_role("button", name="ASAT test", exact=True).click()
+            sync_api.expect(headline).not_to_have_text(before, timeout=30_000)
+            sync_api.expect(counter).to_contain_text("step 3 of 120")
+            sync_api.expect(charts.nth(3).locator("line.mark")).to_have_count(1)
+            page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+            page.close()
+
+            # Projector sizes: a narrow sidebar, no empty band above the main area, text in the pictures at least 12 px, every slider's value on show.
+            for width, height in ((1024, 768), (1280, 800), (1920, 1080)):
+                page = open_page(width, height)
+                page.wait_for_timeout(500)
+                m = page.evaluate(MEASURE)
+                assert m["drawer"]["w"] <= 340, m
+                assert m["status"]["y"] - (m["bar"]["y"] + m["bar"]["h"]) <= 16, m  # no empty band
+                assert m["network"]["w"] >= 440, m
+                assert m["smallest"] >= 12, m
+                assert m["values_shown"] == m["sliders"] >= 14, m
+                page.screenshot(path=str(shots / f"dashboard_{width}x{height}.png"))
+                page.close()
+
+            # A browser that prefers dark: the page opens light, and stays legible (dark text on light cards).
+            page = open_page(1280, 800, scheme="dark")
+            page.wait_for_timeout(500)
+            m = page.evaluate(MEASURE)
+            assert not m["dark"] and m["card_colour"] == "rgb(255, 255, 255)" and m["text_colour"] != "rgb(255, 255, 255)", m
+            page.screenshot(path=str(shots / "dashboard_prefers_dark.png"))
+            page.close()
+            time.sleep(0.5)  # late requests and errors
         finally:
             browser.close()
-    assert (tmp_path / "dashboard.png").stat().st_size > 10_000
+    assert (shots / "dashboard.png").stat().st_size > 10_000
     assert problems == []

@@ -6,10 +6,13 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from spacesim import PARAMETERS_BY_NAME, shipped_scenarios
+from spacesim import PARAMETERS_BY_NAME, SpaceModel, shipped_scenarios
 from spacesim.viz.app import Dashboard
 from spacesim.viz.controls import controls, key_parameters
-from spacesim.viz.session import Choices
+from spacesim.viz.pictures import NETWORK_SIZE
+from spacesim.viz.session import FRAMEWORK_GAP, Choices, network_layout, spec_of
+
+SEED = "Random seed (same seed, same run)"
 
 
 def render(scenario=None):
@@ -35,6 +38,11 @@ def button(rc, label: str):
 
 def slider(rc, label: str):
     return rc.find(v.Slider, label=label).widget
+
+
+def pick(rc, name: str) -> None:
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    picker.v_model = next(item for item in picker.items if item.startswith(f"{name}: "))
 
 
 @pytest.mark.parametrize("name", sorted(shipped_scenarios()))
@@ -95,7 +103,7 @@ def test_picking_a_scenario_loads_it_at_reset_with_its_own_values():
 
 def test_the_seed_applies_at_reset():
     rc, _, model = render(shipped_scenarios()["teaching_small"])
-    slider(rc, "Random seed (same seed, same luck)").v_model = 42
+    slider(rc, SEED).v_model = 42
     button(rc, "Reset").click()
     reference = Choices(shipped_scenarios()["teaching_small"]).build(seed=42)
     model.value.run(5)
@@ -107,29 +115,83 @@ def test_the_seed_applies_at_reset():
 def test_a_shock_button_adds_an_event_now(label, kind):
     rc, _, model = render(shipped_scenarios()["teaching_small"])
     button(rc, "Step").click()
-    codes = model.value.state.codes
-    rc.find(v.Select, label="Nation").widget.v_model = codes[2]
-    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = codes[4]
+    actor, target = "JPN", "FRA"  # both in CSPO: a leak has something to leak
+    rc.find(v.Select, label="Nation").widget.v_model = actor
+    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = target
     before = len(model.value.log.rows)
     button(rc, label).click()
     rows = model.value.log.rows
     assert len(rows) == before + 1
     event = rows[-1]
-    assert event["kind"] == kind and event["step"] == 1 and event["actor"] == codes[2]
+    assert event["kind"] == kind and event["step"] == 1 and event["actor"] == actor
     if kind in ("leak", "cyber_attack"):
-        assert event["target"] == codes[4]
+        assert event["target"] == target
     assert model.value.events_frame()["narrative"].iloc[-1] == event["narrative"]  # logged like any other event
     events = rc.find(v.Html, class_="spacesim-event").widgets
     assert events[0].children[0] == f"• {event['narrative']}"  # newest first
 
 
-def test_an_asat_test_shock_shows_in_the_debris_outcome():
+def test_a_shock_shows_at_once_and_its_asat_mark_sits_at_its_step():
     rc, _, model = render(shipped_scenarios()["teaching_small"])
-    debris = model.value.state.debris
+    for _ in range(3):
+        button(rc, "Step").click()
+    m = model.value
+    debris = m.state.debris
+    headline = text_of(rc, "spacesim-headline")
     button(rc, "ASAT test").click()
-    assert model.value.state.debris == debris + model.value.p.asat_debris
+    assert m.state.debris == debris + m.p.asat_debris
+    # No Step yet: the headline, the record the charts read and the ASAT mark show the test at once, at step 3, as its event says.
+    assert m.log.rows[-1]["step"] == 3 and m.steps == 3
+    assert m.recorder.latest["debris"] == m.state.debris and len(m.recorder.steps["step"]) == 4
+    assert text_of(rc, "spacesim-headline") != headline and f"debris {m.state.debris:,.0f}" in text_of(rc, "spacesim-headline")
+    assert list(m.datacollector.model_vars["debris"])[-1] == m.state.debris
+    debris_chart = pictures(rc, "spacesim-plot")[3]
+    assert debris_chart.count('class="mark"') == 1 and "ASAT test at step 3<" in debris_chart
+    assert m.recorder.steps["n_asat_tests"] == [0, 0, 0, 1]
     button(rc, "Step").click()
-    assert model.value.recorder.steps["n_asat_tests"][-1] >= 1
+    assert m.recorder.steps["n_asat_tests"][3:] == [1, 0]  # counted once, at its own step
+    assert "ASAT test at step 3<" in pictures(rc, "spacesim-plot")[3]
+
+
+def test_a_shock_keeps_the_counts_of_the_step_it_joins():
+    model = Choices(shipped_scenarios()["teaching_small"]).build()
+    plain = Choices(shipped_scenarios()["teaching_small"]).build()
+    for m in (model, plain):
+        m.run(12)  # step 12 has the scheduled ASAT test
+    model.trigger("government_change", model.state.index["IND"])
+    assert model.recorder.steps["n_asat_tests"][12] == plain.recorder.steps["n_asat_tests"][12] == 1
+    assert model.recorder.steps["n_government_changes"][12] == plain.recorder.steps["n_government_changes"][12] + 1
+    assert len(model.recorder.nations["step"]) == len(plain.recorder.nations["step"]) == 13
+    assert len(model.datacollector.model_vars["debris"]) == 13
+
+
+def test_a_leak_is_offered_only_between_nations_that_share_something():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    rc.find(v.Select, label="Nation").widget.v_model = "IND"
+    rc.find(v.Select, label="Target (leak, cyber attack)").widget.v_model = "FRA"
+    assert button(rc, "Leak").disabled  # step 0: India and France share nothing
+    assert "share nothing" in text_of(rc, "spacesim-shock-pair")
+    assert not button(rc, "Cyber attack").disabled
+    rc.find(v.Select, label="Nation").widget.v_model = "JPN"
+    assert not button(rc, "Leak").disabled and "share CSPO" in text_of(rc, "spacesim-shock-pair")
+    from spacesim.viz.shocks import SHOCKS, fire
+
+    with pytest.raises(ValueError, match="No leak possible: France shares nothing with India"):
+        fire(model.value, next(s for s in SHOCKS if s.button == "Leak"), "IND", "FRA")
+    rc.find(v.Select, label="Nation").widget.v_model = "IND"
+    for _ in range(5):  # France and India sign at step 5: the card follows the run
+        button(rc, "Step").click()
+    assert not button(rc, "Leak").disabled and "share a bilateral agreement" in text_of(rc, "spacesim-shock-pair")
+
+
+def test_the_page_words_names_and_counts_well():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    assert text_of(rc, "spacesim-scenario-facts").startswith("6 nations, 1 framework, 40 steps")
+    model.value.trigger("cyber_attack", model.value.state.index["RUS"], model.value.state.index["USA"])
+    button(rc, "Step").click()
+    shown = [w.children[0] for w in rc.find(v.Html, class_="spacesim-event").widgets]
+    assert any("United States' space systems" in t and "United States' trust in Russia" in t for t in shown)
+    assert not any("States's" in t for t in shown)
 
 
 def test_controls_come_from_the_parameter_declaration():
@@ -172,3 +234,83 @@ def test_shocks_after_a_reset_into_another_world_use_its_nations(tmp_path, tiny_
     assert rc.find(v.Select, label="Nation").widget.items == model.value.state.codes
     button(rc, "ASAT test").click()
     assert model.value.log.rows[-1]["actor"] == model.value.state.codes[0]
+
+
+def test_a_picked_scenario_loads_with_its_own_seed():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])  # seed 7
+    assert slider(rc, SEED).v_model == 7
+    pick(rc, "bipolar_rivalry")  # seed 1 in its file
+    assert slider(rc, SEED).v_model == 1
+    button(rc, "Reset").click()
+    model.value.run(5)
+    assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["bipolar_rivalry"]).run(5))
+
+
+def test_a_seed_changed_after_picking_is_kept_until_the_next_pick():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])
+    pick(rc, "bipolar_rivalry")
+    slider(rc, SEED).v_model = 3
+    button(rc, "Reset").click()
+    reference = SpaceModel(shipped_scenarios()["bipolar_rivalry"], rng=3).run(3)
+    model.value.run(3)
+    assert model.value.steps_frame().equals(reference)
+    button(rc, "Reset").click()  # Reset again: same seed, same run
+    model.value.run(3)
+    assert model.value.steps_frame().equals(reference)
+    pick(rc, "strong_regime")
+    assert slider(rc, SEED).v_model == spec_of(choices.choice).seed
+
+
+def test_restore_puts_the_scenarios_own_settings_back():
+    rc, choices, model = render(shipped_scenarios()["teaching_small"])
+    restore = button(rc, "Restore scenario settings")
+    assert restore.disabled  # nothing to restore yet
+    slider(rc, "legal clarity").v_model = 0.9
+    slider(rc, SEED).v_model = 11
+    assert not button(rc, "Restore scenario settings").disabled
+    assert text_of(rc, "spacesim-changed") == "changed: legal clarity, seed"
+    button(rc, "Restore scenario settings").click()
+    assert slider(rc, "legal clarity").v_model == 0.3 and slider(rc, SEED).v_model == 7
+    button(rc, "Reset").click()
+    assert model.value.p.legal_clarity == 0.3
+    model.value.run(5)
+    assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["teaching_small"]).run(5))
+
+
+def test_every_slider_shows_its_value():
+    rc, _, _ = render(shipped_scenarios()["teaching_small"])
+    sliders = rc.find(v.Slider).widgets
+    assert {w.label for w in sliders} >= {"Play Interval (ms)", SEED, "legal clarity"}
+    # Ours ask for it; Mesa's (thumb label while dragging) are made to show it always by the page's CSS.
+    assert all(w.thumb_label in ("always", True) for w in sliders)
+    assert all(w.thumb_label == "always" for w in sliders if w.label in {c.label for c in controls()})
+    from spacesim.viz.app import PAGE_CSS
+
+    assert ".v-slider__thumb-label-container { display: block !important; }" in PAGE_CSS
+
+
+@pytest.mark.parametrize("name", sorted(shipped_scenarios()))
+def test_frameworks_are_drawn_apart(name):
+    spec = spec_of(Choices(shipped_scenarios()[name]).choice)
+    pos = network_layout(spec)
+    codes = [f.code for f in spec.frameworks]
+    for a in range(len(codes)):
+        for b in range(a + 1, len(codes)):
+            (xa, ya), (xb, yb) = pos[codes[a]], pos[codes[b]]
+            assert abs(xa - xb) >= FRAMEWORK_GAP[0] - 1e-9 or abs(ya - yb) >= FRAMEWORK_GAP[1] - 1e-9, (codes[a], codes[b])
+
+
+def test_pictures_follow_the_theme_and_keep_legends_off_the_data():
+    import re
+
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    button(rc, "Step").click()
+    svgs = pictures(rc, "spacesim-network-view") + pictures(rc, "spacesim-trust-view") + pictures(rc, "spacesim-plot")
+    for svg in svgs:
+        assert 'fill="currentColor"' in svg.split(">")[0]  # text takes the theme's colour
+        assert not re.search(r'(fill|stroke)="#(000|000000|333|555|666|eee|bbb)"', svg)
+        assert min(float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)) >= 12
+    partnerships = pictures(rc, "spacesim-plot")[0]
+    plot_top = float(re.search(r'<rect x="[\d.]+" y="([\d.]+)"', partnerships).group(1))
+    assert all(float(y) < plot_top for y in re.findall(r'<text class="legend" x="[\d.]+" y="([\d.]+)"', partnerships))
+    assert NETWORK_SIZE[0] <= 460

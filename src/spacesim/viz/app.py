@@ -2,9 +2,16 @@
 
 The sidebar reads top to bottom as a lesson runs: pick a scenario, then
 Mesa's controls (Reset, play/pause, Step, and the play interval: the speed),
-the seed, the policy levers and key parameters, and the shock buttons. The
-main area shows the network, the trust heatmap, what just happened and the
-outcomes over time.
+the seed, the shock buttons, and the policy levers and key parameters. The
+main area shows the headline numbers, the network, the trust heatmap, what
+just happened and the outcomes over time.
+
+Made for a projector: :data:`PAGE_CSS` keeps the sidebar narrow, lays the
+main area out for its width (one, two or three columns), never draws a
+picture below the width at which its text is 12 px, and shows every
+slider's value at all times. The page opens in the light theme (best on a
+projector); Mesa's theme button still switches to dark or to the system's
+setting, and every picture follows the theme.
 
 ``spacesim dashboard`` serves this module with ``solara run``; the scenario
 file given on the command line arrives in the environment variable
@@ -16,28 +23,92 @@ from __future__ import annotations
 import os
 
 import solara
+import solara.lab
 from mesa.visualization import SolaraViz
 
-from .components import MainArea
+from .components import MainArea, plural
 from .controls import ParameterControls
+from .pictures import CHART_SIZE
 from .session import Choices, DashboardModel, spec_of
 from .shocks import ShockPanel
 
 #: The environment variable that carries the scenario file ``spacesim dashboard`` was given.
 SCENARIO_ENV = "SPACESIM_DASHBOARD_SCENARIO"
 
-#: Mesa's play interval at start, in milliseconds (its "Play Interval" slider is the speed control).
-PLAY_INTERVAL_MS = 150
+#: Mesa's play interval at start, in milliseconds (its "Play Interval" slider is the speed control; it moves in steps of 10 from 1).
+PLAY_INTERVAL_MS = 151
+
+#: The sidebar's width: narrow enough to leave a 1024-pixel screen's main area two columns of charts.
+SIDEBAR_WIDTH = "clamp(280px, 22vw, 340px)"
+
+#: Where the picked scenario's rule is stated on the page (and in docs/teaching.md).
+SETTINGS_RULE = "Picking a scenario, or Restore, puts its own seed and settings in the controls; Reset loads them, with any change you make after."
+
+PAGE_CSS = f"""
+:root {{ --spacesim-sidebar: {SIDEBAR_WIDTH}; }}
+.theme--light {{ --spacesim-bg: #ffffff; }}
+.theme--dark {{ --spacesim-bg: #1e1e1e; }}
+
+/* A narrow sidebar. Solara's drawer sizes itself to its content (400-600 px); the main area follows it. */
+.v-navigation-drawer {{ min-width: 0 !important; max-width: 92vw !important; width: var(--spacesim-sidebar) !important; }}
+.v-application:has(.v-navigation-drawer--open:not(.v-navigation-drawer--is-mobile)) .v-content {{ padding-left: var(--spacesim-sidebar) !important; }}
+.v-navigation-drawer .v-card__title {{ font-size: 1.1rem; padding: 10px 12px 2px; word-break: normal; line-height: 1.4; }}
+.v-navigation-drawer .v-card__text {{ padding: 6px 12px 10px; }}
+
+/* Sliders: the label on its own line above a full-width track, and the value always shown, under the thumb. */
+.v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
+.v-navigation-drawer .v-input__slider .v-label {{ flex: 1 0 100%; margin: 0 !important; white-space: normal; height: auto; line-height: 1.3; }}
+.v-input__slider {{ padding-bottom: 22px; }}
+.v-slider__thumb-label-container {{ display: block !important; }}
+.v-slider__thumb-label {{ transform: translate(-50%, 26px) !important; border-radius: 4px !important; height: 20px !important; width: auto !important; min-width: 24px; padding: 0 5px; font-size: 13px !important; }}
+.v-slider__thumb-label > * {{ transform: none !important; }}
+
+/* The main area: laid out for its own width (the sidebar may be open or closed). */
+.spacesim-main {{ container-type: inline-size; display: flex; flex-direction: column; gap: 8px; }}
+.spacesim-main .v-card__text {{ color: inherit !important; padding: 8px !important; font-size: 0.95rem; }}
+.spacesim-top {{ display: grid; gap: 8px; grid-template-columns: minmax(0, 1fr); grid-template-areas: "net" "events" "trust"; }}
+.spacesim-network-card {{ grid-area: net; }}
+.spacesim-trust-card {{ grid-area: trust; }}
+.spacesim-events-card {{ grid-area: events; }}
+.spacesim-events-card .v-card__text {{ max-height: 300px; overflow-y: auto; }}
+.spacesim-picture svg {{ display: block; margin: 0 auto; max-height: max(420px, calc(100vh - 250px)); }}
+.spacesim-legend {{ font-size: 13px; line-height: 1.6; margin-top: 4px; }}
+.spacesim-charts {{ display: grid; gap: 8px; grid-template-columns: repeat(2, minmax({CHART_SIZE[0]}px, 1fr)); }}
+svg .halo {{ stroke: var(--spacesim-bg); stroke-width: 4px; stroke-linejoin: round; paint-order: stroke; }}
+svg.spacesim-network .node {{ stroke: var(--spacesim-bg); }}
+@container (max-width: 619px) {{ .spacesim-charts {{ grid-template-columns: minmax(0, 1fr); }} }}
+@container (min-width: 900px) {{
+  .spacesim-top {{ grid-template-columns: repeat(2, minmax(0, 1fr)); grid-template-areas: "net trust" "events events"; }}
+  .spacesim-events-card .v-card__text {{ max-height: 240px; }}
+}}
+@container (min-width: 1240px) {{ .spacesim-charts {{ grid-template-columns: repeat(4, minmax(0, 1fr)); }} }}
+@container (min-width: 1400px) {{
+  .spacesim-top {{ grid-template-columns: 1.1fr 1fr 0.8fr; grid-template-areas: "net trust events"; }}
+  .spacesim-events-card .v-card__text {{ max-height: 640px; }}
+}}
+"""
 
 
 @solara.component
 def ScenarioPicker(choices: Choices):
-    """The shipped scenarios (and the file given on the command line) with their descriptions; Reset loads the one picked."""
+    """The shipped scenarios (and the file given on the command line) with their descriptions; Reset loads the one picked.
+
+    "Restore scenario settings" puts the picked scenario's own seed and
+    settings back (the picker cannot: choosing the entry already chosen
+    changes nothing).
+    """
     labels = {c.label: c.name for c in choices.catalogue}
     current = choices.choice
     solara.Select("Scenario (loaded by Reset)", values=list(labels), value=current.label, on_value=lambda label: choices.pick(labels[label]))
     spec = spec_of(current)
-    solara.Text(f"{len(spec.nations)} nations, {len(spec.frameworks)} frameworks, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}.", style={"font-size": "0.8em", "color": "#666"})
+    caption = {"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"}
+    solara.Text(f"{plural(len(spec.nations), 'nation')}, {plural(len(spec.frameworks), 'framework')}, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.", style=caption, classes=["spacesim-scenario-facts"])
+    changed = choices.changed
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "margin-top": "4px"}, gap="6px"):
+        solara.Button("Restore scenario settings", small=True, outlined=True, color="primary", on_click=choices.restore, disabled=not changed)
+        text = "changed: " + ", ".join(name.replace("_", " ") for name in changed) if changed else "its own settings"
+        solara.Text(text, style=caption, classes=["spacesim-changed"])
+    solara.Text(SETTINGS_RULE, style=caption)
 
 
 @solara.component
@@ -53,10 +124,22 @@ def _Below(children=[]):
 @solara.component
 def _AfterMesa(choices: Choices, model: solara.Reactive[DashboardModel]):
     with _Below():
-        with solara.Card("Policy levers and key parameters"):
-            ParameterControls(choices.values)
+        # Shocks first: a class asks for them mid-run; the long list of levers is for between runs.
         with solara.Card("Shocks: make it happen now"):
             ShockPanel(model)
+        with solara.Card("Policy levers and key parameters"):
+            ParameterControls(choices.values)
+
+
+def seed_param(choices: Choices) -> dict:
+    """Mesa's seed slider, bound to ``choices.seed``: it shows the seed the next Reset uses, including the one a scenario pick sets.
+
+    >>> from spacesim import shipped_scenario
+    >>> seed_param(Choices(shipped_scenario("teaching_small")))["value"].value
+    7
+    """
+    seed = choices.seed.value
+    return {"type": "SliderInt", "value": choices.seed, "min": 0, "max": max(99, seed), "step": 1, "label": "Random seed (same seed, same run)"}
 
 
 @solara.component
@@ -69,20 +152,29 @@ def Dashboard(scenario_file: str | None = None, choices: Choices | None = None, 
     choices = choices if choices is not None else own_choices
     own_model = solara.use_reactive(solara.use_memo(lambda: choices.build() if model is None else None, [choices]))
     model = model if model is not None else own_model
-    seed = spec_of(choices.choice).seed
-    model_params = {
-        "choices": choices,
-        "seed": {"type": "SliderInt", "value": seed, "min": 0, "max": max(99, seed), "step": 1, "label": "Random seed (same seed, same luck)"},
-    }
-    with solara.Sidebar():
-        with solara.Card("Scenario"):
-            ScenarioPicker(choices)
-    # Mesa's SolaraViz runs the model (Reset, play/pause, Step, speed) and holds the sidebar;
-    # the main area is laid out here rather than in Mesa's draggable grid, whose fixed
-    # cell height would crop the pictures.
-    SolaraViz(model, components=[], model_params=model_params, name="spacesim: space-security cooperation", play_interval=PLAY_INTERVAL_MS)
-    _AfterMesa(choices, model)
-    MainArea(model.value)
+    play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
+    solara.use_memo(_open_in_light_theme, [])
+    # Mesa passes model_params back to DashboardModel at Reset; the seed slider writes to
+    # choices.seed, which DashboardModel reads (see DashboardModel's seed_slider).
+    model_params = {"choices": choices, "seed_slider": seed_param(choices)}
+    # The main area comes first: the sidebar and app-bar parts below render nothing here,
+    # and before it they would leave an empty band at the top of the page.
+    with solara.Column(gap="0px"):
+        MainArea(model.value)
+        solara.Style(PAGE_CSS)
+        with solara.Sidebar():
+            with solara.Card("Scenario"):
+                ScenarioPicker(choices)
+        # Mesa's SolaraViz runs the model (Reset, play/pause, Step, speed) and holds the sidebar;
+        # the main area is laid out here rather than in Mesa's draggable grid, whose fixed
+        # cell height would crop the pictures.
+        SolaraViz(model, components=[], model_params=model_params, name="spacesim: space-security cooperation", play_interval=play_interval)
+        _AfterMesa(choices, model)
+
+
+def _open_in_light_theme() -> None:
+    """The page opens light (a browser's own choice, made with the theme button, is kept by Solara)."""
+    solara.lab.theme.dark = False
 
 
 @solara.component

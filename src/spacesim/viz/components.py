@@ -1,30 +1,40 @@
-"""What the page shows: the partnership network, the trust heatmap, the outcomes over time, and what just happened.
+"""What the page shows: the headline, the partnership network, the trust heatmap, what just happened, and the outcomes over time.
 
-Each component redraws when Mesa's update counter moves (after a step, a
-Reset or a shock). The network and the heatmap are SVG pictures
-and the outcome charts are SVG pictures (:mod:`spacesim.viz.pictures`), drawn
-in milliseconds; the charts read the model's Mesa DataCollector.
+The main area redraws when Mesa's update counter moves (after a step, a
+Reset or a shock): :func:`MainArea` alone listens to it and hands its value
+(``tick``) to the pictures, since every listener costs Solara one more pass
+over the whole page per step. The network, the heatmap and the outcome charts are SVG
+pictures (:mod:`spacesim.viz.pictures`), drawn in milliseconds; the charts
+read the model's Mesa DataCollector. Text colours come from the page's
+theme (light or dark); secondary text is the same colour, faded.
+
+How the pieces are laid out at each width is ``app.PAGE_CSS``'s job: the
+components only name their places (CSS classes).
 """
 
 from __future__ import annotations
 
+import re
+
 import solara
 from mesa.visualization.utils import update_counter
 
-from ..model.metrics import STEP_OUTCOMES
-from .pictures import chart_svg, network_svg, trust_svg
+from .pictures import chart_svg, network_legend_html, network_svg, trust_key_html, trust_svg
 from .session import DashboardModel
 
-#: The outcome panels: title and the Mesa DataCollector measures drawn in each.
-OUTCOME_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Partnerships", ("n_bilateral", "n_memberships")),
-    ("Mean trust", ("mean_trust",)),
-    ("Collective security", ("collective_security",)),
-    ("Debris (tracked pieces)", ("debris",)),
+#: The outcome panels: title, and the Mesa DataCollector measures drawn in each with their short legend labels.
+OUTCOME_PANELS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    ("Partnerships", (("n_bilateral", "bilateral"), ("n_memberships", "memberships"))),
+    ("Mean trust", (("mean_trust", "mean trust"),)),
+    ("Collective security", (("collective_security", "collective security"),)),
+    ("Debris (tracked pieces)", (("debris", "debris"),)),
 )
 
 #: How many of the latest events the "what just happened" panel lists.
 EVENTS_SHOWN = 12
+
+#: Secondary text: the theme's text colour, faded (legible on light and dark cards alike).
+FADED = {"opacity": "0.75"}
 
 
 def outcome_charts(model: DashboardModel) -> list[str]:
@@ -38,66 +48,112 @@ def outcome_charts(model: DashboardModel) -> list[str]:
     asat_steps = [step for step, n in enumerate(model.recorder.steps["n_asat_tests"]) if n]
     out = []
     for title, measures in OUTCOME_PANELS:
-        y_range = (0.0, 1.0) if measures[0] in ("mean_trust", "collective_security") else None
-        out.append(chart_svg(title, {STEP_OUTCOMES[m]: list(data[m]) for m in measures}, model.spec.steps, asat_steps, y_range))
+        y_range = (0.0, 1.0) if measures[0][0] in ("mean_trust", "collective_security") else None
+        out.append(chart_svg(title, {label: list(data[m]) for m, label in measures}, model.spec.steps, asat_steps, y_range))
     return out
 
 
-def _redraw_key(model: DashboardModel) -> list:
-    """What a redraw depends on: the model object, its step, and Mesa's update counter (a shock moves it)."""
-    return [id(model), model.steps, update_counter.value]
+def _redraw_key(model: DashboardModel, tick: int) -> list:
+    """What a redraw depends on: the model object, its step, and Mesa's update counter (``tick``: a shock moves it)."""
+    return [id(model), model.steps, tick]
+
+
+def headline(model: DashboardModel) -> str:
+    """The headline numbers of the current state (a shock shows in them at once).
+
+    >>> from spacesim.viz.session import Choices
+    >>> headline(Choices().build()).split(" · ")[0]
+    '0 bilateral agreements'
+    """
+    latest = model.recorder.latest
+    return (
+        f"{plural(latest['n_bilateral'], 'bilateral agreement')} · {plural(latest['n_memberships'], 'framework membership')} · "
+        f"mean trust {latest['mean_trust']:.2f} · collective security {latest['collective_security']:.2f} · debris {latest['debris']:,.0f}"
+    )
+
+
+def plural(count: int, noun: str) -> str:
+    """``count`` and ``noun``, plural unless the count is one.
+
+    >>> plural(1, "framework"), plural(4, "framework"), plural(0, "bilateral agreement")
+    ('1 framework', '4 frameworks', '0 bilateral agreements')
+    """
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+_POSSESSIVE_S = re.compile(r"(\w*s)'s\b")
+
+
+def readable(narrative: str) -> str:
+    """An event's narrative as the page prints it: a name ending in s takes a bare apostrophe ("United States' trust").
+
+    >>> readable("Russia attacks United States's space systems; United States's trust in Russia falls")
+    "Russia attacks United States' space systems; United States' trust in Russia falls"
+    >>> readable("France's trust in the Netherlands's partner")
+    "France's trust in the Netherlands' partner"
+    """
+    return _POSSESSIVE_S.sub(r"\1'", narrative)
 
 
 @solara.component
-def NetworkView(model: DashboardModel):
+def StatusBar(model: DashboardModel, tick: int = 0):
+    """Where the run is and its headline numbers, across the top of the main area."""
+    finished = "" if model.running else " (finished: press Reset)"
+    with solara.Row(gap="16px", style={"align-items": "baseline", "flex-wrap": "wrap", "padding": "8px 12px"}):
+        solara.Text(f"{model.choice.name}, {model.when}{finished}", style={"font-weight": "bold", "font-size": "1.1rem"}, classes=["spacesim-step-counter"])
+        solara.Text(headline(model), style={"font-size": "1rem"}, classes=["spacesim-headline"])
+
+
+@solara.component
+def NetworkView(model: DashboardModel, tick: int = 0):
     """The partnership network at the current step; positions are fixed for the scenario."""
-    update_counter.get()
     s = model.state
 
-    def draw() -> str:
+    def draw() -> tuple[str, str]:
         with model.lock:
-            title = f"Partnership network, {model.when}: {int((s.tie_depth > 0).sum()) // 2} bilateral agreements, {int(s.membership.sum())} framework memberships"
+            title = f"Partnership network, {model.when}: {plural(int((s.tie_depth > 0).sum()) // 2, 'bilateral agreement')}, {plural(int(s.membership.sum()), 'framework membership')}"
             return title, network_svg(s, model.layout, title)
 
-    title, svg = solara.use_memo(draw, _redraw_key(model))
-    with solara.Column(gap="2px", style={"padding": "6px"}):
-        solara.Text(title, style={"font-weight": "bold", "font-size": "0.9em"})
-        solara.Text("Node size: capability; colour: bloc; line width: depth of sharing. Hover for details.", style={"font-size": "0.75em", "color": "#666"})
-        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["spacesim-network-view"])
+    title, svg = solara.use_memo(draw, _redraw_key(model, tick))
+    with solara.Column(gap="2px"):
+        solara.Text("Partnership network", style={"font-weight": "bold", "font-size": "1rem"})
+        solara.Text("Circle size: space capability; colour: bloc; line width: depth of sharing. Hover for details.", style={"font-size": "0.85rem", **FADED})
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["spacesim-network-view", "spacesim-picture"])
+        solara.HTML(tag="div", unsafe_innerHTML=network_legend_html(s))
 
 
 @solara.component
-def TrustHeatmap(model: DashboardModel):
+def TrustHeatmap(model: DashboardModel, tick: int = 0):
     """Who trusts whom at the current step."""
-    update_counter.get()
 
-    def draw() -> str:
+    def draw() -> tuple[str, str]:
         with model.lock:
-            title = f"Who trusts whom, {model.when}: mean trust {model.recorder.latest['mean_trust']:.2f}"
-            return title, trust_svg(model.state, title)
+            mean = model.recorder.latest["mean_trust"]
+            title = f"Who trusts whom, {model.when}: mean trust {mean:.2f}"
+            return f"Who trusts whom (mean trust {mean:.2f})", trust_svg(model.state, title)
 
-    title, svg = solara.use_memo(draw, _redraw_key(model))
-    with solara.Column(gap="2px", style={"padding": "6px"}):
-        solara.Text(title, style={"font-weight": "bold", "font-size": "0.9em"})
-        solara.Text("Row: the nation that trusts; column: the nation trusted. Nations grouped by bloc.", style={"font-size": "0.75em", "color": "#666"})
-        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["spacesim-trust-view"])
+    title, svg = solara.use_memo(draw, _redraw_key(model, tick))
+    with solara.Column(gap="2px"):
+        solara.Text(title, style={"font-weight": "bold", "font-size": "1rem"})
+        solara.Text("Row: the nation that trusts; column: the nation trusted. Nations grouped by bloc.", style={"font-size": "0.85rem", **FADED})
+        solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["spacesim-trust-view", "spacesim-picture"])
+        solara.HTML(tag="div", unsafe_innerHTML=trust_key_html())
 
 
 @solara.component
-def OutcomePlots(model: DashboardModel):
+def OutcomePlots(model: DashboardModel, tick: int = 0):
     """Partnerships, mean trust, collective security and debris over the steps so far."""
-    update_counter.get()
 
     def draw() -> list[str]:
         with model.lock:
             return outcome_charts(model)
 
-    charts = solara.use_memo(draw, _redraw_key(model))
-    with solara.Column(gap="2px", style={"padding": "6px"}, classes=["spacesim-outcomes"]):
-        solara.Text("Outcomes over time (dotted lines: ASAT tests)", style={"font-weight": "bold", "font-size": "0.9em"})
-        with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
+    charts = solara.use_memo(draw, _redraw_key(model, tick))
+    with solara.Column(gap="4px", classes=["spacesim-outcomes"]):
+        solara.Text("Outcomes over time (dotted lines: ASAT tests)", style={"font-weight": "bold", "font-size": "1rem"})
+        with solara.Div(classes=["spacesim-charts"]):
             for svg in charts:
-                solara.HTML(tag="div", unsafe_innerHTML=svg, style="flex: 1 1 23%; min-width: 220px", classes=["spacesim-plot"])
+                solara.HTML(tag="div", unsafe_innerHTML=svg, classes=["spacesim-plot"])
 
 
 def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict]:
@@ -113,39 +169,34 @@ def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict
 
 
 @solara.component
-def WhatJustHappened(model: DashboardModel):
-    """The step counter, the latest outcomes, and the narratives of the latest events, newest first."""
-    update_counter.get()
-    latest = model.recorder.latest
-    with solara.Column(gap="4px", style={"padding": "8px", "overflow-y": "auto", "max-height": "100%"}):
-        solara.HTML(tag="h3", unsafe_innerHTML="What just happened")
-        finished = "" if model.running else " (finished: press Reset)"
-        solara.Text(f"{model.choice.name}, {model.when}{finished}", style={"font-weight": "bold"}, classes=["spacesim-step-counter"])
-        solara.Text(
-            f"{latest['n_bilateral']} bilateral agreements · {latest['n_memberships']} memberships · mean trust {latest['mean_trust']:.2f} · "
-            f"collective security {latest['collective_security']:.2f} · debris {latest['debris']:,.0f}",
-            style={"font-size": "0.85em"},
-        )
+def WhatJustHappened(model: DashboardModel, tick: int = 0):
+    """The narratives of the latest events, newest first; this step's in bold."""
+    with solara.Column(gap="4px"):
+        solara.Text("What just happened", style={"font-weight": "bold", "font-size": "1rem"})
         rows = latest_events(model)
         if not rows:
-            solara.Text("No events yet: press Step or ▶.", style={"font-style": "italic"})
+            solara.Text("No events yet: press Step or ▶.", style={"font-style": "italic", "font-size": "0.95rem"})
         for row in rows:
             recent = row["step"] == model.steps
-            style = {"font-weight": "bold" if recent else "normal", "color": "#000" if recent else "#555", "font-size": "0.85em"}
-            solara.Text(f"• {row['narrative']}", style=style, classes=["spacesim-event"])
+            style = {"font-weight": "bold", "font-size": "0.95rem"} if recent else {"font-size": "0.95rem", **FADED}
+            solara.Text(f"• {readable(row['narrative'])}", style=style, classes=["spacesim-event"])
         if len(model.log.rows) > EVENTS_SHOWN:
-            solara.Text(f"({len(model.log.rows) - EVENTS_SHOWN} earlier events not shown)", style={"font-size": "0.8em", "color": "#888"})
+            solara.Text(f"({len(model.log.rows) - EVENTS_SHOWN} earlier events not shown)", style={"font-size": "0.85rem", **FADED})
 
 
 @solara.component
 def MainArea(model: DashboardModel):
-    """The main area: network, trust heatmap and what just happened side by side, the outcome charts below."""
-    with solara.Columns([4, 3, 3], gutters_dense=True):
-        with solara.Card(margin=0):
-            NetworkView(model)
-        with solara.Card(margin=0):
-            TrustHeatmap(model)
-        with solara.Card(margin=0, style={"max-height": "560px", "overflow-y": "auto"}):
-            WhatJustHappened(model)
-    with solara.Card(margin=0):
-        OutcomePlots(model)
+    """The main area: the headline; network, trust heatmap and what just happened; the outcome charts below."""
+    tick = update_counter.get()
+    with solara.Div(classes=["spacesim-main"]):
+        with solara.Card(margin=0, classes=["spacesim-status"]):
+            StatusBar(model, tick)
+        with solara.Div(classes=["spacesim-top"]):
+            with solara.Card(margin=0, classes=["spacesim-card", "spacesim-network-card"]):
+                NetworkView(model, tick)
+            with solara.Card(margin=0, classes=["spacesim-card", "spacesim-trust-card"]):
+                TrustHeatmap(model, tick)
+            with solara.Card(margin=0, classes=["spacesim-card", "spacesim-events-card"]):
+                WhatJustHappened(model, tick)
+        with solara.Card(margin=0, classes=["spacesim-card"]):
+            OutcomePlots(model, tick)

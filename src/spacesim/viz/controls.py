@@ -89,7 +89,7 @@ def control_for(p: Parameter) -> Control:
     if p.kind is bool:
         return Control(p.name, bool, None, None, None, p.meaning)
     unit = f" ({p.unit})" if p.unit else ""
-    help_text = f"{p.meaning} Range {p.low:g} to {p.high:g}{unit}; default {p.default:g}."
+    help_text = f"{p.meaning} Range {p.low:g} to {p.high:g}{unit}; model default {p.default:g}."
     return Control(p.name, p.kind, float(p.low), float(p.high), slider_step(p), help_text)
 
 
@@ -100,16 +100,16 @@ def controls() -> tuple[Control, ...]:
 
 @solara.component
 def ParameterInput(control: Control, value: float | int | bool, on_value: Callable[[object], None]):
-    """A switch or slider with the parameter's meaning as its tooltip and caption."""
-    with solara.Column(gap="0px", style={"margin-bottom": "6px"}):
+    """A switch or slider with the parameter's meaning as its tooltip and caption; a slider always shows its value (under its thumb)."""
+    with solara.Column(gap="0px", style={"margin-bottom": "8px"}, classes=["spacesim-parameter"]):
         with solara.Tooltip(control.help):
             if control.kind is bool:
                 solara.Switch(label=control.label, value=bool(value), on_value=on_value)
             elif control.kind is int:
-                solara.SliderInt(control.label, value=int(value), min=int(control.low), max=int(control.high), step=int(control.step), on_value=on_value)
+                solara.SliderInt(control.label, value=int(value), min=int(control.low), max=int(control.high), step=int(control.step), on_value=on_value, thumb_label="always")
             else:
-                solara.SliderFloat(control.label, value=float(value), min=control.low, max=control.high, step=control.step, on_value=on_value)
-        solara.Text(control.help, style={"font-size": "0.75em", "color": "#666", "line-height": "1.2"})
+                solara.SliderFloat(control.label, value=float(value), min=control.low, max=control.high, step=control.step, on_value=on_value, thumb_label="always")
+        solara.Text(control.help, style={"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"})
 
 
 @solara.component

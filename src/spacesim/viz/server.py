@@ -29,6 +29,7 @@ DEFAULT_PORT = 8765
 #: Environment of the server: Solara kept offline and quiet.
 OFFLINE_ENV: dict[str, str] = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # no calls home
+    "SOLARA_THEME_SHOW_BANNER": "False",  # no "This website runs on Solara" over the corner of the pictures
     # SOLARA_ASSETS_PROXY stays on: the page then asks this server (/_solara/cdn/...) for its
     # JavaScript and CSS, which it serves from the installed solara-assets package.
 }

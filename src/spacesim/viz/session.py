@@ -43,13 +43,34 @@ def scenario_values(spec: ScenarioSpec) -> dict[str, Any]:
 
 
 class Choices:
-    """The scenario picked, and the key parameters' values, for the next Reset (one per browser session)."""
+    """What the next Reset loads (one per browser session): the scenario picked, the key parameters' values and the seed.
+
+    The rule, as the page states it: picking a scenario, or pressing
+    "Restore scenario settings", sets the sliders, switches and seed to that
+    scenario's own settings; whatever you change after that is what Reset
+    uses. So "pick ``strong_regime``, Reset" always runs ``strong_regime``
+    as its file describes it (its seed, its legal clarity), whichever
+    scenario or seed was loaded before.
+
+    >>> from spacesim import shipped_scenario
+    >>> c = Choices(shipped_scenario("teaching_small"))
+    >>> c.seed.value, c.values.value["legal_clarity"]
+    (7, 0.3)
+    >>> c.seed.set(42); c.values.set({**c.values.value, "legal_clarity": 0.9})
+    >>> c.pick("strong_regime"); c.seed.value, c.values.value["legal_clarity"]
+    (1, 0.9)
+    >>> c.pick("teaching_small"); c.seed.value, c.values.value["legal_clarity"]
+    (7, 0.3)
+    """
 
     def __init__(self, scenario_file: str | Path | None = None):
         self.catalogue: tuple[ScenarioChoice, ...] = scenario_catalogue(scenario_file)
         first = choice_for(self.catalogue, scenario_file)
+        spec = spec_of(first)
         self.scenario: solara.Reactive[str] = solara.reactive(first.name)
-        self.values: solara.Reactive[dict[str, Any]] = solara.reactive(scenario_values(spec_of(first)))
+        self.values: solara.Reactive[dict[str, Any]] = solara.reactive(scenario_values(spec))
+        #: The seed the next Reset uses; Mesa's seed slider reads and writes it.
+        self.seed: solara.Reactive[int] = solara.reactive(int(spec.seed))
 
     @property
     def choice(self) -> ScenarioChoice:
@@ -57,12 +78,32 @@ class Choices:
         return next(c for c in self.catalogue if c.name == self.scenario.value)
 
     def pick(self, name: str) -> None:
-        """Choose a scenario; the sliders take that scenario's values."""
+        """Choose a scenario: the sliders, switches and seed take that scenario's own settings."""
         self.scenario.set(name)
-        self.values.set(scenario_values(spec_of(self.choice)))
+        self.restore()
+
+    def restore(self) -> None:
+        """Put the chosen scenario's own settings (key parameters and seed) back in the controls, for the next Reset."""
+        spec = spec_of(self.choice)
+        self.values.set(scenario_values(spec))
+        self.seed.set(int(spec.seed))
+
+    @property
+    def changed(self) -> list[str]:
+        """What differs from the chosen scenario's own settings (names of parameters, and "seed").
+
+        >>> c = Choices(); c.changed
+        []
+        >>> c.seed.set(3); c.changed
+        ['seed']
+        """
+        spec = spec_of(self.choice)
+        own = scenario_values(spec)
+        out = [name for name, value in self.values.value.items() if own[name] != value]
+        return out + (["seed"] if self.seed.value != spec.seed else [])
 
     def build(self, seed: int | None = None) -> "DashboardModel":
-        """The model of the current choices."""
+        """The model of the current choices (``seed`` overrides the chosen seed)."""
         return DashboardModel(choices=self, seed=seed)
 
 
@@ -76,8 +117,9 @@ def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
 
     Nations sit on a circle, each bloc on its own arc (unaligned nations last),
     largest capability in the middle of the arc; a framework sits inside the
-    circle, pulled towards the nations that are its members at the start.
-    Positions depend only on the scenario, never on the run, so the network
+    circle, pulled towards the nations that are its members at the start,
+    and frameworks are kept :data:`FRAMEWORK_GAP` apart so that their
+    diamonds and labels never overlap. Positions depend only on the scenario, never on the run, so the network
     does not jump from step to step or between runs of the same scenario.
 
     >>> from spacesim import load_scenario, shipped_scenario
@@ -109,59 +151,141 @@ def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
             k += 1
         k += gap
     frameworks = spec.frameworks
+    wanted = []
     for f, framework in enumerate(frameworks):
         members = [pos[c] for c in framework.members if c in pos]
         if members:
             cx, cy = np.mean(members, axis=0)
             r = float(np.hypot(cx, cy))
             scale = 0.45 / r if r > 0.45 else 1.0
-            x, y = cx * scale, cy * scale
+            wanted.append((cx * scale, cy * scale))
         else:
             angle = np.pi / 2 - 2 * np.pi * f / max(len(frameworks), 1)
-            x, y = 0.25 * np.cos(angle), 0.25 * np.sin(angle)
-        # Keep frameworks apart where their members coincide.
-        placed = [pos[fw.code] for fw in frameworks[:f]]
-        for _ in range(20):
-            if all(np.hypot(x - px, y - py) >= 0.12 for px, py in placed):
-                break
-            x, y = x * 0.8 + 0.1 * np.cos(f), y * 0.8 + 0.1 * np.sin(f)
-        pos[framework.code] = (float(x), float(y))
+            wanted.append((0.25 * np.cos(angle), 0.25 * np.sin(angle)))
+    for code, xy in zip((f.code for f in frameworks), _spread(np.array(wanted, dtype=float).reshape(-1, 2))):
+        pos[code] = (float(xy[0]), float(xy[1]))
     return pos
+
+
+#: Least distance (layout units; the ring of nations has radius 1) between two frameworks' diamonds, so that
+#: neither the diamonds nor their labels overlap: a label is about 0.3 wide and sits below its diamond.
+FRAMEWORK_GAP = (0.34, 0.24)
+
+
+def _spread(xy: np.ndarray, gap: tuple[float, float] = FRAMEWORK_GAP, inside: float = 0.62) -> np.ndarray:
+    """Move framework positions apart until no two are closer than ``gap`` (horizontally, vertically), staying within radius ``inside``.
+
+    Deterministic (same input, same output), so the layout stays stable.
+
+    >>> out = _spread(np.array([[0.1, 0.0], [0.12, 0.01], [0.0, 0.5]]))
+    >>> bool(abs(out[0, 0] - out[1, 0]) >= 0.34 or abs(out[0, 1] - out[1, 1]) >= 0.24)
+    True
+    """
+    xy = xy.copy()
+    gx, gy = gap
+    for _ in range(200):
+        moved = False
+        for a in range(len(xy)):
+            for b in range(a + 1, len(xy)):
+                d = xy[b] - xy[a]
+                ox, oy = gx - abs(d[0]), gy - abs(d[1])
+                if ox <= 0 or oy <= 0:
+                    continue
+                moved = True
+                # Push apart along the axis that needs the smaller move (ties: horizontally, a to the left).
+                if ox / gx <= oy / gy:
+                    sign = 1.0 if d[0] > 0 or (d[0] == 0 and a < b) else -1.0
+                    xy[a, 0] -= sign * ox / 2 * 1.02
+                    xy[b, 0] += sign * ox / 2 * 1.02
+                else:
+                    sign = 1.0 if d[1] > 0 or (d[1] == 0 and a < b) else -1.0
+                    xy[a, 1] -= sign * oy / 2 * 1.02
+                    xy[b, 1] += sign * oy / 2 * 1.02
+        r = np.hypot(xy[:, 0], xy[:, 1])
+        xy[r > inside] *= (inside / r[r > inside])[:, None]
+        if not moved:
+            break
+    return xy
 
 
 class DashboardModel(SpaceModel):
     """A :class:`SpaceModel` built from the dashboard's choices, safe to step and shock from two threads.
 
     Args:
-        choices: the scenario and parameter values to build from (default:
-            the shipped baseline with its own values).
-        seed: the random seed (default: the scenario's).
+        choices: the scenario, parameter values and seed to build from
+            (default: the shipped baseline with its own settings).
+        seed: the random seed (default: ``choices.seed``, which is the
+            scenario's own unless the teacher changed it after picking).
         scenario: Mesa's own scenario object, which Mesa's Reset passes; the
             spacesim scenario comes from ``choices``, so it is not used.
+        seed_slider: what Mesa's Reset passes for the seed slider (the
+            reactive ``choices.seed`` itself, or the slider's last value);
+            not used: the slider writes to ``choices.seed``, and Mesa's copy
+            would miss the seed a scenario pick sets.
+
+    A shock (:meth:`trigger`) is shown at once: the current step's record
+    is taken again (:meth:`record_now`), so the headline numbers, the charts
+    and the ASAT marks include it at the step its event names.
 
     >>> model = DashboardModel(Choices())
     >>> model.spec.name, sorted(model.layout)[:2]
     ('baseline', ['ARE', 'ARG'])
     """
 
-    def __init__(self, choices: Choices | None = None, *, seed: int | None = None, scenario: Any = None):
+    def __init__(self, choices: Choices | None = None, *, seed: int | None = None, scenario: Any = None, seed_slider: Any = None):
         choices = choices if choices is not None else Choices()
         choice = choices.choice
         spec = spec_of(choice)
-        super().__init__(spec, rng=spec.seed if seed is None else int(seed), **choices.values.value)
+        super().__init__(spec, rng=int(choices.seed.value if seed is None else seed), **choices.values.value)
         self.choice = choice
         self.layout = _layout(choice.path)
         self.lock = threading.RLock()
+        self._stepping = False
 
     def step(self) -> None:
         """One step (never at the same time as a shock)."""
         with self.lock:
-            super().step()
+            self._stepping = True
+            try:
+                super().step()
+            finally:
+                self._stepping = False
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
-        """Make an event happen now (never during a step)."""
+        """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.
+
+        Scheduled events also come through here, during a step: the step's own record takes them.
+
+        >>> m = DashboardModel(Choices())
+        >>> debris = m.recorder.latest["debris"]
+        >>> m.trigger("asat_test", 0)
+        >>> m.recorder.latest["debris"] - debris, m.recorder.latest["n_asat_tests"], len(m.recorder.steps["step"])
+        (1500.0, 1, 1)
+        """
         with self.lock:
             super().trigger(*args, **kwargs)
+            if not self._stepping:
+                self.record_now()
+
+    def record_now(self) -> None:
+        """Replace the current step's record with one of the state now, keeping the step's event counts.
+
+        The model records a step once, at its end; an event triggered between
+        steps would otherwise show only with the next step's record (the
+        headline and charts unchanged until then, its ASAT mark one step
+        late). Its counts join the step it is logged at.
+        """
+        r, collector = self.recorder, self.datacollector
+        last = {key: column.pop() for key, column in r.steps.items()}
+        for column in r.nations.values():
+            column.pop()
+        for column in collector.model_vars.values():
+            column.pop()
+        if getattr(collector, "_collection_steps", None):
+            collector._collection_steps.pop()
+        for kind in self.log.counts:
+            self.log.counts[kind] += last.get(f"n_{kind}s", 0)  # that step's own events, taken by its record
+        self._record()
 
     @property
     def when(self) -> str:

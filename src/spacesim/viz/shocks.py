@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import solara
-from mesa.visualization.utils import force_update
+from mesa.visualization.utils import force_update, update_counter
 
 from ..scenario.schema import EventKind
 from .session import DashboardModel
@@ -27,14 +27,32 @@ class Shock:
 
 SHOCKS: tuple[Shock, ...] = (
     Shock(EventKind.ASAT_TEST, "ASAT test", False, "The nation destroys one of its own satellites with a missile: debris rises, every nation feels more threatened, trust in the tester falls."),
-    Shock(EventKind.LEAK, "Leak", True, "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it."),
+    Shock(EventKind.LEAK, "Leak", True, "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it. Only between nations that share something (an agreement or a framework)."),
     Shock(EventKind.CYBER_ATTACK, "Cyber attack", True, "The nation attacks the target's space systems: the target loses capability and trust in the attacker."),
     Shock(EventKind.GOVERNMENT_CHANGE, "Government change", False, "A new government takes office in the nation: its attitudes shift and it may end agreements and leave frameworks."),
 )
 
 
+def shared(model: DashboardModel, a: str, b: str) -> list[str]:
+    """What nations ``a`` and ``b`` (codes) share now: their bilateral agreement and the frameworks both belong to.
+
+    >>> from spacesim import shipped_scenario
+    >>> from spacesim.viz.session import Choices
+    >>> m = DashboardModel(Choices(shipped_scenario("teaching_small")))
+    >>> shared(m, "USA", "FRA"), shared(m, "FRA", "IND")
+    (['CSPO'], [])
+    """
+    s = model.state
+    i, j = s.index[a], s.index[b]
+    out = [f"a bilateral agreement (depth {s.tie_depth[i, j]:.2f})"] if s.tie_depth[i, j] > 0 else []
+    return out + [code for f, code in enumerate(s.framework_codes) if s.membership[i, f] and s.membership[j, f]]
+
+
 def fire(model: DashboardModel, shock: Shock, actor: str, target: str | None = None) -> None:
     """Make ``shock`` happen now, by nation ``actor`` (code) against ``target`` (code) when it needs one.
+
+    A leak needs something to leak: ``target`` must share an agreement or a
+    framework with ``actor`` (:func:`shared`), else :class:`ValueError`.
 
     >>> from spacesim.viz.session import Choices
     >>> m = DashboardModel(Choices())
@@ -46,14 +64,23 @@ def fire(model: DashboardModel, shock: Shock, actor: str, target: str | None = N
     if shock.needs_target:
         if target is None or target == actor:
             raise ValueError(f"a {shock.button.lower()} needs a target nation other than {actor}")
+        if shock.kind is EventKind.LEAK and not shared(model, actor, target):
+            raise ValueError(leak_impossible(model, actor, target))
         model.trigger(shock.kind, s.index[actor], s.index[target])
     else:
         model.trigger(shock.kind, s.index[actor])
 
 
+def leak_impossible(model: DashboardModel, actor: str, target: str) -> str:
+    """Why there can be no leak by ``actor`` of what ``target`` shared: they share nothing."""
+    names = dict(zip(model.state.codes, model.state.names))
+    return f"No leak possible: {names[target]} shares nothing with {names[actor]} (no bilateral agreement, no common framework). Pick a pair linked in the network."
+
+
 @solara.component
 def ShockPanel(model: solara.Reactive[DashboardModel]):
-    """Choose a nation (and a target), then press a shock button: the event happens now and is logged."""
+    """Choose a nation (and a target), then press a shock button: the event happens now, is logged and shows at once."""
+    update_counter.get()  # what the pair shares changes as the run goes
     m = model.value
     codes = m.state.codes
     names = dict(zip(m.state.codes, m.state.names))
@@ -64,6 +91,8 @@ def ShockPanel(model: solara.Reactive[DashboardModel]):
     actor = chosen_actor.value if chosen_actor.value in names else codes[0]
     others = [c for c in codes if c != actor] or codes
     target = chosen_target.value if chosen_target.value in others else others[0]
+    with m.lock:
+        common = shared(m, actor, target) if target != actor else []
 
     def press(shock: Shock) -> None:
         try:
@@ -76,10 +105,12 @@ def ShockPanel(model: solara.Reactive[DashboardModel]):
 
     solara.Select("Nation", values=codes, value=actor, on_value=chosen_actor.set)
     solara.Select("Target (leak, cyber attack)", values=others, value=target, on_value=chosen_target.set)
-    solara.Text(f"{names[actor]} → {names[target]}", style={"font-size": "0.8em", "color": "#666"})
+    link = f"share {' and '.join(common)}" if common else "share nothing yet: no leak possible"
+    solara.Text(f"{names[actor]} → {names[target]}: {link}", style={"font-size": "0.85rem", "opacity": "0.75"}, classes=["spacesim-shock-pair"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
         for shock in SHOCKS:
-            with solara.Tooltip(shock.help):
-                solara.Button(shock.button, color="error", outlined=True, small=True, on_click=lambda shock=shock: press(shock))
+            disabled = shock.kind is EventKind.LEAK and not common
+            with solara.Tooltip(shock.help if not disabled else leak_impossible(m, actor, target)):
+                solara.Button(shock.button, color="error", outlined=True, small=True, disabled=disabled, on_click=lambda shock=shock: press(shock))
     if message.value:
         solara.Warning(message.value)
