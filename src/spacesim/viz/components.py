@@ -14,8 +14,6 @@ components only name their places (CSS classes).
 
 from __future__ import annotations
 
-import re
-
 import solara
 from mesa.visualization.utils import update_counter
 
@@ -79,20 +77,6 @@ def plural(count: int, noun: str) -> str:
     ('1 framework', '4 frameworks', '0 bilateral agreements')
     """
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-_POSSESSIVE_S = re.compile(r"(\w*s)'s\b")
-
-
-def readable(narrative: str) -> str:
-    """An event's narrative as the page prints it: a name ending in s takes a bare apostrophe ("United States' trust").
-
-    >>> readable("Russia attacks United States's space systems; United States's trust in Russia falls")
-    "Russia attacks United States' space systems; United States' trust in Russia falls"
-    >>> readable("France's trust in the Netherlands's partner")
-    "France's trust in the Netherlands' partner"
-    """
-    return _POSSESSIVE_S.sub(r"\1'", narrative)
 
 
 @solara.component
@@ -179,7 +163,7 @@ def WhatJustHappened(model: DashboardModel, tick: int = 0):
         for row in rows:
             recent = row["step"] == model.steps
             style = {"font-weight": "bold", "font-size": "0.95rem"} if recent else {"font-size": "0.95rem", **FADED}
-            solara.Text(f"• {readable(row['narrative'])}", style=style, classes=["spacesim-event"])
+            solara.Text(f"• {row['narrative']}", style=style, classes=["spacesim-event"])
         if len(model.log.rows) > EVENTS_SHOWN:
             solara.Text(f"({len(model.log.rows) - EVENTS_SHOWN} earlier events not shown)", style={"font-size": "0.85rem", **FADED})
 

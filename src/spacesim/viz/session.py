@@ -224,7 +224,7 @@ class DashboardModel(SpaceModel):
             would miss the seed a scenario pick sets.
 
     A shock (:meth:`trigger`) is shown at once: the current step's record
-    is taken again (:meth:`record_now`), so the headline numbers, the charts
+    is taken again (:meth:`SpaceModel.record_again`), so the headline numbers, the charts
     and the ASAT marks include it at the step its event names.
 
     >>> model = DashboardModel(Choices())
@@ -265,27 +265,7 @@ class DashboardModel(SpaceModel):
         with self.lock:
             super().trigger(*args, **kwargs)
             if not self._stepping:
-                self.record_now()
-
-    def record_now(self) -> None:
-        """Replace the current step's record with one of the state now, keeping the step's event counts.
-
-        The model records a step once, at its end; an event triggered between
-        steps would otherwise show only with the next step's record (the
-        headline and charts unchanged until then, its ASAT mark one step
-        late). Its counts join the step it is logged at.
-        """
-        r, collector = self.recorder, self.datacollector
-        last = {key: column.pop() for key, column in r.steps.items()}
-        for column in r.nations.values():
-            column.pop()
-        for column in collector.model_vars.values():
-            column.pop()
-        if getattr(collector, "_collection_steps", None):
-            collector._collection_steps.pop()
-        for kind in self.log.counts:
-            self.log.counts[kind] += last.get(f"n_{kind}s", 0)  # that step's own events, taken by its record
-        self._record()
+                self.record_again()  # the page shows the shock at once, at the step its event names
 
     @property
     def when(self) -> str:
