@@ -81,10 +81,21 @@ def partnership_graph(nations_at_step: pd.DataFrame, partnerships: pd.DataFrame,
 
 
 def stable_layout(g: nx.Graph, seed: int = 0, previous: dict | None = None) -> dict:
-    """Node positions: a seeded spring layout, started from ``previous`` positions so it does not jump."""
+    """Node positions: a seeded spring layout, started from ``previous`` positions so it does not jump.
+
+    A hidden hub, weakly tied to every node, keeps nations without partners
+    near the rest instead of drifting to the edges and squeezing the network.
+    """
     n = max(g.number_of_nodes(), 1)
     fixed_start = {k: v for k, v in (previous or {}).items() if k in g}
-    return nx.spring_layout(g, seed=seed, k=2.5 / np.sqrt(n), iterations=80, pos=fixed_start or None)
+    hub = object()
+    held = g.copy()
+    held.add_edges_from(((hub, node) for node in g.nodes), weight=0.4)
+    for u, v in g.edges:
+        held.edges[u, v]["weight"] = 1.0
+    pos = nx.spring_layout(held, seed=seed, k=2.5 / np.sqrt(n), iterations=80, pos=fixed_start or None, weight="weight")
+    pos.pop(hub)
+    return pos
 
 
 def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None = None, ax: Axes | None = None, pos: dict | None = None, seed: int = 0) -> Axes:
@@ -112,7 +123,7 @@ def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None 
     handles += [Line2D([], [], marker="D", color="#f2c14e", linestyle="", label="framework")]
     handles += [Line2D([], [], marker="o", color=colour[b], linestyle="", label=f"bloc: {b}") for b in blocs]
     handles += [Line2D([], [], marker="o", color=UNALIGNED, linestyle="", label="unaligned")]
-    ax.legend(handles=handles, fontsize="small", loc="lower left")
+    ax.legend(handles=handles, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)  # below the picture: never over a node
     ax.set_title(f"Partnership network at step {step} (node size: capability)")
     ax.set_axis_off()
     return ax
