@@ -298,6 +298,11 @@ class Recorder:
         self._latest = None
         return last
 
+    def last(self, outcome: str) -> Any:
+        """The last recorded value of one outcome (a count as int), without building the whole row."""
+        value = float(self._world[self._rows - 1, self._where[outcome]])
+        return int(value) if outcome == "step" or outcome in COUNT_OUTCOMES else value
+
     @property
     def latest(self) -> dict[str, Any]:
         """The last recorded row, by outcome (counts as int)."""

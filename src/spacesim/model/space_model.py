@@ -34,11 +34,11 @@ class RecordedOutcomes(mesa.DataCollector):
 
     def collect(self, model: "SpaceModel") -> None:
         """Append the latest recorded value of each reporter (and the time, as Mesa's own collect does)."""
-        latest = model.recorder.latest
+        recorder = model.recorder
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
         for var, values in self.model_vars.items():
-            values.append(latest[var])
+            values.append(recorder.last(var))
 
 
 class SpaceModel(mesa.Model):

@@ -72,11 +72,21 @@ def _moved_threat(threat, base, assessed, inertia):  # noqa: ANN001, ANN202 - co
 
 def update_norm(state: WorldState, p: SimpleNamespace) -> None:
     """Norm strength tracks the share of nations bound by at least one framework (C13)."""
-    if state.membership.shape[1]:
-        participation = np.count_nonzero(state.membership.any(axis=1)) / state.n
-    else:
-        participation = 0.0
+    participation = _bound_share(state.membership)
     state.norm += p.norm_growth * (participation - state.norm)
+
+
+@njit(cache=True)
+def _bound_share(membership):  # noqa: ANN001, ANN202 - compiled
+    """Share of nations in at least one framework (0 with no frameworks)."""
+    n, f_count = membership.shape
+    bound = 0
+    for i in range(n):
+        for f in range(f_count):
+            if membership[i, f]:
+                bound += 1
+                break
+    return bound / n if n else 0.0
 
 
 def hostile_rate_factor(state: WorldState, p: SimpleNamespace) -> float:
