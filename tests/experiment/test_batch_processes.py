@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -88,18 +90,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """A real Dask scheduler and two single-threaded workers on 127.0.0.1; stopped afterwards."""
+@contextlib.contextmanager
+def _cluster(tmp_path: Path, worker: list[str], env: dict[str, str]):
+    """A real Dask scheduler (this venv's) and two single-threaded workers started with ``worker``, on 127.0.0.1 and free ports; stopped afterwards."""
     dask = Path(sys.executable).with_name("dask")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False", **env}
     logs = open(tmp_path / "dask.log", "w")
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env=env, cwd=tmp_path)]
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env={**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}, cwd=tmp_path)]
     try:
         for _ in range(2):
-            procs.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
+            procs.append(subprocess.Popen([*worker, address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
         from dask.distributed import Client
 
         deadline = time.monotonic() + 90
@@ -119,6 +121,34 @@ def dask_cluster(tmp_path):
         logs.close()
 
 
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A real Dask scheduler and two single-threaded workers (this venv's ``dask worker``, which imports spacesim)."""
+    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {}) as address:
+        yield address
+
+
+@pytest.fixture
+def bare_dask_cluster(tmp_path):
+    """Two workers that can import ``distributed`` but not spacesim: the base interpreter of this venv with the venv's site-packages on PYTHONPATH.
+
+    spacesim is an editable install, found through a ``.pth`` file that
+    Python processes only in its own site-packages, not in a PYTHONPATH
+    folder, so these workers cannot import it. Their user cache folder
+    (``XDG_CACHE_HOME``, where the zip and Numba's cache of it go) is the
+    test's own.
+    """
+    base = getattr(sys, "_base_executable", sys.executable)
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("needs a virtual environment (its base interpreter runs the workers)")
+    env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONNOUSERSITE": "1"}
+    check = subprocess.run([base, "-c", "import distributed\ntry:\n    import spacesim\nexcept ImportError:\n    print('bare')"], env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path)
+    if check.stdout.strip() != "bare":
+        pytest.skip(f"the base interpreter {base} imports spacesim or cannot import distributed: {check.stderr[-300:]}")
+    with _cluster(tmp_path, [base, "-m", "distributed.cli.dask_worker"], env) as address:
+        yield address
+
+
 def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
     result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -128,6 +158,24 @@ def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, t
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["sessions"][0]["executor"] == "dask" and manifest["sessions"][0]["workers"] == 2
+
+
+def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workdir, tmp_path, bare_dask_cluster):
+    """The probe of the workers' spacesim is pickled by value, the package goes to them as a zip, and Numba caches its loops from the zip."""
+    experiment = workdir / "tiny.yaml"
+    experiment.write_text(
+        "schema_version: 1\nname: tiny\ndescription: Two points, two replicates, a few steps.\nscenario: teaching_small.yaml\n"
+        "steps: 5\nreplicates: 2\nseed: 8\nvary:\n  grid:\n    legal_clarity: [0.2, 0.8]\noutcomes: [n_bilateral, mean_trust]\nchunk_size: 1\ntables: []\n"
+    )
+    result = subprocess.run([*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr + (tmp_path / "dask.log").read_text()[-3000:]
+    local = run_batch(experiment, tmp_path / "local", workers=2, plots=False)
+    runs, steps = _tables(tmp_path / "dask")
+    assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
+    assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
+    cache = tmp_path / "cache"
+    assert len(list((cache / "spacesim").glob("spacesim-*.zip"))) == 1, "one zip per machine and version, in a fixed place"
+    assert list((cache / "numba").rglob("*.nbi")), "Numba cached the loops compiled from the zip in its user-wide folder"
 
 
 def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):

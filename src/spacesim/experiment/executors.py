@@ -17,14 +17,14 @@ executor: every run carries its own seed.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import multiprocessing
 import os
 import signal
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from pathlib import Path
 from typing import Any, Protocol
 
 from ..scenario import ScenarioSpec
@@ -139,23 +139,43 @@ class DaskCluster:
         self._ensure_importable()
 
     def _ensure_importable(self) -> None:
-        """Make sure every worker can import this spacesim; upload it as a zip if not."""
+        """Make sure every worker imports this very spacesim; install it on the workers that do not.
+
+        The probe that asks each worker is defined inside :meth:`_fingerprints`,
+        so that Dask pickles it by value: a module-level function would be
+        pickled by reference to this module, which a worker without spacesim
+        cannot import. Workers that lack it (or run other code) get the
+        package as a zip through a worker plugin (:func:`_install_plugin`),
+        which later workers of the cluster receive too.
+        """
         here = package_fingerprint()
-        versions = self.client.run(_spacesim_fingerprint)
-        if all(v == here for v in versions.values()):
+        if all(v == here for v in self._fingerprints().values()):
             return
-        package = Path(__file__).resolve().parents[1]
-        with tempfile.TemporaryDirectory() as tmp:
-            archive = Path(tmp) / "spacesim.zip"
-            with zipfile.ZipFile(archive, "w") as zf:
-                for path in package.rglob("*"):
-                    if path.is_file() and "__pycache__" not in path.parts:
-                        zf.write(path, Path("spacesim") / path.relative_to(package))
-            self.client.upload_file(str(archive))
-        versions = self.client.run(_spacesim_fingerprint)
+        data = package_zip()
+        digest = hashlib.sha256(data).hexdigest()
+        self.client.register_plugin(_install_plugin(data, digest), name=f"spacesim-{digest[:16]}")
+        versions = self._fingerprints()
         bad = sorted(w for w, v in versions.items() if v != here)
         if bad:
-            raise InputError.single("--cluster", self.address, f"workers {', '.join(bad)} cannot import this spacesim (or run another version of it); install it where the workers run")
+            raise InputError.single(
+                "--cluster",
+                self.address,
+                f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them (they may have another version of it imported already); "
+                "install this version where the workers run, or restart them",
+            )
+
+    def _fingerprints(self) -> dict[str, str | None]:
+        """Each worker's :func:`package_fingerprint` of the spacesim it imports (``None`` when it cannot import one)."""
+
+        def probe() -> str | None:  # local, hence pickled by value (see _ensure_importable)
+            import importlib
+
+            try:
+                return importlib.import_module("spacesim.experiment.executors").package_fingerprint()
+            except ImportError:
+                return None
+
+        return self.client.run(probe)
 
     def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
         """Submit every chunk (``pure=False``), yield results as they complete."""
@@ -173,24 +193,95 @@ class DaskCluster:
         self.client.close()
 
 
-def package_fingerprint() -> str:
-    """A hash of this spacesim's source files, to tell whether a worker runs the same code."""
-    import hashlib
+def _package_files() -> Iterator[tuple[str, Any]]:
+    """Every file of this spacesim but caches, as (path inside the package, readable), in a fixed order.
 
-    package = Path(__file__).resolve().parents[1]
+    Read through :mod:`importlib.resources`, so that it works from a source
+    tree and from the zip a Dask worker imports.
+    """
+    from importlib.resources import files
+
+    def walk(node: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    yield from walk(child, f"{prefix}{child.name}/")
+            elif not child.name.endswith((".pyc", ".nbi", ".nbc")):
+                yield f"{prefix}{child.name}", child
+
+    yield from walk(files("spacesim"), "")
+
+
+def package_fingerprint() -> str:
+    """A hash of this spacesim's source files (``.py`` and ``.yaml``), to tell whether a worker runs the same code."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
+    for name, file in _package_files():
+        if name.endswith((".py", ".yaml")):
+            digest.update(name.encode())
+            digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
-def _spacesim_fingerprint() -> str | None:
-    try:
-        from spacesim.experiment.executors import package_fingerprint
-    except ImportError:
-        return None
-    return package_fingerprint()
+def package_zip() -> bytes:
+    """This spacesim as the bytes of a zip with a top-level ``spacesim/`` folder, the same bytes for the same files (fixed times and order)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, file in _package_files():
+            info = zipfile.ZipInfo(f"spacesim/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, file.read_bytes())
+    return buffer.getvalue()
+
+
+def _install_plugin(data: bytes, digest: str) -> Any:
+    """A Dask worker plugin that puts the zip ``data`` (sha256 ``digest``) on the worker's ``sys.path``.
+
+    The zip is written once per machine and version to a fixed place,
+    ``$XDG_CACHE_HOME/spacesim/spacesim-DIGEST.zip`` (``~/.cache`` by
+    default), falling back to the worker's local directory. A fixed place
+    matters for Numba: the model's compiled loops (``cache=True``) are cached,
+    for modules imported from a zip, in Numba's user-wide cache folder under
+    a name derived from the zip's path, so every worker of the machine and
+    every later batch of this version reuse the loops one worker compiled,
+    instead of each worker compiling them again into a new folder.
+
+    The class is defined here, so that Dask pickles it by value (the workers
+    cannot import this module yet).
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class InstallSpacesim(WorkerPlugin):
+        def __init__(self) -> None:
+            self.data, self.digest = data, digest
+
+        def setup(self, worker: Any) -> None:
+            import hashlib
+            import importlib
+            import os
+            import sys
+            from pathlib import Path
+
+            cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spacesim"
+            problems = []
+            for place in (cache, Path(worker.local_directory)):
+                target = place / f"spacesim-{self.digest[:16]}.zip"
+                try:
+                    if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == self.digest):
+                        place.mkdir(parents=True, exist_ok=True)
+                        tmp = place / f".{target.name}.{os.getpid()}.tmp"
+                        tmp.write_bytes(self.data)
+                        os.replace(tmp, target)
+                    break
+                except OSError as exc:
+                    problems.append(f"{place}: {exc}")
+            else:
+                raise OSError(f"cannot write spacesim's zip on this worker ({'; '.join(problems)})")
+            if str(target) not in sys.path:
+                sys.path.insert(0, str(target))
+            importlib.invalidate_caches()
+
+    return InstallSpacesim()
 
 
 def make_executor(workers: int | None, cluster: str | None) -> Executor:
