@@ -155,6 +155,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     import signal
 
     from .experiment.batch import BatchInterrupted, run_batch
+    from .experiment.wording import CLI
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
@@ -168,7 +169,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     previous = signal.signal(signal.SIGTERM, _stop)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False)
+        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
         print(f"stopped: {exc.done} of {exc.total} runs are kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)

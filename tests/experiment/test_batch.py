@@ -72,12 +72,14 @@ def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tm
     out = tmp_path / "b"
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
-    with pytest.raises(InputError, match="pass --resume to continue the batch in it, --force"):
+    with pytest.raises(InputError, match="pass resume=True to continue the batch in it, force=True to delete it and start again, or choose another out folder") as refused:
         run_batch(small_experiment, out, workers=1, plots=False)
+    assert "--" not in str(refused.value), "from Python the refusal names run_batch's arguments, not the command line's flags"
     assert (out / "precious.txt").read_text() == "keep me"
-    with pytest.raises(InputError, match="choose one"):
+    with pytest.raises(InputError, match="choose one: resume=True continues") as refused:
         run_batch(small_experiment, out, workers=1, resume=True, force=True, plots=False)
-    with pytest.raises(InputError, match="not a spacesim batch"):
+    assert "--" not in str(refused.value)
+    with pytest.raises(InputError, match="not a spacesim batch; choose another out folder"):
         run_batch(small_experiment, out, workers=1, resume=True, plots=False)
     assert (out / "precious.txt").read_text() == "keep me"
     run_batch(small_experiment, out, workers=1, force=True, plots=False)
@@ -89,7 +91,7 @@ def test_resuming_a_changed_experiment_is_refused(small_experiment, tmp_path):
     run_batch(small_experiment, out, workers=1, plots=False)
     before = (out / "runs.parquet").read_bytes()
     small_experiment.write_text(small_experiment.read_text().replace("replicates: 3", "replicates: 4"))
-    with pytest.raises(InputError, match="experiment file changed since the batch"):
+    with pytest.raises(InputError, match="experiment file changed since the batch.*start again with force=True or another out folder"):
         run_batch(small_experiment, out, workers=1, resume=True, plots=False)
     assert (out / "runs.parquet").read_bytes() == before
 

@@ -53,7 +53,8 @@ def test_batch_refuses_existing_folder_and_says_why(small_experiment, tmp_path):
     out.mkdir()
     (out / "x").write_text("1")
     result = spacesim("batch", str(small_experiment), "--out", str(out))
-    assert result.returncode == 2 and "--resume" in result.stderr and "--force" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "pass --resume to continue the batch in it, --force to delete it" in result.stderr and "another --out" in result.stderr and "Traceback" not in result.stderr
+    assert "resume=True" not in result.stderr, "the command line keeps its own wording"
 
 
 def test_invalid_experiment_is_exit_2_with_the_field_named(workdir, tmp_path):

@@ -24,6 +24,7 @@ from .executors import Executor, make_executor
 from .progress import Progress
 from .replication import decide
 from .store import BatchStore
+from .wording import PYTHON, Wording
 
 class BatchInterrupted(Exception):
     """The batch was stopped (Ctrl-C or SIGTERM); what finished is kept and can be resumed."""
@@ -127,6 +128,7 @@ def run_batch(
     force: bool = False,
     plots: bool = True,
     quiet: bool = True,
+    wording: Wording = PYTHON,
 ) -> BatchResult:
     """Run (or resume) an experiment's batch into ``out`` and return its tables.
 
@@ -135,14 +137,16 @@ def run_batch(
     ``out`` (refused if the experiment or scenario file changed); ``force``
     deletes ``out`` first. Without either, an existing non-empty ``out`` is
     refused. Raises :class:`InputError` for bad input and
-    :class:`BatchInterrupted` on Ctrl-C.
+    :class:`BatchInterrupted` on Ctrl-C. Refusals name these arguments
+    (``resume=True``); the command line passes ``wording=CLI`` so that they
+    name its flags (``--resume``) instead.
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     if experiment.path is None:
         raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
     out = Path(out) if out is not None else Path("results") / experiment.path.stem
-    BatchStore.check_new(out, resume, force)
+    BatchStore.check_new(out, resume, force, wording)
     store = BatchStore(out)
     design = build_design(experiment)
     tables = tuple(t.value for t in experiment.spec.tables)
@@ -150,7 +154,7 @@ def run_batch(
     started = now()
     if resume:
         manifest = store.read_manifest()
-        _check_resumable(manifest, experiment, out)
+        _check_resumable(manifest, experiment, out, wording)
         if manifest.get("status") == "completed":
             return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"))
         chunk_size = manifest["chunk_size"]
@@ -375,23 +379,24 @@ def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, table
     }
 
 
-def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path) -> None:
+def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path, wording: Wording = PYTHON) -> None:
     """Refuse to resume when the files that define the batch have changed."""
     assert experiment.path is not None
+    again = f"start again with {wording.force} or {wording.another_out}"
     if manifest.get("kind") != "batch":
-        raise InputError.single(out / "manifest.json", "kind", "this folder holds a single run, not a batch; choose another --out")
+        raise InputError.single(out / "manifest.json", "kind", f"this folder holds a single run, not a batch; choose {wording.another_out}")
     was, now_ = manifest["experiment"]["sha256"], file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
-            experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or start again with --force or another --out"
+            experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}"
         )
     was_spec, now_spec = manifest["experiment"].get("spec"), experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
         changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
-        raise InputError.single(out / "manifest.json", ", ".join(changed), "the batch in this folder was started with other settings (e.g. another --method); resume it with the same ones, or start again with --force or another --out")
+        raise InputError.single(out / "manifest.json", ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
     was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
     if was != now_:
-        raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or start again with --force or another --out")
+        raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}")
 
 
 def _copy_inputs(experiment: Experiment, store: BatchStore) -> None:
