@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from spacesim.cli import main
 from spacesim.experiment import run_batch
+from spacesim.scenario import InputError
 
 SPACESIM = [sys.executable, "-m", "spacesim"]
 
@@ -191,6 +193,71 @@ def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
     assert result.returncode == 2
     assert "--cluster" in result.stderr and "cannot reach a Dask scheduler" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_malformed_cluster_address_is_refused_at_once_without_a_traceback(small_experiment, tmp_path):
+    """The reviewer's case: an internal error, a 20 s hang and Client.__del__'s traceback before."""
+    started = time.monotonic()
+    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", "127.0.0.1:notaport", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "--cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport'" in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr and "internal error" not in result.stderr
+    assert time.monotonic() - started < 15
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("127.0.0.1:0", "the port must be an integer from 1 to 65535, not '0'"),
+        ("127.0.0.1:65536", "the port must be an integer from 1 to 65535, not '65536'"),
+        ("tcp://127.0.0.1", "no port"),
+        ("127.0.0.1:", "the port must be an integer"),
+        ("ws://127.0.0.1:8786", "only tcp:// scheduler addresses are supported"),
+        ("tcp://two words:8786", "'two words' is not a host name or address"),
+        ("nosuchhost.invalid:8786", "unknown host 'nosuchhost.invalid'"),
+    ],
+)
+def test_bad_cluster_addresses_are_input_errors_naming_the_problem(small_experiment, tmp_path, capsys, address, message):
+    assert main(["batch", str(small_experiment), "--cluster", address, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --cluster: ") and message in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_port_that_is_not_a_dask_scheduler_is_refused_within_the_timeout(small_experiment, tmp_path):
+    """Something listens but never answers Dask's handshake (Dask's own Client waits far longer than its timeout there)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        started = time.monotonic()
+        result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", f"127.0.0.1:{port}", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "did not answer as a Dask scheduler within 10 s" in result.stderr and "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert time.monotonic() - started < 40
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_client_that_failed_to_connect_is_discarded_quietly():
+    """Whatever Dask's Client raises while connecting, its half-made self must not hang 20 s and print a traceback when collected."""
+    code = (
+        "import time\n"
+        "from dask.distributed import Client\n"
+        "from spacesim.experiment.executors import _discard_half_made_client\n"
+        "kept = []\n"
+        "try:\n"
+        "    Client('tcp://127.0.0.1:notaport', timeout=2, set_as_default=False)\n"
+        "except Exception as exc:\n"
+        "    _discard_half_made_client(exc)\n"
+        "    kept.append(exc)  # held to the end, as an InputError's context holds it on the command line\n"
+        "print(time.monotonic(), flush=True)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    ended = time.monotonic()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    assert ended - float(result.stdout.strip()) < 2, "the interpreter exits at once instead of waiting for the client to close"
 
 
 def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir, tmp_path):

@@ -163,7 +163,7 @@ def run_batch(
         chunk_size = experiment.spec.chunk_size or default_chunk_size(first_round, workers or _cores())
         manifest = _new_manifest(experiment, design, chunk_size, tables, started)
 
-    executor = make_executor(workers, cluster)  # may raise InputError (cluster unreachable) before anything is written
+    executor = make_executor(workers, cluster, wording)  # may raise InputError (bad address, cluster unreachable) before anything is written
     try:
         if not resume:
             store.create(force)

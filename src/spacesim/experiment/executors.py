@@ -17,10 +17,12 @@ executor: every run carries its own seed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import multiprocessing
 import os
+import re
 import signal
 import zipfile
 from collections.abc import Iterator
@@ -30,6 +32,7 @@ from typing import Any, Protocol
 from ..scenario import ScenarioSpec
 from ..scenario.errors import InputError
 from .design import RunTask
+from .wording import PYTHON, Wording
 from .worker import ChunkResult, run_chunk
 
 Chunk = tuple[int, list[RunTask]]
@@ -124,21 +127,34 @@ class DaskCluster:
 
     name = "dask"
 
-    def __init__(self, address: str, timeout: float = 10.0):
+    def __init__(self, address: str, timeout: float = 10.0, wording: Wording = PYTHON):
+        option = wording.cluster
+        address = cluster_address(address, option)  # refused before anything connects
         try:
             from dask.distributed import Client
         except ImportError:
-            raise InputError.single("--cluster", address, "Dask is not installed; install it with: pip install 'spacesim[dask]'") from None
+            raise InputError.single(option, address, "Dask is not installed; install it with: pip install 'spacesim[dask]'") from None
+        _check_scheduler(address, timeout, option)
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise InputError.single("--cluster", address, f"cannot reach a Dask scheduler there ({exc.__class__.__name__}: {exc})") from None
+        except Exception as exc:  # noqa: BLE001 - whatever Dask raises, the user gets one line, not a traceback
+            _discard_half_made_client(exc)
+            raise InputError.single(option, address, f"cannot connect to the Dask scheduler there ({_describe(exc)})") from None
         self.address = address
-        self.workers = len(self.client.scheduler_info().get("workers", {}))
         self._futures: list[Any] = []
-        self._ensure_importable()
+        try:
+            self.workers = len(self.client.scheduler_info().get("workers", {}))
+            if self.workers == 0:
+                raise InputError.single(option, address, f"the Dask scheduler there has no workers; start some (dask worker {address}) and try again")
+            self._ensure_importable(option)
+        except InputError:
+            self.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a cluster that fails while we set it up is a problem of the cluster, said in one line
+            self.close()
+            raise InputError.single(option, address, f"the Dask cluster failed while spacesim was being set up on its workers ({_describe(exc)})") from None
 
-    def _ensure_importable(self) -> None:
+    def _ensure_importable(self, option: str = "--cluster") -> None:
         """Make sure every worker imports this very spacesim; install it on the workers that do not.
 
         The probe that asks each worker is defined inside :meth:`_fingerprints`,
@@ -158,7 +174,7 @@ class DaskCluster:
         bad = sorted(w for w, v in versions.items() if v != here)
         if bad:
             raise InputError.single(
-                "--cluster",
+                option,
                 self.address,
                 f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them (they may have another version of it imported already); "
                 "install this version where the workers run, or restart them",
@@ -188,9 +204,12 @@ class DaskCluster:
 
     def close(self) -> None:
         """Cancel what is pending and disconnect (the cluster itself keeps running)."""
-        if self._futures:
-            self.client.cancel(self._futures)
-        self.client.close()
+        with contextlib.suppress(Exception):  # a scheduler that went away cannot be told anything more
+            if self._futures:
+                self.client.cancel(self._futures)
+            self._futures = []
+        with contextlib.suppress(Exception):
+            self.client.close()
 
 
 def _package_files() -> Iterator[tuple[str, Any]]:
@@ -284,11 +303,103 @@ def _install_plugin(data: bytes, digest: str) -> Any:
     return InstallSpacesim()
 
 
-def make_executor(workers: int | None, cluster: str | None) -> Executor:
+def make_executor(workers: int | None, cluster: str | None, wording: Wording = PYTHON) -> Executor:
     """The executor the options ask for: a Dask cluster, local processes, or this process."""
-    if cluster:
-        return DaskCluster(cluster)
+    if cluster is not None:
+        return DaskCluster(cluster, wording=wording)
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
-        raise InputError.single("--workers", str(n), "must be at least 1")
+        raise InputError.single(wording.workers, str(n), "must be at least 1")
     return InProcess() if n == 1 else LocalProcesses(n)
+
+
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$")
+
+
+def cluster_address(address: str, option: str = "--cluster") -> str:
+    """A Dask scheduler address checked and written as ``tcp://HOST:PORT``; :class:`InputError` naming ``option`` otherwise.
+
+    ``tcp://HOST:PORT`` or ``HOST:PORT``, the port an integer from 1 to
+    65535, the host a name, an IPv4 address or an IPv6 address in brackets.
+
+    >>> cluster_address("127.0.0.1:8786"), cluster_address("tcp://sched.example.org:8786"), cluster_address("[::1]:8786")
+    ('tcp://127.0.0.1:8786', 'tcp://sched.example.org:8786', 'tcp://[::1]:8786')
+    >>> cluster_address("127.0.0.1:notaport")
+    Traceback (most recent call last):
+    ...
+    spacesim.scenario.errors.InputError: --cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport' (expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786)
+    """
+    text = str(address).strip()
+    example = "expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786"
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme != "tcp":
+        raise InputError.single(option, text, f"only tcp:// scheduler addresses are supported, not {scheme}:// ({example})")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not host:
+        raise InputError.single(option, text, f"no port ({example})")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise InputError.single(option, text, f"the port must be an integer from 1 to 65535, not {port!r} ({example})")
+    if not _HOST.match(host):
+        raise InputError.single(option, text, f"{host!r} is not a host name or address ({example}; an IPv6 address goes in brackets, [::1]:8786)")
+    return f"tcp://{host}:{int(port)}"
+
+
+def _check_scheduler(address: str, timeout: float, option: str) -> None:
+    """Refuse quickly, in one line, an address where no Dask scheduler answers: an unknown host, nothing listening, or something that is not Dask.
+
+    Dask's ``Client`` waits much longer than its timeout for a server that
+    accepts the connection but never answers its handshake; here the whole
+    handshake has ``timeout`` seconds.
+    """
+    import asyncio
+    import socket
+
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    try:
+        socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: unknown host {host!r} ({exc})") from None
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: nothing accepts connections on that port ({_describe(exc)})") from None
+
+    async def handshake() -> None:
+        from distributed.comm import connect
+
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+    except Exception as exc:  # noqa: BLE001 - any failure of the handshake means no Dask scheduler
+        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: something listens on that port but did not answer as a Dask scheduler within {timeout:g} s ({_describe(exc)})") from None
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: message`` of an exception, or the type alone when it has no message."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _discard_half_made_client(exc: BaseException) -> None:
+    """Close, quietly and at once, the ``Client`` whose construction raised ``exc``.
+
+    The half-made client is still referenced by the exception's traceback;
+    left alone, its ``__del__`` later tries to close it, waits 20 s and
+    prints a traceback ("Exception ignored in Client.__del__").
+    """
+    from dask.distributed import Client
+
+    tb = exc.__traceback__
+    while tb is not None:
+        client = tb.tb_frame.f_locals.get("self")
+        if isinstance(client, Client):
+            with contextlib.suppress(Exception):
+                client.status = "closed"  # its __del__ and close() then do nothing
+            with contextlib.suppress(Exception):
+                client._loop_runner.stop()  # noqa: SLF001 - no public way to stop the loop of a client that never started
+            break
+        tb = tb.tb_next
