@@ -228,8 +228,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
-    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process)")
-    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler instead of local processes")
+    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
+    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler's workers instead of local processes (HOST:PORT also accepted)")
     parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")

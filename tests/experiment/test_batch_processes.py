@@ -260,6 +260,17 @@ def test_a_client_that_failed_to_connect_is_discarded_quietly():
     assert ended - float(result.stdout.strip()) < 2, "the interpreter exits at once instead of waiting for the client to close"
 
 
+def test_workers_and_cluster_together_are_refused(small_experiment, tmp_path, capsys):
+    """--workers counts local processes; on a cluster its workers run the batch, so the combination is refused rather than silently ignored."""
+    assert main(["batch", str(small_experiment), "--workers", "2", "--cluster", "tcp://127.0.0.1:8786", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "error: --workers: 2: cannot be combined with --cluster: on a Dask cluster the batch runs on the cluster's workers" in err
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(InputError, match="workers: 2: cannot be combined with cluster"):
+        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786", plots=False)
+    assert not (tmp_path / "y").exists()
+
+
 def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir, tmp_path):
     experiment = workdir / "stopme.yaml"
     experiment.write_text(

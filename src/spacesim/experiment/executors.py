@@ -304,8 +304,19 @@ def _install_plugin(data: bytes, digest: str) -> Any:
 
 
 def make_executor(workers: int | None, cluster: str | None, wording: Wording = PYTHON) -> Executor:
-    """The executor the options ask for: a Dask cluster, local processes, or this process."""
+    """The executor the options ask for: a Dask cluster, local processes, or this process.
+
+    With a cluster, the cluster's workers run the batch: asking for a number
+    of local ``workers`` as well is refused rather than silently ignored.
+    """
     if cluster is not None:
+        if workers is not None:
+            raise InputError.single(
+                wording.workers,
+                str(workers),
+                f"cannot be combined with {wording.cluster}: on a Dask cluster the batch runs on the cluster's workers (as many as it has). "
+                f"Drop {wording.workers}, or start more or fewer dask workers",
+            )
         return DaskCluster(cluster, wording=wording)
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
