@@ -179,7 +179,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         signal.signal(signal.SIGINT, previous_int)
     print(result.summary())
     tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
-    print(f"results: {out}/ (manifest.json, {', '.join(tables)}, plots/)")
+    print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS

@@ -25,6 +25,7 @@ def test_batch_writes_tables_manifest_and_summary_plots(small_experiment, tmp_pa
     assert result.returncode == 0, result.stderr
     assert "12 completed, 0 failed" in result.stdout and "mean final outcomes over replicates, by variant, legal_clarity" in result.stdout
     assert "runs 12/12 (100%), 0 failed" in result.stderr  # plain progress lines when not a terminal
+    assert result.stdout.rstrip().endswith(", plots/)")
     manifest = json.loads((out / "manifest.json").read_text())
     for key in ("experiment", "scenario", "parameters", "base_seed", "design", "versions", "git_revision", "started", "finished", "runs", "sessions"):
         assert key in manifest
@@ -46,6 +47,17 @@ def test_batch_with_failed_runs_exits_3_and_says_how_many(small_experiment, tmp_
     result = spacesim("batch", str(small_experiment), "--out", str(tmp_path / "b"), "--workers", "1", "--no-plots", env={FAULT_ENV: "0"})
     assert result.returncode == 3
     assert "11 completed, 1 failed" in result.stdout and "1 of 12 runs failed" in result.stderr
+
+
+def test_no_plots_makes_no_plots_folder_and_does_not_list_one(small_experiment, tmp_path):
+    out = tmp_path / "b"
+    result = spacesim("batch", str(small_experiment), "--out", str(out), "--workers", "1", "--no-plots")
+    assert result.returncode == 0, result.stderr
+    assert not (out / "plots").exists()
+    assert "plots/" not in result.stdout
+    assert json.loads((out / "manifest.json").read_text())["plots"] == []
+    assert main(["plot", str(out)]) == 0  # drawn later on request, into a plots/ made then
+    assert (out / "plots" / "envelopes.png").exists()
 
 
 def test_batch_refuses_existing_folder_and_says_why(small_experiment, tmp_path):

@@ -4,6 +4,7 @@ Layout of a batch folder while it runs::
 
     manifest.json            status "running" (then "interrupted" or "completed")
     inputs/                  copies of the experiment and scenario files
+    plots/                   summary plots, made at the end (not with --no-plots)
     chunks/000012/           one folder per finished chunk: runs.parquet, steps.parquet, ...
 
 A chunk is written into ``chunks/.000012.tmp-<pid>/`` and renamed into place
@@ -73,12 +74,11 @@ class BatchStore:
             raise InputError.single(root, w.out, f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose {w.another_out}")
 
     def create(self, force: bool) -> None:
-        """Make an empty folder (deleting an old one only when ``force``)."""
+        """Make an empty folder (deleting an old one only when ``force``); ``plots/`` is made only when plots are drawn."""
         if force and self.root.exists():
             shutil.rmtree(self.root)
         (self.root / "inputs").mkdir(parents=True, exist_ok=True)
         self.chunks_dir.mkdir(exist_ok=True)
-        self.plots.mkdir(exist_ok=True)
 
     def read_manifest(self) -> dict[str, Any]:
         """The manifest as written last."""
