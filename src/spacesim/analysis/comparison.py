@@ -392,7 +392,7 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
         ax.set_yticks(y, labels, fontsize="small")
         ax.set_ylim(-0.7, n_rows - 0.4)
         n = table["n_pairs"].max()
-        ax.set_title(f"final {outcome.replace('_', ' ')} (n = {n} pairs)" if table["n_pairs"].nunique() == 1 else f"final {outcome.replace('_', ' ')}", fontsize="medium")
+        ax.set_title(f"final {outcome.replace('_', ' ')} (n = {n} pair{'' if n == 1 else 's'})" if table["n_pairs"].nunique() == 1 else f"final {outcome.replace('_', ' ')}", fontsize="medium")
         ax.set_xlabel("difference B − A")
         ax.grid(axis="x", alpha=0.3)
     for ax in axes[len(outcomes) :]:
@@ -488,7 +488,7 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
         if limit is not None and shown >= limit:
             break
         n = table["n_pairs"]
-        over = f"{n.iloc[0]} paired replicates" if n.nunique() == 1 else f"{n.min()}-{n.max()} paired replicates"
+        over = f"{n.iloc[0]} paired replicate{'' if n.iloc[0] == 1 else 's'}" if n.nunique() == 1 else f"{n.min()}-{n.max()} paired replicates"
         lines.append(f"final {outcome}, B − A over {over}, {level + ' ' if level else ''}bootstrap interval:")
         labels = row_labels(table)
         width = max(len(s) for s in labels)

@@ -911,7 +911,7 @@ def _replication_section(rep: dict[str, Any], design: dict[str, Any]) -> tuple[s
 def _failed_section(runs: pd.DataFrame, design: dict[str, Any]) -> tuple[str, str, str]:
     failed = runs[runs["status"] == "failed"]
     if failed.empty:
-        return _section("failed", "Failed runs", _p(f"None: all {len(runs):,} runs completed.", "ok"))
+        return _section("failed", "Failed runs", _p(f"None: all {len(runs):,} runs completed." if len(runs) != 1 else "None: the run completed.", "ok"))
     counts = failed["error_type"].fillna("unknown").value_counts() if "error_type" in failed else pd.Series(dtype=int)
     body = _p(f"{len(failed):,} of {len(runs):,} runs failed" + (": " + ", ".join(f"{n} {t}" for t, n in counts.items()) if len(counts) else "") + ".", "warn")
     body += _p("Each failed run is left out of the outcomes and plots above; its reproduce command repeats it alone.", "note")

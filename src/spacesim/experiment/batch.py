@@ -75,9 +75,9 @@ class BatchResult:
         m = self.manifest
         total, failed = m["runs"]["total"], m["runs"]["failed"]
         lines = [
-            f"{m['experiment']['name']}: {total} runs ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
-            f"{'up to ' if m['design'].get('adaptive') else ''}{m['design']['replicates']} replicates), "
-            f"{total - failed} completed, {failed} failed; {self.ran_now} run now in {self.seconds:.1f} s",
+            f"{m['experiment']['name']}: {_count(total, 'run')} ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
+            f"{'up to ' if m['design'].get('adaptive') else ''}{_count(m['design']['replicates'], 'replicate')}), "
+            f"{total - failed} completed, {failed} failed; {self.ran_now} of {total} ran in this session ({self.seconds:.1f} s)",
         ]
         done = self.runs[self.runs["status"] == "completed"]
         outcomes = outcomes or m["outcomes"]
@@ -97,8 +97,8 @@ class BatchResult:
             stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
             n = [pt["replicates"] for pt in replication["points"]]
             lines.append(
-                f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {replication['rounds']} rounds, "
-                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
+                f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
+                f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
             )
         sens = m.get("sensitivity")
         if sens:
@@ -107,7 +107,7 @@ class BatchResult:
             elif (self.out / "sensitivity.parquet").exists():
                 from ..analysis.sensitivity import ranking
 
-                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {sens['points']} sample points (95% intervals; sensitivity.parquet):")
+                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals; sensitivity.parquet):")
                 lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples")))
         from ..analysis.comparison import batch_summary_lines
 
