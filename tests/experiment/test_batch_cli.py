@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +92,27 @@ def test_plot_of_an_unfinished_batch_says_how_to_finish_it(small_experiment, tmp
     out.mkdir()
     (out / "manifest.json").write_text(json.dumps({"kind": "batch", "status": "interrupted"}))
     assert main(["plot", str(out)]) == 2
+
+
+def test_a_reproduce_command_repeats_its_run_exactly_from_another_folder(workdir, tmp_path):
+    """The batch is started from the experiment's folder with a relative path; the command is run from elsewhere."""
+    (workdir / "linked").symlink_to(workdir, target_is_directory=True)  # the scenario is named through a link: the command keeps the name
+    experiment = workdir / "repro.yaml"
+    experiment.write_text(
+        "schema_version: 1\nname: repro\ndescription: Runs to repeat alone.\nscenario: linked/teaching_small.yaml\nsteps: 6\nreplicates: 2\nseed: 13\n"
+        "parameters: {trust_loss: 2.5}\nvary:\n  grid:\n    legal_clarity: [0.3]\nvariants:\n  both: {}\n  bilateral only: {allow_multilateral: false}\ntables: []\nplots: []\n"
+    )
+    result = spacesim("batch", "repro.yaml", "--out", "out", "--workers", "1", cwd=workdir)
+    assert result.returncode == 0, result.stderr
+    runs = pd.read_parquet(workdir / "out" / "runs.parquet")
+    steps = pd.read_parquet(workdir / "out" / "steps.parquet")
+    row = runs[runs["variant"] == "bilateral only"].iloc[-1]
+    words = shlex.split(row["reproduce"])
+    assert words[:3] == ["spacesim", "run", str(workdir / "linked" / "teaching_small.yaml")], "an absolute path, as the experiment names the file (not resolved)"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    alone = spacesim(*words[1:], "--out", "again", "--no-plots", cwd=elsewhere)
+    assert alone.returncode == 0, alone.stderr
+    again = pd.read_parquet(elsewhere / "again" / "steps.parquet").drop(columns="run_id").reset_index(drop=True)
+    mine = steps[steps["run_id"] == row["run_id"]].drop(columns="run_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(again, mine)

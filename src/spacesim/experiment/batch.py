@@ -7,6 +7,7 @@ finishes) -> merged tables -> summary plots. README shows the notebook use.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -181,7 +182,7 @@ def run_batch(
 
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
-        context = {"scenario_file": _display_path(experiment.scenario_path), "fixed": dict(experiment.spec.parameters)}
+        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters)}
         runner = _ChunkRunner(executor, store, experiment, tables, context, progress)
         try:
             if experiment.adaptive is None:
@@ -333,12 +334,25 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _display_path(path: Path) -> str:
-    """A path relative to the working folder when it is inside it (shorter reproduction commands)."""
+def scenario_file_for_commands(experiment: Experiment) -> str:
+    """The batch's scenario file as the ``reproduce`` commands name it: an absolute path, so that they work from any folder.
+
+    It is the path the experiment file gives (relative to the experiment
+    file), made absolute with ``..`` removed but symbolic links kept, so the
+    commands name the file the user named (``scenarios/baseline.yaml``
+    rather than the resolved ``src/spacesim/scenarios/baseline.yaml``); when
+    removing ``..`` lexically would lead elsewhere (a ``..`` after a linked
+    folder), the absolute path keeps the ``..``.
+    """
+    if experiment.path is None:
+        return str(experiment.scenario_path)
+    named = Path(experiment.spec.scenario)
+    literal = Path(os.path.abspath(experiment.path.parent)) / named if not named.is_absolute() else named
+    tidy = Path(os.path.normpath(literal))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        return str(tidy if tidy.samefile(experiment.scenario_path) else literal)
+    except OSError:
+        return str(literal)
 
 
 def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ stay importable without Dask.
 from __future__ import annotations
 
 import os
+import shlex
 import time
 import traceback
 from dataclasses import dataclass
@@ -44,9 +45,16 @@ class ChunkResult:
 
 
 def reproduce_command(scenario_file: str, task: RunTask, steps: int, fixed: dict[str, Any]) -> str:
-    """The ``spacesim run`` command that repeats one run of a batch alone."""
-    sets = " ".join(f"--set {k}={_yaml_value(v)}" for k, v in {**fixed, **task.settings}.items())
-    return f"spacesim run {scenario_file} --seed {task.seed} --steps {steps}" + (f" {sets}" if sets else "")
+    """The ``spacesim run`` command that repeats one run of a batch alone, its words quoted for a POSIX shell.
+
+    >>> task = RunTask(run_id=3, point=0, variant="both", replicate=1, seed=99, settings={"legal_clarity": 0.5, "allow_multilateral": False})
+    >>> reproduce_command("/data/my scenarios/base.yaml", task, 12, {})
+    "spacesim run '/data/my scenarios/base.yaml' --seed 99 --steps 12 --set legal_clarity=0.5 --set allow_multilateral=false"
+    """
+    words = ["spacesim", "run", scenario_file, "--seed", str(task.seed), "--steps", str(steps)]
+    for k, v in {**fixed, **task.settings}.items():
+        words += ["--set", f"{k}={_yaml_value(v)}"]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def _yaml_value(v: Any) -> str:
