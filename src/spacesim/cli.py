@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="paired differences between the variants of a batch",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
-        "mean difference B - A of each final outcome with a bootstrap interval, effect size d_z and how often B was higher. "
+        "mean difference B - A of each outcome's final value (its total over the run for a per-step count such as n_asat_tests) with a bootstrap interval, effect size d_z and how often B was higher. "
         "Writes comparison.parquet and plots/comparison_forest.png into the folder (the batch's own comparison, which its report shows: "
         "replacing it with another one, e.g. fewer --outcomes, needs --force), or to --out FILE.parquet and FILE.png.",
     )

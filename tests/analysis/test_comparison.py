@@ -224,7 +224,7 @@ def test_a_batch_with_variants_writes_the_comparison_and_the_forest_plot(batch):
     written = pd.read_parquet(batch / "comparison.parquet")
     expected = paired_comparison(runs, manifest["outcomes"], seed=manifest["base_seed"], varied=manifest["design"]["varied"])
     pd.testing.assert_frame_equal(written, expected)
-    assert written.attrs == {"n_boot": 10_000, "seed": 42, "confidence": 0.95, "varied": ["legal_clarity"]}
+    assert written.attrs == {"n_boot": 10_000, "seed": 42, "confidence": 0.95, "varied": ["legal_clarity"], "statistics": {"n_bilateral": "final", "mean_trust": "final", "debris": "final"}}
     assert "comparison.parquet" in manifest["tables"] and "plots/comparison_forest.png" in manifest["plots"]
     assert imread(batch / "plots" / "comparison_forest.png").shape[0] > 200
     assert len(written) == 3 * 2 and set(written["n_pairs"]) == {6}  # 3 outcomes x 2 points x 1 pair

@@ -4,12 +4,17 @@
   time and a band from the 2.5th to the 97.5th percentile of the replicates
   (the interval that holds 95% of them), one band per group.
 * ``heatmap_OUTCOME.png``: for a grid over exactly two parameters, the mean
-  final outcome in each cell (one panel per variant).
-* ``final_distributions.png``: the final outcomes of every replicate, per
-  group, as box plots with the replicates as points.
+  over replicates of the outcome's run value in each cell (one panel per
+  variant).
+* ``final_distributions.png``: every replicate's run value of each outcome,
+  per group, as box plots with the replicates as points.
 * ``network_runN.png``: the partnership network at the last step of a
-  representative run (the completed run whose final first outcome is
+  representative run (the completed run whose value of the first outcome is
   closest to the median).
+
+A run's value of an outcome is its final value, or for a per-step count
+(ASAT tests, leaks, ...) its total over the run
+(:func:`spacesim.output.outcomes.run_value`); titles say which.
 
 A group is a variant when the experiment has several; otherwise a design
 point when there are at most :data:`MAX_POINT_GROUPS`; otherwise all runs
@@ -25,6 +30,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..output.outcomes import run_value
 from .plots import network
 
 MAX_POINT_GROUPS = 8
@@ -117,7 +123,8 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     jitter = np.random.default_rng(0)
     for ax, outcome in zip(axes, outcomes):
-        data = [runs.loc[labels == g, f"final_{outcome}"].dropna().to_numpy(dtype=float) for g in groups]
+        value = run_value(outcome, runs.columns)
+        data = [runs.loc[labels == g, value.column].dropna().to_numpy(dtype=float) for g in groups]
         positions = [i + 1 for i, d in enumerate(data) if d.size]
         if positions:
             ax.boxplot([d for d in data if d.size], positions=positions, widths=0.5, showfliers=False)
@@ -125,7 +132,7 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
             if d.size:
                 ax.scatter(i + 1 + jitter.uniform(-0.12, 0.12, d.size), d, s=10, alpha=0.6, color=COLOURS[i % len(COLOURS)])
         ax.set_xticks(range(1, len(groups) + 1), groups, rotation=20 if len(groups) > 3 else 0, fontsize="small")
-        ax.set_title(f"final {outcome.replace('_', ' ')}")
+        ax.set_title(value.label)
     for ax in axes[len(outcomes) :]:
         ax.set_axis_off()
     if title:
@@ -142,7 +149,8 @@ def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str
     variants = list(design["variants"])
     fig = Figure(figsize=(1.4 * len(col_values) * len(variants) + 2.5, 1.0 * len(row_values) + 2.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(variants), squeeze=False)).ravel()
-    column = f"final_{outcome}"
+    measure = run_value(outcome, runs.columns)
+    column = measure.column
     cells = np.full((len(variants), len(row_values), len(col_values)), np.nan)
     for v, variant in enumerate(variants):
         sub = runs[runs["variant"] == variant]
@@ -169,23 +177,24 @@ def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str
         if len(variants) > 1:
             ax.set_title(variant)
     if image is not None:
-        fig.colorbar(image, ax=list(axes), label=f"mean final {outcome.replace('_', ' ')}")
-    fig.suptitle((f"{title}: " if title else "") + f"final {outcome.replace('_', ' ')}, mean over replicates")
+        fig.colorbar(image, ax=list(axes), label=f"mean {measure.label}")
+    fig.suptitle((f"{title}: " if title else "") + f"{measure.label}, mean over replicates")
     return fig
 
 
 def representative_run(runs: pd.DataFrame, outcome: str) -> int | None:
-    """The completed run whose final ``outcome`` is closest to the median of completed runs (ties: lowest run id).
+    """The completed run whose value of ``outcome`` (final, or total for a per-step count) is closest to the median of completed runs (ties: lowest run id).
 
     >>> runs = pd.DataFrame({"run_id": [0, 1, 2, 3], "status": ["completed"] * 3 + ["failed"], "final_x": [1.0, 5.0, 3.0, float("nan")]})
     >>> representative_run(runs, "x")
     2
     """
-    done = runs[(runs["status"] == "completed") & runs[f"final_{outcome}"].notna()]
+    column = run_value(outcome, runs.columns).column
+    done = runs[(runs["status"] == "completed") & runs[column].notna()]
     if done.empty:
         done = runs[runs["status"] == "completed"]
         return int(done["run_id"].min()) if len(done) else None
-    distance = (done[f"final_{outcome}"] - done[f"final_{outcome}"].median()).abs()
+    distance = (done[column] - done[column].median()).abs()
     best = done.assign(_d=distance).sort_values(["_d", "run_id"])
     return int(best["run_id"].iloc[0])
 
@@ -233,6 +242,6 @@ def draw_batch_plots(
             ax = fig.add_subplot()
             pick = lambda df: df[df["run_id"] == run_id].drop(columns="run_id")  # noqa: E731
             network(pick(nations), pick(partnerships), ax=ax)
-            ax.set_title(f"{title}: run {run_id}, the run whose final {outcomes[0].replace('_', ' ')} is closest to the median\n{ax.get_title()}", fontsize="medium")
+            ax.set_title(f"{title}: run {run_id}, the run whose {run_value(outcomes[0], done.columns).label} is closest to the median\n{ax.get_title()}", fontsize="medium")
             save(fig, f"network_run{run_id}.png")
     return written

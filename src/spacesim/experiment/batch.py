@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..output.outcomes import run_value
 from ..output.provenance import file_sha256, git_revision, now, package_versions
 from ..scenario.errors import InputError
 from ..scenario.experiment import Experiment, load_experiment
@@ -83,22 +84,24 @@ class BatchResult:
         done = self.runs[self.runs["status"] == "completed"]
         outcomes = outcomes or m["outcomes"]
         if len(done):
-            cols = [f"final_{o}" for o in outcomes]
+            values = [run_value(o, done.columns) for o in outcomes]
             keys = [k for k in m["design"]["varied"] if done[k].nunique() > 1]
             if len(m["design"]["variants"]) > 1 or not keys:
                 keys = ["variant", *keys]
             if done.groupby(keys).ngroups > 12:
                 keys = ["variant"]
-            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[cols].mean()
-            table.columns = outcomes
-            lines.append(f"mean final outcomes over replicates, by {', '.join(keys)}:")
+            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
+            table.columns = [v.header for v in values]
+            totals = [v.outcome for v in values if v.is_total]
+            what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
+            lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
             lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
         replication = m.get("replication")
         if replication:
             stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
             n = [pt["replicates"] for pt in replication["points"]]
             lines.append(
-                f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
+                f"adaptive replication on {run_value(replication['outcome'], self.runs.columns).header} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
                 f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
             )
         sens = m.get("sensitivity")
@@ -263,9 +266,10 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         next_chunk += len(chunks)
         runner.progress.set_total(sum(counts.values()) * n_variants)
         runner.run(chunks)
-        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", f"final_{rule['outcome']}"]))
+        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(rule["outcome"]).column]))
         manifest["replication"] = {
             "outcome": rule["outcome"],
+            "statistic": run_value(rule["outcome"]).statistic,
             "target_halfwidth": rule["target_halfwidth"],
             "min": rule["min"],
             "max": rule["max"],
