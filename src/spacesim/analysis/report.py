@@ -251,13 +251,18 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
     if stem == "network":
         return "The partnership network at the last step: nations, bilateral agreements and framework memberships."
     if stem == "envelopes":
-        return "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, one band per group (variant or design point)."
+        counts = [o for o in outcomes if o in PER_STEP_COUNTS]
+        cumulated = f" {', '.join(o.replace('_', ' ') for o in counts)} {'is' if len(counts) == 1 else 'are'} drawn cumulated (the total so far)." if counts else ""
+        return (
+            "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, "
+            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so)." + cumulated
+        )
     if stem.startswith("heatmap_"):
         return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."
     if stem == "final_distributions":
         counts = [o for o in outcomes if o in PER_STEP_COUNTS]
         of = f" (for {', '.join(o.replace('_', ' ') for o in counts)}: the total over the run)" if counts else ""
-        return f"Final outcomes{of} of every completed replicate per group: box plots, with each replicate drawn as a point."
+        return f"Final outcomes{of} of every completed replicate per design point and variant: box plots, with each replicate drawn as a point."
     if stem.startswith("network_run"):
         first = f" whose {run_value(outcomes[0]).label} is closest to the median" if outcomes else ""
         return f"The partnership network at the last step of run {stem.removeprefix('network_run')}, the completed run{first} (a representative run)."
