@@ -157,6 +157,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     import signal
 
     from .experiment.batch import BatchInterrupted, run_batch
+    from .experiment.wording import CLI
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
@@ -170,9 +171,9 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     previous = signal.signal(signal.SIGTERM, _stop)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False)
+        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
-        print(f"stopped: {exc.done} of {exc.total} runs are kept in {exc.out}/", file=sys.stderr)
+        print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
         return 130
     finally:
@@ -180,7 +181,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         signal.signal(signal.SIGINT, previous_int)
     print(result.summary())
     tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
-    print(f"results: {out}/ (manifest.json, {', '.join(tables)}, plots/)")
+    print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS
@@ -229,8 +230,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
-    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process)")
-    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler instead of local processes")
+    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
+    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler's workers instead of local processes (HOST:PORT also accepted)")
     parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
@@ -292,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="paired differences between the variants of a batch",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
-        "mean difference B - A of each final outcome with a bootstrap interval, effect size d_z and how often B was higher. "
+        "mean difference B - A of each outcome's final value (its total over the run for a per-step count such as n_asat_tests) with a bootstrap interval, effect size d_z and how often B was higher. "
         "Writes comparison.parquet and plots/comparison_forest.png into the folder (the batch's own comparison, which its report shows: "
         "replacing it with another one, e.g. fewer --outcomes, needs --force), or to --out FILE.parquet and FILE.png.",
     )

@@ -144,6 +144,13 @@ def test_paired_interval_is_narrower_than_unpaired_when_runs_share_their_luck():
     assert (row["ci_high"] - row["ci_low"]) * 4 < row["unpaired_ci_high"] - row["unpaired_ci_low"]
 
 
+def test_one_pair_is_counted_in_the_singular():
+    table = paired_comparison(runs_table({"a": [1.0], "b": [2.0]}), ["x"], n_boot=50)
+    assert "final x, B − A over 1 paired replicate, 95% bootstrap interval:" in format_comparison(table)
+    panels = [ax for ax in forest_plot(table).axes if ax.get_visible() and ax.get_title()]
+    assert panels[0].get_title() == "final x (n = 1 pair)"
+
+
 def test_forest_plot_has_a_panel_per_outcome_and_a_labelled_row_per_pair_and_point():
     runs = pd.concat([runs_table({"a": [1.0, 2.0, 3.0], "b": [2.0, 2.5, 3.0], "c": [0.0, 1.0, 3.5]}, point=p, legal_clarity=v) for p, v in enumerate((0.2, 0.8))])
     table = paired_comparison(runs, ["x", "y"], n_boot=200, confidence=0.9)
@@ -217,7 +224,7 @@ def test_a_batch_with_variants_writes_the_comparison_and_the_forest_plot(batch):
     written = pd.read_parquet(batch / "comparison.parquet")
     expected = paired_comparison(runs, manifest["outcomes"], seed=manifest["base_seed"], varied=manifest["design"]["varied"])
     pd.testing.assert_frame_equal(written, expected)
-    assert written.attrs == {"n_boot": 10_000, "seed": 42, "confidence": 0.95, "varied": ["legal_clarity"]}
+    assert written.attrs == {"n_boot": 10_000, "seed": 42, "confidence": 0.95, "varied": ["legal_clarity"], "statistics": {"n_bilateral": "final", "mean_trust": "final", "debris": "final"}}
     assert "comparison.parquet" in manifest["tables"] and "plots/comparison_forest.png" in manifest["plots"]
     assert imread(batch / "plots" / "comparison_forest.png").shape[0] > 200
     assert len(written) == 3 * 2 and set(written["n_pairs"]) == {6}  # 3 outcomes x 2 points x 1 pair

@@ -72,12 +72,14 @@ def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tm
     out = tmp_path / "b"
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
-    with pytest.raises(InputError, match="pass --resume to continue the batch in it, --force"):
+    with pytest.raises(InputError, match="pass resume=True to continue the batch in it, force=True to delete it and start again, or choose another out folder") as refused:
         run_batch(small_experiment, out, workers=1, plots=False)
+    assert "--" not in str(refused.value), "from Python the refusal names run_batch's arguments, not the command line's flags"
     assert (out / "precious.txt").read_text() == "keep me"
-    with pytest.raises(InputError, match="choose one"):
+    with pytest.raises(InputError, match="choose one: resume=True continues") as refused:
         run_batch(small_experiment, out, workers=1, resume=True, force=True, plots=False)
-    with pytest.raises(InputError, match="not a spacesim batch"):
+    assert "--" not in str(refused.value)
+    with pytest.raises(InputError, match="not a spacesim batch; choose another out folder"):
         run_batch(small_experiment, out, workers=1, resume=True, plots=False)
     assert (out / "precious.txt").read_text() == "keep me"
     run_batch(small_experiment, out, workers=1, force=True, plots=False)
@@ -89,7 +91,7 @@ def test_resuming_a_changed_experiment_is_refused(small_experiment, tmp_path):
     run_batch(small_experiment, out, workers=1, plots=False)
     before = (out / "runs.parquet").read_bytes()
     small_experiment.write_text(small_experiment.read_text().replace("replicates: 3", "replicates: 4"))
-    with pytest.raises(InputError, match="experiment file changed since the batch"):
+    with pytest.raises(InputError, match="experiment file changed since the batch.*start again with force=True or another out folder"):
         run_batch(small_experiment, out, workers=1, resume=True, plots=False)
     assert (out / "runs.parquet").read_bytes() == before
 
@@ -135,3 +137,22 @@ def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
     assert resumed.ran_now == 6  # three chunks of two runs
     assert_same_batch(full, resumed)
     assert len(resumed.manifest["sessions"]) == 2
+
+
+def test_the_summary_counts_in_words_that_agree_with_the_numbers(workdir, tmp_path):
+    """'1 run ... 1 replicate', not '1 runs ... 1 replicates'; what this session ran, not '20 run now'."""
+    one = workdir / "one.yaml"
+    one.write_text("schema_version: 1\nname: one\ndescription: A single run.\nscenario: teaching_small.yaml\nsteps: 3\nreplicates: 1\nseed: 2\ntables: []\nplots: []\n")
+    batch = run_batch(one, tmp_path / "one", workers=1, plots=False)
+    first = batch.summary().splitlines()[0]
+    assert first.startswith("one: 1 run (1 design point x 1 variant x 1 replicate), 1 completed, 0 failed; 1 of 1 ran in this session (")
+    again = run_batch(one, tmp_path / "one", workers=1, resume=True, plots=False).summary().splitlines()[0]
+    assert "0 of 1 ran in this session" in again and "run now" not in again
+
+
+def test_the_adaptive_summary_says_round_and_replicates_in_the_singular_when_there_is_one(small_experiment, tmp_path):
+    text = small_experiment.read_text().replace("replicates: 3", "replicates: {target_halfwidth: 1000, outcome: mean_trust, min: 2, max: 4}")
+    small_experiment.write_text(text)
+    summary = run_batch(small_experiment, tmp_path / "a", workers=1, plots=False).summary()
+    assert "x up to 4 replicates), 8 completed" in summary
+    assert ": 1 round, 2 replicates per point; 2 points target reached" in summary

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -15,7 +17,9 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from spacesim.cli import main
 from spacesim.experiment import run_batch
+from spacesim.scenario import InputError
 
 SPACESIM = [sys.executable, "-m", "spacesim"]
 
@@ -88,18 +92,18 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """A real Dask scheduler and two single-threaded workers on 127.0.0.1; stopped afterwards."""
+@contextlib.contextmanager
+def _cluster(tmp_path: Path, worker: list[str], env: dict[str, str]):
+    """A real Dask scheduler (this venv's) and two single-threaded workers started with ``worker``, on 127.0.0.1 and free ports; stopped afterwards."""
     dask = Path(sys.executable).with_name("dask")
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False", **env}
     logs = open(tmp_path / "dask.log", "w")
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env=env, cwd=tmp_path)]
+    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env={**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}, cwd=tmp_path)]
     try:
         for _ in range(2):
-            procs.append(subprocess.Popen([str(dask), "worker", address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
+            procs.append(subprocess.Popen([*worker, address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
         from dask.distributed import Client
 
         deadline = time.monotonic() + 90
@@ -119,6 +123,34 @@ def dask_cluster(tmp_path):
         logs.close()
 
 
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A real Dask scheduler and two single-threaded workers (this venv's ``dask worker``, which imports spacesim)."""
+    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {}) as address:
+        yield address
+
+
+@pytest.fixture
+def bare_dask_cluster(tmp_path):
+    """Two workers that can import ``distributed`` but not spacesim: the base interpreter of this venv with the venv's site-packages on PYTHONPATH.
+
+    spacesim is an editable install, found through a ``.pth`` file that
+    Python processes only in its own site-packages, not in a PYTHONPATH
+    folder, so these workers cannot import it. Their user cache folder
+    (``XDG_CACHE_HOME``, where the zip and Numba's cache of it go) is the
+    test's own.
+    """
+    base = getattr(sys, "_base_executable", sys.executable)
+    if sys.prefix == sys.base_prefix:
+        pytest.skip("needs a virtual environment (its base interpreter runs the workers)")
+    env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONNOUSERSITE": "1"}
+    check = subprocess.run([base, "-c", "import distributed\ntry:\n    import spacesim\nexcept ImportError:\n    print('bare')"], env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path)
+    if check.stdout.strip() != "bare":
+        pytest.skip(f"the base interpreter {base} imports spacesim or cannot import distributed: {check.stderr[-300:]}")
+    with _cluster(tmp_path, [base, "-m", "distributed.cli.dask_worker"], env) as address:
+        yield address
+
+
 def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
     result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
@@ -128,6 +160,24 @@ def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, t
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["sessions"][0]["executor"] == "dask" and manifest["sessions"][0]["workers"] == 2
+
+
+def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workdir, tmp_path, bare_dask_cluster):
+    """The probe of the workers' spacesim is pickled by value, the package goes to them as a zip, and Numba caches its loops from the zip."""
+    experiment = workdir / "tiny.yaml"
+    experiment.write_text(
+        "schema_version: 1\nname: tiny\ndescription: Two points, two replicates, a few steps.\nscenario: teaching_small.yaml\n"
+        "steps: 5\nreplicates: 2\nseed: 8\nvary:\n  grid:\n    legal_clarity: [0.2, 0.8]\noutcomes: [n_bilateral, mean_trust]\nchunk_size: 1\ntables: []\n"
+    )
+    result = subprocess.run([*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr + (tmp_path / "dask.log").read_text()[-3000:]
+    local = run_batch(experiment, tmp_path / "local", workers=2, plots=False)
+    runs, steps = _tables(tmp_path / "dask")
+    assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
+    assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
+    cache = tmp_path / "cache"
+    assert len(list((cache / "spacesim").glob("spacesim-*.zip"))) == 1, "one zip per machine and version, in a fixed place"
+    assert list((cache / "numba").rglob("*.nbi")), "Numba cached the loops compiled from the zip in its user-wide folder"
 
 
 def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):
@@ -143,6 +193,82 @@ def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
     assert result.returncode == 2
     assert "--cluster" in result.stderr and "cannot reach a Dask scheduler" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_malformed_cluster_address_is_refused_at_once_without_a_traceback(small_experiment, tmp_path):
+    """The reviewer's case: an internal error, a 20 s hang and Client.__del__'s traceback before."""
+    started = time.monotonic()
+    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", "127.0.0.1:notaport", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "--cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport'" in result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr and "internal error" not in result.stderr
+    assert time.monotonic() - started < 15
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("address", "message"),
+    [
+        ("127.0.0.1:0", "the port must be an integer from 1 to 65535, not '0'"),
+        ("127.0.0.1:65536", "the port must be an integer from 1 to 65535, not '65536'"),
+        ("tcp://127.0.0.1", "no port"),
+        ("127.0.0.1:", "the port must be an integer"),
+        ("ws://127.0.0.1:8786", "only tcp:// scheduler addresses are supported"),
+        ("tcp://two words:8786", "'two words' is not a host name or address"),
+        ("nosuchhost.invalid:8786", "unknown host 'nosuchhost.invalid'"),
+    ],
+)
+def test_bad_cluster_addresses_are_input_errors_naming_the_problem(small_experiment, tmp_path, capsys, address, message):
+    assert main(["batch", str(small_experiment), "--cluster", address, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --cluster: ") and message in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_port_that_is_not_a_dask_scheduler_is_refused_within_the_timeout(small_experiment, tmp_path):
+    """Something listens but never answers Dask's handshake (Dask's own Client waits far longer than its timeout there)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        port = server.getsockname()[1]
+        started = time.monotonic()
+        result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", f"127.0.0.1:{port}", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "did not answer as a Dask scheduler within 10 s" in result.stderr and "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert time.monotonic() - started < 40
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_client_that_failed_to_connect_is_discarded_quietly():
+    """Whatever Dask's Client raises while connecting, its half-made self must not hang 20 s and print a traceback when collected."""
+    code = (
+        "import time\n"
+        "from dask.distributed import Client\n"
+        "from spacesim.experiment.executors import _discard_half_made_client\n"
+        "kept = []\n"
+        "try:\n"
+        "    Client('tcp://127.0.0.1:notaport', timeout=2, set_as_default=False)\n"
+        "except Exception as exc:\n"
+        "    _discard_half_made_client(exc)\n"
+        "    kept.append(exc)  # held to the end, as an InputError's context holds it on the command line\n"
+        "print(time.monotonic(), flush=True)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    ended = time.monotonic()
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
+    assert ended - float(result.stdout.strip()) < 2, "the interpreter exits at once instead of waiting for the client to close"
+
+
+def test_workers_and_cluster_together_are_refused(small_experiment, tmp_path, capsys):
+    """--workers counts local processes; on a cluster its workers run the batch, so the combination is refused rather than silently ignored."""
+    assert main(["batch", str(small_experiment), "--workers", "2", "--cluster", "tcp://127.0.0.1:8786", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "error: --workers: 2: cannot be combined with --cluster: on a Dask cluster the batch runs on the cluster's workers" in err
+    assert not (tmp_path / "x").exists()
+    with pytest.raises(InputError, match="workers: 2: cannot be combined with cluster"):
+        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786", plots=False)
+    assert not (tmp_path / "y").exists()
 
 
 def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir, tmp_path):

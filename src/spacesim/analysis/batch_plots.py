@@ -2,32 +2,62 @@
 
 * ``envelopes.png``: for each chosen outcome, the mean over replicates over
   time and a band from the 2.5th to the 97.5th percentile of the replicates
-  (the interval that holds 95% of them), one band per group.
+  (the interval that holds 95% of them), one band per design point and
+  variant. A per-step count is drawn cumulated (its total so far), which
+  ends at the run's total.
 * ``heatmap_OUTCOME.png``: for a grid over exactly two parameters, the mean
-  final outcome in each cell (one panel per variant).
-* ``final_distributions.png``: the final outcomes of every replicate, per
-  group, as box plots with the replicates as points.
+  over replicates of the outcome's run value in each cell (one panel per
+  variant).
+* ``final_distributions.png``: every replicate's run value of each outcome,
+  per design point and variant, as box plots with the replicates as points.
 * ``network_runN.png``: the partnership network at the last step of a
-  representative run (the completed run whose final first outcome is
+  representative run (the completed run whose value of the first outcome is
   closest to the median).
 
-A group is a variant when the experiment has several; otherwise a design
-point when there are at most :data:`MAX_POINT_GROUPS`; otherwise all runs
-together. Failed runs are left out. Figures are built without pyplot state.
+A run's value of an outcome is its final value, or for a per-step count
+(ASAT tests, leaks, ...) its total over the run
+(:func:`spacesim.output.outcomes.run_value`); titles say which.
+
+**Groups.** Every design point × variant with a completed run is a group
+and gets its own band and box, up to :data:`MAX_GROUPS` groups; which is
+told apart how (:func:`grouping`):
+
+* several variants: a colour per variant, and with several design points
+  a column of panels per point (small multiples);
+* one variant and a grid over two parameters: a column per value of the
+  first, a colour per value of the second;
+* one variant otherwise: a colour per design point, the legend naming its
+  settings; more points than :data:`MAX_HUES` are spread over columns of
+  at most that many.
+
+Colours run along a sequential scale when they stand for the values of one
+numeric parameter, and are distinct otherwise. With more than
+:data:`MAX_GROUPS` groups (a large sampled design) the plots pool the design
+points, per variant, and their titles say so. Failed runs are left out.
+Figures are built without pyplot state.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from ..output.outcomes import run_value
 from .plots import network
 
-MAX_POINT_GROUPS = 8
+#: Most groups (design points x variants) drawn one by one; beyond, the design points are pooled per variant.
+MAX_GROUPS = 25
+#: Most colours in one panel.
+MAX_HUES = 8
+#: Most columns of panels, one per design point (or value of the first grid parameter); with more, they become rows.
+MAX_FACET_COLUMNS = 4
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
@@ -40,24 +70,145 @@ def value_label(v: Any) -> str:
     return str(v)
 
 
+@dataclass
+class Grouping:
+    """How the runs of a batch are split into groups and how the plots tell the groups apart.
+
+    Each completed run belongs to one group, drawn in the colour of its
+    ``hue`` within the panel column of its ``facet``. ``hues`` and
+    ``facets`` are in drawing order; ``facet_titles`` label the columns
+    ("" when there is one column); ``legend`` names the hue (its title);
+    ``per_facet`` says that the hue labels differ from one column to the
+    next (chunks of design points), so each column has its own legend.
+    ``note`` says what was pooled, when the design was too large.
+    """
+
+    run_hue: pd.Series
+    run_facet: pd.Series
+    hues: list[str]
+    facets: list[str]
+    facet_titles: dict[str, str]
+    colours: dict[str, str]
+    legend: str
+    per_facet: bool = False
+    note: str = ""
+
+    def groups(self) -> list[tuple[str, str]]:
+        """The (facet, hue) pairs that have runs, facet by facet, in drawing order."""
+        present = set(zip(self.run_facet, self.run_hue))
+        return [(f, h) for f in self.facets for h in self.hues if (f, h) in present]
+
+    def label(self, facet: str, hue: str) -> str:
+        """A group's name, e.g. "both, legal_clarity=0.2" or "asat_rate=0.02, sovereignty_shift=0.3"."""
+        return ", ".join(x for x in (self.facet_titles.get(facet, ""), hue) if x) if not self.per_facet else hue
+
+
+def _settings(point: dict[str, Any], keys: list[str], sampled: bool = False) -> str:
+    """A design point's settings, e.g. "legal_clarity=0.2"; a sampled point's numbers to three significant digits, which tell points apart on a plot."""
+    def shown(v: Any) -> str:
+        return f"{v:.3g}" if sampled and isinstance(v, float | np.floating) else value_label(v)
+
+    return ", ".join(f"{k}={shown(point.get(k))}" for k in keys)
+
+
+def _sequential(n: int) -> list[str]:
+    """``n`` colours along viridis, dark to light, leaving out its palest end (hard to see on white)."""
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["viridis"]
+    return [to_hex(cmap(x)) for x in (np.linspace(0.0, 0.82, n) if n > 1 else [0.35])]
+
+
+def _distinct(n: int) -> list[str]:
+    if n <= len(COLOURS):
+        return list(COLOURS[:n])
+    from matplotlib.colors import to_hex
+
+    cmap = colormaps["tab20"]
+    return [to_hex(cmap(i % 20)) for i in range(n)]
+
+
+def _numeric(values: list[Any]) -> bool:
+    return len(values) > 1 and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_) for v in values)
+
+
+def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
+    """The groups of ``runs`` and how they are drawn, following the rule in the module docstring.
+
+    >>> runs = pd.DataFrame({"variant": ["a", "a"], "point": [0, 1]})
+    >>> g = grouping(runs, {"variants": {"a": {}}, "points": [{"x": 0.5}, {"x": 1.0}], "varied": ["x"], "grid": {"x": [0.5, 1.0]}})
+    >>> g.hues, g.legend, g.facets
+    (['x=0.5', 'x=1'], 'x', [''])
+    >>> g = grouping(pd.DataFrame({"variant": ["a", "b"] * 2, "point": [0, 0, 1, 1]}), {"variants": {"a": {}, "b": {}}, "points": [{"x": 0.5}, {"x": 1.0}], "varied": ["x"]})
+    >>> g.hues, g.facets, [g.facet_titles[f] for f in g.facets]
+    (['a', 'b'], ['0', '1'], ['x=0.5', 'x=1'])
+    """
+    variants = [str(v) for v in design.get("variants") or {}] or [str(v) for v in pd.unique(runs["variant"])]
+    points: list[dict[str, Any]] = list(design.get("points") or [{}])
+    varied = list(design.get("varied") or [])
+    grid = design.get("grid") or {}
+    present_points = sorted(int(p) for p in pd.unique(runs["point"])) if "point" in runs else [0]
+    present_variants = [v for v in variants if v in set(runs["variant"].astype(str))] or [str(v) for v in pd.unique(runs["variant"])]
+    n_groups = len(present_points) * len(present_variants)
+    variant = runs["variant"].astype(str)
+    point = runs["point"].astype(int) if "point" in runs else pd.Series(0, index=runs.index)
+    nothing = pd.Series("", index=runs.index, dtype=str)
+    sampled = bool(design.get("sample"))
+    point_label = {p: (_settings(points[p], varied, sampled) if p < len(points) and varied else f"point {p}") for p in present_points}
+
+    if n_groups > MAX_GROUPS:  # a large sampled design: pooled per variant, and said so
+        note = f"{len(present_points)} design points x {len(present_variants)} variant{'s' if len(present_variants) != 1 else ''} are too many groups for a band each: the design points are pooled"
+        if len(present_variants) > 1:
+            return Grouping(variant, nothing, present_variants, [""], {"": ""}, dict(zip(present_variants, _distinct(len(present_variants)))), "variant (all design points)", note=note + " per variant")
+        label = f"all {len(present_points)} design points"
+        return Grouping(pd.Series(label, index=runs.index, dtype=str), nothing, [label], [""], {"": ""}, {label: COLOURS[0]}, "", note=note)
+
+    if len(present_variants) > 1:
+        colours = dict(zip(present_variants, _distinct(len(present_variants))))
+        if len(present_points) == 1:
+            return Grouping(variant, nothing, present_variants, [""], {"": ""}, colours, "variant")
+        facets = [str(p) for p in present_points]
+        return Grouping(variant, point.astype(str), present_variants, facets, {str(p): point_label[p] for p in present_points}, colours, "variant")
+
+    if len(present_points) == 1:
+        label = point_label[present_points[0]] if varied else present_variants[0]
+        return Grouping(pd.Series(label, index=runs.index, dtype=str), nothing, [label], [""], {"": ""}, {label: COLOURS[0]}, "")
+
+    if len(grid) == 2 and not design.get("sample") and set(grid) == set(varied):
+        (first, first_values), (second, second_values) = grid.items()
+        of = {p: points[p] for p in present_points}
+        facet_of = {p: value_label(of[p].get(first)) for p in present_points}
+        hue_of = {p: f"{second}={value_label(of[p].get(second))}" for p in present_points}
+        hues = [f"{second}={value_label(v)}" for v in second_values if f"{second}={value_label(v)}" in set(hue_of.values())]
+        facets = [value_label(v) for v in first_values if value_label(v) in set(facet_of.values())]
+        colours = dict(zip(hues, _sequential(len(hues)) if _numeric(list(second_values)) else _distinct(len(hues))))
+        return Grouping(point.map(hue_of).astype(str), point.map(facet_of).astype(str), hues, facets, {f: f"{first}={f}" for f in facets}, colours, second)
+
+    hue_of = {p: point_label[p] for p in present_points}
+    ordered = len(varied) == 1 and _numeric([points[p].get(varied[0]) for p in present_points])
+    limit = 12 if ordered else MAX_HUES
+    if len(present_points) <= limit:
+        hues = [hue_of[p] for p in present_points]
+        colours = dict(zip(hues, _sequential(len(hues)) if ordered else _distinct(len(hues))))
+        return Grouping(point.map(hue_of).astype(str), nothing, hues, [""], {"": ""}, colours, varied[0] if len(varied) == 1 else "design point")
+    chunks = math.ceil(len(present_points) / MAX_HUES)
+    size = math.ceil(len(present_points) / chunks)
+    chunk_of = {p: i // size for i, p in enumerate(present_points)}
+    facets = [str(c) for c in range(chunks)]
+    titles = {str(c): f"design points {present_points[c * size]}-{present_points[min(len(present_points), (c + 1) * size) - 1]}" for c in range(chunks)}
+    colours = {hue_of[p]: COLOURS[i % size % len(COLOURS)] for i, p in enumerate(present_points)}
+    return Grouping(point.map(hue_of).astype(str), point.map(lambda p: str(chunk_of[p])), [hue_of[p] for p in present_points], facets, titles, colours, "design point", per_facet=True)
+
+
 def group_labels(runs: pd.DataFrame, design: dict[str, Any]) -> pd.Series:
-    """The group each run is summarised in (indexed like ``runs``), following the rule in the module docstring.
+    """The name of the group each run is summarised in (indexed like ``runs``): its design point's settings and its variant, as :func:`grouping` splits them.
 
     >>> runs = pd.DataFrame({"variant": ["a", "a"], "point": [0, 1], "x": [0.5, 1.0]})
     >>> group_labels(runs, {"variants": {"a": {}}, "points": [{"x": 0.5}, {"x": 1.0}], "varied": ["x"]}).tolist()
     ['x=0.5', 'x=1']
     """
-    if len(design["variants"]) > 1:
-        return runs["variant"].astype(str)
-    varied = design.get("varied") or []
-    if varied and len(design["points"]) <= MAX_POINT_GROUPS:
-        return runs.apply(lambda r: ", ".join(f"{k}={value_label(r[k])}" for k in varied), axis=1).astype(str)
-    label = f"all {len(design['points'])} design points" if varied else "all runs"
-    return pd.Series(label, index=runs.index, dtype=str)
-
-
-def _ordered_groups(labels: pd.Series) -> list[str]:
-    return list(dict.fromkeys(labels.tolist()))
+    g = grouping(runs, design)
+    return pd.Series([g.label(f, h) for f, h in zip(g.run_facet, g.run_hue)], index=runs.index, dtype=str)
 
 
 def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,61 +226,162 @@ def _quantiles(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return mean, low, high
 
 
+def _legend_title(g: Grouping, what: str) -> str:
+    return f"{g.legend}; {what}" if g.legend else what
+
+
+def _title(fig: Figure, title: str, g: Grouping) -> None:
+    lines = [title] if title else []
+    if g.note:
+        lines.append(f"({g.note}; every run is in runs.parquet and steps.parquet)")
+    if lines:
+        fig.suptitle("\n".join(lines))
+
+
+def _n_label(counts: list[int]) -> str:
+    if not counts:
+        return ""
+    return f"n = {counts[0]}" if min(counts) == max(counts) else f"n = {min(counts)}-{max(counts)}"
+
+
 def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "") -> Figure:
-    """Mean and 95% interval over replicates of each outcome over time, one band per group."""
-    labels = group_labels(runs, design)
-    groups = _ordered_groups(labels)
-    cols = min(3, len(outcomes))
-    rows = -(-len(outcomes) // cols)
-    fig = Figure(figsize=(5.2 * cols, 3.6 * rows), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
-    run_group = dict(zip(runs["run_id"], labels))
-    for ax, outcome in zip(axes, outcomes):
-        for i, group in enumerate(groups):
-            ids = [r for r, g in run_group.items() if g == group]
-            table = steps[steps["run_id"].isin(ids)].pivot(index="run_id", columns="step", values=outcome)
-            if table.empty:
-                continue
-            mean, low, high = _quantiles(table.to_numpy(dtype=float))
-            x = table.columns.to_numpy()
-            colour = COLOURS[i % len(COLOURS)]
-            ax.fill_between(x, low, high, color=colour, alpha=0.18, linewidth=0)
-            ax.plot(x, mean, color=colour, label=f"{group} (n={len(table)})")
-        ax.set_title(outcome.replace("_", " "))
-        ax.set_xlabel("step")
-    for ax in axes[len(outcomes) :]:
-        ax.set_axis_off()
-    handles, names = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, names, loc="outside lower center", ncols=min(4, len(handles)), fontsize="small", title="mean over replicates; band: 2.5th-97.5th percentile")
-    if title:
-        fig.suptitle(title)
+    """Mean and 95% interval over replicates of each outcome over time, one band per group (:func:`grouping`).
+
+    Without columns of panels, the outcomes are laid out three to a row;
+    with them, a row per outcome (shared y axis) and a column per design
+    point or value of the first grid parameter.
+    """
+    g = grouping(runs, design)
+    facets = g.facets
+    faceted = len(facets) > 1
+    across = faceted and len(facets) <= MAX_FACET_COLUMNS  # facets as columns, outcomes as rows; else the other way round
+    if faceted:
+        rows, cols = (len(outcomes), len(facets)) if across else (len(facets), len(outcomes))
+        fig = Figure(figsize=(3.6 * cols + 0.8, 2.5 * rows + 1.6), layout="constrained")
+        grid = np.atleast_2d(fig.subplots(rows, cols, squeeze=False, sharex=True, sharey="row" if across else "col"))
+        panel = (lambda o, f: grid[o, f]) if across else (lambda o, f: grid[f, o])  # noqa: E731
+    else:
+        cols = min(3, len(outcomes))
+        rows = -(-len(outcomes) // cols)
+        fig = Figure(figsize=(5.2 * cols, 3.6 * rows + 0.6), layout="constrained")
+        flat = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
+        for ax in flat[len(outcomes) :]:
+            ax.set_axis_off()
+        panel = lambda o, f: flat[o]  # noqa: E731
+    run_hue = dict(zip(runs["run_id"], g.run_hue))
+    run_facet = dict(zip(runs["run_id"], g.run_facet))
+    wide = steps.assign(_hue=steps["run_id"].map(run_hue), _facet=steps["run_id"].map(run_facet))
+    counts: dict[str, list[int]] = {f: [] for f in facets}
+    for o, outcome in enumerate(outcomes):
+        cumulative = run_value(outcome).is_total
+        for fi, facet in enumerate(facets):
+            ax = panel(o, fi)
+            here = wide[wide["_facet"] == facet]
+            for hue in g.hues:
+                table = here[here["_hue"] == hue].pivot(index="run_id", columns="step", values=outcome)
+                if table.empty:
+                    continue
+                values = table.to_numpy(dtype=float)
+                if cumulative:
+                    values = np.cumsum(np.where(table.columns.to_numpy() > 0, values, 0.0), axis=1)
+                mean, low, high = _quantiles(values)
+                x = table.columns.to_numpy()
+                colour = g.colours.get(hue, COLOURS[0])
+                ax.fill_between(x, low, high, color=colour, alpha=0.16 if len(g.hues) > 3 else 0.2, linewidth=0)
+                ax.plot(x, mean, color=colour, linewidth=1.6, label=hue)
+                if o == 0:
+                    counts[facet].append(len(table))
+            name = f"{outcome.replace('_', ' ')}, cumulative" if cumulative else outcome.replace("_", " ")
+            facet_name = f"{g.facet_titles[facet]}\n({_n_label(counts[facet])} runs per band)"
+            if faceted and across:
+                if o == 0:
+                    ax.set_title(facet_name, fontsize="medium")
+                if fi == 0:
+                    ax.set_ylabel(name, fontsize="medium")
+                if o == len(outcomes) - 1:
+                    ax.set_xlabel("step")
+            elif faceted:
+                if fi == 0:
+                    ax.set_title(name, fontsize="medium")
+                if o == 0:
+                    ax.set_ylabel(facet_name.replace(", ", "\n"), fontsize="small")
+                if fi == len(facets) - 1:
+                    ax.set_xlabel("step")
+            else:
+                ax.set_title(name)
+                ax.set_xlabel("step")
+            ax.grid(alpha=0.25)
+    what = "mean over replicates; band: 2.5th-97.5th percentile"
+    if g.per_facet:  # each column or row of panels shows other design points: a legend of its own
+        for fi, facet in enumerate(facets):
+            ax = panel(len(outcomes) - 1, fi)
+            handles, names = ax.get_legend_handles_labels()
+            if across:
+                ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=1, fontsize="x-small", frameon=False)
+            else:
+                ax.legend(handles, names, loc="center left", bbox_to_anchor=(1.02, 0.5), ncols=1, fontsize="x-small", frameon=False)
+        fig.legend([], [], loc="outside lower center", title=what, frameon=False)
+    else:
+        handles, names = panel(0, 0).get_legend_handles_labels()
+        if not faceted:
+            what = f"{_n_label(counts[''])} runs per band; {what}"
+        if handles:
+            fig.legend(handles, names, loc="outside lower center", ncols=min(len(handles), 4 if max(len(n) for n in names) > 24 else 6), fontsize="small", title=_legend_title(g, what))
+    _title(fig, title, g)
     return fig
 
 
 def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "") -> Figure:
-    """Final outcomes of every replicate per group: box plots with the replicates drawn as points."""
-    labels = group_labels(runs, design)
-    groups = _ordered_groups(labels)
-    cols = min(3, len(outcomes))
+    """Every replicate's run value of each outcome per group: box plots with the replicates drawn as points, coloured as in :func:`envelopes`.
+
+    Groups are ordered column by column of the envelopes (design point, then
+    variant); with columns, thin lines separate them and their names are
+    written under the boxes.
+    """
+    g = grouping(runs, design)
+    order = g.groups()
+    faceted = len(g.facets) > 1 and not g.per_facet
+    n = len(order)
+    cols = 1 if n > 12 else 2 if n > 5 else min(3, len(outcomes))
+    cols = min(cols, len(outcomes))
     rows = -(-len(outcomes) // cols)
-    fig = Figure(figsize=(max(5.2, 1.2 * len(groups) + 2) * cols, 3.8 * rows), layout="constrained")
+    width = max(5.2, 0.55 * n + 2.0) if faceted else max(5.2, 1.1 * n + 1.5)
+    fig = Figure(figsize=(width * cols, 3.9 * rows + 0.9), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     jitter = np.random.default_rng(0)
+    member = {grp: (g.run_facet == grp[0]) & (g.run_hue == grp[1]) for grp in order}
     for ax, outcome in zip(axes, outcomes):
-        data = [runs.loc[labels == g, f"final_{outcome}"].dropna().to_numpy(dtype=float) for g in groups]
+        value = run_value(outcome, runs.columns)
+        data = [runs.loc[member[grp], value.column].dropna().to_numpy(dtype=float) for grp in order]
         positions = [i + 1 for i, d in enumerate(data) if d.size]
         if positions:
-            ax.boxplot([d for d in data if d.size], positions=positions, widths=0.5, showfliers=False)
-        for i, d in enumerate(data):
+            ax.boxplot([d for d in data if d.size], positions=positions, widths=0.55, showfliers=False, medianprops={"color": "black"})
+        for i, (d, grp) in enumerate(zip(data, order)):
             if d.size:
-                ax.scatter(i + 1 + jitter.uniform(-0.12, 0.12, d.size), d, s=10, alpha=0.6, color=COLOURS[i % len(COLOURS)])
-        ax.set_xticks(range(1, len(groups) + 1), groups, rotation=20 if len(groups) > 3 else 0, fontsize="small")
-        ax.set_title(f"final {outcome.replace('_', ' ')}")
+                ax.scatter(i + 1 + jitter.uniform(-0.13, 0.13, d.size), d, s=12, alpha=0.75, color=g.colours.get(grp[1], COLOURS[0]), zorder=3)
+        if faceted:
+            ax.set_xticks(range(1, n + 1), ["" for _ in order])
+            ax.tick_params(axis="x", length=0)
+            starts = [i for i, grp in enumerate(order) if i == 0 or grp[0] != order[i - 1][0]]
+            for a, b in zip(starts, [*starts[1:], n]):
+                if a:
+                    ax.axvline(a + 0.5, color="#bbbbbb", linewidth=0.8)
+                ax.text((a + b + 1) / 2, -0.04, g.facet_titles[order[a][0]].replace(", ", "\n"), transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize="small")
+        else:
+            labels = [g.label(*grp).replace(", ", "\n") for grp in order]
+            ax.set_xticks(range(1, n + 1), labels, fontsize="x-small" if n > 6 else "small", rotation=0)
+        ax.set_xlim(0.4, n + 0.6)
+        ax.set_title(value.label)
+        ax.grid(axis="y", alpha=0.25)
     for ax in axes[len(outcomes) :]:
         ax.set_axis_off()
-    if title:
-        fig.suptitle(title)
+    if faceted or len(g.hues) > 1:
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], marker="o", linestyle="none", color=g.colours[h], label=h) for h in g.hues]
+        if faceted:  # otherwise the ticks name the groups
+            fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6), fontsize="small", title=g.legend or None)
+    _title(fig, title, g)
     return fig
 
 
@@ -142,7 +394,8 @@ def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str
     variants = list(design["variants"])
     fig = Figure(figsize=(1.4 * len(col_values) * len(variants) + 2.5, 1.0 * len(row_values) + 2.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(variants), squeeze=False)).ravel()
-    column = f"final_{outcome}"
+    measure = run_value(outcome, runs.columns)
+    column = measure.column
     cells = np.full((len(variants), len(row_values), len(col_values)), np.nan)
     for v, variant in enumerate(variants):
         sub = runs[runs["variant"] == variant]
@@ -169,23 +422,24 @@ def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str
         if len(variants) > 1:
             ax.set_title(variant)
     if image is not None:
-        fig.colorbar(image, ax=list(axes), label=f"mean final {outcome.replace('_', ' ')}")
-    fig.suptitle((f"{title}: " if title else "") + f"final {outcome.replace('_', ' ')}, mean over replicates")
+        fig.colorbar(image, ax=list(axes), label=f"mean {measure.label}")
+    fig.suptitle((f"{title}: " if title else "") + f"{measure.label}, mean over replicates")
     return fig
 
 
 def representative_run(runs: pd.DataFrame, outcome: str) -> int | None:
-    """The completed run whose final ``outcome`` is closest to the median of completed runs (ties: lowest run id).
+    """The completed run whose value of ``outcome`` (final, or total for a per-step count) is closest to the median of completed runs (ties: lowest run id).
 
     >>> runs = pd.DataFrame({"run_id": [0, 1, 2, 3], "status": ["completed"] * 3 + ["failed"], "final_x": [1.0, 5.0, 3.0, float("nan")]})
     >>> representative_run(runs, "x")
     2
     """
-    done = runs[(runs["status"] == "completed") & runs[f"final_{outcome}"].notna()]
+    column = run_value(outcome, runs.columns).column
+    done = runs[(runs["status"] == "completed") & runs[column].notna()]
     if done.empty:
         done = runs[runs["status"] == "completed"]
         return int(done["run_id"].min()) if len(done) else None
-    distance = (done[f"final_{outcome}"] - done[f"final_{outcome}"].median()).abs()
+    distance = (done[column] - done[column].median()).abs()
     best = done.assign(_d=distance).sort_values(["_d", "run_id"])
     return int(best["run_id"].iloc[0])
 
@@ -233,6 +487,6 @@ def draw_batch_plots(
             ax = fig.add_subplot()
             pick = lambda df: df[df["run_id"] == run_id].drop(columns="run_id")  # noqa: E731
             network(pick(nations), pick(partnerships), ax=ax)
-            ax.set_title(f"{title}: run {run_id}, the run whose final {outcomes[0].replace('_', ' ')} is closest to the median\n{ax.get_title()}", fontsize="medium")
+            ax.set_title(f"{title}: run {run_id}, the run whose {run_value(outcomes[0], done.columns).label} is closest to the median\n{ax.get_title()}", fontsize="medium")
             save(fig, f"network_run{run_id}.png")
     return written

@@ -9,7 +9,9 @@ policy. For each outcome, design point and pair of variants (A, B) in file
 order, :func:`paired_comparison` reports over the replicates where both
 completed:
 
-* ``mean_diff``: the mean paired difference B − A of the final outcome;
+* ``mean_diff``: the mean paired difference B − A of the outcome's run
+  value: its final value, or its total over the run for a per-step count
+  (:func:`spacesim.output.outcomes.run_value`);
 * ``confidence``: the level of the intervals (0.95 unless ``--confidence``
   said otherwise), so that a reader of the table knows what they are;
 * ``ci_low``, ``ci_high``: its percentile bootstrap confidence interval,
@@ -45,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ..output.folder import read_manifest, write_parquet_atomic
+from ..output.outcomes import FINAL, is_value_column, run_value
 from .batch_plots import value_label
 from ..scenario.errors import InputError
 
@@ -109,7 +112,9 @@ def paired_comparison(
     """Paired differences between variants of a batch's runs, with bootstrap intervals.
 
     ``runs`` is a batch's runs table (``runs.parquet``: ``point``,
-    ``variant``, ``replicate``, ``status`` and ``final_<outcome>`` columns);
+    ``variant``, ``replicate``, ``status`` and ``final_<outcome>`` columns,
+    ``total_<outcome>`` for per-step counts, which are compared by their
+    totals);
     failed runs are left out. ``variants`` picks and orders the variants to
     compare (default: every variant, in the order of the runs, which is the
     experiment file's order); every pair (A, B) with A before B is compared,
@@ -166,7 +171,7 @@ def paired_comparison(
 
     rows: list[_Row] = []
     for outcome in outcomes:
-        column = f"final_{outcome}"
+        column = run_value(outcome, runs.columns).column
         for point in points:
             here = done[done["point"] == point]
             duplicated = here.duplicated(["variant", "replicate"])
@@ -191,7 +196,8 @@ def paired_comparison(
     out = pd.DataFrame.from_records(records, columns=order)
     out["point"] = out["point"].astype("int64")
     out["n_pairs"] = out["n_pairs"].astype("int64")
-    out.attrs.update({"n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence), "varied": list(varied)})
+    statistics = {o: run_value(o, runs.columns).statistic for o in outcomes}
+    out.attrs.update({"n_boot": int(n_boot), "seed": int(seed), "confidence": float(confidence), "varied": list(varied), "statistics": statistics})
     return out
 
 
@@ -226,7 +232,7 @@ def _infer_varied(runs: pd.DataFrame) -> list[str]:
     """Parameter columns constant within each design point and different between points."""
     names = []
     for column in runs.columns:
-        if column in _RUN_COLUMNS or column.startswith("final_"):
+        if column in _RUN_COLUMNS or is_value_column(column):
             continue
         per_point = runs.groupby("point")[column].nunique(dropna=False)
         if (per_point == 1).all() and runs[column].nunique(dropna=False) > 1:
@@ -314,6 +320,21 @@ def confidence_level(comparison: pd.DataFrame) -> float | None:
     return float(comparison.attrs.get("confidence", 0.95))
 
 
+def _outcome_label(outcome: str, statistics: dict[str, str] | None, spaces: bool = True) -> str:
+    """How a comparison names an outcome's values: "final mean trust", or "n asat tests (total over the run)" for a compared total.
+
+    ``statistics`` is the table's ``attrs["statistics"]`` (outcome to
+    statistic); a table without it compared final values (tables written
+    before totals existed, or built by hand).
+
+    >>> _outcome_label("mean_trust", None), _outcome_label("n_leaks", {"n_leaks": "total over the run"}, spaces=False), _outcome_label("n_leaks", None)
+    ('final mean trust', 'n_leaks (total over the run)', 'final n leaks')
+    """
+    statistic = (statistics or {}).get(outcome, FINAL)
+    name = outcome.replace("_", " ") if spaces else outcome
+    return f"{name} ({statistic})" if statistic != FINAL else f"final {name}"
+
+
 def level_label(confidence: float | None) -> str:
     """A level as a percentage for labels ("95%", "97.5%"); "" when unknown (mixed levels).
 
@@ -360,6 +381,7 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
     from matplotlib.lines import Line2D
 
     level = level_label(confidence_level(comparison))
+    statistics = comparison.attrs.get("statistics")
     outcomes = list(dict.fromkeys(comparison["outcome"]))
     total = int((comparison["outcome"] == outcomes[0]).sum())
     if total > MAX_FOREST_ROWS:  # a large sampled design: the first rows only, and the title says so
@@ -392,7 +414,8 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
         ax.set_yticks(y, labels, fontsize="small")
         ax.set_ylim(-0.7, n_rows - 0.4)
         n = table["n_pairs"].max()
-        ax.set_title(f"final {outcome.replace('_', ' ')} (n = {n} pairs)" if table["n_pairs"].nunique() == 1 else f"final {outcome.replace('_', ' ')}", fontsize="medium")
+        label = _outcome_label(outcome, statistics)
+        ax.set_title(f"{label} (n = {n} pair{'' if n == 1 else 's'})" if table["n_pairs"].nunique() == 1 else label, fontsize="medium")
         ax.set_xlabel("difference B − A")
         ax.grid(axis="x", alpha=0.3)
     for ax in axes[len(outcomes) :]:
@@ -483,13 +506,14 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
     """
     lines: list[str] = []
     shown = 0
+    statistics = comparison.attrs.get("statistics")
     for outcome, table in comparison.groupby("outcome", sort=False):
         level = level_label(confidence_level(table))
         if limit is not None and shown >= limit:
             break
         n = table["n_pairs"]
-        over = f"{n.iloc[0]} paired replicates" if n.nunique() == 1 else f"{n.min()}-{n.max()} paired replicates"
-        lines.append(f"final {outcome}, B − A over {over}, {level + ' ' if level else ''}bootstrap interval:")
+        over = f"{n.iloc[0]} paired replicate{'' if n.iloc[0] == 1 else 's'}" if n.nunique() == 1 else f"{n.min()}-{n.max()} paired replicates"
+        lines.append(f"{_outcome_label(outcome, statistics, spaces=False)}, B − A over {over}, {level + ' ' if level else ''}bootstrap interval:")
         labels = row_labels(table)
         width = max(len(s) for s in labels)
         for label, (_, r) in zip(labels, table.iterrows()):

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..output.outcomes import FINAL, PER_STEP_COUNTS, run_value
 from ..scenario.errors import InputError
 
 #: At most this many rows in the table of outcomes per design point and variant.
@@ -250,13 +251,20 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
     if stem == "network":
         return "The partnership network at the last step: nations, bilateral agreements and framework memberships."
     if stem == "envelopes":
-        return "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, one band per group (variant or design point)."
+        counts = [o for o in outcomes if o in PER_STEP_COUNTS]
+        cumulated = f" {', '.join(o.replace('_', ' ') for o in counts)} {'is' if len(counts) == 1 else 'are'} drawn cumulated (the total so far)." if counts else ""
+        return (
+            "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, "
+            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so)." + cumulated
+        )
     if stem.startswith("heatmap_"):
-        return f"Mean final {stem.removeprefix('heatmap_').replace('_', ' ')} over replicates in each cell of the two-parameter grid (one panel per variant)."
+        return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."
     if stem == "final_distributions":
-        return "Final outcomes of every completed replicate per group: box plots, with each replicate drawn as a point."
+        counts = [o for o in outcomes if o in PER_STEP_COUNTS]
+        of = f" (for {', '.join(o.replace('_', ' ') for o in counts)}: the total over the run)" if counts else ""
+        return f"Final outcomes{of} of every completed replicate per design point and variant: box plots, with each replicate drawn as a point."
     if stem.startswith("network_run"):
-        first = f" whose final {outcomes[0].replace('_', ' ')} is closest to the median" if outcomes else ""
+        first = f" whose {run_value(outcomes[0]).label} is closest to the median" if outcomes else ""
         return f"The partnership network at the last step of run {stem.removeprefix('network_run')}, the completed run{first} (a representative run)."
     if stem.startswith("comparison_forest"):
         return "Paired policy comparison: the mean difference between variants under the same seeds, with its bootstrap confidence interval, per outcome (forest plot)."
@@ -506,7 +514,7 @@ def _replicates_cell(design: dict[str, Any], replication: dict[str, Any] | None)
     if not rule:
         return design.get("replicates")
     text = (
-        f"adaptive: rounds until the 95% half-width of every variant's mean final {str(rule.get('outcome', '')).replace('_', ' ')} "
+        f"adaptive: rounds until the 95% half-width of every variant's mean {run_value(str(rule.get('outcome', ''))).label} "
         f"is at most {fmt(rule.get('target_halfwidth'))}, from {fmt(rule.get('min'))} to {fmt(rule.get('max'))} per point"
     )
     counts = [p.get("replicates") for p in (replication or {}).get("points") or [] if isinstance(p.get("replicates"), int)]
@@ -581,7 +589,7 @@ def _group_columns(design: dict[str, Any], runs: pd.DataFrame) -> tuple[bool, bo
 
 
 def outcome_summary(runs: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str]) -> pd.DataFrame:
-    """Mean, sd and 95% interval of the mean of each final outcome over completed runs, per group of ``keys``, in order of appearance.
+    """Mean, sd and 95% interval of the mean of each outcome's run value (final, or total over the run for a per-step count) over completed runs, per group of ``keys``, in order of appearance.
 
     >>> runs = pd.DataFrame({"status": ["completed"] * 3 + ["failed"], "variant": ["a", "a", "b", "b"], "final_x": [1.0, 3.0, 5.0, float("nan")]})
     >>> outcome_summary(runs, ["x"], ["variant"])[["variant", "n", "x_mean", "x_sd"]].to_dict("records")
@@ -595,7 +603,7 @@ def outcome_summary(runs: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[
         row: dict[str, Any] = dict(zip(keys, key))
         row["n"] = len(group)
         for o in outcomes:
-            col = f"final_{o}"
+            col = run_value(o, group.columns).column
             _, mean, sd, low, high = mean_interval(group[col].to_numpy(dtype=float)) if col in group else (0, math.nan, math.nan, math.nan, math.nan)
             row.update({f"{o}_mean": mean, f"{o}_sd": sd, f"{o}_low": low, f"{o}_high": high})
         rows.append(row)
@@ -608,9 +616,20 @@ def _interval(low: Any, high: Any) -> str:
     return f"[{fmt(low)}, {fmt(high)}]"
 
 
-def _outcome_table(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]]) -> str:
+def _outcome_name(outcome: str, columns: Iterable[str] | None = None) -> str:
+    """An outcome as a table of run values names it: "mean trust", "n asat tests (total over the run)".
+
+    >>> _outcome_name("mean_trust"), _outcome_name("n_leaks")
+    ('mean trust', 'n leaks (total over the run)')
+    """
+    value = run_value(outcome, columns)
+    return outcome.replace("_", " ") + (f" ({value.statistic})" if value.is_total else "")
+
+
+def _outcome_table(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]], names: dict[str, str] | None = None) -> str:
+    names = names or {}
     head = "".join(f"<th rowspan=\"2\">{html.escape(k)}</th>" for k in keys) + '<th rowspan="2" class="num">n</th>'
-    head += "".join(f'<th colspan="3" class="group">{html.escape(o.replace("_", " "))}</th>' for o in outcomes)
+    head += "".join(f'<th colspan="3" class="group">{html.escape(names.get(o, o.replace("_", " ")))}</th>' for o in outcomes)
     sub = '<th class="num">mean</th><th class="num">sd</th><th class="num">95% CI</th>' * len(outcomes)
     body = []
     for _, row in summary.iterrows():
@@ -621,13 +640,14 @@ def _outcome_table(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequenc
     return f'<div class="wide"><table class="outcomes"><thead><tr>{head}</tr><tr>{sub}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
-def _outcome_table_long(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]]) -> str:
+def _outcome_table_long(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]], names: dict[str, str] | None = None) -> str:
     """The same numbers as :func:`_outcome_table` with a block of rows per outcome: readable, not wide, when there are many outcomes."""
+    names = names or {}
     head = "<th>outcome</th>" + "".join(f"<th>{html.escape(k)}</th>" for k in keys) + "".join(f'<th class="num">{h}</th>' for h in ("n", "mean", "sd", "95% CI"))
     body = []
     for o in outcomes:
         for i, (_, row) in enumerate(summary.iterrows()):
-            first = f'<th rowspan="{len(summary)}" class="rowhead">{html.escape(o.replace("_", " "))}</th>' if i == 0 else ""
+            first = f'<th rowspan="{len(summary)}" class="rowhead">{html.escape(names.get(o, o.replace("_", " ")))}</th>' if i == 0 else ""
             cells = "".join(f"<td>{html.escape(labels.get(k, fmt)(row[k]))}</td>" for k in keys)
             cells += f'<td class="num">{_esc(int(row["n"]))}</td><td class="num">{_esc(row[f"{o}_mean"])}</td><td class="num">{_esc(row[f"{o}_sd"])}</td>'
             cells += f'<td class="num">{html.escape(_interval(row[f"{o}_low"], row[f"{o}_high"]))}</td>'
@@ -642,8 +662,12 @@ def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list
     many_points, many_variants = _group_columns(design, runs)
     keys = [k for k, on in (("point", many_points), ("variant", many_variants)) if on]
     labels = {"point": lambda p: _point_label(p, design)}
+    names = {o: _outcome_name(o, runs.columns) for o in outcomes}
+    totals = [o for o in outcomes if run_value(o, runs.columns).is_total]
     intro = _p(
-        "Final value of each outcome (at the last step) over the completed replicates: mean, standard deviation and the 95% confidence interval "
+        "Final value of each outcome (at the last step)"
+        + (f"; for the per-step counts ({', '.join(names[o] for o in totals)}), the total over the run (steps 1 to the last), not the last step's count" if totals else "")
+        + ", over the completed replicates: mean, standard deviation and the 95% confidence interval "
         "of the mean (Student t with n − 1 degrees of freedom; – where n < 2).",
         "note",
     )
@@ -655,9 +679,9 @@ def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list
     if len(summary) > cap and many_points:
         pooled_keys = ["variant"] if many_variants else []
         pooled = outcome_summary(runs, outcomes, pooled_keys)
-        body += "<h3>Over all design points</h3>" + draw(pooled, outcomes, pooled_keys, labels)
+        body += "<h3>Over all design points</h3>" + draw(pooled, outcomes, pooled_keys, labels, names)
         body += f"<h3>By design point{' and variant' if many_variants else ''}</h3>"
-    body += draw(summary.head(cap), outcomes, keys, labels)
+    body += draw(summary.head(cap), outcomes, keys, labels, names)
     body += _note(cap, len(summary), "design point × variant groups" if many_variants else "design points" if many_points else "variants", "runs.parquet (a row per run)")
     return _section("outcomes", "Outcomes", body)
 
@@ -684,6 +708,12 @@ def _share(value: Any) -> str:
     return "–" if _is_missing(value) else f"{100 * float(value):.0f}%"
 
 
+def _compared_name(outcome: str, statistics: dict[str, str] | None) -> str:
+    """An outcome of a comparison table: "mean trust", or "n leaks (total over the run)" when the table compared totals (its attrs say so)."""
+    statistic = (statistics or {}).get(outcome, FINAL)
+    return outcome.replace("_", " ") + (f" ({statistic})" if statistic != FINAL else "")
+
+
 def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame, plots: list[Path]) -> tuple[str, str, str]:
     from .comparison import confidence_level, level_label
 
@@ -693,7 +723,8 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
     level = level_label(confidence_level(df))
     mixed = not level and "confidence" in df.columns
     intro = (
-        "Variants compared in pairs of runs that share a seed (common random numbers): the mean of the paired differences of each final outcome, "
+        "Variants compared in pairs of runs that share a seed (common random numbers): the mean of the paired differences of each outcome's final value "
+        "(its total over the run for a per-step count), "
         f"its {level or 'bootstrap'} confidence interval{' (the level of each row is in its level column)' if mixed else ''}, "
         "the interval an unpaired comparison would give (wider when pairing removes shared luck), the effect size, "
         "and how often each variant did better in a pair."
@@ -703,6 +734,7 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
         intro += f" Percentile bootstrap over replicate pairs, {int(settings['n_boot']):,} resamples, seed {settings['seed']}."
     body = _p(intro, "note")
     show = df.head(MAX_ROWS)
+    statistics = df.attrs.get("statistics")
     has = lambda c: c in df.columns  # noqa: E731
     headers = ["outcome"] + (["point"] if has("point") and df["point"].notna().any() else []) + ["A", "B"]
     headers += ["pairs"] if has("n_pairs") else []
@@ -715,7 +747,7 @@ def _comparison_section(folder: Path, manifest: dict[str, Any], df: pd.DataFrame
     headers += [h for h, c in (("B better", "share_b_better"), ("A better", "share_a_better"), ("tied", "share_tied")) if has(c)]
     rows = []
     for _, r in show.iterrows():
-        row: list[Any] = [str(r["outcome"]).replace("_", " ")]
+        row: list[Any] = [_compared_name(str(r["outcome"]), statistics)]
         if "point" in headers:
             row.append("all points" if _is_missing(r["point"]) else _point_label(r["point"], design))
         row += [r["variant_a"], r["variant_b"]]
@@ -870,7 +902,7 @@ def _replication_section(rep: dict[str, Any], design: dict[str, Any]) -> tuple[s
     reached = int((stopped == "target reached").sum())
     per_variant = any(isinstance(p.get("variants"), list) for p in points)
     body = _p(
-        "Replicates were added in rounds until the 95% confidence interval of the mean final outcome of every variant was at most the target "
+        "Replicates were added in rounds until the 95% confidence interval of the mean outcome (its final value, or its total over the run for a per-step count) of every variant was at most the target "
         "half-width on each side, or the maximum number of replicates was reached. The variants of a point always get the same replicates "
         "(they stay paired), so a point stops when its widest variant (bold) is within the target; each variant's mean and half-width are its own.",
         "note",
@@ -878,7 +910,7 @@ def _replication_section(rep: dict[str, Any], design: dict[str, Any]) -> tuple[s
     counts = [p.get("replicates") for p in points if isinstance(p.get("replicates"), int)]
     body += _kv(
         [
-            ("outcome", str(rep.get("outcome", "")).replace("_", " ") or None),
+            ("outcome", (str(rep["outcome"]).replace("_", " ") + (f" ({rep['statistic']})" if rep.get("statistic") not in (None, FINAL) else "")) if rep.get("outcome") else None),
             ("target half-width", rep.get("target_halfwidth")),
             ("replicates per point", f"at least {fmt(rep.get('min'))}, at most {fmt(rep.get('max'))}" if rep.get("min") is not None or rep.get("max") is not None else None),
             ("replicates run", (f"{min(counts)}–{max(counts)} per point" if min(counts) != max(counts) else f"{counts[0]} at every point") if counts else None),
@@ -911,7 +943,7 @@ def _replication_section(rep: dict[str, Any], design: dict[str, Any]) -> tuple[s
 def _failed_section(runs: pd.DataFrame, design: dict[str, Any]) -> tuple[str, str, str]:
     failed = runs[runs["status"] == "failed"]
     if failed.empty:
-        return _section("failed", "Failed runs", _p(f"None: all {len(runs):,} runs completed.", "ok"))
+        return _section("failed", "Failed runs", _p(f"None: all {len(runs):,} runs completed." if len(runs) != 1 else "None: the run completed.", "ok"))
     counts = failed["error_type"].fillna("unknown").value_counts() if "error_type" in failed else pd.Series(dtype=int)
     body = _p(f"{len(failed):,} of {len(runs):,} runs failed" + (": " + ", ".join(f"{n} {t}" for t, n in counts.items()) if len(counts) else "") + ".", "warn")
     body += _p("Each failed run is left out of the outcomes and plots above; its reproduce command repeats it alone.", "note")
@@ -969,7 +1001,7 @@ def _run_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[tup
         for name, meaning in STEP_OUTCOMES.items():
             if name not in steps.columns:
                 continue
-            if meaning.endswith(" this step"):
+            if name in PER_STEP_COUNTS:
                 counts.append([name.replace("_", " "), steps.loc[steps["step"] > first["step"], name].sum(), meaning.removesuffix(" this step")])
             else:
                 start, end = first[name], last[name]

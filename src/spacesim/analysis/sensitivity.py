@@ -13,7 +13,8 @@ whose indices are known), and both then share steps 1, 3 and 4:
 2. The batch engine runs every sample point ``replicates`` times (common
    seed scheme of every batch); :func:`point_outcomes` turns the runs into one
    value per point and outcome (the mean over completed replicates, of the
-   final value or of the mean over a window of steps) and measures the
+   final value, the total over the run of a per-step count, or the mean over
+   a window of steps) and measures the
    replicate noise.
 3. :func:`analyse` calls ``SALib.analyze.sobol`` (first-order S1, total ST
    and second-order S2 indices, with bootstrap confidence intervals) or
@@ -50,6 +51,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..output.outcomes import FINAL, run_value
 from ..scenario.experiment import Distribution, SensitivitySpec, WindowOutcome, outcome_label
 
 #: Columns of ``sensitivity.parquet``.
@@ -176,13 +178,33 @@ def analyse(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.ndarr
 
 
 def run_values(runs: pd.DataFrame, steps: pd.DataFrame, outcome: str | WindowOutcome) -> pd.Series:
-    """One value per completed run (indexed by run id): the final value, or the mean over the outcome's window of steps."""
+    """One value per completed run (indexed by run id): for a name, the run's value (:func:`spacesim.output.outcomes.run_value`: final, or total over the run for a per-step count); for a window, the mean over its steps."""
     done = runs[runs["status"] == "completed"]
     if isinstance(outcome, str):
-        return pd.Series(done[f"final_{outcome}"].to_numpy(dtype=float), index=done["run_id"].to_numpy())
+        return pd.Series(done[run_value(outcome, runs.columns).column].to_numpy(dtype=float), index=done["run_id"].to_numpy())
     first, last = outcome.window
     window = steps[(steps["step"] >= first) & (steps["step"] <= last) & steps["run_id"].isin(done["run_id"])]
     return window.groupby("run_id")[outcome.outcome].mean().reindex(done["run_id"].to_numpy())
+
+
+def statistic_of(outcome: str | WindowOutcome, columns: Any = None) -> str:
+    """What sensitivity.parquet's ``statistic`` column says a run's value of ``outcome`` is: "final", "total over the run" (a per-step count) or "mean of steps A-B".
+
+    >>> statistic_of("mean_trust"), statistic_of("n_asat_tests"), statistic_of(WindowOutcome(outcome="mean_trust", window=(10, 20)))
+    ('final', 'total over the run', 'mean of steps 10-20')
+    """
+    if isinstance(outcome, str):
+        return run_value(outcome, columns).statistic
+    return f"mean of steps {outcome.window[0]}-{outcome.window[1]}"
+
+
+def statistic_label(outcome: str, statistic: str) -> str:
+    """An outcome and its statistic as the ranking and the manifest's noise name them: "mean_trust", "n_leaks (total over the run)".
+
+    >>> statistic_label("mean_trust", "final"), statistic_label("mean_trust", "mean of steps 10-20")
+    ('mean_trust', 'mean_trust (mean of steps 10-20)')
+    """
+    return outcome if statistic == FINAL else f"{outcome} ({statistic})"
 
 
 def point_outcomes(runs: pd.DataFrame, steps: pd.DataFrame, outcome: str | WindowOutcome, n_points: int) -> tuple[np.ndarray, float, np.ndarray]:
@@ -223,11 +245,13 @@ def sensitivity_table(spec: SensitivitySpec, x: np.ndarray, runs: pd.DataFrame, 
     for o in spec.outcomes:
         y, share, _ = point_outcomes(runs, steps, o, len(x))
         df = analyse(problem, spec.method, x, y, second_order=spec.second_order, levels=spec.levels, resamples=spec.resamples, seed=seed)
-        df.insert(0, "statistic", "final" if isinstance(o, str) else f"mean of steps {o.window[0]}-{o.window[1]}")
-        df.insert(0, "outcome", o if isinstance(o, str) else o.outcome)
+        statistic = statistic_of(o, runs.columns)
+        name = o if isinstance(o, str) else o.outcome
+        df.insert(0, "statistic", statistic)
+        df.insert(0, "outcome", name)
         df.insert(0, "method", spec.method)
         frames.append(df)
-        noise[outcome_label(o)] = share
+        noise[statistic_label(name, statistic)] = share
     table = pd.concat(frames, ignore_index=True)[list(COLUMNS)]
     table["parameter2"] = table["parameter2"].astype("string")
     return table, noise
@@ -388,7 +412,7 @@ def ranking(table: pd.DataFrame, noise: dict[str, float] | None = None, top: int
         method = df["method"].iloc[0]
         key = "ST" if method == "sobol" else "mu_star"
         main = df[df["index"] == key].sort_values("value", ascending=False)
-        label = outcome if statistic == "final" else f"{outcome} ({statistic})"
+        label = statistic_label(outcome, statistic)
         ratio = (noise or {}).get(label)
         note = "" if ratio is None or ratio != ratio else f"; replicate noise / variance across points {ratio:.2f}"
         lines.append(f"{label}: parameters ranked by {'total index ST' if key == 'ST' else 'mu*'}{note}")

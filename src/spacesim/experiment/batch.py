@@ -7,6 +7,7 @@ finishes) -> merged tables -> summary plots. README shows the notebook use.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -16,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..output.outcomes import run_value
 from ..output.provenance import file_sha256, git_revision, now, package_versions
 from ..scenario.errors import InputError
 from ..scenario.experiment import Experiment, load_experiment
@@ -24,6 +26,7 @@ from .executors import Executor, make_executor
 from .progress import Progress
 from .replication import decide
 from .store import BatchStore
+from .wording import PYTHON, Wording
 
 class BatchInterrupted(Exception):
     """The batch was stopped (Ctrl-C or SIGTERM); what finished is kept and can be resumed."""
@@ -74,30 +77,32 @@ class BatchResult:
         m = self.manifest
         total, failed = m["runs"]["total"], m["runs"]["failed"]
         lines = [
-            f"{m['experiment']['name']}: {total} runs ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
-            f"{'up to ' if m['design'].get('adaptive') else ''}{m['design']['replicates']} replicates), "
-            f"{total - failed} completed, {failed} failed; {self.ran_now} run now in {self.seconds:.1f} s",
+            f"{m['experiment']['name']}: {_count(total, 'run')} ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
+            f"{'up to ' if m['design'].get('adaptive') else ''}{_count(m['design']['replicates'], 'replicate')}), "
+            f"{total - failed} completed, {failed} failed; {self.ran_now} of {total} ran in this session ({self.seconds:.1f} s)",
         ]
         done = self.runs[self.runs["status"] == "completed"]
         outcomes = outcomes or m["outcomes"]
         if len(done):
-            cols = [f"final_{o}" for o in outcomes]
+            values = [run_value(o, done.columns) for o in outcomes]
             keys = [k for k in m["design"]["varied"] if done[k].nunique() > 1]
             if len(m["design"]["variants"]) > 1 or not keys:
                 keys = ["variant", *keys]
             if done.groupby(keys).ngroups > 12:
                 keys = ["variant"]
-            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[cols].mean()
-            table.columns = outcomes
-            lines.append(f"mean final outcomes over replicates, by {', '.join(keys)}:")
+            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
+            table.columns = [v.header for v in values]
+            totals = [v.outcome for v in values if v.is_total]
+            what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
+            lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
             lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
         replication = m.get("replication")
         if replication:
             stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
             n = [pt["replicates"] for pt in replication["points"]]
             lines.append(
-                f"adaptive replication on {replication['outcome']} (target half-width {replication['target_halfwidth']:g}): {replication['rounds']} rounds, "
-                f"{min(n)}-{max(n)} replicates per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
+                f"adaptive replication on {run_value(replication['outcome'], self.runs.columns).header} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
+                f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
             )
         sens = m.get("sensitivity")
         if sens:
@@ -106,7 +111,7 @@ class BatchResult:
             elif (self.out / "sensitivity.parquet").exists():
                 from ..analysis.sensitivity import ranking
 
-                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {sens['points']} sample points (95% intervals; sensitivity.parquet):")
+                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals; sensitivity.parquet):")
                 lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples")))
         from ..analysis.comparison import batch_summary_lines
 
@@ -127,6 +132,7 @@ def run_batch(
     force: bool = False,
     plots: bool = True,
     quiet: bool = True,
+    wording: Wording = PYTHON,
 ) -> BatchResult:
     """Run (or resume) an experiment's batch into ``out`` and return its tables.
 
@@ -135,14 +141,16 @@ def run_batch(
     ``out`` (refused if the experiment or scenario file changed); ``force``
     deletes ``out`` first. Without either, an existing non-empty ``out`` is
     refused. Raises :class:`InputError` for bad input and
-    :class:`BatchInterrupted` on Ctrl-C.
+    :class:`BatchInterrupted` on Ctrl-C. Refusals name these arguments
+    (``resume=True``); the command line passes ``wording=CLI`` so that they
+    name its flags (``--resume``) instead.
     """
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     if experiment.path is None:
         raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
     out = Path(out) if out is not None else Path("results") / experiment.path.stem
-    BatchStore.check_new(out, resume, force)
+    BatchStore.check_new(out, resume, force, wording)
     store = BatchStore(out)
     design = build_design(experiment)
     tables = tuple(t.value for t in experiment.spec.tables)
@@ -150,7 +158,7 @@ def run_batch(
     started = now()
     if resume:
         manifest = store.read_manifest()
-        _check_resumable(manifest, experiment, out)
+        _check_resumable(manifest, experiment, out, wording)
         if manifest.get("status") == "completed":
             return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"))
         chunk_size = manifest["chunk_size"]
@@ -159,7 +167,7 @@ def run_batch(
         chunk_size = experiment.spec.chunk_size or default_chunk_size(first_round, workers or _cores())
         manifest = _new_manifest(experiment, design, chunk_size, tables, started)
 
-    executor = make_executor(workers, cluster)  # may raise InputError (cluster unreachable) before anything is written
+    executor = make_executor(workers, cluster, wording)  # may raise InputError (bad address, cluster unreachable) before anything is written
     try:
         if not resume:
             store.create(force)
@@ -177,7 +185,7 @@ def run_batch(
 
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
-        context = {"scenario_file": _display_path(experiment.scenario_path), "fixed": dict(experiment.spec.parameters)}
+        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters)}
         runner = _ChunkRunner(executor, store, experiment, tables, context, progress)
         try:
             if experiment.adaptive is None:
@@ -258,9 +266,10 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         next_chunk += len(chunks)
         runner.progress.set_total(sum(counts.values()) * n_variants)
         runner.run(chunks)
-        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", f"final_{rule['outcome']}"]))
+        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(rule["outcome"]).column]))
         manifest["replication"] = {
             "outcome": rule["outcome"],
+            "statistic": run_value(rule["outcome"]).statistic,
             "target_halfwidth": rule["target_halfwidth"],
             "min": rule["min"],
             "max": rule["max"],
@@ -329,12 +338,25 @@ def _cores() -> int:
     return os.cpu_count() or 1
 
 
-def _display_path(path: Path) -> str:
-    """A path relative to the working folder when it is inside it (shorter reproduction commands)."""
+def scenario_file_for_commands(experiment: Experiment) -> str:
+    """The batch's scenario file as the ``reproduce`` commands name it: an absolute path, so that they work from any folder.
+
+    It is the path the experiment file gives (relative to the experiment
+    file), made absolute with ``..`` removed but symbolic links kept, so the
+    commands name the file the user named (``scenarios/baseline.yaml``
+    rather than the resolved ``src/spacesim/scenarios/baseline.yaml``); when
+    removing ``..`` lexically would lead elsewhere (a ``..`` after a linked
+    folder), the absolute path keeps the ``..``.
+    """
+    if experiment.path is None:
+        return str(experiment.scenario_path)
+    named = Path(experiment.spec.scenario)
+    literal = Path(os.path.abspath(experiment.path.parent)) / named if not named.is_absolute() else named
+    tidy = Path(os.path.normpath(literal))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+        return str(tidy if tidy.samefile(experiment.scenario_path) else literal)
+    except OSError:
+        return str(literal)
 
 
 def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> dict[str, Any]:
@@ -375,23 +397,24 @@ def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, table
     }
 
 
-def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path) -> None:
+def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path, wording: Wording = PYTHON) -> None:
     """Refuse to resume when the files that define the batch have changed."""
     assert experiment.path is not None
+    again = f"start again with {wording.force} or {wording.another_out}"
     if manifest.get("kind") != "batch":
-        raise InputError.single(out / "manifest.json", "kind", "this folder holds a single run, not a batch; choose another --out")
+        raise InputError.single(out / "manifest.json", "kind", f"this folder holds a single run, not a batch; choose {wording.another_out}")
     was, now_ = manifest["experiment"]["sha256"], file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
-            experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or start again with --force or another --out"
+            experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}"
         )
     was_spec, now_spec = manifest["experiment"].get("spec"), experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
         changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
-        raise InputError.single(out / "manifest.json", ", ".join(changed), "the batch in this folder was started with other settings (e.g. another --method); resume it with the same ones, or start again with --force or another --out")
+        raise InputError.single(out / "manifest.json", ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
     was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
     if was != now_:
-        raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or start again with --force or another --out")
+        raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}")
 
 
 def _copy_inputs(experiment: Experiment, store: BatchStore) -> None:

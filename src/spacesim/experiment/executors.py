@@ -17,19 +17,22 @@ executor: every run carries its own seed.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import io
 import multiprocessing
 import os
+import re
 import signal
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from pathlib import Path
 from typing import Any, Protocol
 
 from ..scenario import ScenarioSpec
 from ..scenario.errors import InputError
 from .design import RunTask
+from .wording import PYTHON, Wording
 from .worker import ChunkResult, run_chunk
 
 Chunk = tuple[int, list[RunTask]]
@@ -124,38 +127,71 @@ class DaskCluster:
 
     name = "dask"
 
-    def __init__(self, address: str, timeout: float = 10.0):
+    def __init__(self, address: str, timeout: float = 10.0, wording: Wording = PYTHON):
+        option = wording.cluster
+        address = cluster_address(address, option)  # refused before anything connects
         try:
             from dask.distributed import Client
         except ImportError:
-            raise InputError.single("--cluster", address, "Dask is not installed; install it with: pip install 'spacesim[dask]'") from None
+            raise InputError.single(option, address, "Dask is not installed; install it with: pip install 'spacesim[dask]'") from None
+        _check_scheduler(address, timeout, option)
         try:
             self.client = Client(address, timeout=timeout, set_as_default=False)
-        except (OSError, TimeoutError) as exc:
-            raise InputError.single("--cluster", address, f"cannot reach a Dask scheduler there ({exc.__class__.__name__}: {exc})") from None
+        except Exception as exc:  # noqa: BLE001 - whatever Dask raises, the user gets one line, not a traceback
+            _discard_half_made_client(exc)
+            raise InputError.single(option, address, f"cannot connect to the Dask scheduler there ({_describe(exc)})") from None
         self.address = address
-        self.workers = len(self.client.scheduler_info().get("workers", {}))
         self._futures: list[Any] = []
-        self._ensure_importable()
+        try:
+            self.workers = len(self.client.scheduler_info().get("workers", {}))
+            if self.workers == 0:
+                raise InputError.single(option, address, f"the Dask scheduler there has no workers; start some (dask worker {address}) and try again")
+            self._ensure_importable(option)
+        except InputError:
+            self.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - a cluster that fails while we set it up is a problem of the cluster, said in one line
+            self.close()
+            raise InputError.single(option, address, f"the Dask cluster failed while spacesim was being set up on its workers ({_describe(exc)})") from None
 
-    def _ensure_importable(self) -> None:
-        """Make sure every worker can import this spacesim; upload it as a zip if not."""
+    def _ensure_importable(self, option: str = "--cluster") -> None:
+        """Make sure every worker imports this very spacesim; install it on the workers that do not.
+
+        The probe that asks each worker is defined inside :meth:`_fingerprints`,
+        so that Dask pickles it by value: a module-level function would be
+        pickled by reference to this module, which a worker without spacesim
+        cannot import. Workers that lack it (or run other code) get the
+        package as a zip through a worker plugin (:func:`_install_plugin`),
+        which later workers of the cluster receive too.
+        """
         here = package_fingerprint()
-        versions = self.client.run(_spacesim_fingerprint)
-        if all(v == here for v in versions.values()):
+        if all(v == here for v in self._fingerprints().values()):
             return
-        package = Path(__file__).resolve().parents[1]
-        with tempfile.TemporaryDirectory() as tmp:
-            archive = Path(tmp) / "spacesim.zip"
-            with zipfile.ZipFile(archive, "w") as zf:
-                for path in package.rglob("*"):
-                    if path.is_file() and "__pycache__" not in path.parts:
-                        zf.write(path, Path("spacesim") / path.relative_to(package))
-            self.client.upload_file(str(archive))
-        versions = self.client.run(_spacesim_fingerprint)
+        data = package_zip()
+        digest = hashlib.sha256(data).hexdigest()
+        self.client.register_plugin(_install_plugin(data, digest), name=f"spacesim-{digest[:16]}")
+        versions = self._fingerprints()
         bad = sorted(w for w, v in versions.items() if v != here)
         if bad:
-            raise InputError.single("--cluster", self.address, f"workers {', '.join(bad)} cannot import this spacesim (or run another version of it); install it where the workers run")
+            raise InputError.single(
+                option,
+                self.address,
+                f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them (they may have another version of it imported already); "
+                "install this version where the workers run, or restart them",
+            )
+
+    def _fingerprints(self) -> dict[str, str | None]:
+        """Each worker's :func:`package_fingerprint` of the spacesim it imports (``None`` when it cannot import one)."""
+
+        def probe() -> str | None:  # local, hence pickled by value (see _ensure_importable)
+            import importlib
+
+            try:
+                return importlib.import_module("spacesim.experiment.executors").package_fingerprint()
+            except ImportError:
+                return None
+
+        return self.client.run(probe)
 
     def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
         """Submit every chunk (``pure=False``), yield results as they complete."""
@@ -168,36 +204,213 @@ class DaskCluster:
 
     def close(self) -> None:
         """Cancel what is pending and disconnect (the cluster itself keeps running)."""
-        if self._futures:
-            self.client.cancel(self._futures)
-        self.client.close()
+        with contextlib.suppress(Exception):  # a scheduler that went away cannot be told anything more
+            if self._futures:
+                self.client.cancel(self._futures)
+            self._futures = []
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+
+def _package_files() -> Iterator[tuple[str, Any]]:
+    """Every file of this spacesim but caches, as (path inside the package, readable), in a fixed order.
+
+    Read through :mod:`importlib.resources`, so that it works from a source
+    tree and from the zip a Dask worker imports.
+    """
+    from importlib.resources import files
+
+    def walk(node: Any, prefix: str) -> Iterator[tuple[str, Any]]:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir():
+                if child.name != "__pycache__":
+                    yield from walk(child, f"{prefix}{child.name}/")
+            elif not child.name.endswith((".pyc", ".nbi", ".nbc")):
+                yield f"{prefix}{child.name}", child
+
+    yield from walk(files("spacesim"), "")
 
 
 def package_fingerprint() -> str:
-    """A hash of this spacesim's source files, to tell whether a worker runs the same code."""
-    import hashlib
-
-    package = Path(__file__).resolve().parents[1]
+    """A hash of this spacesim's source files (``.py`` and ``.yaml``), to tell whether a worker runs the same code."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
+    for name, file in _package_files():
+        if name.endswith((".py", ".yaml")):
+            digest.update(name.encode())
+            digest.update(file.read_bytes())
     return digest.hexdigest()
 
 
-def _spacesim_fingerprint() -> str | None:
-    try:
-        from spacesim.experiment.executors import package_fingerprint
-    except ImportError:
-        return None
-    return package_fingerprint()
+def package_zip() -> bytes:
+    """This spacesim as the bytes of a zip with a top-level ``spacesim/`` folder, the same bytes for the same files (fixed times and order)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, file in _package_files():
+            info = zipfile.ZipInfo(f"spacesim/{name}", date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, file.read_bytes())
+    return buffer.getvalue()
 
 
-def make_executor(workers: int | None, cluster: str | None) -> Executor:
-    """The executor the options ask for: a Dask cluster, local processes, or this process."""
-    if cluster:
-        return DaskCluster(cluster)
+def _install_plugin(data: bytes, digest: str) -> Any:
+    """A Dask worker plugin that puts the zip ``data`` (sha256 ``digest``) on the worker's ``sys.path``.
+
+    The zip is written once per machine and version to a fixed place,
+    ``$XDG_CACHE_HOME/spacesim/spacesim-DIGEST.zip`` (``~/.cache`` by
+    default), falling back to the worker's local directory. A fixed place
+    matters for Numba: the model's compiled loops (``cache=True``) are cached,
+    for modules imported from a zip, in Numba's user-wide cache folder under
+    a name derived from the zip's path, so every worker of the machine and
+    every later batch of this version reuse the loops one worker compiled,
+    instead of each worker compiling them again into a new folder.
+
+    The class is defined here, so that Dask pickles it by value (the workers
+    cannot import this module yet).
+    """
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class InstallSpacesim(WorkerPlugin):
+        def __init__(self) -> None:
+            self.data, self.digest = data, digest
+
+        def setup(self, worker: Any) -> None:
+            import hashlib
+            import importlib
+            import os
+            import sys
+            from pathlib import Path
+
+            cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spacesim"
+            problems = []
+            for place in (cache, Path(worker.local_directory)):
+                target = place / f"spacesim-{self.digest[:16]}.zip"
+                try:
+                    if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == self.digest):
+                        place.mkdir(parents=True, exist_ok=True)
+                        tmp = place / f".{target.name}.{os.getpid()}.tmp"
+                        tmp.write_bytes(self.data)
+                        os.replace(tmp, target)
+                    break
+                except OSError as exc:
+                    problems.append(f"{place}: {exc}")
+            else:
+                raise OSError(f"cannot write spacesim's zip on this worker ({'; '.join(problems)})")
+            if str(target) not in sys.path:
+                sys.path.insert(0, str(target))
+            importlib.invalidate_caches()
+
+    return InstallSpacesim()
+
+
+def make_executor(workers: int | None, cluster: str | None, wording: Wording = PYTHON) -> Executor:
+    """The executor the options ask for: a Dask cluster, local processes, or this process.
+
+    With a cluster, the cluster's workers run the batch: asking for a number
+    of local ``workers`` as well is refused rather than silently ignored.
+    """
+    if cluster is not None:
+        if workers is not None:
+            raise InputError.single(
+                wording.workers,
+                str(workers),
+                f"cannot be combined with {wording.cluster}: on a Dask cluster the batch runs on the cluster's workers (as many as it has). "
+                f"Drop {wording.workers}, or start more or fewer dask workers",
+            )
+        return DaskCluster(cluster, wording=wording)
     n = workers if workers is not None else (os.cpu_count() or 1)
     if n < 1:
-        raise InputError.single("--workers", str(n), "must be at least 1")
+        raise InputError.single(wording.workers, str(n), "must be at least 1")
     return InProcess() if n == 1 else LocalProcesses(n)
+
+
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$")
+
+
+def cluster_address(address: str, option: str = "--cluster") -> str:
+    """A Dask scheduler address checked and written as ``tcp://HOST:PORT``; :class:`InputError` naming ``option`` otherwise.
+
+    ``tcp://HOST:PORT`` or ``HOST:PORT``, the port an integer from 1 to
+    65535, the host a name, an IPv4 address or an IPv6 address in brackets.
+
+    >>> cluster_address("127.0.0.1:8786"), cluster_address("tcp://sched.example.org:8786"), cluster_address("[::1]:8786")
+    ('tcp://127.0.0.1:8786', 'tcp://sched.example.org:8786', 'tcp://[::1]:8786')
+    >>> cluster_address("127.0.0.1:notaport")
+    Traceback (most recent call last):
+    ...
+    spacesim.scenario.errors.InputError: --cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport' (expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786)
+    """
+    text = str(address).strip()
+    example = "expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786"
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        scheme, rest = "tcp", text
+    if scheme != "tcp":
+        raise InputError.single(option, text, f"only tcp:// scheduler addresses are supported, not {scheme}:// ({example})")
+    host, colon, port = rest.rpartition(":")
+    if not colon or not host:
+        raise InputError.single(option, text, f"no port ({example})")
+    if not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise InputError.single(option, text, f"the port must be an integer from 1 to 65535, not {port!r} ({example})")
+    if not _HOST.match(host):
+        raise InputError.single(option, text, f"{host!r} is not a host name or address ({example}; an IPv6 address goes in brackets, [::1]:8786)")
+    return f"tcp://{host}:{int(port)}"
+
+
+def _check_scheduler(address: str, timeout: float, option: str) -> None:
+    """Refuse quickly, in one line, an address where no Dask scheduler answers: an unknown host, nothing listening, or something that is not Dask.
+
+    Dask's ``Client`` waits much longer than its timeout for a server that
+    accepts the connection but never answers its handshake; here the whole
+    handshake has ``timeout`` seconds.
+    """
+    import asyncio
+    import socket
+
+    host, port = address.removeprefix("tcp://").rsplit(":", 1)
+    try:
+        socket.getaddrinfo(host.strip("[]"), int(port), type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: unknown host {host!r} ({exc})") from None
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: nothing accepts connections on that port ({_describe(exc)})") from None
+
+    async def handshake() -> None:
+        from distributed.comm import connect
+
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        await comm.close()
+
+    try:
+        asyncio.run(handshake())
+    except Exception as exc:  # noqa: BLE001 - any failure of the handshake means no Dask scheduler
+        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: something listens on that port but did not answer as a Dask scheduler within {timeout:g} s ({_describe(exc)})") from None
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: message`` of an exception, or the type alone when it has no message."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _discard_half_made_client(exc: BaseException) -> None:
+    """Close, quietly and at once, the ``Client`` whose construction raised ``exc``.
+
+    The half-made client is still referenced by the exception's traceback;
+    left alone, its ``__del__`` later tries to close it, waits 20 s and
+    prints a traceback ("Exception ignored in Client.__del__").
+    """
+    from dask.distributed import Client
+
+    tb = exc.__traceback__
+    while tb is not None:
+        client = tb.tb_frame.f_locals.get("self")
+        if isinstance(client, Client):
+            with contextlib.suppress(Exception):
+                client.status = "closed"  # its __del__ and close() then do nothing
+            with contextlib.suppress(Exception):
+                client._loop_runner.stop()  # noqa: SLF001 - no public way to stop the loop of a client that never started
+            break
+        tb = tb.tb_next

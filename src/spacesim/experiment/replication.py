@@ -6,7 +6,8 @@ The rule (``replicates: {target_halfwidth: X, outcome: NAME, min: M, max: K}``):
   variants of a point always get the same replicates, so they stay paired
   under common random numbers);
 * after each round, for every point still open and every variant, the
-  half-width of the 95% interval of the variant's mean final outcome is
+  half-width of the 95% interval of the variant's mean outcome (its final
+  value, or its total over the run for a per-step count) is
   ``h = t(0.975, n-1) s / sqrt(n)`` over its ``n`` completed replicates
   (infinite with fewer than two); the point stops when the largest ``h``
   over its variants is at most ``X`` ("target reached": every variant's
@@ -37,6 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from ..output.outcomes import run_value
 
 TARGET = "target reached"
 MAXED = "max reached"
@@ -111,7 +114,8 @@ def decide(rule: dict[str, Any], counts: dict[int, int], runs: pd.DataFrame) -> 
     """After a round in which point ``p`` has ``counts[p]`` replicates: stop or continue each point.
 
     ``runs`` holds at least the columns point, variant, replicate, status and
-    ``final_<outcome>``; only replicates below ``counts[p]`` are read. Every
+    the outcome's run value (``final_<outcome>``, or ``total_<outcome>`` for a
+    per-step count: :func:`spacesim.output.outcomes.run_value`); only replicates below ``counts[p]`` are read. Every
     variant that has a run at the point counts, also one whose runs all failed
     (its half-width is infinite, so the point cannot reach the target).
 
@@ -122,7 +126,7 @@ def decide(rule: dict[str, Any], counts: dict[int, int], runs: pd.DataFrame) -> 
     ('target reached', None, 6, 5.0)
     """
     x, top = float(rule["target_halfwidth"]), int(rule["max"])
-    column = f"final_{rule['outcome']}"
+    column = run_value(rule["outcome"], runs.columns).column
     decisions = {}
     for p, n in counts.items():
         here = runs[(runs["point"] == p) & (runs["replicate"] < n)]

@@ -4,6 +4,7 @@ Layout of a batch folder while it runs::
 
     manifest.json            status "running" (then "interrupted" or "completed")
     inputs/                  copies of the experiment and scenario files
+    plots/                   summary plots, made at the end (not with --no-plots)
     chunks/000012/           one folder per finished chunk: runs.parquet, steps.parquet, ...
 
 A chunk is written into ``chunks/.000012.tmp-<pid>/`` and renamed into place
@@ -28,6 +29,7 @@ import pyarrow.parquet as pq
 
 from ..output.folder import write_json_atomic
 from ..scenario.errors import InputError
+from .wording import PYTHON, Wording
 from .worker import ChunkResult
 
 CHUNK_DIGITS = 6
@@ -56,27 +58,27 @@ class BatchStore:
 
     # --- opening -------------------------------------------------------------
     @staticmethod
-    def check_new(root: Path, resume: bool, force: bool) -> None:
-        """Refuse to start over an existing folder unless ``resume`` or ``force`` says what to do."""
+    def check_new(root: Path, resume: bool, force: bool, wording: Wording = PYTHON) -> None:
+        """Refuse to start over an existing folder unless ``resume`` or ``force`` says what to do (messages name the options as ``wording`` does)."""
+        w = wording
         if resume and force:
-            raise InputError.single(root, "--resume/--force", "choose one: --resume continues the batch in this folder, --force deletes it and starts again")
+            raise InputError.single(root, f"{w.resume}/{w.force}", f"choose one: {w.resume} continues the batch in this folder, {w.force} deletes it and starts again")
         if root.exists() and not root.is_dir():
-            raise InputError.single(root, "--out", "exists and is not a folder")
+            raise InputError.single(root, w.out, "exists and is not a folder")
         exists = root.exists() and any(root.iterdir())
         if resume and not exists:
-            raise InputError.single(root, "--resume", "there is no batch to resume in this folder")
+            raise InputError.single(root, w.resume, "there is no batch to resume in this folder")
         if resume and not (root / "manifest.json").exists():
-            raise InputError.single(root, "--resume", "the folder has no manifest.json, so it is not a spacesim batch; choose another --out")
+            raise InputError.single(root, w.resume, f"the folder has no manifest.json, so it is not a spacesim batch; choose {w.another_out}")
         if exists and not (resume or force):
-            raise InputError.single(root, "--out", "folder exists and is not empty; pass --resume to continue the batch in it, --force to delete it and start again, or choose another --out")
+            raise InputError.single(root, w.out, f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose {w.another_out}")
 
     def create(self, force: bool) -> None:
-        """Make an empty folder (deleting an old one only when ``force``)."""
+        """Make an empty folder (deleting an old one only when ``force``); ``plots/`` is made only when plots are drawn."""
         if force and self.root.exists():
             shutil.rmtree(self.root)
         (self.root / "inputs").mkdir(parents=True, exist_ok=True)
         self.chunks_dir.mkdir(exist_ok=True)
-        self.plots.mkdir(exist_ok=True)
 
     def read_manifest(self) -> dict[str, Any]:
         """The manifest as written last."""

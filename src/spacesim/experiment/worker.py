@@ -7,6 +7,7 @@ stay importable without Dask.
 from __future__ import annotations
 
 import os
+import shlex
 import time
 import traceback
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..model.metrics import STEP_OUTCOMES
+from ..output.outcomes import empty_run_values, outcome_columns, run_values_row, totals_of
 from ..output.run_result import run_scenario
 from ..scenario import ScenarioSpec
 from ..scenario.loader import apply_overrides
@@ -44,9 +45,16 @@ class ChunkResult:
 
 
 def reproduce_command(scenario_file: str, task: RunTask, steps: int, fixed: dict[str, Any]) -> str:
-    """The ``spacesim run`` command that repeats one run of a batch alone."""
-    sets = " ".join(f"--set {k}={_yaml_value(v)}" for k, v in {**fixed, **task.settings}.items())
-    return f"spacesim run {scenario_file} --seed {task.seed} --steps {steps}" + (f" {sets}" if sets else "")
+    """The ``spacesim run`` command that repeats one run of a batch alone, its words quoted for a POSIX shell.
+
+    >>> task = RunTask(run_id=3, point=0, variant="both", replicate=1, seed=99, settings={"legal_clarity": 0.5, "allow_multilateral": False})
+    >>> reproduce_command("/data/my scenarios/base.yaml", task, 12, {})
+    "spacesim run '/data/my scenarios/base.yaml' --seed 99 --steps 12 --set legal_clarity=0.5 --set allow_multilateral=false"
+    """
+    words = ["spacesim", "run", scenario_file, "--seed", str(task.seed), "--steps", str(steps)]
+    for k, v in {**fixed, **task.settings}.items():
+        words += ["--set", f"{k}={_yaml_value(v)}"]
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def _yaml_value(v: Any) -> str:
@@ -79,14 +87,13 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
             row.update(scenario.parameter_values())
             row.update(task.settings)
             row.update({"steps": 0, "reproduce": command})
-            row.update({f"final_{k}": float("nan") for k in STEP_OUTCOMES})
+            row.update(empty_run_values())
             rows.append(row)
             continue
         row = {**base, "status": "completed", "error_type": None, "error": None}
         row.update(result.spec.parameter_values())
         row.update({"steps": int(result.steps["step"].iloc[-1]), "reproduce": command})
-        final = result.steps.iloc[-1]
-        row.update({f"final_{k}": float(final[k]) for k in STEP_OUTCOMES})
+        row.update(run_values_row(result.steps.iloc[-1], totals_of(result.steps)))
         rows.append(row)
         kept["steps"].append(result.steps)
         for name in tables:
@@ -111,6 +118,6 @@ def normalise_runs(runs: pd.DataFrame) -> pd.DataFrame:
         runs[col] = runs[col].astype("int64")
     for col in ("variant", "status", "error_type", "error", "reproduce"):
         runs[col] = runs[col].astype("string")
-    for k in STEP_OUTCOMES:
-        runs[f"final_{k}"] = runs[f"final_{k}"].astype("float64")
+    for column in outcome_columns():
+        runs[column] = runs[column].astype("float64")
     return runs

@@ -14,6 +14,7 @@ from ..model import SpaceModel
 from ..model.metrics import STEP_OUTCOMES
 from ..scenario import ScenarioSpec
 from .folder import ResultFolder
+from .outcomes import totals_of
 from .provenance import file_sha256, git_revision, now, package_versions
 
 
@@ -52,11 +53,12 @@ class RunResult:
         return tag(self.model.partnerships_frame(), self.run_id)
 
     def run_row(self) -> dict[str, Any]:
-        """The run's row of ``runs.parquet``: id, scenario, seed, status, parameters, final outcomes."""
+        """The run's row of ``runs.parquet``: id, scenario, seed, status, parameters, final outcomes and the totals of per-step counts (:mod:`.outcomes`)."""
         final = self.steps.iloc[-1]
         row: dict[str, Any] = {"run_id": self.run_id, "scenario": self.spec.name, "seed": self.seed, "status": "completed", "error": None, "steps": int(final["step"])}
         row.update(self.spec.parameter_values())
         row.update({f"final_{k}": final[k] for k in STEP_OUTCOMES})
+        row.update({f"total_{k}": v for k, v in totals_of(self.steps).items()})
         row.update(self.extra)
         return row
 
