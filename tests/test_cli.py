@@ -119,7 +119,7 @@ def test_missing_file_is_exit_2(tmp_path):
 def test_plot_redraws_from_tables(tmp_path):
     out = tmp_path / "r"
     assert main(["run", str(shipped_scenarios()["teaching_small"]), "--steps", "5", "--out", str(out), "--no-plots"]) == 0
-    assert not any((out / "plots").iterdir())
+    assert not (out / "plots").exists()  # --no-plots: no empty folder
     assert main(["plot", str(out)]) == 0
     assert {p.name for p in (out / "plots").iterdir()} == {"timeseries.png", "network.png"}
     assert main(["plot", str(tmp_path)]) == 2
@@ -170,3 +170,17 @@ def test_dashboard_on_a_busy_port_is_exit_2_naming_the_port(capsys):
         assert main(["dashboard", "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert "--port" in err and "already in use" in err
+
+
+def test_run_input_errors_name_what_to_do(tmp_path, capsys):
+    """A negative seed, an experiment given to run and a scenario given to batch: exit 2, each saying what is wrong."""
+    teaching = str(shipped_scenarios()["teaching_small"])
+    assert main(["run", teaching, "--seed", "-1", "--out", str(tmp_path / "a")]) == 2
+    assert "--seed" in capsys.readouterr().err
+    from spacesim.scenario.library import shipped_experiment
+
+    assert main(["run", str(shipped_experiment("teaching")), "--out", str(tmp_path / "b")]) == 2
+    assert "spacesim batch" in capsys.readouterr().err
+    assert main(["batch", teaching, "--out", str(tmp_path / "c")]) == 2
+    assert "spacesim run" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())

@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_scenario(spec, seed=seed)
     write_run(result, out, scenario_file=args.scenario, force=args.force, started=started, plots=not args.no_plots)
     print(result.summary())
-    print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet, plots/)")
+    print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK
 
 

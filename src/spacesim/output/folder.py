@@ -57,7 +57,7 @@ class ResultFolder:
     >>> with ResultFolder(root / "r") as folder:
     ...     folder.write_json("manifest.json", {"status": "completed"})
     >>> sorted(p.name for p in (root / "r").iterdir())
-    ['manifest.json', 'plots']
+    ['manifest.json']
     """
 
     def __init__(self, out: str | Path, force: bool = False):
@@ -66,11 +66,10 @@ class ResultFolder:
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.partial-", dir=self.out.parent))
         self.staging.chmod(0o755)
-        (self.staging / "plots").mkdir()
 
     @property
     def plots(self) -> Path:
-        """The folder plots go into."""
+        """The folder plots go into (made by whatever draws them)."""
         return self.staging / "plots"
 
     def write_json(self, name: str, data: Any) -> None:
