@@ -132,7 +132,7 @@ def _clustering(a):  # noqa: ANN001, ANN202 - compiled
 
 @njit(cache=True)
 def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability, threat, k_eff, total, security_scale, world_at, row, given, received, n_partners, memberships, sec, collective):  # noqa: ANN001, ANN202 - compiled
-    """Write the step's world outcomes (at ``row[world_at]``, in :data:`_WORLD_OUTCOMES` order) and the per-nation rows, in two passes over the pairs."""
+    """Write the step's world outcomes (at ``row[world_at]``, in :data:`_WORLD_OUTCOMES` order) and the per-nation rows, in one pass over the pairs."""
     n = alpha.shape[0]
     pairs = n * (n - 1)
     given[:] = 0.0
@@ -142,11 +142,13 @@ def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability
     n_ties = 0
     n_linked = 0
     same_sum, same_pairs, between_sum, between_pairs = 0.0, 0, 0.0, 0
+    shifted_squares = 0.0  # sum of (T - 1/2)^2: the variance in the same pass (T is in [0, 1], so shifting by 1/2 keeps it accurate)
     for i in range(n):
         for j in range(n):
             if i == j:
                 continue
             t = alpha[i, j] / (alpha[i, j] + beta[i, j])  # = WorldState.trust
+            shifted_squares += (t - 0.5) * (t - 0.5)
             given[i] += t
             received[j] += t
             if bloc[i] >= 0 and bloc[j] >= 0:
@@ -164,12 +166,7 @@ def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability
                 linked[i, j] = True
                 n_linked += 1
     mean = given.sum() / pairs if pairs else np.nan
-    squares = 0.0
-    for i in range(n):
-        for j in range(n):
-            if i != j:
-                dev = alpha[i, j] / (alpha[i, j] + beta[i, j]) - mean
-                squares += dev * dev
+    squares = shifted_squares - pairs * (mean - 0.5) * (mean - 0.5) if pairs else 0.0  # sum of (T - mean)^2
     others = max(n - 1, 1)
     for i in range(n):
         given[i] /= others
