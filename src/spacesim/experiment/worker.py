@@ -92,8 +92,9 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
             continue
         row = {**base, "status": "completed", "error_type": None, "error": None}
         row.update(result.spec.parameter_values())
-        row.update({"steps": int(result.steps["step"].iloc[-1]), "reproduce": command})
-        row.update(run_values_row(result.steps.iloc[-1], totals_of(result.steps)))
+        recorder = result.model.recorder  # the run's values straight from the record, not from its table
+        row.update({"steps": recorder.last("step"), "reproduce": command})
+        row.update(run_values_row(recorder.latest, totals_of(recorder.steps)))
         rows.append(row)
         kept["steps"].append(result.steps)
         for name in tables:

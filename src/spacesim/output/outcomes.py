@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ..model.metrics import COUNT_OUTCOMES, STEP_OUTCOMES
 
 #: The per-step counts: count outcomes whose meaning is "... this step". A run's value of one is its total over the run.
@@ -106,5 +108,5 @@ def is_value_column(column: str) -> bool:
 
 def totals_of(steps: Any) -> dict[str, Any]:
     """Each per-step count summed over steps 1 to the last of one run's steps table (step 0, the initial state, counts nothing)."""
-    after = steps[steps["step"] > 0]
-    return {k: after[k].sum() for k in PER_STEP_COUNTS}
+    after = np.asarray(steps["step"]) > 0  # a steps table, or the recorder's columns (Recorder.steps)
+    return {k: np.asarray(steps[k])[after].sum() for k in PER_STEP_COUNTS}
