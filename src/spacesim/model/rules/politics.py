@@ -12,6 +12,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+from numba import njit
 
 from ..state import WorldState
 
@@ -24,10 +25,16 @@ def draw_government_changes(state: WorldState, p: SimpleNamespace, rng: np.rando
 
 def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace, rng: np.random.Generator) -> float:
     """Apply a new government's change of attitude to ``nation``; return its change in sovereignty."""
-    keep = 1.0 - p.reversal_trust_reset
     i = nation
-    state.alpha[i] = state.prior_alpha[i] + keep * (state.alpha[i] - state.prior_alpha[i])
-    state.beta[i] = state.prior_beta[i] + keep * (state.beta[i] - state.prior_beta[i])
+    _forget(state.alpha, state.beta, state.prior_alpha, state.prior_beta, i, 1.0 - p.reversal_trust_reset)
     old = state.sovereignty[i]
     state.sovereignty[i] = float(min(max(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0), 1.0))  # clipped to [0, 1] (np.clip costs ~7 us on one number)
     return float(state.sovereignty[i] - old)
+
+
+@njit(cache=True)
+def _forget(alpha, beta, prior_alpha, prior_beta, i, keep):  # noqa: ANN001, ANN202 - compiled
+    """Row i of the evidence moves back toward the prior: x <- prior + keep (x - prior)."""
+    for j in range(alpha.shape[1]):
+        alpha[i, j] = prior_alpha[i, j] + keep * (alpha[i, j] - prior_alpha[i, j])
+        beta[i, j] = prior_beta[i, j] + keep * (beta[i, j] - prior_beta[i, j])
