@@ -8,17 +8,31 @@ The notebook API in four lines:
 >>> steps = model.run(10)   # a pandas DataFrame, one row per step
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .model import Nation, SpaceModel
 from .parameters import PARAMETERS, PARAMETERS_BY_NAME, Parameter
 from .scenario import InputError, ScenarioSpec, load_scenario, parse_scenario
 from .scenario.library import shipped_scenario, shipped_scenarios
 
-try:
-    __version__ = version("spacesim")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """``spacesim.__version__``, read from the installed package's metadata when first asked for.
+
+    (``importlib.metadata`` costs a tenth of a second to import; every batch
+    worker imports spacesim and none needs the version.)
+    """
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("spacesim")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+            value = "0.0.0+unknown"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'spacesim' has no attribute {name!r}")
 
 __all__ = [
     "PARAMETERS",

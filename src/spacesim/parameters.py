@@ -14,7 +14,9 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 Group = Literal["rule", "policy"]
 
@@ -118,3 +120,16 @@ if len(PARAMETERS_BY_NAME) != len(PARAMETERS):  # pragma: no cover - guards the 
 def defaults() -> dict[str, float | int | bool]:
     """Every parameter's default value, by name."""
     return {p.name: p.default for p in PARAMETERS}
+
+
+def value_label(v: Any) -> str:
+    """A parameter value as a label: ``true``/``false``, ``0.5`` rather than ``0.500000``.
+
+    >>> value_label(True), value_label(0.5), value_label(3)
+    ('true', '0.5', '3')
+    """
+    if isinstance(v, bool | np.bool_):
+        return "true" if v else "false"
+    if isinstance(v, float | np.floating):
+        return f"{v:g}"
+    return str(v)

@@ -161,6 +161,24 @@ def test_co_membership_follows_membership_changes():
     assert not np.array_equal(before, after)
 
 
+def test_co_membership_of_overlapping_frameworks_is_the_highest_shared_integration():
+    from spacesim.model.state import _co_membership
+
+    membership = np.array([[1, 1], [1, 0], [1, 1], [0, 1]], dtype=bool)
+    c = _co_membership(membership, np.array([0.3, 0.8]))
+    expect = np.array([[0.0, 0.3, 0.8, 0.8], [0.3, 0.0, 0.3, 0.0], [0.8, 0.3, 0.0, 0.8], [0.8, 0.0, 0.8, 0.0]])
+    assert_array_equal(c, expect)
+    assert_array_equal(_co_membership(np.zeros((3, 0), dtype=bool), np.zeros(0)), np.zeros((3, 3)))
+
+
+def test_last_values_are_what_last_gives_each(running):
+    recorder = running.recorder
+    outcomes = ("step", "n_bilateral", "mean_trust", "debris", "n_leaks")
+    values = recorder.last_values(outcomes)
+    assert values == [recorder.last(k) for k in outcomes]
+    assert [type(v) for v in values] == [int, int, float, float, int]
+
+
 def _dense_bilateral_phase(model: SpaceModel, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> None:
     """Phase 3 as docs/model.md states it, on the whole U matrix taken at the phase's start."""
     s, p = model.state, model.p

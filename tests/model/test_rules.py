@@ -326,6 +326,16 @@ def test_government_change_can_end_everything(tiny_model):
     assert reasons == ["government_change", "government_change"]
 
 
+def test_a_new_government_drops_only_what_its_draws_select():
+    ties = np.array([0.0, 0.4, 0.7, 0.0, 0.2])
+    memberships = np.array([True, False, True])
+    partners, frameworks = politics.reversals(ties, memberships, np.array([0.0, 0.1, 0.5, 0.0, 0.29]), np.array([0.2, 0.0, 0.31]), 0.3)
+    assert partners.tolist() == [1, 4]  # 0 and 3 are not partners; 2 drew 0.5 >= 0.3
+    assert frameworks.tolist() == [0]  # 1 is not a membership; 2 drew 0.31 >= 0.3
+    none, nothing = politics.reversals(np.zeros(3), np.zeros(0, dtype=bool), np.zeros(3), np.zeros(0), 0.3)
+    assert none.size == 0 and nothing.size == 0
+
+
 def test_stable_nations_do_not_change_government(tiny_model):
     assert politics.draw_government_changes(tiny_model.state, ns(government_change_rate=1.0), np.random.default_rng(0)) == []
 

@@ -50,6 +50,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
+from ..parameters import value_label
 from .plots import network
 
 #: Most groups (design points x variants) drawn one by one; beyond, the design points are pooled per variant.
@@ -59,15 +60,6 @@ MAX_HUES = 8
 #: Most columns of panels, one per design point (or value of the first grid parameter); with more, they become rows.
 MAX_FACET_COLUMNS = 4
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
-
-
-def value_label(v: Any) -> str:
-    """A parameter value as a label: ``true``/``false``, ``0.5`` rather than ``0.500000``."""
-    if isinstance(v, bool | np.bool_):
-        return "true" if v else "false"
-    if isinstance(v, float | np.floating):
-        return f"{v:g}"
-    return str(v)
 
 
 @dataclass

@@ -48,7 +48,7 @@ import pandas as pd
 
 from ..output.folder import read_manifest, write_parquet_atomic
 from ..output.outcomes import FINAL, is_value_column, run_value
-from .batch_plots import value_label
+from ..parameters import value_label
 from ..scenario.errors import InputError
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .rules import trust as trust_rule
-from .rules.politics import new_government_attitudes
+from .rules.politics import new_government_attitudes, reversals
 
 if TYPE_CHECKING:
     from .space_model import SpaceModel
@@ -106,13 +106,11 @@ def government_change(model: "SpaceModel", nation: int, scheduled: bool = False)
     ended = 0
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
     tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
-    partners = ((s.tie_depth[nation] > 0) & (tie_draws < p.reversal_withdrawal)).nonzero()[0]
-    for j in partners:
-        model.end_agreement(nation, int(j), "government_change")
+    partners, frameworks = reversals(s.tie_depth[nation], s.membership[nation], tie_draws, membership_draws, p.reversal_withdrawal)
+    for j in partners.tolist():
+        model.end_agreement(nation, j, "government_change")
         ended += 1
-    memberships = s.membership[nation].nonzero()[0]
-    leave = membership_draws[memberships] < p.reversal_withdrawal
-    n_leave = int(np.count_nonzero(leave))
+    n_leave = frameworks.size
     model.log.add(
         model.steps,
         "government_change",
@@ -121,8 +119,8 @@ def government_change(model: "SpaceModel", nation: int, scheduled: bool = False)
         effect=f"sovereignty {shift:+.3f}; {ended} agreements ended; {n_leave} memberships ended",
         scheduled=scheduled,
     )
-    for f in memberships[leave]:
-        model.leave_framework(nation, int(f), "government_change")
+    for f in frameworks.tolist():
+        model.leave_framework(nation, f, "government_change")
 
 
 def withdrawal(model: "SpaceModel", nation: int, framework: int, reason: str, scheduled: bool = False) -> None:

@@ -246,6 +246,8 @@ class Recorder:
         self._latest: dict[str, Any] | None = None
         self._where = {k: i for i, k in enumerate(self.columns)}
         self._world_at = np.array([self._where[k] for k in _WORLD_OUTCOMES])
+        self._counts_at = [(self._where[outcome], kind) for outcome, kind in EVENT_COUNTS.items()]  # (column, event kind) of each event count
+        self._plans: dict[tuple[str, ...], list[tuple[int, bool]]] = {}  # last_values: (column, is a count) of each outcome asked for
         self.codes: list[str] = []
         self.blocs: list[str | None] = []
 
@@ -276,8 +278,8 @@ class Recorder:
         row[where["step"]] = step
         row[where["debris"]] = state.debris
         row[where["norm_strength"]] = state.norm
-        for outcome, kind in EVENT_COUNTS.items():
-            row[where[outcome]] = counts[kind]
+        for at, kind in self._counts_at:
+            row[at] = counts[kind]
         row[where["n_agreements_formed"]] = formed
         row[where["n_agreements_ended"]] = ended
         nat["sovereignty"][r] = state.sovereignty
@@ -299,6 +301,14 @@ class Recorder:
         """The last recorded value of one outcome (a count as int), without building the whole row."""
         value = float(self._world[self._rows - 1, self._where[outcome]])
         return int(value) if outcome == "step" or outcome in COUNT_OUTCOMES else value
+
+    def last_values(self, outcomes: tuple[str, ...]) -> list[Any]:
+        """The last recorded values of several outcomes, as :meth:`last` gives each (one read of the row)."""
+        plan = self._plans.get(outcomes)
+        if plan is None:
+            plan = self._plans[outcomes] = [(self._where[k], k == "step" or k in COUNT_OUTCOMES) for k in outcomes]
+        row = self._world[self._rows - 1].tolist()
+        return [int(row[at]) if count else row[at] for at, count in plan]
 
     @property
     def latest(self) -> dict[str, Any]:

@@ -34,11 +34,10 @@ class RecordedOutcomes(mesa.DataCollector):
 
     def collect(self, model: "SpaceModel") -> None:
         """Append the latest recorded value of each reporter (and the time, as Mesa's own collect does)."""
-        recorder = model.recorder
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
-        for var, values in self.model_vars.items():
-            values.append(recorder.last(var))
+        for values, value in zip(self.model_vars.values(), model.recorder.last_values(tuple(self.model_vars))):
+            values.append(value)
 
 
 class SpaceModel(mesa.Model):

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
+from numba import njit
 
 from ..parameters import PARAMETERS
 from ..scenario.schema import Domain, ScenarioSpec
@@ -130,15 +131,29 @@ class WorldState:
         return self._agreements_value
 
     def _compute_co_membership(self) -> np.ndarray:
-        # max over frameworks of M_if * M_jf * I_f: each framework raises its members' block.
-        out = np.zeros((self.n, self.n))
-        for f in range(self.membership.shape[1]):
-            members = self.membership[:, f].nonzero()[0]
-            if members.size:
-                rows, cols = members[:, None], members[None, :]  # the members' block (as np.ix_ would index it)
-                out[rows, cols] = np.maximum(out[rows, cols], self.integration[f])
-        np.fill_diagonal(out, 0.0)
-        return out
+        return _co_membership(self.membership, self.integration)
+
+
+@njit(cache=True)
+def _co_membership(membership, integration):  # noqa: ANN001, ANN202 - compiled
+    """C[i, j] = max over frameworks f of M_if M_jf I_f, zero diagonal: each framework raises its members' block."""
+    n, f_count = membership.shape
+    out = np.zeros((n, n))
+    members = np.empty(n, dtype=np.int64)
+    for f in range(f_count):
+        m = 0
+        for i in range(n):
+            if membership[i, f]:
+                members[m] = i
+                m += 1
+        level = integration[f]
+        for a in range(m):
+            row = members[a]
+            for b in range(m):
+                col = members[b]
+                if row != col and level > out[row, col]:
+                    out[row, col] = level
+    return out
 
 
 def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:

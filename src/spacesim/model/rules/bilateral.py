@@ -146,7 +146,7 @@ def review_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, 
     """
     ti, tj, codes = _review(state.tie_depth, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
     ends = []
-    if codes.any():
+    if np.count_nonzero(codes):  # (ndarray.any() costs ~1 us more on a few dozen values)
         for code, reason in ((1, "distrust"), (2, "not worth it")):
             at = codes == code
             ends += [(i, j, reason) for i, j in zip(ti[at].tolist(), tj[at].tolist())]

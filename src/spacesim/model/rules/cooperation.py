@@ -64,7 +64,7 @@ def play_round(intensity: np.ndarray, trust: np.ndarray, p: SimpleNamespace, rng
     n = intensity.shape[0]
     draws = rng.random((3, n, n)) if draws is None else rng.random(out=draws)
     a, b, good, bad, leak = _round(intensity, trust, draws, parameter_record(p))
-    leaks = list(zip(b[leak].tolist(), a[leak].tolist()))  # (leaker, victim)
+    leaks = list(zip(b[leak].tolist(), a[leak].tolist())) if np.count_nonzero(leak) else []  # (leaker, victim)
     return RoundOutcome(n=n, observers=a, actors=b, good_at=good, bad_at=bad, leaks=leaks)
 
 

@@ -38,3 +38,11 @@ def _forget(alpha, beta, prior_alpha, prior_beta, i, keep):  # noqa: ANN001, ANN
     for j in range(alpha.shape[1]):
         alpha[i, j] = prior_alpha[i, j] + keep * (alpha[i, j] - prior_alpha[i, j])
         beta[i, j] = prior_beta[i, j] + keep * (beta[i, j] - prior_beta[i, j])
+
+
+@njit(cache=True)
+def reversals(ties, memberships, tie_draws, membership_draws, withdrawal):  # noqa: ANN001, ANN201 - compiled
+    """What a new government drops: the partners j with ``ties[j] > 0`` and ``tie_draws[j] < withdrawal``, and the frameworks f it is in with ``membership_draws[f] < withdrawal``, each in index order."""
+    partners = [j for j in range(ties.size) if ties[j] > 0 and tie_draws[j] < withdrawal]
+    frameworks = [f for f in range(memberships.size) if memberships[f] and membership_draws[f] < withdrawal]
+    return np.array(partners, dtype=np.int64), np.array(frameworks, dtype=np.int64)

@@ -49,13 +49,12 @@ def coverage(state: WorldState, p: SimpleNamespace, pooled: np.ndarray | None = 
     The same numbers as :func:`bilateral_received` and :func:`framework_pooled`,
     in one compiled pass.
     """
-    if pooled is None:
-        pooled = np.empty((state.n, state.membership.shape[1]))
-        compute_pooled = True
-    else:
-        compute_pooled = False
-    k_eff, x, total = _coverage(state.capability, state.commercial, state.tie_depth, state.interop, state.membership, state.integration, pooled, compute_pooled, parameter_record(p))
+    compute_pooled = pooled is None
+    k_eff, x, pooled, total = _coverage(state.capability, state.commercial, state.tie_depth, state.interop, state.membership, state.integration, _NO_POOL if compute_pooled else pooled, compute_pooled, parameter_record(p))
     return k_eff, x, pooled, total
+
+
+_NO_POOL = np.empty((0, 0))  # stands for "compute the pooled matrix" (one argument type for the compiled pass either way)
 
 
 @njit(cache=True)
@@ -70,6 +69,7 @@ def _coverage(capability, commercial, tie_depth, interop, membership, integratio
             if tie_depth[i, j] > 0:
                 received[i] += tie_depth[i, j] * interop[i, j] * sf * k_eff[j]
     if compute_pooled:
+        pooled = np.empty((n, f_count))
         for f in range(f_count):
             members = np.flatnonzero(membership[:, f])
             scale = (1.0 + p.framework_standard_bonus) * integration[f] * sf
@@ -86,7 +86,7 @@ def _coverage(capability, commercial, tie_depth, interop, membership, integratio
             if membership[i, f]:
                 from_frameworks += pooled[i, f]
         total[i] = k_eff[i] + received[i] + from_frameworks
-    return k_eff, received, total
+    return k_eff, received, pooled, total
 
 
 def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:
