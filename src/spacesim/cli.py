@@ -16,7 +16,6 @@ from typing import Any
 
 import yaml
 
-from . import __version__
 from .scenario import InputError, apply_overrides, load_scenario
 from .scenario.errors import Problem
 
@@ -247,6 +246,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
+    from . import __version__  # read here, not on import: batch workers import this module and never need it
+
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
     parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
