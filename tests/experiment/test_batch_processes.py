@@ -298,6 +298,29 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     assert sorted(runs["run_id"]) == list(range(40))
 
 
+def test_stopping_the_workers_mid_message_leaves_no_thread_waiting_for_the_rest(tmp_path):
+    """A worker stopped while sending a result leaves half a message in the result pipe; closing must not leave the pool's manager waiting for the rest (the interpreter's exit would wait for it forever)."""
+    import struct
+    from concurrent.futures import wait as wait_for
+
+    from spacesim.experiment.executors import LocalProcesses
+
+    executor = LocalProcesses(1)
+    list(executor.run([], None, (), {}))  # starts the pool, submits nothing
+    pool = executor._pool
+    wait_for([pool.submit(os.getpid)])  # the worker is up
+    manager = pool._executor_manager_thread
+    # What a worker killed mid-send leaves behind: a length header promising more bytes than follow.
+    os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 1000) + b"partial")
+    time.sleep(0.5)  # the manager has read the header and waits for the rest
+    assert manager.is_alive()
+    started = time.monotonic()
+    executor.close()
+    manager.join(timeout=15)
+    assert not manager.is_alive(), "the pool's manager thread still waits for the rest of the message"
+    assert time.monotonic() - started < 20
+
+
 def test_a_worker_started_after_its_parent_died_exits():
     """A worker whose batch was killed while it was still starting must not wait for work forever."""
     code = "import time\nfrom spacesim.experiment.executors import _worker_init\n_worker_init(2**22 + 12345)\ntime.sleep(60)\n"

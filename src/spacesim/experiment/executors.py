@@ -112,13 +112,27 @@ class LocalProcesses:
     def close(self) -> None:
         """Cancel chunks not yet started, stop the workers (a chunk in flight is dropped) and wait for them to exit."""
         if self._pool is not None:
-            processes = list(getattr(self._pool, "_processes", {}).values())  # no public handle on the workers
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            pool = self._pool
+            processes = list(getattr(pool, "_processes", {}).values())  # no public handle on the workers
+            results = getattr(pool, "_result_queue", None)  # taken before shutdown, which forgets them
+            manager = getattr(pool, "_executor_manager_thread", None)
+            pool.shutdown(wait=False, cancel_futures=True)
             for process in processes:
                 if process.is_alive():
                     process.terminate()
             for process in processes:
                 process.join(timeout=10)
+            # A worker stopped while it was sending a chunk's result leaves the pool's manager
+            # thread blocked reading the half-sent message, and the interpreter's exit then waits
+            # for that thread forever (the batch printed how to resume and never exited). With
+            # the workers gone, closing this process's own end of the result pipe turns that read
+            # into end-of-file: the manager sees a broken pool and exits. Nothing here writes to
+            # that pipe (the pool wakes its manager through another one).
+            writer = getattr(results, "_writer", None)
+            if writer is not None and not writer.closed:
+                writer.close()
+            if manager is not None:
+                manager.join(timeout=10)
             self._pool = None
 
 
