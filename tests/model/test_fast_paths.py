@@ -171,6 +171,13 @@ def test_co_membership_of_overlapping_frameworks_is_the_highest_shared_integrati
     assert_array_equal(_co_membership(np.zeros((3, 0), dtype=bool), np.zeros(0)), np.zeros((3, 3)))
 
 
+def test_trust_written_into_a_kept_array_is_trust(running):
+    s = running.state
+    out = np.full((s.n, s.n), np.nan)
+    assert s.trust_into(out) is out
+    assert_array_equal(out, s.trust)
+
+
 def test_last_values_are_what_last_gives_each(running):
     recorder = running.recorder
     outcomes = ("step", "n_bilateral", "mean_trust", "debris", "n_leaks")

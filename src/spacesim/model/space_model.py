@@ -77,7 +77,7 @@ class SpaceModel(mesa.Model):
         self._scheduled = self._index_schedule(spec)
         self._formed = 0
         self._ended = 0
-        self._draws: np.ndarray | None = None  # buffer for the cooperation round's draws
+        self._scratch_arrays: dict[str, np.ndarray] = {}  # see _scratch
         s = self.state
         for f in range(s.membership.shape[1]):
             for i in np.flatnonzero(s.membership[:, f]):
@@ -159,7 +159,7 @@ class SpaceModel(mesa.Model):
         # 1. The environment evolves: memory fades, scheduled and random events happen, debris moves.
         trust_rule.decay(s, p)
         self._scheduled_events()
-        t = s.trust
+        t = s.trust_into(self._scratch("trust", (s.n, s.n)))  # this step's working copy of trust
         for i in environment.draw_asat_tests(s, t, p, rng):
             events.asat_test(self, i)
             t[:, i] = s.trust_in(i)  # a hostile act changes trust in its actor only
@@ -200,9 +200,8 @@ class SpaceModel(mesa.Model):
 
         # 5. Every active partnership plays a cooperation round; trust and reputation update.
         co = s.co_membership()
-        if self._draws is None or self._draws.shape[1] != s.n:
-            self._draws = np.empty((3, s.n, s.n))
-        outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng, draws=self._draws)
+        intensity = np.maximum(s.tie_depth, co, out=self._scratch("intensity", (s.n, s.n)))
+        outcome = cooperation.play_round(intensity, t, p, rng, draws=self._scratch("draws", (3, s.n, s.n)))
         trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
         for leaker, victim in outcome.leaks:
             events.leak(self, leaker, victim, float(t[victim, leaker]), apply_damage=False)
@@ -231,12 +230,20 @@ class SpaceModel(mesa.Model):
         """
         s, p = self.state, self.p
         proposers, choice_draw = bilateral.draw_proposers(s.n, self.rng, p)
-        tie_then = s.tie_depth[proposers]  # a copy: the proposers' agreements as they stand at the phase's start
+        tie_then = np.take(s.tie_depth, proposers, axis=0, out=self._scratch("tie_then", (s.n, s.n))[: proposers.size])  # a copy: the proposers' agreements as they stand at the phase's start
         ends, _, _ = bilateral.review_agreements(s, p, t, total, k_eff)  # survivors take today's depth
         for i, j, reason in ends:
             self.end_agreement(i, j, reason)
         for a, b, depth in bilateral.new_agreements(s, p, t, total, k_eff, proposers, choice_draw, tie_then):
             self.form_agreement(a, b, depth)
+
+    def _scratch(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A float64 working array kept from step to step, contents undefined: a 1,000-nation step would
+        otherwise allocate (and the system map in) several fresh 8 MB arrays. Only the step uses them."""
+        array = self._scratch_arrays.get(name)
+        if array is None or array.shape != shape:
+            array = self._scratch_arrays[name] = np.empty(shape)
+        return array
 
     def _scheduled_events(self) -> None:
         s = self.state

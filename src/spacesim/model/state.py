@@ -87,6 +87,11 @@ class WorldState:
         """Directed trust T[i, j] = alpha / (alpha + beta): i's belief that j cooperates (C2)."""
         return self.alpha / (self.alpha + self.beta)
 
+    def trust_into(self, out: np.ndarray) -> np.ndarray:
+        """:attr:`trust` written into ``out`` (N x N float64) and returned: for a caller that keeps one array across steps."""
+        _trust_into(self.alpha, self.beta, out)
+        return out
+
     def trust_in(self, j: int) -> np.ndarray:
         """Column T[:, j]: every nation's trust in j (without computing the whole matrix)."""
         a, b = self.alpha[:, j], self.beta[:, j]
@@ -132,6 +137,14 @@ class WorldState:
 
     def _compute_co_membership(self) -> np.ndarray:
         return _co_membership(self.membership, self.integration)
+
+
+@njit(cache=True)
+def _trust_into(alpha, beta, out):  # noqa: ANN001, ANN202 - compiled
+    rows, cols = alpha.shape
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = alpha[i, j] / (alpha[i, j] + beta[i, j])
 
 
 @njit(cache=True)
