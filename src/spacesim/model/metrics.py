@@ -237,6 +237,7 @@ class Recorder:
     """Gathers the step rows and the nation rows in preallocated arrays as the model runs (grown when a run goes on)."""
 
     columns: tuple[str, ...] = ("step", *STEP_OUTCOMES)
+    integers: frozenset[str] = frozenset({"step", *COUNT_OUTCOMES})  # columns read back as int (stored exactly as float64)
 
     def __init__(self, expected_steps: int = 0) -> None:
         self._capacity = expected_steps + 1
@@ -300,13 +301,13 @@ class Recorder:
     def last(self, outcome: str) -> Any:
         """The last recorded value of one outcome (a count as int), without building the whole row."""
         value = float(self._world[self._rows - 1, self._where[outcome]])
-        return int(value) if outcome == "step" or outcome in COUNT_OUTCOMES else value
+        return int(value) if outcome in self.integers else value
 
     def last_values(self, outcomes: tuple[str, ...]) -> list[Any]:
         """The last recorded values of several outcomes, as :meth:`last` gives each (one read of the row)."""
         plan = self._plans.get(outcomes)
         if plan is None:
-            plan = self._plans[outcomes] = [(self._where[k], k == "step" or k in COUNT_OUTCOMES) for k in outcomes]
+            plan = self._plans[outcomes] = [(self._where[k], k in self.integers) for k in outcomes]
         row = self._world[self._rows - 1].tolist()
         return [int(row[at]) if count else row[at] for at, count in plan]
 
@@ -315,14 +316,14 @@ class Recorder:
         """The last recorded row, by outcome (counts as int)."""
         if self._latest is None:
             values = self._world[self._rows - 1].tolist() if self._rows else [np.nan] * len(self.columns)
-            self._latest = {k: (int(v) if (k == "step" or k in COUNT_OUTCOMES) and v == v else v) for k, v in zip(self.columns, values)}
+            self._latest = {k: (int(v) if k in self.integers and v == v else v) for k, v in zip(self.columns, values)}
         return self._latest
 
     @property
     def steps(self) -> dict[str, np.ndarray]:
         """Every recorded step, column by column (views of the stored rows)."""
         rows = self._world[: self._rows] if self._world is not None else np.empty((0, len(self.columns)))
-        return {k: rows[:, i].astype(np.int64) if (k == "step" or k in COUNT_OUTCOMES) else rows[:, i] for k, i in self._where.items()}
+        return {k: rows[:, i].astype(np.int64) if k in self.integers else rows[:, i] for k, i in self._where.items()}
 
     def steps_frame(self) -> pd.DataFrame:
         """One row per step."""

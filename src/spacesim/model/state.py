@@ -85,7 +85,7 @@ class WorldState:
     @property
     def trust(self) -> np.ndarray:
         """Directed trust T[i, j] = alpha / (alpha + beta): i's belief that j cooperates (C2)."""
-        return self.alpha / (self.alpha + self.beta)
+        return self.trust_into(np.empty_like(self.alpha))
 
     def trust_into(self, out: np.ndarray) -> np.ndarray:
         """:attr:`trust` written into ``out`` (N x N float64) and returned: for a caller that keeps one array across steps."""
@@ -115,7 +115,7 @@ class WorldState:
         """
         key = (self.membership.tobytes(), self.integration.tobytes())
         if self._co_key != key:
-            self._co_value = self._compute_co_membership()
+            self._co_value = _co_membership(self.membership, self.integration)
             self._co_key = key
         return self._co_value
 
@@ -134,9 +134,6 @@ class WorldState:
             self._agreements_value = (flat, *np.divmod(flat, self.n))
             self._agreements_key = key
         return self._agreements_value
-
-    def _compute_co_membership(self) -> np.ndarray:
-        return _co_membership(self.membership, self.integration)
 
 
 @njit(cache=True)
