@@ -16,6 +16,7 @@ is wrong, as for scenario files.
 from __future__ import annotations
 
 import math
+import os
 import re
 from enum import StrEnum
 from pathlib import Path
@@ -27,8 +28,9 @@ from pydantic_core import PydanticCustomError
 from ..model.metrics import STEP_OUTCOMES
 from ..parameters import PARAMETERS_BY_NAME
 from .errors import InputError, Problem
+from .inputfile import NOT_FOUND
 from .loader import _line, _suggest, apply_overrides, is_experiment_data, is_scenario_data, load_scenario, pydantic_problems
-from .schema import ScenarioSpec, Strict
+from .schema import Float, Int, Seed, ScenarioSpec, Strict
 from .yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
 
 
@@ -88,7 +90,7 @@ class SampleSpec(Strict):
     """Ranges sampled by a space-filling design."""
 
     method: SampleMethod
-    n: int = Field(ge=1, le=1_000_000, description="Number of design points drawn.")
+    n: Int = Field(ge=1, le=1_000_000, description="Number of design points drawn.")
     ranges: dict[str, tuple[Number, Number]] = Field(min_length=1)
 
 
@@ -135,10 +137,10 @@ class SensitivitySpec(Strict):
     """A global sensitivity analysis: parameters with ranges, outcomes, method and sample size."""
 
     method: Literal["sobol", "morris"] = "sobol"
-    samples: int = Field(ge=2, le=65_536, description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points).")
+    samples: Int = Field(ge=2, le=65_536, description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points).")
     second_order: StrictBool = Field(True, description="Sobol' only: also estimate second-order indices.")
-    levels: int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
-    resamples: int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
+    levels: Int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
+    resamples: Int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
     parameters: dict[str, ParameterRange] = Field(min_length=2)
     outcomes: list[SensitivityOutcome] = Field(min_length=1, description="An outcome name (its final value) or {outcome, window: [first, last]} (its mean over those steps).")
 
@@ -146,14 +148,14 @@ class SensitivitySpec(Strict):
 class AdaptiveReplicates(Strict):
     """Replicates added per design point in rounds until the outcome's 95% interval is narrow enough."""
 
-    target_halfwidth: float = Field(gt=0, description="Stop a point when the 95% interval of the outcome's mean is at most this wide on each side.")
+    target_halfwidth: Float = Field(gt=0, description="Stop a point when the 95% interval of the outcome's mean is at most this wide on each side.")
     outcome: str
-    min: int = Field(3, ge=2, le=100_000, description="Replicates of every point in the first round.")
-    max: int = Field(ge=2, le=100_000, description="A point stops at this many replicates even if the target is not reached.")
+    min: Int = Field(3, ge=2, le=100_000, description="Replicates of every point in the first round.")
+    max: Int = Field(ge=2, le=100_000, description="A point stops at this many replicates even if the target is not reached.")
 
 
 #: Replicates: a number per point and variant, or an adaptive rule.
-Replicates = Annotated[Annotated[int, Field(ge=1, le=100_000), Tag("int")] | Annotated[AdaptiveReplicates, Tag("AdaptiveReplicates")], _mapping_or("int", "AdaptiveReplicates")]
+Replicates = Annotated[Annotated[Int, Field(ge=1, le=100_000), Tag("int")] | Annotated[AdaptiveReplicates, Tag("AdaptiveReplicates")], _mapping_or("int", "AdaptiveReplicates")]
 
 
 class VarySpec(Strict):
@@ -170,9 +172,9 @@ class ExperimentSpec(Strict):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1, description="One line: what the experiment asks.")
     scenario: str = Field(min_length=1, description="Base scenario file, relative to the experiment file.")
-    steps: int | None = Field(None, ge=1, le=100_000)
+    steps: Int | None = Field(None, ge=1, le=100_000)
     replicates: Replicates = Field(10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication.")
-    seed: int = Field(0, ge=0)
+    seed: Seed = 0
     parameters: dict[str, Value] = Field(default_factory=dict, description="Overrides of the base scenario for every run.")
     vary: VarySpec = VarySpec()
     variants: dict[str, dict[str, Value]] = Field(default_factory=dict, description="Named lever settings run with the same seeds.")
@@ -180,7 +182,7 @@ class ExperimentSpec(Strict):
     outcomes: list[str] = Field(default_factory=lambda: list(DEFAULT_OUTCOMES), min_length=1)
     plots: list[PlotKind] = Field(default_factory=lambda: list(PlotKind))
     tables: list[Table] = Field(default_factory=lambda: list(Table))
-    chunk_size: int | None = Field(None, ge=1, le=10_000, description="Runs per task; by default about four tasks per worker.")
+    chunk_size: Int | None = Field(None, ge=1, le=10_000, description="Runs per task; by default about four tasks per worker.")
 
 
 class Experiment:
@@ -294,11 +296,11 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     def bad(loc: tuple, message: str) -> None:
         problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
 
-    scenario_path = (base_dir / spec.scenario).resolve() if not Path(spec.scenario).is_absolute() else Path(spec.scenario)
+    scenario_path = _resolved(base_dir / spec.scenario) if not Path(spec.scenario).is_absolute() else Path(spec.scenario)
     try:
         base = load_scenario(scenario_path)
     except InputError as exc:
-        if not scenario_path.exists():
+        if [(p.file, p.message) for p in exc.problems] == [(str(scenario_path), NOT_FOUND)]:
             bad(("scenario",), f"no such scenario file: {spec.scenario} (looked for {scenario_path})")
             raise InputError(problems) from None
         raise InputError([Problem(filename, "scenario", f"the scenario file {spec.scenario} is invalid", _line(lines, ("scenario",))), *exc.problems]) from None
@@ -316,6 +318,14 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
         overrides["steps"] = spec.steps
     scenario = apply_overrides(base, overrides, source=filename) if overrides else base
     return Experiment(spec, scenario, path, scenario_path, lines, filename)
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute with its symbolic links resolved, or only made absolute when they loop (the reader then says so)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python 3.12's "Symlink loop"
+        return Path(os.path.abspath(path))
 
 
 def _readable(problem: Problem) -> Problem:

@@ -249,4 +249,8 @@ def apply_overrides(spec: ScenarioSpec, values: dict[str, Any], source: str = "<
             data[PARAMETERS_BY_NAME[name].group == "policy" and "policy" or "parameters"][name] = value
         else:
             raise InputError.single(source, name, "not a parameter of the model" + _suggest(name, ("parameters",)))
-    return scenario_from_data(data, source, check_horizon=("steps" not in values) if check_horizon is None else check_horizon)
+    try:
+        return scenario_from_data(data, source, check_horizon=("steps" not in values) if check_horizon is None else check_horizon)
+    except InputError as exc:  # name a value by the name it was given (legal_clarity, not policy.legal_clarity)
+        given = {f"{group}.{name}": name for name in values for group in ("parameters", "policy")}
+        raise InputError([Problem(p.file, given.get(p.path, p.path), p.message, p.line) for p in exc.problems]) from None

@@ -11,11 +11,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
+from pydantic import Strict as StrictValue
 
 from ..parameters import PARAMETERS, Parameter
 
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+#: Numbers as numbers: true/false and quoted numbers ("5") are refused, not read as 1 or 5 (an int is a valid float).
+Float = Annotated[float, StrictValue()]
+Int = Annotated[int, StrictValue()]
+#: Largest seed: NumPy's generators and the result tables hold seeds as 64-bit integers.
+MAX_SEED = 2**64 - 1
+Seed = Annotated[int, StrictValue(), Field(ge=0, le=MAX_SEED)]
+Unit = Annotated[float, StrictValue(), Field(ge=0.0, le=1.0)]
 NationCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,5}$", description="ISO-like code: 2-6 capitals or digits, starting with a capital")]
 
 
@@ -63,12 +70,12 @@ class NationSpec(Strict):
     name: str = Field(min_length=1)
     code: NationCode
     sovereignty: Unit = Field(description="How strongly the nation resists ceding control (C4).")
-    capability: float = Field(ge=0.0, le=100.0, description="Space capability index; the strongest nation is about 1 (see docs/model.md).")
-    capability_growth: float = Field(0.0, ge=-0.2, le=0.5, description="Own growth of capability per step (share).")
+    capability: Float = Field(ge=0.0, le=100.0, description="Space capability index; the strongest nation is about 1 (see docs/model.md).")
+    capability_growth: Float = Field(0.0, ge=-0.2, le=0.5, description="Own growth of capability per step (share).")
     threat_perception: Unit = Field(0.2, description="Perceived threat at the start (C8).")
     political_stability: Unit = Field(0.8, description="1 minus the relative chance of government change (C9).")
     bloc: str | None = Field(None, min_length=1, description="Alignment, if any (e.g. west, east).")
-    commercial_capacity: float = Field(0.0, ge=0.0, le=100.0, description="Commercial satellite and cyber capacity the nation can buy into (C12).")
+    commercial_capacity: Float = Field(0.0, ge=0.0, le=100.0, description="Commercial satellite and cyber capacity the nation can buy into (C12).")
     counterspace: Unit = Field(0.0, description="Offensive counterspace capability, 0 to 1 (C8).")
 
 
@@ -80,7 +87,7 @@ class TrustPair(Strict):
     from_: NationCode = Field(alias="from")
     to: NationCode
     value: Unit
-    both_ways: bool = True
+    both_ways: StrictBool = True
 
 
 class BlocTrust(Strict):
@@ -105,37 +112,37 @@ class FrameworkSpec(Strict):
     name: str = Field(min_length=1)
     code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
     members: list[NationCode] = []
-    integration: float = Field(gt=0.0, le=1.0, description="Depth of integration: near 0 = loose declaration, 1 = joint command (C11).")
+    integration: Float = Field(gt=0.0, le=1.0, description="Depth of integration: near 0 = loose declaration, 1 = joint command (C11).")
     domain: Domain = Domain.SSA_SHARING
-    open: bool = Field(True, description="Whether outsiders may apply to join.")
+    open: StrictBool = Field(True, description="Whether outsiders may apply to join.")
 
 
 class EventSpec(Strict):
     """An event scheduled at a step."""
 
-    step: int = Field(ge=1)
+    step: Int = Field(ge=1)
     kind: EventKind
     actor: NationCode | None = None
     target: NationCode | None = None
     framework: str | None = None
-    debris: float | None = Field(None, ge=0.0, description="Pieces created (ASAT tests); default asat_debris.")
+    debris: Float | None = Field(None, ge=0.0, description="Pieces created (ASAT tests); default asat_debris.")
     note: str | None = None
 
 
 class PastEvent(Strict):
     """A destructive ASAT test before the run starts: context that colours initial trust."""
 
-    year: int
+    year: Int
     kind: Literal["asat_test"] = "asat_test"
     actor: NationCode
-    debris: float | None = Field(None, ge=0.0)
+    debris: Float | None = Field(None, ge=0.0)
     note: str | None = None
 
 
 def _parameter_field(p: Parameter) -> tuple[Any, Any]:
     if p.kind is bool:
-        return (bool, Field(p.default, description=p.meaning))
-    return (p.kind, Field(p.default, ge=p.low, le=p.high, description=p.meaning))
+        return (StrictBool, Field(p.default, description=p.meaning))
+    return (Annotated[p.kind, StrictValue()], Field(p.default, ge=p.low, le=p.high, description=p.meaning))
 
 
 def _group_model(name: str, group: str) -> type[Strict]:
@@ -153,11 +160,11 @@ class ScenarioSpec(Strict):
     schema_version: Literal[1]
     name: str = Field(min_length=1)
     description: str = Field(min_length=1, description="One line: what the scenario is for.")
-    steps: int = Field(120, ge=1, le=100_000)
+    steps: Int = Field(120, ge=1, le=100_000)
     step_meaning: str = "quarter"
-    start_year: int = 2025
-    seed: int = Field(1, ge=0)
-    initial_debris: float = Field(30_000.0, ge=0.0)
+    start_year: Int = 2025
+    seed: Seed = 1
+    initial_debris: Float = Field(30_000.0, ge=0.0)
     initial_norm_strength: Unit = 0.0
     nations: list[NationSpec] = Field(min_length=2)
     trust: TrustSpec = TrustSpec()

@@ -14,8 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
-
-MAX_BYTES = 5_000_000
+from .inputfile import read_input_text
 
 LineMap = dict[tuple[Any, ...], int]
 
@@ -23,20 +22,10 @@ LineMap = dict[tuple[Any, ...], int]
 def read_yaml(path: str | Path) -> tuple[Any, LineMap]:
     """Read a YAML file; return its data and the 1-based line of each field path.
 
-    Raises :class:`InputError` naming the file for any syntax problem.
+    Raises :class:`InputError` naming the file for any syntax problem, and
+    when the path is not a regular readable file (see :mod:`.inputfile`).
     """
-    path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError.single(path, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(path, "", "no such file") from None
-    except IsADirectoryError:
-        raise InputError.single(path, "", "is a folder, not a YAML file") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.single(path, "", f"not UTF-8 text ({exc.reason})") from None
+    text = read_input_text(path)
     return parse_yaml(text, str(path))
 
 
