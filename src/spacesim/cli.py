@@ -1,8 +1,9 @@
 """The command line: a thin layer that parses, calls the library, and reports.
 
 Exit status: 0 on success, 2 on invalid input (a message naming the file, the
-field and what is wrong), 1 on an internal error, 3 when a batch finished but
-some of its runs failed, 130 when stopped by Ctrl-C (what finished is kept).
+field and what is wrong), 1 on an internal error, 3 when a run failed (its
+state overflowed: nothing is written) or a batch finished but some of its runs
+failed, 130 when stopped by Ctrl-C (what finished is kept).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 import yaml
 
 from .scenario import InputError, apply_overrides, load_scenario
-from .scenario.errors import Problem
+from .scenario.errors import Problem, RunFailed
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAILED_RUNS = 0, 1, 2, 3
 
@@ -339,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_INPUT
+    except RunFailed as exc:
+        print(f"spacesim: the run failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -10,6 +10,7 @@ import pandas as pd
 from numba import njit, types
 from numba.extending import intrinsic
 
+from .finite import check_finite
 from .state import WorldState
 
 #: Every per-step outcome, with its meaning (the docs and the plots read this).
@@ -286,6 +287,7 @@ class Recorder:
         nat["sovereignty"][r] = state.sovereignty
         nat["capability"][r] = state.capability
         nat["threat_perception"][r] = state.threat
+        check_finite(step, row, self.columns, state)  # an overflowed run stops here, as failed, before its row counts
         self._rows += 1
         self._latest = None
 

@@ -34,3 +34,7 @@ class InputError(Exception):
     def single(cls, file: str | Path, path: str, message: str, line: int | None = None) -> "InputError":
         """An error with one problem."""
         return cls([Problem(str(file), path, message, line)])
+
+
+class RunFailed(Exception):
+    """A simulation could not go on (its state overflowed, for instance): the run is reported as failed, never completed."""
