@@ -12,13 +12,14 @@ import argparse
 import os
 import sys
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .scenario import InputError, apply_overrides, load_scenario
-from .scenario.errors import Problem, RunFailed
+from .scenario.errors import LargeInputWarning, Problem, RunFailed
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_FAILED_RUNS = 0, 1, 2, 3
 
@@ -53,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         spec = apply_overrides(spec, overrides, source="command line")
     except InputError as exc:
         raise InputError([Problem("command line", "--seed" if p.path == "seed" else p.path, p.message) for p in exc.problems]) from None
+    _check_run_size(spec, args)
     seed = spec.seed
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
     prepare_output(out, args.force)
@@ -63,14 +65,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _check_run_size(spec: Any, args: argparse.Namespace, source: str | None = None) -> None:
+    """Refuse a run too large for this machine's memory unless --allow-large; warn when it is large or long."""
+    from .experiment.limits import CLI_OVERRIDE, check_run
+
+    check_run(spec, source or args.scenario, allow_large=args.allow_large, override=CLI_OVERRIDE)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    """spacesim validate: check scenario and experiment files, report every problem."""
-    from .scenario.experiment import load_any
+    """spacesim validate: check scenario and experiment files (and their size for this machine), report every problem."""
+    from .experiment.limits import CLI_OVERRIDE, check_experiment
+    from .scenario.experiment import Experiment, load_any
 
     bad = 0
     for file in args.files:
         try:
-            load_any(file)
+            loaded = load_any(file)
+            if isinstance(loaded, Experiment):
+                check_experiment(loaded, allow_large=args.allow_large, override=CLI_OVERRIDE)
+            else:
+                _check_run_size(loaded, args, file)
         except InputError as exc:
             bad += 1
             for problem in exc.problems:
@@ -171,7 +185,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     previous = signal.signal(signal.SIGTERM, _stop)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
+        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI, allow_large=args.allow_large)
     except BatchInterrupted as exc:
         print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
@@ -206,6 +220,8 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
         words += ["--cluster", args.cluster]
     if args.no_plots:
         words.append("--no-plots")
+    if args.allow_large:
+        words.append("--allow-large")
     return " ".join(shlex.quote(w) for w in words)
 
 
@@ -236,6 +252,11 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
+    _allow_large_option(parser)
+
+
+def _allow_large_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-large", action="store_true", help="go ahead with a design of more than a million runs, or runs needing more memory than is available (refused otherwise)")
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -261,6 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
     run.add_argument("--no-plots", action="store_true", help="skip drawing plots")
+    _allow_large_option(run)
     run.set_defaults(func=cmd_run)
 
     batch = sub.add_parser(
@@ -285,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check scenario and experiment files", description="Check scenario and experiment files; print 'ok' or every problem with file, line and field.")
     validate.add_argument("files", nargs="+", metavar="FILE")
+    _allow_large_option(validate)
     validate.set_defaults(func=cmd_validate)
 
     plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
@@ -335,7 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spacesim`` command."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with warnings.catch_warnings():  # restores the caller's filters and display on return
+            warnings.simplefilter("always", LargeInputWarning)
+            warnings.showwarning = _show_warning
+            return args.func(args)
     except InputError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -351,6 +377,14 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         print(f"spacesim: internal error: {type(exc).__name__}: {exc} (set SPACESIM_DEBUG=1 to see the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None, line: str | None = None) -> None:
+    """A large input's warning as one line, ``warning: ...``; any other warning as Python shows it."""
+    if issubclass(category, LargeInputWarning):
+        print(f"warning: {message}", file=sys.stderr, flush=True)
+    else:
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
 if __name__ == "__main__":  # pragma: no cover

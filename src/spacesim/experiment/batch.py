@@ -133,6 +133,7 @@ def run_batch(
     plots: bool = True,
     quiet: bool = True,
     wording: Wording = PYTHON,
+    allow_large: bool = False,
 ) -> BatchResult:
     """Run (or resume) an experiment's batch into ``out`` and return its tables.
 
@@ -140,7 +141,9 @@ def run_batch(
     existing Dask cluster at ``cluster``. ``resume`` continues a batch in
     ``out`` (refused if the experiment or scenario file changed); ``force``
     deletes ``out`` first. Without either, an existing non-empty ``out`` is
-    refused. Raises :class:`InputError` for bad input and
+    refused. A design of more runs than this machine should take, or runs
+    needing more memory than it has, is refused unless ``allow_large``
+    (:mod:`.limits`). Raises :class:`InputError` for bad input and
     :class:`BatchInterrupted` on Ctrl-C. Refusals name these arguments
     (``resume=True``); the command line passes ``wording=CLI`` so that they
     name its flags (``--resume``) instead.
@@ -152,7 +155,7 @@ def run_batch(
     out = Path(out) if out is not None else Path("results") / experiment.path.stem
     BatchStore.check_new(out, resume, force, wording)
     store = BatchStore(out)
-    design = build_design(experiment)
+    design = build_design(experiment, allow_large=allow_large, override=wording.allow_large)
     tables = tuple(t.value for t in experiment.spec.tables)
 
     started = now()

@@ -16,6 +16,7 @@ replicates never share one. Any run can be reproduced alone with
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,33 @@ def _as_point(names: list[str], row: np.ndarray) -> dict[str, Any]:
     return {name: int(round(v)) if PARAMETERS_BY_NAME[name].kind is int else float(v) for name, v in zip(names, row)}
 
 
+def count_points(spec: ExperimentSpec) -> int:
+    """How many design points :func:`design_points` gives, by arithmetic alone (a 10^10-point grid is counted, never built).
+
+    Sobol' (Saltelli): N(2D + 2) points with second order, N(D + 2) without;
+    Morris: N(D + 1) (see :func:`spacesim.analysis.sensitivity.sample`); a
+    grid: the product of its lists' lengths, times the sampled points.
+
+    >>> from spacesim.scenario.experiment import VarySpec
+    >>> spec = ExperimentSpec.model_construct(sensitivity=None, vary=VarySpec(grid={f"p{i}": list(range(10)) for i in range(10)}))
+    >>> count_points(spec)
+    10000000000
+    """
+    s = spec.sensitivity
+    if s is not None:
+        d = len(s.parameters)
+        if s.method == "sobol":
+            return s.samples * (2 * d + 2 if s.second_order else d + 2)
+        return s.samples * (d + 1)
+    points = math.prod(len(values) for values in spec.vary.grid.values())
+    return points * (spec.vary.sample.n if spec.vary.sample is not None else 1)
+
+
+def count_runs(experiment: Experiment) -> int:
+    """How many runs :func:`build_design` makes: points x variants x (the most) replicates, counted without building them."""
+    return count_points(experiment.spec) * len(experiment.variant_names) * experiment.max_replicates
+
+
 def design_points(spec: ExperimentSpec) -> list[dict[str, Any]]:
     """Every design point: the sensitivity sample, or the grid crossed with the sampled points (one empty point if nothing varies)."""
     if spec.sensitivity is not None:
@@ -152,8 +180,18 @@ class Design:
         }
 
 
-def build_design(experiment: Experiment) -> Design:
-    """Every run of the experiment with its seed: points x variants x replicates, in that order."""
+def build_design(experiment: Experiment, *, allow_large: bool = False, max_runs: int | None = None, override: str | None = None) -> Design:
+    """Every run of the experiment with its seed: points x variants x replicates, in that order.
+
+    The design is counted first and refused when it is too large for this
+    machine (more than ``max_runs`` runs, default
+    :data:`~.limits.MAX_RUNS`; runs that need more memory than is
+    available) unless ``allow_large``; see :mod:`.limits`. ``override``
+    names the way to allow it in the refusal (default ``allow_large=True``).
+    """
+    from .limits import MAX_RUNS, PYTHON_OVERRIDE, check_experiment  # limits counts with this module's functions
+
+    check_experiment(experiment, allow_large=allow_large, max_runs=MAX_RUNS if max_runs is None else max_runs, override=override or PYTHON_OVERRIDE)
     spec = experiment.spec
     points = design_points(spec)
     variants = {name: experiment.variant_settings(name) for name in experiment.variant_names}

@@ -38,3 +38,7 @@ class InputError(Exception):
 
 class RunFailed(Exception):
     """A simulation could not go on (its state overflowed, for instance): the run is reported as failed, never completed."""
+
+
+class LargeInputWarning(UserWarning):
+    """A valid input that will take long or use much of this machine's memory (the message says how much)."""

@@ -82,7 +82,9 @@ def serve(scenario_file: str | Path | None = None, port: int = DEFAULT_PORT) -> 
     env = {**os.environ, **OFFLINE_ENV}
     env["PYTHONWARNINGS"] = ",".join(w for w in (env.get("PYTHONWARNINGS"), QUIET_WARNINGS) if w)
     if scenario_file is not None:
-        load_scenario(scenario_file)
+        from ..experiment.limits import check_run
+
+        check_run(load_scenario(scenario_file), scenario_file, override=None)  # a world too large for this machine's memory is refused here
         env[SCENARIO_ENV] = str(Path(scenario_file).resolve())
     else:
         env.pop(SCENARIO_ENV, None)
