@@ -37,7 +37,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """spacesim run: one simulation, one result folder."""
-    from .output.folder import prepare_output
+    from .output.folder import ResultFolder
     from .output.provenance import now
     from .output.run_result import run_scenario, write_run
 
@@ -54,9 +54,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError([Problem("command line", "--seed" if p.path == "seed" else p.path, p.message) for p in exc.problems]) from None
     seed = spec.seed
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
-    prepare_output(out, args.force)
-    result = run_scenario(spec, seed=seed)
-    write_run(result, out, scenario_file=args.scenario, force=args.force, started=started, plots=not args.no_plots)
+    folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
+    try:
+        result = run_scenario(spec, seed=seed)
+    except BaseException:
+        folder.discard()
+        raise
+    write_run(result, folder, scenario_file=args.scenario, started=started, plots=not args.no_plots)
     print(result.summary())
     print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from ..output.provenance import _package_files, package_fingerprint
 from ..scenario import ScenarioSpec
 from ..scenario.errors import InputError
 from .design import RunTask
@@ -224,35 +225,6 @@ class DaskCluster:
             self._futures = []
         with contextlib.suppress(Exception):
             self.client.close()
-
-
-def _package_files() -> Iterator[tuple[str, Any]]:
-    """Every file of this spacesim but caches, as (path inside the package, readable), in a fixed order.
-
-    Read through :mod:`importlib.resources`, so that it works from a source
-    tree and from the zip a Dask worker imports.
-    """
-    from importlib.resources import files
-
-    def walk(node: Any, prefix: str) -> Iterator[tuple[str, Any]]:
-        for child in sorted(node.iterdir(), key=lambda c: c.name):
-            if child.is_dir():
-                if child.name != "__pycache__":
-                    yield from walk(child, f"{prefix}{child.name}/")
-            elif not child.name.endswith((".pyc", ".nbi", ".nbc")):
-                yield f"{prefix}{child.name}", child
-
-    yield from walk(files("spacesim"), "")
-
-
-def package_fingerprint() -> str:
-    """A hash of this spacesim's source files (``.py`` and ``.yaml``), to tell whether a worker runs the same code."""
-    digest = hashlib.sha256()
-    for name, file in _package_files():
-        if name.endswith((".py", ".yaml")):
-            digest.update(name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def package_zip() -> bytes:
