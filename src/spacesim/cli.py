@@ -1,14 +1,17 @@
 """The command line: a thin layer that parses, calls the library, and reports.
 
-Exit status: 0 on success, 2 on invalid input (a message naming the file, the
-field and what is wrong), 1 on an internal error, 3 when a batch finished but
-some of its runs failed, 130 when stopped by Ctrl-C (what finished is kept).
+Exit status: 0 on success, 2 on invalid input or a problem of the
+environment (a message naming the file, the field and what is wrong: a folder
+in use, one --force may not delete, a batch whose workers kept dying), 1 on
+an internal error, 3 when a batch finished but some of its runs failed, 130
+when stopped by Ctrl-C (what finished is kept).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -39,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """spacesim run: one simulation, one result folder."""
     from .output.folder import ResultFolder
     from .output.provenance import now
-    from .output.run_result import run_scenario, write_run
+    from .output.run_result import handling_interrupts, run_scenario, write_run
 
     started = now()
     spec = load_scenario(args.scenario)
@@ -56,7 +59,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
     folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
     try:
-        result = run_scenario(spec, seed=seed)
+        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True):  # Ctrl-C waits for the model's step to end
+            result = run_scenario(spec, seed=seed)
     except BaseException:
         folder.discard()
         raise
@@ -157,31 +161,27 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     """spacesim batch: run an experiment's batch into a crash-safe result folder."""
-    import signal
-
     from .experiment.batch import BatchInterrupted, run_batch
     from .experiment.wording import CLI
+    from .output.run_result import handling_interrupts
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / Path(args.experiment).stem
 
-    def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was
-    # started with SIGINT ignored (as a shell does for background jobs).
-    previous = signal.signal(signal.SIGTERM, _stop)
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
+    # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
+    # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
     try:
-        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
+        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True):
+            result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
-        print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
+        if exc.reason:
+            print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
+        else:
+            print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+        return EXIT_INPUT if exc.reason else 130
     print(result.summary())
     tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
     print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")

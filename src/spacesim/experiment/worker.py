@@ -83,6 +83,8 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
             spec = apply_overrides(scenario, task.settings, source="design", check_horizon=False) if task.settings else scenario
             result = run_scenario(spec, seed=task.seed, run_id=task.run_id)
         except Exception as exc:  # noqa: BLE001 - a failing run must not stop the batch
+            if interrupted(exc):  # Ctrl-C landed in compiled code: the batch stops, the run is not a failure
+                raise KeyboardInterrupt from exc
             row = {**base, "status": "failed", "error_type": type(exc).__name__, "error": _one_line(exc)}
             row.update(scenario.parameter_values())
             row.update(task.settings)
@@ -103,6 +105,32 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     for name, frames in kept.items():
         out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run_id": pd.Series([], dtype="int64")})
     return ChunkResult(chunk, out, time.perf_counter() - started)
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether an exception is an interrupt in disguise: a ``KeyboardInterrupt`` or ``SystemExit`` somewhere in its chain.
+
+    A signal handler's ``KeyboardInterrupt`` raised while Numba's compiled
+    code runs comes back as an interpreter-level error, ``SystemError:
+    CPUDispatcher(...) returned a result with an exception set``, whose
+    cause is the interrupt. Such a run did not fail: it was stopped.
+
+    >>> try:
+    ...     try:
+    ...         raise KeyboardInterrupt
+    ...     except KeyboardInterrupt as ki:
+    ...         raise SystemError("CPUDispatcher(<function _proposals>) returned a result with an exception set") from ki
+    ... except SystemError as exc:
+    ...     interrupted(exc), interrupted(ValueError("a real failure"))
+    (True, False)
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _one_line(exc: BaseException) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -110,10 +114,90 @@ def run_scenario(spec: ScenarioSpec, seed: int | None = None, run_id: int = 0, s
     seed = spec.seed if seed is None else seed
     if steps is not None:
         spec = spec.with_parameters(steps=steps)
-    model = SpaceModel(spec, rng=seed)
-    while model.steps < spec.steps:
-        model.step()
+    with _between_steps():
+        model = SpaceModel(spec, rng=seed)
+        while model.steps < spec.steps:
+            model.step()
+            _INTERRUPTS.raise_if_pending()
     return RunResult(run_id=run_id, spec=spec, seed=seed, model=model)
+
+
+class _Interrupts:
+    """Ctrl-C and SIGTERM held while a model is built or steps, raised as ``KeyboardInterrupt`` between steps.
+
+    A ``KeyboardInterrupt`` raised by a signal handler inside the model's
+    compiled loops (Numba) does not unwind cleanly: it surfaces as
+    ``SystemError: CPUDispatcher(...) returned a result with an exception
+    set``, as "Exception ignored" messages, or as a segmentation fault of
+    the interpreter. :func:`interrupt_handler` therefore only notes a signal
+    that arrives while :func:`run_scenario` is stepping; the step loop
+    raises it when the step ends (a fraction of a second at most). Anywhere
+    else the handler raises at once. After the first interrupt, more
+    signals are ignored until :func:`handling_interrupts` ends, so that the
+    batch can record what finished (each Ctrl-C of an impatient user would
+    otherwise cut that short).
+    """
+
+    def __init__(self) -> None:
+        self.stepping = 0
+        self.pending = False
+        self.raised = False
+
+    def raise_if_pending(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.raised = True
+            raise KeyboardInterrupt
+
+
+_INTERRUPTS = _Interrupts()
+
+
+@contextlib.contextmanager
+def _between_steps() -> Iterator[None]:
+    _INTERRUPTS.stepping += 1
+    try:
+        yield
+    finally:
+        _INTERRUPTS.stepping -= 1
+    if not _INTERRUPTS.stepping:
+        _INTERRUPTS.raise_if_pending()
+
+
+def interrupt_handler(signum: int, frame: object) -> None:
+    """The signal handler of :func:`handling_interrupts`: raise ``KeyboardInterrupt``, or hold it until the model's step ends."""
+    if _INTERRUPTS.raised:
+        return  # already stopping: let the batch record what finished
+    if _INTERRUPTS.stepping:
+        _INTERRUPTS.pending = True
+        return
+    _INTERRUPTS.raised = True
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_custom: bool = False) -> Iterator[None]:
+    """Within the block, ``signals`` raise ``KeyboardInterrupt`` only between model steps (:class:`_Interrupts`); the previous handlers come back after it.
+
+    Only in the main thread (the only one Python delivers signals to). A
+    handler the caller installed (not Python's default, not ignored) is left
+    alone unless ``replace_custom``; the command line replaces them all, and
+    also stops on a signal that was ignored (a shell starts background jobs
+    with SIGINT ignored).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in signals}
+    try:
+        for s, handler in previous.items():
+            if replace_custom or handler in (signal.default_int_handler, signal.SIG_DFL):
+                signal.signal(s, interrupt_handler)
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        _INTERRUPTS.pending = _INTERRUPTS.raised = False
 
 
 def write_run(result: RunResult, out: str | Path | ResultFolder, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None, plots: bool = True) -> Path:
