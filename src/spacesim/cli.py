@@ -87,8 +87,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INPUT if bad else EXIT_OK
 
 
+def _analysing(folder: str | Path) -> Any:
+    """The lock an analysis holds on the result folder it writes into (refused, naming the holder, while a run or batch writes there); nothing for a path that is not a folder."""
+    import contextlib
+
+    from .output.folder import FolderLock
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return contextlib.nullcontext()
+    return FolderLock(folder, option="").acquire(required=False)
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """spacesim plot: redraw a result folder's plots from its tables alone."""
+    with _analysing(args.folder):
+        return _plot(args)
+
+
+def _plot(args: argparse.Namespace) -> int:
     from .analysis.plots import draw_run_plots
     from .output.folder import read_tables
 
@@ -145,7 +162,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     """spacesim report: one self-contained HTML file of a result folder."""
     from .analysis.report import write_report
 
-    print(write_report(args.folder, args.out, replace=args.force))
+    with _analysing(args.folder):
+        print(write_report(args.folder, args.out, replace=args.force))
     return EXIT_OK
 
 
@@ -220,7 +238,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
-    table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
+    with _analysing(args.folder):
+        table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")

@@ -122,9 +122,10 @@ class LocalProcesses:
         from concurrent.futures.process import BrokenProcessPool
 
         todo = dict(chunks)
+        self._start()
         while todo:
-            if self._pool is None:  # kept across calls (rounds of adaptive replication reuse the workers)
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+            self._start()
+            assert self._pool is not None
             pending: dict[Future[ChunkResult], int] = {self._pool.submit(run_chunk, index, tasks, scenario, tables, context): index for index, tasks in todo.items()}
             broken: BaseException | None = None
             while pending and broken is None:
@@ -143,6 +144,11 @@ class LocalProcesses:
                 self.close()
                 if self.losses > MAX_WORKER_LOSSES:
                     raise WorkersLost(f"a local worker process died {self.losses} times (killed, or out of memory?); {len(todo)} chunks were not finished")
+
+    def _start(self) -> None:
+        """Start the pool, unless it runs (it is kept across calls: rounds of adaptive replication reuse the workers)."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
 
     def close(self) -> None:
         """Cancel chunks not yet started, stop the workers (a chunk in flight is dropped) and wait for them to exit."""

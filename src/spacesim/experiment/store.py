@@ -31,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..output.folder import LOCK_FILE, FolderLock, check_replaceable, fsync_path, remove_entries, write_json_atomic
+from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, fsync_path, remove_entries, write_json_atomic
 from ..scenario.errors import InputError
 from .wording import PYTHON, Wording
 from .worker import ChunkResult
@@ -69,6 +69,7 @@ class BatchStore:
         one is never deleted.
         """
         w = wording
+        check_path(root, w.out)
         if resume and force:
             raise InputError.single(root, f"{w.resume}/{w.force}", f"choose one: {w.resume} continues the batch in this folder, {w.force} deletes it and starts again")
         if force and root.is_symlink():
@@ -234,8 +235,13 @@ class BatchStore:
         return written
 
     def remove_chunks(self) -> None:
-        """Delete the chunk folders once the merged tables are in place."""
-        shutil.rmtree(self.chunks_dir, ignore_errors=True)
+        """Delete the chunk folders once the merged tables are in place (chunks set aside as unreadable stay in ``chunks/corrupt/``, for a person to look at)."""
+        if (self.chunks_dir / "corrupt").is_dir():
+            for p in self.chunks_dir.iterdir():
+                if p.name != "corrupt":
+                    shutil.rmtree(p, ignore_errors=True)
+        else:
+            shutil.rmtree(self.chunks_dir, ignore_errors=True)
 
 
 def _unify(schemas: list[pa.Schema]) -> pa.Schema:

@@ -6,8 +6,10 @@ stay importable without Dask.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shlex
+import signal
 import time
 import traceback
 from dataclasses import dataclass
@@ -24,6 +26,11 @@ from .design import RunTask
 #: Test-only fault injection: a comma-separated list of run ids that raise
 #: instead of running (read by every worker process from its environment).
 FAULT_ENV = "SPACESIM_TEST_FAIL_RUNS"
+
+
+#: Test-only: run ids whose local worker process kills itself (SIGKILL) when it reaches them, as the
+#: out-of-memory killer would (honoured only in a worker process, never in the batch's own).
+KILL_ENV = "SPACESIM_TEST_KILL_WORKER_RUNS"
 
 
 class InjectedFault(RuntimeError):
@@ -72,11 +79,14 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     """
     started = time.perf_counter()
     fail_ids = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
+    kill_ids = {int(x) for x in os.environ.get(KILL_ENV, "").split(",") if x.strip()}
     rows: list[dict[str, Any]] = []
     kept: dict[str, list[pd.DataFrame]] = {name: [] for name in ("steps", *tables)}
     for task in tasks:
         base = {"run_id": task.run_id, "point": task.point, "variant": task.variant, "replicate": task.replicate, "seed": task.seed}
         command = reproduce_command(context["scenario_file"], task, scenario.steps, context.get("fixed", {}))
+        if task.run_id in kill_ids and multiprocessing.parent_process() is not None:
+            os.kill(os.getpid(), signal.SIGKILL)
         try:
             if task.run_id in fail_ids:
                 raise InjectedFault(f"run {task.run_id} failed on purpose ({FAULT_ENV})")

@@ -61,6 +61,7 @@ def prepare_output(out: str | Path, force: bool = False, *, inputs: tuple[str | 
     line).
     """
     out = Path(out)
+    check_path(out, option)
     if out.is_symlink() and force:
         check_replaceable(out, inputs, option=option, force_flag=force_flag, another=another)
     if out.exists() and not out.is_dir():
@@ -70,6 +71,16 @@ def prepare_output(out: str | Path, force: bool = False, *, inputs: tuple[str | 
             raise InputError.single(out, option, f"folder exists and is not empty; choose {another} or pass {force_flag} to replace it")
         check_replaceable(out, inputs, option=option, force_flag=force_flag, another=another)
     return out
+
+
+def check_path(path: Path, option: str = "--out") -> None:
+    """:class:`InputError` for a path the system cannot even look up (a name too long, a loop of links, a folder that cannot be read), instead of an internal error later."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except OSError as exc:
+        raise InputError.single(path, option, f"cannot use this path ({_reason(exc)})") from None
 
 
 def _has_content(folder: Path) -> bool:
@@ -198,8 +209,13 @@ class FolderLock:
         """Whether this process holds the lock."""
         return self._fd is not None
 
-    def acquire(self, create: bool = False) -> "FolderLock":
-        """Take the lock (making the folder first when ``create``); :class:`InputError` if another process holds it or the folder cannot be written."""
+    def acquire(self, create: bool = False, required: bool = True) -> "FolderLock":
+        """Take the lock (making the folder first when ``create``); :class:`InputError` if another process holds it or the folder cannot be written.
+
+        Without ``required`` (an analysis that may only read the folder), a
+        folder where the lock file cannot be made (read-only) is left
+        unlocked: no spacesim can be writing there either.
+        """
         import fcntl
 
         from .provenance import now
@@ -217,6 +233,8 @@ class FolderLock:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             except OSError as exc:
                 self._forget_created()
+                if not required and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+                    return self
                 raise InputError.single(self.folder, self.option, f"cannot write in this folder ({_reason(exc)}); choose a folder you can write to") from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -258,7 +276,7 @@ class FolderLock:
             self.created = False
 
     def __enter__(self) -> "FolderLock":
-        return self.acquire() if not self.held else self
+        return self
 
     def __exit__(self, *exc: object) -> None:
         self.release()
