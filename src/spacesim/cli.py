@@ -59,7 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
     folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
     try:
-        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True):  # Ctrl-C waits for the model's step to end
+        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
             result = run_scenario(spec, seed=seed)
     except BaseException:
         folder.discard()
@@ -191,7 +191,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
     # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
     try:
-        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True):
+        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
             result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
         if exc.reason:

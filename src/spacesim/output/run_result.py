@@ -176,27 +176,32 @@ def interrupt_handler(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_custom: bool = False) -> Iterator[None]:
+def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_custom: bool = False, then_exit: bool = False) -> Iterator[None]:
     """Within the block, ``signals`` raise ``KeyboardInterrupt`` only between model steps (:class:`_Interrupts`); the previous handlers come back after it.
 
     Only in the main thread (the only one Python delivers signals to). A
     handler the caller installed (not Python's default, not ignored) is left
     alone unless ``replace_custom``; the command line replaces them all, and
     also stops on a signal that was ignored (a shell starts background jobs
-    with SIGINT ignored).
+    with SIGINT ignored); with ``then_exit`` (the process ends after the
+    block), a block that was interrupted leaves the signals ignored, so that
+    one more Ctrl-C cannot cut short the report of what was kept.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: signal.getsignal(s) for s in signals}
+    previous = {s: h for s in signals if (h := signal.getsignal(s)) is not interrupt_handler and (replace_custom or h in (signal.default_int_handler, signal.SIG_DFL))}
+    if not previous:  # an enclosing block handles them already (or the caller's own handlers stay)
+        yield
+        return
     try:
-        for s, handler in previous.items():
-            if replace_custom or handler in (signal.default_int_handler, signal.SIG_DFL):
-                signal.signal(s, interrupt_handler)
+        for s in previous:
+            signal.signal(s, interrupt_handler)
         yield
     finally:
+        stopping = then_exit and _INTERRUPTS.raised
         for s, handler in previous.items():
-            signal.signal(s, handler)
+            signal.signal(s, signal.SIG_IGN if stopping else handler)
         _INTERRUPTS.pending = _INTERRUPTS.raised = False
 
 
