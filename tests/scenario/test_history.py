@@ -200,3 +200,14 @@ def test_nation_codes_of_the_history_exist_in_the_scenarios_that_use_it():
             if spec.name == "history_2020":
                 assert observed <= codes, f"{path.name}: observed members of {name} missing from the scenario: {sorted(observed - codes)}"
     assert users >= 1
+
+
+def test_spacesim_validate_checks_history_files(tmp_path, capsys):
+    from spacesim.cli import main
+
+    assert main(["validate", *(str(p) for p in shipped_histories().values())]) == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(GOOD.replace("date: 2020-06-01, source: s", "date: 2020-06-01, source: nowhere"))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:15: rows[1].source: no source 'nowhere' in sources" in err and "Traceback" not in err

@@ -27,7 +27,9 @@ Every file gives ``totals`` (the published counts, cited by
 
 The API (stable; other modules build on it):
 
-- :data:`HISTORY_DIR`, :func:`shipped_histories` ``-> {name: Path}``
+- :data:`HISTORY_DIR`, :func:`shipped_histories` ``-> {name: Path}``;
+  ``spacesim validate history/*.yaml`` checks the files (exit status 2 on a
+  problem)
 - :func:`load_history` ``(name_or_path) -> History`` (a typed, validated
   file: ``.spec`` is the pydantic object, ``.frame()`` a tidy DataFrame with
   one row per observation and a ``citation`` and ``url`` column)
@@ -247,6 +249,11 @@ def load_history(name_or_path: str | Path) -> History:
         raise InputError.single(name_or_path, "", f"no shipped history {name_or_path!r}; there are: {', '.join(shipped)}")
     data, lines = read_yaml(path)
     return History(history_from_data(data, str(path), lines), path)
+
+
+def is_history_data(data: Any) -> bool:
+    """Whether parsed YAML looks like an observed-history file (a ``kind`` of history and ``rows``) rather than a scenario or experiment."""
+    return isinstance(data, dict) and data.get("kind") in _KINDS and "rows" in data and "nations" not in data
 
 
 def history_from_data(data: Any, filename: str, lines: LineMap | None = None) -> HistorySpec:
