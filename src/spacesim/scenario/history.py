@@ -294,6 +294,11 @@ def _cross_problems(spec: HistorySpec, filename: str, lines: LineMap) -> list[Pr
             bad(("rows", i, "date"), f"{day} is after as_of ({spec.as_of})")
         if isinstance(spec, AccessionHistory) and day is not None and day < spec.opened:
             bad(("rows", i, "date"), f"{day} is before the framework opened ({spec.opened})")
+        if isinstance(row, Accession):
+            if row.not_after is not None and row.not_after > spec.as_of:
+                bad(("rows", i, "not_after"), f"{row.not_after} is after as_of ({spec.as_of})")
+            if row.not_before is not None and isinstance(spec, AccessionHistory) and row.not_before < spec.opened:
+                bad(("rows", i, "not_before"), f"{row.not_before} is before the framework opened ({spec.opened})")
         nation = getattr(row, "nation", None)
         if nation is not None:
             if nation in seen:
