@@ -491,3 +491,15 @@ def test_a_storm_of_ctrl_c_on_a_real_batch_never_records_a_failed_run(workdir, t
     assert resumed.returncode == 0, resumed.stderr
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["run_id"]) == list(range(120)) and (runs["status"] == "completed").all()
+
+
+def test_force_replaces_a_run_and_a_batch_named_by_a_relative_path(workdir, small_experiment, monkeypatch):
+    """--out given relative to the current folder: the staging folder inside it survives the clearing of the old result."""
+    monkeypatch.chdir(workdir)
+    scenario = str(workdir / "teaching_small.yaml")
+    for _ in range(2):
+        assert main(["run", scenario, "--out", "r1", "--steps", "2", "--no-plots", "--force"]) == 0
+        assert sorted(p.name for p in Path("r1").iterdir()) == ["events.parquet", "manifest.json", "nations.parquet", "partnerships.parquet", "runs.parquet", "steps.parquet"]
+    for _ in range(2):
+        assert main(["batch", str(small_experiment), "--out", "b1", "--workers", "1", "--no-plots", "--force"]) == 0
+        assert (Path("b1") / "manifest.json").exists() and (Path("b1") / "runs.parquet").exists()

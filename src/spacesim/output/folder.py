@@ -367,7 +367,7 @@ class ResultFolder:
     def commit(self) -> Path:
         """Replace the old result (only with ``force``) by the new files, the manifest last, and release the lock."""
         try:
-            old = [p for p in check_replaceable(self.out, self.inputs) if p != self.staging] if self.force and _has_content(self.out) else []
+            old = [p for p in check_replaceable(self.out, self.inputs) if p.name != self.staging.name] if self.force and _has_content(self.out) else []
             remove_entries(old)
             staged = sorted(self.staging.iterdir(), key=lambda p: p.name == "manifest.json")
             for path in staged:
