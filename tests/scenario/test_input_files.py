@@ -236,3 +236,21 @@ def test_cli_refuses_a_seed_of_2_64_before_running_and_runs_the_largest(tmp_path
     import pandas as pd
 
     assert int(pd.read_parquet(tmp_path / "max" / "runs.parquet")["seed"].iloc[0]) == MAX_SEED
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [("debris: 3037,", "debris: true,", "rows[1].debris"), ("altitude_km: 850,", "altitude_km: '850',", "rows[1].altitude_km"), ("totals: {tests: 5}", "totals: {tests: true}", "totals.tests"), ("complete: true", "complete: 1", "complete")])
+def test_observed_history_files_keep_numbers_and_booleans_apart(tmp_path, old, new, field):
+    from spacesim.scenario.history import load_history, shipped_histories
+
+    text = shipped_histories()["asat_tests"].read_text()
+    assert old in text
+    (tmp_path / "h.yaml").write_text(text.replace(old, new, 1))
+    with pytest.raises(InputError) as caught:
+        load_history(tmp_path / "h.yaml")
+    assert [p.path for p in caught.value.problems] == [field]
+
+
+def test_an_observed_history_file_that_is_a_fifo_is_refused(fifo):
+    from spacesim.scenario.history import load_history
+
+    assert refusal(load_history, fifo) == f"{fifo}: is a FIFO (named pipe), not a regular file"
