@@ -246,7 +246,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    from . import __version__  # read here, not on import: batch workers import this module and never need it
+    from . import __version__
+    from .scenario.experiment import SENSITIVITY_METHODS  # read here, not on import: batch workers import this module and never need it
 
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
     parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
@@ -273,13 +274,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sens = sub.add_parser(
         "sensitivity",
-        help="global sensitivity analysis (Sobol' or Morris) of an experiment",
+        help="global sensitivity analysis (Sobol', Morris, FAST, RBD-FAST, delta, PAWN or DGSM) of an experiment",
         description="Sample the parameters of the experiment's sensitivity section with SALib, run every sample point's replicates as a batch "
-        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2) "
-        "or Morris' mu* and sigma with 95% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2), "
+        "Morris' mu* and sigma, FAST's S1 and ST, RBD-FAST's S1, Borgonovo's delta, PAWN or DGSM, with 95% intervals where SALib gives them. "
+        "Checks convergence (the indices at N/4, N/2 and N) and computes the indices per window of steps. "
+        "Writes sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
     )
     _batch_options(sens)
-    sens.add_argument("--method", choices=("sobol", "morris"), help="override the experiment's method")
+    sens.add_argument("--method", choices=SENSITIVITY_METHODS, help="override the experiment's method: sobol, morris, fast, rbd_fast, delta (moment-independent), pawn or dgsm; each draws its own sample")
     sens.set_defaults(func=cmd_sensitivity)
 
     validate = sub.add_parser("validate", help="check scenario and experiment files", description="Check scenario and experiment files; print 'ok' or every problem with file, line and field.")

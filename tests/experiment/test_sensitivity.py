@@ -152,8 +152,10 @@ def test_sensitivity_command_end_to_end(sensitivity_experiment: Path, tmp_path: 
     out = tmp_path / "out"
     assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
-    assert "Sobol sensitivity over 64 sample points" in printed and "n_bilateral: parameters ranked by total index ST" in printed
-    assert f"results: {out}/ (manifest.json, runs.parquet, steps.parquet, sensitivity.parquet, plots/)" in printed
+    assert "Sobol' sensitivity over 64 sample points" in printed and "n_bilateral: parameters ranked by total index ST" in printed
+    assert "  convergence: " in printed  # the verdict of the N/4, N/2, N check follows each outcome's ranking
+    tables = "sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet"
+    assert f"results: {out}/ (manifest.json, runs.parquet, steps.parquet, {tables}, plots/)" in printed
     table = pd.read_parquet(out / "sensitivity.parquet")
     assert list(table.columns) == ["method", "outcome", "statistic", "parameter", "parameter2", "index", "value", "confidence"]
     assert len(table) == 2 * (3 * 2 + 3)  # two outcomes x (S1 and ST of 3 parameters + 3 pairs)
@@ -161,7 +163,17 @@ def test_sensitivity_command_end_to_end(sensitivity_experiment: Path, tmp_path: 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sensitivity"]["method"] == "sobol" and manifest["sensitivity"]["points"] == 64
     assert manifest["sensitivity"]["parameters"]["trust_loss"] == {"distribution": "triangular", "low": 0.5, "high": 6.0, "peak": 2.0}
-    assert sorted(p.name for p in (out / "plots").glob("sensitivity_*.png")) == ["sensitivity_00_n_bilateral.png", "sensitivity_01_mean_trust_mean_of_steps_5_10.png"]
+    assert {p.name for p in (out / "plots").glob("sensitivity_*.png")} == {
+        "sensitivity_00_n_bilateral.png", "sensitivity_01_mean_trust_mean_of_steps_5_10.png",  # S1 and ST
+        "sensitivity_interactions_00_n_bilateral.png", "sensitivity_interactions_01_mean_trust_mean_of_steps_5_10.png",  # S2 as a matrix
+        "sensitivity_convergence_00_n_bilateral.png", "sensitivity_convergence_01_mean_trust_mean_of_steps_5_10.png",  # N/4, N/2, N
+        "sensitivity_over_time_00_n_bilateral.png", "sensitivity_over_time_01_mean_trust.png",  # per window of steps
+    }  # fmt: skip
+    checks = pd.read_parquet(out / "sensitivity_convergence.parquet")
+    assert sorted(set(checks["samples"])) == [2, 4, 8] and set(checks["index"]) == {"ST"}
+    assert set(manifest["sensitivity"]["convergence"]) == {"n_bilateral", "mean_trust (mean of steps 5-10)"}
+    over_time = pd.read_parquet(out / "sensitivity_over_time.parquet")
+    assert sorted(set(zip(over_time["window_first"], over_time["window_last"]))) == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
 
     # the indices are SALib's on the replicate means of the same runs
     runs = pd.read_parquet(out / "runs.parquet")

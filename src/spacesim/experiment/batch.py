@@ -109,10 +109,10 @@ class BatchResult:
             if sens.get("error"):
                 lines.append(f"sensitivity: not computed: {sens['error']}")
             elif (self.out / "sensitivity.parquet").exists():
-                from ..analysis.sensitivity import ranking
+                from ..analysis.sensitivity import method_named, ranking
 
-                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals; sensitivity.parquet):")
-                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples")))
+                lines.append(f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
+                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples"), convergence=sens.get("convergence")))
         from ..analysis.comparison import batch_summary_lines
 
         lines.extend(batch_summary_lines(self.out, outcomes))
@@ -216,10 +216,9 @@ def run_batch(
     written += _comparison_hook(out, manifest, runs)
     manifest["tables"] = written
     if experiment.spec.sensitivity is not None:
-        windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
-        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
+        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps)  # steps: windows and the indices over time
         if manifest["sensitivity"]["table"]:
-            manifest["tables"].append(manifest["sensitivity"]["table"])
+            manifest["tables"] += [manifest["sensitivity"]["table"], *manifest["sensitivity"].get("extra_tables", [])]
     result.plots = draw_summary_plots(out, manifest, runs, result.steps) if plots else []
     manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
     manifest["status"] = "completed"
@@ -300,7 +299,9 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
     if (out / "sensitivity.parquet").exists():
         from ..analysis.sensitivity import draw_sensitivity_plots
 
-        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"))
+        sens = manifest.get("sensitivity") or {}
+        extra = {name: pd.read_parquet(out / f"sensitivity_{name}.parquet") if (out / f"sensitivity_{name}.parquet").exists() else None for name in ("convergence", "over_time")}
+        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"), sens.get("noise"), sens.get("convergence"), extra["convergence"], extra["over_time"])
     return paths + _comparison_hook(out, manifest, runs, plot=True)
 
 

@@ -131,11 +131,22 @@ def _mapping_or(scalar: str, mapping: str) -> Any:
 SensitivityOutcome = Annotated[Annotated[str, Tag("str")] | Annotated[WindowOutcome, Tag("WindowOutcome")], _mapping_or("str", "WindowOutcome")]
 
 
+#: SALib methods a sensitivity section can ask for (spacesim.analysis.sensitivity.METHODS says how each samples and analyses).
+SENSITIVITY_METHODS = ("sobol", "morris", "fast", "rbd_fast", "delta", "pawn", "dgsm")
+#: FAST needs more than 4 M^2 points per search curve (M = 4, SALib's default).
+FAST_MIN_SAMPLES = 65
+
+
 class SensitivitySpec(Strict):
     """A global sensitivity analysis: parameters with ranges, outcomes, method and sample size."""
 
-    method: Literal["sobol", "morris"] = "sobol"
-    samples: int = Field(ge=2, le=65_536, description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points).")
+    method: Literal[*SENSITIVITY_METHODS] = "sobol"  # type: ignore[valid-type]
+    samples: int = Field(
+        ge=2,
+        le=65_536,
+        description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points). "
+        "FAST: points per search curve (N D points, N > 64). RBD-FAST, delta, PAWN: Latin hypercube points. DGSM: base points (N(D+1) points).",
+    )
     second_order: StrictBool = Field(True, description="Sobol' only: also estimate second-order indices.")
     levels: int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
     resamples: int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
@@ -234,8 +245,8 @@ class Experiment:
             return self
         if self.spec.sensitivity is None:
             raise InputError.single(self.filename, "sensitivity", "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there", self.lines.get(()))
-        if method not in ("sobol", "morris"):
-            raise InputError.single(source, "", f"unknown sensitivity method {method!r}; use sobol or morris")
+        if method not in SENSITIVITY_METHODS:
+            raise InputError.single(source, "", f"unknown sensitivity method {method!r}; use one of {', '.join(SENSITIVITY_METHODS)}")
         if method == self.spec.sensitivity.method:
             return self
         sensitivity = self.spec.sensitivity.model_copy(update={"method": method})
@@ -453,9 +464,15 @@ def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: 
         bad(("sensitivity", "samples"), f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}" + (f" ({method})" if method_from else ""))
     given = s.model_fields_set
     other = f"run without {method_from} {s.method}" if method_from else None
-    if s.method == "morris" and "second_order" in given:
+    if s.method == "fast" and s.samples < FAST_MIN_SAMPLES:
+        bad(("sensitivity", "samples"), f"FAST needs more than 64 points per search curve (4 M^2 with M = 4); use at least {FAST_MIN_SAMPLES}, not {s.samples}" + (f" ({method})" if method_from else ""))
+    if s.method == "dgsm":
+        whole = [name for name in s.parameters if name in PARAMETERS_BY_NAME and PARAMETERS_BY_NAME[name].kind is int]
+        if whole:
+            bad(("sensitivity", "parameters", whole[0]), f"an integer parameter, but {method}, whose small finite-difference steps the model would round away; use another method or leave {whole[0]} out")
+    if s.method != "sobol" and "second_order" in given:
         bad(("sensitivity", "second_order"), f"a Sobol' setting, but {method}, which has no second-order indices; remove second_order from the file or {other or 'use method: sobol'}")
-    if s.method == "sobol" and "levels" in given:
+    if s.method != "morris" and "levels" in given:
         bad(("sensitivity", "levels"), f"a Morris setting (the levels of its grid), but {method}, which has no levels; remove levels from the file or {other or 'use method: morris'}")
     elif s.method == "morris" and s.levels % 2:
         bad(("sensitivity", "levels"), f"Morris levels must be even (got {s.levels})")
