@@ -473,6 +473,8 @@ def _write(table: pd.DataFrame, target: Path) -> None:
 
 #: Columns of ``sensitivity_convergence.parquet``: the main index at a share of the sample.
 CONVERGENCE_COLUMNS = ("method", "outcome", "statistic", "samples", "points", "parameter", "index", "value", "confidence")
+#: Largest 95% half-width, as a share of the largest index, at which the ranking can be read.
+PRECISE_SHARE = 0.5
 #: Share of the largest index within which an estimate without an interval counts as settled.
 SETTLED_SHARE = 0.1
 
@@ -495,6 +497,8 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
     independent draws). ``samples`` counts as enough when, at N,
 
     * no index that is a share lies outside [0, 1];
+    * every interval is narrower than half the largest index (the ranking
+      can be read);
     * every parameter's index moved from N/2 to N by no more than its 95%
       interval at N (by no more than 10% of the largest index where SALib
       gives no interval);
@@ -528,6 +532,9 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
         if outside:
             reasons.append(f"{m.main} of {', '.join(outside)} lies outside [0, 1], which a share cannot")
     largest = float(full["value"].abs().max()) if len(full) else 0.0
+    vague = [p for p, h in full["confidence"].items() if h == h and h > PRECISE_SHARE * largest]
+    if vague:
+        reasons.append(f"the 95% interval of {m.main} of {', '.join(vague)} is wider than half the largest {m.main} ({largest:.3g}): the ranking cannot be read")
     allowed = full["confidence"].where(full["confidence"].notna(), SETTLED_SHARE * largest)
     moved = (full["value"] - half["value"].reindex(full.index)).abs()
     drifting = [p for p in full.index if moved[p] > allowed[p]]
@@ -777,8 +784,8 @@ def _footnote(ax: Axes, marks: set[str], noise: float | None) -> None:
     text = _noise_text(noise)
     if text:
         words.append(text)
-    if words:
-        ax.text(0.0, -0.02, "\n".join(words), transform=ax.transAxes, ha="left", va="top", fontsize="small", color="#7a1f1f" if marks else "#333333")
+    if words:  # under the axis label, where a constrained layout makes room for it
+        ax.set_xlabel("\n".join([ax.get_xlabel(), *words]).strip("\n"), fontsize="small", loc="left")
 
 
 def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = None) -> Axes:
@@ -811,6 +818,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
     ax.set_xticks(pos, order, rotation=30, ha="right")
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("index")
+    ax.set_xlabel("parameter")
     intervals = "bars: 95% interval" if m.intervals else "no intervals: SALib gives none for " + m.title
     ax.set_title(f"{m.title} sensitivity of {_outcome_title(str(df['outcome'].iloc[0]), str(df['statistic'].iloc[0]))} ({intervals})", fontsize="medium")
     ax.legend(fontsize="small")
@@ -900,6 +908,7 @@ def over_time_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     name = str(table["method"].iloc[0])
     m = method_named(name)
     main = table[table["index"] == m.main]
+    marks: set[str] = set()
     for k, (p, rows) in enumerate(main.groupby("parameter", sort=False)):
         rows = rows.sort_values("window_first")
         mid = (rows["window_first"] + rows["window_last"]) / 2
@@ -908,11 +917,17 @@ def over_time_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         conf = rows["confidence"].to_numpy(dtype=float)
         if np.isfinite(conf).all():
             ax.fill_between(mid, rows["value"] - conf, rows["value"] + conf, color=colour, alpha=0.15, linewidth=0)
+        for x, v, c in zip(mid, rows["value"], conf):
+            flag = caveat(name, m.main, v, c)
+            if flag:
+                marks.add(flag)
+                ax.annotate(MARKS[flag], (x, v), textcoords="offset points", xytext=(0, 5), ha="center", fontsize="large", fontweight="bold", color="#b2182b")
     ax.axhline(0, color="black", lw=0.6)
     ax.set_xlabel("step (middle of the window)")
     ax.set_ylabel(_index_name(m.main))
     ax.set_title(f"{m.title} {_index_name(m.main)} of {table['outcome'].iloc[0]} (mean over each window of steps) over time", fontsize="medium")
     ax.legend(fontsize="small")
+    _footnote(ax, marks, None)
     return ax
 
 
