@@ -451,10 +451,42 @@ def _batch_sections(folder: Path, manifest: dict[str, Any], plots: list[Path], u
         used.update(sensitivity_plots)
         frame = _read_table(folder / "sensitivity.parquet", SENSITIVITY_COLUMNS) if (folder / "sensitivity.parquet").exists() else None
         sections.append(_sensitivity_section(folder, manifest, frame, sensitivity_plots))
+    if (folder / "discovery" / "discovery.json").exists():
+        sections.append(_discovery_section(folder, manifest))
     if manifest.get("replication"):
         sections.append(_replication_section(manifest["replication"], design))
     sections.append(_failed_section(runs, design))
     return title, sections
+
+
+def _discovery_section(folder: Path, manifest: dict[str, Any]) -> tuple[str, str, str]:
+    """What ``spacesim discover`` found (its ``discovery/`` subfolder): the question, PRIM's chosen box with quasi-p-values, CART's leaves, the plots."""
+    from .discovery import FOLDER, format_discovery
+
+    where = folder / FOLDER
+    try:
+        account = json.loads((where / "discovery.json").read_text(encoding="utf-8"))
+        body = _p(
+            f"Scenario discovery ({account['question']}: {account['of_interest']:,} of {account['runs']:,} runs are cases of interest). "
+            "PRIM (the EMA Workbench's) peels a box of parameters, trading coverage (the share of all cases of interest inside the box) for density "
+            "(the share of the box's runs that are of interest); the chosen box has the most coverage among boxes at least "
+            f"{account['prim']['min_density']:g} dense. A quasi-p-value tests whether a limit raises the density (small: the limit matters). "
+            "The CART tree (scikit-learn) is a second view: each leaf is a box with its share of cases of interest.",
+            "note",
+        )
+        body += f"<pre>{html.escape(format_discovery(account))}</pre>"
+        leaves = pd.read_csv(where / "cart_leaves.csv") if (where / "cart_leaves.csv").exists() else pd.DataFrame()
+        if len(leaves):
+            rows = [[r["rule"], r["runs"], _share(r["share_of_interest"])] for _, r in leaves.head(MAX_ROWS).iterrows()]
+            body += "<h3>CART leaves, most cases of interest first</h3>" + table(["rule", "runs", "of interest"], rows, [False, True, True])
+    except (OSError, ValueError, KeyError) as exc:
+        body = _p(f"discovery/ cannot be read ({exc}); run spacesim discover again.", "warn")
+    body += "".join(_figure(where / name, manifest, folder, caption) for name, caption in (
+        ("prim_trajectory.png", "PRIM's peeling trajectory: density against coverage of each box, coloured by the number of parameters restricted; the chosen box is ringed."),
+        ("prim_box.png", "The chosen PRIM box: its limits within each restricted parameter's range, with the quasi-p-value of each limit."),
+        ("cart_tree.png", "The CART tree: each split, and in each leaf the share of runs of interest."),
+    ) if (where / name).exists())
+    return _section("discovery", "Scenario discovery", body)
 
 
 def _point_label(point: Any, design: dict[str, Any]) -> str:
