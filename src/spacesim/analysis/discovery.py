@@ -221,7 +221,8 @@ def trajectory_plot(result: PrimResult, question: str = "", ax: Axes | None = No
     ax.plot(t["coverage"], t["density"], color="#bbbbbb", lw=0.8, zorder=2)
     chosen = t.iloc[result.chosen]
     ax.scatter([chosen["coverage"]], [chosen["density"]], s=160, facecolors="none", edgecolors="#d62728", linewidths=2, zorder=4, label=f"chosen box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}")
-    ax.figure.colorbar(points, ax=ax, label="parameters restricted")
+    bar = ax.figure.colorbar(points, ax=ax, label="parameters restricted")
+    bar.set_ticks(sorted(set(int(v) for v in t["res_dim"])))
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
     ax.set_ylabel("density (share of the box's cases that are of interest)")
     ax.set_xlim(-0.02, 1.02)

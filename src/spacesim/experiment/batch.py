@@ -88,14 +88,20 @@ class BatchResult:
             keys = [k for k in m["design"]["varied"] if done[k].nunique() > 1]
             if len(m["design"]["variants"]) > 1 or not keys:
                 keys = ["variant", *keys]
+            sampled = done.groupby(keys).ngroups > 12 and m["design"].get("sample")
             if done.groupby(keys).ngroups > 12:
                 keys = ["variant"]
-            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
-            table.columns = [v.header for v in values]
-            totals = [v.outcome for v in values if v.is_total]
-            what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
-            lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
-            lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+            if sampled:  # a point per sampled design point: each parameter's rank correlation, not one pooled row
+                from ..analysis.sampled import summary_lines
+
+                lines.extend(summary_lines(done, m["design"], outcomes))
+            else:
+                table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
+                table.columns = [v.header for v in values]
+                totals = [v.outcome for v in values if v.is_total]
+                what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
+                lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
+                lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
         replication = m.get("replication")
         if replication:
             stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()

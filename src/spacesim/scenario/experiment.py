@@ -74,6 +74,7 @@ class PlotKind(StrEnum):
     heatmap = "heatmap"
     distribution = "distribution"
     network = "network"
+    scatter = "scatter"
 
 
 class Table(StrEnum):
@@ -317,6 +318,7 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     _check_names(spec, bad)
     _check_values(spec, base, filename, lines, bad)
     _check_replicates(spec, bad)
+    _check_plots(spec, bad)
     if spec.sensitivity is not None:
         _check_sensitivity(spec, spec.steps if spec.steps is not None else base.steps, bad)
     if problems:
@@ -443,6 +445,22 @@ def _check_replicates(spec: ExperimentSpec, bad: Any) -> None:
         bad(("replicates", "outcome"), _unknown_outcome(r.outcome))
     if r.min > r.max:
         bad(("replicates", "min"), f"min ({r.min}) is larger than max ({r.max})")
+
+
+def _check_plots(spec: ExperimentSpec, bad: Any) -> None:
+    """A plot the file asks for by name can be drawn for its design (the default list draws those that can and skips the rest)."""
+    if "plots" not in spec.model_fields_set:
+        return
+    sampled = "vary.sample" if spec.vary.sample is not None else "the sensitivity section" if spec.sensitivity is not None else None
+    for i, kind in enumerate(spec.plots):
+        if kind == PlotKind.heatmap and sampled:
+            bad(("plots", i), f"a heatmap needs a grid over exactly two parameters, and {sampled} samples points that lie on no grid; use scatter (each outcome against each parameter) instead")
+        elif kind == PlotKind.heatmap and len(spec.vary.grid) != 2:
+            bad(("plots", i), f"a heatmap needs a grid over exactly two parameters; vary.grid has {len(spec.vary.grid)}" + ("; use scatter or envelope" if spec.vary.grid else ""))
+        elif kind == PlotKind.scatter and not (spec.vary.grid or sampled):
+            bad(("plots", i), "scatter draws each outcome against each varied parameter, and this experiment varies none (vary.grid, vary.sample or sensitivity)")
+        elif kind == PlotKind.network and "tables" in spec.model_fields_set and not {Table.nations, Table.partnerships} <= set(spec.tables):
+            bad(("plots", i), "the network plot draws the nations and partnerships tables; keep them (tables: [nations, partnerships, ...]) or drop network")
 
 
 def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: str | None = None) -> None:
