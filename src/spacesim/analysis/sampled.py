@@ -158,5 +158,5 @@ def parameter_panel(runs: pd.DataFrame, design: dict[str, Any], outcome: str, ti
         handles, names = axes[0].get_legend_handles_labels()
         fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 6), fontsize="small", title="variant")
     n = means.groupby("variant").size().max()
-    fig.suptitle((f"{title}: " if title else "") + f"{value.label} against each parameter ({n} design points, replicates averaged; line: LOWESS; rho: Spearman, 95% interval)", fontsize="medium")
+    fig.suptitle((f"{title}: " if title else "") + f"{value.label} against each parameter\n({n} design points, replicates averaged; line: LOWESS; rho: Spearman, 95% interval)", fontsize="medium")
     return fig
