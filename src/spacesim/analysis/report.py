@@ -945,7 +945,7 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
             )
         else:
             meaning = "".join(f"{m.title}: {m.meaning}. " for m in methods)
-        body += _p(meaning + "± is the half-width of the 95% interval. Parameters are ranked most important first.", "note")
+        body += _p(meaning + "± is the half-width of the 95% interval (where the method gives one). Parameters are ranked most important first.", "note")
         checks = info.get("convergence") or {}
         if checks:
             rows = [[o.replace("_", " "), "enough" if v.get("enough") else "raise samples" if v.get("enough") is False else "not checked", "; ".join(v.get("reasons") or [])] for o, v in checks.items()]
@@ -959,7 +959,7 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
             key = key if isinstance(key, tuple) else (key,)
             method, outcome = str(key[0]), str(key[1])
             statistic = key[2] if len(key) > 2 and not _is_missing(key[2]) else None
-            title = f"{outcome.replace('_', ' ')}" + (f" ({statistic})" if statistic else "") + f" — {'Sobol′' if method.lower() == 'sobol' else method.capitalize()}"
+            title = f"{outcome.replace('_', ' ')}" + (f" ({statistic})" if statistic else "") + f" — {'Sobol′' if method.lower() == 'sobol' else METHODS[method.lower()].title if method.lower() in METHODS else method.capitalize()}"
             ranking = sensitivity_ranking(group)
             known = _SOBOL_INDICES if method.lower() == "sobol" else _MORRIS_INDICES if method.lower() == "morris" else ()
             indices = [i for i in known if i in ranking.columns] + [c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"]
