@@ -263,6 +263,60 @@ class Experiment:
         return Experiment(spec, self.scenario, self.path, self.scenario_path, self.lines, self.filename)
 
 
+    def replace(self, **changes: Any) -> Experiment:
+        """A copy with some fields changed, checked again as a file would be (the same checks and messages).
+
+        Fields not changed keep what was given (the defaults stay defaults);
+        a change replaces the whole field (``vary={"grid": {...}}``). The copy
+        is not a file: :meth:`save` writes it to run a batch.
+
+        >>> from spacesim import shipped_scenario
+        >>> base = build_experiment(shipped_scenario("teaching_small"), name="clarity", steps=8, replicates=2)
+        >>> base.replace(vary={"grid": {"legal_clarity": [0.2, 0.8]}}).spec.vary.grid, base.spec.vary.grid
+        ({'legal_clarity': [0.2, 0.8]}, {})
+        """
+        data = self.spec.model_dump(mode="json", exclude_unset=True)
+        data.update(changes)
+        data["scenario"] = str(self.scenario_path)
+        return experiment_from_data(data, PYTHON_SOURCE, None, base_dir=self.scenario_path.parent, path=None)
+
+    def to_yaml(self) -> str:
+        """The experiment as the text of an experiment file (the fields given; the scenario by its absolute path)."""
+        import yaml
+
+        data = self.spec.model_dump(mode="json", exclude_unset=True)
+        data["scenario"] = str(self.scenario_path)
+        data.setdefault("schema_version", 1)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def save(self, path: str | Path, force: bool = False) -> Experiment:
+        """Write the experiment to ``path`` (refused if the file exists, unless ``force``) and return it as read back from there, ready for ``run_batch`` (which records the file's hash)."""
+        path = Path(path)
+        if path.exists() and not force:
+            raise InputError.single(path, "", "exists; pass force=True to replace it")
+        path.write_text(self.to_yaml(), encoding="utf-8")
+        return load_experiment(path)
+
+
+#: The file name that problems of an experiment built in Python name.
+PYTHON_SOURCE = "<python>"
+
+
+def build_experiment(scenario: str | Path, *, name: str = "notebook", description: str = "An experiment built in Python.", base_dir: str | Path = ".", **fields: Any) -> Experiment:
+    """An experiment built in Python without writing YAML, checked exactly as a file would be: the same fields, checks and messages (naming ``<python>`` for the file).
+
+    ``scenario`` is a scenario file (relative to ``base_dir``); the other
+    keyword arguments are the experiment file's fields.
+
+    >>> from spacesim import shipped_scenario
+    >>> e = build_experiment(shipped_scenario("teaching_small"), steps=8, replicates=2, vary={"grid": {"legal_clarity": [0.2, 0.8]}})
+    >>> e.spec.replicates, e.scenario.steps
+    (2, 8)
+    """
+    data = {"schema_version": 1, "name": name, "description": description, "scenario": str(scenario), **fields}
+    return experiment_from_data(data, PYTHON_SOURCE, None, base_dir=Path(base_dir), path=None)
+
+
 def load_any(path: str | Path) -> ScenarioSpec | Experiment:
     """Read and validate a scenario or an experiment file, whichever it is."""
     from .loader import scenario_from_data
