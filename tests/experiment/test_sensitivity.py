@@ -506,3 +506,29 @@ def test_the_method_names_are_declared_once() -> None:
     from spacesim.scenario.experiment import SENSITIVITY_METHODS
 
     assert tuple(METHODS) == SENSITIVITY_METHODS
+
+
+def test_dgsm_steps_share_their_base_points_seeds(sensitivity_experiment: Path) -> None:
+    from spacesim.experiment.design import build_design
+
+    text = sensitivity_experiment.read_text().replace("method: sobol", "method: dgsm").replace("samples: 8", "samples: 4")
+    path = sensitivity_experiment.with_name("dgsm.yaml")
+    path.write_text(text)
+    design = build_design(load_experiment(path))
+    seeds = pd.DataFrame([{"point": t.point, "replicate": t.replicate, "seed": t.seed} for t in design.tasks])
+    seeds["base"] = seeds["point"] // 4  # D + 1 = 4 points per base point
+    assert (seeds.groupby(["base", "replicate"])["seed"].nunique() == 1).all()  # a base point and its steps: common random numbers
+    assert seeds.groupby("replicate")["seed"].nunique().eq(4).all()  # different base points: different seeds
+
+
+def test_a_convergence_check_with_nothing_to_rank_says_so() -> None:
+    from spacesim.analysis.sensitivity import convergence
+
+    x = sample(ISHIGAMI, "dgsm", 8, seed=1)
+    steps_change_nothing = np.repeat(x[::4, 0], 4)  # like a count: the same at a base point and at its small steps
+    check = convergence(ISHIGAMI, "dgsm", x, steps_change_nothing, samples=8, resamples=50)
+    assert check.enough is None and "every dgsm is 0" in check.reasons[0]
+    same = convergence(ISHIGAMI, "sobol", sample(ISHIGAMI, "sobol", 8, seed=1), np.ones(64), samples=8, resamples=50)
+    assert same.enough is None and "the same at every sample point" in same.reasons[0]
+    table = analyse(ISHIGAMI, "sobol", sample(ISHIGAMI, "sobol", 8, seed=1), np.ones(64))
+    assert table["value"].isna().all() and len(table) == 9  # no index of an outcome that does not vary (SALib would divide by 0)

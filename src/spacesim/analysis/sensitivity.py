@@ -314,8 +314,12 @@ def analyse(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.ndarr
     m = method_named(method)
     y = np.asarray(y, dtype=float)
     x = np.asarray(x, dtype=float)
-    res = _salib(m.name, problem, x, y, second_order=second_order, levels=levels, resamples=resamples, seed=seed)
     names = problem.names
+    if len(y) and np.ptp(y) == 0:  # the outcome is the same at every point: no parameter moves it, and SALib would divide by its variance, 0
+        nothing = {key: np.full(len(names), np.nan) for _, key, conf in _INDICES[m.name] for key in (key, conf) if key}
+        res = {**nothing, "S2": np.full((len(names), len(names)), np.nan), "S2_conf": np.full((len(names), len(names)), np.nan)}
+    else:
+        res = _salib(m.name, problem, x, y, second_order=second_order, levels=levels, resamples=resamples, seed=seed)
     rows: list[dict[str, Any]] = []
     for i, name in enumerate(names):
         for index, key, conf in _INDICES[m.name]:
@@ -542,7 +546,12 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
         outside = [p for p, v in full["value"].items() if not 0.0 <= v <= 1.0]
         if outside:
             reasons.append(f"{m.main} of {', '.join(outside)} lies outside [0, 1], which a share cannot")
+    if full["value"].isna().all():
+        return Convergence(table, None, ["the outcome is the same at every sample point: there is nothing to rank"])
     largest = float(full["value"].abs().max()) if len(full) else 0.0
+    if not largest > 0:
+        why = " (DGSM's small steps did not change the outcome: an outcome that moves in jumps, such as a count, has no derivative to measure)" if m.name == "dgsm" else ""
+        return Convergence(table, None, [f"every {m.main} is 0 at N: there is nothing to rank{why}"])
     vague = [p for p, h in full["confidence"].items() if h == h and h > PRECISE_SHARE * largest]
     if vague:
         reasons.append(f"the 95% interval of {m.main} of {', '.join(vague)} is wider than half the largest {m.main} ({largest:.3g}): the ranking cannot be read")
