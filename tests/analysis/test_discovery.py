@@ -133,3 +133,16 @@ def test_discovery_on_a_real_latin_hypercube_batch(tmp_path: Path) -> None:
     median = float(pd.read_parquet(out / "runs.parquet")["final_mean_trust"].median())
     account = write_discovery(out, "mean_trust", below=median)
     assert account["runs"] == 40 and account["of_interest"] == 20 and set(account["inputs"]) == {"legal_clarity", "trust_loss"}
+
+
+def test_a_variant_enters_as_a_category_of_the_box_and_the_tree(tmp_path: Path) -> None:
+    folder = synthetic_batch(tmp_path / "batch", n=800)
+    runs = pd.read_parquet(folder / "runs.parquet")
+    runs["variant"] = np.where(np.random.default_rng(5).random(len(runs)) < 0.5, "both", "bilateral only")
+    runs.loc[runs["variant"] == "both", "final_collective_security"] = 0.9  # only 'bilateral only' can fall below
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    account = write_discovery(folder, "collective_security", below=0.3)
+    limits = {r["parameter"]: r for r in account["prim"]["limits"]}
+    assert limits["variant"]["values"] == "bilateral only" and {"legal_clarity", "asat_rate"} <= set(limits)
+    leaves = pd.read_csv(folder / FOLDER / "cart_leaves.csv")
+    assert "variant != both" in leaves.iloc[0]["rule"]

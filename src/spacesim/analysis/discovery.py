@@ -158,16 +158,19 @@ def prim_box(c: Cases, min_density: float = 0.8, peel_alpha: float = 0.05, mass_
         box = p.find_box()
         trajectory = box.peeling_trajectory[["coverage", "density", "mass", "res_dim", "n", "k"]].copy()
         chosen = choose_box(trajectory, min_density)
-        _, lims = box.inspect(chosen, style="data")[0]
+        box.select(chosen)  # computes the chosen box's quasi-p-values
+        p_values = box.p_values[chosen]
+    # the box's limits read from box_lims and p_values (the Workbench's inspect(style="data") cannot hold a categorical limit under pandas 3)
     initial = box.box_lims[0]
     final = box.box_lims[chosen]
     rows = []
-    for name in lims.index:
-        qp = lims.iloc[lims.index.get_loc(name), 2:].to_numpy(dtype=float)
+    for name in c.x.columns:
+        qp = [np.nan if v is None or v == -1 else float(v) for v in p_values.get(name, [-1, -1])]
         if name == "variant":
-            kept = sorted(final[name].iloc[0]) if isinstance(final[name].iloc[0], set) else sorted(set(final[name]))
-            rows.append({"parameter": name, "low": np.nan, "high": np.nan, "values": ", ".join(map(str, kept)), "qp_low": qp[0], "qp_high": np.nan})
-        else:
+            kept, every = set(final[name].iloc[0]), set(initial[name].iloc[0])
+            if kept != every:
+                rows.append({"parameter": name, "low": np.nan, "high": np.nan, "values": ", ".join(sorted(map(str, kept))), "qp_low": qp[0], "qp_high": np.nan})
+        elif (final[name].iloc[0], final[name].iloc[1]) != (initial[name].iloc[0], initial[name].iloc[1]):
             rows.append({"parameter": name, "low": float(final[name].iloc[0]), "high": float(final[name].iloc[1]), "values": "", "qp_low": qp[0], "qp_high": qp[1]})
     limits = pd.DataFrame(rows, columns=["parameter", "low", "high", "values", "qp_low", "qp_high"])
     ranges = {name: (initial[name].iloc[0], initial[name].iloc[1]) for name in c.x.columns if name != "variant"}
@@ -369,6 +372,15 @@ def _previous(target: Path) -> dict[str, Any] | None:
         return {"question": None}
 
 
+def _qp(value: float) -> str:
+    """A quasi-p-value as printed: two digits, or "<1e-16" below what a double tells from 0 near 1.
+
+    >>> _qp(0.0312), _qp(0.0)
+    ('0.031', '<1e-16')
+    """
+    return "<1e-16" if value < 1e-16 else f"{value:.2g}"
+
+
 def format_discovery(account: dict[str, Any]) -> str:
     """What a discovery found, as lines a person reads."""
     p = account["prim"]
@@ -378,9 +390,9 @@ def format_discovery(account: dict[str, Any]) -> str:
     ]
     for r in p["limits"]:
         if r["parameter"] == "variant":
-            lines.append(f"  variant in {{{r['values']}}}  (quasi-p {r['qp_low']:.2g})")
+            lines.append(f"  variant in {{{r['values']}}}  (quasi-p {_qp(r['qp_low'])})")
             continue
-        qp = " ".join(f"{side} {r[key]:.2g}" for side, key in (("low", "qp_low"), ("high", "qp_high")) if r[key] is not None and r[key] == r[key])
+        qp = " ".join(f"{side} {_qp(r[key])}" for side, key in (("low", "qp_low"), ("high", "qp_high")) if r[key] is not None and r[key] == r[key])
         lines.append(f"  {r['parameter']:<28} {r['low']:.4g} .. {r['high']:.4g}  (quasi-p {qp})")
     if not p["limits"]:
         lines.append("  (the box restricts no parameter: no region stands out)")
