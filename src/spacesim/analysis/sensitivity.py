@@ -7,20 +7,24 @@ model: ``spacesim sensitivity`` runs the model through the batch engine,
 instead (the tests check the pipeline that way on the Ishigami function,
 whose indices are known), and both then share steps 1, 3 and 4:
 
-1. :func:`sample` draws the design with SALib's Saltelli/Sobol' sampler
-   (``SALib.sample.sobol``, scrambled, seeded) or Morris trajectories
-   (``SALib.sample.morris``), in the parameters' units and distributions.
+1. :func:`sample` draws the design with the sampler of the method (the
+   :data:`METHODS` table: Saltelli/Sobol', Morris trajectories, FAST search
+   curves, a Latin hypercube for RBD-FAST, delta and PAWN, finite-difference
+   steps for DGSM), seeded, in the parameters' units and distributions.
 2. The batch engine runs every sample point ``replicates`` times (common
    seed scheme of every batch); :func:`point_outcomes` turns the runs into one
    value per point and outcome (the mean over completed replicates, of the
    final value, the total over the run of a per-step count, or the mean over
    a window of steps) and measures the
    replicate noise.
-3. :func:`analyse` calls ``SALib.analyze.sobol`` (first-order S1, total ST
-   and second-order S2 indices, with bootstrap confidence intervals) or
-   ``SALib.analyze.morris`` (mu*, its interval, sigma and mu).
-4. :func:`write_sensitivity` writes them to ``sensitivity.parquet`` and
-   returns the account the manifest keeps.
+3. :func:`analyse` calls the method's SALib analyser (Sobol': S1, ST and S2
+   with bootstrap intervals; Morris: mu*, its interval, sigma and mu; FAST:
+   S1 and ST; RBD-FAST: S1; delta: delta and S1; PAWN: the KS statistics
+   over slides; DGSM: dgsm and vi), on one row per index.
+4. :func:`write_sensitivity` writes them to ``sensitivity.parquet``, with the
+   convergence check (:func:`convergence`: the main index at N/4, N/2 and N)
+   and the indices per window of steps (:func:`indices_over_time`) beside
+   them, and returns the account the manifest keeps.
 
 **Noise.** A stochastic model gives different outcomes at the same point. The
 indices are computed on the means over replicates; :func:`point_outcomes`
@@ -34,7 +38,9 @@ below it cannot be told from noise; more replicates lower it.
 **Caveats.** With few samples the estimators are noisy: a Sobol' index can
 come out below 0 or above 1 (which a share of variance cannot be), and an
 interval can be wider than the index. :func:`caveat` flags both, and the
-ranking and the report mark such values and say to raise ``samples``.
+ranking, the report and the plots mark such values (``!``, ``?``) and say to
+raise ``samples``. The plots draw an error bar only where SALib gives an
+interval.
 
 Integer parameters are rounded to the nearest integer when the model runs;
 the analysis uses the unrounded sample.
@@ -58,7 +64,7 @@ from ..scenario.experiment import Distribution, SensitivitySpec, WindowOutcome, 
 
 #: FAST's interference factor (SALib's default): a sample needs more than 4 M^2 points per curve.
 FAST_M = 4
-#: DGSM's finite-difference step, as a share of each parameter's range.
+#: DGSM's finite-difference step, as a share of the parameter's value at the base point (SALib's finite_diff).
 DGSM_STEP = 0.001
 #: Most bootstrap resamples of delta's interval (SALib's default): each costs a full pass of its kernel density estimates.
 DELTA_RESAMPLES = 100
@@ -176,7 +182,7 @@ METHODS: dict[str, Method] = {
                True, lambda d, second: 1,
                "PAWN (Pianosi & Wagener 2015): the Kolmogorov-Smirnov distance between the outcome's distribution and its distribution with the parameter fixed in one of 10 slides; median (ranking) and maximum over the slides; no intervals",
                intervals=False),
-        Method("dgsm", "DGSM", "dgsm", None, frozenset(), "SALib.sample.finite_diff.sample (step 0.001 of the range)", "SALib.analyze.dgsm.analyze", True, lambda d, second: d + 1,
+        Method("dgsm", "DGSM", "dgsm", None, frozenset(), "SALib.sample.finite_diff.sample (a Sobol' sequence; steps of 0.1% of each value)", "SALib.analyze.dgsm.analyze", True, lambda d, second: d + 1,
                "dgsm, the derivative-based measure (Sobol' & Kucherenko 2009): the mean squared derivative times the squared range over pi^2 times the variance, an upper bound of ST; vi, the mean squared derivative"),
     )
 }  # fmt: skip
@@ -202,8 +208,9 @@ def sample(problem: SensitivityProblem, method: str, samples: int, *, second_ord
     Morris: ``samples`` trajectories of D + 1 points on a ``levels`` grid.
     FAST: ``samples`` points along each parameter's search curve (D x
     ``samples``; more than 64). RBD-FAST, delta and PAWN: a Latin hypercube of
-    ``samples`` points. DGSM: ``samples`` base points, each with a small step
-    in every parameter (``samples`` x (D + 1)).
+    ``samples`` points. DGSM: ``samples`` base points of a Sobol' sequence,
+    each followed by a step of 0.1% of its value in every parameter
+    (``samples`` x (D + 1)).
 
     >>> p = SensitivityProblem.uniform({"a": (0, 1), "b": (0, 10)})
     >>> sample(p, "sobol", 8, seed=1).shape, sample(p, "sobol", 8, second_order=False, seed=1).shape
@@ -527,7 +534,7 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
     columns = ["samples", "points", "parameter", "index", "value", "confidence"]
     if not m.nested:
         return Convergence(pd.DataFrame(columns=columns), None, [f"{m.title}'s design cannot be cut into smaller designs; run it again with samples halved and compare"])
-    block = m.block(problem_size(problem), second_order)
+    block = m.block(len(problem.names), second_order)
     frames = []
     for share in (4, 2, 1):
         n = samples // share
@@ -570,11 +577,6 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
     if swapped:
         reasons.append(f"the ranking changed from N/2 to N ({'; '.join(swapped)} swapped places)")
     return Convergence(table, not reasons, reasons)
-
-
-def problem_size(problem: SensitivityProblem) -> int:
-    """The number of parameters."""
-    return len(problem.names)
 
 
 #: Windows of steps the indices over time are computed on, at most.
