@@ -262,7 +262,6 @@ class Experiment:
             raise InputError(problems)
         return Experiment(spec, self.scenario, self.path, self.scenario_path, self.lines, self.filename)
 
-
     def replace(self, **changes: Any) -> Experiment:
         """A copy with some fields changed, checked again as a file would be (the same checks and messages).
 
@@ -317,11 +316,14 @@ def build_experiment(scenario: str | Path, *, name: str = "notebook", descriptio
     return experiment_from_data(data, PYTHON_SOURCE, None, base_dir=Path(base_dir), path=None)
 
 
-def load_any(path: str | Path) -> ScenarioSpec | Experiment:
-    """Read and validate a scenario or an experiment file, whichever it is."""
+def load_any(path: str | Path) -> Any:
+    """Read and validate a scenario, an experiment or an observed-history file, whichever it is."""
+    from .history import history_from_data, is_history_data
     from .loader import scenario_from_data
 
     data, lines = read_yaml(path)
+    if is_history_data(data):
+        return history_from_data(data, str(path), lines)
     if is_experiment_data(data):
         return experiment_from_data(data, str(path), lines, base_dir=Path(path).parent, path=Path(path))
     return scenario_from_data(data, str(path), lines)
