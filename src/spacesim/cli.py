@@ -279,8 +279,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
-    from . import __version__
-    from .scenario.experiment import SENSITIVITY_METHODS  # read here, not on import: batch workers import this module and never need it
+    from . import __version__  # read here, not on import: batch workers import this module and never need it
+    from .scenario.experiment import SENSITIVITY_METHODS
 
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
     parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
