@@ -495,6 +495,11 @@ def test_new_methods_end_to_end_with_their_own_samples(sensitivity_experiment: P
     assert set(table["index"]) == {"delta", "S1"} and len(pd.read_parquet(out / "runs.parquet")) == 48
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sensitivity"]["sampler"].startswith("SALib.sample.latin")
+    from spacesim.analysis.report import write_report
+
+    html = write_report(out).read_text()
+    assert "delta, Borgonovo" in html and "Convergence (the main index at N/4, N/2 and N)" in html and "n bilateral (final) — delta (moment-independent)" in html
+    assert "sensitivity_convergence_00_n_bilateral.png" in html and "sensitivity_over_time_00_n_bilateral.png" in html
     # FAST needs more than 64 points per curve; DGSM refuses integer parameters; both said with the field
     assert main(["sensitivity", str(sensitivity_experiment), "--out", str(tmp_path / "f"), "--method", "fast"]) == 2
     err = capsys.readouterr().err
