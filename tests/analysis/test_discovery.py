@@ -146,3 +146,15 @@ def test_a_variant_enters_as_a_category_of_the_box_and_the_tree(tmp_path: Path) 
     assert limits["variant"]["values"] == "bilateral only" and {"legal_clarity", "asat_rate"} <= set(limits)
     leaves = pd.read_csv(folder / FOLDER / "cart_leaves.csv")
     assert "variant != both" in leaves.iloc[0]["rule"]
+
+
+def test_the_printout_says_when_no_box_is_dense_enough_and_which_limits_may_be_chance() -> None:
+    from spacesim.analysis.discovery import format_discovery
+
+    limits = [{"parameter": "a", "low": 0.1, "high": 0.5, "values": "", "qp_low": 0.3, "qp_high": 1e-30}, {"parameter": "b", "low": 1.0, "high": 2.0, "values": "", "qp_low": 0.001, "qp_high": None}]
+    account = {"question": "final x below 1", "of_interest": 10, "runs": 100, "prim": {"chosen_box": 4, "min_density": 0.8, "coverage": 0.6, "density": 0.4, "mass": 0.15, "limits": limits}}
+    text = format_discovery(account)
+    assert "the densest: no box reaches density 0.8" in text and "quasi-p low 0.3 high <1e-16" in text
+    assert "quasi-p above 0.05 (a) may be chance" in text
+    account["prim"]["density"] = 0.9
+    assert "most coverage with density >= 0.8" in format_discovery(account)

@@ -46,6 +46,8 @@ from ..scenario import InputError
 FOLDER = "discovery"
 #: The account of the last discovery, beside its plots and tables.
 ACCOUNT = "discovery.json"
+#: Quasi-p-value above which a limit is reported as possibly chance.
+SIGNIFICANT = 0.05
 #: Files one discovery writes into :data:`FOLDER` (an earlier discovery's files are replaced, nothing else is touched).
 FILES = ("prim_trajectory.png", "prim_box.png", "cart_tree.png", "prim_trajectory.csv", "prim_box.csv", "cart_leaves.csv", "cart_rules.txt", ACCOUNT)
 
@@ -384,9 +386,10 @@ def _qp(value: float) -> str:
 def format_discovery(account: dict[str, Any]) -> str:
     """What a discovery found, as lines a person reads."""
     p = account["prim"]
+    why = f"most coverage with density >= {p['min_density']:g}" if p["density"] >= p["min_density"] else f"the densest: no box reaches density {p['min_density']:g}"
     lines = [
         f"{account['question']}: {account['of_interest']} of {account['runs']} runs",
-        f"PRIM box {p['chosen_box']} (most coverage with density >= {p['min_density']:g}): coverage {p['coverage']:.2f}, density {p['density']:.2f}, mass {p['mass']:.2f}",
+        f"PRIM box {p['chosen_box']} ({why}): coverage {p['coverage']:.2f}, density {p['density']:.2f}, mass {p['mass']:.2f}",
     ]
     for r in p["limits"]:
         if r["parameter"] == "variant":
@@ -396,4 +399,7 @@ def format_discovery(account: dict[str, Any]) -> str:
         lines.append(f"  {r['parameter']:<28} {r['low']:.4g} .. {r['high']:.4g}  (quasi-p {qp})")
     if not p["limits"]:
         lines.append("  (the box restricts no parameter: no region stands out)")
+    loose = [r["parameter"] for r in p["limits"] if any(r[k] is not None and r[k] == r[k] and r[k] > SIGNIFICANT for k in ("qp_low", "qp_high"))]
+    if loose:
+        lines.append(f"  a limit with quasi-p above {SIGNIFICANT:g} ({', '.join(loose)}) may be chance: dropping it may not lower the density (Bryant & Lempert 2010)")
     return "\n".join(lines)
