@@ -66,6 +66,13 @@ CONFIDENCE = 0.95
 
 RESULTS = Path(__file__).with_name("claims_results.json")
 
+#: How the table names the measures reported alongside a claim's own (without a threshold).
+REPORTED_TEXT = {
+    "n_bilateral": "active bilateral agreements, mean over steps 1-60",
+    "hostile_acts": "ASAT tests and cyber attacks, total over steps 1-60",
+    "debris_window": f"debris stock, mean over steps {WINDOW[0]}-{WINDOW[1]}",
+}
+
 
 # --------------------------------------------------------------------- arms
 def _baseline_data() -> dict[str, Any]:
@@ -221,6 +228,7 @@ class Result:
     ci_high: float
     effect_size: float
     share_b_larger: float
+    share_tied: float
 
     @property
     def holds(self) -> bool:
@@ -234,7 +242,7 @@ class Result:
         return (
             f"{self.claim} {self.measure}: {self.b} - {self.a} = {self.mean_diff:+.4g} "
             f"[95% CI {self.ci_low:+.4g}, {self.ci_high:+.4g}], d_z {self.effect_size:+.2f}, "
-            f"B larger in {self.share_b_larger:.0%} of {self.n_pairs} pairs "
+            f"B larger in {self.share_b_larger:.0%} and tied in {self.share_tied:.0%} of {self.n_pairs} pairs "
             f"(A mean {self.mean_a:.4g}, B mean {self.mean_b:.4g}); threshold: {self.threshold}"
         )
 
@@ -257,7 +265,7 @@ def evaluate(claim_id: str, contrast: Contrast, measure: str | None = None) -> R
     return Result(
         claim_id, contrast.a.label, contrast.b.label, measure, contrast.direction, int(row["n_pairs"]),
         float(row["mean_a"]), float(row["mean_b"]), float(row["mean_diff"]), float(row["ci_low"]), float(row["ci_high"]),
-        float(row["effect_size"]), float(row["share_b_better"]),
+        float(row["effect_size"]), float(row["share_b_better"]), float(row["share_tied"]),
     )
 
 
@@ -267,6 +275,11 @@ def check(claim: Claim) -> list[Result]:
     failed = [r for r in results if not r.holds]
     assert not failed, "; ".join(r.describe() for r in failed)
     return results
+
+
+def lever(name: str, low: float, high: float, measure: str, direction: int) -> Contrast:
+    """The parameter ``name`` at ``high`` (arm B) against ``low`` (arm A)."""
+    return Contrast(arm(f"{name} {low:g}", **{name: low}), arm(f"{name} {high:+g}" if low < 0 else f"{name} {high:g}", **{name: high}), measure, direction)
 
 
 BASE = arm("baseline")
@@ -280,35 +293,47 @@ CLAIMS: dict[str, Claim] = {
             "C1", "Cooperation pools resources: partners gain security from each other's capability.",
             (Contrast(BASE, arm("Japan capability +0.1", "stronger_japan"), "security_of_others_than_japan", _UP),),
             "mean security of the 33 nations other than Japan, mean over steps 1-60",
-            "Japan's capability reaches others only through agreements and memberships that form, deepen and end by their own choices; its own security is left out.",
+            (
+                "Japan's capability reaches others only through agreements and memberships that form, deepen and end by their "
+                "own choices; its own security is left out."
+            ),
         ),
         Claim(
             "C2", "Trust is destroyed by hostile acts (and must be rebuilt).",
             (Contrast(BASE, ASAT, "trust_in_china_window", _DOWN),),
             f"others' mean trust in China over steps {WINDOW[0]}-{WINDOW[1]} (after the test at step {EVENT_STEP})",
-            "the damage is a constant at the event's step; whether it persists over the next 8 steps depends on decay and on what China's cooperation rebuilds.",
+            (
+                "the damage is a constant at the event's step; whether it persists over the next 8 steps depends on decay and "
+                "on what China's cooperation rebuilds."
+            ),
         ),
         Claim(
             "C3", "Political tensions and distrust hinder joint missions and sharing.",
             (Contrast(BASE, arm("initial trust -0.1", "lower_initial_trust"), "collective_security", _DOWN),),
             "collective security (share of security from partners), mean over steps 1-60",
-            "the contrast is in the initial state, not a rule's coefficient; security from partners depends on which agreements form and how deep they grow as trust evolves.",
+            (
+                "the contrast is in the initial state, not a rule's coefficient; security from partners depends on which "
+                "agreements form and how deep they grow as trust evolves."
+            ),
         ),
         Claim(
             "C4", "Nations guard their sovereignty: they prefer bilateral deals to deep multilateral structures.",
-            (Contrast(arm("sovereignty_shift -0.15", sovereignty_shift=-0.15), arm("sovereignty_shift +0.15", sovereignty_shift=0.15), "bilateral_share", _UP),),
+            (lever("sovereignty_shift", -0.15, 0.15, "bilateral_share", _UP),),
             "bilateral share n_bilateral / (n_bilateral + n_memberships), mean over steps 1-60",
             "sovereignty is a cost in each nation's utility; the share is the composition of partnerships that nations choose, weighed against benefits.",
         ),
         Claim(
             "C5", "Clear legal frameworks lower friction (and so raise cooperation).",
-            (Contrast(arm("legal_clarity 0.2", legal_clarity=0.2), arm("legal_clarity 0.4", legal_clarity=0.4), "collective_security", _UP),),
+            (lever("legal_clarity", 0.2, 0.4, "collective_security", _UP),),
             "collective security, mean over steps 1-60",
-            "clarity multiplies trust gained per cooperation and lowers costs; the measure is the security nations draw from partners, which needs that trust to turn into agreements.",
+            (
+                "clarity multiplies trust gained per cooperation and lowers costs; the measure is the security nations draw "
+                "from partners, which needs that trust to turn into agreements."
+            ),
         ),
         Claim(
             "C6", "Technological disparity inhibits collaboration (the weaker lose most).",
-            (Contrast(arm("export_control 0.4", export_control=0.4), arm("export_control 0.6", export_control=0.6), "security_of_weak_half", _DOWN),),
+            (lever("export_control", 0.4, 0.6, "security_of_weak_half", _DOWN),),
             "mean security of the 17 nations with the lowest initial capability, mean over steps 1-60",
             "export control raises the stronger side's reluctance; the weak half's security depends on which agreements the strong still accept.",
         ),
@@ -319,7 +344,10 @@ CLAIMS: dict[str, Claim] = {
                 Contrast(arm("multilateral only", allow_bilateral=False), BASE, "mean_security", _UP),
             ),
             "mean security, mean over steps 1-60",
-            "partly arithmetic: coverage adds across channels (see the note below); with both allowed nations may substitute one channel for the other, so the sum is not guaranteed.",
+            (
+                "partly arithmetic: coverage adds across channels (docs/model.md section 6); with both allowed nations may "
+                "substitute one channel for the other, so the sum is not guaranteed."
+            ),
         ),
         Claim(
             "C8", "Emerging threats push nations to cooperate.",
@@ -329,32 +357,35 @@ CLAIMS: dict[str, Claim] = {
         ),
         Claim(
             "C9", "Political change reverses policy (and so costs cooperation).",
-            (Contrast(arm("government_change_rate 0.04", government_change_rate=0.04), arm("government_change_rate 0.12", government_change_rate=0.12), "collective_security", _DOWN),),
+            (lever("government_change_rate", 0.04, 0.12, "collective_security", _DOWN),),
             "collective security, mean over steps 1-60",
             "a new government ends agreements by rule, but they can re-form; the net loss in security from partners depends on re-formation.",
         ),
         Claim(
             "C10", "Sharing intelligence brings the risk of leaks, which damage cooperation.",
-            (Contrast(arm("leak_rate 0.005", leak_rate=0.005), arm("leak_rate 0.015", leak_rate=0.015), "collective_security", _DOWN),),
+            (lever("leak_rate", 0.005, 0.015, "collective_security", _DOWN),),
             "collective security, mean over steps 1-60",
             "leaks are counted by rule; whether the trust they cost shrinks the security nations draw from partners is the feedback under test.",
             ("n_bilateral",),
         ),
         Claim(
             "C11", "Multinational command structures demand the most trust.",
-            (Contrast(arm("integration_trust_requirement 0.4", integration_trust_requirement=0.4), arm("integration_trust_requirement 0.6", integration_trust_requirement=0.6), "n_memberships", _DOWN),),
+            (lever("integration_trust_requirement", 0.4, 0.6, "n_memberships", _DOWN),),
             "framework memberships, mean over steps 1-60",
-            "the requirement is a threshold, not a multiplier: memberships fall only if members' mutual trust lies near it, which depends on the trust dynamics.",
+            (
+                "the requirement is a threshold, not a multiplier: memberships fall only if members' mutual trust lies near it, "
+                "which depends on the trust dynamics."
+            ),
         ),
         Claim(
             "C12", "Public-private partnerships add commercial capacity.",
-            (Contrast(arm("commercial_integration 0.4", commercial_integration=0.4), arm("commercial_integration 0.6", commercial_integration=0.6), "security_without_commercial", _UP),),
+            (lever("commercial_integration", 0.4, 0.6, "security_without_commercial", _UP),),
             "mean security of the nations with no commercial capacity, mean over steps 1-60",
             "these nations gain nothing directly; they gain only through partners whose commercial capacity counts more.",
         ),
         Claim(
             "C13", "Shared norms deter aggression and stabilise behaviour.",
-            (Contrast(arm("norm_deterrence 0.6", norm_deterrence=0.6), arm("norm_deterrence 0.8", norm_deterrence=0.8), "mean_trust", _UP),),
+            (lever("norm_deterrence", 0.6, 0.8, "mean_trust", _UP),),
             "mean trust, mean over steps 1-60",
             "deterrence lowers the rate of hostile acts by rule; the test is whether fewer hostile acts leave a more trusting system.",
             ("hostile_acts",),
@@ -377,17 +408,17 @@ def _fmt(x: float) -> str:
 
 def markdown(results: list[dict[str, Any]]) -> str:
     lines = [
-        "| claim | contrast (A → B) | measure | threshold | effect B − A [95% CI] | d_z | holds |",
-        "|---|---|---|---|---|---|---|",
+        "| claim | contrast (A → B) | measure | threshold | A mean | effect B − A [95% CI] | d_z | holds |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         claim = CLAIMS[r["claim"]]
         star = "" if r["thresholded"] else " (also reported)"
         holds = ("yes" if r["holds"] else "**no**") if r["thresholded"] else "–"
         threshold = r["threshold"] if r["thresholded"] else "none"
-        measure = claim.measure_text if r["thresholded"] else r["measure"]
+        measure = claim.measure_text if r["thresholded"] else REPORTED_TEXT[r["measure"]]
         lines.append(
-            f"| {r['claim']}{star} | {r['a']} → {r['b']} | {measure} | {threshold} | "
+            f"| {r['claim']}{star} | {r['a']} → {r['b']} | {measure} | {threshold} | {r['mean_a']:.4g} | "
             f"{_fmt(r['mean_diff'])} [{_fmt(r['ci_low'])}, {_fmt(r['ci_high'])}] | {r['effect_size']:+.2f} | {holds} |"
         )
     return "\n".join(lines)
@@ -404,8 +435,12 @@ def main(argv: list[str] | None = None) -> int:
         for contrast in claim.contrasts:
             for measure, thresholded in [(contrast.measure, True), *((m, False) for m in claim.also)]:
                 r = evaluate(claim.id, contrast, measure)
-                records.append({**r.__dict__, "threshold": r.threshold, "holds": r.holds, "thresholded": thresholded})
-                print(r.describe() + ("" if thresholded else " (reported only)"), file=sys.stderr)
+                if thresholded:
+                    records.append({**r.__dict__, "threshold": r.threshold, "holds": r.holds, "thresholded": True})
+                    print(r.describe(), file=sys.stderr)
+                else:  # reported alongside the claim's measure, with no threshold of its own
+                    records.append({**r.__dict__, "direction": None, "threshold": None, "holds": None, "thresholded": False})
+                    print(r.describe().split("; threshold")[0] + " (reported only, no threshold)", file=sys.stderr)
     elapsed = time.perf_counter() - start
     payload = {
         "steps": STEPS,
