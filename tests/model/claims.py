@@ -450,7 +450,6 @@ def main(argv: list[str] | None = None) -> int:
         "window": list(WINDOW),
         "n_boot": N_BOOT,
         "confidence": CONFIDENCE,
-        "seconds": round(elapsed, 1),
         "results": records,
     }
     args.out.write_text(json.dumps(payload, indent=1) + "\n")
