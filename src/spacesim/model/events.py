@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .equations import militarised
 from .rules import trust as trust_rule
 from .rules.politics import new_government_attitudes, reversals
 
@@ -40,7 +41,8 @@ def asat_test(model: "SpaceModel", actor: int, debris: float | None = None, sche
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
     trust_in_actor = s.trust_in(actor)
     fearful = (trust_in_actor < 0.5) & (np.arange(s.n) != actor)
-    s.counterspace = np.where(fearful, np.minimum(1.0, s.counterspace + p.militarisation_response * 2 * (0.5 - trust_in_actor)), s.counterspace)
+    for j in np.flatnonzero(fearful).tolist():
+        s.counterspace[j] = militarised(s.counterspace[j], trust_in_actor[j], p.militarisation_response)
     name = s.names[actor]
     model.log.add(
         model.steps,
@@ -83,9 +85,8 @@ def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, 
     """
     s, p = model.state, model.p
     if apply_damage:
-        bad = np.zeros((s.n, s.n))
-        bad[victim, leaker] = p.leak_trust_damage
-        trust_rule.record_evidence(s, np.zeros_like(bad), bad, p)
+        pair = np.array([victim]), np.array([leaker])
+        trust_rule.record_evidence_at(s, *pair, np.zeros(1), np.array([p.leak_trust_damage]), p)
     drop = trust_before - s.trust_of(victim, leaker)
     model.log.add(
         model.steps,

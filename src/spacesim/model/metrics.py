@@ -10,6 +10,7 @@ import pandas as pd
 from numba import njit, types
 from numba.extending import intrinsic
 
+from .equations import collective_share, security, trust
 from .state import WorldState
 
 #: Every per-step outcome, with its meaning (the docs and the plots read this).
@@ -147,7 +148,7 @@ def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability
         for j in range(n):
             if i == j:
                 continue
-            t = alpha[i, j] / (alpha[i, j] + beta[i, j])  # = WorldState.trust
+            t = trust(alpha[i, j], beta[i, j])
             shifted_squares += (t - 0.5) * (t - 0.5)
             given[i] += t
             received[j] += t
@@ -179,9 +180,8 @@ def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability
                 memberships[i] += 1
     n_memberships = memberships.sum()
     for i in range(n):
-        sec[i] = 1.0 - np.exp(total[i] / -security_scale)
-        own = 1.0 - np.exp(k_eff[i] / -security_scale)
-        collective[i] = (sec[i] - own) / max(sec[i], 1e-12) if sec[i] > 0 else 0.0
+        sec[i] = security(total[i], security_scale)
+        collective[i] = collective_share(sec[i], security(k_eff[i], security_scale))
     both = n_bilateral + n_memberships
     values = (
         float(n_bilateral),
