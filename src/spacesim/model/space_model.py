@@ -14,18 +14,15 @@ from ..scenario.library import shipped_scenario
 from ..scenario.schema import EventKind
 from . import events
 from .ledger import EventLog, PartnershipLedger
-from .metrics import EVENT_COUNTS, Recorder
+from ..catalogue import EVENT_COUNTS, STEP_OUTCOMES
+from .metrics import Recorder
 from .nation import Nation
 from .rules import bilateral, capability, cooperation, environment, frameworks, politics, security
 from .rules import trust as trust_rule
 from .state import build_state, domain_for_depth, params_namespace
 
-#: Outcomes Mesa's DataCollector gathers (all outcomes are in ``model.recorder``).
-MESA_REPORTERS = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
-
-
 class RecordedOutcomes(mesa.DataCollector):
-    """Mesa's DataCollector for :data:`MESA_REPORTERS`, filled from the step just recorded.
+    """Mesa's DataCollector for every step outcome (:data:`spacesim.catalogue.STEP_OUTCOMES`), filled from the step just recorded.
 
     Mesa's own ``collect`` deep-copies every reporter's value each step;
     these are numbers, so they are appended as they are (a tenth of a small
@@ -84,7 +81,7 @@ class SpaceModel(mesa.Model):
                 s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], 0)
         self._apply_history()
         environment.calibrate_base_threat(s, self.p)
-        self.datacollector = RecordedOutcomes(model_reporters={k: (lambda m, k=k: m.recorder.latest[k]) for k in MESA_REPORTERS})
+        self.datacollector = RecordedOutcomes(model_reporters={k: (lambda m, k=k: m.recorder.last(k)) for k in STEP_OUTCOMES})
         self._record()
 
     # ------------------------------------------------------------------ set-up
@@ -107,15 +104,7 @@ class SpaceModel(mesa.Model):
             s.prior_beta[others, actor] += weight
             s.beta[others, actor] += weight
             drop = float((before - s.trust_in(actor))[others].mean())
-            self.log.add(
-                0,
-                "history",
-                f"before the start ({past.year}): {events.possessive(s.names[actor])} destructive ASAT test still colours trust; trust in {s.names[actor]} is {drop:.3f} lower across {s.n - 1} nations",
-                actor=past.actor,
-                effect=f"others' initial trust in {past.actor} -{drop:.3f}",
-                trust_change=-drop,
-                scheduled=True,
-            )
+            events.log(self, "history", actor=actor, scheduled=True, trust_change=-drop, year=past.year, drop=drop)
 
     # ---------------------------------------------------------- agreements
     def form_agreement(self, i: int, j: int, depth: float) -> None:
@@ -161,11 +150,11 @@ class SpaceModel(mesa.Model):
         self._scheduled_events()
         t = s.trust_into(self._scratch("trust", (s.n, s.n)))  # this step's working copy of trust
         for i in environment.draw_asat_tests(s, t, p, rng):
-            events.asat_test(self, i)
+            events.happen(self, "asat_test", i)
             t[:, i] = s.trust_in(i)  # a hostile act changes trust in its actor only
         partners = environment.count_partners(s.tie_depth, s.co_membership())
         for i, j in environment.draw_cyber_attacks(s, t, partners, p, rng):
-            events.cyber_attack(self, i, j)
+            events.happen(self, "cyber_attack", i, j)
             t[:, i] = s.trust_in(i)
         s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
         if n_collisions:
@@ -204,7 +193,7 @@ class SpaceModel(mesa.Model):
         outcome = cooperation.play_round(intensity, t, p, rng, draws=self._scratch("draws", (3, s.n, s.n)))
         trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
         for leaker, victim in outcome.leaks:
-            events.leak(self, leaker, victim, float(t[victim, leaker]), apply_damage=False)
+            events.log_leak(self, leaker, victim, float(t[victim, leaker]))
 
         # 6. Capability grows; shared frameworks harmonise standards.
         capability.grow(s, p)
@@ -212,7 +201,7 @@ class SpaceModel(mesa.Model):
 
         # 7. Political change may reverse policy.
         for i in politics.draw_government_changes(s, p, rng):
-            events.government_change(self, i)
+            events.happen(self, "government_change", i)
 
         # 8. Record.
         self._record()
@@ -254,22 +243,8 @@ class SpaceModel(mesa.Model):
             self.trigger(event.kind, actor, target, framework, debris=event.debris, scheduled=True)
 
     def trigger(self, kind: EventKind | str, actor: int | None = None, target: int | None = None, framework: int | None = None, *, debris: float | None = None, scheduled: bool = False) -> None:
-        """Make an event happen now (used by the timeline and by the dashboard's shock buttons)."""
-        kind = EventKind(kind)
-        s = self.state
-        if kind is EventKind.ASAT_TEST:
-            events.asat_test(self, actor, debris, scheduled)
-        elif kind is EventKind.CYBER_ATTACK:
-            events.cyber_attack(self, actor, target, scheduled)
-        elif kind is EventKind.LEAK:
-            events.leak(self, actor, target, s.trust_of(target, actor), apply_damage=True, scheduled=scheduled)
-        elif kind is EventKind.GOVERNMENT_CHANGE:
-            events.government_change(self, actor, scheduled)
-        elif kind is EventKind.FRAMEWORK_OPENS:
-            events.framework_opens(self, framework, scheduled)
-        elif kind is EventKind.WITHDRAWAL:
-            if s.membership[actor, framework]:
-                self.leave_framework(actor, framework, "scheduled", scheduled)
+        """Make an event happen now (used by the timeline and by the dashboard's shock buttons): the handler registered for its kind acts and logs it."""
+        events.happen(self, EventKind(kind).value, actor, target, framework, debris=debris, scheduled=scheduled)
 
     def record_again(self) -> None:
         """Record the current step again, after events triggered since its record (a shock between steps).
