@@ -194,7 +194,7 @@ def agreement_cost(depth: float, t_ij: float, sovereignty_i: float, gap: float, 
 
 
 @njit(cache=True)
-def bilateral_value(t_ij: float, t_ji: float, interop_ij: float, tie: float, total_i: float, k_eff_j: float, threat_i: float, k_i: float, k_j: float, sovereignty_i: float, p) -> tuple[float, float]:  # noqa: ANN001
+def bilateral_value(t_ij: float, t_ji: float, interop_ij: float, tie: float, total_i: float, exposure_i: float, k_eff_j: float, threat_i: float, k_i: float, k_j: float, sovereignty_i: float, p) -> tuple[float, float]:  # noqa: ANN001
     """U[i,j], the net value to i of an agreement with j (i != j), and depth[i,j] (3.3.4)::
 
     added[i,j]   = X at depth[i,j];  current[i,j] = X at d[i,j] = ``tie`` (0 if none)
@@ -203,13 +203,18 @@ def bilateral_value(t_ij: float, t_ji: float, interop_ij: float, tie: float, tot
 
     With no agreement (``tie`` 0) the gain is the value of adding one; with
     one, of keeping it: the security lost if it ended (at today's depth).
+    ``exposure_i`` is ``exposure(total_i)`` (= 1 - S_i), which every pair
+    of a row shares: the caller computes it once per nation.
     """
     depth = sharing_depth(t_ij, t_ji, p.trust_floor)
     sf = share_factor(p.sharing_strictness)
     added = bilateral_pooled(depth, interop_ij, sf, k_eff_j)
-    base = total_i - bilateral_pooled(tie, interop_ij, sf, k_eff_j) if tie > 0 else total_i
-    gain = gain_of_adding(base, added, p.security_scale) * threat_multiplier(threat_i, p.threat_benefit_weight)
-    cost = agreement_cost(depth, t_ij, sovereignty_i, capability_gap(k_i, k_j), security(total_i, p.security_scale), p)
+    if tie > 0:
+        remaining = exposure(total_i - bilateral_pooled(tie, interop_ij, sf, k_eff_j), p.security_scale)
+    else:
+        remaining = exposure_i  # = exposure(total_i)
+    gain = remaining * (1.0 - exposure(added, p.security_scale)) * threat_multiplier(threat_i, p.threat_benefit_weight)  # = gain_of_adding(base, added)
+    cost = agreement_cost(depth, t_ij, sovereignty_i, capability_gap(k_i, k_j), 1.0 - exposure_i, p)  # 1 - exposure_i = security(total_i)
     return gain - cost, depth
 
 

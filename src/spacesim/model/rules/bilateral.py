@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
-from ..equations import bilateral_value, sharing_depth
+from ..equations import bilateral_value, exposure, sharing_depth
 from ..state import WorldState, parameter_record
 
 
@@ -40,6 +40,7 @@ def _review(tie_depth, trust, interop, total, k_eff, threat, capability, soverei
     """Agreements (i < j, row-major), their fate (0 kept, 1 distrust, 2 not worth it), survivors re-depthed in place (3.3.5's ending)."""
     p = record[0]
     n = tie_depth.shape[0]
+    exposures = _exposures(total, p)
     count = 0
     for i in range(n):
         for j in range(i + 1, n):
@@ -53,8 +54,8 @@ def _review(tie_depth, trust, interop, total, k_eff, threat, capability, soverei
         for j in range(i + 1, n):
             tie = tie_depth[i, j]
             if tie > 0:
-                u_ij, depth = bilateral_value(trust[i, j], trust[j, i], interop[i, j], tie, total[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p)
-                u_ji, _ = bilateral_value(trust[j, i], trust[i, j], interop[j, i], tie, total[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p)
+                u_ij, depth = bilateral_value(trust[i, j], trust[j, i], interop[i, j], tie, total[i], exposures[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p)
+                u_ji, _ = bilateral_value(trust[j, i], trust[i, j], interop[j, i], tie, total[j], exposures[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p)
                 if depth == 0:
                     codes[k] = 1
                 elif u_ij < -p.exit_margin or u_ji < -p.exit_margin:
@@ -85,6 +86,7 @@ def new_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, tot
 def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total, k_eff, threat, capability, sovereignty, record):  # noqa: ANN001, ANN202 - compiled
     p = record[0]
     n = trust.shape[0]
+    exposures = _exposures(total, p)
     weight = np.empty(n)
     cumulative = np.empty(n)
     agreed_pairs = np.empty(proposers.size, dtype=np.int64)  # min(i, j) * n + max(i, j)
@@ -96,7 +98,7 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
             if j == i:  # nobody partners with itself (U[i, i] = -inf)
                 weight[j] = 0.0
             else:
-                u, depth = bilateral_value(trust[i, j], trust[j, i], interop[i, j], tie_then[r, j], total[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p)
+                u, depth = bilateral_value(trust[i, j], trust[j, i], interop[i, j], tie_then[r, j], total[i], exposures[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p)
                 weight[j] = u if (tie_now[i, j] == 0 and depth > 0 and u > 0) else 0.0
             total_weight += weight[j]
             cumulative[j] = total_weight
@@ -107,7 +109,7 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
                 below += 1
         j = min(below, n - 1)
         if total_weight > 0 and weight[j] > 0:
-            u_back, _ = bilateral_value(trust[j, i], trust[i, j], interop[j, i], tie_then[r, j], total[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p)
+            u_back, _ = bilateral_value(trust[j, i], trust[i, j], interop[j, i], tie_then[r, j], total[j], exposures[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p)
             if u_back > 0:
                 agreed_pairs[m] = min(i, j) * n + max(i, j)
                 m += 1
@@ -118,6 +120,15 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
     for k in range(pairs.size):
         depth[k] = sharing_depth(trust[a[k], b[k]], trust[b[k], a[k]], p.trust_floor)
     return a, b, depth
+
+
+@njit(cache=True)
+def _exposures(total, p):  # noqa: ANN001, ANN202 - compiled
+    """exposure(total[i]) per nation (every pair of a row shares it)."""
+    out = np.empty(total.size)
+    for i in range(total.size):
+        out[i] = exposure(total[i], p.security_scale)
+    return out
 
 
 def draw_proposers(n: int, rng: np.random.Generator, p: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
