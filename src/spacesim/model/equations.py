@@ -306,7 +306,34 @@ def moved_threat(threat: float, base: float, assessed: float, threat_inertia: fl
     return min(max(threat_inertia * threat + (1.0 - threat_inertia) * target, 0.0), 1.0)
 
 
-# ---------------------------------------------------------------- hostile events, norms (3.3.9-3.3.11)
+# ---------------------------------------------------------------- hostile events, norms (3.3.9-3.3.11), their effects (3.3.15), history (3.1)
+
+
+@njit(cache=True)
+def shocked_threat(threat: float, shock: float) -> float:
+    """Threat perception after a hostile act's shock (3.3.15: ``asat_threat_shock`` for every nation after an ASAT test, half of it for a cyber attack's victim)::
+
+    θ = clip(θ + shock, 0, 1)
+    """
+    return min(max(threat + shock, 0.0), 1.0)
+
+
+@njit(cache=True)
+def attacked_capability(capability: float) -> float:
+    """Capability of a cyber attack's victim (3.3.15; the 2 % is a judgement)::
+
+    k_target = 0.98 * k_target
+    """
+    return capability * 0.98
+
+
+@njit(cache=True)
+def history_weight(age: float, hostile_trust_damage: float, history_half_life: float) -> float:
+    """Evidence against the tester of a past destructive ASAT test, ``age`` years before the start (3.1, item 7)::
+
+    w_h = hostile_trust_damage * 0.5 ** ((start_year - year) / history_half_life)
+    """
+    return hostile_trust_damage * 0.5 ** (age / history_half_life)
 
 
 @njit(cache=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..catalogue import EVENTS, WITHDRAWAL_REASONS
-from .equations import militarised
+from .equations import attacked_capability, militarised, shocked_threat
 from .rules import trust as trust_rule
 from .rules.politics import new_government_attitudes, reversals
 
@@ -118,7 +118,8 @@ def asat_test(model: "SpaceModel", e: Occurrence) -> None:
     s, p, actor = model.state, model.p, e.actor
     pieces = p.asat_debris if e.debris is None else e.debris
     s.debris += pieces
-    s.threat = (s.threat + p.asat_threat_shock).clip(0.0, 1.0)
+    for j in range(s.n):
+        s.threat[j] = shocked_threat(s.threat[j], p.asat_threat_shock)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
     trust_in_actor = s.trust_in(actor)
     fearful = np.flatnonzero((trust_in_actor < 0.5) & (np.arange(s.n) != actor)).tolist()
@@ -131,8 +132,8 @@ def asat_test(model: "SpaceModel", e: Occurrence) -> None:
 def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
     """A cyber attack on a nation's space systems: the victim loses some capability and trust, and feels threatened (C8)."""
     s, p, actor, target = model.state, model.p, e.actor, e.target
-    s.capability[target] *= 0.98
-    s.threat[target] = min(1.0, s.threat[target] + p.asat_threat_shock / 2)
+    s.capability[target] = attacked_capability(s.capability[target])
+    s.threat[target] = shocked_threat(s.threat[target], p.asat_threat_shock / 2)
     before = s.trust_of(target, actor)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage / 2, victim=target)
     victim_drop = before - s.trust_of(target, actor)

@@ -13,6 +13,7 @@ from ..scenario import ScenarioSpec, apply_overrides, load_scenario
 from ..scenario.library import shipped_scenario
 from ..scenario.schema import EventKind
 from . import events
+from .equations import history_weight
 from .ledger import EventLog, PartnershipLedger
 from ..catalogue import EVENT_COUNTS, STEP_OUTCOMES
 from .metrics import Recorder
@@ -98,7 +99,7 @@ class SpaceModel(mesa.Model):
         for past in self.spec.history:
             actor = s.index[past.actor]
             age = self.spec.start_year - past.year
-            weight = p.hostile_trust_damage * 0.5 ** (age / p.history_half_life)
+            weight = history_weight(age, p.hostile_trust_damage, p.history_half_life)
             before = s.trust_in(actor)
             others = np.arange(s.n) != actor
             s.prior_beta[others, actor] += weight
