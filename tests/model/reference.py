@@ -353,3 +353,95 @@ def world_outcomes(state, p: SimpleNamespace) -> dict[str, float]:  # noqa: ANN0
         "threat_level": state.threat.mean(),
         "norm_strength": state.norm,
     }
+
+
+# ---------------------------------------------------------------- 1.3 the order of a step
+
+
+def phase_by_phase_step(model) -> None:  # noqa: ANN001
+    """One step as docs/model.md 1.3 orders it, each phase a Python call to the rules' public functions (the compiled pass must do exactly this)."""
+    from spacesim.model import events
+    from spacesim.model.rules import capability as capability_rule
+    from spacesim.model.rules import cooperation, environment, frameworks, politics
+    from spacesim.model.rules import security as security_rule
+    from spacesim.model.rules import trust as trust_rule
+
+    s, p, rng = model.state, model.p, model.rng
+    model._formed = model._ended = 0
+    trust_rule.decay(s, p)
+    model._scheduled_events()
+    t = s.trust
+    for i in environment.draw_asat_tests(s, t, p, rng):
+        events.happen(model, "asat_test", i)
+        t[:, i] = s.trust_in(i)
+    n_partners = environment.count_partners(s.tie_depth, s.co_membership())
+    for i, j in environment.draw_cyber_attacks(s, t, n_partners, p, rng):
+        events.happen(model, "cyber_attack", i, j)
+        t[:, i] = s.trust_in(i)
+    s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
+    if n_collisions:
+        events.collisions(model, n_collisions)
+    environment.update_norm(s, p)
+    s.threat[:] = _threat_now(environment, s, t, p)
+    k_eff, _, pooled, total = security_rule.coverage(s, p)
+    if p.allow_bilateral:
+        kernel_bilateral_phase(model, t, total, k_eff)
+    else:
+        rng.random(2 * s.n)
+        for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1))):
+            model.end_agreement(int(i), int(j), "policy")
+    if s.membership.shape[1]:
+        if p.allow_multilateral:
+            k_eff, _, pooled, total = security_rule.coverage(s, p, pooled=pooled)
+            leavers, joiners = frameworks.decisions(s, p, t, total, pooled, rng)
+            for i, f, reason in leavers:
+                model.leave_framework(i, f, reason)
+            for i, f in joiners:
+                model.join_framework(i, f)
+        else:
+            rng.random(s.n)
+            for i, f in zip(*np.nonzero(s.membership)):
+                model.leave_framework(int(i), int(f), "policy")
+    co = s.co_membership()
+    outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng)
+    trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
+    for leaker, victim in outcome.leaks:
+        events.log_leak(model, leaker, victim, float(t[victim, leaker]))
+    s.capability[:] = _grown(capability_rule, s, p)
+    capability_rule.harmonise(s, co, p)
+    for i in politics.draw_government_changes(s, p, rng):
+        events.happen(model, "government_change", i)
+    model._record()
+    if model.steps >= model.spec.steps:
+        model.running = False
+
+
+def _threat_now(environment, s, t, p) -> np.ndarray:  # noqa: ANN001
+    """The threat update of phase 2, into a copy (the model writes it in place)."""
+    keep = s.threat
+    s.threat = s.threat.copy()
+    environment.update_threat(s, t, p)
+    moved, s.threat = s.threat, keep
+    return moved
+
+
+def _grown(capability_rule, s, p) -> np.ndarray:  # noqa: ANN001
+    keep = s.capability
+    s.capability = s.capability.copy()
+    capability_rule.grow(s, p)
+    grown, s.capability = s.capability, keep
+    return grown
+
+
+def kernel_bilateral_phase(model, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> None:  # noqa: ANN001
+    """Phase 3 through the rules' public functions (the kernels the compiled pass runs), values taken at the phase's start."""
+    from spacesim.model.rules import bilateral
+
+    s, p = model.state, model.p
+    proposers, choice_draw = bilateral.draw_proposers(s.n, model.rng, p)
+    tie_then = s.tie_depth[proposers].copy()
+    ends, _, _ = bilateral.review_agreements(s, p, t, total, k_eff)
+    for i, j, reason in ends:
+        model.end_agreement(i, j, reason)
+    for a, b, depth in bilateral.new_agreements(s, p, t, total, k_eff, proposers, choice_draw, tie_then):
+        model.form_agreement(a, b, depth)

@@ -18,8 +18,9 @@ from .ledger import EventLog, PartnershipLedger
 from ..catalogue import EVENT_COUNTS, STEP_OUTCOMES
 from .metrics import Recorder
 from .nation import Nation
-from .rules import bilateral, capability, cooperation, environment, frameworks, politics, security
+from .rules import environment, security
 from .rules import trust as trust_rule
+from .step import run_step
 from .state import build_state, domain_for_depth, params_namespace
 
 class RecordedOutcomes(mesa.DataCollector):
@@ -142,90 +143,22 @@ class SpaceModel(mesa.Model):
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """Advance one step, in the order documented in docs/model.md."""
-        s, p, rng = self.state, self.p, self.rng
+        """Advance one step, in the order documented in docs/model.md (1.3).
+
+        Memory fades and the scheduled events happen here; the rest of the
+        step (random events, debris, norms, threat, coverage, agreements,
+        frameworks, the cooperation round, capability, political change) is
+        one compiled pass (:func:`spacesim.model.step.run_step`); then the
+        step is recorded.
+        """
+        s = self.state
         self._formed = self._ended = 0
-
-        # 1. The environment evolves: memory fades, scheduled and random events happen, debris moves.
-        trust_rule.decay(s, p)
+        trust_rule.decay(s, self.p)
         self._scheduled_events()
-        t = s.trust_into(self._scratch("trust", (s.n, s.n)))  # this step's working copy of trust
-        for i in environment.draw_asat_tests(s, t, p, rng):
-            events.happen(self, "asat_test", i)
-            t[:, i] = s.trust_in(i)  # a hostile act changes trust in its actor only
-        partners = environment.count_partners(s.tie_depth, s.co_membership())
-        for i, j in environment.draw_cyber_attacks(s, t, partners, p, rng):
-            events.happen(self, "cyber_attack", i, j)
-            t[:, i] = s.trust_in(i)
-        s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
-        if n_collisions:
-            events.collisions(self, n_collisions)
-        environment.update_norm(s, p)
-
-        # 2. Nations assess threats and partners.
-        environment.update_threat(s, t, p)
-        k_eff, _, pooled, total = security.coverage(s, p)
-
-        # 3. Bilateral agreements end, deepen or shallow with trust, and new ones are proposed.
-        if p.allow_bilateral:
-            self._bilateral_phase(t, total, k_eff)
-        else:
-            rng.random(2 * s.n)  # the draws proposals would use: keeps variants on common random numbers
-            for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1))):
-                self.end_agreement(int(i), int(j), "policy")
-
-        # 4. Framework membership: internal and external stability.
-        if s.membership.shape[1]:
-            if p.allow_multilateral:
-                k_eff, _, pooled, total = security.coverage(s, p, pooled=pooled)  # frameworks' pools are unchanged since phase 2
-                leavers, joiners = frameworks.decisions(s, p, t, total, pooled, rng)
-                for i, f, reason in leavers:
-                    self.leave_framework(i, f, reason)
-                for i, f in joiners:
-                    self.join_framework(i, f)
-            else:
-                rng.random(s.n)  # the draws membership decisions would use
-                for i, f in zip(*np.nonzero(s.membership)):
-                    self.leave_framework(int(i), int(f), "policy")
-
-        # 5. Every active partnership plays a cooperation round; trust and reputation update.
-        co = s.co_membership()
-        intensity = np.maximum(s.tie_depth, co, out=self._scratch("intensity", (s.n, s.n)))
-        outcome = cooperation.play_round(intensity, t, p, rng, draws=self._scratch("draws", (3, s.n, s.n)))
-        trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
-        for leaker, victim in outcome.leaks:
-            events.log_leak(self, leaker, victim, float(t[victim, leaker]))
-
-        # 6. Capability grows; shared frameworks harmonise standards.
-        capability.grow(s, p)
-        capability.harmonise(s, co, p)
-
-        # 7. Political change may reverse policy.
-        for i in politics.draw_government_changes(s, p, rng):
-            events.happen(self, "government_change", i)
-
-        # 8. Record.
+        run_step(self, self._scratch("trust", (s.n, s.n)), self._scratch("intensity", (s.n, s.n)), self._scratch("draws", (3, s.n, s.n)))
         self._record()
         if self.steps >= self.spec.steps:
             self.running = False
-
-    def _bilateral_phase(self, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> None:
-        """Phase 3: end, re-depth and propose agreements, valuing each at the phase's start (3.3.4-3.3.6).
-
-        Values are those at the phase's start: an agreement that ends in
-        this phase still counts as in force when it is valued. Only the
-        values the phase reads are computed, with the one formula of
-        :func:`bilateral.utility`: both sides of every agreement, the
-        proposers' rows, then the receivers' side of each offer.
-        """
-        s, p = self.state, self.p
-        proposers, choice_draw = bilateral.draw_proposers(s.n, self.rng, p)
-        tie_then = np.take(s.tie_depth, proposers, axis=0, out=self._scratch("tie_then", (s.n, s.n))[: proposers.size])  # a copy: the proposers' agreements as they stand at the phase's start
-        ends, _, _ = bilateral.review_agreements(s, p, t, total, k_eff)  # survivors take today's depth
-        for i, j, reason in ends:
-            self.end_agreement(i, j, reason)
-        for a, b, depth in bilateral.new_agreements(s, p, t, total, k_eff, proposers, choice_draw, tie_then):
-            self.form_agreement(a, b, depth)
 
     def _scratch(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """A float64 working array kept from step to step, contents undefined: a 1,000-nation step would

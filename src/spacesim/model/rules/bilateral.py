@@ -27,12 +27,17 @@ def review_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, 
     ``state.tie_depth`` at once; the caller ends the others.
     """
     ti, tj, codes = _review(state.tie_depth, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
+    return endings(ti, tj, codes), ti, tj
+
+
+def endings(ti: np.ndarray, tj: np.ndarray, codes: np.ndarray) -> list[tuple[int, int, str]]:
+    """The agreements that end, (i, j, reason), from the review's fates: "distrust" first, then "not worth it", each in row-major order."""
     ends = []
     if np.count_nonzero(codes):  # (ndarray.any() costs ~1 us more on a few dozen values)
         for code, reason in ((1, "distrust"), (2, "not worth it")):
             at = codes == code
             ends += [(i, j, reason) for i, j in zip(ti[at].tolist(), tj[at].tolist())]
-    return ends, ti, tj
+    return ends
 
 
 @njit(cache=True)

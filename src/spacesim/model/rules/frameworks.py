@@ -61,6 +61,11 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
         return [], []
     reconsider = rng.random(n) < p.membership_rate
     leave, join = _decide(state.membership, state.ever_member, state.framework_open, state.integration, state.sovereignty, state.threat, trust, total, pooled, reconsider, parameter_record(p))
+    return leavers_and_joiners(leave, join)
+
+
+def leavers_and_joiners(leave: np.ndarray, join: np.ndarray) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Leavers (distrust first, then not worth it, each in (nation, framework) order) and joiners (nation order) from the decisions' codes."""
     leavers = []
     if np.count_nonzero(leave):  # (ndarray.any() costs ~1 us more on a few dozen values)
         for code, reason in ((1, "distrust"), (2, "not worth it")):
