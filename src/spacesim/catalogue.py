@@ -56,8 +56,9 @@ class EventKindDef:
     row's sentence and effect, as :meth:`str.format` templates of the values
     the handler gives and of ``name``, ``code``, ``possessive`` (the actor),
     ``target_name``, ``target_code``, ``target_possessive`` and
-    ``framework_name``, ``framework_code``. ``source`` and ``effects`` are
-    its row of the events table in docs/model.md 3.3.15.
+    ``framework_name``, ``framework_code``. ``source`` and ``effects`` (and
+    ``fields_doc``, for a kind that comes about otherwise than by a
+    timeline's fields) are its row of the events table in docs/model.md 3.3.15.
     """
 
     kind: str
@@ -68,6 +69,7 @@ class EventKindDef:
     effects: str
     optional: tuple[str, ...] = ()
     field_roles: dict[str, str] = field(default_factory=dict)
+    fields_doc: str = ""
     count: str | None = None
     count_meaning: str = ""
     count_definition: str = ""
@@ -166,6 +168,15 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         effect="open to applicants",
         source="scheduled; triggered",
         effects="`open_f = true`",
+    ),
+    EventKindDef(
+        "framework_founded",
+        fields=None,
+        fields_doc="— (the framework's `founded_step`)",
+        narrative="{framework_name} is founded by {founders}: {names}",
+        effect="{founders_count} founding members; {status} to applicants",
+        source="scenario frameworks with a `founded_step`, at that step before the scheduled events",
+        effects="logged with `scheduled` true, then each founder joins (an `accession` each, ledger start step = this step); `open_f` stays as declared",
     ),
     EventKindDef(
         "history",
@@ -294,6 +305,8 @@ def events_table() -> str:
     """The Markdown table of event kinds that docs/model.md 3.3.15 shows."""
 
     def fields(e: EventKindDef) -> str:
+        if e.fields_doc:
+            return e.fields_doc
         if not e.fields:
             return "—"
         named = ", ".join(f"`{f}` ({e.field_roles[f]})" if f in e.field_roles else f"`{f}`" for f in e.fields)

@@ -199,6 +199,15 @@ def accession(model: "SpaceModel", nation: int, framework: int) -> None:
     log(model, "accession", actor=nation, framework=framework, members=int(model.state.membership[:, framework].sum()))
 
 
+def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) -> None:
+    """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
+    s = model.state
+    status = "open" if s.framework_open[framework] else "closed"
+    log(model, "framework_founded", framework=framework, scheduled=True, founders=plural(len(founders), "nation"), names=", ".join(s.names[i] for i in founders), founders_count=len(founders), status=status)
+    for i in founders:
+        model.join_framework(i, framework)
+
+
 def collisions(model: "SpaceModel", count: int) -> None:
     """Log random collisions in orbit (C14)."""
     pieces = count * model.p.collision_fragments
