@@ -1055,7 +1055,7 @@ def _failed_section(runs: pd.DataFrame, design: dict[str, Any]) -> tuple[str, st
 
 
 def _run_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
-    from ..model.metrics import STEP_OUTCOMES
+    from ..catalogue import STEP_OUTCOMES
 
     scen = manifest.get("scenario") or {}
     title = str(scen.get("name") or folder.name)

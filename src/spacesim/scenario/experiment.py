@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, PlainValidator, StrictBool, StrictInt, Tag, ValidationError
 from pydantic_core import PydanticCustomError
 
-from ..model.metrics import STEP_OUTCOMES
+from ..catalogue import STEP_OUTCOMES
 from ..parameters import PARAMETERS_BY_NAME
 from .errors import InputError, Problem
 from .loader import _line, _suggest, apply_overrides, is_experiment_data, is_scenario_data, load_scenario, pydantic_problems
