@@ -86,7 +86,10 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
     if exists:
         if not force:
             raise InputError.single(out, "--out", "folder exists and is not empty; continue it with --resume, choose another --out, or pass --force to replace it")
-        read_calibration_manifest(out)  # --force removes only a calibration folder
+        try:
+            read_calibration_manifest(out)  # --force removes only a calibration folder
+        except InputError as exc:
+            raise InputError.single(out, "--force", f"not a calibration folder ({exc.problems[0].message}); --force only replaces a folder that spacesim calibrate wrote") from None
         shutil.rmtree(out)
     return None
 

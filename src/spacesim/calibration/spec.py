@@ -273,7 +273,10 @@ def date_to_step(value: DateOrStep, scenario: ScenarioSpec) -> int:
         if value < 0:
             raise ValueError("a step cannot be negative")
         return value
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
+    except ValueError as exc:
+        raise ValueError(f"not a date YYYY-MM-DD or a step number ({exc})") from None
     per_year = STEPS_PER_YEAR.get(scenario.step_meaning.strip().lower())
     if per_year is None:
         raise ValueError(f"the scenario's steps are '{scenario.step_meaning}', which has no calendar length; give steps instead of dates")
