@@ -63,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """spacesim validate: check scenario and experiment files, report every problem."""
+    """spacesim validate: check scenario, experiment and observed-history files, report every problem."""
     from .scenario.experiment import load_any
 
     bad = 0
@@ -351,7 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     calib.add_argument("--no-plots", action="store_true", help="skip drawing the plots")
     calib.set_defaults(func=cmd_calibrate)
 
-    validate = sub.add_parser("validate", help="check scenario and experiment files", description="Check scenario and experiment files; print 'ok' or every problem with file, line and field.")
+    validate = sub.add_parser("validate", help="check scenario, experiment and history files", description="Check scenario, experiment and observed-history files; print 'ok' or every problem with file, line and field.")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(func=cmd_validate)
 

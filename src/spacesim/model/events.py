@@ -165,6 +165,22 @@ def framework_opens(model: "SpaceModel", framework: int, scheduled: bool = True)
     )
 
 
+def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) -> None:
+    """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
+    s = model.state
+    names = [s.names[i] for i in founders]
+    model.log.add(
+        model.steps,
+        "framework_founded",
+        f"{s.framework_names[framework]} is founded by {len(founders)} nation{'s' if len(founders) != 1 else ''}: {', '.join(names)}",
+        framework=s.framework_codes[framework],
+        effect=f"{len(founders)} founding members; {'open' if s.framework_open[framework] else 'closed'} to applicants",
+        scheduled=True,
+    )
+    for i in founders:
+        model.join_framework(i, framework)
+
+
 def collisions(model: "SpaceModel", count: int) -> None:
     """Log random collisions in orbit (C14)."""
     pieces = count * model.p.collision_fragments

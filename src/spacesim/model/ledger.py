@@ -64,6 +64,7 @@ EVENT_KINDS = (
     "accession",
     "collision",
     "framework_opens",
+    "framework_founded",
 )
 
 

@@ -75,6 +75,7 @@ class SpaceModel(mesa.Model):
         self.recorder.blocs = [self.state.bloc_names[b] if b >= 0 else None for b in self.state.bloc]
         self.nations: list[Nation] = [Nation(self, i) for i in range(self.state.n)]
         self._scheduled = self._index_schedule(spec)
+        self._foundings = self._index_foundings(spec)
         self._formed = 0
         self._ended = 0
         self._scratch_arrays: dict[str, np.ndarray] = {}  # see _scratch
@@ -93,6 +94,15 @@ class SpaceModel(mesa.Model):
         out: dict[int, list] = {}
         for event in spec.events:
             out.setdefault(event.step, []).append(event)
+        return out
+
+    @staticmethod
+    def _index_foundings(spec: ScenarioSpec) -> dict[int, list[tuple[int, list[str]]]]:
+        """Frameworks founded during the run, by step: (framework index, founding members' codes)."""
+        out: dict[int, list[tuple[int, list[str]]]] = {}
+        for f, fw in enumerate(spec.frameworks):
+            if fw.founded_step is not None:
+                out.setdefault(fw.founded_step, []).append((f, list(fw.members)))
         return out
 
     def _apply_history(self) -> None:
@@ -247,6 +257,8 @@ class SpaceModel(mesa.Model):
 
     def _scheduled_events(self) -> None:
         s = self.state
+        for f, founders in self._foundings.get(self.steps, []):  # frameworks founded now, before the step's other events
+            events.framework_founded(self, f, [s.index[code] for code in founders])
         for event in self._scheduled.get(self.steps, []):
             actor = s.index[event.actor] if event.actor else None
             target = s.index[event.target] if event.target else None

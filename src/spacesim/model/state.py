@@ -202,6 +202,8 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
     f = len(frameworks)
     membership = np.zeros((n, f), dtype=bool)
     for k, fw in enumerate(frameworks):
+        if fw.founded_step is not None:  # founded during the run: its founders join then (SpaceModel)
+            continue
         for code in fw.members:
             membership[index[code], k] = True
 

@@ -73,7 +73,7 @@ class RunResult:
         f = self.steps.iloc[-1]
         s0 = self.steps.iloc[0]
         kinds = self.events["kind"].value_counts().to_dict() if len(self.events) else {}
-        events = ", ".join(_count(n, "ASAT test" if k == "asat_test" else k.replace("_", " ")) for k, n in sorted(kinds.items()) if k != "history") or "none"
+        events = ", ".join(_count_event(n, k) for k, n in sorted(kinds.items()) if k != "history") or "none"
         return "\n".join(
             [
                 f"{self.spec.name}: {int(f['step'])} steps ({self.spec.step_meaning}s), seed {self.seed}",
@@ -91,6 +91,14 @@ class RunResult:
 def _count(n: int, noun: str) -> str:
     """``1 leak``, ``53 leaks``."""
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _count_event(n: int, kind: str) -> str:
+    """``53 leaks``, ``1 ASAT test``, ``3 frameworks founded``."""
+    if kind.startswith("framework_"):  # framework_founded, framework_opens: the noun is the framework
+        verb = {"framework_opens": "opened"}.get(kind, kind.removeprefix("framework_"))
+        return f"{_count(n, 'framework')} {verb}"
+    return _count(n, "ASAT test" if kind == "asat_test" else kind.replace("_", " "))
 
 
 def tag(df: pd.DataFrame, run_id: int) -> pd.DataFrame:

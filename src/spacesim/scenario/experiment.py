@@ -251,11 +251,14 @@ class Experiment:
         return Experiment(spec, self.scenario, self.path, self.scenario_path, self.lines, self.filename)
 
 
-def load_any(path: str | Path) -> ScenarioSpec | Experiment:
-    """Read and validate a scenario or an experiment file, whichever it is."""
+def load_any(path: str | Path) -> Any:
+    """Read and validate a scenario, an experiment or an observed-history file, whichever it is."""
+    from .history import history_from_data, is_history_data
     from .loader import scenario_from_data
 
     data, lines = read_yaml(path)
+    if is_history_data(data):
+        return history_from_data(data, str(path), lines)
     if is_experiment_data(data):
         return experiment_from_data(data, str(path), lines, base_dir=Path(path).parent, path=Path(path))
     return scenario_from_data(data, str(path), lines)

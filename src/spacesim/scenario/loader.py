@@ -201,6 +201,10 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_
         if fw.code in seen:
             bad(("frameworks", i, "code"), f"framework code {fw.code!r} is used twice")
         seen.add(fw.code)
+        if fw.founded_step is not None and not fw.members:
+            bad(("frameworks", i, "members"), "a framework founded during the run needs its founding members")
+        if check_horizon and fw.founded_step is not None and fw.founded_step > spec.steps:
+            bad(("frameworks", i, "founded_step"), f"step {fw.founded_step} is after the last step ({spec.steps})")
         members: set[str] = set()
         for j, member in enumerate(fw.members):
             if member in members:

@@ -100,7 +100,7 @@ class TrustSpec(Strict):
 
 
 class FrameworkSpec(Strict):
-    """A multilateral framework that exists at the start."""
+    """A multilateral framework: one that exists at the start, or (``founded_step``) one founded during the run."""
 
     name: str = Field(min_length=1)
     code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
@@ -108,6 +108,7 @@ class FrameworkSpec(Strict):
     integration: float = Field(gt=0.0, le=1.0, description="Depth of integration: near 0 = loose declaration, 1 = joint command (C11).")
     domain: Domain = Domain.SSA_SHARING
     open: bool = Field(True, description="Whether outsiders may apply to join.")
+    founded_step: int | None = Field(None, ge=1, description="The step at which the framework is founded, its members (the founders) joining on that step; none: it exists at the start.")
 
 
 class EventSpec(Strict):
