@@ -137,6 +137,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     """spacesim report: one self-contained HTML file of a result folder."""
     from .analysis.report import write_report
 
+    folder = Path(args.folder)
+    if folder.is_dir() and _read_manifest(folder).get("kind") == "calibration":
+        from .calibration.report import write_calibration_report
+
+        print(write_calibration_report(args.folder, args.out, replace=args.force))
+        return EXIT_OK
     print(write_report(args.folder, args.out, replace=args.force))
     return EXIT_OK
 
@@ -379,7 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser(
         "report",
-        help="write a self-contained HTML report of a result folder",
+        help="write a self-contained HTML report of a result folder (run, batch or calibration)",
         description="Write one HTML file (plots embedded, nothing fetched from the network) of a run's or a batch's result folder: what ran, "
         "outcome tables, plots, policy comparison, sensitivity, replication and failed runs, each when present. Prints the file's path.",
     )

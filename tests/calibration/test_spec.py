@@ -58,7 +58,7 @@ def test_valid_file_loads(calib):
         (lambda d: d["patterns"]["accords_members"].update(date=99), "patterns.accords_members.date", "after the last step (40)"),
         (lambda d: d["patterns"]["accords_members"].update(date="2031-13-01"), "patterns.accords_members.date", "YYYY-MM-DD"),
         (lambda d: d["patterns"]["accords_members"].pop("date"), "patterns.accords_members.date", "needs the date"),
-        (lambda d: d["patterns"]["accords_members"].update(accessions_file="nowhere.csv"), "patterns.accords_members", "not both"),
+        (lambda d: d["patterns"]["accords_members"].update(accessions_file="nowhere.csv"), "patterns.accords_members", "not several"),
         (lambda d: d["patterns"]["accords_members"].update(tolerance=0.1), "patterns.accords_members.tolerance", "takes no tolerance"),
         (lambda d: d["abc"].update(population=2), "abc.population", "greater than or equal to 5"),
         (lambda d: d.update(scenario="missing.yaml"), "scenario", "no such scenario file"),

@@ -22,11 +22,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 from pydantic import Field, StrictBool, ValidationError
 
 from ..parameters import PARAMETERS_BY_NAME
 from ..scenario.errors import InputError, Problem
-from ..scenario.experiment import Number, OptionalNumber, Value
+from ..scenario.experiment import OptionalNumber, Value
 from ..scenario.loader import _line, apply_overrides, load_scenario, pydantic_problems
 from ..scenario.schema import ScenarioSpec, Strict
 from ..scenario.yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
@@ -51,10 +52,10 @@ class PatternKind(StrEnum):
 
 #: The fields each pattern kind takes besides kind, framework, weight and held_out.
 PATTERN_FIELDS: dict[PatternKind, tuple[str, ...]] = {
-    PatternKind.member_set: ("accessions", "accessions_file", "date"),
-    PatternKind.member_count: ("accessions", "accessions_file", "date"),
-    PatternKind.accession_order: ("accessions", "accessions_file", "date"),
-    PatternKind.vote_split: ("votes", "votes_file", "date", "tolerance"),
+    PatternKind.member_set: ("history", "accessions", "accessions_file", "date"),
+    PatternKind.member_count: ("history", "accessions", "accessions_file", "date"),
+    PatternKind.accession_order: ("history", "accessions", "accessions_file", "date"),
+    PatternKind.vote_split: ("history", "votes", "votes_file", "date", "tolerance", "unlisted"),
 }
 
 DateOrStep = str | int | dt.date
@@ -80,12 +81,14 @@ class PatternSpec(Strict):
     framework: str = Field(min_length=1, description="Code of the framework in the scenario whose membership is observed.")
     weight: float = Field(1.0, gt=0, le=1000)
     held_out: StrictBool = Field(False, description="Computed on the posterior, never used in fitting.")
+    history: str | None = Field(None, description="An observed-history file: a shipped one by name (artemis_accords, da_asat_pledge, unga_77_41) or a path relative to the calibration file.")
     accessions: dict[str, DateOrStep] | None = Field(None, description="Nation code -> date it joined (YYYY-MM-DD) or step.")
     accessions_file: str | None = Field(None, description="CSV with columns code and date (or step), relative to the calibration file.")
     votes: dict[str, Literal["yes", "no", "abstain"]] | None = None
     votes_file: str | None = Field(None, description="CSV with columns code and vote (yes, no, abstain).")
     date: DateOrStep | None = Field(None, description="When the pattern is observed (member_set, vote_split), or its last date (member_count, accession_order).")
     tolerance: float | None = Field(None, ge=0, le=1, description="vote_split: the simulated yes share may differ from the observed one by this much at no cost.")
+    unlisted: Literal["yes", "no", "abstain"] | None = Field(None, description="vote_split: the vote counted for scenario nations the votes do not list (a judgement, for a roll call known only in part); by default they are left out.")
 
 
 class AbcSettings(Strict):
@@ -141,10 +144,14 @@ class Calibration:
         """Every file this calibration reads: itself, its scenario and its observation files."""
         out = [p for p in (self.path, self.scenario_path) if p is not None]
         base = self.path.parent if self.path is not None else Path(".")
+        from ..scenario.history import shipped_histories
+
         for p in self.spec.patterns.values():
-            for f in (p.accessions_file, p.votes_file):
+            for f in (p.accessions_file, p.votes_file, p.history):
                 if f:
-                    out.append((base / f).resolve())
+                    path = shipped_histories()[f] if f == p.history and f in shipped_histories() else (base / f).resolve()
+                    if path not in out:
+                        out.append(path)
         return out
 
 
@@ -253,9 +260,6 @@ def _check_priors(spec: CalibrationSpec, bad: Any) -> None:
             bad(loc, "mean and sd are only used by the truncnorm prior")
 
 
-STEPS_PER_YEAR = {"quarter": 4, "year": 1, "month": 12}
-
-
 def date_to_step(value: DateOrStep, scenario: ScenarioSpec) -> int:
     """The step at whose end a date has passed: step 1 covers the first period from 1 January of ``start_year``.
 
@@ -277,13 +281,12 @@ def date_to_step(value: DateOrStep, scenario: ScenarioSpec) -> int:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value).strip())
     except ValueError as exc:
         raise ValueError(f"not a date YYYY-MM-DD or a step number ({exc})") from None
-    per_year = STEPS_PER_YEAR.get(scenario.step_meaning.strip().lower())
-    if per_year is None:
+    from ..scenario.history import STEPS_PER_YEAR
+    from ..scenario.history import date_to_step as step_of
+
+    if scenario.step_meaning.strip().lower() not in STEPS_PER_YEAR:
         raise ValueError(f"the scenario's steps are '{scenario.step_meaning}', which has no calendar length; give steps instead of dates")
-    months = (day.year - scenario.start_year) * 12 + (day.month - 1)
-    if months < 0:
-        return 0
-    return months // (12 // per_year) + 1
+    return max(0, step_of(day, scenario.start_year, scenario.step_meaning))
 
 
 def _read_csv(path: Path, value_columns: tuple[str, ...]) -> dict[str, str]:
@@ -325,7 +328,7 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
         if p.framework not in frameworks:
             bad((*loc, "framework"), f"no framework with code {p.framework!r} in the scenario" + (_suggest_name(p.framework, frameworks) or f"; it has: {', '.join(frameworks) or 'none'}"))
         allowed = PATTERN_FIELDS[kind]
-        for field in ("accessions", "accessions_file", "votes", "votes_file", "date", "tolerance"):
+        for field in ("history", "accessions", "accessions_file", "votes", "votes_file", "date", "tolerance", "unlisted"):
             if getattr(p, field) is not None and field not in allowed:
                 bad((*loc, field), f"a {kind.value} pattern takes no {field} (it takes: {', '.join(allowed)})")
         obs: dict[str, Any] = {"kind": kind}
@@ -340,9 +343,11 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
         elif kind in (PatternKind.member_set, PatternKind.vote_split):
             bad((*loc, "date"), f"a {kind.value} pattern needs the date it was observed")
         if kind == PatternKind.vote_split:
-            votes = _observed(p.votes, p.votes_file, "votes", ("vote",), loc, base_dir, bad)
+            votes = _observed(p.votes, p.votes_file, "votes", ("vote",), loc, base_dir, bad, p.history, "votes")
             if votes is None:
                 continue
+            if p.unlisted is not None:
+                votes = {**{n: p.unlisted for n in sorted(nations)}, **votes}
             wrong = sorted(c for c, v in votes.items() if v not in ("yes", "no", "abstain"))
             if wrong:
                 bad((*loc, "votes_file"), f"votes must be yes, no or abstain (not for {', '.join(wrong[:5])})")
@@ -352,7 +357,7 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
             if not obs["votes"]:
                 bad(loc, "none of the voting nations is in the scenario")
         else:
-            raw = _observed(p.accessions, p.accessions_file, "accessions", ("date", "step"), loc, base_dir, bad)
+            raw = _observed(p.accessions, p.accessions_file, "accessions", ("date", "step"), loc, base_dir, bad, p.history, "accessions")
             if raw is None:
                 continue
             steps: dict[str, int] = {}
@@ -371,12 +376,15 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
     return out
 
 
-def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[str, ...], loc: tuple, base_dir: Path, bad: Any) -> dict[str, Any] | None:
-    if (inline is None) == (file is None):
-        bad(loc, f"give either {what} (inline) or {what}_file (a CSV), not {'both' if inline is not None else 'neither'}")
+def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[str, ...], loc: tuple, base_dir: Path, bad: Any, history: str | None, history_kind: str) -> dict[str, Any] | None:
+    given = [x is not None for x in (inline, file, history)]
+    if sum(given) != 1:
+        bad(loc, f"give one of history (an observed-history file), {what} (inline) or {what}_file (a CSV), not {'several' if sum(given) > 1 else 'none'}")
         return None
     if inline is not None:
         return dict(inline)
+    if history is not None:
+        return _from_history(history, history_kind, loc, base_dir, bad)
     path = Path(file) if Path(file).is_absolute() else (base_dir / file).resolve()
     try:
         return _read_csv(path, columns)
@@ -385,6 +393,28 @@ def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[s
     except (OSError, UnicodeDecodeError, ValueError, csv.Error) as exc:
         bad((*loc, f"{what}_file"), f"cannot read {file}: {exc}")
     return None
+
+
+def _from_history(name: str, kind: str, loc: tuple, base_dir: Path, bad: Any) -> dict[str, Any] | None:
+    """Accessions (nation -> date; undated rows left out) or votes (nation -> vote) from an observed-history file."""
+    from ..scenario.history import load_history, shipped_histories
+
+    target: str | Path = name if name in shipped_histories() else (Path(name) if Path(name).is_absolute() else (base_dir / name).resolve())
+    if not isinstance(target, str) and not target.exists():
+        bad((*loc, "history"), f"no shipped history {name!r} and no such file (looked for {target})" + (_suggest_name(name, shipped_histories()) or f"; shipped: {', '.join(shipped_histories())}"))
+        return None
+    try:
+        history = load_history(target)
+    except InputError as exc:
+        bad((*loc, "history"), f"the history file {name} is invalid: {exc.problems[0]}")
+        return None
+    if history.kind != kind:
+        bad((*loc, "history"), f"{name} holds {history.kind}, but this pattern needs {kind}")
+        return None
+    frame = history.frame()
+    if kind == "votes":
+        return {str(n): str(v) for n, v in zip(frame["nation"], frame["vote"])}
+    return {str(n): d.date() for n, d in zip(frame["nation"], frame["date"]) if not pd.isna(d)}
 
 
 def prior_bounds(name: str, prior: PriorSpec) -> tuple[float, float]:
@@ -397,4 +427,4 @@ def prior_bounds(name: str, prior: PriorSpec) -> tuple[float, float]:
     return (float(p.low if prior.low is None else prior.low), float(p.high if prior.high is None else prior.high))
 
 
-__all__ = ["Calibration", "CalibrationSpec", "PatternKind", "PriorKind", "date_to_step", "load_calibration", "parse_calibration", "prior_bounds", "Number"]
+__all__ = ["Calibration", "CalibrationSpec", "PatternKind", "PriorKind", "date_to_step", "load_calibration", "parse_calibration", "prior_bounds"]
