@@ -276,6 +276,14 @@ def draw_particles(particles: pd.DataFrame, weights: np.ndarray, n: int, seed: i
     return particles.iloc[idx].reset_index(drop=True), seeds
 
 
+def _quiet_worker() -> None:
+    """A worker of the posterior check: Ctrl-C is the parent's to handle, and SIGTERM simply ends it (no inherited handler, no traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _check_one(args: tuple[Simulator, list[Pattern], dict[str, float], int]) -> tuple[dict[str, float], dict[str, Any]]:
     simulator, patterns, parameters, seed = args
     trace = simulator.trace(parameters, seed)
@@ -289,8 +297,15 @@ def posterior_check(simulator: Simulator, patterns: list[Pattern], particles: pd
     if workers > 1:
         import multiprocessing as mp
 
-        with mp.get_context("fork").Pool(workers) as pool:
+        pool = mp.get_context("fork").Pool(workers, initializer=_quiet_worker)
+        try:
             results = pool.map(_check_one, jobs)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
     else:
         results = [_check_one(job) for job in jobs]
     rows = []

@@ -74,6 +74,7 @@ class _QuietChildren:
     def __call__(self, parameters: Any) -> dict[str, float]:
         if not self._quiet and os.getpid() != self.parent and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the command's handler, inherited by fork
             self._quiet = True
         return self.model(parameters)
 
