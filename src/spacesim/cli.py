@@ -44,6 +44,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = now()
     spec = load_scenario(args.scenario)
     overrides = _parse_sets(args.set)
+    if args.posterior:
+        from .calibration.results import posterior_mean
+
+        fitted = posterior_mean(args.posterior)
+        print("parameters from the posterior's weighted mean: " + ", ".join(f"{k} = {v:.4g}" for k, v in fitted.items()))
+        overrides = {**fitted, **overrides}  # --set wins
     if args.steps is not None:
         overrides["steps"] = args.steps
     if args.seed is not None:
@@ -318,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS)")
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
+    run.add_argument("--posterior", metavar="DIR", help="set the fitted parameters to the weighted mean of a calibration folder's posterior (spacesim calibrate); --set still wins")
     run.add_argument("--no-plots", action="store_true", help="skip drawing plots")
     run.set_defaults(func=cmd_run)
 

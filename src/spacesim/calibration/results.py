@@ -69,6 +69,19 @@ def read_calibration_manifest(folder: str | Path) -> dict[str, Any]:
     return manifest
 
 
+def posterior_mean(folder: str | Path) -> dict[str, float]:
+    """The weighted mean of each fitted parameter in a calibration folder's posterior (what ``spacesim run --posterior`` uses)."""
+    from ..scenario.experiment import POSTERIOR_TABLE, posterior_columns
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError.single(folder, "--posterior", "no such calibration folder")
+    names = posterior_columns(folder)
+    posterior = pd.read_parquet(folder / POSTERIOR_TABLE)
+    w = posterior["weight"].to_numpy(dtype=float)
+    return {name: float(np.average(posterior[name].to_numpy(dtype=float), weights=w)) for name in names}
+
+
 def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: bool) -> dict[str, Any] | None:
     """Check what may be done with ``out``; return the old manifest when resuming."""
     if out.exists() and not out.is_dir():
