@@ -69,13 +69,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """spacesim validate: check scenario, experiment and observed-history files, report every problem."""
+    """spacesim validate: check scenario, experiment, observed-history and calibration files, report every problem."""
+    from .calibration.spec import is_calibration_data, load_calibration
     from .scenario.experiment import load_any
+    from .scenario.yamlfile import read_yaml
 
     bad = 0
     for file in args.files:
         try:
-            load_any(file)
+            load_calibration(file) if is_calibration_data(read_yaml(file)[0]) else load_any(file)
         except InputError as exc:
             bad += 1
             for problem in exc.problems:

@@ -129,3 +129,19 @@ def test_subprocess_exit_status_is_2_without_traceback(calib):
     assert proc.returncode == 2
     assert "fit.trust_flor: not a parameter of the model; did you mean 'trust_floor'?" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_validate_checks_calibration_files(calib, capsys):
+    assert main(["validate", str(calib)]) == 0
+    edit(calib, lambda d: d["patterns"]["accords_count"].update(kind="order"))
+    assert main(["validate", str(calib)]) == 2
+    assert "patterns.accords_count.kind: unknown pattern kind 'order'" in capsys.readouterr().err
+
+
+def test_the_shipped_calibration_is_valid():
+    from spacesim.calibration.spec import load_calibration
+    from spacesim.scenario.library import shipped_scenario
+
+    c = load_calibration(shipped_scenario("baseline").parent.parent / "calibrations" / "history_2020.yaml")
+    assert c.fitted == ["accords_count", "accords_members", "pledge_count"]
+    assert all(not o.get("outside") for n, o in c.observations.items() if n != "unga_vote")  # every observed member is a nation of the scenario
