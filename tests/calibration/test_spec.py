@@ -145,3 +145,16 @@ def test_the_shipped_calibration_is_valid():
     c = load_calibration(shipped_scenario("baseline").parent.parent / "calibrations" / "history_2020.yaml")
     assert c.fitted == ["accords_count", "accords_members", "pledge_count"]
     assert all(not o.get("outside") for n, o in c.observations.items() if n != "unga_vote")  # every observed member is a nation of the scenario
+
+
+def test_undated_accessions_count_from_their_latest_day_or_are_dropped(tmp_path):
+    from spacesim.calibration.spec import load_calibration
+    from spacesim.scenario.library import shipped_scenario
+
+    shipped = shipped_scenario("baseline").parent.parent / "calibrations" / "history_2020.yaml"
+    assert len(load_calibration(shipped).observations["pledge_count"]["accessions"]) == 37  # 11 dated + 26 at their not_after bound
+    data = yaml.safe_load(shipped.read_text())
+    data["scenario"] = str((shipped.parent / data["scenario"]).resolve())
+    data["patterns"]["pledge_count"]["undated"] = "drop"
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(data))
+    assert len(load_calibration(tmp_path / "c.yaml").observations["pledge_count"]["accessions"]) == 11

@@ -52,9 +52,9 @@ class PatternKind(StrEnum):
 
 #: The fields each pattern kind takes besides kind, framework, weight and held_out.
 PATTERN_FIELDS: dict[PatternKind, tuple[str, ...]] = {
-    PatternKind.member_set: ("history", "accessions", "accessions_file", "date"),
-    PatternKind.member_count: ("history", "accessions", "accessions_file", "date"),
-    PatternKind.accession_order: ("history", "accessions", "accessions_file", "date"),
+    PatternKind.member_set: ("history", "undated", "accessions", "accessions_file", "date"),
+    PatternKind.member_count: ("history", "undated", "accessions", "accessions_file", "date"),
+    PatternKind.accession_order: ("history", "undated", "accessions", "accessions_file", "date"),
     PatternKind.vote_split: ("history", "votes", "votes_file", "date", "tolerance", "unlisted"),
 }
 
@@ -82,6 +82,7 @@ class PatternSpec(Strict):
     weight: float = Field(1.0, gt=0, le=1000)
     held_out: StrictBool = Field(False, description="Computed on the posterior, never used in fitting.")
     history: str | None = Field(None, description="An observed-history file: a shipped one by name (artemis_accords, da_asat_pledge, unga_77_41) or a path relative to the calibration file.")
+    undated: Literal["not_after", "drop"] | None = Field(None, description="history accessions whose day is unknown: counted from the latest day the sources allow (not_after, the default) or left out (drop).")
     accessions: dict[str, DateOrStep] | None = Field(None, description="Nation code -> date it joined (YYYY-MM-DD) or step.")
     accessions_file: str | None = Field(None, description="CSV with columns code and date (or step), relative to the calibration file.")
     votes: dict[str, Literal["yes", "no", "abstain"]] | None = None
@@ -328,7 +329,7 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
         if p.framework not in frameworks:
             bad((*loc, "framework"), f"no framework with code {p.framework!r} in the scenario" + (_suggest_name(p.framework, frameworks) or f"; it has: {', '.join(frameworks) or 'none'}"))
         allowed = PATTERN_FIELDS[kind]
-        for field in ("history", "accessions", "accessions_file", "votes", "votes_file", "date", "tolerance", "unlisted"):
+        for field in ("history", "undated", "accessions", "accessions_file", "votes", "votes_file", "date", "tolerance", "unlisted"):
             if getattr(p, field) is not None and field not in allowed:
                 bad((*loc, field), f"a {kind.value} pattern takes no {field} (it takes: {', '.join(allowed)})")
         obs: dict[str, Any] = {"kind": kind}
@@ -357,7 +358,7 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
             if not obs["votes"]:
                 bad(loc, "none of the voting nations is in the scenario")
         else:
-            raw = _observed(p.accessions, p.accessions_file, "accessions", ("date", "step"), loc, base_dir, bad, p.history, "accessions")
+            raw = _observed(p.accessions, p.accessions_file, "accessions", ("date", "step"), loc, base_dir, bad, p.history, "accessions", p.undated or "not_after")
             if raw is None:
                 continue
             steps: dict[str, int] = {}
@@ -376,7 +377,7 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
     return out
 
 
-def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[str, ...], loc: tuple, base_dir: Path, bad: Any, history: str | None, history_kind: str) -> dict[str, Any] | None:
+def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[str, ...], loc: tuple, base_dir: Path, bad: Any, history: str | None, history_kind: str, undated: str = "not_after") -> dict[str, Any] | None:
     given = [x is not None for x in (inline, file, history)]
     if sum(given) != 1:
         bad(loc, f"give one of history (an observed-history file), {what} (inline) or {what}_file (a CSV), not {'several' if sum(given) > 1 else 'none'}")
@@ -384,7 +385,7 @@ def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[s
     if inline is not None:
         return dict(inline)
     if history is not None:
-        return _from_history(history, history_kind, loc, base_dir, bad)
+        return _from_history(history, history_kind, loc, base_dir, bad, undated)
     path = Path(file) if Path(file).is_absolute() else (base_dir / file).resolve()
     try:
         return _read_csv(path, columns)
@@ -395,8 +396,8 @@ def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[s
     return None
 
 
-def _from_history(name: str, kind: str, loc: tuple, base_dir: Path, bad: Any) -> dict[str, Any] | None:
-    """Accessions (nation -> date; undated rows left out) or votes (nation -> vote) from an observed-history file."""
+def _from_history(name: str, kind: str, loc: tuple, base_dir: Path, bad: Any, undated: str = "not_after") -> dict[str, Any] | None:
+    """Accessions (nation -> date; an unknown day is its not_after bound, or the row is left out) or votes (nation -> vote) from an observed-history file."""
     from ..scenario.history import load_history, shipped_histories
 
     target: str | Path = name if name in shipped_histories() else (Path(name) if Path(name).is_absolute() else (base_dir / name).resolve())
@@ -414,7 +415,8 @@ def _from_history(name: str, kind: str, loc: tuple, base_dir: Path, bad: Any) ->
     frame = history.frame()
     if kind == "votes":
         return {str(n): str(v) for n, v in zip(frame["nation"], frame["vote"])}
-    return {str(n): d.date() for n, d in zip(frame["nation"], frame["date"]) if not pd.isna(d)}
+    days = frame["date"].fillna(frame["not_after"]) if undated == "not_after" and "not_after" in frame else frame["date"]
+    return {str(n): d.date() for n, d in zip(frame["nation"], days) if not pd.isna(d)}
 
 
 def prior_bounds(name: str, prior: PriorSpec) -> tuple[float, float]:
