@@ -47,7 +47,9 @@ def calibration_rate(population: int, generations: int, workers: int, folder: Pa
     weights = {p.name: p.weight for p in patterns if not p.held_out}
     db = folder / f"abc-{time.monotonic_ns()}.db"
     start = time.perf_counter()
-    outcome = run_abc(Simulator(calibration.scenario, patterns), dict(calibration.spec.fit), weights, settings, str(db), seed=1, workers=workers)
+    simulator = Simulator(calibration.scenario, patterns)
+    simulator.warm_up()  # as spacesim calibrate does: forked workers inherit the loaded loops
+    outcome = run_abc(simulator, dict(calibration.spec.fit), weights, settings, str(db), seed=1, workers=workers)
     seconds = time.perf_counter() - start
     sims = int(outcome.history.total_nr_simulations)
     return sims / seconds, sims, seconds

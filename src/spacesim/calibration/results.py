@@ -132,6 +132,7 @@ def calibrate(
     out.mkdir(parents=True, exist_ok=True)
     patterns = patterns_of(calibration)
     simulator = Simulator(calibration.scenario, patterns)
+    simulator.warm_up()
     spec = calibration.spec
     manifest = _manifest(calibration, patterns, old)
     manifest.update(status="running", command=command)

@@ -29,6 +29,15 @@ class Simulator:
         self.last_step = min(scenario.steps, max((p.step for p in patterns), default=scenario.steps))
         self.votes = sorted((p.step, p.name, p.framework) for p in patterns if p.kind == PatternKind.vote_split)
 
+    def warm_up(self) -> None:
+        """Run the scenario for two steps here, so that the model's compiled loops are loaded in this process.
+
+        pyabc's multicore sampler forks fresh workers every generation; a
+        worker forked from a process that has run the model inherits the
+        loaded loops, instead of loading them again each generation.
+        """
+        SpaceModel(self.scenario, rng=0).run(min(2, self.scenario.steps))
+
     def trace(self, parameters: dict[str, float], seed: int) -> Trace:
         """Run the model to the last step a pattern needs; return who joined what when, and the vote proxies."""
         model = SpaceModel(self.scenario, rng=int(seed), **{k: float(v) for k, v in parameters.items()})
