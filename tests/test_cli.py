@@ -72,8 +72,15 @@ def test_existing_folder_is_never_overwritten_without_force(tmp_path):
     assert result.returncode == 2
     assert "--force" in result.stderr and "Traceback" not in result.stderr
     assert (out / "precious.txt").read_text() == "keep me"
-    assert main(["run", str(shipped_scenarios()["teaching_small"]), "--out", str(out), "--force", "--steps", "3"]) == 0
-    assert not (out / "precious.txt").exists() and (out / "manifest.json").exists()
+    # --force replaces only a result folder of spacesim: not one holding the user's file
+    assert main(["run", str(shipped_scenarios()["teaching_small"]), "--out", str(out), "--force", "--steps", "3"]) == 2
+    assert (out / "precious.txt").read_text() == "keep me"
+    (out / "precious.txt").unlink()
+    assert main(["run", str(shipped_scenarios()["teaching_small"]), "--out", str(out), "--steps", "3", "--no-plots"]) == 0
+    first = (out / "manifest.json").read_text()
+    assert main(["run", str(shipped_scenarios()["teaching_small"]), "--out", str(out), "--force", "--steps", "4"]) == 0
+    assert (out / "manifest.json").read_text() != first and (out / "plots").is_dir()
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [], "no lock or staging left behind"
 
 
 def test_set_overrides_a_parameter(tmp_path):

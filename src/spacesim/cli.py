@@ -1,14 +1,17 @@
 """The command line: a thin layer that parses, calls the library, and reports.
 
-Exit status: 0 on success, 2 on invalid input (a message naming the file, the
-field and what is wrong), 1 on an internal error, 3 when a batch finished but
-some of its runs failed, 130 when stopped by Ctrl-C (what finished is kept).
+Exit status: 0 on success, 2 on invalid input or a problem of the
+environment (a message naming the file, the field and what is wrong: a folder
+in use, one --force may not delete, a batch whose workers kept dying), 1 on
+an internal error, 3 when a batch finished but some of its runs failed, 130
+when stopped by Ctrl-C (what finished is kept).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -37,9 +40,9 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """spacesim run: one simulation, one result folder."""
-    from .output.folder import prepare_output
+    from .output.folder import ResultFolder
     from .output.provenance import now
-    from .output.run_result import run_scenario, write_run
+    from .output.run_result import handling_interrupts, run_scenario, write_run
 
     started = now()
     spec = load_scenario(args.scenario)
@@ -60,9 +63,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError([Problem("command line", "--seed" if p.path == "seed" else p.path, p.message) for p in exc.problems]) from None
     seed = spec.seed
     out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
-    prepare_output(out, args.force)
-    result = run_scenario(spec, seed=seed)
-    write_run(result, out, scenario_file=args.scenario, force=args.force, started=started, plots=not args.no_plots)
+    folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
+    try:
+        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
+            result = run_scenario(spec, seed=seed)
+    except BaseException:
+        folder.discard()
+        raise
+    write_run(result, folder, scenario_file=args.scenario, started=started, plots=not args.no_plots)
     print(result.summary())
     print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK
@@ -87,8 +95,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INPUT if bad else EXIT_OK
 
 
+def _analysing(folder: str | Path) -> Any:
+    """The lock an analysis holds on the result folder it writes into (refused, naming the holder, while a run or batch writes there); nothing for a path that is not a folder."""
+    import contextlib
+
+    from .output.folder import FolderLock
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return contextlib.nullcontext()
+    return FolderLock(folder, option="").acquire(required=False)
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """spacesim plot: redraw a result folder's plots from its tables alone."""
+    with _analysing(args.folder):
+        return _plot(args)
+
+
+def _plot(args: argparse.Namespace) -> int:
     from .analysis.plots import draw_run_plots
     from .output.folder import read_tables
 
@@ -146,12 +171,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from .analysis.report import write_report
 
     folder = Path(args.folder)
-    if folder.is_dir() and _read_manifest(folder).get("kind") == "calibration":
-        from .calibration.report import write_calibration_report
+    with _analysing(folder):
+        if folder.is_dir() and _read_manifest(folder).get("kind") == "calibration":
+            from .calibration.report import write_calibration_report
 
-        print(write_calibration_report(args.folder, args.out, replace=args.force))
-        return EXIT_OK
-    print(write_report(args.folder, args.out, replace=args.force))
+            print(write_calibration_report(folder, args.out, replace=args.force))
+            return EXIT_OK
+        print(write_report(args.folder, args.out, replace=args.force))
     return EXIT_OK
 
 
@@ -167,31 +193,27 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     """spacesim batch: run an experiment's batch into a crash-safe result folder."""
-    import signal
-
     from .experiment.batch import BatchInterrupted, run_batch
     from .experiment.wording import CLI
+    from .output.run_result import handling_interrupts
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
     out = Path(args.out) if args.out else Path("results") / Path(args.experiment).stem
 
-    def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was
-    # started with SIGINT ignored (as a shell does for background jobs).
-    previous = signal.signal(signal.SIGTERM, _stop)
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
+    # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
+    # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
     try:
-        result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
+        with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
+            result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
-        print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
+        if exc.reason:
+            print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
+        else:
+            print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+        return EXIT_INPUT if exc.reason else 130
     print(result.summary())
     tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
     print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
@@ -230,7 +252,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
-    table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
+    with _analysing(args.folder):
+        table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")

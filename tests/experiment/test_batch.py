@@ -82,8 +82,13 @@ def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tm
     with pytest.raises(InputError, match="not a spacesim batch; choose another out folder"):
         run_batch(small_experiment, out, workers=1, resume=True, plots=False)
     assert (out / "precious.txt").read_text() == "keep me"
-    run_batch(small_experiment, out, workers=1, force=True, plots=False)
-    assert not (out / "precious.txt").exists()
+    with pytest.raises(InputError, match="force=True: not deleted: it holds what spacesim did not write: precious.txt"):
+        run_batch(small_experiment, out, workers=1, force=True, plots=False)
+    assert (out / "precious.txt").read_text() == "keep me" and sorted(p.name for p in out.iterdir()) == ["precious.txt"]
+    (out / "precious.txt").unlink()
+    run_batch(small_experiment, out, workers=1, plots=False)
+    again = run_batch(small_experiment, out, workers=1, force=True, plots=False)  # a batch's own folder is replaced
+    assert again.ran_now == 12 and not (out / ".spacesim.lock").exists()
 
 
 def test_resuming_a_changed_experiment_is_refused(small_experiment, tmp_path):

@@ -328,3 +328,42 @@ def test_a_worker_started_after_its_parent_died_exits():
     proc = subprocess.run([sys.executable, "-c", code], stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
     assert proc.returncode == 1
     assert time.monotonic() - started < 20
+
+
+@pytest.fixture
+def dask_cluster_own_cache(tmp_path):
+    """Two workers of this venv (which import spacesim), whose user cache folder (where sent zips go) is the test's own."""
+    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {"XDG_CACHE_HOME": str(tmp_path / "cache")}) as address:
+        yield address
+
+
+def test_dask_chunks_run_the_code_the_batch_recorded_whatever_another_version_registered(small_experiment, tmp_path, monkeypatch, dask_cluster_own_cache):
+    """Another spacesim registers its own package on the scheduler after this batch set up its workers (as a batch of another version
+    sharing the cluster would, and as a worker joining later would set it up last): every chunk checks its worker's code and switches back."""
+    import hashlib
+    import io
+    import zipfile
+
+    from spacesim.experiment import executors
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(executors.package_zip())) as ours, zipfile.ZipFile(buffer, "w") as theirs:
+        for item in ours.infolist():
+            data = ours.read(item)
+            if item.filename == "spacesim/experiment/worker.py":  # the other version's chunks say so
+                data += b"\n\ndef run_chunk(*args, **kwargs):\n    raise RuntimeError('another spacesim ran this chunk')\n"
+            theirs.writestr(item, data)
+    other = buffer.getvalue()
+    setup = executors.DaskCluster._ensure_importable
+
+    def then_another_version_registers(self, option="--cluster"):
+        setup(self, option)
+        self.client.register_plugin(executors._install_plugin(other, hashlib.sha256(other).hexdigest(), "f" * 64), name="spacesim-code-ffffffffffffffff")
+        assert set(self._fingerprints().values()) != {executors.package_fingerprint()}, "the workers now run the other version"
+
+    monkeypatch.setattr(executors.DaskCluster, "_ensure_importable", then_another_version_registers)
+    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache, plots=False)
+    here = run_batch(small_experiment, tmp_path / "here", workers=1, plots=False)
+    assert (on_cluster.runs["status"] == "completed").all()
+    assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
+    assert on_cluster.manifest["code"]["sha256"] == executors.package_fingerprint()

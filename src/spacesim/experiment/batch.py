@@ -7,10 +7,12 @@ finishes) -> merged tables -> summary plots. README shows the notebook use.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,22 +20,23 @@ from typing import Any
 import pandas as pd
 
 from ..output.outcomes import run_value
-from ..output.provenance import file_sha256, git_revision, now, package_versions
+from ..output.run_result import handling_interrupts
+from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
 from ..scenario.errors import InputError
 from ..scenario.experiment import Experiment, load_experiment
 from .design import Design, build_design, chunked, default_chunk_size
-from .executors import Executor, make_executor
+from .executors import Executor, WorkersLost, make_executor
 from .progress import Progress
 from .replication import decide
 from .store import BatchStore
 from .wording import PYTHON, Wording
 
 class BatchInterrupted(Exception):
-    """The batch was stopped (Ctrl-C or SIGTERM); what finished is kept and can be resumed."""
+    """The batch was stopped (Ctrl-C or SIGTERM, or ``reason``: its workers kept being lost); what finished is kept and can be resumed."""
 
-    def __init__(self, out: Path, done: int, total: int):
-        self.out, self.done, self.total = out, done, total
-        super().__init__(f"batch stopped after {done} of {total} runs; what finished is kept in {out}")
+    def __init__(self, out: Path, done: int, total: int, reason: str | None = None):
+        self.out, self.done, self.total, self.reason = out, done, total, reason
+        super().__init__(f"batch stopped after {done} of {total} runs{f' ({reason})' if reason else ''}; what finished is kept in {out}")
 
 
 @dataclass
@@ -150,15 +153,43 @@ def run_batch(
     if experiment.path is None:
         raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
     out = Path(out) if out is not None else Path("results") / experiment.path.stem
-    BatchStore.check_new(out, resume, force, wording)
+    inputs = (experiment.path, experiment.scenario_path)
+    BatchStore.check_new(out, resume, force, wording, inputs)
     store = BatchStore(out)
     design = build_design(experiment)
     tables = tuple(t.value for t in experiment.spec.tables)
-
     started = now()
+    lock = store.lock(create=not resume, wording=wording)  # a second writer is refused here, naming this one
+    try:
+        BatchStore.check_new(out, resume, force, wording, inputs)  # again: the folder may have changed before we held the lock
+        with handling_interrupts():  # Ctrl-C waits for the model's step to end (see spacesim.output.run_result._Interrupts)
+            return _run_locked(experiment, out, store, design, tables, started, workers=workers, cluster=cluster, resume=resume, force=force, plots=plots, quiet=quiet, wording=wording)
+    finally:
+        lock.release()
+
+
+def _run_locked(
+    experiment: Experiment,
+    out: Path,
+    store: BatchStore,
+    design: Design,
+    tables: tuple[str, ...],
+    started: str,
+    *,
+    workers: int | None,
+    cluster: str | None,
+    resume: bool,
+    force: bool,
+    plots: bool,
+    quiet: bool,
+    wording: Wording,
+) -> BatchResult:
+    """:func:`run_batch` once the folder's lock is held."""
+    inputs = (experiment.path, experiment.scenario_path)
+    notes: list[str] = []
     if resume:
         manifest = store.read_manifest()
-        _check_resumable(manifest, experiment, out, wording)
+        _check_resumable(manifest, experiment, design, out, wording)
         if manifest.get("status") == "completed":
             return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"))
         chunk_size = manifest["chunk_size"]
@@ -170,37 +201,51 @@ def run_batch(
     executor = make_executor(workers, cluster, wording)  # may raise InputError (bad address, cluster unreachable) before anything is written
     try:
         if not resume:
-            store.create(force)
+            store.create(force, inputs, wording)
             _copy_inputs(experiment, store)
         store.clean_partial()
+        if resume:
+            notes = store.set_aside_unreadable(tables)
+            for note in notes:
+                if quiet:
+                    warnings.warn(note, CorruptChunkWarning, stacklevel=3)
+                else:
+                    print(f"warning: {note}", file=sys.stderr, flush=True)
+        first_chunks = list(enumerate(chunked(design.tasks if experiment.adaptive is None else [t for t in design.tasks if t.replicate < experiment.adaptive.min], chunk_size)))
+        _check_chunks(store, first_chunks, wording)  # before the manifest says "running": a folder cut with other settings is refused untouched
         done_runs, failed_runs = store.chunk_counts()
         planned = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
         manifest["status"] = "running"
         session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv}
         if experiment.adaptive is None:  # adaptive rounds are decided as they go
             session["chunks_to_run"] = len(set(range(-(-len(design.tasks) // chunk_size))) - store.done_chunks())
+        if notes:
+            session["set_aside"] = notes
         manifest.setdefault("sessions", []).append(session)
         manifest["runs"] = {"total": max(planned, done_runs), "completed": done_runs - failed_runs, "failed": failed_runs}
         store.write_manifest(manifest)
 
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
-        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters)}
-        runner = _ChunkRunner(executor, store, experiment, tables, context, progress)
+        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": manifest["code"]["sha256"]}
+        runner = _ChunkRunner(executor, store, experiment, tables, context, progress, wording)
         try:
             if experiment.adaptive is None:
                 n_chunks = runner.run(list(enumerate(chunked(design.tasks, chunk_size))))
             else:
                 n_chunks = _run_adaptive(runner, design, experiment.adaptive.model_dump(), chunk_size, manifest)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, WorkersLost) as exc:
             progress.close()
             executor.close()
             done, failed = store.chunk_counts()
             manifest["status"] = "interrupted"
             manifest["runs"] = {"total": max(progress.total, done), "completed": done - failed, "failed": failed}
             manifest["sessions"][-1]["stopped"] = now()
+            reason = str(exc) if isinstance(exc, WorkersLost) else None
+            if reason:
+                manifest["sessions"][-1]["stopped_because"] = reason
             store.write_manifest(manifest)
-            raise BatchInterrupted(out, done, max(progress.total, done)) from None
+            raise BatchInterrupted(out, done, max(progress.total, done), reason) from None
         progress.close()
         ran_now, ran_chunks = runner.ran, runner.chunks
     finally:
@@ -231,17 +276,44 @@ def run_batch(
     return result
 
 
+class CorruptChunkWarning(UserWarning):
+    """A finished chunk of a resumed batch could not be read; it was set aside and its runs run again."""
+
+
+def _check_chunks(store: BatchStore, chunks: list[tuple[int, list[Any]]], wording: Wording) -> None:
+    """Refuse when a finished chunk does not hold the runs this batch's settings put in it (the manifest's chunk size or the design was changed)."""
+    done = store.done_chunks()
+    for i, tasks in chunks:
+        if i in done:
+            have, want = store.chunk_run_ids(i), [t.run_id for t in tasks]
+            if have != want:
+                raise InputError.single(
+                    store.manifest_path,
+                    "chunk_size",
+                    f"chunks/{i:06d} holds runs {_span(have)}, but chunk {i} of this batch is runs {_span(want)}: the chunks were cut with another chunk size or design "
+                    f"than the manifest now says (was it edited?); resuming would duplicate and lose runs. Restore manifest.json, or start again with {wording.force} or {wording.another_out}",
+                )
+
+
+def _span(ids: list[int]) -> str:
+    """``3-5``, ``7`` or ``none``."""
+    if not ids:
+        return "none"
+    return f"{ids[0]}" if len(ids) == 1 else f"{ids[0]}-{ids[-1]}" if ids == list(range(ids[0], ids[-1] + 1)) else ", ".join(map(str, ids[:4])) + ("..." if len(ids) > 4 else "")
+
+
 class _ChunkRunner:
     """Runs chunks that are not yet in the store, committing each as it finishes."""
 
-    def __init__(self, executor: Executor, store: BatchStore, experiment: Experiment, tables: tuple[str, ...], context: dict[str, Any], progress: Progress):
+    def __init__(self, executor: Executor, store: BatchStore, experiment: Experiment, tables: tuple[str, ...], context: dict[str, Any], progress: Progress, wording: Wording = PYTHON):
         self.executor, self.store, self.experiment = executor, store, experiment
-        self.tables, self.context, self.progress = tables, context, progress
+        self.tables, self.context, self.progress, self.wording = tables, context, progress, wording
         self.ran = 0
         self.chunks = 0
 
     def run(self, chunks: list[tuple[int, list[Any]]]) -> int:
-        """Run the chunks missing from the store; return the highest chunk index + 1 (chunks are numbered 0, 1, ...)."""
+        """Run the chunks missing from the store (those it has must hold the runs expected); return the highest chunk index + 1 (chunks are numbered 0, 1, ...)."""
+        _check_chunks(self.store, chunks, self.wording)
         done = self.store.done_chunks()
         todo = [(i, tasks) for i, tasks in chunks if i not in done]
         if todo:
@@ -388,6 +460,7 @@ def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, table
         "kept_tables": list(tables),
         "chunk_size": chunk_size,
         "chunks": -(-len(design.tasks) // chunk_size),
+        "code": code_identity(),
         "versions": package_versions(),
         "git_revision": git_revision(),
         "started": started,
@@ -397,12 +470,22 @@ def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, table
     }
 
 
-def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path, wording: Wording = PYTHON) -> None:
-    """Refuse to resume when the files that define the batch have changed."""
+def _check_resumable(manifest: dict[str, Any], experiment: Experiment, design: Design, out: Path, wording: Wording = PYTHON) -> None:
+    """Refuse to resume (:class:`InputError`, exit status 2) a malformed manifest, or when anything the runs depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
     assert experiment.path is not None
+    path = out / "manifest.json"
     again = f"start again with {wording.force} or {wording.another_out}"
+    _check_manifest_shape(manifest, path, again)
     if manifest.get("kind") != "batch":
-        raise InputError.single(out / "manifest.json", "kind", f"this folder holds a single run, not a batch; choose {wording.another_out}")
+        raise InputError.single(path, "kind", f"this folder holds a single run, not a batch; choose {wording.another_out}")
+    code, here = manifest["code"], code_identity()
+    if code.get("sha256") != here["sha256"]:
+        raise InputError.single(
+            path,
+            "code",
+            f"the spacesim code changed since the batch in {out} started (version {code.get('version')}, source sha256 {str(code.get('sha256'))[:12]}... then; "
+            f"version {here['version']}, {here['sha256'][:12]}... now); resuming would mix runs of two models in one table. Resume with the code that started it, or {again}",
+        )
     was, now_ = manifest["experiment"]["sha256"], file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
@@ -411,10 +494,38 @@ def _check_resumable(manifest: dict[str, Any], experiment: Experiment, out: Path
     was_spec, now_spec = manifest["experiment"].get("spec"), experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
         changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
-        raise InputError.single(out / "manifest.json", ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
+        raise InputError.single(path, ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
     was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
     if was != now_:
         raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}")
+    described = json.loads(json.dumps(design.describe(experiment.spec), default=str))
+    if manifest["design"] != described:
+        changed = sorted(k for k in set(described) | set(manifest["design"]) if described.get(k) != manifest["design"].get(k))
+        raise InputError.single(path, "design", f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore manifest.json, or {again}")
+    if experiment.spec.chunk_size is not None and manifest["chunk_size"] != experiment.spec.chunk_size:
+        raise InputError.single(path, "chunk_size", f"{manifest['chunk_size']} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}")
+
+
+#: What a batch manifest must hold for a resume, and of what type.
+_MANIFEST_SHAPE: dict[str, type | tuple[type, ...]] = {"kind": str, "status": str, "experiment": dict, "scenario": dict, "design": dict, "chunk_size": int, "code": dict, "sessions": list, "runs": dict, "outcomes": list}
+
+
+def _check_manifest_shape(manifest: Any, path: Path, again: str) -> None:
+    """:class:`InputError` naming the first key of a batch manifest that is missing or of the wrong type (a hand-edited or foreign manifest), never a crash."""
+    if not isinstance(manifest, dict):
+        raise InputError.single(path, "", f"the manifest is a JSON {type(manifest).__name__}, not an object; restore it, or {again}")
+    for key, kind in _MANIFEST_SHAPE.items():
+        if key not in manifest:
+            hint = " (written by a spacesim that did not record its code, so resuming cannot tell whether the code changed)" if key == "code" else ""
+            raise InputError.single(path, key, f"missing{hint}; the manifest cannot be resumed: restore it, or {again}")
+        value = manifest[key]
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InputError.single(path, key, f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore the manifest, or {again}")
+    if manifest["chunk_size"] < 1:
+        raise InputError.single(path, "chunk_size", f"must be at least 1, not {manifest['chunk_size']}; restore the manifest, or {again}")
+    for section, key in (("experiment", "sha256"), ("scenario", "sha256"), ("code", "sha256")):
+        if not isinstance(manifest[section].get(key), str):
+            raise InputError.single(path, f"{section}.{key}", f"missing or not a string; restore the manifest, or {again}")
 
 
 def _copy_inputs(experiment: Experiment, store: BatchStore) -> None:

@@ -12,7 +12,16 @@ executor: every run carries its own seed.
   pending and keeps what finished.
 * :class:`DaskCluster` submits to an existing ``dask.distributed`` scheduler
   (``pure=False``, so identical-looking tasks are never merged). Dask is
-  imported only here, only when a cluster address is given.
+  imported only here, only when a cluster address is given. Every chunk
+  checks, on its worker, that the worker runs the code whose hash the batch
+  recorded, and switches to it (the package sent as a zip, keyed by that
+  hash) when it does not.
+
+A lost worker (a local process killed, a Dask worker gone) does not stop the
+batch: its chunks run again, on a new pool of local processes or on the
+cluster's other workers, up to :data:`MAX_WORKER_LOSSES` times; then
+:class:`WorkersLost` stops the batch, which keeps what finished and says how
+to resume.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
+from ..output.provenance import _package_files, package_fingerprint
 from ..scenario import ScenarioSpec
 from ..scenario.errors import InputError
 from .design import RunTask
@@ -36,6 +46,13 @@ from .wording import PYTHON, Wording
 from .worker import ChunkResult, run_chunk
 
 Chunk = tuple[int, list[RunTask]]
+
+#: How many times a batch replaces lost workers (reruns the chunks they held) before it stops.
+MAX_WORKER_LOSSES = 3
+
+
+class WorkersLost(Exception):
+    """Workers kept being lost (killed, out of memory, a cluster gone); the batch stops and can be resumed."""
 
 
 class Executor(Protocol):
@@ -97,17 +114,41 @@ class LocalProcesses:
 
     def __init__(self, workers: int):
         self.workers = workers
+        self.losses = 0
         self._pool: ProcessPoolExecutor | None = None
 
     def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
-        """Submit every chunk, yield results as they complete."""
-        if self._pool is None:  # kept across calls (rounds of adaptive replication reuse the workers)
+        """Submit every chunk, yield results as they complete; when a worker dies, start a new pool and submit again the chunks not yet returned (up to :data:`MAX_WORKER_LOSSES` times)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        todo = dict(chunks)
+        self._start()
+        while todo:
+            self._start()
+            assert self._pool is not None
+            pending: dict[Future[ChunkResult], int] = {self._pool.submit(run_chunk, index, tasks, scenario, tables, context): index for index, tasks in todo.items()}
+            broken: BaseException | None = None
+            while pending and broken is None:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=pending.__getitem__):
+                    index = pending.pop(future)
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool as exc:  # a worker died (killed, out of memory): every chunk not yet returned is lost with the pool
+                        broken = exc
+                        continue
+                    del todo[index]
+                    yield result
+            if broken is not None:
+                self.losses += 1
+                self.close()
+                if self.losses > MAX_WORKER_LOSSES:
+                    raise WorkersLost(f"a local worker process died {self.losses} times (killed, or out of memory?); {len(todo)} chunks were not finished")
+
+    def _start(self) -> None:
+        """Start the pool, unless it runs (it is kept across calls: rounds of adaptive replication reuse the workers)."""
+        if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
-        pending: set[Future[ChunkResult]] = {self._pool.submit(run_chunk, index, tasks, scenario, tables, context) for index, tasks in chunks}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield future.result()
 
     def close(self) -> None:
         """Cancel chunks not yet started, stop the workers (a chunk in flight is dropped) and wait for them to exit."""
@@ -154,7 +195,9 @@ class DaskCluster:
         except Exception as exc:  # noqa: BLE001 - whatever Dask raises, the user gets one line, not a traceback
             _discard_half_made_client(exc)
             raise InputError.single(option, address, f"cannot connect to the Dask scheduler there ({_describe(exc)})") from None
-        self.address = address
+        self.address, self.option = address, option
+        self.losses = 0
+        self.plugin_name = ""
         self._futures: list[Any] = []
         try:
             self.workers = len(self.client.scheduler_info().get("workers", {}))
@@ -169,52 +212,87 @@ class DaskCluster:
             raise InputError.single(option, address, f"the Dask cluster failed while spacesim was being set up on its workers ({_describe(exc)})") from None
 
     def _ensure_importable(self, option: str = "--cluster") -> None:
-        """Make sure every worker imports this very spacesim; install it on the workers that do not.
+        """Register this spacesim on the cluster (keyed by the hash of its code) and make sure every worker runs it.
 
-        The probe that asks each worker is defined inside :meth:`_fingerprints`,
-        so that Dask pickles it by value: a module-level function would be
-        pickled by reference to this module, which a worker without spacesim
-        cannot import. Workers that lack it (or run other code) get the
-        package as a zip through a worker plugin (:func:`_install_plugin`),
-        which later workers of the cluster receive too.
+        The package goes to the workers as a zip through a worker plugin
+        (:func:`_install_plugin`) named after :func:`package_fingerprint`, so
+        that workers that join later receive it too; a worker whose own
+        spacesim is this very code keeps it, any other switches to the zip.
+        Since another spacesim may register its own plugin on the same
+        scheduler (and a later worker may then set that one up last), each
+        chunk checks its worker's code again (:func:`_chunk_task`). The
+        probe is defined inside :meth:`_fingerprints`, so that Dask pickles
+        it by value: a module-level function would be pickled by reference
+        to this module, which a worker without spacesim cannot import.
         """
         here = package_fingerprint()
-        if all(v == here for v in self._fingerprints().values()):
-            return
+        self.plugin_name = f"spacesim-code-{here[:16]}"
         data = package_zip()
-        digest = hashlib.sha256(data).hexdigest()
-        self.client.register_plugin(_install_plugin(data, digest), name=f"spacesim-{digest[:16]}")
+        self.client.register_plugin(_install_plugin(data, hashlib.sha256(data).hexdigest(), here), name=self.plugin_name)
         versions = self._fingerprints()
         bad = sorted(w for w, v in versions.items() if v != here)
         if bad:
             raise InputError.single(
                 option,
                 self.address,
-                f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them (they may have another version of it imported already); "
-                "install this version where the workers run, or restart them",
+                f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them; install this version where the workers run, or restart them",
             )
 
     def _fingerprints(self) -> dict[str, str | None]:
-        """Each worker's :func:`package_fingerprint` of the spacesim it imports (``None`` when it cannot import one)."""
+        """Each worker's :func:`package_fingerprint` of the spacesim it imports (``None`` when it cannot import one, or one too old to say)."""
 
         def probe() -> str | None:  # local, hence pickled by value (see _ensure_importable)
             import importlib
 
             try:
-                return importlib.import_module("spacesim.experiment.executors").package_fingerprint()
-            except ImportError:
+                return importlib.import_module("spacesim.output.provenance").package_fingerprint()
+            except (ImportError, AttributeError):
                 return None
 
         return self.client.run(probe)
 
     def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
-        """Submit every chunk (``pure=False``), yield results as they complete."""
+        """Submit every chunk (``pure=False``), yield results as they complete; a chunk lost with its worker is submitted again, up to :data:`MAX_WORKER_LOSSES` times.
+
+        A chunk travels as pickled bytes that the worker unpickles only once
+        it runs the batch's code (:func:`_chunk_task`), and carries its own
+        copy of the scenario (no scattered data that a lost worker would
+        take with it).
+        """
+        import pickle
+
         from dask.distributed import as_completed
 
-        [scenario_future] = self.client.scatter([scenario], broadcast=True)
-        self._futures = [self.client.submit(run_chunk, index, tasks, scenario_future, tables, context, pure=False, key=f"spacesim-chunk-{index}-{os.getpid()}-{id(self)}") for index, tasks in chunks]
-        for future in as_completed(self._futures, loop=self.client.loop):
-            yield future.result()
+        task = _chunk_task(context.get("code") or package_fingerprint(), self.plugin_name)
+        payloads = {index: pickle.dumps((index, tasks, scenario, tables, context)) for index, tasks in chunks}
+        attempt = 0
+
+        def submit(index: int) -> Any:
+            return self.client.submit(task, payloads[index], pure=False, key=f"spacesim-chunk-{index}-{os.getpid()}-{id(self)}-{attempt}")
+
+        futures = {submit(index): index for index, _ in chunks}
+        self._futures = list(futures)
+        queue = as_completed(list(futures), loop=self.client.loop)
+        for future in queue:
+            index = futures.pop(future)
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - sorted below: a lost worker, the wrong code, or a bug (raised)
+                text = str(exc)
+                if text.startswith(CODE_MISMATCH):
+                    raise InputError.single(self.option, self.address, text.removeprefix(CODE_MISMATCH).strip() + "; install this spacesim where the workers run, or restart them") from None
+                if not _is_lost_worker(exc):
+                    raise
+                self.losses += 1
+                if self.losses > MAX_WORKER_LOSSES:
+                    raise WorkersLost(f"Dask workers were lost {self.losses} times ({_describe(exc)})") from None
+                attempt += 1
+                again = submit(index)
+                futures[again] = index
+                self._futures.append(again)
+                queue.add(again)
+                continue
+            yield result
 
     def close(self) -> None:
         """Cancel what is pending and disconnect (the cluster itself keeps running)."""
@@ -226,33 +304,50 @@ class DaskCluster:
             self.client.close()
 
 
-def _package_files() -> Iterator[tuple[str, Any]]:
-    """Every file of this spacesim but caches, as (path inside the package, readable), in a fixed order.
+#: How a chunk's task tells the batch that its worker could not run the batch's code.
+CODE_MISMATCH = "spacesim-code-mismatch:"
 
-    Read through :mod:`importlib.resources`, so that it works from a source
-    tree and from the zip a Dask worker imports.
+
+def _is_lost_worker(exc: BaseException) -> bool:
+    """Whether a Dask task's error means that its worker (or the way to it) was lost, not that the chunk itself failed."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"KilledWorker", "CommClosedError", "FutureCancelledError", "CancelledError", "StreamClosedError", "TimeoutError", "ConnectionError"})
+
+
+def _chunk_task(expected: str, plugin_name: str) -> Any:
+    """The function a Dask worker runs for a chunk: check that it runs the code of hash ``expected`` (switching to it through the plugin ``plugin_name`` if not), then run the chunk.
+
+    Defined inside a function, so that Dask pickles it by value: unpickling
+    it imports nothing of spacesim, and the chunk's arguments (pickled
+    bytes) are unpickled only after the check, with the batch's code.
     """
-    from importlib.resources import files
 
-    def walk(node: Any, prefix: str) -> Iterator[tuple[str, Any]]:
-        for child in sorted(node.iterdir(), key=lambda c: c.name):
-            if child.is_dir():
-                if child.name != "__pycache__":
-                    yield from walk(child, f"{prefix}{child.name}/")
-            elif not child.name.endswith((".pyc", ".nbi", ".nbc")):
-                yield f"{prefix}{child.name}", child
+    def run_chunk_on_worker(payload: bytes) -> Any:
+        import importlib
+        import pickle
 
-    yield from walk(files("spacesim"), "")
+        def loaded() -> str | None:
+            try:
+                return importlib.import_module("spacesim.output.provenance").package_fingerprint()
+            except (ImportError, AttributeError):
+                return None
 
+        have = loaded()
+        if have != expected:
+            from distributed import get_worker
 
-def package_fingerprint() -> str:
-    """A hash of this spacesim's source files (``.py`` and ``.yaml``), to tell whether a worker runs the same code."""
-    digest = hashlib.sha256()
-    for name, file in _package_files():
-        if name.endswith((".py", ".yaml")):
-            digest.update(name.encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()
+            worker = get_worker()
+            plugin = worker.plugins.get(plugin_name)
+            if plugin is not None:
+                plugin.activate(worker)
+                have = loaded()
+            if have != expected:
+                raise RuntimeError(f"{CODE_MISMATCH} worker {worker.address} runs spacesim code {str(have)[:12]}..., not the batch's {expected[:12]}... (its package {'could not be activated' if plugin else 'was never set up there'})")
+        index, tasks, scenario, tables, context = pickle.loads(payload)
+        return importlib.import_module("spacesim.experiment.worker").run_chunk(index, tasks, scenario, tables, context)
+
+    run_chunk_on_worker.__name__ = "spacesim_chunk"
+    return run_chunk_on_worker
 
 
 def package_zip() -> bytes:
@@ -267,17 +362,21 @@ def package_zip() -> bytes:
     return buffer.getvalue()
 
 
-def _install_plugin(data: bytes, digest: str) -> Any:
-    """A Dask worker plugin that puts the zip ``data`` (sha256 ``digest``) on the worker's ``sys.path``.
+def _install_plugin(data: bytes, digest: str, code: str) -> Any:
+    """A Dask worker plugin that makes a worker run the spacesim in the zip ``data`` (sha256 ``digest``, code hash ``code``).
 
-    The zip is written once per machine and version to a fixed place,
-    ``$XDG_CACHE_HOME/spacesim/spacesim-DIGEST.zip`` (``~/.cache`` by
-    default), falling back to the worker's local directory. A fixed place
-    matters for Numba: the model's compiled loops (``cache=True``) are cached,
-    for modules imported from a zip, in Numba's user-wide cache folder under
-    a name derived from the zip's path, so every worker of the machine and
-    every later batch of this version reuse the loops one worker compiled,
-    instead of each worker compiling them again into a new folder.
+    Setting it up does nothing on a worker whose own spacesim is this code;
+    elsewhere it activates the zip (:meth:`activate`): written once per machine and
+    version to a fixed place, ``$XDG_CACHE_HOME/spacesim/spacesim-CODE.zip``
+    (``~/.cache`` by default), falling back to the worker's local directory,
+    put first on ``sys.path``, with any spacesim modules already imported
+    (another version's) forgotten so that the next import reads the zip. A
+    chunk whose worker runs other code calls :meth:`activate` itself
+    (:func:`_chunk_task`). A fixed place matters for Numba: the model's
+    compiled loops (``cache=True``) are cached, for modules imported from a
+    zip, in Numba's user-wide cache folder under a name derived from the
+    zip's path, so every worker of the machine and every later batch of this
+    version reuse the loops one worker compiled.
 
     The class is defined here, so that Dask pickles it by value (the workers
     cannot import this module yet).
@@ -286,9 +385,19 @@ def _install_plugin(data: bytes, digest: str) -> Any:
 
     class InstallSpacesim(WorkerPlugin):
         def __init__(self) -> None:
-            self.data, self.digest = data, digest
+            self.data, self.digest, self.code = data, digest, code
 
         def setup(self, worker: Any) -> None:
+            import importlib
+
+            try:
+                have = importlib.import_module("spacesim.output.provenance").package_fingerprint()
+            except (ImportError, AttributeError):
+                have = None
+            if have != self.code:
+                self.activate(worker)
+
+        def activate(self, worker: Any) -> None:
             import hashlib
             import importlib
             import os
@@ -298,7 +407,7 @@ def _install_plugin(data: bytes, digest: str) -> Any:
             cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "spacesim"
             problems = []
             for place in (cache, Path(worker.local_directory)):
-                target = place / f"spacesim-{self.digest[:16]}.zip"
+                target = place / f"spacesim-{self.code[:16]}.zip"
                 try:
                     if not (target.is_file() and hashlib.sha256(target.read_bytes()).hexdigest() == self.digest):
                         place.mkdir(parents=True, exist_ok=True)
@@ -310,8 +419,11 @@ def _install_plugin(data: bytes, digest: str) -> Any:
                     problems.append(f"{place}: {exc}")
             else:
                 raise OSError(f"cannot write spacesim's zip on this worker ({'; '.join(problems)})")
-            if str(target) not in sys.path:
-                sys.path.insert(0, str(target))
+            while str(target) in sys.path:
+                sys.path.remove(str(target))
+            sys.path.insert(0, str(target))
+            for name in [m for m in sys.modules if m == "spacesim" or m.startswith("spacesim.")]:
+                del sys.modules[name]
             importlib.invalidate_caches()
 
     return InstallSpacesim()

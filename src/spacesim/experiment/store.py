@@ -7,10 +7,14 @@ Layout of a batch folder while it runs::
     plots/                   summary plots, made at the end (not with --no-plots)
     chunks/000012/           one folder per finished chunk: runs.parquet, steps.parquet, ...
 
-A chunk is written into ``chunks/.000012.tmp-<pid>/`` and renamed into place
-when all its tables are on disk; a rename is atomic, so a batch killed at any
-moment (SIGKILL, power loss) leaves only whole chunks, and at most the chunks
-in flight are lost. ``--resume`` runs the chunks that are missing. When every
+A chunk is written into ``chunks/.000012.tmp-<pid>/``, each file and then
+the folder flushed to disk (``fsync``), and renamed into place (the rename
+flushed too); a rename is atomic, so a batch killed at any moment (SIGKILL,
+power loss) leaves only whole chunks, and at most the chunks in flight are
+lost. ``--resume`` runs the chunks that are missing; a chunk it cannot read
+(a disk that lied, a file cut short) is moved to ``chunks/corrupt/``, named
+in a warning, and run again. The folder is locked
+(:class:`~spacesim.output.folder.FolderLock`) while a batch writes to it. When every
 chunk is in, the tables are merged in run-id order into ``runs.parquet``,
 ``steps.parquet`` (and the kept per-run tables), each written to a temporary
 name and renamed, then the chunk folders are removed.
@@ -27,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..output.folder import write_json_atomic
+from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, fsync_path, remove_entries, write_json_atomic
 from ..scenario.errors import InputError
 from .wording import PYTHON, Wording
 from .worker import ChunkResult
@@ -58,34 +62,53 @@ class BatchStore:
 
     # --- opening -------------------------------------------------------------
     @staticmethod
-    def check_new(root: Path, resume: bool, force: bool, wording: Wording = PYTHON) -> None:
-        """Refuse to start over an existing folder unless ``resume`` or ``force`` says what to do (messages name the options as ``wording`` does)."""
+    def check_new(root: Path, resume: bool, force: bool, wording: Wording = PYTHON, inputs: tuple[Path, ...] = ()) -> None:
+        """Refuse to start over an existing folder unless ``resume`` or ``force`` says what to do, and ``force`` on anything but a spacesim result folder (messages name the options as ``wording`` does).
+
+        ``inputs`` are the experiment and scenario files: a folder holding
+        one is never deleted.
+        """
         w = wording
+        check_path(root, w.out)
         if resume and force:
             raise InputError.single(root, f"{w.resume}/{w.force}", f"choose one: {w.resume} continues the batch in this folder, {w.force} deletes it and starts again")
+        if force and root.is_symlink():
+            check_replaceable(root, inputs, option=w.out, force_flag=w.force, another=w.another_out)
         if root.exists() and not root.is_dir():
             raise InputError.single(root, w.out, "exists and is not a folder")
-        exists = root.exists() and any(root.iterdir())
+        try:
+            exists = root.exists() and any(p.name != LOCK_FILE for p in root.iterdir())
+        except OSError as exc:
+            raise InputError.single(root, w.out, f"cannot read the folder ({exc.strerror})") from None
         if resume and not exists:
             raise InputError.single(root, w.resume, "there is no batch to resume in this folder")
         if resume and not (root / "manifest.json").exists():
             raise InputError.single(root, w.resume, f"the folder has no manifest.json, so it is not a spacesim batch; choose {w.another_out}")
         if exists and not (resume or force):
             raise InputError.single(root, w.out, f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose {w.another_out}")
+        if exists and force:
+            check_replaceable(root, inputs, option=w.out, force_flag=w.force, another=w.another_out)
 
-    def create(self, force: bool) -> None:
-        """Make an empty folder (deleting an old one only when ``force``); ``plots/`` is made only when plots are drawn."""
-        if force and self.root.exists():
-            shutil.rmtree(self.root)
+    def lock(self, create: bool, wording: Wording = PYTHON) -> FolderLock:
+        """Take the folder's lock (:class:`~spacesim.output.folder.FolderLock`), making the folder when ``create``; :class:`InputError` naming the holder if another process writes to it."""
+        return FolderLock(self.root, option=wording.out).acquire(create=create)
+
+    def create(self, force: bool, inputs: tuple[Path, ...] = (), wording: Wording = PYTHON) -> None:
+        """Make the folder's ``inputs/`` and ``chunks/`` (with ``force``, after deleting the old result, only if it is one of spacesim); ``plots/`` is made only when plots are drawn."""
+        if force:
+            remove_entries(check_replaceable(self.root, inputs, option=wording.out, force_flag=wording.force, another=wording.another_out))
         (self.root / "inputs").mkdir(parents=True, exist_ok=True)
         self.chunks_dir.mkdir(exist_ok=True)
 
     def read_manifest(self) -> dict[str, Any]:
-        """The manifest as written last."""
+        """The manifest as written last (a JSON object; :class:`InputError` otherwise)."""
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError.single(self.manifest_path, "", f"cannot read the batch manifest ({exc})") from None
+        if not isinstance(manifest, dict):
+            raise InputError.single(self.manifest_path, "", f"the manifest is a JSON {type(manifest).__name__}, not an object: not a manifest of spacesim")
+        return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace the manifest atomically."""
@@ -103,7 +126,7 @@ class BatchStore:
         return {int(p.name) for p in self.chunks_dir.iterdir() if p.is_dir() and p.name.isdigit()}
 
     def commit_chunk(self, result: ChunkResult) -> None:
-        """Write a chunk's tables to a temporary folder, then rename it into place."""
+        """Write a chunk's tables to a temporary folder, flush every file and the folder to disk, then rename it into place and flush the rename."""
         final = self.chunk_dir(result.chunk)
         tmp = self.chunks_dir / f".{final.name}.tmp-{os.getpid()}"
         if tmp.exists():
@@ -111,17 +134,58 @@ class BatchStore:
         tmp.mkdir(parents=True)
         for name, df in result.tables.items():
             df.to_parquet(tmp / f"{name}.parquet", index=False)
+            fsync_path(tmp / f"{name}.parquet")
         with open(tmp / "done", "w") as fh:
             fh.write(f"{result.seconds:.3f}\n")
             fh.flush()
             os.fsync(fh.fileno())
+        fsync_path(tmp)
         os.replace(tmp, final)
+        fsync_path(self.chunks_dir)
+
+    def set_aside_unreadable(self, tables: tuple[str, ...]) -> list[str]:
+        """Move every finished chunk that cannot be read to ``chunks/corrupt/`` (so that it runs again); return a sentence for each.
+
+        A chunk is readable when its ``done`` marker and every table
+        (``runs``, ``steps`` and the kept ones) are there, each table's
+        Parquet footer reads, and its ``runs`` table reads whole.
+        """
+        notes = []
+        for c in sorted(self.done_chunks()):
+            folder = self.chunk_dir(c)
+            problem = None
+            if not (folder / "done").is_file():
+                problem = "its done marker is missing"
+            for name in ("runs", "steps", *tables):
+                if problem:
+                    break
+                try:
+                    if name == "runs":
+                        pq.read_table(folder / "runs.parquet")
+                    else:
+                        pq.read_metadata(folder / f"{name}.parquet")
+                except (OSError, pa.ArrowException) as exc:
+                    problem = f"{name}.parquet: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+            if problem:
+                corrupt = self.chunks_dir / "corrupt"
+                corrupt.mkdir(exist_ok=True)
+                target, n = corrupt / folder.name, 1
+                while target.exists():
+                    n += 1
+                    target = corrupt / f"{folder.name}-{n}"
+                os.replace(folder, target)
+                notes.append(f"{folder.relative_to(self.root)} cannot be read ({problem}); moved to {target.relative_to(self.root)} and its runs will run again")
+        return notes
+
+    def chunk_run_ids(self, chunk: int) -> list[int]:
+        """The run ids of a finished chunk, in its order."""
+        return pq.read_table(self.chunk_dir(chunk) / "runs.parquet", columns=["run_id"]).column("run_id").to_pylist()
 
     def clean_partial(self) -> None:
         """Remove temporary chunk folders a killed batch left behind."""
         if self.chunks_dir.exists():
             for p in self.chunks_dir.iterdir():
-                if p.name.startswith("."):
+                if p.name.startswith(".") and ".tmp-" in p.name:
                     shutil.rmtree(p, ignore_errors=True)
 
     def chunk_counts(self) -> tuple[int, int]:
@@ -171,8 +235,13 @@ class BatchStore:
         return written
 
     def remove_chunks(self) -> None:
-        """Delete the chunk folders once the merged tables are in place."""
-        shutil.rmtree(self.chunks_dir, ignore_errors=True)
+        """Delete the chunk folders once the merged tables are in place (chunks set aside as unreadable stay in ``chunks/corrupt/``, for a person to look at)."""
+        if (self.chunks_dir / "corrupt").is_dir():
+            for p in self.chunks_dir.iterdir():
+                if p.name != "corrupt":
+                    shutil.rmtree(p, ignore_errors=True)
+        else:
+            shutil.rmtree(self.chunks_dir, ignore_errors=True)
 
 
 def _unify(schemas: list[pa.Schema]) -> pa.Schema:

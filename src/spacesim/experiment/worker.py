@@ -6,8 +6,10 @@ stay importable without Dask.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shlex
+import signal
 import time
 import traceback
 from dataclasses import dataclass
@@ -24,6 +26,11 @@ from .design import RunTask
 #: Test-only fault injection: a comma-separated list of run ids that raise
 #: instead of running (read by every worker process from its environment).
 FAULT_ENV = "SPACESIM_TEST_FAIL_RUNS"
+
+
+#: Test-only: run ids whose local worker process kills itself (SIGKILL) when it reaches them, as the
+#: out-of-memory killer would (honoured only in a worker process, never in the batch's own).
+KILL_ENV = "SPACESIM_TEST_KILL_WORKER_RUNS"
 
 
 class InjectedFault(RuntimeError):
@@ -72,17 +79,22 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     """
     started = time.perf_counter()
     fail_ids = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
+    kill_ids = {int(x) for x in os.environ.get(KILL_ENV, "").split(",") if x.strip()}
     rows: list[dict[str, Any]] = []
     kept: dict[str, list[pd.DataFrame]] = {name: [] for name in ("steps", *tables)}
     for task in tasks:
         base = {"run_id": task.run_id, "point": task.point, "variant": task.variant, "replicate": task.replicate, "seed": task.seed}
         command = reproduce_command(context["scenario_file"], task, scenario.steps, context.get("fixed", {}))
+        if task.run_id in kill_ids and multiprocessing.parent_process() is not None:
+            os.kill(os.getpid(), signal.SIGKILL)
         try:
             if task.run_id in fail_ids:
                 raise InjectedFault(f"run {task.run_id} failed on purpose ({FAULT_ENV})")
             spec = apply_overrides(scenario, task.settings, source="design", check_horizon=False) if task.settings else scenario
             result = run_scenario(spec, seed=task.seed, run_id=task.run_id)
         except Exception as exc:  # noqa: BLE001 - a failing run must not stop the batch
+            if interrupted(exc):  # Ctrl-C landed in compiled code: the batch stops, the run is not a failure
+                raise KeyboardInterrupt from exc
             row = {**base, "status": "failed", "error_type": type(exc).__name__, "error": _one_line(exc)}
             row.update(scenario.parameter_values())
             row.update(task.settings)
@@ -103,6 +115,32 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     for name, frames in kept.items():
         out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run_id": pd.Series([], dtype="int64")})
     return ChunkResult(chunk, out, time.perf_counter() - started)
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether an exception is an interrupt in disguise: a ``KeyboardInterrupt`` or ``SystemExit`` somewhere in its chain.
+
+    A signal handler's ``KeyboardInterrupt`` raised while Numba's compiled
+    code runs comes back as an interpreter-level error, ``SystemError:
+    CPUDispatcher(...) returned a result with an exception set``, whose
+    cause is the interrupt. Such a run did not fail: it was stopped.
+
+    >>> try:
+    ...     try:
+    ...         raise KeyboardInterrupt
+    ...     except KeyboardInterrupt as ki:
+    ...         raise SystemError("CPUDispatcher(<function _proposals>) returned a result with an exception set") from ki
+    ... except SystemError as exc:
+    ...     interrupted(exc), interrupted(ValueError("a real failure"))
+    (True, False)
+    """
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _one_line(exc: BaseException) -> str:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,7 +19,7 @@ from ..model.metrics import STEP_OUTCOMES
 from ..scenario import ScenarioSpec
 from .folder import ResultFolder
 from .outcomes import totals_of
-from .provenance import file_sha256, git_revision, now, package_versions
+from .provenance import code_identity, file_sha256, git_revision, now, package_versions
 
 
 class RunResult:
@@ -118,46 +122,145 @@ def run_scenario(spec: ScenarioSpec, seed: int | None = None, run_id: int = 0, s
     seed = spec.seed if seed is None else seed
     if steps is not None:
         spec = spec.with_parameters(steps=steps)
-    model = SpaceModel(spec, rng=seed)
-    while model.steps < spec.steps:
-        model.step()
+    with _between_steps():
+        model = SpaceModel(spec, rng=seed)
+        while model.steps < spec.steps:
+            model.step()
+            _INTERRUPTS.raise_if_pending()
     return RunResult(run_id=run_id, spec=spec, seed=seed, model=model)
 
 
-def write_run(result: RunResult, out: str | Path, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None, plots: bool = True) -> Path:
-    """Write a single run's result folder: manifest, five tables, plots."""
+class _Interrupts:
+    """Ctrl-C and SIGTERM held while a model is built or steps, raised as ``KeyboardInterrupt`` between steps.
+
+    A ``KeyboardInterrupt`` raised by a signal handler inside the model's
+    compiled loops (Numba) does not unwind cleanly: it surfaces as
+    ``SystemError: CPUDispatcher(...) returned a result with an exception
+    set``, as "Exception ignored" messages, or as a segmentation fault of
+    the interpreter. :func:`interrupt_handler` therefore only notes a signal
+    that arrives while :func:`run_scenario` is stepping; the step loop
+    raises it when the step ends (a fraction of a second at most). Anywhere
+    else the handler raises at once. After the first interrupt, more
+    signals are ignored until :func:`handling_interrupts` ends, so that the
+    batch can record what finished (each Ctrl-C of an impatient user would
+    otherwise cut that short).
+    """
+
+    def __init__(self) -> None:
+        self.stepping = 0
+        self.pending = False
+        self.raised = False
+
+    def raise_if_pending(self) -> None:
+        if self.pending:
+            self.pending = False
+            self.raised = True
+            raise KeyboardInterrupt
+
+
+_INTERRUPTS = _Interrupts()
+
+
+@contextlib.contextmanager
+def _between_steps() -> Iterator[None]:
+    _INTERRUPTS.stepping += 1
+    try:
+        yield
+    finally:
+        _INTERRUPTS.stepping -= 1
+    if not _INTERRUPTS.stepping:
+        _INTERRUPTS.raise_if_pending()
+
+
+def interrupt_handler(signum: int, frame: object) -> None:
+    """The signal handler of :func:`handling_interrupts`: raise ``KeyboardInterrupt``, or hold it until the model's step ends."""
+    if _INTERRUPTS.raised:
+        return  # already stopping: let the batch record what finished
+    if _INTERRUPTS.stepping:
+        _INTERRUPTS.pending = True
+        return
+    _INTERRUPTS.raised = True
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_custom: bool = False, then_exit: bool = False) -> Iterator[None]:
+    """Within the block, ``signals`` raise ``KeyboardInterrupt`` only between model steps (:class:`_Interrupts`); the previous handlers come back after it.
+
+    Only in the main thread (the only one Python delivers signals to). A
+    handler the caller installed (not Python's default, not ignored) is left
+    alone unless ``replace_custom``; the command line replaces them all, and
+    also stops on a signal that was ignored (a shell starts background jobs
+    with SIGINT ignored); with ``then_exit`` (the process ends after the
+    block), a block that was interrupted leaves the signals ignored, so that
+    one more Ctrl-C cannot cut short the report of what was kept.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: h for s in signals if (h := signal.getsignal(s)) is not interrupt_handler and (replace_custom or h in (signal.default_int_handler, signal.SIG_DFL))}
+    if not previous:  # an enclosing block handles them already (or the caller's own handlers stay)
+        yield
+        return
+    try:
+        for s in previous:
+            signal.signal(s, interrupt_handler)
+        yield
+    finally:
+        stopping = then_exit and _INTERRUPTS.raised
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_IGN if stopping else handler)
+        _INTERRUPTS.pending = _INTERRUPTS.raised = False
+
+
+def write_run(result: RunResult, out: str | Path | ResultFolder, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None, plots: bool = True) -> Path:
+    """Write a single run's result folder: manifest, five tables, plots.
+
+    ``out`` is a path, or a :class:`ResultFolder` already opened (and
+    locked) before the run was simulated, which this commits.
+    """
+    if isinstance(out, ResultFolder):
+        folder = out
+    else:
+        folder = ResultFolder(out, force=force, inputs=(scenario_file,) if scenario_file else ())
+    with folder:
+        write_run_files(folder, result, scenario_file=scenario_file, started=started, plots=plots)
+    return folder.out
+
+
+def write_run_files(folder: ResultFolder, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None, plots: bool = True) -> None:
+    """Write a run's manifest, tables and plots into an open :class:`ResultFolder`."""
     from ..analysis.plots import draw_run_plots
 
-    with ResultFolder(out, force=force) as folder:
-        folder.write_table("runs", result.runs_frame())
-        folder.write_table("steps", result.steps)
-        folder.write_table("nations", result.nations)
-        folder.write_table("events", result.events)
-        folder.write_table("partnerships", result.partnerships)
-        plot_files = draw_run_plots(result.steps, result.nations, result.partnerships, folder.plots, title=result.spec.name) if plots else []
-        folder.write_json(
-            "manifest.json",
-            {
-                "kind": "run",
-                "status": "completed",
-                "scenario": {
-                    "name": result.spec.name,
-                    "description": result.spec.description,
-                    "file": str(scenario_file) if scenario_file else None,
-                    "sha256": file_sha256(scenario_file) if scenario_file else None,
-                    "spec": result.spec.model_dump(mode="json", by_alias=True),
-                },
-                "parameters": result.spec.parameter_values(),
-                "seeds": {"0": result.seed},
-                "steps": int(result.steps["step"].iloc[-1]),
-                "runs": {"total": 1, "completed": 1, "failed": 0},
-                "versions": package_versions(),
-                "git_revision": git_revision(),
-                "command": sys.argv,
-                "started": started or now(),
-                "finished": now(),
-                "tables": ["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
-                "plots": [f"plots/{p.name}" for p in plot_files],
+    folder.write_table("runs", result.runs_frame())
+    folder.write_table("steps", result.steps)
+    folder.write_table("nations", result.nations)
+    folder.write_table("events", result.events)
+    folder.write_table("partnerships", result.partnerships)
+    plot_files = draw_run_plots(result.steps, result.nations, result.partnerships, folder.plots, title=result.spec.name) if plots else []
+    folder.write_json(
+        "manifest.json",
+        {
+            "kind": "run",
+            "status": "completed",
+            "scenario": {
+                "name": result.spec.name,
+                "description": result.spec.description,
+                "file": str(scenario_file) if scenario_file else None,
+                "sha256": file_sha256(scenario_file) if scenario_file else None,
+                "spec": result.spec.model_dump(mode="json", by_alias=True),
             },
-        )
-    return Path(out)
+            "parameters": result.spec.parameter_values(),
+            "seeds": {"0": result.seed},
+            "steps": int(result.steps["step"].iloc[-1]),
+            "runs": {"total": 1, "completed": 1, "failed": 0},
+            "code": code_identity(),
+            "versions": package_versions(),
+            "git_revision": git_revision(),
+            "command": sys.argv,
+            "started": started or now(),
+            "finished": now(),
+            "tables": ["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
+            "plots": [f"plots/{p.name}" for p in plot_files],
+        },
+    )

@@ -43,11 +43,19 @@ The API (stable; other modules build on it):
   counted from ``not_after``)
 - :func:`votes` ``(name="unga_77_41") -> DataFrame`` columns ``nation, name,
   vote, ...``; :func:`asat_tests` ``(name="asat_tests") -> DataFrame``
+- :func:`history_from_data` ``(data, filename, lines=None) -> spec`` and
+  :func:`is_history_data` ``(data) -> bool`` for already-parsed YAML
 - :func:`date_to_step` ``(day, start_year, step_meaning="quarter") -> int``
   and :func:`step_start` ``(step, start_year, step_meaning="quarter") -> date``:
   step 1 is the first period of ``start_year`` (with quarters, January to
   March), the step during which something dated in it happens; step 0 and
   below are before the run.
+
+A run is set against an accessions file through the file's ``framework``
+code: it is the code of the framework in the scenario (``history_2020``
+founds ``ARTEMIS`` and ``DAASAT`` on their real days), and the model's
+``partnerships_frame()`` has a ``membership`` row per nation and framework
+with its ``start_step`` and ``end_step``.
 
 >>> date_to_step(datetime.date(2020, 10, 13), 2020)
 4
