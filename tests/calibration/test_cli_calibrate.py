@@ -20,6 +20,7 @@ import time
 import numpy as np
 import pandas as pd
 
+from ..experiment.test_batch_processes import dask_cluster  # noqa: F401 - a fixture: a real scheduler and two workers
 from .synthetic import TRUTH, observed_accessions, write_calibration
 
 SPACESIM = [sys.executable, "-m", "spacesim"]
@@ -112,3 +113,12 @@ def test_one_worker_is_reproducible_and_two_workers_agree_within_error(tmp_path)
         sd = np.sqrt(np.average((posteriors["a"][p] - m1) ** 2, weights=w1))
         assert abs(m1 - m2) < 1.5 * sd, (m1, m2, sd)
     assert os.path.exists(tmp_path / "c" / "abc.db")
+
+
+def test_calibration_on_a_dask_cluster(tmp_path, dask_cluster):
+    calib = write_calibration(tmp_path, observed_accessions(TRUTH, 6), abc={"generations": 2, "population": 30, "posterior_draws": 4}, held_out=False)
+    run = subprocess.run([*SPACESIM, "calibrate", str(calib), "--out", str(tmp_path / "d"), "--cluster", dask_cluster, "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    _check_posterior(tmp_path / "d", 30)
+    manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())
+    assert manifest["workers"] == 2 and manifest["status"] == "completed"
