@@ -264,6 +264,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """spacesim discover: scenario discovery (PRIM and CART) on a finished batch."""
+    from .analysis.discovery import FOLDER, format_discovery, write_discovery
+
+    account = write_discovery(args.folder, args.outcome, below=args.below, above=args.above, min_density=args.min_density, max_depth=args.depth, force=args.force)
+    print(format_discovery(account))
+    print(f"results: {Path(args.folder) / FOLDER}/ ({', '.join(account['files'])})")
+    return EXIT_OK
+
+
 def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
@@ -337,6 +347,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     from . import __version__  # read here, not on import: batch workers import this module and never need it
+    from .scenario.experiment import SENSITIVITY_METHODS
 
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
     parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
@@ -364,13 +375,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sens = sub.add_parser(
         "sensitivity",
-        help="global sensitivity analysis (Sobol' or Morris) of an experiment",
+        help="global sensitivity analysis (Sobol', Morris, FAST, RBD-FAST, delta, PAWN or DGSM) of an experiment",
         description="Sample the parameters of the experiment's sensitivity section with SALib, run every sample point's replicates as a batch "
-        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2) "
-        "or Morris' mu* and sigma with 95% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2), "
+        "Morris' mu* and sigma, FAST's S1 and ST, RBD-FAST's S1, Borgonovo's delta, PAWN or DGSM, with 95% intervals where SALib gives them. "
+        "Checks convergence (the indices at N/4, N/2 and N) and computes the indices per window of steps. "
+        "Writes sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
     )
     _batch_options(sens)
-    sens.add_argument("--method", choices=("sobol", "morris"), help="override the experiment's method")
+    sens.add_argument("--method", choices=SENSITIVITY_METHODS, help="override the experiment's method: sobol, morris, fast, rbd_fast, delta (moment-independent), pawn or dgsm; each draws its own sample")
     sens.set_defaults(func=cmd_sensitivity)
 
     calib = sub.add_parser(
@@ -414,6 +427,24 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png, leaving the batch's comparison.parquet as it is")
     compare.add_argument("--force", action="store_true", help="replace an existing comparison table that holds another comparison")
     compare.set_defaults(func=cmd_compare)
+
+    discover = sub.add_parser(
+        "discover",
+        help="scenario discovery: which region of the parameters leads to an outcome below or above a threshold",
+        description="Scenario discovery on a finished batch (Latin hypercube, Sobol', grid or sensitivity sample): every completed run is a case, of interest when its value of "
+        "--outcome (final, or total over the run for a per-step count) is below --below V (or above --above V). PRIM (the EMA Workbench's) peels a box of parameters, "
+        "trading coverage for density (peeling trajectory), and reports the chosen box's limits with their quasi-p-values; a CART tree (scikit-learn) is a second view. "
+        "Writes DIR/discovery/ (plots, CSV tables, discovery.json) and nothing else; spacesim report shows it.",
+    )
+    discover.add_argument("folder", metavar="DIR", help="result folder of spacesim batch or spacesim sensitivity")
+    discover.add_argument("--outcome", required=True, metavar="NAME", help="outcome whose run value is compared with the threshold")
+    threshold = discover.add_mutually_exclusive_group(required=True)
+    threshold.add_argument("--below", type=float, metavar="V", help="cases of interest: runs whose value is below V")
+    threshold.add_argument("--above", type=float, metavar="V", help="cases of interest: runs whose value is above V")
+    discover.add_argument("--min-density", type=float, default=0.8, metavar="D", help="choose the PRIM box with the most coverage among boxes at least this dense (default: 0.8)")
+    discover.add_argument("--depth", type=int, default=3, choices=range(1, 7), metavar="K", help="depth of the CART tree, 1-6 (default: 3)")
+    discover.add_argument("--force", action="store_true", help="replace the discovery of another question in DIR/discovery/")
+    discover.set_defaults(func=cmd_discover)
 
     report = sub.add_parser(
         "report",

@@ -9,7 +9,8 @@ Seeds: the base seed's :class:`numpy.random.SeedSequence` spawns one child
 per design point and each of those one child per replicate; a run's seed is
 drawn from its child. Variants of the same point and replicate share the
 seed, so they are compared under common random numbers; different points or
-replicates never share one. Any run can be reproduced alone with
+replicates never share one, except in a DGSM sensitivity design, where a base
+point's finite-difference steps run with the base point's seeds. Any run can be reproduced alone with
 ``spacesim run`` and the seed and parameters recorded in ``runs.parquet``.
 """
 
@@ -160,6 +161,11 @@ def build_design(experiment: Experiment) -> Design:
     replicates = experiment.max_replicates
     seeds = replicate_seeds(spec.seed, len(points), replicates)
     draws = posterior_draws(experiment)
+    if spec.sensitivity is not None and spec.sensitivity.method == "dgsm":
+        # DGSM differentiates between a base point and its small steps: they share the base point's seeds
+        # (common random numbers), or the finite differences would measure luck, not the parameters.
+        block = len(spec.sensitivity.parameters) + 1
+        seeds = seeds[(np.arange(len(points)) // block) * block]
     tasks = []
     for p, point in enumerate(points):
         for name, levers in variants.items():
