@@ -175,6 +175,17 @@ class VarySpec(Strict):
     sample: SampleSpec | None = None
 
 
+class ParametersFrom(Strict):
+    """Rule parameters drawn from a calibration's posterior: replicate r of every point and variant runs with draw r."""
+
+    posterior: str = Field(min_length=1, description="A calibration folder (written by spacesim calibrate), relative to the experiment file.")
+    draws: int | None = Field(None, ge=1, le=100_000, description="Draws from the posterior (weighted, seeded by the experiment's seed); by default one per replicate. Replicates past the last draw start again from the first.")
+
+
+#: The table of a calibration folder that holds the posterior: a column per fitted parameter and ``weight``.
+POSTERIOR_TABLE = "posterior.parquet"
+
+
 class ExperimentSpec(Strict):
     """A whole experiment file, validated."""
 
@@ -193,6 +204,7 @@ class ExperimentSpec(Strict):
     plots: list[PlotKind] = Field(default_factory=lambda: list(PlotKind))
     tables: list[Table] = Field(default_factory=lambda: list(Table))
     chunk_size: int | None = Field(None, ge=1, le=10_000, description="Runs per task; by default about four tasks per worker.")
+    parameters_from: ParametersFrom | None = Field(None, description="Take the fitted rule parameters from a calibration's posterior, one draw per replicate.")
 
 
 class Experiment:
@@ -219,6 +231,15 @@ class Experiment:
     def variant_settings(self, name: str) -> dict[str, Any]:
         """The lever settings of a variant (empty for ``default``)."""
         return dict(self.spec.variants.get(name, {}))
+
+    @property
+    def posterior_folder(self) -> Path | None:
+        """The calibration folder named by ``parameters_from`` (resolved against the experiment file), or ``None``."""
+        pf = self.spec.parameters_from
+        if pf is None:
+            return None
+        base = self.path.parent if self.path is not None else Path(".")
+        return Path(pf.posterior) if Path(pf.posterior).is_absolute() else (base / pf.posterior).resolve()
 
     @property
     def adaptive(self) -> AdaptiveReplicates | None:
@@ -374,6 +395,8 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     _check_names(spec, bad)
     _check_values(spec, base, filename, lines, bad)
     _check_replicates(spec, bad)
+    if spec.parameters_from is not None:
+        _check_posterior(spec, base_dir, bad)
     _check_plots(spec, bad)
     if spec.sensitivity is not None:
         _check_sensitivity(spec, spec.steps if spec.steps is not None else base.steps, bad)
@@ -490,6 +513,41 @@ def _unknown_outcome(name: str) -> str:
     close = difflib.get_close_matches(name, STEP_OUTCOMES, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else f"; outcomes are: {', '.join(STEP_OUTCOMES)}"
     return f"unknown outcome '{name}'{hint}"
+
+
+def posterior_columns(folder: Path) -> list[str]:
+    """The parameter columns of a calibration folder's posterior table (``InputError`` if it has none)."""
+    import pyarrow.parquet as pq
+
+    table = folder / POSTERIOR_TABLE
+    if not table.exists():
+        raise InputError.single(folder, "", f"no {POSTERIOR_TABLE}: not a finished calibration folder (spacesim calibrate writes it)")
+    try:
+        names = pq.read_schema(table).names
+    except Exception as exc:  # noqa: BLE001 - an unreadable table is the user's input problem
+        raise InputError.single(table, "", f"cannot read the posterior ({type(exc).__name__}: {exc})") from None
+    if "weight" not in names:
+        raise InputError.single(table, "", "no weight column: not a posterior written by spacesim calibrate")
+    return [n for n in names if n not in ("weight", "generation")]
+
+
+def _check_posterior(spec: ExperimentSpec, base_dir: Path, bad: Any) -> None:
+    """The posterior exists, holds model parameters, and none of them is also set or varied in the file."""
+    pf = spec.parameters_from
+    assert pf is not None
+    folder = Path(pf.posterior) if Path(pf.posterior).is_absolute() else (base_dir / pf.posterior).resolve()
+    loc = ("parameters_from", "posterior")
+    try:
+        names = posterior_columns(folder)
+    except InputError as exc:
+        bad(loc, f"{pf.posterior}: {exc.problems[0].message}" if folder.is_dir() else f"no such calibration folder: {pf.posterior} (looked for {folder})")
+        return
+    varied = set(spec.vary.grid) | set(spec.vary.sample.ranges if spec.vary.sample else {}) | set(spec.sensitivity.parameters if spec.sensitivity else {})
+    for name in names:
+        if name not in PARAMETERS_BY_NAME:
+            bad(loc, f"the posterior has a column {name!r}, which is not a parameter of the model")
+        elif name in spec.parameters or name in varied or any(name in levers for levers in spec.variants.values()):
+            bad(loc, f"the posterior fits {name}, which the file also sets or varies; a parameter comes from one place")
 
 
 def _check_replicates(spec: ExperimentSpec, bad: Any) -> None:
