@@ -39,11 +39,11 @@ def test_pair_bytes_counts_every_kept_n_by_n_array():
 
 
 def test_the_estimate_bounds_the_peak_of_a_large_world():
-    spec = _world(300, 3)
+    spec = _world(500, 3)
     SpaceModel(_world(10, 1), rng=0).run()  # compiled code loaded before measuring
     peak = _peak(lambda: SpaceModel(spec, rng=0).run())
-    estimate = run_bytes(300, 3)
-    assert peak <= 1.1 * estimate, f"peak {peak / 300**2:.0f} bytes a pair, estimated {estimate / 300**2:.0f} ({pair_bytes()} kept + {TRANSIENT_PAIR_BYTES} transient)"
+    estimate = run_bytes(500, 3)
+    assert peak <= 1.2 * estimate, f"peak {peak / 500**2:.0f} bytes a pair, estimated {estimate / 500**2:.0f} ({pair_bytes()} kept + {TRANSIENT_PAIR_BYTES} transient)"
     assert estimate <= 1.5 * peak
 
 
@@ -57,5 +57,5 @@ def test_the_estimate_bounds_the_peak_of_a_long_run_and_its_tables():
 
     peak = _peak(run_and_tabulate)
     estimate = run_bytes(34, 2000)
-    assert peak <= 1.1 * estimate, f"peak {peak / 2001 / 34:.0f} bytes a nation and step, estimated {NATION_STEP_BYTES}"
+    assert peak <= 1.2 * estimate, f"peak {peak / 2001 / 34:.0f} bytes a nation and step, estimated {NATION_STEP_BYTES}"
     assert estimate <= 1.5 * peak

@@ -1,135 +1,176 @@
-"""Statistical tests of the model's hypotheses over seeded replicates.
+"""Statistical tests of the design brief's claims C1-C14, at moderate contrasts.
 
-Each test runs the baseline scenario for 40 steps (10 years) with 20
-replicate seeds per arm; arms share seeds (common random numbers). The test
-and its threshold are stated in each docstring. Seeds are fixed, so the
-outcome is reproducible; the thresholds leave room for other seeds too.
+Each test compares two arms of the baseline scenario (60 steps, 40 replicate
+seeds per arm from ``SeedSequence``, the same seeds in both arms: common
+random numbers) on one measure of what emerges from the run, and requires
+the 95% percentile bootstrap interval of the paired mean difference B - A to
+lie on the side the claim predicts. Contrasts are moderate: a [0, 1] lever
+at its default +/- 0.1 (``sovereignty_shift`` +/- 0.15, a quarter of the
+spread of the baseline's sovereignties), an event against the same seed
+without it, measured over the 8 steps after it. Contrast, measure and
+threshold were fixed in each docstring before the tests were first run;
+claims that did not hold are marked ``xfail(strict=True)`` with the measured
+effect as the finding (docs/model.md section 6).
+
+The harness, the arms and the measures are in ``tests/model/claims.py``;
+``python -m tests.model.claims --markdown`` records every effect in
+``tests/model/claims_results.json`` and prints the table of docs/model.md
+section 6. Each arm runs once per session and is shared between tests.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
-from scipy import stats
 
-from spacesim import SpaceModel, load_scenario, shipped_scenario
+from .claims import CLAIMS, check
 
 pytestmark = pytest.mark.slow
 
-REPLICATES = 20
-STEPS = 40
-SEEDS = [1000 + r for r in range(REPLICATES)]
-ALPHA = 0.01
 
+def test_c1_a_stronger_partner_raises_others_security():
+    """C1: Japan's capability +0.1 (0.485 -> 0.585) vs the baseline, same seeds.
 
-@pytest.fixture(scope="module")
-def baseline():
-    return load_scenario(shipped_scenario("baseline"))
-
-
-def replicate(spec, measure, **parameters) -> np.ndarray:
-    """``measure(model, steps)`` for each replicate seed."""
-    out = []
-    for seed in SEEDS:
-        model = SpaceModel(spec, rng=seed, steps=STEPS, **parameters)
-        steps = model.run()
-        out.append(measure(model, steps))
-    return np.array(out)
-
-
-def greater(high: np.ndarray, low: np.ndarray) -> float:
-    """One-sided Mann-Whitney U p-value that ``high`` tends to exceed ``low``."""
-    return stats.mannwhitneyu(high, low, alternative="greater").pvalue
-
-
-def partnerships(model, steps: pd.DataFrame) -> float:
-    return float((steps["n_bilateral"] + steps["n_memberships"]).mean())
-
-
-def test_more_threat_brings_more_partnerships(baseline):
-    """C8: ASAT rate 0.05 vs 0 -> more partnerships (mean over steps); Mann-Whitney one-sided p < 0.01."""
-    calm = replicate(baseline, partnerships, asat_rate=0.0)
-    threatened = replicate(baseline, partnerships, asat_rate=0.05)
-    assert greater(threatened, calm) < ALPHA
-
-
-def test_more_debris_brings_more_partnerships(baseline):
-    """C8, C14: a collision cascade (collision_rate x20) vs today's rate -> more partnerships; Mann-Whitney one-sided p < 0.01.
-
-    (The scenario's initial threat perception already includes today's
-    debris, so the contrast is debris events during the run, not a larger
-    starting stock.)
+    Measure: mean security of the 33 other nations, mean over steps 1-60.
+    Threshold: 95% CI of the paired mean difference (stronger Japan - baseline) above 0.
+    Not arithmetic: Japan's capability reaches others only through the
+    agreements and memberships they choose; Japan's own security is excluded.
     """
-    today = replicate(baseline, partnerships)
-    cascade = replicate(baseline, partnerships, collision_rate=20 * baseline.parameters.collision_rate)
-    assert greater(cascade, today) < ALPHA
+    check(CLAIMS["C1"])
 
 
-def test_sovereignty_favours_bilateral_over_multilateral(baseline):
-    """C4: sovereignty +0.5 vs -0.5 -> fewer memberships and a larger bilateral share (means over steps); each p < 0.01."""
-    memberships = lambda m, s: float(s["n_memberships"].mean())  # noqa: E731
-    share = lambda m, s: float(s["bilateral_share"].mean())  # noqa: E731
-    assert greater(replicate(baseline, memberships, sovereignty_shift=-0.5), replicate(baseline, memberships, sovereignty_shift=0.5)) < ALPHA
-    assert greater(replicate(baseline, share, sovereignty_shift=0.5), replicate(baseline, share, sovereignty_shift=-0.5)) < ALPHA
+def test_c2_an_asat_test_costs_the_tester_trust_over_the_following_window():
+    """C2: a destructive ASAT test by China scheduled at step 10 vs none, same seeds.
 
-
-def mean_duration(model, steps: pd.DataFrame) -> float:
-    """Mean duration of partnerships formed during the run (still active ones censored at the last step)."""
-    p = model.partnerships_frame()
-    p = p[p["start_step"] > 0]
-    end = p["end_step"].astype("float").fillna(float(STEPS))
-    return float((end - p["start_step"]).mean())
-
-
-def test_political_instability_shortens_partnerships(baseline):
-    """C9: government_change_rate 0.5 vs 0 -> shorter partnerships; Mann-Whitney one-sided p < 0.01."""
-    stable = replicate(baseline, mean_duration, government_change_rate=0.0)
-    unstable = replicate(baseline, mean_duration, government_change_rate=0.5)
-    assert greater(stable, unstable) < ALPHA
-
-
-def test_clearer_law_raises_trust(baseline):
-    """C5: legal_clarity 0.9 vs 0.1 -> higher final mean trust; Mann-Whitney one-sided p < 0.01."""
-    final_trust = lambda m, s: float(s["mean_trust"].iloc[-1])  # noqa: E731
-    assert greater(replicate(baseline, final_trust, legal_clarity=0.9), replicate(baseline, final_trust, legal_clarity=0.1)) < ALPHA
-
-
-def test_an_asat_test_costs_the_tester_trust_and_raises_debris(baseline):
-    """C2, C8, C14: a scheduled ASAT test by China at step 10 vs none, same seeds (paired).
-
-    In every replicate, others' mean trust in China at step 10 is lower and
-    debris higher than without the test; Wilcoxon signed-rank one-sided p < 0.01.
+    Measure: others' mean trust in China, mean over steps 11-18 (not at step 10).
+    Threshold: 95% CI of the paired mean difference (with test - without) below 0.
+    Not arithmetic: the damage at step 10 is a constant; its persistence over
+    the window depends on decay of evidence and on cooperation rebuilding trust.
     """
-    event = {"step": 10, "kind": "asat_test", "actor": "CHN"}
-    data = baseline.model_dump(mode="json", by_alias=True)
-    data["events"] = [e for e in data["events"] if e["step"] != 10] + [event]
-    from spacesim.scenario.loader import scenario_from_data
-
-    shocked = scenario_from_data(data, "<test>")
-
-    def at_step_10(model, steps):
-        nations = model.nations_frame()
-        row = nations[(nations["step"] == 10) & (nations["nation"] == "CHN")]
-        return float(row["mean_trust_received"].iloc[0]), float(steps.loc[steps["step"] == 10, "debris"].iloc[0])
-
-    without = replicate(baseline, at_step_10)
-    with_test = replicate(shocked, at_step_10)
-    trust_drop = without[:, 0] - with_test[:, 0]
-    debris_rise = with_test[:, 1] - without[:, 1]
-    assert (trust_drop > 0).all() and (debris_rise > 0).all()
-    assert stats.wilcoxon(trust_drop, alternative="greater").pvalue < ALPHA
-    assert stats.wilcoxon(debris_rise, alternative="greater").pvalue < ALPHA
+    check(CLAIMS["C2"])
 
 
-def test_combining_bilateral_and_multilateral_serves_security_best(baseline):
-    """C7: both channels vs bilateral only and vs multilateral only -> higher mean security (mean over steps), same seeds.
+def test_c3_distrust_lowers_security_from_partners():
+    """C3: every initial trust value -0.1 (clipped at 0) vs the baseline, same seeds.
 
-    Wilcoxon signed-rank one-sided p < 0.01 for each comparison.
+    Measure: collective security (share of security from partners), mean over steps 1-60.
+    Threshold: 95% CI of the paired mean difference (lower trust - baseline) below 0.
+    Not arithmetic: the contrast is in the initial state; security from partners
+    depends on which agreements form and deepen as trust evolves.
     """
-    security = lambda m, s: float(s["mean_security"].mean())  # noqa: E731
-    both = replicate(baseline, security)
-    bilateral_only = replicate(baseline, security, allow_multilateral=False)
-    multilateral_only = replicate(baseline, security, allow_bilateral=False)
-    assert stats.wilcoxon(both - bilateral_only, alternative="greater").pvalue < ALPHA
-    assert stats.wilcoxon(both - multilateral_only, alternative="greater").pvalue < ALPHA
+    check(CLAIMS["C3"])
+
+
+def test_c4_sovereignty_favours_bilateral_deals():
+    """C4: sovereignty_shift +0.15 vs -0.15, same seeds.
+
+    Measure: bilateral share n_bilateral / (n_bilateral + n_memberships), mean over steps 1-60.
+    Threshold: 95% CI of the paired mean difference (+0.15 - (-0.15)) above 0.
+    Not arithmetic: sovereignty is one cost among benefits in each nation's
+    utility; the share is the composition of partnerships nations choose.
+    """
+    check(CLAIMS["C4"])
+
+
+def test_c5_clearer_law_raises_security_from_partners():
+    """C5: legal_clarity 0.4 vs 0.2, same seeds.
+
+    Measure: collective security, mean over steps 1-60 (not trust, which the
+    rule multiplies by (1 + bonus x clarity)).
+    Threshold: 95% CI of the paired mean difference (0.4 - 0.2) above 0.
+    """
+    check(CLAIMS["C5"])
+
+
+def test_c6_export_controls_cost_the_weaker_nations_security():
+    """C6: export_control 0.6 vs 0.4, same seeds.
+
+    Measure: mean security of the 17 nations with the lowest initial capability, mean over steps 1-60.
+    Threshold: 95% CI of the paired mean difference (0.6 - 0.4) below 0.
+    Not arithmetic: the rule raises the stronger side's reluctance; the weak
+    half's security depends on which agreements the strong still accept.
+    """
+    check(CLAIMS["C6"])
+
+
+def test_c7_combining_bilateral_and_multilateral_serves_security_best():
+    """C7: both kinds allowed vs bilateral only, and vs multilateral only, same seeds.
+
+    Measure: mean security, mean over steps 1-60.
+    Threshold: for each comparison, 95% CI of the paired mean difference (both - one) above 0.
+    Partly arithmetic (coverage adds across channels, docs/model.md section 6);
+    kept because a policy switch is the only contrast C7 admits.
+    """
+    check(CLAIMS["C7"])
+
+
+def test_c8_an_asat_test_brings_new_agreements_in_the_following_window():
+    """C8: a destructive ASAT test by China scheduled at step 10 vs none, same seeds.
+
+    Measure: bilateral agreements formed over steps 11-18.
+    Threshold: 95% CI of the paired mean difference (with test - without) above 0.
+    Not arithmetic: the shock raises threat perception; an agreement also needs
+    a willing partner, trust above the floor and benefits above costs.
+    """
+    check(CLAIMS["C8"])
+
+
+def test_c9_political_instability_lowers_security_from_partners():
+    """C9: government_change_rate 0.12 vs 0.04, same seeds.
+
+    Measure: collective security, mean over steps 1-60 (not agreement
+    duration, which a government change shortens by rule).
+    Threshold: 95% CI of the paired mean difference (0.12 - 0.04) below 0.
+    """
+    check(CLAIMS["C9"])
+
+
+def test_c10_leaks_lower_security_from_partners():
+    """C10: leak_rate 0.015 vs 0.005, same seeds.
+
+    Measure: collective security, mean over steps 1-60 (not the number of
+    leaks, which the rate sets).
+    Threshold: 95% CI of the paired mean difference (0.015 - 0.005) below 0.
+    """
+    check(CLAIMS["C10"])
+
+
+def test_c11_a_higher_trust_requirement_lowers_memberships():
+    """C11: integration_trust_requirement 0.6 vs 0.4, same seeds.
+
+    Measure: framework memberships, mean over steps 1-60.
+    Threshold: 95% CI of the paired mean difference (0.6 - 0.4) below 0.
+    Not arithmetic: the requirement is a threshold; memberships fall only if
+    members' mutual trust lies near it.
+    """
+    check(CLAIMS["C11"])
+
+
+def test_c12_commercial_capacity_reaches_nations_without_it():
+    """C12: commercial_integration 0.6 vs 0.4, same seeds.
+
+    Measure: mean security of the 11 nations with no commercial capacity, mean over steps 1-60.
+    Threshold: 95% CI of the paired mean difference (0.6 - 0.4) above 0.
+    Not arithmetic: these nations gain only through partners.
+    """
+    check(CLAIMS["C12"])
+
+
+def test_c13_stronger_norms_leave_a_more_trusting_system():
+    """C13: norm_deterrence 0.8 vs 0.6, same seeds.
+
+    Measure: mean trust, mean over steps 1-60 (not the number of hostile
+    acts, which the rule scales).
+    Threshold: 95% CI of the paired mean difference (0.8 - 0.6) above 0.
+    """
+    check(CLAIMS["C13"])
+
+
+def test_c14_an_asat_test_brings_more_collisions_later():
+    """C14: a destructive ASAT test by China scheduled at step 10 vs none, same seeds.
+
+    Measure: collisions over steps 11-60.
+    Threshold: 95% CI of the paired mean difference (with test - without) above 0.
+    Not arithmetic: the test's fragments are a constant; later collisions among
+    all objects follow from the Kessler term, decay and chance.
+    """
+    check(CLAIMS["C14"])

@@ -19,14 +19,14 @@ from functools import lru_cache
 
 import numpy as np
 
-#: Bytes per pair of a step's N x N temporaries above the kept arrays: two float64 arrays
-#: (tracemalloc peak minus kept arrays at 300 and 600 nations: 13-15 bytes a pair).
-TRANSIENT_PAIR_BYTES = 16
+#: Bytes per pair of a step's N x N temporaries above the kept arrays, with what grows with the nations alone
+#: (tracemalloc peak minus kept arrays and record at 300 and 600 nations, 3 steps: 24 and 9 bytes a pair).
+TRANSIENT_PAIR_BYTES = 24
 
 #: Bytes per nation and step of the record and the tables built from it at the end of a run
 #: (tracemalloc peak of run_scenario plus its steps and nations tables, baseline scenario,
-#: 5,000 and 20,000 steps: 230 and 235 bytes).
-NATION_STEP_BYTES = 240
+#: 5,000 and 20,000 steps: 316 and 317 bytes).
+NATION_STEP_BYTES = 320
 
 #: Seconds a step takes: a fixed part plus a part per nation pair, fitted to the model benchmark's
 #: last output (benchmarks/README.md, commit 20b2024, 2 cores AMD EPYC, a slow host): 0.53 ms a step

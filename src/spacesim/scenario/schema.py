@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 from pydantic import Strict as StrictValue
 
+from ..catalogue import SCHEDULABLE
 from ..parameters import PARAMETERS, Parameter
 
 #: Numbers as numbers: true/false and quoted numbers ("5") are refused, not read as 1 or 5 (an int is a valid float).
@@ -42,26 +43,11 @@ class Domain(StrEnum):
     JOINT_COMMAND = "joint_command"
 
 
-class EventKind(StrEnum):
-    """Kinds of event a scenario can schedule (the rules also make them at random)."""
+#: Kinds of event a scenario can schedule (the rules also make them at random), from :data:`spacesim.catalogue.EVENT_KINDS`.
+EventKind = StrEnum("EventKind", {kind.upper(): kind for kind in SCHEDULABLE}, module=__name__)  # type: ignore[misc]
 
-    ASAT_TEST = "asat_test"
-    CYBER_ATTACK = "cyber_attack"
-    LEAK = "leak"
-    GOVERNMENT_CHANGE = "government_change"
-    FRAMEWORK_OPENS = "framework_opens"
-    WITHDRAWAL = "withdrawal"
-
-
-#: Which fields each scheduled event kind needs.
-EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {
-    EventKind.ASAT_TEST: ("actor",),
-    EventKind.CYBER_ATTACK: ("actor", "target"),
-    EventKind.LEAK: ("actor", "target"),
-    EventKind.GOVERNMENT_CHANGE: ("actor",),
-    EventKind.FRAMEWORK_OPENS: ("framework",),
-    EventKind.WITHDRAWAL: ("actor", "framework"),
-}
+#: Which fields each scheduled event kind needs (:data:`spacesim.catalogue.SCHEDULABLE`).
+EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {EventKind(kind): fields for kind, fields in SCHEDULABLE.items()}
 
 
 class NationSpec(Strict):
