@@ -22,7 +22,6 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from ..model.cost import run_bytes, run_seconds
 from ..scenario.errors import InputError, LargeInputWarning, Problem
 from ..scenario.experiment import Experiment
 from ..scenario.schema import ScenarioSpec
@@ -37,6 +36,11 @@ WARN_SECONDS = 3600
 #: Memory of one run above which a warning says how much: two gigabytes, or half the available memory if less.
 WARN_BYTES = 2_000_000_000
 WARN_MEMORY_SHARE = 0.5
+
+#: Generous bounds (several times the model's measured cost, :mod:`spacesim.model.cost`) under which an input is
+#: certainly small: it is passed without loading the model to estimate it precisely (validation stays light).
+_SURELY_BYTES_PER_PAIR, _SURELY_BYTES_PER_NATION_STEP, _SURELY_SECONDS_PER_STEP, _SURELY_SECONDS_PER_PAIR_STEP = 1024, 1024, 1e-2, 1e-6
+_SURELY_SMALL_BYTES = 200_000_000
 
 PYTHON_OVERRIDE = "allow_large=True"
 CLI_OVERRIDE = "--allow-large"
@@ -56,7 +60,10 @@ def check_experiment(experiment: Experiment, *, allow_large: bool = False, max_r
     runs = count_runs(experiment)
     scenario = experiment.scenario
     n, steps = len(scenario.nations), scenario.steps
-    seconds = runs * run_seconds(n, steps)
+    if runs <= min(max_runs, WARN_RUNS) and runs * _surely_seconds(n, steps) <= WARN_SECONDS:
+        check_memory(scenario, str(experiment.scenario_path), allow_large=allow_large, override=override, warn_time=False)
+        return
+    seconds = runs * _run_seconds(n, steps)
     field = "sensitivity.samples" if spec.sensitivity is not None else "vary" if spec.vary.grid or spec.vary.sample is not None else "replicates"
     loc = tuple(field.split("."))
     line = _line(experiment, loc)
@@ -77,14 +84,18 @@ def check_run(spec: ScenarioSpec, source: str | Path, *, allow_large: bool = Fal
 def check_memory(spec: ScenarioSpec, source: str, *, allow_large: bool = False, override: str | None = PYTHON_OVERRIDE, warn_time: bool = True) -> None:
     """Refuse a run of ``spec`` that needs more memory than is available (estimated before anything is allocated); warn above half of it."""
     n, steps = len(spec.nations), spec.steps
-    need = run_bytes(n, steps)
     have = available_memory()
+    if n * n * _SURELY_BYTES_PER_PAIR + (steps + 1) * n * _SURELY_BYTES_PER_NATION_STEP <= min(_SURELY_SMALL_BYTES, WARN_MEMORY_SHARE * have) and _surely_seconds(n, steps) <= WARN_SECONDS:
+        return
+    from ..model.cost import run_bytes
+
+    need = run_bytes(n, steps)
     what = f"{n:,} nations x {steps:,} steps need about {_bytes(need)} for one run (N x N arrays of the nations, and a record of every nation at every step)"
     if need > have and not allow_large:
         raise InputError.single(source, "nations", f"{what}, more than the {_bytes(have)} of memory available; use fewer nations or steps" + _or(override, "try anyway"))
     if need > min(WARN_BYTES, WARN_MEMORY_SHARE * have):
         warnings.warn(f"{source}: {what}, {need / have:.0%} of the {_bytes(have)} of memory available", LargeInputWarning, stacklevel=3)
-    seconds = run_seconds(n, steps)
+    seconds = _run_seconds(n, steps)
     if warn_time and seconds > WARN_SECONDS:
         warnings.warn(f"{source}: {n:,} nations x {steps:,} steps: {_duration(seconds)} of computing: {_speed(n, steps)}", LargeInputWarning, stacklevel=3)
 
@@ -104,6 +115,16 @@ def available_memory() -> int:
     return max(have, 0)
 
 
+def _surely_seconds(n: int, steps: int) -> float:
+    return steps * (_SURELY_SECONDS_PER_STEP + _SURELY_SECONDS_PER_PAIR_STEP * n * n)
+
+
+def _run_seconds(n: int, steps: int) -> float:
+    from ..model.cost import run_seconds  # loads the model: only for inputs that may be large
+
+    return run_seconds(n, steps)
+
+
 def _or(override: str | None, what: str) -> str:
     return f", or pass {override} to {what}" if override else ""
 
@@ -118,7 +139,7 @@ def _line(experiment: Experiment, loc: tuple) -> int | None:
 
 def _speed(n: int, steps: int) -> str:
     """The speed an estimate assumes, and where it comes from."""
-    return f"{steps:,} steps a run at {_number(run_seconds(n, 1) * 1e3)} ms a step for {n:,} nations, the speed measured in benchmarks/README.md"
+    return f"{steps:,} steps a run at {_number(_run_seconds(n, 1) * 1e3)} ms a step for {n:,} nations, the speed measured in benchmarks/README.md"
 
 
 def _duration(seconds: float) -> str:
