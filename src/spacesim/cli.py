@@ -56,7 +56,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except InputError as exc:
         raise InputError([Problem("command line", "--seed" if p.path == "seed" else p.path, p.message) for p in exc.problems]) from None
     seed = spec.seed
-    out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
+    out = Path(args.out) if args.out else _default_run_folder(args, seed, overrides)
     folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
@@ -68,6 +68,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(result.summary())
     print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK
+
+
+def _default_run_folder(args: argparse.Namespace, seed: int, overrides: dict[str, Any]) -> Path:
+    """``results/SCENARIO-seedS``, with the --set values and --steps in the name when given (``results/baseline-seed1-legal_clarity=0.9``), numbered (``-2``, ``-3``...) when taken; with --force, the unnumbered name (the folder --force replaces)."""
+    from .output.folder import folder_label, free_folder
+
+    differs = {k: v for k, v in overrides.items() if k != "seed"}
+    label = folder_label(differs)
+    base = Path("results") / (f"{Path(args.scenario).stem}-seed{seed}" + (f"-{label}" if label else ""))
+    return base if args.force else free_folder(base)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -185,14 +195,13 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
-    out = Path(args.out) if args.out else Path("results") / Path(args.experiment).stem
 
     # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
     # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
     # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
-            result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
+            result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
         if exc.reason:
             print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
@@ -201,6 +210,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
         return EXIT_INPUT if exc.reason else 130
     print(result.summary())
+    out = result.out
     tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
     print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
     if result.failed:
@@ -254,7 +264,7 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
     parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler's workers instead of local processes (HOST:PORT also accepted)")
-    parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
+    parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT, or a new results/EXPERIMENT-2, -3... when that one is taken)")
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
@@ -279,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     run.add_argument("--steps", type=int, metavar="N", help="number of steps (default: the scenario's)")
     run.add_argument("--seed", type=int, metavar="S", help="random seed (default: the scenario's)")
-    run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS)")
+    run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS, with the --set values and --steps in the name when given, e.g. results/baseline-seed1-legal_clarity=0.9; a new numbered folder -2, -3... when that one is taken)")
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
     run.add_argument("--no-plots", action="store_true", help="skip drawing plots")

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..output.folder import free_folder
 from ..output.outcomes import run_value
 from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
@@ -143,7 +144,8 @@ def run_batch(
     existing Dask cluster at ``cluster``. ``resume`` continues a batch in
     ``out`` (refused if the experiment or scenario file changed); ``force``
     deletes ``out`` first. Without either, an existing non-empty ``out`` is
-    refused. Raises :class:`InputError` for bad input and
+    refused; without ``out``, the batch goes to ``results/EXPERIMENT``, or
+    to a new ``results/EXPERIMENT-2``, ``-3``... when that one is taken. Raises :class:`InputError` for bad input and
     :class:`BatchInterrupted` on Ctrl-C. Refusals name these arguments
     (``resume=True``); the command line passes ``wording=CLI`` so that they
     name its flags (``--resume``) instead.
@@ -152,7 +154,11 @@ def run_batch(
         experiment = load_experiment(experiment)
     if experiment.path is None:
         raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
-    out = Path(out) if out is not None else Path("results") / experiment.path.stem
+    if out is None:  # results/EXPERIMENT; a new numbered folder (results/EXPERIMENT-2...) when that one is taken, unless resuming or replacing it
+        out = Path("results") / experiment.path.stem
+        if not (resume or force):
+            out = free_folder(out)
+    out = Path(out)
     inputs = (experiment.path, experiment.scenario_path)
     BatchStore.check_new(out, resume, force, wording, inputs)
     store = BatchStore(out)

@@ -73,6 +73,45 @@ def prepare_output(out: str | Path, force: bool = False, *, inputs: tuple[str | 
     return out
 
 
+def free_folder(base: str | Path) -> Path:
+    """``base`` if it is free (missing, or empty but for a lock file), else the first free ``base-2``, ``base-3``...: a default result folder never refuses and never overwrites.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> free_folder(root / "r").name
+    'r'
+    >>> (root / "r").mkdir(); (root / "r" / "manifest.json").write_text("{}")
+    2
+    >>> free_folder(root / "r").name
+    'r-2'
+    """
+    base = Path(base)
+    candidate, n = base, 1
+    while candidate.is_symlink() or (candidate.exists() and (not candidate.is_dir() or _has_content(candidate))):
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def folder_label(settings: dict[str, Any]) -> str:
+    """What a default folder name adds for the settings that differ from the file's: ``legal_clarity=0.9_steps=20`` (characters a file name should not hold replaced by ``-``).
+
+    >>> folder_label({"legal_clarity": 0.9, "allow_multilateral": False, "steps": 20})
+    'legal_clarity=0.9_allow_multilateral=false_steps=20'
+    >>> folder_label({"name": "a/b c"})
+    'name=a-b-c'
+    """
+    def word(value: Any) -> str:
+        return "true" if value is True else "false" if value is False else str(value)
+
+    label = "_".join(re.sub(r"[^A-Za-z0-9_.=+-]+", "-", f"{k}={word(v)}") for k, v in settings.items())
+    if len(label) > 100:  # a file name holds at most 255 bytes: keep the start and a digest of the whole
+        import hashlib
+
+        label = f"{label[:88]}-{hashlib.sha256(label.encode()).hexdigest()[:10]}"
+    return label
+
+
 def check_path(path: Path, option: str = "--out") -> None:
     """:class:`InputError` for a path the system cannot even look up (a name too long, a loop of links, a folder that cannot be read), instead of an internal error later."""
     try:
