@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -81,3 +82,104 @@ def test_a_batch_run_twice_goes_to_a_new_numbered_folder(two_variants, tmp_path,
     assert sorted(p.name for p in (tmp_path / "results").iterdir()) == ["two", "two-2"]
     assert "results: results/two-2/" in capsys.readouterr().out
     pd.testing.assert_frame_equal(pd.read_parquet("results/two/steps.parquet"), pd.read_parquet("results/two-2/steps.parquet"))
+
+
+def test_batch_tables_group_by_variant_without_a_merge(two_variants, tmp_path):
+    out = tmp_path / "b"
+    assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    runs = pd.read_parquet(out / "runs.parquet")
+    steps = pd.read_parquet(out / "steps.parquet")
+    assert list(steps.columns[:4]) == ["run_id", "point", "variant", "replicate"]
+    assert steps.groupby("variant")["run_id"].nunique().to_dict() == {"both": 2, "bilateral only": 2}
+    truth = runs.set_index("run_id")[["point", "variant", "replicate"]]
+    for name in ("steps", "nations", "events"):
+        table = pd.read_parquet(out / f"{name}.parquet")
+        joined = truth.loc[table["run_id"]].reset_index(drop=True)
+        pd.testing.assert_frame_equal(table[["point", "variant", "replicate"]].reset_index(drop=True), joined, check_dtype=False)
+
+
+def test_export_csv_and_xlsx_of_a_batch_and_a_run(two_variants, tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    assert main(["export", str(out)]) == 0
+    export = out / "export"
+    assert sorted(p.name for p in export.iterdir()) == ["comparison.csv", "events.csv", "export.json", "nations.csv", "runs.csv", "steps.csv"]
+    steps = pd.read_csv(export / "steps.csv")
+    pd.testing.assert_frame_equal(steps, pd.read_parquet(out / "steps.parquet").astype({"variant": object}), check_dtype=False)
+    assert steps.groupby("variant").size().to_dict() == {"bilateral only": 10, "both": 10}
+    # a second export is refused, then replaced with --force; a file the user put there is never touched
+    capsys.readouterr()
+    assert main(["export", str(out)]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["export", str(out), "--force"]) == 0
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "steps.csv").write_text("my own\n")
+    assert main(["export", str(out), "--out", str(mine), "--force"]) == 2
+    assert "did not write" in capsys.readouterr().err and (mine / "steps.csv").read_text() == "my own\n"
+    # Excel: one workbook, a sheet per table; the result folder can still be replaced with --force (export/ is spacesim's)
+    assert main(["export", str(out), "--format", "xlsx"]) == 0
+    book = pd.read_excel(export / "b.xlsx", sheet_name=None)
+    assert set(book) == {"runs", "steps", "nations", "events", "comparison"}
+    assert len(book["steps"]) == len(steps) and set(book["steps"]["variant"]) == {"both", "bilateral only"}
+    assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out), "--force"]) == 0
+    # a single run exports too
+    run = tmp_path / "r"
+    assert main(["run", TEACHING, "--steps", "3", "--no-plots", "--out", str(run)]) == 0
+    assert main(["export", str(run), "--format", "csv", "--out", str(tmp_path / "run-csv")]) == 0
+    assert {"runs.csv", "steps.csv", "nations.csv", "events.csv", "partnerships.csv"} <= {p.name for p in (tmp_path / "run-csv").iterdir()}
+
+
+def test_export_of_a_batch_written_before_the_design_columns_adds_them(two_variants, tmp_path):
+    out = tmp_path / "b"
+    assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    old = pd.read_parquet(out / "steps.parquet").drop(columns=["point", "variant", "replicate"])
+    old.to_parquet(out / "steps.parquet", index=False)
+    assert main(["export", str(out)]) == 0
+    steps = pd.read_csv(out / "export" / "steps.csv")
+    assert list(steps.columns[:4]) == ["run_id", "point", "variant", "replicate"]
+    assert steps.groupby("variant")["run_id"].nunique().to_dict() == {"bilateral only": 2, "both": 2}
+
+
+def test_export_of_what_is_not_a_result_folder_is_exit_2(tmp_path, capsys):
+    assert main(["export", str(tmp_path)]) == 2
+    assert "manifest.json" in capsys.readouterr().err
+
+
+def test_retry_failed_reruns_only_the_failed_runs(two_variants, tmp_path, monkeypatch, capsys):
+    from spacesim.experiment import batch as batch_module
+    from spacesim.experiment.worker import FAULT_ENV
+
+    out, clean = tmp_path / "b", tmp_path / "clean"
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(clean), "--no-plots"]) == 0
+    monkeypatch.setenv(FAULT_ENV, "1,2")
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out)]) == 3
+    before = pd.read_parquet(out / "runs.parquet")
+    assert sorted(before.loc[before["status"] == "failed", "run_id"]) == [1, 2]
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out), "--retry-failed"]) == 3  # still failing: still reported
+    monkeypatch.delenv(FAULT_ENV)
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out), "--retry-failed", "--resume"]) == 2
+    # a changed code is refused, as --resume refuses it
+    real = batch_module.code_identity
+    monkeypatch.setattr(batch_module, "code_identity", lambda: {**real(), "sha256": "0" * 64})
+    capsys.readouterr()
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out), "--retry-failed"]) == 2
+    assert "code changed" in capsys.readouterr().err
+    monkeypatch.setattr(batch_module, "code_identity", real)
+    capsys.readouterr()
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out), "--retry-failed"]) == 0
+    assert "2 of 4 ran in this session" in capsys.readouterr().out
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert (runs["status"] == "completed").all()
+    kept = before[before["status"] == "completed"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(runs[runs["run_id"].isin(kept["run_id"])].reset_index(drop=True), kept)  # the completed runs are kept as they were
+    for name in ("steps", "nations", "events"):
+        pd.testing.assert_frame_equal(pd.read_parquet(out / f"{name}.parquet"), pd.read_parquet(clean / f"{name}.parquet"), check_dtype=False)
+    pd.testing.assert_frame_equal(runs.drop(columns="reproduce"), pd.read_parquet(clean / "runs.parquet").drop(columns="reproduce"))
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["runs"] == {"total": 4, "completed": 4, "failed": 0} and manifest["sessions"][-1]["retried_failed"] == 2
+    assert not (out / "chunks").exists() and (out / "comparison.parquet").exists()
+    # a changed experiment file is refused too
+    two_variants.write_text(two_variants.read_text().replace("replicates: 2", "replicates: 3"))
+    assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out), "--retry-failed"]) == 2
+    assert "experiment file changed" in capsys.readouterr().err

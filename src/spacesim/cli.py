@@ -189,19 +189,24 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     """spacesim batch: run an experiment's batch into a crash-safe result folder."""
-    from .experiment.batch import BatchInterrupted, run_batch
+    from .experiment.batch import BatchInterrupted, retry_failed, run_batch
     from .experiment.wording import CLI
     from .output.run_result import handling_interrupts
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
+    if args.retry_failed and (args.resume or args.force):
+        raise InputError.single(args.out or "--retry-failed", "--retry-failed", "choose one: --retry-failed reruns the failed runs of a finished batch, --resume finishes a stopped one, --force starts again")
 
     # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
     # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
     # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
-            result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
+            if args.retry_failed:
+                result = retry_failed(experiment, args.out, workers=args.workers, cluster=args.cluster, plots=not args.no_plots, quiet=False, wording=CLI)
+            else:
+                result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI)
     except BatchInterrupted as exc:
         if exc.reason:
             print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
@@ -228,7 +233,7 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
     """
     import shlex
 
-    words = ["spacesim", args.command, args.experiment, "--out", str(out), "--resume"]
+    words = ["spacesim", args.command, args.experiment, "--out", str(out), "--retry-failed" if getattr(args, "retry_failed", False) else "--resume"]
     if getattr(args, "method", None):
         words += ["--method", args.method]  # resuming with another method is refused
     if args.workers is not None:
@@ -260,6 +265,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """spacesim export: a result folder's tables as CSV files or an Excel workbook."""
+    from .output.export import export_folder
+
+    with _analysing(args.folder):
+        paths = export_folder(args.folder, args.format, args.out, force=args.force)
+    for p in paths:
+        print(p)
+    return EXIT_OK
+
+
 def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
@@ -267,6 +283,7 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT, or a new results/EXPERIMENT-2, -3... when that one is taken)")
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
+    parser.add_argument("--retry-failed", action="store_true", help="run again only the runs of a finished batch in --out that failed, keeping the others (refused if the code, experiment or scenario changed)")
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
 
 
@@ -351,6 +368,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="FILE", help="HTML file to write (default: DIR/report.html, rewritten freely)")
     report.add_argument("--force", action="store_true", help="replace an existing --out file")
     report.set_defaults(func=cmd_report)
+    export = sub.add_parser(
+        "export",
+        help="write a result folder's tables as CSV or Excel",
+        description="Write every table of a finished run's or batch's result folder as CSV files (one per table) or one Excel workbook (a sheet per table) "
+        "into DIR/export/ (or --out), with export.json listing them. A batch's per-run tables carry point, variant and replicate. Prints the files written.",
+    )
+    export.add_argument("folder", metavar="DIR", help="result folder of spacesim run or spacesim batch")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="csv (default): one file per table; xlsx: one workbook, a sheet per table")
+    export.add_argument("--out", metavar="DIR", help="folder to write into (default: DIR/export)")
+    export.add_argument("--force", action="store_true", help="replace the files of an earlier export (never other files)")
+    export.set_defaults(func=cmd_export)
     dashboard = sub.add_parser(
         "dashboard",
         help="start the teaching dashboard in the browser",

@@ -190,6 +190,8 @@ def _ours(path: Path) -> bool:
             return True
         if name == "inputs":  # copies of the experiment and scenario files
             return all(p.is_file() and not p.is_symlink() for p in path.iterdir())
+        if name == "export":  # spacesim export's files
+            return all(p.is_file() and not p.is_symlink() and (p.suffix in (".csv", ".xlsx") or p.name == "export.json" or _TEMPORARY.match(p.name)) for p in path.iterdir())
         if name == "plots":
             return all(not p.is_symlink() and (p.is_dir() or p.suffix == ".png" or _TEMPORARY.match(p.name)) for p in path.rglob("*"))
         return False
