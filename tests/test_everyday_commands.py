@@ -183,3 +183,32 @@ def test_retry_failed_reruns_only_the_failed_runs(two_variants, tmp_path, monkey
     two_variants.write_text(two_variants.read_text().replace("replicates: 2", "replicates: 3"))
     assert main(["batch", str(two_variants), "--workers", "1", "--out", str(out), "--retry-failed"]) == 2
     assert "experiment file changed" in capsys.readouterr().err
+
+
+def test_compare_prints_without_writing_and_compares_two_single_runs(two_variants, tmp_path, capsys):
+    out = tmp_path / "b"
+    assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    (out / "comparison.parquet").unlink()
+    before = sorted(p.name for p in out.iterdir())
+    capsys.readouterr()
+    assert main(["compare", str(out), "--boot", "200"]) == 0
+    assert "bilateral only − both" in capsys.readouterr().out
+    assert sorted(p.name for p in out.iterdir()) == before  # nothing written
+    a, b = tmp_path / "a", tmp_path / "clear"
+    assert main(["run", TEACHING, "--steps", "6", "--no-plots", "--out", str(a)]) == 0
+    assert main(["run", TEACHING, "--steps", "6", "--no-plots", "--out", str(b), "--set", "legal_clarity=0.9"]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(a), str(b)]) == 0
+    text = capsys.readouterr().out
+    assert "settings that differ: legal_clarity 0.3 -> 0.9" in text and "same seed" in text
+    ra, rb = (pd.read_parquet(f / "runs.parquet").iloc[0] for f in (a, b))
+    trust = next(line for line in text.splitlines() if line.strip().startswith("mean_trust"))
+    assert trust.split()[1:] == [f"{ra['final_mean_trust']:,.3f}", f"{rb['final_mean_trust']:,.3f}", f"{rb['final_mean_trust'] - ra['final_mean_trust']:+,.3f}"]
+    assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())  # nothing written into either
+    assert main(["compare", str(a), str(b), "--outcomes", "debris", "n_asat_tests", "--out", str(tmp_path / "ab.parquet")]) == 0
+    table = pd.read_parquet(tmp_path / "ab.parquet")
+    assert list(table["outcome"]) == ["debris", "n_asat_tests"] and list(table["statistic"]) == ["final", "total over the run"]
+    # a batch and a run, or an unknown outcome: exit 2
+    assert main(["compare", str(a), str(out)]) == 2
+    assert "not a run result folder" in capsys.readouterr().err
+    assert main(["compare", str(a), str(b), "--outcomes", "nope"]) == 2

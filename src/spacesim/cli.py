@@ -10,6 +10,7 @@ when stopped by Ctrl-C (what finished is kept).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -246,15 +247,20 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """spacesim compare: paired differences between the variants of a batch, with bootstrap intervals and a forest plot."""
+    """spacesim compare: paired differences between the variants of a batch (printed; written only with --out), or two single runs side by side."""
     from .analysis.comparison import compare_batch, format_comparison
 
+    if len(args.folders) > 2:
+        raise InputError.single("compare", " ".join(args.folders), "give one batch folder, or two run folders (spacesim compare RUN_A RUN_B)")
+    if len(args.folders) == 2:
+        return _compare_runs(args)
+    folder = args.folders[0]
     if args.boot < 1:
         raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
-    with _analysing(args.folder):
-        table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
+    with _analysing(folder):
+        table, paths, replaced = compare_batch(folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force, write=args.out is not None)
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")
@@ -262,6 +268,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(p)
     if replaced:
         print(replaced, file=sys.stderr)
+    return EXIT_OK
+
+
+def _compare_runs(args: argparse.Namespace) -> int:
+    """spacesim compare RUN_A RUN_B: two single runs' outcomes side by side."""
+    from .analysis.comparison import compare_runs, format_run_comparison
+    from .output.folder import write_parquet_atomic
+
+    if args.variants:
+        raise InputError.single("--variants", " ".join(args.variants), "two single runs have no variants; --variants is for a batch folder")
+    table = compare_runs(args.folders[0], args.folders[1], args.outcomes)
+    print(format_run_comparison(table))
+    if args.out:
+        out = Path(args.out)
+        if out.suffix != ".parquet" or out.is_dir():
+            raise InputError.single(out, "--out", "give a file name ending in .parquet")
+        if out.exists() and not args.force:
+            raise InputError.single(out, "--out", "exists; pass --force to replace it, or choose another --out")
+        table.attrs = {k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in table.attrs.items()}
+        write_parquet_atomic(out, table)
+        print(out)
     return EXIT_OK
 
 
@@ -342,20 +369,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser(
         "compare",
-        help="paired differences between the variants of a batch",
+        help="paired differences between the variants of a batch, or two single runs side by side",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
         "mean difference B - A of each outcome's final value (its total over the run for a per-step count such as n_asat_tests) with a bootstrap interval, effect size d_z and how often B was higher. "
-        "Writes comparison.parquet and plots/comparison_forest.png into the folder (the batch's own comparison, which its report shows: "
-        "replacing it with another one, e.g. fewer --outcomes, needs --force), or to --out FILE.parquet and FILE.png.",
+        "Prints the comparison and writes nothing, unless --out FILE.parquet (the table, and its forest plot beside it as FILE.png; "
+        "--out DIR/comparison.parquet rewrites the batch's own comparison, which its report shows, and replacing it with another one needs --force). "
+        "With two run folders (spacesim compare RUN_A RUN_B), prints both runs' outcomes, B - A and the settings that differ.",
     )
-    compare.add_argument("folder", metavar="DIR", help="result folder of spacesim batch")
+    compare.add_argument("folders", nargs="+", metavar="DIR", help="result folder of spacesim batch, or two result folders of spacesim run")
     compare.add_argument("--outcomes", nargs="+", metavar="NAME", help="outcomes to compare (default: the experiment's outcomes)")
     compare.add_argument("--variants", nargs="+", metavar="NAME", help="variants to compare, in this order (default: all, in the experiment file's order)")
     compare.add_argument("--boot", type=int, default=10_000, metavar="N", help="bootstrap resamples (default: 10000)")
     compare.add_argument("--seed", type=int, metavar="S", help="seed of the bootstrap (default: the experiment's base seed)")
     compare.add_argument("--confidence", type=float, default=0.95, metavar="C", help="level of the intervals (default: 0.95)")
-    compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png, leaving the batch's comparison.parquet as it is")
-    compare.add_argument("--force", action="store_true", help="replace an existing comparison table that holds another comparison")
+    compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png (default: print only)")
+    compare.add_argument("--force", action="store_true", help="replace an existing --out table that holds another comparison")
     compare.set_defaults(func=cmd_compare)
 
     report = sub.add_parser(
