@@ -212,3 +212,30 @@ def test_compare_prints_without_writing_and_compares_two_single_runs(two_variant
     assert main(["compare", str(a), str(out)]) == 2
     assert "not a run result folder" in capsys.readouterr().err
     assert main(["compare", str(a), str(b), "--outcomes", "nope"]) == 2
+
+
+def test_set_with_a_space_instead_of_equals_says_how_to_write_it(capsys):
+    assert main(["run", TEACHING, "--set", "legal_clarity", "0.4"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "error: --set legal_clarity: expected NAME=VALUE; write --set legal_clarity=0.4"
+    assert main(["run", TEACHING, "--set", "=0.4"]) == 2
+    assert "expected NAME=VALUE" in capsys.readouterr().err
+
+
+def test_the_compile_notice_tells_a_cold_cache_from_a_warm_one(tmp_path, monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    from spacesim.model import compiled
+
+    probe = "from spacesim.model.compiled import cold_functions, compiled_functions; print(len(cold_functions()), len(compiled_functions()))"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "NUMBA_CACHE_DIR"}
+    cold = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env={**env, "NUMBA_CACHE_DIR": str(tmp_path / "empty")}, timeout=120)
+    n_cold, n_all = map(int, cold.stdout.split())
+    assert n_all >= 10 and n_cold == n_all  # an empty cache: every rule compiles
+    assert main(["run", TEACHING, "--steps", "2", "--no-plots", "--out", str(tmp_path / "warm")]) == 0
+    assert len(compiled.cold_functions()) * 2 <= n_all and "compiling" not in capsys.readouterr().err  # after a run here, the rules a run uses are cached
+    assert compiled.compile_notice() is None
+    monkeypatch.setattr(compiled, "cold_functions", lambda: [f.py_func.__name__ for f in compiled.compiled_functions()])  # as with the empty cache above
+    assert main(["run", TEACHING, "--steps", "2", "--no-plots", "--out", str(tmp_path / "cold")]) == 0
+    assert f"compiling the model's rules on first use ({n_all} of {n_all} functions, about 30 s" in capsys.readouterr().err

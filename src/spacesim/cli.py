@@ -31,7 +31,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
     for item in items:
         name, sep, raw = item.partition("=")
         if not sep or not name:
-            raise InputError.single("--set", item, "expected NAME=VALUE, e.g. --set legal_clarity=0.8")
+            raise InputError.single("--set", item, f"expected NAME=VALUE, e.g. --set {name or 'legal_clarity'}={raw or '0.8'}" if sep else f"expected NAME=VALUE, e.g. --set {item}=VALUE")
         try:
             out[name.strip()] = yaml.safe_load(raw)
         except yaml.YAMLError:
@@ -59,6 +59,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     seed = spec.seed
     out = Path(args.out) if args.out else _default_run_folder(args, seed, overrides)
     folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
+    _compile_notice()
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
             result = run_scenario(spec, seed=seed)
@@ -69,6 +70,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(result.summary())
     print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK
+
+
+def _compile_notice(where: str = "") -> None:
+    """A line on stderr before the model's first use when its compiled rules are not cached yet (~30 s of silence otherwise)."""
+    from .model.compiled import compile_notice
+
+    line = compile_notice(where)
+    if line:
+        print(line, file=sys.stderr, flush=True)
 
 
 def _default_run_folder(args: argparse.Namespace, seed: int, overrides: dict[str, Any]) -> Path:
@@ -202,6 +212,8 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
     # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
     # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
+    if not args.cluster:  # a cluster's workers have their own caches, which this machine cannot see
+        _compile_notice(" in each worker" if args.workers != 1 else "")
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
             if args.retry_failed:
@@ -419,8 +431,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _misused_set(argv: list[str]) -> str | None:
+    """The message for ``--set NAME VALUE`` (a space where the ``=`` goes), which argparse would only call an unrecognised argument.
+
+    >>> _misused_set(["run", "s.yaml", "--set", "legal_clarity", "0.4"])
+    'error: --set legal_clarity: expected NAME=VALUE; write --set legal_clarity=0.4'
+    >>> _misused_set(["run", "s.yaml", "--set", "legal_clarity=0.4"]) is None
+    True
+    """
+    for i, word in enumerate(argv[:-1]):
+        name = argv[i + 1]
+        if word == "--set" and "=" not in name and not name.startswith("-"):
+            value = argv[i + 2] if i + 2 < len(argv) and not argv[i + 2].startswith("--") else "VALUE"
+            return f"error: --set {name}: expected NAME=VALUE; write --set {name}={value}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spacesim`` command."""
+    misused = _misused_set(list(sys.argv[1:] if argv is None else argv))
+    if misused:
+        print(misused, file=sys.stderr)
+        return EXIT_INPUT
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
