@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -239,3 +240,66 @@ def test_the_compile_notice_tells_a_cold_cache_from_a_warm_one(tmp_path, monkeyp
     monkeypatch.setattr(compiled, "cold_functions", lambda: [f.py_func.__name__ for f in compiled.compiled_functions()])  # as with the empty cache above
     assert main(["run", TEACHING, "--steps", "2", "--no-plots", "--out", str(tmp_path / "cold")]) == 0
     assert f"compiling the model's rules on first use ({n_all} of {n_all} functions, about 30 s" in capsys.readouterr().err
+
+
+def test_the_report_opens_with_findings_in_words_and_shows_no_local_paths(two_variants, tmp_path):
+
+
+    out = tmp_path / "b"
+    assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    text = (out / "report.html").read_text()
+    sections = re.findall(r'<section id="([a-z-]+)">', text)
+    assert sections[0] == "findings"
+    findings = text[text.index('<section id="findings">') : text.index("</section>")]
+    comparison = pd.read_parquet(out / "comparison.parquet")
+    for _, row in comparison.iterrows():
+        name = f"Final {row['outcome'].replace('_', ' ')}"
+        assert name in findings
+        clear = row["ci_low"] > 0 or row["ci_high"] < 0
+        assert ("higher under" in findings) if clear else ("cannot be told apart" in findings)
+    assert "Chance alone: runs with the same settings and different seeds differ by a standard deviation of" in findings
+    assert "pooled over 2 groups of 2 replicates" in findings
+    assert f"<code>{tmp_path}" not in text and "<code>../teaching_small.yaml</code>" in text
+
+
+def test_a_sensitivity_report_collapses_its_design_points_and_reads_low_before_high(tmp_path):
+    import shutil
+
+    shutil.copy(TEACHING, tmp_path / "teaching_small.yaml")
+    (tmp_path / "sens.yaml").write_text(
+        textwrap.dedent(
+            """\
+            schema_version: 1
+            name: sens
+            description: A small Sobol' sample.
+            scenario: teaching_small.yaml
+            steps: 4
+            replicates: 2
+            seed: 11
+            sensitivity:
+              method: sobol
+              samples: 4
+              parameters:
+                legal_clarity: {low: 0.0, high: 1.0}
+                trust_loss: {low: 0.5, high: 6.0}
+              outcomes: [collective_security]
+            outcomes: [collective_security]
+            plots: []
+            tables: []
+            """
+        )
+    )
+    out = tmp_path / "s"
+    assert main(["sensitivity", str(tmp_path / "sens.yaml"), "--workers", "1", "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0
+    text = (out / "report.html").read_text()
+    what_ran = text[text.index('<section id="what-ran">') :]
+    what_ran = what_ran[: what_ran.index("</section>")]
+    assert "<h3>Design points</h3><details><summary>24 design points: legal_clarity from " in what_ran
+    outcomes = text[text.index('<section id="outcomes">') :]
+    outcomes = outcomes[: outcomes.index("</section>")]
+    assert "<h3>Over all design points</h3>" in outcomes and "<details><summary>24 groups (show)</summary>" in outcomes
+    assert re.search(r"<th>parameter</th><th[^>]*>low</th><th[^>]*>high</th>", text)
+    findings = text[text.index('<section id="findings">') :]
+    assert "Collective security depends most on " in findings[: findings.index("</section>")]
