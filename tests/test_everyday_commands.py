@@ -303,3 +303,50 @@ def test_a_sensitivity_report_collapses_its_design_points_and_reads_low_before_h
     assert re.search(r"<th>parameter</th><th[^>]*>low</th><th[^>]*>high</th>", text)
     findings = text[text.index('<section id="findings">') :]
     assert "Collective security depends most on " in findings[: findings.index("</section>")]
+
+
+def test_a_minimal_experiment_names_a_shipped_scenario_by_name(tmp_path, monkeypatch, capsys):
+    from spacesim.scenario.experiment import load_experiment
+
+    path = tmp_path / "mini.yaml"
+    path.write_text("schema_version: 1\nname: mini\nscenario: teaching_small\nsteps: 3\nreplicates: 2\nvariants:\n  both: {}\n  no law: {legal_clarity: 0.0}\nplots: []\n")
+    experiment = load_experiment(path)
+    assert experiment.scenario_path == shipped_scenarios()["teaching_small"] and experiment.spec.description == ""
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", str(path)]) == 0
+    assert main(["batch", str(path), "--workers", "1"]) == 0
+    runs = pd.read_parquet(tmp_path / "results" / "mini" / "runs.parquet")
+    assert len(runs) == 4 and (runs["status"] == "completed").all()
+    # each run's reproduce command names a file that exists
+    assert runs["reproduce"].str.contains(str(shipped_scenarios()["teaching_small"]), regex=False).all()
+
+
+def test_a_shipped_experiment_copied_elsewhere_keeps_working(tmp_path):
+    import shutil
+
+    from spacesim.scenario.experiment import load_experiment
+    from spacesim.scenario.library import shipped_experiment
+
+    copy = tmp_path / "mine" / "teaching.yaml"
+    copy.parent.mkdir()
+    shutil.copy(shipped_experiment("teaching"), copy)
+    assert load_experiment(copy).scenario_path == shipped_scenarios()["teaching_small"]
+    assert main(["validate", str(copy)]) == 0
+    # a scenario of the user's own beside it wins over the shipped one
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "teaching_small.yaml").write_text(Path(TEACHING).read_text().replace("name: teaching_small", "name: my_copy"))
+    assert load_experiment(copy).scenario.name == "my_copy"
+
+
+def test_unknown_top_level_keys_get_a_suggestion(tmp_path, capsys):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(Path(TEACHING).read_text().replace("description:", "descripton:", 1))
+    experiment = tmp_path / "e.yaml"
+    experiment.write_text("schema_version: 1\nname: e\nscenario: baseline\nvarients:\n  a: {}\n")
+    misplaced = tmp_path / "m.yaml"
+    misplaced.write_text("schema_version: 1\nname: m\nscenario: baseline\nlegal_clarity: 0.5\n")
+    assert main(["validate", str(scenario), str(experiment), str(misplaced)]) == 2
+    err = capsys.readouterr().err
+    assert "descripton: unknown field; did you mean 'description'?" in err
+    assert "varients: unknown field; did you mean 'variants'?" in err
+    assert "legal_clarity: unknown field; legal_clarity is a parameter of the model: set it under parameters" in err

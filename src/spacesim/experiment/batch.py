@@ -575,6 +575,8 @@ def scenario_file_for_commands(experiment: Experiment) -> str:
         return str(experiment.scenario_path)
     named = Path(experiment.spec.scenario)
     literal = Path(os.path.abspath(experiment.path.parent)) / named if not named.is_absolute() else named
+    if not literal.exists():  # a shipped scenario named by name, or found by its file name (see spacesim.scenario.experiment.resolve_scenario)
+        return str(experiment.scenario_path)
     tidy = Path(os.path.normpath(literal))
     try:
         return str(tidy if tidy.samefile(experiment.scenario_path) else literal)
