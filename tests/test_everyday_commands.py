@@ -251,7 +251,8 @@ def test_the_report_opens_with_findings_in_words_and_shows_no_local_paths(two_va
     text = (out / "report.html").read_text()
     sections = re.findall(r'<section id="([a-z-]+)">', text)
     assert sections[0] == "findings"
-    findings = text[text.index('<section id="findings">') : text.index("</section>")]
+    start = text.index('<section id="findings">')
+    findings = text[start : text.index("</section>", start)]
     comparison = pd.read_parquet(out / "comparison.parquet")
     for _, row in comparison.iterrows():
         name = f"Final {row['outcome'].replace('_', ' ')}"

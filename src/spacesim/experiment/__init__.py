@@ -1,7 +1,7 @@
 """Experiments: designs, replicate seeds, executors (local, Dask) and the crash-safe result store."""
 
 from ..scenario.experiment import Experiment, ExperimentSpec, load_experiment, parse_experiment
-from .batch import BatchInterrupted, BatchResult, run_batch
+from .batch import BatchInterrupted, BatchResult, retry_failed, run_batch
 from .design import Design, RunTask, build_design
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "build_design",
     "load_experiment",
     "parse_experiment",
+    "retry_failed",
     "run_batch",
 ]
