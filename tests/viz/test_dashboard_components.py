@@ -277,10 +277,21 @@ def test_restore_puts_the_scenarios_own_settings_back():
     assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["teaching_small"]).run(5))
 
 
+def test_only_the_mesa_controls_the_lesson_uses_are_on_the_page():
+    rc, _, _ = render(shipped_scenarios()["teaching_small"])
+    labels = {w.label for w in rc.find(v.Slider).widgets} | {w.label for w in rc.find(v.Checkbox).widgets}
+    assert "Play Interval (ms between steps)" in labels
+    assert not {label for label in labels if "Render Interval" in label or "Use Threads" in label}
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert "Controls" in titles and "Information" not in titles
+    assert not [w for w in rc.find(v.Html).widgets if str(w.children[0]).startswith("Time:")]
+    assert {button(rc, label) is not None for label in ("Reset", "▶", "Step")} == {True}
+
+
 def test_every_slider_shows_its_value():
     rc, _, _ = render(shipped_scenarios()["teaching_small"])
     sliders = rc.find(v.Slider).widgets
-    assert {w.label for w in sliders} >= {"Play Interval (ms)", SEED, "legal clarity"}
+    assert {w.label for w in sliders} >= {"Play Interval (ms between steps)", SEED, "legal clarity"}
     # Ours ask for it; Mesa's (thumb label while dragging) are made to show it always by the page's CSS.
     assert all(w.thumb_label in ("always", True) for w in sliders)
     assert all(w.thumb_label == "always" for w in sliders if w.label in {c.label for c in controls()})

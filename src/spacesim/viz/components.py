@@ -141,7 +141,11 @@ def OutcomePlots(model: DashboardModel, tick: int = 0):
 
 
 def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict]:
-    """The ``count`` latest events, newest first (each a row of the event log, with its narrative).
+    """The ``count`` latest events and agreement lines, newest first (each a row with its narrative).
+
+    Events come from the model's event log (hostile acts, accessions,
+    withdrawals, changes of government); the agreements signed, deepened and
+    ended from :attr:`DashboardModel.news`.
 
     >>> from spacesim.viz.session import Choices
     >>> m = Choices().build()
@@ -149,7 +153,7 @@ def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict
     >>> latest_events(m, 1)[0]["kind"]
     'asat_test'
     """
-    return list(reversed(model.log.rows[-count:]))
+    return list(reversed(model.happenings[-count:]))
 
 
 @solara.component
@@ -157,15 +161,16 @@ def WhatJustHappened(model: DashboardModel, tick: int = 0):
     """The narratives of the latest events, newest first; this step's in bold."""
     with solara.Column(gap="4px"):
         solara.Text("What just happened", style={"font-weight": "bold", "font-size": "1rem"})
-        rows = latest_events(model)
+        everything = model.happenings
+        rows = list(reversed(everything[-EVENTS_SHOWN:]))
         if not rows:
             solara.Text("No events yet: press Step or ▶.", style={"font-style": "italic", "font-size": "0.95rem"})
         for row in rows:
             recent = row["step"] == model.steps
             style = {"font-weight": "bold", "font-size": "0.95rem"} if recent else {"font-size": "0.95rem", **FADED}
             solara.Text(f"• {row['narrative']}", style=style, classes=["spacesim-event"])
-        if len(model.log.rows) > EVENTS_SHOWN:
-            solara.Text(f"({len(model.log.rows) - EVENTS_SHOWN} earlier events not shown)", style={"font-size": "0.85rem", **FADED})
+        if len(everything) > EVENTS_SHOWN:
+            solara.Text(f"({len(everything) - EVENTS_SHOWN} earlier lines not shown)", style={"font-size": "0.85rem", **FADED})
 
 
 @solara.component

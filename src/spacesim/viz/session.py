@@ -18,6 +18,7 @@ import solara
 from ..model import SpaceModel
 from ..scenario import ScenarioSpec, load_scenario
 from .controls import key_parameters
+from .narrative import partnership_news, snapshot
 from .scenarios import ScenarioChoice, choice_for, scenario_catalogue
 
 
@@ -241,15 +242,29 @@ class DashboardModel(SpaceModel):
         self.layout = _layout(choice.path)
         self.lock = threading.RLock()
         self._stepping = False
+        #: What the "What just happened" panel lists, oldest first: the event log's rows as they came, each step's
+        #: (or shock's) followed by lines naming the bilateral agreements it signed, deepened and ended (:mod:`spacesim.viz.narrative`).
+        self.happenings: list[dict[str, Any]] = []
+        self._logged = 0
+        self._note_partnerships(snapshot(self.state))
 
     def step(self) -> None:
-        """One step (never at the same time as a shock)."""
+        """One step (never at the same time as a shock); then name the agreements it signed, deepened and ended."""
         with self.lock:
             self._stepping = True
+            before = snapshot(self.state)
             try:
                 super().step()
             finally:
                 self._stepping = False
+            self._note_partnerships(before)
+
+    def _note_partnerships(self, before: tuple[np.ndarray, np.ndarray]) -> None:
+        """Add the events logged since the last call, then the agreement lines since ``before``, to :attr:`happenings`."""
+        rows = self.log.rows
+        self.happenings += rows[self._logged :]
+        self._logged = len(rows)
+        self.happenings += partnership_news(before, self.state, self.ledger.columns["end_reason"], self.steps)
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
         """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.
@@ -263,9 +278,11 @@ class DashboardModel(SpaceModel):
         (1500.0, 1, 1)
         """
         with self.lock:
+            before = None if self._stepping else snapshot(self.state)
             super().trigger(*args, **kwargs)
-            if not self._stepping:
-                self.record_again()  # the page shows the shock at once, at the step its event names
+            if before is not None:
+                self.record_again()
+                self._note_partnerships(before)  # the page shows the shock at once, at the step its event names
 
     @property
     def when(self) -> str:
