@@ -146,7 +146,7 @@ def test_a_shock_shows_at_once_and_its_asat_mark_sits_at_its_step():
     assert text_of(rc, "spacesim-headline") != headline and f"debris {m.state.debris:,.0f}" in text_of(rc, "spacesim-headline")
     assert list(m.datacollector.model_vars["debris"])[-1] == m.state.debris
     debris_chart = pictures(rc, "spacesim-plot")[3]
-    assert debris_chart.count('class="mark"') == 1 and "ASAT test at step 3<" in debris_chart
+    assert debris_chart.count('class="mark"') == 1 and "ASAT test in 2025 Q4 (step 3)<" in debris_chart
     assert m.recorder.steps["n_asat_tests"].tolist() == [0, 0, 0, 1]
     button(rc, "Step").click()
     assert m.recorder.steps["n_asat_tests"][3:].tolist() == [1, 0]  # counted once, at its own step

@@ -55,6 +55,12 @@ PAGE_CSS = f"""
 .v-application:has(.v-navigation-drawer--open:not(.v-navigation-drawer--is-mobile)) .v-content {{ padding-left: var(--spacesim-sidebar) !important; }}
 .v-navigation-drawer .v-card__title {{ font-size: 1.1rem; padding: 10px 12px 2px; word-break: normal; line-height: 1.4; }}
 .v-navigation-drawer .v-card__text {{ padding: 6px 12px 10px; }}
+/* Buttons fit their card at 1024 px: Reset, play and Step side by side; a long label wraps inside its button. */
+.v-navigation-drawer .v-btn {{ max-width: 100%; }}
+.v-navigation-drawer .v-btn:not(.v-btn--icon) {{ min-width: 44px !important; padding: 0 10px !important; }}
+.v-navigation-drawer .v-btn__content {{ white-space: normal; line-height: 1.15; }}
+.v-navigation-drawer .v-btn.v-size--small {{ height: auto !important; min-height: 28px; padding-top: 3px !important; padding-bottom: 3px !important; }}
+.spacesim-controls .d-flex {{ gap: 6px; }}
 
 /* Sliders: the label on its own line above a full-width track, and the value always shown, under the thumb. */
 .v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}

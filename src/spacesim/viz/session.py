@@ -19,6 +19,7 @@ from ..model import SpaceModel
 from ..scenario import ScenarioSpec, load_scenario
 from .controls import key_parameters
 from .narrative import partnership_news, snapshot
+from .pictures import step_date
 from .scenarios import ScenarioChoice, choice_for, scenario_catalogue
 
 
@@ -285,6 +286,16 @@ class DashboardModel(SpaceModel):
                 self._note_partnerships(before)  # the page shows the shock at once, at the step its event names
 
     @property
+    def calendar(self) -> tuple[int, int] | None:
+        """The scenario's calendar for dates and the charts' time axis: its start year and steps per year (None when a step is not a quarter, a year or a month).
+
+        >>> DashboardModel(Choices()).calendar
+        (2025, 4)
+        """
+        per_year = STEPS_PER_YEAR.get(self.spec.step_meaning.strip().lower())
+        return (int(self.spec.start_year), per_year) if per_year else None
+
+    @property
     def when(self) -> str:
         """Where the run is: "step 5 of 40 (2026 Q2)" when a step is a quarter, a year or a month.
 
@@ -292,11 +303,8 @@ class DashboardModel(SpaceModel):
         'step 0 of 120 (2025 Q1)'
         """
         out = f"step {self.steps} of {self.spec.steps}"
-        per_year = STEPS_PER_YEAR.get(self.spec.step_meaning.strip().lower())
-        if per_year == 4:
-            out += f" ({self.spec.start_year + self.steps // 4} Q{self.steps % 4 + 1})"
-        elif per_year:
-            out += f" ({self.spec.start_year + self.steps / per_year:.1f})"
+        if self.calendar is not None:
+            out += f" ({step_date(self.steps, self.calendar)})"
         return out
 
 
