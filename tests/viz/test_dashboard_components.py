@@ -150,7 +150,7 @@ def test_a_shock_shows_at_once_and_its_asat_mark_sits_at_its_step():
     assert m.recorder.steps["n_asat_tests"].tolist() == [0, 0, 0, 1]
     button(rc, "Step").click()
     assert m.recorder.steps["n_asat_tests"][3:].tolist() == [1, 0]  # counted once, at its own step
-    assert "ASAT test at step 3<" in pictures(rc, "spacesim-plot")[3]
+    assert "ASAT test in 2025 Q4 (step 3)<" in pictures(rc, "spacesim-plot")[3]
 
 
 def test_a_shock_keeps_the_counts_of_the_step_it_joins():
