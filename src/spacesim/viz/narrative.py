@@ -3,8 +3,8 @@
 The model's event log already names who joins or leaves a framework
 (accession, withdrawal) and every hostile act; bilateral agreements are in
 its partnership ledger and its state, not in the log. This module reads
-them, without changing the model: the page compares each agreement's
-depth before and after a step (or a shock) and names
+them, without changing the model: the page compares the ledger and each
+agreement's depth before and after a step (or a shock) and names
 
 * the agreements signed, with what they share,
 * the agreements deepened into a new domain (e.g. from sharing surveillance
@@ -76,50 +76,54 @@ def _listing(items: list[str]) -> str:
     return ", ".join(items[:NAMED_PER_LINE]) + f" and {len(items) - NAMED_PER_LINE} more"
 
 
-def snapshot(state: WorldState) -> tuple[np.ndarray, np.ndarray]:
-    """What :func:`partnership_news` compares against: every agreement's depth and ledger id now."""
-    return state.tie_depth.copy(), state.tie_id.copy()
+def snapshot(state: WorldState, ledger: dict[str, list[Any]]) -> tuple[np.ndarray, np.ndarray, int]:
+    """What :func:`partnership_news` compares against: every agreement's depth and ledger id now, and the ledger's length."""
+    return state.tie_depth.copy(), state.tie_id.copy(), len(ledger["partnership_id"])
 
 
-def partnership_news(before: tuple[np.ndarray, np.ndarray], state: WorldState, end_reasons: list[Any], step: int) -> list[dict[str, Any]]:
+def partnership_news(before: tuple[np.ndarray, np.ndarray, int], state: WorldState, ledger: dict[str, list[Any]], step: int) -> list[dict[str, Any]]:
     """Lines (rows shaped like the event log's) naming the agreements signed, deepened and ended since ``before``.
 
-    ``end_reasons`` is the partnership ledger's ``end_reason`` column (indexed by ledger id).
+    ``ledger`` is the partnership ledger's columns. Signed: the bilateral
+    agreements the ledger opened since ``before`` (one that also ended since
+    is named in both lines). Ended: those open at ``before`` or opened since
+    that the ledger has closed, with its reason. Deepened: an agreement in
+    force throughout whose depth reaches a deeper domain.
     """
-    depth_then, id_then = before
-    depth_now = state.tie_depth
+    depth_then, id_then, opened_then = before
     names = state.names
-    pair = lambda i, j: f"{names[i]}–{names[j]}"  # noqa: E731
-    upper = np.triu(np.ones(depth_now.shape, dtype=bool), 1)
-    was, now = (depth_then > 0) & upper, (depth_now > 0) & upper
+    index = state.index
+    kind, party_a, party_b, depth, end_step, end_reason = (ledger[k] for k in ("kind", "party_a", "party_b", "depth", "end_step", "end_reason"))
+    pair = lambda pid: f"{names[index[party_a[pid]]]}–{names[index[party_b[pid]]]}"  # noqa: E731
     rows = []
 
-    signed = list(zip(*np.nonzero(now & ~was)))
-    if signed:
+    new = [pid for pid in range(opened_then, len(kind)) if kind[pid] == "bilateral"]
+    if new:
         by_domain: dict[str, list[str]] = {}
-        for i, j in signed:
-            by_domain.setdefault(domain_words(float(depth_now[i, j])), []).append(pair(i, j))
+        for pid in new:
+            by_domain.setdefault(domain_words(float(depth[pid])), []).append(pair(pid))
         parts = [f"{_listing(pairs)} ({domain})" for domain, pairs in by_domain.items()]
-        noun = "agreement" if len(signed) == 1 else "agreements"
+        noun = "agreement" if len(new) == 1 else "agreements"
         rows.append(_row(step, "agreements_signed", f"new bilateral {noun}: " + "; ".join(parts)))
 
-    kept = was & now
-    deeper = kept & (domain_rank(depth_now) > domain_rank(depth_then))
+    upper = np.triu(np.ones(depth_then.shape, dtype=bool), 1)
+    kept = upper & (depth_then > 0) & (state.tie_depth > 0) & (state.tie_id == id_then)
+    deeper = kept & (domain_rank(state.tie_depth) > domain_rank(depth_then))
     if deeper.any():
         by_domain = {}
         for i, j in zip(*np.nonzero(deeper)):
-            by_domain.setdefault(domain_words(float(depth_now[i, j])), []).append(pair(i, j))
+            by_domain.setdefault(domain_words(float(state.tie_depth[i, j])), []).append(f"{names[i]}–{names[j]}")
         parts = [f"{_listing(pairs)} (now {domain})" for domain, pairs in by_domain.items()]
         noun = "agreement deepens" if deeper.sum() == 1 else "agreements deepen"
         rows.append(_row(step, "agreements_deepened", f"bilateral {noun}: " + "; ".join(parts)))
 
-    ended = list(zip(*np.nonzero(was & ~now)))
+    open_then = [int(pid) for pid in id_then[upper & (depth_then > 0)].tolist()]
+    ended = [pid for pid in open_then + new if end_step[pid] is not None]
     if ended:
         by_reason: dict[str, list[str]] = {}
-        for i, j in ended:
-            pid = int(id_then[i, j])
-            reason = end_reasons[pid] if 0 <= pid < len(end_reasons) else None
-            by_reason.setdefault(END_WORDS.get(str(reason), f"({reason})" if reason else ""), []).append(pair(i, j))
+        for pid in ended:
+            reason = end_reason[pid]
+            by_reason.setdefault(END_WORDS.get(str(reason), f"({reason})" if reason else ""), []).append(pair(pid))
         parts = [f"{_listing(pairs)} {why}".rstrip() for why, pairs in by_reason.items()]
         noun = "agreement ends" if len(ended) == 1 else "agreements end"
         rows.append(_row(step, "agreements_ended", f"bilateral {noun}: " + "; ".join(parts)))

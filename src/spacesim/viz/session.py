@@ -173,25 +173,25 @@ class DashboardModel(SpaceModel):
         #: (or shock's) followed by lines naming the bilateral agreements it signed, deepened and ended (:mod:`spacesim.viz.narrative`).
         self.happenings: list[dict[str, Any]] = []
         self._logged = 0
-        self._note_partnerships(snapshot(self.state))
+        self._note_partnerships(snapshot(self.state, self.ledger.columns))
 
     def step(self) -> None:
         """One step (never at the same time as a shock); then name the agreements it signed, deepened and ended."""
         with self.lock:
             self._stepping = True
-            before = snapshot(self.state)
+            before = snapshot(self.state, self.ledger.columns)
             try:
                 super().step()
             finally:
                 self._stepping = False
             self._note_partnerships(before)
 
-    def _note_partnerships(self, before: tuple[np.ndarray, np.ndarray]) -> None:
+    def _note_partnerships(self, before: tuple[np.ndarray, np.ndarray, int]) -> None:
         """Add the events logged since the last call, then the agreement lines since ``before``, to :attr:`happenings`."""
         rows = self.log.rows
         self.happenings += rows[self._logged :]
         self._logged = len(rows)
-        self.happenings += partnership_news(before, self.state, self.ledger.columns["end_reason"], self.steps)
+        self.happenings += partnership_news(before, self.state, self.ledger.columns, self.steps)
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
         """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.
@@ -205,7 +205,7 @@ class DashboardModel(SpaceModel):
         (1500.0, 1, 1)
         """
         with self.lock:
-            before = None if self._stepping else snapshot(self.state)
+            before = None if self._stepping else snapshot(self.state, self.ledger.columns)
             super().trigger(*args, **kwargs)
             if before is not None:
                 self.record_again()
