@@ -255,8 +255,8 @@ def trust_key_html() -> str:
     )
 
 
-#: Line colours of the outcome charts (Matplotlib's first colours, as in the run plots).
-LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+#: Line colours of the outcome charts: Okabe-Ito's blue, orange, bluish green and vermillion (colour-blind safe).
+LINE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00")
 
 
 def _ticks(lo: float, hi: float, count: int = 4, integer: bool = False, steps: tuple[float, ...] | None = None) -> list[float]:
@@ -363,7 +363,7 @@ def chart_svg(
     >>> svg.count("<polyline"), svg.count('class="mark"'), "ASAT test in 2025 Q2 (step 1)" in svg, ">step<" in svg
     (1, 1, True, False)
     """
-    left, right, top, bottom = 44, 10, 42, 22
+    left, right, top, bottom = 44, 16, 42, 22  # right: room for half the last date ("2035")
     pw, ph = width - left - right, height - top - bottom
     values = [v for vs in series.values() for v in vs if v == v]
     if y_range is not None:
@@ -398,9 +398,8 @@ def chart_svg(
             f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{MIN_FONT:g}" text-anchor="end">{text}</text>'
         )
     ticks = calendar_ticks(xmax, calendar, 4 if calendar and calendar[1] == 4 and xmax < 2 * calendar[1] else 5)
-    for k, (v, text) in enumerate(ticks):
-        anchor = "end" if k == len(ticks) - 1 and sx(v) + 3.5 * len(text) > width else "middle"
-        parts.append(f'<text class="xtick" x="{sx(v):.1f}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="{anchor}">{escape(text)}</text>')
+    for v, text in ticks:
+        parts.append(f'<text class="xtick" x="{sx(v):.1f}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="middle">{escape(text)}</text>')
     if calendar is None:
         parts.append(f'<text x="{left - 8}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="end" fill-opacity="0.7">step</text>')
     for step in marks:
