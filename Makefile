@@ -43,6 +43,7 @@ bench: $(STAMP)
 	$(VPY) benchmarks/bench_model.py
 	$(VPY) benchmarks/bench_batch.py
 	$(VPY) benchmarks/bench_dashboard.py
+	$(VPY) benchmarks/bench_calibrate.py
 
 clean:
 	rm -rf $(VENV) results .pytest_cache .hypothesis

@@ -10,7 +10,6 @@ The notebook API in four lines:
 
 from typing import Any
 
-from .model import Nation, SpaceModel
 from .parameters import PARAMETERS, PARAMETERS_BY_NAME, Parameter
 from .scenario import InputError, ScenarioSpec, load_scenario, parse_scenario
 from .scenario.library import shipped_scenario, shipped_scenarios
@@ -18,11 +17,19 @@ from .scenario.library import shipped_scenario, shipped_scenarios
 
 
 def __getattr__(name: str) -> Any:
-    """``spacesim.__version__``, read from the installed package's metadata when first asked for.
+    """``spacesim.SpaceModel`` and ``spacesim.Nation``, imported when first asked for, and ``spacesim.__version__``, read from the installed package's metadata.
 
-    (``importlib.metadata`` costs a tenth of a second to import; every batch
-    worker imports spacesim and none needs the version.)
+    (The model loads numba and its compiled rules; reading or validating a
+    scenario or experiment file needs neither. ``importlib.metadata`` costs
+    a tenth of a second to import; every batch worker imports spacesim and
+    none needs the version.)
     """
+    if name in ("SpaceModel", "Nation"):
+        from . import model
+
+        value = getattr(model, name)
+        globals()[name] = value
+        return value
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 

@@ -47,6 +47,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     started = now()
     spec = load_scenario(args.scenario)
     overrides = _parse_sets(args.set)
+    if args.posterior:
+        from .calibration.results import posterior_mean
+
+        fitted = posterior_mean(args.posterior)
+        print("parameters from the posterior's weighted mean: " + ", ".join(f"{k} = {v:.4g}" for k, v in fitted.items()))
+        overrides = {**fitted, **overrides}  # --set wins
     if args.steps is not None:
         overrides["steps"] = args.steps
     if args.seed is not None:
@@ -71,13 +77,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """spacesim validate: check scenario, experiment and observed-history files, report every problem."""
+    """spacesim validate: check scenario, experiment, observed-history and calibration files, report every problem."""
+    from .calibration.spec import is_calibration_data, load_calibration
     from .scenario.experiment import load_any
+    from .scenario.yamlfile import read_yaml
 
     bad = 0
     for file in args.files:
         try:
-            load_any(file)
+            load_calibration(file) if is_calibration_data(read_yaml(file)[0]) else load_any(file)
         except InputError as exc:
             bad += 1
             for problem in exc.problems:
@@ -162,7 +170,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     """spacesim report: one self-contained HTML file of a result folder."""
     from .analysis.report import write_report
 
-    with _analysing(args.folder):
+    folder = Path(args.folder)
+    with _analysing(folder):
+        if folder.is_dir() and _read_manifest(folder).get("kind") == "calibration":
+            from .calibration.report import write_calibration_report
+
+            print(write_calibration_report(folder, args.out, replace=args.force))
+            return EXIT_OK
         print(write_report(args.folder, args.out, replace=args.force))
     return EXIT_OK
 
@@ -250,6 +264,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """spacesim discover: scenario discovery (PRIM and CART) on a finished batch."""
+    from .analysis.discovery import FOLDER, format_discovery, write_discovery
+
+    account = write_discovery(args.folder, args.outcome, below=args.below, above=args.above, min_density=args.min_density, max_depth=args.depth, force=args.force)
+    print(format_discovery(account))
+    print(f"results: {Path(args.folder) / FOLDER}/ ({', '.join(account['files'])})")
+    return EXIT_OK
+
+
 def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
@@ -258,6 +282,59 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """spacesim calibrate: fit rule parameters to observed patterns by ABC-SMC into a resumable result folder."""
+    import signal
+
+    from .calibration.results import CalibrationInterrupted, calibrate
+    from .calibration.spec import load_calibration
+
+    calibration = load_calibration(args.calibration)
+    if args.cluster is not None and args.workers is not None:
+        raise InputError.single("--workers", str(args.workers), "cannot be combined with --cluster: on a Dask cluster the calibration runs on the cluster's workers")
+    if args.workers is not None and args.workers < 1:
+        raise InputError.single("--workers", str(args.workers), "must be at least 1")
+    out = Path(args.out) if args.out else Path("results") / Path(args.calibration).stem
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        manifest = calibrate(calibration, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, echo=lambda line: print(line, flush=True), command=_calibrate_command(args, out, resume=args.resume))
+    except CalibrationInterrupted as exc:
+        print(f"stopped: {exc.generations} complete generations ({exc.simulations:,} simulations) kept in {exc.out}/", file=sys.stderr)
+        print(f"resume with: {_calibrate_command(args, exc.out, resume=True)}", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+    for name, s in manifest["posterior_summary"].items():
+        print(f"{name}: mean {s['mean']:.4g}, 90% interval [{s['q05']:.4g}, {s['q95']:.4g}]")
+    print(f"results: {out}/ (manifest.json, abc.db, {', '.join(manifest['tables'])}{', plots/' if manifest.get('plots') else ''})")
+    return EXIT_OK
+
+
+def _calibrate_command(args: argparse.Namespace, out: Path, resume: bool) -> str:
+    """The command that started (or continues, with ``resume``) a calibration.
+
+    >>> args = build_parser().parse_args(["calibrate", "c.yaml", "--workers", "2"])
+    >>> _calibrate_command(args, Path("results/c"), resume=True)
+    'spacesim calibrate c.yaml --out results/c --resume --workers 2'
+    """
+    import shlex
+
+    words = ["spacesim", "calibrate", args.calibration, "--out", str(out)] + (["--resume"] if resume else [])
+    if args.workers is not None:
+        words += ["--workers", str(args.workers)]
+    if args.cluster:
+        words += ["--cluster", args.cluster]
+    if args.no_plots:
+        words.append("--no-plots")
+    return " ".join(shlex.quote(w) for w in words)
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
@@ -270,6 +347,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     from . import __version__  # read here, not on import: batch workers import this module and never need it
+    from .scenario.experiment import SENSITIVITY_METHODS
 
     parser = argparse.ArgumentParser(prog="spacesim", description="Agent-based simulation of international cooperation in space security.")
     parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
@@ -282,6 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS)")
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
+    run.add_argument("--posterior", metavar="DIR", help="set the fitted parameters to the weighted mean of a calibration folder's posterior (spacesim calibrate); --set still wins")
     run.add_argument("--no-plots", action="store_true", help="skip drawing plots")
     run.set_defaults(func=cmd_run)
 
@@ -296,14 +375,32 @@ def build_parser() -> argparse.ArgumentParser:
 
     sens = sub.add_parser(
         "sensitivity",
-        help="global sensitivity analysis (Sobol' or Morris) of an experiment",
+        help="global sensitivity analysis (Sobol', Morris, FAST, RBD-FAST, delta, PAWN or DGSM) of an experiment",
         description="Sample the parameters of the experiment's sensitivity section with SALib, run every sample point's replicates as a batch "
-        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2) "
-        "or Morris' mu* and sigma with 95% intervals. Writes sensitivity.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+        "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2), "
+        "Morris' mu* and sigma, FAST's S1 and ST, RBD-FAST's S1, Borgonovo's delta, PAWN or DGSM, with 95% intervals where SALib gives them. "
+        "Checks convergence (the indices at N/4, N/2 and N) and computes the indices per window of steps. "
+        "Writes sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
     )
     _batch_options(sens)
-    sens.add_argument("--method", choices=("sobol", "morris"), help="override the experiment's method")
+    sens.add_argument("--method", choices=SENSITIVITY_METHODS, help="override the experiment's method: sobol, morris, fast, rbd_fast, delta (moment-independent), pawn or dgsm; each draws its own sample")
     sens.set_defaults(func=cmd_sensitivity)
+
+    calib = sub.add_parser(
+        "calibrate",
+        help="fit rule parameters to observed patterns (ABC-SMC)",
+        description="Fit the rule parameters a calibration file names to its observed patterns by ABC-SMC (pyabc) and write a result folder: "
+        "manifest.json, abc.db (pyabc's history), posterior.parquet, fit.parquet (every pattern, fitted and held out, at posterior draws), plots/. "
+        "Progress is printed per generation; Ctrl-C stops cleanly and prints the command that resumes (--resume continues from the last complete generation).",
+    )
+    calib.add_argument("calibration", metavar="CALIBRATION.yaml", help="calibration file")
+    calib.add_argument("--out", metavar="DIR", help="result folder (default: results/CALIBRATION)")
+    calib.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process and is reproducible from the seed); not with --cluster")
+    calib.add_argument("--cluster", metavar="tcp://HOST:PORT", help="simulate on an existing Dask scheduler's workers (HOST:PORT also accepted)")
+    calib.add_argument("--resume", action="store_true", help="continue the stopped calibration in --out from its last complete generation")
+    calib.add_argument("--force", action="store_true", help="delete an existing calibration folder --out and start again (only a calibration folder is ever deleted)")
+    calib.add_argument("--no-plots", action="store_true", help="skip drawing the plots")
+    calib.set_defaults(func=cmd_calibrate)
 
     validate = sub.add_parser("validate", help="check scenario, experiment and history files", description="Check scenario, experiment and observed-history files; print 'ok' or every problem with file, line and field.")
     validate.add_argument("files", nargs="+", metavar="FILE")
@@ -331,9 +428,27 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--force", action="store_true", help="replace an existing comparison table that holds another comparison")
     compare.set_defaults(func=cmd_compare)
 
+    discover = sub.add_parser(
+        "discover",
+        help="scenario discovery: which region of the parameters leads to an outcome below or above a threshold",
+        description="Scenario discovery on a finished batch (Latin hypercube, Sobol', grid or sensitivity sample): every completed run is a case, of interest when its value of "
+        "--outcome (final, or total over the run for a per-step count) is below --below V (or above --above V). PRIM (the EMA Workbench's) peels a box of parameters, "
+        "trading coverage for density (peeling trajectory), and reports the chosen box's limits with their quasi-p-values; a CART tree (scikit-learn) is a second view. "
+        "Writes DIR/discovery/ (plots, CSV tables, discovery.json) and nothing else; spacesim report shows it.",
+    )
+    discover.add_argument("folder", metavar="DIR", help="result folder of spacesim batch or spacesim sensitivity")
+    discover.add_argument("--outcome", required=True, metavar="NAME", help="outcome whose run value is compared with the threshold")
+    threshold = discover.add_mutually_exclusive_group(required=True)
+    threshold.add_argument("--below", type=float, metavar="V", help="cases of interest: runs whose value is below V")
+    threshold.add_argument("--above", type=float, metavar="V", help="cases of interest: runs whose value is above V")
+    discover.add_argument("--min-density", type=float, default=0.8, metavar="D", help="choose the PRIM box with the most coverage among boxes at least this dense (default: 0.8)")
+    discover.add_argument("--depth", type=int, default=3, choices=range(1, 7), metavar="K", help="depth of the CART tree, 1-6 (default: 3)")
+    discover.add_argument("--force", action="store_true", help="replace the discovery of another question in DIR/discovery/")
+    discover.set_defaults(func=cmd_discover)
+
     report = sub.add_parser(
         "report",
-        help="write a self-contained HTML report of a result folder",
+        help="write a self-contained HTML report of a result folder (run, batch or calibration)",
         description="Write one HTML file (plots embedded, nothing fetched from the network) of a run's or a batch's result folder: what ran, "
         "outcome tables, plots, policy comparison, sensitivity, replication and failed runs, each when present. Prints the file's path.",
     )

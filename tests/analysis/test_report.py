@@ -345,9 +345,13 @@ def test_sensitivity_section_says_what_its_numbers_are(batch_dirs, tmp_path):
     assert "outside [0, 1], which a Sobol' index (a share of variance) cannot be" in plain and "raise samples (now 8)" in plain
     # plot captions say what the method measures
     morris = plot_caption(Path("sensitivity_00_debris.png"), {"sensitivity": {"method": "morris"}})
-    assert morris.startswith("Morris screening of debris: mu* (blue), the mean absolute elementary effect") and "variance each parameter explains" not in morris
+    assert morris.startswith("Morris screening of debris: mu* against sigma, a point per parameter: mu* the mean absolute elementary effect") and "variance each parameter explains" not in morris
+    assert "SALib gives none for sigma" in morris
     sobol = plot_caption(Path("sensitivity_01_mean_trust_mean_of_steps_20_30.png"), {"sensitivity": {"method": "sobol"}})
-    assert sobol.startswith("Sobol' indices of mean trust (mean of steps 20–30): S1 (blue), the share of the outcome's variance")
+    assert sobol.startswith("Sobol' indices of mean trust (mean of steps 20–30): ST (blue), the share of the outcome's variance") and "! and ? mark unreliable values" in sobol
+    delta = plot_caption(Path("sensitivity_00_debris.png"), {"sensitivity": {"method": "delta"}})
+    assert delta.startswith("delta (moment-independent) sensitivity of debris: delta, Borgonovo's moment-independent importance")
+    assert plot_caption(Path("sensitivity_convergence_00_debris.png"), {}).startswith("Convergence check")
 
 
 def test_text_from_the_folder_is_escaped(batch_dirs, tmp_path):

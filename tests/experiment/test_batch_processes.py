@@ -257,7 +257,8 @@ def test_a_client_that_failed_to_connect_is_discarded_quietly():
     ended = time.monotonic()
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr
-    assert ended - float(result.stdout.strip()) < 2, "the interpreter exits at once instead of waiting for the client to close"
+    # The bug was a 20 s wait for the client to close; 10 s separates it from a slow interpreter exit on a loaded machine.
+    assert ended - float(result.stdout.strip()) < 10, "the interpreter exits at once instead of waiting for the client to close"
 
 
 def test_workers_and_cluster_together_are_refused(small_experiment, tmp_path, capsys):

@@ -152,8 +152,10 @@ def test_sensitivity_command_end_to_end(sensitivity_experiment: Path, tmp_path: 
     out = tmp_path / "out"
     assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
-    assert "Sobol sensitivity over 64 sample points" in printed and "n_bilateral: parameters ranked by total index ST" in printed
-    assert f"results: {out}/ (manifest.json, runs.parquet, steps.parquet, sensitivity.parquet, plots/)" in printed
+    assert "Sobol' sensitivity over 64 sample points" in printed and "n_bilateral: parameters ranked by total index ST" in printed
+    assert "  convergence: " in printed  # the verdict of the N/4, N/2, N check follows each outcome's ranking
+    tables = "sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet"
+    assert f"results: {out}/ (manifest.json, runs.parquet, steps.parquet, {tables}, plots/)" in printed
     table = pd.read_parquet(out / "sensitivity.parquet")
     assert list(table.columns) == ["method", "outcome", "statistic", "parameter", "parameter2", "index", "value", "confidence"]
     assert len(table) == 2 * (3 * 2 + 3)  # two outcomes x (S1 and ST of 3 parameters + 3 pairs)
@@ -161,7 +163,17 @@ def test_sensitivity_command_end_to_end(sensitivity_experiment: Path, tmp_path: 
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sensitivity"]["method"] == "sobol" and manifest["sensitivity"]["points"] == 64
     assert manifest["sensitivity"]["parameters"]["trust_loss"] == {"distribution": "triangular", "low": 0.5, "high": 6.0, "peak": 2.0}
-    assert sorted(p.name for p in (out / "plots").glob("sensitivity_*.png")) == ["sensitivity_00_n_bilateral.png", "sensitivity_01_mean_trust_mean_of_steps_5_10.png"]
+    assert {p.name for p in (out / "plots").glob("sensitivity_*.png")} == {
+        "sensitivity_00_n_bilateral.png", "sensitivity_01_mean_trust_mean_of_steps_5_10.png",  # S1 and ST
+        "sensitivity_interactions_00_n_bilateral.png", "sensitivity_interactions_01_mean_trust_mean_of_steps_5_10.png",  # S2 as a matrix
+        "sensitivity_convergence_00_n_bilateral.png", "sensitivity_convergence_01_mean_trust_mean_of_steps_5_10.png",  # N/4, N/2, N
+        "sensitivity_over_time_00_n_bilateral.png", "sensitivity_over_time_01_mean_trust.png",  # per window of steps
+    }  # fmt: skip
+    checks = pd.read_parquet(out / "sensitivity_convergence.parquet")
+    assert sorted(set(checks["samples"])) == [2, 4, 8] and set(checks["index"]) == {"ST"}
+    assert set(manifest["sensitivity"]["convergence"]) == {"n_bilateral", "mean_trust (mean of steps 5-10)"}
+    over_time = pd.read_parquet(out / "sensitivity_over_time.parquet")
+    assert sorted(set(zip(over_time["window_first"], over_time["window_last"]))) == [(1, 2), (3, 4), (5, 6), (7, 8), (9, 10)]
 
     # the indices are SALib's on the replicate means of the same runs
     runs = pd.read_parquet(out / "runs.parquet")
@@ -355,3 +367,173 @@ def test_unreliable_indices_are_marked_and_the_ranking_says_to_raise_samples() -
 def test_sensitivity_needs_a_sensitivity_section(small_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sensitivity", str(small_experiment), "--out", str(tmp_path / "x")]) == 2
     assert "the experiment has no sensitivity section" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------- the other SALib methods, convergence, honest plots
+
+#: SALib's own regression values for the Ishigami function (SALib tests/test_regression.py, N = 10000 there), checked with its tolerance (atol 0.05, rtol 0.1).
+SALIB_PUBLISHED = {
+    "fast": {"S1": [0.31, 0.44, 0.00], "ST": [0.55, 0.44, 0.24]},
+    "rbd_fast": {"S1": [0.31, 0.44, 0.00]},
+    "delta": {"delta": [0.210, 0.358, 0.155], "S1": [0.31, 0.44, 0.00]},
+    "dgsm": {"dgsm": [2.229, 7.066, 3.180]},
+}
+#: Sample sizes: SALib's regression tests use 10000; these pass its tolerance in a fraction of the time (delta's estimator is slow: ~30 s at 2000 points on a busy 2-core machine).
+SALIB_SAMPLES = {"fast": 1000, "rbd_fast": 4000, "delta": 2000, "dgsm": 2000}
+
+
+@pytest.mark.parametrize("name", sorted(SALIB_PUBLISHED))
+def test_each_new_method_recovers_salibs_ishigami_values(name: str) -> None:
+    x = sample(ISHIGAMI, name, SALIB_SAMPLES[name], seed=1)
+    table = analyse(ISHIGAMI, name, x, ishigami(x), resamples=10 if name == "delta" else 200, seed=1)  # delta: SALib's own test uses 10 resamples
+    for index, published in SALIB_PUBLISHED[name].items():
+        got = table[table["index"] == index].set_index("parameter").loc[["x1", "x2", "x3"], "value"].to_numpy()
+        np.testing.assert_allclose(got, published, atol=5e-2, rtol=1e-1, err_msg=f"{name} {index}")
+
+
+def test_pawn_equals_salib_and_ranks_the_ishigami_parameters() -> None:
+    """SALib's tests pin no PAWN values for Ishigami: the pipeline must equal SALib called directly, and the ranking must be the known one (x2, x1, x3)."""
+    from SALib.analyze import pawn
+
+    x = sample(ISHIGAMI, "pawn", 2000, seed=1)
+    y = ishigami(x)
+    ours = analyse(ISHIGAMI, "pawn", x, y).set_index(["index", "parameter"])["value"]
+    direct = pawn.analyze(ISHIGAMI.salib(), x, y, S=10)
+    assert [ours[("median", p)] for p in ("x1", "x2", "x3")] == pytest.approx(list(direct["median"]))
+    assert ours[("median", "x2")] > ours[("median", "x1")] > ours[("median", "x3")]
+    assert analyse(ISHIGAMI, "pawn", x, y)["confidence"].isna().all()  # PAWN has no interval; none is invented
+
+
+def test_fast_keeps_no_interval_and_the_analysers_leave_numpys_global_generator_alone() -> None:
+    x = sample(ISHIGAMI, "fast", 200, seed=2)
+    np.random.seed(123)
+    expected = np.random.random()
+    np.random.seed(123)
+    table = analyse(ISHIGAMI, "fast", x, ishigami(x), seed=9)
+    import warnings
+
+    filters, formatter = list(warnings.filters), warnings.formatwarning
+    for name in ("delta", "dgsm"):
+        xs = sample(ISHIGAMI, name, 64, seed=2)
+        analyse(ISHIGAMI, name, xs, ishigami(xs), resamples=20, seed=9)
+    assert np.random.random() == expected  # the global state was put back
+    assert warnings.filters == filters and warnings.formatwarning is formatter  # SALib's delta changes both; spacesim puts them back
+    assert table["confidence"].isna().all()  # SALib calls its FAST intervals unreliable: not shown
+
+
+def test_delta_and_dgsm_are_reproducible_in_their_seed() -> None:
+    x = sample(ISHIGAMI, "dgsm", 64, seed=4)
+    first = analyse(ISHIGAMI, "dgsm", x, ishigami(x), resamples=50, seed=3)
+    again = analyse(ISHIGAMI, "dgsm", x, ishigami(x), resamples=50, seed=3)
+    pd.testing.assert_frame_equal(first, again)
+
+
+def test_the_convergence_check_flags_a_small_sample_and_passes_a_large_one() -> None:
+    from spacesim.analysis.sensitivity import convergence
+
+    small = sample(ISHIGAMI, "sobol", 16, seed=1)
+    check = convergence(ISHIGAMI, "sobol", small, ishigami(small), samples=16, resamples=300, seed=1)
+    assert check.enough is False and check.reasons
+    assert sorted(set(check.table["samples"])) == [4, 8, 16]
+    large = sample(ISHIGAMI, "sobol", 2048, second_order=False, seed=1)
+    check = convergence(ISHIGAMI, "sobol", large, ishigami(large), samples=2048, second_order=False, resamples=300, seed=1)
+    assert check.enough is True, check.reasons
+    # the interval at N is computed on all of N, at N/2 on its first half
+    direct = salib_sobol.analyze(ISHIGAMI.salib(), ishigami(large[: 1024 * 5]), calc_second_order=False, num_resamples=300, seed=1)
+    half = check.table[check.table["samples"] == 1024].set_index("parameter")["value"]
+    assert half.loc[["x1", "x2", "x3"]].tolist() == pytest.approx(direct["ST"].tolist())
+    # morris and the given-data methods are checked the same way; FAST's design cannot be cut
+    xm = sample(ISHIGAMI, "morris", 8, seed=1)
+    assert convergence(ISHIGAMI, "morris", xm, ishigami(xm), samples=8, seed=1).table["samples"].max() == 8
+    xf = sample(ISHIGAMI, "fast", 100, seed=1)
+    fast = convergence(ISHIGAMI, "fast", xf, ishigami(xf), samples=100)
+    assert fast.enough is None and "cannot be cut" in fast.reasons[0]
+
+
+def _texts(ax) -> str:
+    """Every text artist of an axes and its figure: title, labels, annotations, tick labels."""
+    fig = ax.figure
+    parts = [t.get_text() for a in fig.axes for t in (*a.texts, a.title, a.xaxis.label, a.yaxis.label, *a.get_xticklabels())]
+    return "\n".join(parts + [t.get_text() for t in fig.texts])
+
+
+def test_the_marks_and_the_noise_ratio_are_on_the_plots() -> None:
+    from spacesim.analysis.sensitivity import index_bars, interaction_matrix, morris_plane
+
+    x = sample(ISHIGAMI, "sobol", 8, seed=1)  # deliberately small: indices outside [0, 1] and wide intervals
+    table = analyse(ISHIGAMI, "sobol", x, ishigami(x), resamples=200, seed=1).assign(method="sobol", outcome="y", statistic="final")
+    assert (~table["value"].between(0, 1)).any()
+    text = _texts(index_bars(table, noise=0.42))
+    assert "!" in [t.get_text() for t in index_bars(table).texts] and "?" in [t.get_text() for t in index_bars(table).texts]
+    assert "outside [0, 1]" in text and "replicate noise / variance across points: 0.42" in text
+    assert "!" in _texts(interaction_matrix(table)) or "?" in _texts(interaction_matrix(table))
+
+    good = sample(ISHIGAMI, "sobol", 1024, second_order=False, seed=1)
+    clean = analyse(ISHIGAMI, "sobol", good, ishigami(good), second_order=False, resamples=200, seed=1).assign(method="sobol", outcome="y", statistic="final")
+    ax = index_bars(clean)
+    assert not {t.get_text() for t in ax.texts} & {"!", "?"} or clean.query("index == 'S1' and parameter == 'x3'").shape[0]  # only x3's S1 (true value 0) may be '?'
+    assert "outside [0, 1]" not in _texts(ax)
+
+    xm = sample(ISHIGAMI, "morris", 10, seed=1)
+    morris = analyse(ISHIGAMI, "morris", xm, ishigami(xm), seed=1).assign(method="morris", outcome="y", statistic="final")
+    ax = morris_plane(morris, noise=0.05)
+    assert ax.get_xlabel().startswith("mu*") and ax.get_ylabel().startswith("sigma")
+    assert len(ax.containers) == 1 and ax.containers[0].has_xerr and not ax.containers[0].has_yerr  # an interval on mu* only: SALib gives none for sigma
+    assert {a.get_text().split(" ")[0] for a in ax.texts if a.get_text().startswith("x")} == {"x1", "x2", "x3"}
+    assert "replicate noise / variance across points: 0.05" in _texts(ax)
+
+
+def test_new_methods_end_to_end_with_their_own_samples(sensitivity_experiment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = sensitivity_experiment.read_text().replace("samples: 8", "samples: 24").replace("method: sobol", "method: delta")
+    path = sensitivity_experiment.with_name("delta.yaml")
+    path.write_text(text)
+    out = tmp_path / "delta"
+    assert main(["sensitivity", str(path), "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "delta (moment-independent) sensitivity over 24 sample points" in printed and "parameters ranked by delta" in printed
+    table = pd.read_parquet(out / "sensitivity.parquet")
+    assert set(table["index"]) == {"delta", "S1"} and len(pd.read_parquet(out / "runs.parquet")) == 48
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["sensitivity"]["sampler"].startswith("SALib.sample.latin")
+    from spacesim.analysis.report import write_report
+
+    html = write_report(out).read_text()
+    assert "delta, Borgonovo" in html and "Convergence (the main index at N/4, N/2 and N)" in html and "n bilateral (final) — delta (moment-independent)" in html
+    assert "sensitivity_convergence_00_n_bilateral.png" in html and "sensitivity_over_time_00_n_bilateral.png" in html
+    # FAST needs more than 64 points per curve; DGSM refuses integer parameters; both said with the field
+    assert main(["sensitivity", str(sensitivity_experiment), "--out", str(tmp_path / "f"), "--method", "fast"]) == 2
+    err = capsys.readouterr().err
+    assert "sensitivity.samples" in err and "FAST needs more than 64 points" in err
+
+
+def test_the_method_names_are_declared_once() -> None:
+    from spacesim.analysis.sensitivity import METHODS
+    from spacesim.scenario.experiment import SENSITIVITY_METHODS
+
+    assert tuple(METHODS) == SENSITIVITY_METHODS
+
+
+def test_dgsm_steps_share_their_base_points_seeds(sensitivity_experiment: Path) -> None:
+    from spacesim.experiment.design import build_design
+
+    text = sensitivity_experiment.read_text().replace("method: sobol", "method: dgsm").replace("samples: 8", "samples: 4")
+    path = sensitivity_experiment.with_name("dgsm.yaml")
+    path.write_text(text)
+    design = build_design(load_experiment(path))
+    seeds = pd.DataFrame([{"point": t.point, "replicate": t.replicate, "seed": t.seed} for t in design.tasks])
+    seeds["base"] = seeds["point"] // 4  # D + 1 = 4 points per base point
+    assert (seeds.groupby(["base", "replicate"])["seed"].nunique() == 1).all()  # a base point and its steps: common random numbers
+    assert seeds.groupby("replicate")["seed"].nunique().eq(4).all()  # different base points: different seeds
+
+
+def test_a_convergence_check_with_nothing_to_rank_says_so() -> None:
+    from spacesim.analysis.sensitivity import convergence
+
+    x = sample(ISHIGAMI, "dgsm", 8, seed=1)
+    steps_change_nothing = np.repeat(x[::4, 0], 4)  # like a count: the same at a base point and at its small steps
+    check = convergence(ISHIGAMI, "dgsm", x, steps_change_nothing, samples=8, resamples=50)
+    assert check.enough is None and "every dgsm is 0" in check.reasons[0]
+    same = convergence(ISHIGAMI, "sobol", sample(ISHIGAMI, "sobol", 8, seed=1), np.ones(64), samples=8, resamples=50)
+    assert same.enough is None and "the same at every sample point" in same.reasons[0]
+    table = analyse(ISHIGAMI, "sobol", sample(ISHIGAMI, "sobol", 8, seed=1), np.ones(64))
+    assert table["value"].isna().all() and len(table) == 9  # no index of an outcome that does not vary (SALib would divide by 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -135,3 +136,29 @@ def test_different_seeds_different_tables(seeds):
     a = SpaceModel(shipped_scenario("teaching_small"), rng=seeds[0]).run()
     b = SpaceModel(shipped_scenario("teaching_small"), rng=seeds[1]).run()
     assert not a.equals(b)
+
+
+@common
+@given(spec=scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_event_counts_equal_the_event_log_and_the_record_its_definition(spec, seed):
+    """Each step's event counts are the log's rows of that kind (collisions: their number), and each step's record is section 5's definitions of its state."""
+    from spacesim.catalogue import EVENT_COUNTS
+
+    from . import reference as ref
+
+    model = SpaceModel(spec, rng=seed)
+    for _ in range(spec.steps):
+        model.step()
+        row = model.recorder.latest
+        for outcome, value in ref.world_outcomes(model.state, model.p).items():
+            # The record's one-pass variance is accurate to ~1e-16 in the variance, so ~1e-8 in a standard deviation near 0.
+            tolerance = 1e-7 if outcome == "trust_polarisation" else 1e-12
+            assert row[outcome] == pytest.approx(value, rel=1e-9, abs=tolerance, nan_ok=True), outcome
+    steps, events = model.steps_frame(), model.events_frame()
+    events = events[events["step"] > 0]
+    for outcome, kind in EVENT_COUNTS.items():
+        rows = events[events["kind"] == kind]
+        if kind == "collision":
+            assert rows.empty or steps[outcome].sum() >= len(rows)
+        else:
+            assert steps.loc[steps["step"] > 0, outcome].sum() == len(rows), outcome

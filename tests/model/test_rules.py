@@ -1,4 +1,9 @@
-"""Unit tests of each rule on tiny hand-built states, with numbers worked out by hand."""
+"""Unit tests of each rule on tiny hand-built states, with numbers worked out by hand.
+
+Formulas are checked in their one compiled definition (:mod:`spacesim.model.equations`)
+or, for N x N forms, in the reference (reference.py), which the differential
+tests tie to the kernels the model runs.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from spacesim import SpaceModel
-from spacesim.model.rules import bilateral, capability, cooperation, environment, frameworks, politics, security, trust
+from spacesim.model import equations as eq
+from spacesim.model.rules import capability, cooperation, environment, frameworks, politics, security, trust
+
+from . import reference as ref
 
 
 def ns(**kw) -> SimpleNamespace:
@@ -21,14 +29,16 @@ def ns(**kw) -> SimpleNamespace:
 # --- C1: security and pooling -------------------------------------------------
 def test_security_has_diminishing_returns():
     p = ns(security_scale=1.0)
-    s = security.security(np.array([0.0, 1.0, 2.0, 3.0]), p)
+    s = np.array([eq.security(x, 1.0) for x in (0.0, 1.0, 2.0, 3.0)])
+    assert_allclose(ref.security(np.array([0.0, 1.0, 2.0, 3.0]), p), s, rtol=1e-15)
     assert_allclose(s, [0.0, 0.632121, 0.864665, 0.950213], rtol=1e-5)
     assert np.all(np.diff(np.diff(s)) < 0)  # each unit of coverage adds less
 
 
 def test_collective_security_share():
     p = ns(security_scale=1.0)
-    share = security.collective_security_share(np.array([0.5, 1.0]), np.array([1.0, 1.0]), p)
+    share = ref.collective_security_share(np.array([0.5, 1.0]), np.array([1.0, 1.0]), p)
+    assert_allclose([eq.collective_share(eq.security(1.0, 1.0), eq.security(k, 1.0)) for k in (0.5, 1.0)], share, rtol=1e-12)
     # own 1 - e^-0.5 = 0.393469, total 0.632121 -> (0.632121 - 0.393469) / 0.632121
     assert_allclose(share, [0.377543, 0.0], rtol=1e-5)
 
@@ -36,7 +46,9 @@ def test_collective_security_share():
 def test_gain_is_an_exact_difference():
     p = ns(security_scale=1.0)
     base, x = np.array([1.0, 2.0]), np.array([0.5, 0.25])
-    assert_allclose(security.gain_of_adding(base, x, p), security.security(base + x, p) - security.security(base, p))
+    assert_allclose(ref.gain_of_adding(base, x, p), ref.security(base + x, p) - ref.security(base, p))
+    for b, a in zip(base, x):
+        assert eq.gain_of_adding(b, a, 1.0) == pytest.approx(eq.security(b + a, 1.0) - eq.security(b, 1.0), rel=1e-12)
 
 
 # --- C2: trust ------------------------------------------------------------------
@@ -62,7 +74,7 @@ def test_evidence_and_reputation_spread(tiny_model):
     bad = np.zeros((3, 3))
     good[0, 1] = 1.0  # AAA saw BBB cooperate
     bad[0, 2] = 2.0  # AAA saw CCC defect
-    trust.record_evidence(s, good, bad, p)
+    trust.record_evidence_at(s, np.array([0, 0]), np.array([1, 2]), np.array([1.0, 0.0]), np.array([0.0, 2.0]), p)
     assert_allclose(s.alpha - a0, [[0, 1.1, 0], [0, 0, 0], [0, 0.1, 0]])  # 0.2 * 1 / (n - 1) to third parties
     assert_allclose(s.beta - b0, [[0, 0, 2.2], [0, 0, 0.2], [0, 0, 0]])  # 0.2 * 2 / (n - 1)
 
@@ -72,10 +84,10 @@ def test_trust_is_lost_faster_than_won(tiny_model):
     t0 = s.trust[0, 1]
     up = np.zeros((3, 3))
     up[0, 1] = 1.0
-    trust.record_evidence(s, up * p.trust_gain, np.zeros((3, 3)), ns(reputation_spread=0.0))
+    ref.record_evidence(s, up * p.trust_gain, np.zeros((3, 3)), ns(reputation_spread=0.0))
     gain = s.trust[0, 1] - t0
     t1 = s.trust[0, 1]
-    trust.record_evidence(s, np.zeros((3, 3)), up * p.trust_loss, ns(reputation_spread=0.0))
+    ref.record_evidence(s, np.zeros((3, 3)), up * p.trust_loss, ns(reputation_spread=0.0))
     loss = t1 - s.trust[0, 1]
     assert loss > 3 * gain > 0
 
@@ -91,7 +103,8 @@ def test_condemn_hits_the_victim_twice(tiny_model):
 # --- C3: depth follows trust --------------------------------------------------------
 def test_sharing_depth_needs_mutual_trust():
     t = np.array([[1.0, 0.9, 0.2], [0.5, 1.0, 0.9], [0.9, 0.9, 1.0]])
-    d = trust.sharing_depth(t, ns(trust_floor=0.5))
+    d = ref.sharing_depth(t, ns(trust_floor=0.5))
+    assert_allclose([[eq.sharing_depth(t[i, j], t[j, i], 0.5) for j in range(3)] for i in range(3)], d, rtol=1e-15)
     assert_allclose(d[0, 1], 0.0)  # B trusts A only 0.5: nothing sensitive
     assert_allclose(d[1, 2], 0.8)  # (0.9 - 0.5) / 0.5
     assert_allclose(d, d.T)
@@ -104,7 +117,7 @@ def test_bilateral_utility_by_hand(tiny_model):
     s.membership[:] = False
     t = s.trust
     k_eff, _, _, total = security.coverage(s, p)
-    u, depth = bilateral.utility(s, p, t, total, k_eff)
+    u, depth = ref.utility(s, p, t, total, k_eff)
     assert_allclose(depth[0, 1], 0.5)
     # gain e^-1 (1 - e^-0.5) = 0.144749; transaction 0.05 x 0.7 = 0.035; sovereignty 0.05 x 0.5 x 0.5 = 0.0125;
     # leak 0.05 x 0.5 x 0.325 x 0.632121 = 0.005136; no disparity between equals.
@@ -128,32 +141,32 @@ trust: {default: 0.9}
     m = SpaceModel(spec, rng=0)
     s, p = m.state, m.p
     k_eff, _, _, total = security.coverage(s, p)
-    u, _ = bilateral.utility(s, p, s.trust, total, k_eff)
+    u, _ = ref.utility(s, p, s.trust, total, k_eff)
     assert u[1, 0] > 0 > u[0, 1]  # C6: the weak side wants it, the strong side does not
     p.export_control, p.disparity_aversion = 0.0, 0.0
-    u2, _ = bilateral.utility(s, p, s.trust, total, k_eff)
+    u2, _ = ref.utility(s, p, s.trust, total, k_eff)
     assert u2[0, 1] > u[0, 1]
 
 
 def test_clear_law_lowers_the_cost_of_agreements(tiny_model):
     s = tiny_model.state
     k_eff, _, _, total = security.coverage(s, tiny_model.p)
-    low, _ = bilateral.utility(s, ns(legal_clarity=0.0, transaction_cost=0.05), s.trust, total, k_eff)
-    high, _ = bilateral.utility(s, ns(legal_clarity=1.0, transaction_cost=0.05), s.trust, total, k_eff)
+    low, _ = ref.utility(s, ns(legal_clarity=0.0, transaction_cost=0.05), s.trust, total, k_eff)
+    high, _ = ref.utility(s, ns(legal_clarity=1.0, transaction_cost=0.05), s.trust, total, k_eff)
     assert_allclose(high[0, 1] - low[0, 1], 0.05)  # exactly the transaction cost
 
 
 def test_leaks_rise_with_depth_and_distrust():
     p = ns(leak_rate=0.1, sharing_strictness=0.0)
-    probs = bilateral.leak_probability(np.array([0.2, 1.0, 1.0]), np.array([0.5, 0.5, 0.9]), p)
+    probs = [eq.leak_probability(d, t, p.leak_rate, p.sharing_strictness) for d, t in ((0.2, 0.5), (1.0, 0.5), (1.0, 0.9))]
     assert_allclose(probs, [0.01, 0.05, 0.01])
-    assert_allclose(bilateral.leak_probability(np.array(1.0), np.array(0.5), ns(leak_rate=0.1, sharing_strictness=1.0)), 0.025)
+    assert_allclose(eq.leak_probability(1.0, 0.5, 0.1, 1.0), 0.025)
 
 
 def test_proposal_needs_both_sides():
     u = np.array([[-np.inf, 0.3, 0.1], [0.2, -np.inf, -0.1], [0.1, 0.5, -np.inf]])
     depth = np.ones((3, 3))
-    pairs = bilateral.proposals(u, depth, np.zeros((3, 3)), np.random.default_rng(0), ns(proposal_rate=1.0))
+    pairs = ref.proposals(u, depth, np.zeros((3, 3)), np.random.default_rng(0), ns(proposal_rate=1.0))
     assert (1, 2) not in pairs  # BBB does not want CCC
     assert (0, 1) in pairs
     assert all(i < j for i, j in pairs)
@@ -167,14 +180,15 @@ def test_agreements_end_for_distrust_or_lost_value():
     depth[0, 1] = depth[1, 0] = 0.0
     u = np.full((3, 3), 0.1)
     u[2, 0] = -0.5
-    ends = bilateral.ending(u, depth, tie, ns(exit_margin=0.02))
+    ends = ref.ending(u, depth, tie, ns(exit_margin=0.02))
     assert sorted(ends) == [(0, 1, "distrust"), (0, 2, "not worth it")]
 
 
 # --- C7, C11: frameworks -------------------------------------------------------------
 def test_deep_integration_demands_deep_trust(tiny_model):
     s = tiny_model.state
-    assert_allclose(frameworks.required_trust(s, ns(trust_floor=0.35, integration_trust_requirement=0.5)), [0.675])
+    assert_allclose(ref.required_trust(s.integration, ns(trust_floor=0.35, integration_trust_requirement=0.5)), [0.675])
+    assert_allclose(eq.required_trust(s.integration[0], 0.35, 0.5), 0.675)
 
 
 def test_outsider_joins_when_it_pays_and_is_trusted(tiny_model):
@@ -196,7 +210,7 @@ def test_any_member_may_veto_an_applicant(tiny_model):
     _, _, pooled, total = security.coverage(s, p)
     t = np.full((3, 3), 0.9)
     t[1, 2] = 0.3  # Beta distrusts Gamma; Alpha trusts it, so the members' mean trust (0.6) would pass
-    given, received = frameworks.mutual_trust_with_members(s, t)
+    given, received = frameworks.mutual_trust_with_members(s.membership, t)
     assert_allclose(received[2, 0], 0.3)
     assert_allclose(given[2, 0], 0.9)
     assert frameworks.decisions(s, p, t, total, pooled, np.random.default_rng(0))[1] == []
@@ -364,7 +378,9 @@ def test_frameworks_harmonise_standards(tiny_model):
 def test_commercial_capacity_counts_toward_security(tiny_model):
     s = tiny_model.state
     s.commercial[:] = 1.0
-    assert_allclose(s.effective_capability(ns(commercial_integration=0.5)), s.capability + 0.5)
+    assert_allclose(ref.effective_capability(s, ns(commercial_integration=0.5)), s.capability + 0.5)
+    k_eff, _, _, _ = security.coverage(s, ns(commercial_integration=0.5))
+    assert_allclose(k_eff, s.capability + 0.5)
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -403,3 +419,13 @@ def test_a_shock_between_steps_is_recorded_at_its_step():
     assert len(m.datacollector.get_model_vars_dataframe()) == 4
     m.step()  # the next step counts only its own events
     assert m.steps_frame().iloc[-1]["step"] == 4
+
+
+def test_last_values_are_what_last_gives_each():
+    model = SpaceModel(rng=11)
+    model.run(5)
+    recorder = model.recorder
+    outcomes = ("step", "n_bilateral", "mean_trust", "debris", "n_leaks")
+    values = recorder.last_values(outcomes)
+    assert values == [recorder.last(k) for k in outcomes]
+    assert [type(v) for v in values] == [int, int, float, float, int]

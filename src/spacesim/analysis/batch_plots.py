@@ -10,6 +10,10 @@
   variant).
 * ``final_distributions.png``: every replicate's run value of each outcome,
   per design point and variant, as box plots with the replicates as points.
+* ``by_parameter_OUTCOME.png`` (``scatter``): each outcome against each
+  varied parameter, a point per design point, with a LOWESS smoother and
+  Spearman's rho (:mod:`spacesim.analysis.sampled`); the view of a sampled
+  design, whose points lie on no grid.
 * ``network_runN.png``: the partnership network at the last step of a
   representative run (the completed run whose value of the first outcome is
   closest to the median).
@@ -470,6 +474,13 @@ def draw_batch_plots(
             fig = heatmap(done, design, outcome, title)
             if fig is not None:
                 save(fig, f"heatmap_{outcome}.png")
+    if "scatter" in kinds:
+        from .sampled import parameter_panel
+
+        for outcome in outcomes:
+            fig = parameter_panel(done, design, outcome, title)
+            if fig is not None:
+                save(fig, f"by_parameter_{outcome}.png")
     if "distribution" in kinds:
         save(final_distributions(done, design, outcomes, title), "final_distributions.png")
     if "network" in kinds and partnerships is not None and nations is not None:

@@ -217,6 +217,7 @@ _PLOT_ORDER: tuple[tuple[str, int], ...] = (
     ("timeseries", 0),
     ("envelopes", 1),
     ("heatmap_", 2),
+    ("by_parameter_", 3),
     ("final_distributions", 3),
     ("comparison", 4),
     ("sensitivity", 5),
@@ -259,6 +260,11 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
         )
     if stem.startswith("heatmap_"):
         return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."
+    if stem.startswith("by_parameter_"):
+        return (
+            f"{run_value(stem.removeprefix('by_parameter_')).label.capitalize()} against each varied parameter: a point per design point (its replicates averaged), "
+            "a LOWESS smoother per variant, and Spearman's rank correlation with its 95% interval above each panel."
+        )
     if stem == "final_distributions":
         counts = [o for o in outcomes if o in PER_STEP_COUNTS]
         of = f" (for {', '.join(o.replace('_', ' ') for o in counts)}: the total over the run)" if counts else ""
@@ -272,13 +278,27 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
         rest = stem.removeprefix("sensitivity").strip("_").lstrip("0123456789").strip("_").replace("_", " ")
         rest = re.sub(r" mean of steps (\d+) (\d+)$", r" (mean of steps \1–\2)", rest)
         of = f" of {rest}" if rest else ""
-        if str((manifest.get("sensitivity") or {}).get("method", "")).lower() == "morris":
+        method = str((manifest.get("sensitivity") or {}).get("method", "")).lower()
+        for kind, words in (
+            ("interactions", "Second-order Sobol' indices S2 as a matrix: the share of variance from each pair's interaction, with its 95% half-width; ! and ? mark unreliable values."),
+            ("convergence", "Convergence check: the main index of each parameter at N/4, N/2 and N with its 95% interval, and the verdict on whether samples is enough."),
+            ("over_time", "The main index of each parameter per window of steps (the outcome's mean over the window): how the parameters' influence changes over a run."),
+        ):
+            if stem.startswith(f"sensitivity_{kind}"):
+                return words
+        if method == "morris":
             return (
-                f"Morris screening{of}: mu* (blue), the mean absolute elementary effect — the outcome's change, in its own units, for one step "
-                "of the parameter on the Morris grid, scaled to the parameter's whole range — and sigma (orange), the spread of those effects (large when the parameter acts "
-                "non-linearly or through interactions); bars: 95% interval of mu*. It ranks parameters; it does not split the variance."
+                f"Morris screening{of}: mu* against sigma, a point per parameter: mu* the mean absolute elementary effect (importance), "
+                "sigma the spread of the effects (non-linearity or interactions); the dashed rays are sigma/mu* = 0.1, 0.5 and 1. "
+                "Only mu* has an interval (SALib gives none for sigma). ! and ? mark unreliable values; the replicate noise ratio is written under the plot."
             )
-        return f"Sobol' indices{of}: S1 (blue), the share of the outcome's variance the parameter explains alone, and ST (orange), including its interactions; bars: 95% intervals."
+        if method not in ("", "sobol"):
+            from .sensitivity import METHODS
+
+            m = METHODS.get(method)
+            if m is not None:
+                return f"{m.title} sensitivity{of}: {m.meaning}. ! and ? mark unreliable values; the replicate noise ratio is written under the plot."
+        return f"Sobol' indices{of}: ST (blue), the share of the outcome's variance the parameter explains including its interactions, and S1 (orange), alone; bars: 95% intervals; ! and ? mark unreliable values; the replicate noise ratio is written under the plot."
     return stem.replace("_", " ").capitalize() + "."
 
 
@@ -441,6 +461,8 @@ def _batch_sections(folder: Path, manifest: dict[str, Any], plots: list[Path], u
     outcomes = list(manifest.get("outcomes") or [c.removeprefix("final_") for c in runs.columns if c.startswith("final_")])
     sections = [_what_ran(folder, manifest, runs, design)]
     sections.append(_outcomes_section(runs, design, outcomes))
+    if design.get("sample"):
+        sections.append(_by_parameter_section(runs, design, outcomes))
 
     comparison_plots = [p for p in plots if p.stem.startswith("comparison")]
     if (folder / "comparison.parquet").exists():
@@ -451,10 +473,61 @@ def _batch_sections(folder: Path, manifest: dict[str, Any], plots: list[Path], u
         used.update(sensitivity_plots)
         frame = _read_table(folder / "sensitivity.parquet", SENSITIVITY_COLUMNS) if (folder / "sensitivity.parquet").exists() else None
         sections.append(_sensitivity_section(folder, manifest, frame, sensitivity_plots))
+    if (folder / "discovery" / "discovery.json").exists():
+        sections.append(_discovery_section(folder, manifest))
     if manifest.get("replication"):
         sections.append(_replication_section(manifest["replication"], design))
     sections.append(_failed_section(runs, design))
     return title, sections
+
+
+def _by_parameter_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> tuple[str, str, str]:
+    """A sampled design's outcomes per parameter: Spearman's rho of each outcome with each parameter and its 95% interval."""
+    from .sampled import rank_correlations
+
+    df = rank_correlations(runs, design, outcomes)
+    body = _p(
+        "Each design point of the sample is a point of its own: the outcome (its mean over the point's replicates) is rank-correlated with each parameter. "
+        "rho is Spearman's rank correlation, with its 95% interval (Fisher's z, Bonett & Wright's standard error); an interval that excludes 0 shows a monotone association. "
+        "It sees one parameter at a time; the plots show the shape (LOWESS), spacesim sensitivity and spacesim discover look further.",
+        "note",
+    )
+    several = df["variant"].nunique() > 1
+    rows = [[*([r["variant"]] if several else []), _outcome_name(r["outcome"], runs.columns), r["parameter"], r["points"], "–" if _is_missing(r["rho"]) else f"{r['rho']:+.2f}",
+             "–" if _is_missing(r["low"]) else f"[{r['low']:+.2f}, {r['high']:+.2f}]"] for _, r in df.iterrows()]
+    headers = [*(["variant"] if several else []), "outcome", "parameter", "design points", "rho", "95% interval"]
+    body += table(headers, rows, [False] * (len(headers) - 3) + [True, True, False])
+    return _section("by-parameter", "Outcomes by parameter", body)
+
+
+def _discovery_section(folder: Path, manifest: dict[str, Any]) -> tuple[str, str, str]:
+    """What ``spacesim discover`` found (its ``discovery/`` subfolder): the question, PRIM's chosen box with quasi-p-values, CART's leaves, the plots."""
+    from .discovery import FOLDER, format_discovery
+
+    where = folder / FOLDER
+    try:
+        account = json.loads((where / "discovery.json").read_text(encoding="utf-8"))
+        body = _p(
+            f"Scenario discovery ({account['question']}: {account['of_interest']:,} of {account['runs']:,} runs are cases of interest). "
+            "PRIM (the EMA Workbench's) peels a box of parameters, trading coverage (the share of all cases of interest inside the box) for density "
+            "(the share of the box's runs that are of interest); the chosen box has the most coverage among boxes at least "
+            f"{account['prim']['min_density']:g} dense. A quasi-p-value tests whether a limit raises the density (small: the limit matters). "
+            "The CART tree (scikit-learn) is a second view: each leaf is a box with its share of cases of interest.",
+            "note",
+        )
+        body += f"<pre>{html.escape(format_discovery(account))}</pre>"
+        leaves = pd.read_csv(where / "cart_leaves.csv") if (where / "cart_leaves.csv").exists() else pd.DataFrame()
+        if len(leaves):
+            rows = [[r["rule"], r["runs"], _share(r["share_of_interest"])] for _, r in leaves.head(MAX_ROWS).iterrows()]
+            body += "<h3>CART leaves, most cases of interest first</h3>" + table(["rule", "runs", "of interest"], rows, [False, True, True])
+    except (OSError, ValueError, KeyError) as exc:
+        body = _p(f"discovery/ cannot be read ({exc}); run spacesim discover again.", "warn")
+    body += "".join(_figure(where / name, manifest, folder, caption) for name, caption in (
+        ("prim_trajectory.png", "PRIM's peeling trajectory: density against coverage of each box, coloured by the number of parameters restricted; the chosen box is ringed."),
+        ("prim_box.png", "The chosen PRIM box: its limits within each restricted parameter's range, with the quasi-p-value of each limit."),
+        ("cart_tree.png", "The CART tree: each split, and in each leaf the share of runs of interest."),
+    ) if (where / name).exists())
+    return _section("discovery", "Scenario discovery", body)
 
 
 def _point_label(point: Any, design: dict[str, Any]) -> str:
@@ -860,14 +933,25 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
     if df is not None and len(df):
         from .sensitivity import MARKS, caveat, caveat_lines
 
-        body += _p(
-            "Sobol' indices: S1, the share of the outcome's variance due to the parameter alone; ST, its share including interactions. "
-            "Morris: mu_star (mu*), the mean absolute elementary effect: the outcome's change, in its own units, for one grid step of the parameter, "
-            "scaled to its whole range (importance); sigma, the spread of those effects (non-linearity or interactions). "
-            "± is the half-width of the 95% interval. Parameters are ranked most important first.",
-            "note",
-        )
-        flagged = caveat_lines(df[df["index"].isin(["S1", "ST", "S2", "mu_star"])], info.get("samples"))
+        from .sensitivity import METHODS
+
+        methods = [METHODS[m] for m in dict.fromkeys(df["method"].astype(str).str.lower()) if m in METHODS]
+        if [m.name for m in methods] in (["sobol"], ["morris"]):
+            meaning = (
+                "Sobol' indices: S1, the share of the outcome's variance due to the parameter alone; ST, its share including interactions. "
+                if methods[0].name == "sobol"
+                else "Morris: mu_star (mu*), the mean absolute elementary effect: the outcome's change, in its own units, for one grid step of the parameter, "
+                "scaled to its whole range (importance); sigma, the spread of those effects (non-linearity or interactions). "
+            )
+        else:
+            meaning = "".join(f"{m.title}: {m.meaning}. " for m in methods)
+        body += _p(meaning + "± is the half-width of the 95% interval (where the method gives one). Parameters are ranked most important first.", "note")
+        checks = info.get("convergence") or {}
+        if checks:
+            rows = [[o.replace("_", " "), "enough" if v.get("enough") else "raise samples" if v.get("enough") is False else "not checked", "; ".join(v.get("reasons") or [])] for o, v in checks.items()]
+            body += "<h3>Convergence (the main index at N/4, N/2 and N)</h3>" + table(["outcome", "samples", "why"], rows, [False, False, False])
+        mains = {i for m in METHODS.values() for i in (m.main, m.second) if i and i != "sigma"} | {"S2"}
+        flagged = caveat_lines(df[df["index"].isin(mains)], info.get("samples"))
         if flagged:
             body += "".join(_p(line, "warn" if i == len(flagged) - 1 else "note") for i, line in enumerate(flagged))
         keys = ["method", "outcome", "statistic"] if "statistic" in df.columns else ["method", "outcome"]
@@ -875,7 +959,7 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
             key = key if isinstance(key, tuple) else (key,)
             method, outcome = str(key[0]), str(key[1])
             statistic = key[2] if len(key) > 2 and not _is_missing(key[2]) else None
-            title = f"{outcome.replace('_', ' ')}" + (f" ({statistic})" if statistic else "") + f" — {'Sobol′' if method.lower() == 'sobol' else method.capitalize()}"
+            title = f"{outcome.replace('_', ' ')}" + (f" ({statistic})" if statistic else "") + f" — {'Sobol′' if method.lower() == 'sobol' else METHODS[method.lower()].title if method.lower() in METHODS else method.capitalize()}"
             ranking = sensitivity_ranking(group)
             known = _SOBOL_INDICES if method.lower() == "sobol" else _MORRIS_INDICES if method.lower() == "morris" else ()
             indices = [i for i in known if i in ranking.columns] + [c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"]
@@ -971,7 +1055,7 @@ def _failed_section(runs: pd.DataFrame, design: dict[str, Any]) -> tuple[str, st
 
 
 def _run_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[tuple[str, str, str]]]:
-    from ..model.metrics import STEP_OUTCOMES
+    from ..catalogue import STEP_OUTCOMES
 
     scen = manifest.get("scenario") or {}
     title = str(scen.get("name") or folder.name)

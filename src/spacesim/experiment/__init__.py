@@ -1,6 +1,6 @@
 """Experiments: designs, replicate seeds, executors (local, Dask) and the crash-safe result store."""
 
-from ..scenario.experiment import Experiment, ExperimentSpec, load_experiment, parse_experiment
+from ..scenario.experiment import Experiment, ExperimentSpec, build_experiment, load_experiment, parse_experiment
 from .batch import BatchInterrupted, BatchResult, run_batch
 from .design import Design, RunTask, build_design
 
@@ -12,6 +12,7 @@ __all__ = [
     "ExperimentSpec",
     "RunTask",
     "build_design",
+    "build_experiment",
     "load_experiment",
     "parse_experiment",
     "run_batch",

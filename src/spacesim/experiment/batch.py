@@ -91,14 +91,20 @@ class BatchResult:
             keys = [k for k in m["design"]["varied"] if done[k].nunique() > 1]
             if len(m["design"]["variants"]) > 1 or not keys:
                 keys = ["variant", *keys]
+            sampled = done.groupby(keys).ngroups > 12 and m["design"].get("sample")
             if done.groupby(keys).ngroups > 12:
                 keys = ["variant"]
-            table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
-            table.columns = [v.header for v in values]
-            totals = [v.outcome for v in values if v.is_total]
-            what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
-            lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
-            lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
+            if sampled:  # a point per sampled design point: each parameter's rank correlation, not one pooled row
+                from ..analysis.sampled import summary_lines
+
+                lines.extend(summary_lines(done, m["design"], outcomes))
+            else:
+                table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
+                table.columns = [v.header for v in values]
+                totals = [v.outcome for v in values if v.is_total]
+                what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
+                lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
+                lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
         replication = m.get("replication")
         if replication:
             stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
@@ -112,10 +118,10 @@ class BatchResult:
             if sens.get("error"):
                 lines.append(f"sensitivity: not computed: {sens['error']}")
             elif (self.out / "sensitivity.parquet").exists():
-                from ..analysis.sensitivity import ranking
+                from ..analysis.sensitivity import method_named, ranking
 
-                lines.append(f"{'Sobol' if sens['method'] == 'sobol' else 'Morris'} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals; sensitivity.parquet):")
-                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples")))
+                lines.append(f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
+                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples"), convergence=sens.get("convergence")))
         from ..analysis.comparison import batch_summary_lines
 
         lines.extend(batch_summary_lines(self.out, outcomes))
@@ -261,10 +267,9 @@ def _run_locked(
     written += _comparison_hook(out, manifest, runs)
     manifest["tables"] = written
     if experiment.spec.sensitivity is not None:
-        windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
-        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
+        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps)  # steps: windows and the indices over time
         if manifest["sensitivity"]["table"]:
-            manifest["tables"].append(manifest["sensitivity"]["table"])
+            manifest["tables"] += [manifest["sensitivity"]["table"], *manifest["sensitivity"].get("extra_tables", [])]
     result.plots = draw_summary_plots(out, manifest, runs, result.steps) if plots else []
     manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
     manifest["status"] = "completed"
@@ -372,7 +377,9 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
     if (out / "sensitivity.parquet").exists():
         from ..analysis.sensitivity import draw_sensitivity_plots
 
-        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"))
+        sens = manifest.get("sensitivity") or {}
+        extra = {name: pd.read_parquet(out / f"sensitivity_{name}.parquet") if (out / f"sensitivity_{name}.parquet").exists() else None for name in ("convergence", "over_time")}
+        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"), sens.get("noise"), sens.get("convergence"), extra["convergence"], extra["over_time"])
     return paths + _comparison_hook(out, manifest, runs, plot=True)
 
 

@@ -9,7 +9,8 @@ Seeds: the base seed's :class:`numpy.random.SeedSequence` spawns one child
 per design point and each of those one child per replicate; a run's seed is
 drawn from its child. Variants of the same point and replicate share the
 seed, so they are compared under common random numbers; different points or
-replicates never share one. Any run can be reproduced alone with
+replicates never share one, except in a DGSM sensitivity design, where a base
+point's finite-difference steps run with the base point's seeds. Any run can be reproduced alone with
 ``spacesim run`` and the seed and parameters recorded in ``runs.parquet``.
 """
 
@@ -159,13 +160,41 @@ def build_design(experiment: Experiment) -> Design:
     variants = {name: experiment.variant_settings(name) for name in experiment.variant_names}
     replicates = experiment.max_replicates
     seeds = replicate_seeds(spec.seed, len(points), replicates)
+    draws = posterior_draws(experiment)
+    if spec.sensitivity is not None and spec.sensitivity.method == "dgsm":
+        # DGSM differentiates between a base point and its small steps: they share the base point's seeds
+        # (common random numbers), or the finite differences would measure luck, not the parameters.
+        block = len(spec.sensitivity.parameters) + 1
+        seeds = seeds[(np.arange(len(points)) // block) * block]
     tasks = []
     for p, point in enumerate(points):
         for name, levers in variants.items():
             for r in range(replicates):
-                tasks.append(RunTask(len(tasks), p, name, r, int(seeds[p, r]), {**point, **levers}))
+                drawn = draws[r % len(draws)] if draws else {}
+                tasks.append(RunTask(len(tasks), p, name, r, int(seeds[p, r]), {**drawn, **point, **levers}))
     adaptive = experiment.adaptive
     return Design(points, variants, replicates, tasks, None if adaptive is None else adaptive.model_dump(mode="json"))
+
+
+def posterior_draws(experiment: Experiment) -> list[dict[str, float]]:
+    """The parameter sets drawn from the experiment's posterior (``parameters_from``): weighted, with replacement, seeded by the experiment's seed; none without one.
+
+    Replicate r of every point and variant runs with draw r (cycled), so variants are compared under the same parameters as well as the same seed.
+    """
+    folder = experiment.posterior_folder
+    if folder is None:
+        return []
+    import pandas as pd
+
+    from ..scenario.experiment import POSTERIOR_TABLE, posterior_columns
+
+    names = posterior_columns(folder)
+    posterior = pd.read_parquet(folder / POSTERIOR_TABLE)
+    weights = posterior["weight"].to_numpy(dtype=float)
+    n = experiment.spec.parameters_from.draws or experiment.max_replicates
+    rng = np.random.default_rng(np.random.SeedSequence([experiment.spec.seed, 0xCA1B]))
+    picked = rng.choice(len(posterior), size=n, replace=True, p=weights / weights.sum())
+    return [{name: float(posterior[name].iloc[i]) for name in names} for i in picked]
 
 
 def chunked(tasks: list[RunTask], size: int) -> list[list[RunTask]]:

@@ -1,16 +1,23 @@
-"""Events and their effects, each logged with a one-sentence narrative.
+"""Events and their effects: a handler registered for each kind a scenario can schedule, and the log row of every event.
 
-Scheduled events (from the scenario's timeline), random events (drawn by the
-rules) and shocks triggered by hand all go through these functions, so they
-act and are recorded alike.
+Each kind is declared once in :mod:`spacesim.catalogue` (fields, count,
+sentence, effect, docs); its effect is the handler registered here with
+:func:`handles`. Scheduled events (from the scenario's timeline), random
+events (drawn by the rules) and shocks triggered by hand all go through
+:func:`happen`, so they act and are recorded alike. :func:`log` writes an
+event's row with the sentence and effect its catalogue entry declares.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..catalogue import EVENTS, WITHDRAWAL_REASONS
+from .equations import attacked_capability, militarised, shocked_threat
 from .rules import trust as trust_rule
 from .rules.politics import new_government_attitudes, reversals
 
@@ -18,8 +25,39 @@ if TYPE_CHECKING:
     from .space_model import SpaceModel
 
 
-def _others(model: "SpaceModel") -> int:
-    return model.state.n - 1
+@dataclass(frozen=True)
+class Occurrence:
+    """One event to make happen: its kind, who acts, on whom, in which framework (indices), and how it came about."""
+
+    kind: str
+    actor: int | None = None
+    target: int | None = None
+    framework: int | None = None
+    debris: float | None = None
+    scheduled: bool = False
+
+
+Handler = Callable[["SpaceModel", Occurrence], None]
+
+#: The effect of each kind of event a scenario can schedule, by kind (see :func:`handles`).
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(kind: str) -> Callable[[Handler], Handler]:
+    """Register the decorated function as the effect of events of ``kind`` (a kind :mod:`spacesim.catalogue` declares)."""
+    if kind not in EVENTS:
+        raise KeyError(f"event kind {kind!r} is not declared in spacesim.catalogue.EVENT_KINDS")
+
+    def register(handler: Handler) -> Handler:
+        HANDLERS[kind] = handler
+        return handler
+
+    return register
+
+
+def happen(model: "SpaceModel", kind: str, actor: int | None = None, target: int | None = None, framework: int | None = None, *, debris: float | None = None, scheduled: bool = False) -> None:
+    """Make an event of ``kind`` happen now: its handler acts and logs it."""
+    HANDLERS[kind](model, Occurrence(str(kind), actor, target, framework, debris, scheduled))
 
 
 def possessive(name: str) -> str:
@@ -31,152 +69,141 @@ def possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def asat_test(model: "SpaceModel", actor: int, debris: float | None = None, scheduled: bool = False) -> None:
-    """A destructive ASAT test: debris rises, every nation feels more threatened, trust in the tester falls, distrustful nations arm (C8, C14)."""
-    s, p = model.state, model.p
-    pieces = p.asat_debris if debris is None else debris
-    s.debris += pieces
-    s.threat = (s.threat + p.asat_threat_shock).clip(0.0, 1.0)
-    drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
-    trust_in_actor = s.trust_in(actor)
-    fearful = (trust_in_actor < 0.5) & (np.arange(s.n) != actor)
-    s.counterspace = np.where(fearful, np.minimum(1.0, s.counterspace + p.militarisation_response * 2 * (0.5 - trust_in_actor)), s.counterspace)
-    name = s.names[actor]
+def plural(count: int, noun: str) -> str:
+    """``1 framework``, ``2 frameworks``.
+
+    >>> plural(1, "framework"), plural(0, "bilateral agreement")
+    ('1 framework', '0 bilateral agreements')
+    """
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def log(model: "SpaceModel", kind: str, *, actor: int | None = None, target: int | None = None, framework: int | None = None, scheduled: bool = False, debris_change: float = 0.0, trust_change: float = 0.0, count: int = 1, **values: Any) -> None:
+    """Log an event of ``kind`` at the current step, its sentence and effect filled from its catalogue entry.
+
+    The templates may use ``values`` and the names of the nations and
+    framework involved (see :class:`spacesim.catalogue.EventKindDef`).
+    """
+    s = model.state
+    names: dict[str, Any] = {"others": s.n - 1}
+    if actor is not None:
+        names.update(name=s.names[actor], code=s.codes[actor], possessive=possessive(s.names[actor]))
+    if target is not None:
+        names.update(target_name=s.names[target], target_code=s.codes[target], target_possessive=possessive(s.names[target]))
+    if framework is not None:
+        names.update(framework_name=s.framework_names[framework], framework_code=s.framework_codes[framework])
+    names.update(values)
+    entry = EVENTS[kind]
     model.log.add(
         model.steps,
-        "asat_test",
-        f"{name} conducts a destructive ASAT test; debris rises by {pieces:,.0f} pieces; trust in {name} falls across {_others(model)} nations",
-        actor=s.codes[actor],
-        effect=f"debris +{pieces:,.0f}; others' trust in {s.codes[actor]} -{drop:.3f} on average; {int(fearful.sum())} nations raise counterspace capability",
-        debris_change=pieces,
-        trust_change=-drop,
+        kind,
+        entry.narrative.format(**names),
+        actor=names.get("code"),
+        target=names.get("target_code"),
+        framework=names.get("framework_code"),
+        effect=entry.effect.format(**names),
+        debris_change=debris_change,
+        trust_change=trust_change,
         scheduled=scheduled,
+        count=count,
     )
 
 
-def cyber_attack(model: "SpaceModel", actor: int, target: int, scheduled: bool = False) -> None:
+# ---------------------------------------------------------------- handlers: what each kind does
+
+
+@handles("asat_test")
+def asat_test(model: "SpaceModel", e: Occurrence) -> None:
+    """A destructive ASAT test: debris rises, every nation feels more threatened, trust in the tester falls, distrustful nations arm (C8, C14)."""
+    s, p, actor = model.state, model.p, e.actor
+    pieces = p.asat_debris if e.debris is None else e.debris
+    s.debris += pieces
+    for j in range(s.n):
+        s.threat[j] = shocked_threat(s.threat[j], p.asat_threat_shock)
+    drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
+    trust_in_actor = s.trust_in(actor)
+    fearful = np.flatnonzero((trust_in_actor < 0.5) & (np.arange(s.n) != actor)).tolist()
+    for j in fearful:
+        s.counterspace[j] = militarised(s.counterspace[j], trust_in_actor[j], p.militarisation_response)
+    log(model, "asat_test", actor=actor, scheduled=e.scheduled, debris_change=pieces, trust_change=-drop, pieces=pieces, drop=drop, fearful=len(fearful))
+
+
+@handles("cyber_attack")
+def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
     """A cyber attack on a nation's space systems: the victim loses some capability and trust, and feels threatened (C8)."""
-    s, p = model.state, model.p
-    s.capability[target] *= 0.98
-    s.threat[target] = min(1.0, s.threat[target] + p.asat_threat_shock / 2)
+    s, p, actor, target = model.state, model.p, e.actor, e.target
+    s.capability[target] = attacked_capability(s.capability[target])
+    s.threat[target] = shocked_threat(s.threat[target], p.asat_threat_shock / 2)
     before = s.trust_of(target, actor)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage / 2, victim=target)
     victim_drop = before - s.trust_of(target, actor)
-    model.log.add(
-        model.steps,
-        "cyber_attack",
-        f"{s.names[actor]} attacks {possessive(s.names[target])} space systems in cyberspace; {possessive(s.names[target])} trust in {s.names[actor]} falls by {victim_drop:.2f}",
-        actor=s.codes[actor],
-        target=s.codes[target],
-        effect=f"{s.codes[target]} capability -2%; victim's trust -{victim_drop:.3f}; others' trust -{drop:.3f} on average",
-        trust_change=-victim_drop,
-        scheduled=scheduled,
-    )
+    log(model, "cyber_attack", actor=actor, target=target, scheduled=e.scheduled, trust_change=-victim_drop, victim_drop=victim_drop, drop=drop)
 
 
-def leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, *, apply_damage: bool, scheduled: bool = False) -> None:
-    """Log a leak by ``leaker`` of what ``victim`` shared (C10).
-
-    Leaks drawn in the cooperation round already carry their evidence; a
-    scheduled or triggered leak (``apply_damage``) adds it here, spread to
-    third parties as in the round.
-    """
+@handles("leak")
+def leak(model: "SpaceModel", e: Occurrence) -> None:
+    """A scheduled or triggered leak by ``actor`` of what ``target`` shared: the victim's evidence against the leaker, spread to third parties as in the round (C10)."""
     s, p = model.state, model.p
-    if apply_damage:
-        bad = np.zeros((s.n, s.n))
-        bad[victim, leaker] = p.leak_trust_damage
-        trust_rule.record_evidence(s, np.zeros_like(bad), bad, p)
-    drop = trust_before - s.trust_of(victim, leaker)
-    model.log.add(
-        model.steps,
-        "leak",
-        f"intelligence {s.names[victim]} shared with {s.names[leaker]} leaks; {possessive(s.names[victim])} trust in {s.names[leaker]} falls by {drop:.2f}",
-        actor=s.codes[leaker],
-        target=s.codes[victim],
-        effect=f"{s.codes[victim]}'s trust in {s.codes[leaker]} -{drop:.3f}",
-        trust_change=-drop,
-        scheduled=scheduled,
-    )
+    before = s.trust_of(e.target, e.actor)
+    trust_rule.record_evidence_at(s, np.array([e.target]), np.array([e.actor]), np.zeros(1), np.array([p.leak_trust_damage]), p)
+    log_leak(model, e.actor, e.target, before, scheduled=e.scheduled)
 
 
-def government_change(model: "SpaceModel", nation: int, scheduled: bool = False) -> None:
+def log_leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, scheduled: bool = False) -> None:
+    """Log a leak whose evidence is already recorded (the cooperation round's leaks carry it in the round's evidence)."""
+    drop = trust_before - model.state.trust_of(victim, leaker)
+    log(model, "leak", actor=leaker, target=victim, scheduled=scheduled, trust_change=-drop, drop=drop)
+
+
+@handles("government_change")
+def government_change(model: "SpaceModel", e: Occurrence) -> None:
     """A new government: attitudes shift and each commitment may be dropped (C9)."""
-    s, p, rng = model.state, model.p, model.rng
+    s, p, rng, nation = model.state, model.p, model.rng, e.actor
     shift = new_government_attitudes(s, nation, p, rng)
-    ended = 0
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
     tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
     partners, frameworks = reversals(s.tie_depth[nation], s.membership[nation], tie_draws, membership_draws, p.reversal_withdrawal)
     for j in partners.tolist():
         model.end_agreement(nation, j, "government_change")
-        ended += 1
-    n_leave = frameworks.size
-    model.log.add(
-        model.steps,
-        "government_change",
-        f"a new government takes office in {s.names[nation]}; it ends {ended} bilateral agreement{'s' if ended != 1 else ''} and leaves {n_leave} framework{'s' if n_leave != 1 else ''}",
-        actor=s.codes[nation],
-        effect=f"sovereignty {shift:+.3f}; {ended} agreements ended; {n_leave} memberships ended",
-        scheduled=scheduled,
-    )
+    ended, left = partners.size, frameworks.size
+    log(model, "government_change", actor=nation, scheduled=e.scheduled, agreements=plural(ended, "bilateral agreement"), frameworks=plural(left, "framework"), shift=shift, ended=ended, left=left)
     for f in frameworks.tolist():
         model.leave_framework(nation, f, "government_change")
 
 
+@handles("withdrawal")
+def scheduled_withdrawal(model: "SpaceModel", e: Occurrence) -> None:
+    """A nation leaves a framework as scheduled (nothing happens if it is not a member)."""
+    if model.state.membership[e.actor, e.framework]:
+        model.leave_framework(e.actor, e.framework, "scheduled", e.scheduled)
+
+
+@handles("framework_opens")
+def framework_opens(model: "SpaceModel", e: Occurrence) -> None:
+    """A framework opens for new members."""
+    model.state.framework_open[e.framework] = True
+    log(model, "framework_opens", framework=e.framework, scheduled=e.scheduled)
+
+
+# ---------------------------------------------------------------- log rows of the model's own acts
+
+
 def withdrawal(model: "SpaceModel", nation: int, framework: int, reason: str, scheduled: bool = False) -> None:
     """Log a nation leaving a framework (the ledger is updated by the model)."""
-    s = model.state
-    why = {"government_change": "after a change of government", "distrust": "for lack of trust in its members", "not worth it": "as membership no longer pays", "policy": "as policy no longer allows it", "scheduled": "as scheduled"}.get(reason, reason)
-    model.log.add(
-        model.steps,
-        "withdrawal",
-        f"{s.names[nation]} withdraws from {s.framework_names[framework]} {why}",
-        actor=s.codes[nation],
-        framework=s.framework_codes[framework],
-        effect=f"{int(s.membership[:, framework].sum())} members remain",
-        scheduled=scheduled,
-    )
+    members = int(model.state.membership[:, framework].sum())
+    log(model, "withdrawal", actor=nation, framework=framework, scheduled=scheduled, why=WITHDRAWAL_REASONS.get(reason, reason), members=members)
 
 
 def accession(model: "SpaceModel", nation: int, framework: int) -> None:
     """Log a nation joining a framework."""
-    s = model.state
-    model.log.add(
-        model.steps,
-        "accession",
-        f"{s.names[nation]} joins {s.framework_names[framework]}",
-        actor=s.codes[nation],
-        framework=s.framework_codes[framework],
-        effect=f"{int(s.membership[:, framework].sum())} members",
-    )
-
-
-def framework_opens(model: "SpaceModel", framework: int, scheduled: bool = True) -> None:
-    """A framework opens for new members."""
-    s = model.state
-    s.framework_open[framework] = True
-    model.log.add(
-        model.steps,
-        "framework_opens",
-        f"{s.framework_names[framework]} opens for new members",
-        framework=s.framework_codes[framework],
-        effect="open to applicants",
-        scheduled=scheduled,
-    )
+    log(model, "accession", actor=nation, framework=framework, members=int(model.state.membership[:, framework].sum()))
 
 
 def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) -> None:
     """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
     s = model.state
-    names = [s.names[i] for i in founders]
-    model.log.add(
-        model.steps,
-        "framework_founded",
-        f"{s.framework_names[framework]} is founded by {len(founders)} nation{'s' if len(founders) != 1 else ''}: {', '.join(names)}",
-        framework=s.framework_codes[framework],
-        effect=f"{len(founders)} founding members; {'open' if s.framework_open[framework] else 'closed'} to applicants",
-        scheduled=True,
-    )
+    status = "open" if s.framework_open[framework] else "closed"
+    log(model, "framework_founded", framework=framework, scheduled=True, founders=plural(len(founders), "nation"), names=", ".join(s.names[i] for i in founders), founders_count=len(founders), status=status)
     for i in founders:
         model.join_framework(i, framework)
 
@@ -184,11 +211,4 @@ def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) 
 def collisions(model: "SpaceModel", count: int) -> None:
     """Log random collisions in orbit (C14)."""
     pieces = count * model.p.collision_fragments
-    model.log.add(
-        model.steps,
-        "collision",
-        f"{count} collision{'s' if count > 1 else ''} in orbit create{'s' if count == 1 else ''} {pieces:,.0f} pieces of debris",
-        effect=f"debris +{pieces:,.0f}",
-        debris_change=pieces,
-        count=count,
-    )
+    log(model, "collision", debris_change=pieces, count=count, collisions=plural(count, "collision"), create="creates" if count == 1 else "create", pieces=pieces)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..catalogue import EVENT_COUNTS
+
 
 @dataclass
 class PartnershipLedger:
@@ -55,17 +57,8 @@ class PartnershipLedger:
         return pd.DataFrame({k: pd.array(v, dtype=typed[k]) if k in typed else v for k, v in self.columns.items()})
 
 
-EVENT_KINDS = (
-    "asat_test",
-    "cyber_attack",
-    "leak",
-    "government_change",
-    "withdrawal",
-    "accession",
-    "collision",
-    "framework_opens",
-    "framework_founded",
-)
+#: The event kinds counted per step (:data:`spacesim.catalogue.EVENT_COUNTS`).
+COUNTED_KINDS: tuple[str, ...] = tuple(EVENT_COUNTS.values())
 
 
 @dataclass
@@ -73,7 +66,7 @@ class EventLog:
     """Events as rows, each with a one-sentence narrative; counts per step by kind."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(EVENT_KINDS, 0))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED_KINDS, 0))
 
     def add(
         self,
@@ -105,13 +98,13 @@ class EventLog:
                 "narrative": f"step {step}: {narrative}",
             }
         )
-        if kind in self.counts:  # past context ("history") is not counted as a step's event
+        if kind in self.counts:  # kinds without a count (past context, "history"; a framework opening) are not counted
             self.counts[kind] += count
 
     def take_counts(self) -> dict[str, int]:
         """Counts by kind since the last call, then reset."""
         out = self.counts
-        self.counts = dict.fromkeys(EVENT_KINDS, 0)
+        self.counts = dict.fromkeys(COUNTED_KINDS, 0)
         return out
 
     def frame(self) -> pd.DataFrame:

@@ -3,62 +3,41 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 from numba import njit, types
 from numba.extending import intrinsic
 
-from .state import WorldState
+from ..catalogue import COUNT_OUTCOMES, EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
+from .equations import collective_share, security, trust
+from .state import WorldState, parameter_record
 
-#: Every per-step outcome, with its meaning (the docs and the plots read this).
-STEP_OUTCOMES: dict[str, str] = {
-    "n_bilateral": "active bilateral agreements",
-    "n_memberships": "framework memberships (nation-framework pairs)",
-    "bilateral_share": "bilateral agreements / (bilateral agreements + memberships)",
-    "network_density": "density of the partnership network (bilateral or shared framework)",
-    "bilateral_density": "density of the bilateral network alone",
-    "clustering": "mean local clustering coefficient of the partnership network",
-    "mean_trust": "mean directed trust between distinct nations",
-    "trust_within_blocs": "mean trust between nations of the same bloc",
-    "trust_between_blocs": "mean trust between nations of different blocs",
-    "trust_polarisation": "standard deviation of directed trust, scaled to [0, 1] (0.5 is the largest possible)",
-    "capability_gini": "Gini coefficient of capability",
-    "mean_security": "mean security (1 - exp(-coverage / security_scale))",
-    "collective_security": "mean share of each nation's security that comes from partners",
-    "debris": "tracked debris pieces",
-    "threat_level": "mean threat perception",
-    "norm_strength": "strength of shared norms (C13)",
-    "n_asat_tests": "destructive ASAT tests this step",
-    "n_cyber_attacks": "cyber attacks this step",
-    "n_leaks": "leaks this step",
-    "n_government_changes": "government changes this step",
-    "n_withdrawals": "framework withdrawals this step",
-    "n_accessions": "framework accessions this step",
-    "n_collisions": "collisions this step",
-    "n_agreements_formed": "bilateral agreements formed this step",
-    "n_agreements_ended": "bilateral agreements ended this step",
-}
+__all__ = ["COUNT_OUTCOMES", "EVENT_COUNTS", "NATION_COUNTS", "NATION_OUTCOMES", "STEP_OUTCOMES", "Recorder", "clustering", "gini"]
 
-NATION_OUTCOMES: tuple[str, ...] = (
-    "sovereignty",
-    "capability",
-    "threat_perception",
-    "n_partners",
-    "n_memberships",
-    "mean_trust_given",
-    "mean_trust_received",
-    "security",
-    "collective_security_share",
-)
+#: The columns of the recorder's world rows (``step``, then every step outcome) and of its nation blocks, by name:
+#: records compiled code reads column positions from (``cols.mean_trust``). Part of the compiled record's type,
+#: so a change to the catalogue recompiles it.
+WORLD_COLUMNS = np.dtype([(k, np.int64) for k in ("step", *STEP_OUTCOMES)])
+NATION_COLUMNS = np.dtype([(k, np.int64) for k in NATION_OUTCOMES])
 
 
-#: Outcomes that are counts (stored as int64 in the tables).
-COUNT_OUTCOMES: frozenset[str] = frozenset(k for k in STEP_OUTCOMES if k.startswith("n_"))
+class RecordInputs(NamedTuple):
+    """What the record of a step reads, by name (compiled code reads the fields as ``a.alpha``)."""
 
-#: Per-nation outcomes that are counts.
-NATION_COUNTS: frozenset[str] = frozenset(k for k in NATION_OUTCOMES if k.startswith("n_"))
+    alpha: np.ndarray
+    beta: np.ndarray
+    tie_depth: np.ndarray
+    co_member: np.ndarray
+    membership: np.ndarray
+    bloc: np.ndarray
+    capability: np.ndarray
+    threat: np.ndarray
+    sovereignty: np.ndarray
+    k_eff: np.ndarray
+    total: np.ndarray
+
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal).
@@ -131,13 +110,20 @@ def _clustering(a):  # noqa: ANN001, ANN202 - compiled
 
 
 @njit(cache=True)
-def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability, threat, k_eff, total, security_scale, world_at, row, given, received, n_partners, memberships, sec, collective):  # noqa: ANN001, ANN202 - compiled
-    """Write the step's world outcomes (at ``row[world_at]``, in :data:`_WORLD_OUTCOMES` order) and the per-nation rows, in one pass over the pairs."""
-    n = alpha.shape[0]
+def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
+    """Write the world outcomes the state defines into ``row`` (columns ``w``) and the nation outcomes into ``nat`` (rows ``c``), in one pass over the pairs.
+
+    ``a`` is a :class:`RecordInputs`; the definitions are docs/model.md section 5.
+    """
+    p = record[0]
+    n = a.alpha.shape[0]
     pairs = n * (n - 1)
+    given = nat[c.mean_trust_given]
+    received = nat[c.mean_trust_received]
+    n_partners = nat[c.n_partners]
     given[:] = 0.0
     received[:] = 0.0
-    n_partners[:] = 0
+    n_partners[:] = 0.0
     linked = np.zeros((n, n), dtype=np.bool_)
     n_ties = 0
     n_linked = 0
@@ -147,22 +133,22 @@ def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability
         for j in range(n):
             if i == j:
                 continue
-            t = alpha[i, j] / (alpha[i, j] + beta[i, j])  # = WorldState.trust
+            t = trust(a.alpha[i, j], a.beta[i, j])
             shifted_squares += (t - 0.5) * (t - 0.5)
             given[i] += t
             received[j] += t
-            if bloc[i] >= 0 and bloc[j] >= 0:
-                if bloc[i] == bloc[j]:
+            if a.bloc[i] >= 0 and a.bloc[j] >= 0:
+                if a.bloc[i] == a.bloc[j]:
                     same_sum += t
                     same_pairs += 1
                 else:
                     between_sum += t
                     between_pairs += 1
-            tied = tie_depth[i, j] > 0
+            tied = a.tie_depth[i, j] > 0
             if tied:
                 n_ties += 1
                 n_partners[i] += 1
-            if tied or co_member[i, j] > 0:
+            if tied or a.co_member[i, j] > 0:
                 linked[i, j] = True
                 n_linked += 1
     mean = given.sum() / pairs if pairs else np.nan
@@ -172,65 +158,37 @@ def _record_step(alpha, beta, tie_depth, co_member, membership, bloc, capability
         given[i] /= others
         received[i] /= others
     n_bilateral = n_ties // 2
+    memberships = nat[c.n_memberships]
     for i in range(n):
-        memberships[i] = 0
-        for f in range(membership.shape[1]):
-            if membership[i, f]:
-                memberships[i] += 1
+        count = 0
+        for f in range(a.membership.shape[1]):
+            if a.membership[i, f]:
+                count += 1
+        memberships[i] = count
     n_memberships = memberships.sum()
+    sec = nat[c.security]
+    collective = nat[c.collective_security_share]
     for i in range(n):
-        sec[i] = 1.0 - np.exp(total[i] / -security_scale)
-        own = 1.0 - np.exp(k_eff[i] / -security_scale)
-        collective[i] = (sec[i] - own) / max(sec[i], 1e-12) if sec[i] > 0 else 0.0
+        sec[i] = security(a.total[i], p.security_scale)
+        collective[i] = collective_share(sec[i], security(a.k_eff[i], p.security_scale))
+    nat[c.sovereignty] = a.sovereignty
+    nat[c.capability] = a.capability
+    nat[c.threat_perception] = a.threat
     both = n_bilateral + n_memberships
-    values = (
-        float(n_bilateral),
-        float(n_memberships),
-        n_bilateral / both if both else np.nan,
-        n_linked / pairs if pairs else np.nan,
-        n_ties / pairs if pairs else np.nan,
-        _clustering(linked),
-        mean,
-        same_sum / same_pairs if same_pairs else np.nan,
-        between_sum / between_pairs if between_pairs else np.nan,
-        np.sqrt(max(squares, 0.0) / pairs) / 0.5 if pairs else np.nan,
-        _gini(capability),
-        sec.mean(),
-        collective.mean(),
-        threat.mean(),
-    )
-    for k in range(len(values)):
-        row[world_at[k]] = values[k]
-
-
-#: The world outcomes :func:`_record_step` writes, in its order.
-_WORLD_OUTCOMES = (
-    "n_bilateral",
-    "n_memberships",
-    "bilateral_share",
-    "network_density",
-    "bilateral_density",
-    "clustering",
-    "mean_trust",
-    "trust_within_blocs",
-    "trust_between_blocs",
-    "trust_polarisation",
-    "capability_gini",
-    "mean_security",
-    "collective_security",
-    "threat_level",
-)
-
-#: Event kinds counted per step, by outcome.
-EVENT_COUNTS: dict[str, str] = {
-    "n_asat_tests": "asat_test",
-    "n_cyber_attacks": "cyber_attack",
-    "n_leaks": "leak",
-    "n_government_changes": "government_change",
-    "n_withdrawals": "withdrawal",
-    "n_accessions": "accession",
-    "n_collisions": "collision",
-}
+    row[w.n_bilateral] = n_bilateral
+    row[w.n_memberships] = n_memberships
+    row[w.bilateral_share] = n_bilateral / both if both else np.nan
+    row[w.network_density] = n_linked / pairs if pairs else np.nan
+    row[w.bilateral_density] = n_ties / pairs if pairs else np.nan
+    row[w.clustering] = _clustering(linked)
+    row[w.mean_trust] = mean
+    row[w.trust_within_blocs] = same_sum / same_pairs if same_pairs else np.nan
+    row[w.trust_between_blocs] = between_sum / between_pairs if between_pairs else np.nan
+    row[w.trust_polarisation] = np.sqrt(max(squares, 0.0) / pairs) / 0.5 if pairs else np.nan
+    row[w.capability_gini] = _gini(a.capability)
+    row[w.mean_security] = sec.mean()
+    row[w.collective_security] = collective.mean()
+    row[w.threat_level] = a.threat.mean()
 
 
 class Recorder:
@@ -242,11 +200,13 @@ class Recorder:
     def __init__(self, expected_steps: int = 0) -> None:
         self._capacity = expected_steps + 1
         self._world: np.ndarray | None = None  # rows x columns, float64 (counts are exact)
-        self._nations: dict[str, np.ndarray] = {}  # outcome -> rows x N
+        self._nations: np.ndarray | None = None  # rows x nation outcomes x N, float64 (counts are exact)
         self._rows = 0
         self._latest: dict[str, Any] | None = None
         self._where = {k: i for i, k in enumerate(self.columns)}
-        self._world_at = np.array([self._where[k] for k in _WORLD_OUTCOMES])
+        self._nation_at = {k: i for i, k in enumerate(NATION_OUTCOMES)}
+        self._world_cols = np.array([tuple(range(len(self.columns)))], dtype=WORLD_COLUMNS)[0]
+        self._nation_cols = np.array([tuple(range(len(NATION_OUTCOMES)))], dtype=NATION_COLUMNS)[0]
         self._counts_at = [(self._where[outcome], kind) for outcome, kind in EVENT_COUNTS.items()]  # (column, event kind) of each event count
         self._plans: dict[tuple[str, ...], list[tuple[int, bool]]] = {}  # last_values: (column, is a count) of each outcome asked for
         self.codes: list[str] = []
@@ -258,11 +218,10 @@ class Recorder:
         if self._world is not None:
             world[: self._rows] = self._world[: self._rows]
         self._world = world
-        for k in NATION_OUTCOMES:
-            grown = np.zeros((rows, n), dtype=np.int64 if k in NATION_COUNTS else np.float64)
-            if k in self._nations:
-                grown[: self._rows] = self._nations[k][: self._rows]
-            self._nations[k] = grown
+        nations = np.zeros((rows, len(NATION_OUTCOMES), n))
+        if self._nations is not None:
+            nations[: self._rows] = self._nations[: self._rows]
+        self._nations = nations
         self._capacity = rows
 
     def record(self, step: int, state: WorldState, p: SimpleNamespace, k_eff: np.ndarray, total: np.ndarray, counts: dict[str, int], formed: int, ended: int) -> None:
@@ -270,12 +229,10 @@ class Recorder:
         n = state.n
         if self._world is None or self._rows == self._capacity:
             self._grow(n)
-        r, where, nat = self._rows, self._where, self._nations
+        r, where = self._rows, self._where
         row = self._world[r]
-        _record_step(
-            state.alpha, state.beta, state.tie_depth, state.co_membership(), state.membership, state.bloc, state.capability, state.threat, k_eff, total, p.security_scale,
-            self._world_at, row, nat["mean_trust_given"][r], nat["mean_trust_received"][r], nat["n_partners"][r], nat["n_memberships"][r], nat["security"][r], nat["collective_security_share"][r],
-        )  # fmt: skip
+        inputs = RecordInputs(state.alpha, state.beta, state.tie_depth, state.co_membership(), state.membership, state.bloc, state.capability, state.threat, state.sovereignty, k_eff, total)
+        _record_state(inputs, parameter_record(p), self._world_cols, self._nation_cols, row, self._nations[r])
         row[where["step"]] = step
         row[where["debris"]] = state.debris
         row[where["norm_strength"]] = state.norm
@@ -283,9 +240,6 @@ class Recorder:
             row[at] = counts[kind]
         row[where["n_agreements_formed"]] = formed
         row[where["n_agreements_ended"]] = ended
-        nat["sovereignty"][r] = state.sovereignty
-        nat["capability"][r] = state.capability
-        nat["threat_perception"][r] = state.threat
         self._rows += 1
         self._latest = None
 
@@ -338,6 +292,7 @@ class Recorder:
             "nation": pd.array(np.tile(np.asarray(self.codes, dtype=object), rows), dtype="string"),
             "bloc": pd.array(np.tile(np.asarray(self.blocs, dtype=object), rows), dtype="string"),
         }
-        for k in NATION_OUTCOMES:
-            data[k] = self._nations[k][:rows].ravel() if k in self._nations else np.empty(0)
+        for k, at in self._nation_at.items():
+            values = self._nations[:rows, at, :].ravel() if self._nations is not None else np.empty(0)
+            data[k] = values.astype(np.int64) if k in NATION_COUNTS else values
         return pd.DataFrame(data)

@@ -13,19 +13,18 @@ from ..scenario import ScenarioSpec, apply_overrides, load_scenario
 from ..scenario.library import shipped_scenario
 from ..scenario.schema import EventKind
 from . import events
+from .equations import history_weight
 from .ledger import EventLog, PartnershipLedger
-from .metrics import EVENT_COUNTS, Recorder
+from ..catalogue import EVENT_COUNTS, STEP_OUTCOMES
+from .metrics import Recorder
 from .nation import Nation
-from .rules import bilateral, capability, cooperation, environment, frameworks, politics, security
+from .rules import environment, security
 from .rules import trust as trust_rule
+from .step import run_step
 from .state import build_state, domain_for_depth, params_namespace
 
-#: Outcomes Mesa's DataCollector gathers (all outcomes are in ``model.recorder``).
-MESA_REPORTERS = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
-
-
 class RecordedOutcomes(mesa.DataCollector):
-    """Mesa's DataCollector for :data:`MESA_REPORTERS`, filled from the step just recorded.
+    """Mesa's DataCollector for every step outcome (:data:`spacesim.catalogue.STEP_OUTCOMES`), filled from the step just recorded.
 
     Mesa's own ``collect`` deep-copies every reporter's value each step;
     these are numbers, so they are appended as they are (a tenth of a small
@@ -85,7 +84,7 @@ class SpaceModel(mesa.Model):
                 s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], 0)
         self._apply_history()
         environment.calibrate_base_threat(s, self.p)
-        self.datacollector = RecordedOutcomes(model_reporters={k: (lambda m, k=k: m.recorder.latest[k]) for k in MESA_REPORTERS})
+        self.datacollector = RecordedOutcomes(model_reporters={k: (lambda m, k=k: m.recorder.last(k)) for k in STEP_OUTCOMES})
         self._record()
 
     # ------------------------------------------------------------------ set-up
@@ -111,21 +110,13 @@ class SpaceModel(mesa.Model):
         for past in self.spec.history:
             actor = s.index[past.actor]
             age = self.spec.start_year - past.year
-            weight = p.hostile_trust_damage * 0.5 ** (age / p.history_half_life)
+            weight = history_weight(age, p.hostile_trust_damage, p.history_half_life)
             before = s.trust_in(actor)
             others = np.arange(s.n) != actor
             s.prior_beta[others, actor] += weight
             s.beta[others, actor] += weight
             drop = float((before - s.trust_in(actor))[others].mean())
-            self.log.add(
-                0,
-                "history",
-                f"before the start ({past.year}): {events.possessive(s.names[actor])} destructive ASAT test still colours trust; trust in {s.names[actor]} is {drop:.3f} lower across {s.n - 1} nations",
-                actor=past.actor,
-                effect=f"others' initial trust in {past.actor} -{drop:.3f}",
-                trust_change=-drop,
-                scheduled=True,
-            )
+            events.log(self, "history", actor=actor, scheduled=True, trust_change=-drop, year=past.year, drop=drop)
 
     # ---------------------------------------------------------- agreements
     def form_agreement(self, i: int, j: int, depth: float) -> None:
@@ -162,90 +153,22 @@ class SpaceModel(mesa.Model):
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
-        """Advance one step, in the order documented in docs/model.md."""
-        s, p, rng = self.state, self.p, self.rng
+        """Advance one step, in the order documented in docs/model.md (1.3).
+
+        Memory fades and the scheduled events happen here; the rest of the
+        step (random events, debris, norms, threat, coverage, agreements,
+        frameworks, the cooperation round, capability, political change) is
+        one compiled pass (:func:`spacesim.model.step.run_step`); then the
+        step is recorded.
+        """
+        s = self.state
         self._formed = self._ended = 0
-
-        # 1. The environment evolves: memory fades, scheduled and random events happen, debris moves.
-        trust_rule.decay(s, p)
+        trust_rule.decay(s, self.p)
         self._scheduled_events()
-        t = s.trust_into(self._scratch("trust", (s.n, s.n)))  # this step's working copy of trust
-        for i in environment.draw_asat_tests(s, t, p, rng):
-            events.asat_test(self, i)
-            t[:, i] = s.trust_in(i)  # a hostile act changes trust in its actor only
-        partners = environment.count_partners(s.tie_depth, s.co_membership())
-        for i, j in environment.draw_cyber_attacks(s, t, partners, p, rng):
-            events.cyber_attack(self, i, j)
-            t[:, i] = s.trust_in(i)
-        s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
-        if n_collisions:
-            events.collisions(self, n_collisions)
-        environment.update_norm(s, p)
-
-        # 2. Nations assess threats and partners.
-        environment.update_threat(s, t, p)
-        k_eff, _, pooled, total = security.coverage(s, p)
-
-        # 3. Bilateral agreements end, deepen or shallow with trust, and new ones are proposed.
-        if p.allow_bilateral:
-            self._bilateral_phase(t, total, k_eff)
-        else:
-            rng.random(2 * s.n)  # the draws proposals would use: keeps variants on common random numbers
-            for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1))):
-                self.end_agreement(int(i), int(j), "policy")
-
-        # 4. Framework membership: internal and external stability.
-        if s.membership.shape[1]:
-            if p.allow_multilateral:
-                k_eff, _, pooled, total = security.coverage(s, p, pooled=pooled)  # frameworks' pools are unchanged since phase 2
-                leavers, joiners = frameworks.decisions(s, p, t, total, pooled, rng)
-                for i, f, reason in leavers:
-                    self.leave_framework(i, f, reason)
-                for i, f in joiners:
-                    self.join_framework(i, f)
-            else:
-                rng.random(s.n)  # the draws membership decisions would use
-                for i, f in zip(*np.nonzero(s.membership)):
-                    self.leave_framework(int(i), int(f), "policy")
-
-        # 5. Every active partnership plays a cooperation round; trust and reputation update.
-        co = s.co_membership()
-        intensity = np.maximum(s.tie_depth, co, out=self._scratch("intensity", (s.n, s.n)))
-        outcome = cooperation.play_round(intensity, t, p, rng, draws=self._scratch("draws", (3, s.n, s.n)))
-        trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
-        for leaker, victim in outcome.leaks:
-            events.leak(self, leaker, victim, float(t[victim, leaker]), apply_damage=False)
-
-        # 6. Capability grows; shared frameworks harmonise standards.
-        capability.grow(s, p)
-        capability.harmonise(s, co, p)
-
-        # 7. Political change may reverse policy.
-        for i in politics.draw_government_changes(s, p, rng):
-            events.government_change(self, i)
-
-        # 8. Record.
+        run_step(self, self._scratch("trust", (s.n, s.n)), self._scratch("intensity", (s.n, s.n)), self._scratch("draws", (3, s.n, s.n)))
         self._record()
         if self.steps >= self.spec.steps:
             self.running = False
-
-    def _bilateral_phase(self, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> None:
-        """Phase 3: end, re-depth and propose agreements, valuing each at the phase's start (3.3.4-3.3.6).
-
-        Values are those at the phase's start: an agreement that ends in
-        this phase still counts as in force when it is valued. Only the
-        values the phase reads are computed, with the one formula of
-        :func:`bilateral.utility`: both sides of every agreement, the
-        proposers' rows, then the receivers' side of each offer.
-        """
-        s, p = self.state, self.p
-        proposers, choice_draw = bilateral.draw_proposers(s.n, self.rng, p)
-        tie_then = np.take(s.tie_depth, proposers, axis=0, out=self._scratch("tie_then", (s.n, s.n))[: proposers.size])  # a copy: the proposers' agreements as they stand at the phase's start
-        ends, _, _ = bilateral.review_agreements(s, p, t, total, k_eff)  # survivors take today's depth
-        for i, j, reason in ends:
-            self.end_agreement(i, j, reason)
-        for a, b, depth in bilateral.new_agreements(s, p, t, total, k_eff, proposers, choice_draw, tie_then):
-            self.form_agreement(a, b, depth)
 
     def _scratch(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
         """A float64 working array kept from step to step, contents undefined: a 1,000-nation step would
@@ -266,22 +189,8 @@ class SpaceModel(mesa.Model):
             self.trigger(event.kind, actor, target, framework, debris=event.debris, scheduled=True)
 
     def trigger(self, kind: EventKind | str, actor: int | None = None, target: int | None = None, framework: int | None = None, *, debris: float | None = None, scheduled: bool = False) -> None:
-        """Make an event happen now (used by the timeline and by the dashboard's shock buttons)."""
-        kind = EventKind(kind)
-        s = self.state
-        if kind is EventKind.ASAT_TEST:
-            events.asat_test(self, actor, debris, scheduled)
-        elif kind is EventKind.CYBER_ATTACK:
-            events.cyber_attack(self, actor, target, scheduled)
-        elif kind is EventKind.LEAK:
-            events.leak(self, actor, target, s.trust_of(target, actor), apply_damage=True, scheduled=scheduled)
-        elif kind is EventKind.GOVERNMENT_CHANGE:
-            events.government_change(self, actor, scheduled)
-        elif kind is EventKind.FRAMEWORK_OPENS:
-            events.framework_opens(self, framework, scheduled)
-        elif kind is EventKind.WITHDRAWAL:
-            if s.membership[actor, framework]:
-                self.leave_framework(actor, framework, "scheduled", scheduled)
+        """Make an event happen now (used by the timeline and by the dashboard's shock buttons): the handler registered for its kind acts and logs it."""
+        events.happen(self, EventKind(kind).value, actor, target, framework, debris=debris, scheduled=scheduled)
 
     def record_again(self) -> None:
         """Record the current step again, after events triggered since its record (a shock between steps).

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit
 
 from ..parameters import PARAMETERS
+from .equations import trust
 from ..scenario.schema import Domain, ScenarioSpec
 
 #: Depth of sharing at which a bilateral agreement reaches each domain (C3: low trust, shallow deals).
@@ -74,8 +75,6 @@ class WorldState:
     framework_index: dict[str, int] = field(default_factory=dict)
     _co_key: tuple[bytes, bytes] | None = field(default=None, repr=False)
     _co_value: np.ndarray | None = field(default=None, repr=False)
-    _agreements_key: bytes | None = field(default=None, repr=False)
-    _agreements_value: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -84,7 +83,7 @@ class WorldState:
 
     @property
     def trust(self) -> np.ndarray:
-        """Directed trust T[i, j] = alpha / (alpha + beta): i's belief that j cooperates (C2)."""
+        """Directed trust T[i, j] = alpha / (alpha + beta) (:func:`spacesim.model.equations.trust`): i's belief that j cooperates (C2)."""
         return self.trust_into(np.empty_like(self.alpha))
 
     def trust_into(self, out: np.ndarray) -> np.ndarray:
@@ -94,17 +93,11 @@ class WorldState:
 
     def trust_in(self, j: int) -> np.ndarray:
         """Column T[:, j]: every nation's trust in j (without computing the whole matrix)."""
-        a, b = self.alpha[:, j], self.beta[:, j]
-        return a / (a + b)
+        return _trust_column(self.alpha, self.beta, j)
 
     def trust_of(self, i: int, j: int) -> float:
         """T[i, j] alone."""
-        a, b = self.alpha[i, j], self.beta[i, j]
-        return float(a / (a + b))
-
-    def effective_capability(self, p: SimpleNamespace) -> np.ndarray:
-        """Own capability plus the commercial capacity the nation buys into (C12)."""
-        return self.capability + p.commercial_integration * self.commercial
+        return trust(float(self.alpha[i, j]), float(self.beta[i, j]))
 
     def co_membership(self) -> np.ndarray:
         """C[i, j] = highest integration of a framework i and j both belong to (0 if none).
@@ -119,29 +112,21 @@ class WorldState:
             self._co_key = key
         return self._co_value
 
-    def agreements(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Row-major flat positions of the bilateral agreements (both directions, tie_depth > 0), and their rows i and columns j.
-
-        Several rules read them each step while agreements change only a few
-        times a step, so they are kept until the set of agreements differs
-        (only positions are kept: read depths from ``tie_depth``). Treat the
-        result as read-only.
-        """
-        exists = self.tie_depth > 0
-        key = exists.tobytes()
-        if self._agreements_key != key:
-            flat = np.flatnonzero(exists)
-            self._agreements_value = (flat, *np.divmod(flat, self.n))
-            self._agreements_key = key
-        return self._agreements_value
-
 
 @njit(cache=True)
 def _trust_into(alpha, beta, out):  # noqa: ANN001, ANN202 - compiled
     rows, cols = alpha.shape
     for i in range(rows):
         for j in range(cols):
-            out[i, j] = alpha[i, j] / (alpha[i, j] + beta[i, j])
+            out[i, j] = trust(alpha[i, j], beta[i, j])
+
+
+@njit(cache=True)
+def _trust_column(alpha, beta, j):  # noqa: ANN001, ANN202 - compiled
+    out = np.empty(alpha.shape[0])
+    for i in range(alpha.shape[0]):
+        out[i] = trust(alpha[i, j], beta[i, j])
+    return out
 
 
 @njit(cache=True)

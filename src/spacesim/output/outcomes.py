@@ -6,8 +6,7 @@ per-step count (ASAT tests, leaks, agreements formed *this step*) describes
 what happened in one step; its value at the last step says only what
 happened then, so a run's value of one is its total over steps 1 to the
 last: ``total_<x>`` (``final_<x>`` is kept beside it). :data:`PER_STEP_COUNTS`
-lists them, derived from the outcomes' meanings in
-:data:`spacesim.model.metrics.STEP_OUTCOMES`.
+lists them: the outcomes :mod:`spacesim.catalogue` declares ``per_step``.
 
 Everything that summarises runs (the batch's printed summary, its plots,
 the paired comparison, sensitivity, adaptive replication, the report)
@@ -29,10 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..model.metrics import COUNT_OUTCOMES, STEP_OUTCOMES
-
-#: The per-step counts: count outcomes whose meaning is "... this step". A run's value of one is its total over the run.
-PER_STEP_COUNTS: tuple[str, ...] = tuple(k for k, meaning in STEP_OUTCOMES.items() if k in COUNT_OUTCOMES and meaning.endswith(" this step"))
+from ..catalogue import PER_STEP_COUNTS, STEP_OUTCOMES
 
 FINAL = "final"
 TOTAL = "total over the run"

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..model import SpaceModel
-from ..model.metrics import STEP_OUTCOMES
+from ..catalogue import STEP_OUTCOMES
 from ..scenario import ScenarioSpec
 from .folder import ResultFolder
 from .outcomes import totals_of

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, PlainValidator, StrictBool, StrictInt, Tag, ValidationError
 from pydantic_core import PydanticCustomError
 
-from ..model.metrics import STEP_OUTCOMES
+from ..catalogue import STEP_OUTCOMES
 from ..parameters import PARAMETERS_BY_NAME
 from .errors import InputError, Problem
 from .loader import _line, _suggest, apply_overrides, is_experiment_data, is_scenario_data, load_scenario, pydantic_problems
@@ -74,6 +74,7 @@ class PlotKind(StrEnum):
     heatmap = "heatmap"
     distribution = "distribution"
     network = "network"
+    scatter = "scatter"
 
 
 class Table(StrEnum):
@@ -131,11 +132,22 @@ def _mapping_or(scalar: str, mapping: str) -> Any:
 SensitivityOutcome = Annotated[Annotated[str, Tag("str")] | Annotated[WindowOutcome, Tag("WindowOutcome")], _mapping_or("str", "WindowOutcome")]
 
 
+#: SALib methods a sensitivity section can ask for (spacesim.analysis.sensitivity.METHODS says how each samples and analyses).
+SENSITIVITY_METHODS = ("sobol", "morris", "fast", "rbd_fast", "delta", "pawn", "dgsm")
+#: FAST needs more than 4 M^2 points per search curve (M = 4, SALib's default).
+FAST_MIN_SAMPLES = 65
+
+
 class SensitivitySpec(Strict):
     """A global sensitivity analysis: parameters with ranges, outcomes, method and sample size."""
 
-    method: Literal["sobol", "morris"] = "sobol"
-    samples: int = Field(ge=2, le=65_536, description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points).")
+    method: Literal[*SENSITIVITY_METHODS] = "sobol"  # type: ignore[valid-type]
+    samples: int = Field(
+        ge=2,
+        le=65_536,
+        description="Sobol': base sample N (a power of two; N(2D+2) points with second order, N(D+2) without). Morris: trajectories (N(D+1) points). "
+        "FAST: points per search curve (N D points, N > 64). RBD-FAST, delta, PAWN: Latin hypercube points. DGSM: base points (N(D+1) points).",
+    )
     second_order: StrictBool = Field(True, description="Sobol' only: also estimate second-order indices.")
     levels: int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
     resamples: int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
@@ -163,6 +175,17 @@ class VarySpec(Strict):
     sample: SampleSpec | None = None
 
 
+class ParametersFrom(Strict):
+    """Rule parameters drawn from a calibration's posterior: replicate r of every point and variant runs with draw r."""
+
+    posterior: str = Field(min_length=1, description="A calibration folder (written by spacesim calibrate), relative to the experiment file.")
+    draws: int | None = Field(None, ge=1, le=100_000, description="Draws from the posterior (weighted, seeded by the experiment's seed); by default one per replicate. Replicates past the last draw start again from the first.")
+
+
+#: The table of a calibration folder that holds the posterior: a column per fitted parameter and ``weight``.
+POSTERIOR_TABLE = "posterior.parquet"
+
+
 class ExperimentSpec(Strict):
     """A whole experiment file, validated."""
 
@@ -181,6 +204,7 @@ class ExperimentSpec(Strict):
     plots: list[PlotKind] = Field(default_factory=lambda: list(PlotKind))
     tables: list[Table] = Field(default_factory=lambda: list(Table))
     chunk_size: int | None = Field(None, ge=1, le=10_000, description="Runs per task; by default about four tasks per worker.")
+    parameters_from: ParametersFrom | None = Field(None, description="Take the fitted rule parameters from a calibration's posterior, one draw per replicate.")
 
 
 class Experiment:
@@ -209,6 +233,15 @@ class Experiment:
         return dict(self.spec.variants.get(name, {}))
 
     @property
+    def posterior_folder(self) -> Path | None:
+        """The calibration folder named by ``parameters_from`` (resolved against the experiment file), or ``None``."""
+        pf = self.spec.parameters_from
+        if pf is None:
+            return None
+        base = self.path.parent if self.path is not None else Path(".")
+        return Path(pf.posterior) if Path(pf.posterior).is_absolute() else (base / pf.posterior).resolve()
+
+    @property
     def adaptive(self) -> AdaptiveReplicates | None:
         """The adaptive replication rule, or ``None`` for a fixed number of replicates."""
         r = self.spec.replicates
@@ -234,8 +267,8 @@ class Experiment:
             return self
         if self.spec.sensitivity is None:
             raise InputError.single(self.filename, "sensitivity", "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there", self.lines.get(()))
-        if method not in ("sobol", "morris"):
-            raise InputError.single(source, "", f"unknown sensitivity method {method!r}; use sobol or morris")
+        if method not in SENSITIVITY_METHODS:
+            raise InputError.single(source, "", f"unknown sensitivity method {method!r}; use one of {', '.join(SENSITIVITY_METHODS)}")
         if method == self.spec.sensitivity.method:
             return self
         sensitivity = self.spec.sensitivity.model_copy(update={"method": method})
@@ -249,6 +282,59 @@ class Experiment:
         if problems:
             raise InputError(problems)
         return Experiment(spec, self.scenario, self.path, self.scenario_path, self.lines, self.filename)
+
+    def replace(self, **changes: Any) -> Experiment:
+        """A copy with some fields changed, checked again as a file would be (the same checks and messages).
+
+        Fields not changed keep what was given (the defaults stay defaults);
+        a change replaces the whole field (``vary={"grid": {...}}``). The copy
+        is not a file: :meth:`save` writes it to run a batch.
+
+        >>> from spacesim import shipped_scenario
+        >>> base = build_experiment(shipped_scenario("teaching_small"), name="clarity", steps=8, replicates=2)
+        >>> base.replace(vary={"grid": {"legal_clarity": [0.2, 0.8]}}).spec.vary.grid, base.spec.vary.grid
+        ({'legal_clarity': [0.2, 0.8]}, {})
+        """
+        data = self.spec.model_dump(mode="json", exclude_unset=True)
+        data.update(changes)
+        data["scenario"] = str(self.scenario_path)
+        return experiment_from_data(data, PYTHON_SOURCE, None, base_dir=self.scenario_path.parent, path=None)
+
+    def to_yaml(self) -> str:
+        """The experiment as the text of an experiment file (the fields given; the scenario by its absolute path)."""
+        import yaml
+
+        data = self.spec.model_dump(mode="json", exclude_unset=True)
+        data["scenario"] = str(self.scenario_path)
+        data.setdefault("schema_version", 1)
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+    def save(self, path: str | Path, force: bool = False) -> Experiment:
+        """Write the experiment to ``path`` (refused if the file exists, unless ``force``) and return it as read back from there, ready for ``run_batch`` (which records the file's hash)."""
+        path = Path(path)
+        if path.exists() and not force:
+            raise InputError.single(path, "", "exists; pass force=True to replace it")
+        path.write_text(self.to_yaml(), encoding="utf-8")
+        return load_experiment(path)
+
+
+#: The file name that problems of an experiment built in Python name.
+PYTHON_SOURCE = "<python>"
+
+
+def build_experiment(scenario: str | Path, *, name: str = "notebook", description: str = "An experiment built in Python.", base_dir: str | Path = ".", **fields: Any) -> Experiment:
+    """An experiment built in Python without writing YAML, checked exactly as a file would be: the same fields, checks and messages (naming ``<python>`` for the file).
+
+    ``scenario`` is a scenario file (relative to ``base_dir``); the other
+    keyword arguments are the experiment file's fields.
+
+    >>> from spacesim import shipped_scenario
+    >>> e = build_experiment(shipped_scenario("teaching_small"), steps=8, replicates=2, vary={"grid": {"legal_clarity": [0.2, 0.8]}})
+    >>> e.spec.replicates, e.scenario.steps
+    (2, 8)
+    """
+    data = {"schema_version": 1, "name": name, "description": description, "scenario": str(scenario), **fields}
+    return experiment_from_data(data, PYTHON_SOURCE, None, base_dir=Path(base_dir), path=None)
 
 
 def load_any(path: str | Path) -> Any:
@@ -309,6 +395,9 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     _check_names(spec, bad)
     _check_values(spec, base, filename, lines, bad)
     _check_replicates(spec, bad)
+    if spec.parameters_from is not None:
+        _check_posterior(spec, base_dir, bad)
+    _check_plots(spec, bad)
     if spec.sensitivity is not None:
         _check_sensitivity(spec, spec.steps if spec.steps is not None else base.steps, bad)
     if problems:
@@ -426,6 +515,41 @@ def _unknown_outcome(name: str) -> str:
     return f"unknown outcome '{name}'{hint}"
 
 
+def posterior_columns(folder: Path) -> list[str]:
+    """The parameter columns of a calibration folder's posterior table (``InputError`` if it has none)."""
+    import pyarrow.parquet as pq
+
+    table = folder / POSTERIOR_TABLE
+    if not table.exists():
+        raise InputError.single(folder, "", f"no {POSTERIOR_TABLE}: not a finished calibration folder (spacesim calibrate writes it)")
+    try:
+        names = pq.read_schema(table).names
+    except Exception as exc:  # noqa: BLE001 - an unreadable table is the user's input problem
+        raise InputError.single(table, "", f"cannot read the posterior ({type(exc).__name__}: {exc})") from None
+    if "weight" not in names:
+        raise InputError.single(table, "", "no weight column: not a posterior written by spacesim calibrate")
+    return [n for n in names if n not in ("weight", "generation")]
+
+
+def _check_posterior(spec: ExperimentSpec, base_dir: Path, bad: Any) -> None:
+    """The posterior exists, holds model parameters, and none of them is also set or varied in the file."""
+    pf = spec.parameters_from
+    assert pf is not None
+    folder = Path(pf.posterior) if Path(pf.posterior).is_absolute() else (base_dir / pf.posterior).resolve()
+    loc = ("parameters_from", "posterior")
+    try:
+        names = posterior_columns(folder)
+    except InputError as exc:
+        bad(loc, f"{pf.posterior}: {exc.problems[0].message}" if folder.is_dir() else f"no such calibration folder: {pf.posterior} (looked for {folder})")
+        return
+    varied = set(spec.vary.grid) | set(spec.vary.sample.ranges if spec.vary.sample else {}) | set(spec.sensitivity.parameters if spec.sensitivity else {})
+    for name in names:
+        if name not in PARAMETERS_BY_NAME:
+            bad(loc, f"the posterior has a column {name!r}, which is not a parameter of the model")
+        elif name in spec.parameters or name in varied or any(name in levers for levers in spec.variants.values()):
+            bad(loc, f"the posterior fits {name}, which the file also sets or varies; a parameter comes from one place")
+
+
 def _check_replicates(spec: ExperimentSpec, bad: Any) -> None:
     """An adaptive replication rule names a known outcome and a sensible min <= max."""
     r = spec.replicates
@@ -435,6 +559,22 @@ def _check_replicates(spec: ExperimentSpec, bad: Any) -> None:
         bad(("replicates", "outcome"), _unknown_outcome(r.outcome))
     if r.min > r.max:
         bad(("replicates", "min"), f"min ({r.min}) is larger than max ({r.max})")
+
+
+def _check_plots(spec: ExperimentSpec, bad: Any) -> None:
+    """A plot the file asks for by name can be drawn for its design (the default list draws those that can and skips the rest)."""
+    if "plots" not in spec.model_fields_set:
+        return
+    sampled = "vary.sample" if spec.vary.sample is not None else "the sensitivity section" if spec.sensitivity is not None else None
+    for i, kind in enumerate(spec.plots):
+        if kind == PlotKind.heatmap and sampled:
+            bad(("plots", i), f"a heatmap needs a grid over exactly two parameters, and {sampled} samples points that lie on no grid; use scatter (each outcome against each parameter) instead")
+        elif kind == PlotKind.heatmap and len(spec.vary.grid) != 2:
+            bad(("plots", i), f"a heatmap needs a grid over exactly two parameters; vary.grid has {len(spec.vary.grid)}" + ("; use scatter or envelope" if spec.vary.grid else ""))
+        elif kind == PlotKind.scatter and not (spec.vary.grid or sampled):
+            bad(("plots", i), "scatter draws each outcome against each varied parameter, and this experiment varies none (vary.grid, vary.sample or sensitivity)")
+        elif kind == PlotKind.network and "tables" in spec.model_fields_set and not {Table.nations, Table.partnerships} <= set(spec.tables):
+            bad(("plots", i), "the network plot draws the nations and partnerships tables; keep them (tables: [nations, partnerships, ...]) or drop network")
 
 
 def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: str | None = None) -> None:
@@ -456,9 +596,15 @@ def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: 
         bad(("sensitivity", "samples"), f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}" + (f" ({method})" if method_from else ""))
     given = s.model_fields_set
     other = f"run without {method_from} {s.method}" if method_from else None
-    if s.method == "morris" and "second_order" in given:
+    if s.method == "fast" and s.samples < FAST_MIN_SAMPLES:
+        bad(("sensitivity", "samples"), f"FAST needs more than 64 points per search curve (4 M^2 with M = 4); use at least {FAST_MIN_SAMPLES}, not {s.samples}" + (f" ({method})" if method_from else ""))
+    if s.method == "dgsm":
+        whole = [name for name in s.parameters if name in PARAMETERS_BY_NAME and PARAMETERS_BY_NAME[name].kind is int]
+        if whole:
+            bad(("sensitivity", "parameters", whole[0]), f"an integer parameter, but {method}, whose small finite-difference steps the model would round away; use another method or leave {whole[0]} out")
+    if s.method != "sobol" and "second_order" in given:
         bad(("sensitivity", "second_order"), f"a Sobol' setting, but {method}, which has no second-order indices; remove second_order from the file or {other or 'use method: sobol'}")
-    if s.method == "sobol" and "levels" in given:
+    if s.method != "morris" and "levels" in given:
         bad(("sensitivity", "levels"), f"a Morris setting (the levels of its grid), but {method}, which has no levels; remove levels from the file or {other or 'use method: morris'}")
     elif s.method == "morris" and s.levels % 2:
         bad(("sensitivity", "levels"), f"Morris levels must be even (got {s.levels})")

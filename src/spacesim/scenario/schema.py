@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from ..catalogue import SCHEDULABLE
 from ..parameters import PARAMETERS, Parameter
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -35,26 +36,11 @@ class Domain(StrEnum):
     JOINT_COMMAND = "joint_command"
 
 
-class EventKind(StrEnum):
-    """Kinds of event a scenario can schedule (the rules also make them at random)."""
+#: Kinds of event a scenario can schedule (the rules also make them at random), from :data:`spacesim.catalogue.EVENT_KINDS`.
+EventKind = StrEnum("EventKind", {kind.upper(): kind for kind in SCHEDULABLE}, module=__name__)  # type: ignore[misc]
 
-    ASAT_TEST = "asat_test"
-    CYBER_ATTACK = "cyber_attack"
-    LEAK = "leak"
-    GOVERNMENT_CHANGE = "government_change"
-    FRAMEWORK_OPENS = "framework_opens"
-    WITHDRAWAL = "withdrawal"
-
-
-#: Which fields each scheduled event kind needs.
-EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {
-    EventKind.ASAT_TEST: ("actor",),
-    EventKind.CYBER_ATTACK: ("actor", "target"),
-    EventKind.LEAK: ("actor", "target"),
-    EventKind.GOVERNMENT_CHANGE: ("actor",),
-    EventKind.FRAMEWORK_OPENS: ("framework",),
-    EventKind.WITHDRAWAL: ("actor", "framework"),
-}
+#: Which fields each scheduled event kind needs (:data:`spacesim.catalogue.SCHEDULABLE`).
+EVENT_FIELDS: dict[EventKind, tuple[str, ...]] = {EventKind(kind): fields for kind, fields in SCHEDULABLE.items()}
 
 
 class NationSpec(Strict):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import solara
 from mesa.visualization.utils import force_update, update_counter
 
+from ..catalogue import EVENT_KINDS
 from ..scenario.schema import EventKind
 from .session import DashboardModel
 
@@ -25,12 +26,8 @@ class Shock:
     help: str
 
 
-SHOCKS: tuple[Shock, ...] = (
-    Shock(EventKind.ASAT_TEST, "ASAT test", False, "The nation destroys one of its own satellites with a missile: debris rises, every nation feels more threatened, trust in the tester falls."),
-    Shock(EventKind.LEAK, "Leak", True, "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it. Only between nations that share something (an agreement or a framework)."),
-    Shock(EventKind.CYBER_ATTACK, "Cyber attack", True, "The nation attacks the target's space systems: the target loses capability and trust in the attacker."),
-    Shock(EventKind.GOVERNMENT_CHANGE, "Government change", False, "A new government takes office in the nation: its attitudes shift and it may end agreements and leave frameworks."),
-)
+#: The shock buttons: every event kind :mod:`spacesim.catalogue` gives a button, in its order.
+SHOCKS: tuple[Shock, ...] = tuple(Shock(EventKind(e.kind), e.shock.button, e.shock.needs_target, e.shock.help) for e in EVENT_KINDS if e.shock is not None)
 
 
 def shared(model: DashboardModel, a: str, b: str) -> list[str]:

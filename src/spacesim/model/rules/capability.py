@@ -2,6 +2,7 @@
 
 k_i <- k_i (1 + g_i) + tech_transfer_rate (1 - export_control) min(max gap, sum_j d_ij interop_ij max(0, k_j - k_i))
 interop_ij <- interop_ij + interoperability_growth (1 - interop_ij) for co-members of a framework.
+(docs/model.md 3.3.14: :func:`spacesim.model.equations.grown_capability`, :func:`~spacesim.model.equations.harmonised`.)
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
+from ..equations import grown_capability, harmonised
 from ..state import WorldState
 
 
@@ -30,8 +32,7 @@ def _grow(k, growth, tie_depth, interop, transfer_rate):  # noqa: ANN001, ANN202
             if tie_depth[i, j] > 0:
                 transfer += tie_depth[i, j] * interop[i, j] * max(0.0, k[j] - k[i])
         transfer = min(transfer, max(0.0, ceiling - k[i]))  # no more than the largest gap
-        value = k[i] * (1.0 + growth[i]) + transfer_rate * transfer
-        out[i] = value if value >= 0.0 else 0.0
+        out[i] = grown_capability(k[i], growth[i], transfer, transfer_rate)
     return out
 
 
@@ -46,4 +47,4 @@ def _harmonise(interop, co_member, rate):  # noqa: ANN001, ANN202 - compiled
     for i in range(rows):
         for j in range(cols):
             if co_member[i, j] > 0:
-                interop[i, j] = interop[i, j] + rate * (1.0 - interop[i, j])
+                interop[i, j] = harmonised(interop[i, j], rate)

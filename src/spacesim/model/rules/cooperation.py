@@ -6,7 +6,8 @@ shirk_rate (1 - T[i, j]); j sees a shirk as a defection, and misreads a
 cooperation as one with probability misperception (1 - legal_clarity).
 Cooperation seen adds W trust_gain (1 + clarity_trust_bonus legal_clarity)
 evidence; defection seen adds W trust_loss. A leak by j of what i shares
-happens with leak_probability and costs j leak_trust_damage of i's trust.
+happens with leak_probability and costs j leak_trust_damage of i's trust
+(docs/model.md 3.3.7; the formulas are in :mod:`spacesim.model.equations`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
+from ..equations import cooperation_evidence, leak_probability, misread_chance, shirk_chance
 from ..state import parameter_record
 
 
@@ -83,25 +85,23 @@ def _round(intensity: np.ndarray, trust: np.ndarray, draws: np.ndarray, record: 
     good = np.empty(pairs)
     bad = np.empty(pairs)
     leak = np.empty(pairs, dtype=np.bool_)
-    gain = p.trust_gain * (1.0 + p.clarity_trust_bonus * p.legal_clarity)
-    misread_chance = p.misperception * (1.0 - p.legal_clarity)
-    strict = 1.0 - 0.5 * p.sharing_strictness
+    gain = cooperation_evidence(p.trust_gain, p.clarity_trust_bonus, p.legal_clarity)
+    misread = misread_chance(p.misperception, p.legal_clarity)
     k = 0
     for i in range(n):
         for j in range(n):
             w = intensity[i, j]
             if w > 0:
                 # j's act toward i: j shirks with probability shirk_rate (1 - T[j, i]); i may misread a cooperation.
-                shirk = draws[0, j, i] < p.shirk_rate * (1.0 - trust[j, i])
-                misread = (not shirk) and draws[1, j, i] < misread_chance
-                if shirk or misread:
+                shirk = draws[0, j, i] < shirk_chance(trust[j, i], p.shirk_rate)
+                if shirk or draws[1, j, i] < misread:
                     good[k] = 0.0
                     bad[k] = w * p.trust_loss
                 else:
                     good[k] = w * gain
                     bad[k] = 0.0
-                # j leaks what i shares with it (bilateral.leak_probability).
-                leak[k] = draws[2, i, j] < p.leak_rate * w * (1.0 - trust[i, j]) * strict
+                # j leaks what i shares with it.
+                leak[k] = draws[2, i, j] < leak_probability(w, trust[i, j], p.leak_rate, p.sharing_strictness)
                 if leak[k]:
                     bad[k] += p.leak_trust_damage
                 a[k] = i

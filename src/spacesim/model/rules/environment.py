@@ -10,6 +10,8 @@ theta*_i = clip(base_i + w_D D / (D + D_ref) + w_R sum_{j != i} (1 - T_ij) a_j k
 and base_i set so the scenario's initial threat perception is the starting point.
 
 Norms: norm <- norm + norm_growth (share of nations in a framework - norm).
+
+docs/model.md 3.3.8-3.3.12; each formula is a function of :mod:`spacesim.model.equations`.
 """
 
 from __future__ import annotations
@@ -19,15 +21,14 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
+from .. import equations as eq
 from ..state import WorldState
 
 
 def debris_step(debris: float, p: SimpleNamespace, rng: np.random.Generator) -> tuple[float, int]:
     """Next debris stock from launches, decay and random collisions; also the number of collisions."""
-    expected = p.collision_rate * debris * debris * max(0.0, 1.0 - debris / p.debris_capacity)
-    collisions = int(rng.poisson(expected))
-    nxt = debris + p.debris_source - p.debris_decay * debris + collisions * p.collision_fragments
-    return max(nxt, 0.0), collisions
+    collisions = int(rng.poisson(eq.expected_collisions(debris, p.collision_rate, p.debris_capacity)))
+    return eq.next_debris(debris, collisions, p.debris_source, p.debris_decay, p.collision_fragments), collisions
 
 
 def assessed_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) -> np.ndarray:
@@ -38,7 +39,7 @@ def assessed_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) ->
 @njit(cache=True)
 def _assessed_threat(k, counterspace, trust, debris, debris_threat_weight, debris_reference, rival_threat_weight):  # noqa: ANN001, ANN202 - compiled
     n = k.size
-    debris_part = debris_threat_weight * debris / (debris + debris_reference)
+    debris_part = eq.debris_threat(debris, debris_threat_weight, debris_reference)
     armed = counterspace * k
     k_total = k.sum()
     out = np.empty(n)
@@ -47,7 +48,7 @@ def _assessed_threat(k, counterspace, trust, debris, debris_threat_weight, debri
         for j in range(n):
             if j != i:
                 hostile += (1.0 - trust[i, j]) * armed[j]
-        out[i] = debris_part + rival_threat_weight * hostile / max(k_total - k[i], 1e-12)
+        out[i] = debris_part + eq.rival_threat(hostile, k_total - k[i], rival_threat_weight)
     return out
 
 
@@ -65,15 +66,14 @@ def update_threat(state: WorldState, trust: np.ndarray, p: SimpleNamespace) -> N
 def _moved_threat(threat, base, assessed, inertia):  # noqa: ANN001, ANN202 - compiled
     out = np.empty(threat.size)
     for i in range(threat.size):
-        target = min(max(base[i] + assessed[i], 0.0), 1.0)
-        out[i] = min(max(inertia * threat[i] + (1.0 - inertia) * target, 0.0), 1.0)
+        out[i] = eq.moved_threat(threat[i], base[i], assessed[i], inertia)
     return out
 
 
 def update_norm(state: WorldState, p: SimpleNamespace) -> None:
     """Norm strength tracks the share of nations bound by at least one framework (C13)."""
     participation = _bound_share(state.membership)
-    state.norm += p.norm_growth * (participation - state.norm)
+    state.norm = eq.next_norm(state.norm, participation, p.norm_growth)
 
 
 @njit(cache=True)
@@ -91,7 +91,7 @@ def _bound_share(membership):  # noqa: ANN001, ANN202 - compiled
 
 def hostile_rate_factor(state: WorldState, p: SimpleNamespace) -> float:
     """Factor by which norms lower every hostile act's rate (C13)."""
-    return 1.0 - p.norm_deterrence * state.norm
+    return eq.hostile_rate_factor(state.norm, p.norm_deterrence)
 
 
 def draw_asat_tests(state: WorldState, trust: np.ndarray, p: SimpleNamespace, rng: np.random.Generator) -> list[int]:
@@ -112,8 +112,7 @@ def _asat_testers(trust, counterspace, asat_rate, norm_factor, draws):  # noqa: 
         for j in range(n):
             if j != i:
                 distrust += 1.0 - trust[i, j]
-        rate = asat_rate * counterspace[i] * norm_factor * (0.5 + distrust / max(n - 1, 1))
-        if draws[i] < min(max(rate, 0.0), 1.0):
+        if draws[i] < eq.probability(eq.asat_rate(counterspace[i], distrust / max(n - 1, 1), norm_factor, asat_rate)):
             out.append(i)
     return np.array(out, dtype=np.int64)
 
@@ -155,8 +154,7 @@ def _cyber_attacks(trust, partners, counterspace, cyber_rate, norm_factor, allia
         for j in range(n):
             if j != i and trust[i, j] < lowest:
                 target, lowest = j, trust[i, j]
-        rate = cyber_rate * counterspace[i] * norm_factor * (1.0 / (1.0 + alliance_deterrence * partners[target]))
-        if draws[i] < min(max(rate, 0.0), 1.0):
+        if draws[i] < eq.probability(eq.cyber_rate(counterspace[i], partners[target], norm_factor, cyber_rate, alliance_deterrence)):
             attackers.append(i)
             targets.append(target)
     return np.array(attackers, dtype=np.int64), np.array(targets, dtype=np.int64)

@@ -1,13 +1,11 @@
 """C4, C7, C11, C13: joining, staying in and leaving multilateral frameworks.
 
-A nation's value of membership in framework f:
-  V[i, f] = (1 + w_threat theta_i) dSecurity_i(pooled coverage of f)
-            - sovereignty_cost_multilateral s_i I_f - transaction_cost (1 - legal_clarity)
-A framework is stable in Barrett's (1994) sense when no member gains by
+A nation's value of membership in framework f is
+:func:`spacesim.model.equations.membership_value` (docs/model.md 3.3.6). A framework is stable in Barrett's (1994) sense when no member gains by
 leaving (V >= -exit_margin) and no admissible outsider gains by joining
 (V <= 0). Admission needs consensus: the applicant's mean trust in the
 members and every member's trust in the applicant must reach
-trust_floor + integration_trust_requirement x I_f x (1 - trust_floor) (deep
+:func:`spacesim.model.equations.required_trust` (deep
 integration demands deep trust; clubs exclude those they do not trust,
 Nordhaus 2015). A member whose own trust in the others falls below it leaves.
 A closed framework admits no newcomers but takes back former members (as
@@ -21,21 +19,17 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
+from ..equations import membership_value, required_trust
 from ..state import WorldState, parameter_record
-from . import security as sec
 
 
-def mutual_trust_with_members(state: WorldState, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per nation and framework (N x F): its mean trust in the other members, and the lowest trust any other member has in it.
+@njit(cache=True)
+def mutual_trust_with_members(membership, trust):  # noqa: ANN001, ANN201 - compiled
+    """Per nation and framework (N x F): its mean trust in the other members (``given``), and the lowest trust any other member has in it (``received``) (3.3.6).
 
     Admission is by consensus, so the least trusting member decides (any
     member may veto). NaN where there are no other members.
     """
-    return _mutual_trust(state.membership, trust)
-
-
-@njit(cache=True)
-def _mutual_trust(membership, trust):  # noqa: ANN001, ANN202 - compiled
     n, f_count = membership.shape
     given = np.full((n, f_count), np.nan)
     received = np.full((n, f_count), np.nan)
@@ -54,20 +48,6 @@ def _mutual_trust(membership, trust):  # noqa: ANN001, ANN202 - compiled
     return given, received
 
 
-def required_trust(state: WorldState, p: SimpleNamespace) -> np.ndarray:
-    """Mutual trust a framework demands of its members, per framework (C11)."""
-    return p.trust_floor + p.integration_trust_requirement * state.integration * (1.0 - p.trust_floor)
-
-
-def membership_value(state: WorldState, p: SimpleNamespace, total: np.ndarray, pooled: np.ndarray) -> np.ndarray:
-    """V[i, f]: net value to i of being in f (for members: of staying; for outsiders: of joining)."""
-    member = state.membership
-    base = total[:, None] - pooled * member  # members: coverage without this framework
-    gain = sec.gain_of_adding(base, pooled, p) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
-    cost = p.sovereignty_cost_multilateral * state.sovereignty[:, None] * state.integration[None, :] + p.transaction_cost * (1.0 - p.legal_clarity)
-    return gain - cost
-
-
 def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
     """Leavers (nation, framework, reason) and joiners (nation, framework) this step.
 
@@ -81,6 +61,11 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: n
         return [], []
     reconsider = rng.random(n) < p.membership_rate
     leave, join = _decide(state.membership, state.ever_member, state.framework_open, state.integration, state.sovereignty, state.threat, trust, total, pooled, reconsider, parameter_record(p))
+    return leavers_and_joiners(leave, join)
+
+
+def leavers_and_joiners(leave: np.ndarray, join: np.ndarray) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:
+    """Leavers (distrust first, then not worth it, each in (nation, framework) order) and joiners (nation order) from the decisions' codes."""
     leavers = []
     if np.count_nonzero(leave):  # (ndarray.any() costs ~1 us more on a few dozen values)
         for code, reason in ((1, "distrust"), (2, "not worth it")):
@@ -94,25 +79,20 @@ def _decide(membership, ever_member, framework_open, integration, sovereignty, t
     """leave[i, f]: 0 stay, 1 leave for distrust, 2 leave as not worth it; join[i]: the framework i joins, or -1."""
     p = record[0]
     n, f_count = membership.shape
-    given, received = _mutual_trust(membership, trust)
+    given, received = mutual_trust_with_members(membership, trust)
     leave = np.zeros((n, f_count), dtype=np.int8)
     join = np.full(n, -1, dtype=np.int64)
     founded = np.zeros(f_count, dtype=np.bool_)  # a framework with no members has nothing to offer
     for f in range(f_count):
         founded[f] = membership[:, f].any()
-    scale = -p.security_scale
     for i in range(n):
         if not reconsider[i]:
             continue
         best, best_value = -1, -np.inf
         for f in range(f_count):
             member = membership[i, f]
-            # membership_value: members value staying (coverage without f as the base), outsiders joining.
-            base = total[i] - pooled[i, f] if member else total[i]
-            gain = np.exp(base / scale) * (1.0 - np.exp(pooled[i, f] / scale)) * (1.0 + p.threat_benefit_weight * threat[i])
-            cost = p.sovereignty_cost_multilateral * sovereignty[i] * integration[f] + p.transaction_cost * (1.0 - p.legal_clarity)
-            value = gain - cost
-            required = p.trust_floor + p.integration_trust_requirement * integration[f] * (1.0 - p.trust_floor)
+            value = membership_value(pooled[i, f], member, total[i], threat[i], sovereignty[i], integration[f], p)
+            required = required_trust(integration[f], p.trust_floor, p.integration_trust_requirement)
             # With no other member there is nobody to distrust: NaN counts as full trust (1.0).
             trusted = (1.0 if np.isnan(given[i, f]) else given[i, f]) >= required
             accepted = (1.0 if np.isnan(received[i, f]) else received[i, f]) >= required

@@ -14,13 +14,22 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
+from ..equations import government_change_chance, toward_prior
 from ..state import WorldState
 
 
 def draw_government_changes(state: WorldState, p: SimpleNamespace, rng: np.random.Generator) -> list[int]:
     """Nations whose government changes this step."""
-    rate = p.government_change_rate * (1.0 - state.stability)
-    return (rng.random(state.n) < rate).nonzero()[0].tolist()
+    return _changes(state.stability, p.government_change_rate, rng.random(state.n)).tolist()
+
+
+@njit(cache=True)
+def _changes(stability, rate, draws):  # noqa: ANN001, ANN202 - compiled
+    out = []
+    for i in range(stability.size):
+        if draws[i] < government_change_chance(stability[i], rate):
+            out.append(i)
+    return np.array(out, dtype=np.int64)
 
 
 def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace, rng: np.random.Generator) -> float:
@@ -36,8 +45,8 @@ def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace,
 def _forget(alpha, beta, prior_alpha, prior_beta, i, keep):  # noqa: ANN001, ANN202 - compiled
     """Row i of the evidence moves back toward the prior: x <- prior + keep (x - prior)."""
     for j in range(alpha.shape[1]):
-        alpha[i, j] = prior_alpha[i, j] + keep * (alpha[i, j] - prior_alpha[i, j])
-        beta[i, j] = prior_beta[i, j] + keep * (beta[i, j] - prior_beta[i, j])
+        alpha[i, j] = toward_prior(alpha[i, j], prior_alpha[i, j], keep)
+        beta[i, j] = toward_prior(beta[i, j], prior_beta[i, j], keep)
 
 
 @njit(cache=True)

@@ -1,6 +1,7 @@
-"""C2, C3: trust as a Beta belief updated by evidence, lost faster than won.
+"""C2: trust as a Beta belief updated by evidence, lost faster than won (docs/model.md 3.3.2).
 
-T[i, j] = alpha[i, j] / (alpha[i, j] + beta[i, j]) (Kydd 2000, 2005). Observed
+T[i, j] = alpha[i, j] / (alpha[i, j] + beta[i, j]) (Kydd 2000, 2005;
+:func:`spacesim.model.equations.trust`). Observed
 cooperation adds ``trust_gain`` to alpha; observed defection adds
 ``trust_loss`` (> gain) to beta; each step evidence decays toward the prior
 with retention ``trust_memory``. Third parties receive a share
@@ -15,19 +16,8 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
+from ..equations import reputation_share, toward_prior
 from ..state import WorldState
-
-
-def sharing_depth(trust: np.ndarray, p: SimpleNamespace) -> np.ndarray:
-    """Depth of sharing both sides accept (C3): rises from 0 at ``trust_floor`` to 1 at full mutual trust.
-
-    >>> from types import SimpleNamespace
-    >>> t = np.array([[1.0, 0.9], [0.6, 1.0]])
-    >>> sharing_depth(t, SimpleNamespace(trust_floor=0.5)).round(2).tolist()
-    [[1.0, 0.2], [0.2, 1.0]]
-    """
-    mutual = np.minimum(trust, trust.T)
-    return np.clip((mutual - p.trust_floor) / (1.0 - p.trust_floor), 0.0, 1.0)
 
 
 def decay(state: WorldState, p: SimpleNamespace) -> None:
@@ -43,27 +33,20 @@ def _decay(alpha: np.ndarray, beta: np.ndarray, prior_alpha: np.ndarray, prior_b
     rows, cols = alpha.shape
     for i in range(rows):
         for j in range(cols):
-            alpha[i, j] = (alpha[i, j] - prior_alpha[i, j]) * m + prior_alpha[i, j]
-            beta[i, j] = (beta[i, j] - prior_beta[i, j]) * m + prior_beta[i, j]
-
-
-def record_evidence(state: WorldState, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:
-    """Add observed cooperation (``good``) and defection (``bad``) evidence, N x N, row = observer.
-
-    Third parties get ``reputation_spread`` times the column means: what j
-    did to a typical partner shapes everyone's view of j (image scoring, in
-    which observers see a sample of an actor's acts).
-    """
-    observers, actors = np.nonzero((good != 0) | (bad != 0))
-    record_evidence_at(state, observers, actors, good[observers, actors], bad[observers, actors], p)
+            alpha[i, j] = toward_prior(alpha[i, j], prior_alpha[i, j], m)
+            beta[i, j] = toward_prior(beta[i, j], prior_beta[i, j], m)
 
 
 def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:
-    """:func:`record_evidence` for evidence given as (observer, actor) pairs, each pair at most once.
+    """Add observed cooperation (``good``) and defection (``bad``) evidence, given as (observer, actor) pairs, each pair at most once.
 
-    The pairs are the few that interacted, so this costs what they cost,
-    not N x N. Pairs in row-major order give the same sums, bit for bit, as
-    the dense form.
+    Third parties get ``reputation_spread`` times the mean evidence about
+    each actor (:func:`spacesim.model.equations.reputation_share`): what j
+    did to a typical partner shapes everyone's view of j (image scoring, in
+    which observers see a sample of an actor's acts). The pairs are the few
+    that interacted, so this costs what they cost, not N x N; pairs in
+    row-major order give the same sums, bit for bit, as the dense form
+    (``tests/model/reference.py``).
     """
     _add_evidence(state.alpha, state.beta, observers, actors, np.asarray(good, dtype=np.float64), np.asarray(bad, dtype=np.float64), p.reputation_spread)
 
@@ -81,10 +64,9 @@ def _add_evidence(alpha: np.ndarray, beta: np.ndarray, observers: np.ndarray, ac
         for k in range(actors.size):
             spread_good[actors[k]] += good[k]
             spread_bad[actors[k]] += bad[k]
-        others = max(n - 1, 1)
         for j in range(n):
-            spread_good[j] = spread * spread_good[j] / others
-            spread_bad[j] = spread * spread_bad[j] / others
+            spread_good[j] = reputation_share(spread_good[j], n, spread)
+            spread_bad[j] = reputation_share(spread_bad[j], n, spread)
         for i in range(n):
             for j in range(n):
                 alpha[i, j] += spread_good[j]

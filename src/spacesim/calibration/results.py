@@ -1,0 +1,339 @@
+"""The calibration result folder, and the command's driver that fills it.
+
+A folder holds:
+
+- ``manifest.json``: kind ``calibration``, status, the files read with their
+  SHA-256, priors, patterns, settings, versions, seeds, the generations
+  (epsilon, simulations, acceptance), simulations in all and time;
+- ``abc.db``: pyabc's SQLite history (every generation; what ``--resume`` continues);
+- ``posterior.parquet``: the last generation's particles with their weights;
+- ``fit.parquet``: per pattern, fitted and held out, the distance at the
+  posterior's draws (median, mean, 5% and 95% quantiles);
+- ``predictive.parquet``: what each posterior draw predicts for each pattern
+  (counts per step, membership or votes per nation, join steps), for the plots;
+- ``plots/``: see :mod:`.plots`.
+
+Only a folder whose manifest says it is a spacesim calibration is ever
+replaced (``--force``) or continued (``--resume``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..output.folder import write_json_atomic, write_parquet_atomic
+from ..output.provenance import file_sha256, git_revision, now, package_versions
+from ..scenario.errors import InputError
+from .patterns import Pattern, patterns_of
+from .priors import describe
+from .runner import AbcOutcome, Generation, posterior_of, run_abc
+from .simulate import Simulator
+from .spec import Calibration
+
+KIND = "calibration"
+DB = "abc.db"
+
+
+class CalibrationInterrupted(Exception):
+    """Ctrl-C (or SIGTERM) stopped a calibration; what finished is kept."""
+
+    def __init__(self, out: Path, generations: int, simulations: int):
+        self.out, self.generations, self.simulations = out, generations, simulations
+        super().__init__(f"stopped after {generations} complete generations")
+
+
+def read_calibration_manifest(folder: str | Path) -> dict[str, Any]:
+    """The manifest of a calibration folder; :class:`InputError` if the folder is not one."""
+    folder = Path(folder)
+    path = folder / "manifest.json"
+    if not folder.is_dir():
+        raise InputError.single(folder, "", "no such calibration folder")
+    if not path.exists():
+        raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim calibrate")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+        raise InputError.single(path, "kind", f"not a calibration folder (kind {manifest.get('kind') if isinstance(manifest, dict) else None!r})")
+    return manifest
+
+
+def posterior_mean(folder: str | Path) -> dict[str, float]:
+    """The weighted mean of each fitted parameter in a calibration folder's posterior (what ``spacesim run --posterior`` uses)."""
+    from ..scenario.experiment import POSTERIOR_TABLE, posterior_columns
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError.single(folder, "--posterior", "no such calibration folder")
+    names = posterior_columns(folder)
+    posterior = pd.read_parquet(folder / POSTERIOR_TABLE)
+    w = posterior["weight"].to_numpy(dtype=float)
+    return {name: float(np.average(posterior[name].to_numpy(dtype=float), weights=w)) for name in names}
+
+
+def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: bool) -> dict[str, Any] | None:
+    """Check what may be done with ``out``; return the old manifest when resuming."""
+    if out.exists() and not out.is_dir():
+        raise InputError.single(out, "--out", "exists and is not a folder")
+    exists = out.exists() and any(out.iterdir())
+    if resume:
+        if not exists:
+            raise InputError.single(out, "--resume", "no calibration to resume there; run without --resume to start one")
+        manifest = read_calibration_manifest(out)
+        if not (out / DB).exists():
+            raise InputError.single(out, "--resume", f"the folder has no {DB}: nothing to continue")
+        if calibration.path is not None and manifest.get("calibration", {}).get("sha256") != file_sha256(calibration.path):
+            raise InputError.single(out, "--resume", f"the folder holds a calibration of another version of {manifest.get('calibration', {}).get('file')}; start a new one with --force or another --out")
+        return manifest
+    if exists:
+        if not force:
+            raise InputError.single(out, "--out", "folder exists and is not empty; continue it with --resume, choose another --out, or pass --force to replace it")
+        try:
+            read_calibration_manifest(out)  # --force removes only a calibration folder
+        except InputError as exc:
+            raise InputError.single(out, "--force", f"not a calibration folder ({exc.problems[0].message}); --force only replaces a folder that spacesim calibrate wrote") from None
+        shutil.rmtree(out)
+    return None
+
+
+def calibrate(
+    calibration: Calibration,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    cluster: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    plots: bool = True,
+    echo: Callable[[str], None] = print,
+    command: str = "",
+) -> dict[str, Any]:
+    """Run a calibration into ``out`` and return its manifest. Raises :class:`CalibrationInterrupted` on Ctrl-C."""
+    out = Path(out)
+    old = prepare_folder(out, calibration, resume, force)
+    client, executor = None, None
+    if cluster is not None:
+        from ..experiment.executors import make_executor
+        from ..experiment.wording import CLI
+
+        executor = make_executor(workers, cluster, wording=CLI)
+        client = executor.client
+    out.mkdir(parents=True, exist_ok=True)
+    patterns = patterns_of(calibration)
+    simulator = Simulator(calibration.scenario, patterns)
+    simulator.warm_up()
+    spec = calibration.spec
+    manifest = _manifest(calibration, patterns, old)
+    manifest.update(status="running", command=command)
+    write_json_atomic(out / "manifest.json", manifest)
+    started = time.monotonic()
+
+    def report(gen: Generation, outcome: AbcOutcome, left: float | None) -> None:
+        tail = "done" if left is None else f"time left ~{_duration(left)} at most"
+        echo(f"generation {gen.t + 1}/{spec.abc.generations}: epsilon {gen.epsilon:.4g}, acceptance {gen.acceptance:.1%} ({gen.accepted}/{gen.simulations}), simulations so far {gen.total_simulations:,}, {_duration(gen.seconds)} this generation; {tail}")
+
+    done_before = len([g for g in manifest.get("generations", []) if g["t"] >= 0])
+    if resume:
+        echo(f"resuming {out}/ after {done_before} complete generations")
+    weights = {p.name: p.weight for p in patterns if not p.held_out}
+    try:
+        outcome = run_abc(simulator, dict(spec.fit), weights, spec.abc, str(out / DB), spec.seed, workers=workers if client is None else None, client=client, resume=resume, report=report)
+    except KeyboardInterrupt:
+        history = _history(out)
+        gens = _generations(history)
+        manifest.update(status="stopped", generations=gens, simulations=int(history.total_nr_simulations), seconds=manifest.get("seconds", 0.0) + time.monotonic() - started)
+        write_json_atomic(out / "manifest.json", manifest)
+        raise CalibrationInterrupted(out, len([g for g in gens if g["t"] >= 0]), int(history.total_nr_simulations)) from None
+    finally:
+        if executor is not None:
+            executor.close()
+    history = outcome.history
+    gens = _generations(history)
+    echo(f"stopped by {outcome.stopped_by}: {len([g for g in gens if g['t'] >= 0])} generations, {history.total_nr_simulations:,} simulations; simulating {spec.abc.posterior_draws} posterior draws for fit.parquet")
+    particles, weights_, t = posterior_of(history)
+    posterior = particles.copy()
+    posterior["weight"] = weights_
+    posterior["generation"] = t
+    write_parquet_atomic(out / "posterior.parquet", posterior)
+    fit, predictive = posterior_check(simulator, patterns, particles, weights_, spec.abc.posterior_draws, spec.seed, workers=outcome.workers if client is None else 1)
+    write_parquet_atomic(out / "fit.parquet", fit)
+    write_parquet_atomic(out / "predictive.parquet", predictive)
+    manifest.update(
+        status="completed",
+        stopped_by=outcome.stopped_by,
+        generations=gens,
+        simulations=int(history.total_nr_simulations),
+        seconds=round(manifest.get("seconds", 0.0) + time.monotonic() - started, 2),
+        finished=now(),
+        workers=outcome.workers,
+        posterior_summary=summarise(posterior, list(spec.fit)),
+        tables=["posterior.parquet", "fit.parquet", "predictive.parquet"],
+    )
+    if plots:
+        from .plots import draw_calibration_plots
+
+        manifest["plots"] = [str(p.relative_to(out)) for p in draw_calibration_plots(out, manifest, posterior, fit, predictive, calibration, patterns)]
+    write_json_atomic(out / "manifest.json", manifest)
+    return manifest
+
+
+def _history(out: Path) -> Any:
+    import pyabc
+
+    return pyabc.History("sqlite:///" + str((out / DB).resolve()), _id=1)
+
+
+def _generations(history: Any) -> list[dict[str, Any]]:
+    """Each stored generation: t, epsilon, simulations, accepted particles, acceptance rate, end time (t = -1: pyabc's calibration sample of the prior)."""
+    pops = history.get_all_populations()
+    out = []
+    for _, row in pops.sort_values("t").iterrows():
+        samples, particles = int(row["samples"]), int(row["particles"])
+        out.append({"t": int(row["t"]), "epsilon": float(row["epsilon"]), "simulations": samples, "accepted": particles, "acceptance": particles / samples if samples else None, "end": str(row["population_end_time"])})
+    return out
+
+
+def _duration(seconds: float) -> str:
+    """
+    >>> _duration(42.4), _duration(125), _duration(7300)
+    ('42 s', '2 min 5 s', '2 h 1 min')
+    """
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60} s"
+    return f"{s // 3600} h {s % 3600 // 60} min"
+
+
+def _versions() -> dict[str, str]:
+    out = package_versions()
+    for name in ("pyabc", "sqlalchemy"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:  # pragma: no cover
+            out[name] = "not installed"
+    return out
+
+
+def _manifest(calibration: Calibration, patterns: list[Pattern], old: dict[str, Any] | None) -> dict[str, Any]:
+    spec = calibration.spec
+    files = {str(p): file_sha256(p) for p in calibration.data_files()}
+    manifest: dict[str, Any] = {
+        "kind": KIND,
+        "name": spec.name,
+        "description": spec.description,
+        "calibration": {"file": str(calibration.path) if calibration.path else calibration.filename, "sha256": file_sha256(calibration.path) if calibration.path else None, "spec": spec.model_dump(mode="json")},
+        "scenario": {"file": str(calibration.scenario_path), "name": calibration.scenario.name, "steps": calibration.scenario.steps, "start_year": calibration.scenario.start_year, "step_meaning": calibration.scenario.step_meaning},
+        "files": files,
+        "priors": {name: {"prior": prior.prior.value, "described": describe(name, prior), **prior.model_dump(mode="json", exclude={"prior"})} for name, prior in spec.fit.items()},
+        "fixed_parameters": dict(spec.parameters),
+        "patterns": [
+            {"name": p.name, "kind": p.kind.value, "framework": p.framework, "weight": p.weight, "held_out": p.held_out, "step": p.step, "described": p.describe(), "not_in_scenario": calibration.observations[p.name].get("outside", [])}
+            for p in patterns
+        ],
+        "settings": spec.abc.model_dump(mode="json"),
+        "seed": spec.seed,
+        "versions": _versions(),
+        "git": git_revision(),
+        "started": now(),
+        "python": sys.version.split()[0],
+    }
+    if old is not None:
+        manifest["started"] = old.get("started", manifest["started"])
+        manifest["seconds"] = float(old.get("seconds") or 0.0)
+        manifest["generations"] = old.get("generations", [])
+        manifest["resumed"] = [*old.get("resumed", []), now()]
+    return manifest
+
+
+def summarise(posterior: pd.DataFrame, names: list[str]) -> dict[str, dict[str, float]]:
+    """Per parameter: weighted mean, sd, median and 5%/95% quantiles of the posterior."""
+    w = posterior["weight"].to_numpy(dtype=float)
+    out = {}
+    for name in names:
+        x = posterior[name].to_numpy(dtype=float)
+        mean = float(np.average(x, weights=w))
+        q05, q50, q95 = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
+        out[name] = {"mean": mean, "sd": float(np.sqrt(np.average((x - mean) ** 2, weights=w))), "median": q50, "q05": q05, "q95": q95}
+    return out
+
+
+def weighted_quantiles(x: np.ndarray, w: np.ndarray, qs: list[float]) -> list[float]:
+    """Quantiles of weighted values (the inverse of the weighted empirical distribution, interpolated at mid-weights).
+
+    >>> weighted_quantiles(np.array([1.0, 2.0, 3.0]), np.ones(3), [0.5])
+    [2.0]
+    """
+    order = np.argsort(x)
+    x, w = np.asarray(x, dtype=float)[order], np.asarray(w, dtype=float)[order]
+    cum = (np.cumsum(w) - 0.5 * w) / w.sum()
+    return [float(np.interp(q, cum, x)) for q in qs]
+
+
+def draw_particles(particles: pd.DataFrame, weights: np.ndarray, n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """``n`` particles drawn with replacement in proportion to their weights, and a seed per draw (SeedSequence of the seed)."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    idx = rng.choice(len(particles), size=n, replace=True, p=weights / weights.sum())
+    seeds = np.random.SeedSequence([seed, 8]).generate_state(n)
+    return particles.iloc[idx].reset_index(drop=True), seeds
+
+
+def _quiet_worker() -> None:
+    """A worker of the posterior check: Ctrl-C is the parent's to handle, and SIGTERM simply ends it (no inherited handler, no traceback)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _check_one(args: tuple[Simulator, list[Pattern], dict[str, float], int]) -> tuple[dict[str, float], dict[str, Any]]:
+    simulator, patterns, parameters, seed = args
+    trace = simulator.trace(parameters, seed)
+    return {p.name: p.distance(trace) for p in patterns}, {p.name: p.prediction(trace) for p in patterns}
+
+
+def posterior_check(simulator: Simulator, patterns: list[Pattern], particles: pd.DataFrame, weights: np.ndarray, draws: int, seed: int, workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Simulate ``draws`` posterior draws; return fit (per pattern: distance summary) and predictive (long table of predictions)."""
+    picked, seeds = draw_particles(particles, weights, draws, seed)
+    jobs = [(simulator, patterns, {k: float(v) for k, v in row.items()}, int(s)) for (_, row), s in zip(picked.iterrows(), seeds)]
+    if workers > 1:
+        import multiprocessing as mp
+
+        pool = mp.get_context("fork").Pool(workers, initializer=_quiet_worker)
+        try:
+            results = pool.map(_check_one, jobs)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    else:
+        results = [_check_one(job) for job in jobs]
+    rows = []
+    for p in patterns:
+        d = np.array([r[0][p.name] for r in results])
+        q05, q50, q95 = np.quantile(d, [0.05, 0.5, 0.95])
+        rows.append({"pattern": p.name, "kind": p.kind.value, "framework": p.framework, "held_out": p.held_out, "weight": p.weight, "draws": len(d), "distance_mean": float(d.mean()), "distance_median": float(q50), "distance_q05": float(q05), "distance_q95": float(q95), "share_met": float((d == 0).mean())})
+    fit = pd.DataFrame(rows)
+    long = []
+    for draw, (_, preds) in enumerate(results):
+        for p in patterns:
+            pred = preds[p.name]
+            for what, values in pred.items():
+                items = enumerate(values, start=1) if isinstance(values, list) else values.items()
+                for key, value in items:
+                    long.append({"pattern": p.name, "draw": draw, "what": what, "key": str(key), "value": float(value)})
+    return fit, pd.DataFrame(long, columns=["pattern", "draw", "what", "key", "value"])
