@@ -46,8 +46,20 @@ TABLES = ("runs", "steps", "nations", "events", "partnerships")
 #: The lock file of a result folder (see :class:`FolderLock`).
 LOCK_FILE = ".spacesim.lock"
 
-#: The files spacesim writes at the top of a result folder: the manifest, the tables of runs and batches, the analyses' tables and the report.
-RESULT_FILES = frozenset({"manifest.json", "report.html", LOCK_FILE, *(f"{t}.parquet" for t in (*TABLES, "comparison", "sensitivity"))})
+#: The tables analyses add to a batch's folder (paired comparison, sensitivity indices, their convergence and their course over time).
+ANALYSIS_TABLES = ("comparison", "sensitivity", "sensitivity_convergence", "sensitivity_over_time")
+
+#: What ``spacesim calibrate`` writes at the top of its folder: pyabc's SQLite history (with SQLite's side files) and the posterior's tables.
+CALIBRATION_FILES = ("abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "posterior.parquet", "fit.parquet", "predictive.parquet")
+
+#: The files spacesim writes at the top of a result folder: the manifest, the tables of runs and batches, the analyses' tables, a calibration's files and the report.
+RESULT_FILES = frozenset({"manifest.json", "report.html", LOCK_FILE, *(f"{t}.parquet" for t in (*TABLES, *ANALYSIS_TABLES)), *CALIBRATION_FILES})
+
+#: Folders of a result folder that spacesim's analyses fill with files of these kinds only (``spacesim discover`` writes discovery/).
+ANALYSIS_FOLDERS = {"discovery": frozenset({".png", ".csv", ".json", ".txt"})}
+
+#: The kinds of manifest spacesim writes.
+MANIFEST_KINDS = ("run", "batch", "calibration")
 
 #: Temporary names spacesim uses inside a result folder: ``.NAME.tmp-PID`` (a file being written), ``.partial-PID`` (a run being staged).
 _TEMPORARY = re.compile(r"^\.(?:.+\.tmp-\d+|partial-\d+)$")
@@ -151,6 +163,8 @@ def _ours(path: Path) -> bool:
             return True
         if name == "inputs":  # copies of the experiment and scenario files
             return all(p.is_file() and not p.is_symlink() for p in path.iterdir())
+        if name in ANALYSIS_FOLDERS:
+            return all(not p.is_symlink() and (p.suffix in ANALYSIS_FOLDERS[name] or _TEMPORARY.match(p.name)) for p in path.rglob("*"))
         if name == "plots":
             return all(not p.is_symlink() and (p.is_dir() or p.suffix == ".png" or _TEMPORARY.match(p.name)) for p in path.rglob("*"))
         return False
@@ -162,7 +176,7 @@ def _our_manifest(path: Path) -> bool:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return False
-    return isinstance(manifest, dict) and manifest.get("kind") in ("run", "batch")
+    return isinstance(manifest, dict) and manifest.get("kind") in MANIFEST_KINDS
 
 
 def remove_entries(entries: list[Path]) -> None:
