@@ -11,6 +11,7 @@ Ctrl-C (what finished is kept).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -32,7 +33,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
     for item in items:
         name, sep, raw = item.partition("=")
         if not sep or not name:
-            raise InputError.single("--set", item, "expected NAME=VALUE, e.g. --set legal_clarity=0.8")
+            raise InputError.single("--set", item, f"expected NAME=VALUE, e.g. --set {name or 'legal_clarity'}={raw or '0.8'}" if sep else f"expected NAME=VALUE, e.g. --set {item}=VALUE")
         try:
             out[name.strip()] = yaml.safe_load(raw)
         except yaml.YAMLError:
@@ -65,8 +66,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise InputError([Problem("command line", "--seed" if p.path == "seed" else p.path, p.message) for p in exc.problems]) from None
     _check_run_size(spec, args)
     seed = spec.seed
-    out = Path(args.out) if args.out else Path("results") / f"{Path(args.scenario).stem}-seed{seed}"
+    out = Path(args.out) if args.out else _default_run_folder(args, seed)
     folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
+    _compile_notice()
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
             result = run_scenario(spec, seed=seed)
@@ -84,6 +86,28 @@ def _check_run_size(spec: Any, args: argparse.Namespace, source: str | None = No
     from .experiment.limits import CLI_OVERRIDE, check_run
 
     check_run(spec, source or args.scenario, allow_large=args.allow_large, override=CLI_OVERRIDE)
+
+
+def _compile_notice(where: str = "") -> None:
+    """A line on stderr before the model's first use when its compiled rules are not cached yet (~30 s of silence otherwise)."""
+    from .model.compiled import compile_notice
+
+    line = compile_notice(where)
+    if line:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _default_run_folder(args: argparse.Namespace, seed: int) -> Path:
+    """``results/SCENARIO-seedS``, with the --posterior folder's name, the --set values and --steps in the name when given (``results/baseline-seed1-legal_clarity=0.9``), numbered (``-2``, ``-3``...) when taken; with --force, the unnumbered name (the folder --force replaces)."""
+    from .output.folder import folder_label, free_folder
+
+    differs: dict[str, Any] = {"posterior": Path(args.posterior).name} if getattr(args, "posterior", None) else {}  # the folder, not every fitted value
+    differs.update(_parse_sets(args.set))
+    if args.steps is not None:
+        differs["steps"] = args.steps
+    label = folder_label(differs)
+    base = Path("results") / (f"{Path(args.scenario).stem}-seed{seed}" + (f"-{label}" if label else ""))
+    return base if args.force else free_folder(base)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -209,20 +233,26 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
 def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     """spacesim batch: run an experiment's batch into a crash-safe result folder."""
-    from .experiment.batch import BatchInterrupted, run_batch
+    from .experiment.batch import BatchInterrupted, retry_failed, run_batch
     from .experiment.wording import CLI
     from .output.run_result import handling_interrupts
     from .scenario.experiment import load_experiment
 
     experiment = experiment or load_experiment(args.experiment)
-    out = Path(args.out) if args.out else Path("results") / Path(args.experiment).stem
+    if args.retry_failed and (args.resume or args.force):
+        raise InputError.single(args.out or "--retry-failed", "--retry-failed", "choose one: --retry-failed reruns the failed runs of a finished batch, --resume finishes a stopped one, --force starts again")
 
     # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
     # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
     # for the step to end (an interrupt inside the compiled loops would not unwind cleanly).
+    if not args.cluster:  # a cluster's workers have their own caches, which this machine cannot see
+        _compile_notice(" in each worker" if args.workers != 1 else "")
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
-            result = run_batch(experiment, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI, allow_large=args.allow_large)
+            if args.retry_failed:
+                result = retry_failed(experiment, args.out, workers=args.workers, cluster=args.cluster, plots=not args.no_plots, quiet=False, wording=CLI)
+            else:
+                result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI, allow_large=args.allow_large)
     except BatchInterrupted as exc:
         if exc.reason:
             print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
@@ -231,6 +261,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
         return EXIT_INPUT if exc.reason else 130
     print(result.summary())
+    out = result.out
     tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
     print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
     if result.failed:
@@ -248,7 +279,7 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
     """
     import shlex
 
-    words = ["spacesim", args.command, args.experiment, "--out", str(out), "--resume"]
+    words = ["spacesim", args.command, args.experiment, "--out", str(out), "--retry-failed" if getattr(args, "retry_failed", False) else "--resume"]
     if getattr(args, "method", None):
         words += ["--method", args.method]  # resuming with another method is refused
     if args.workers is not None:
@@ -263,15 +294,20 @@ def _resume_command(args: argparse.Namespace, out: Path) -> str:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    """spacesim compare: paired differences between the variants of a batch, with bootstrap intervals and a forest plot."""
+    """spacesim compare: paired differences between the variants of a batch (printed; written only with --out), or two single runs side by side."""
     from .analysis.comparison import compare_batch, format_comparison
 
+    if len(args.folders) > 2:
+        raise InputError.single("compare", " ".join(args.folders), "give one batch folder, or two run folders (spacesim compare RUN_A RUN_B)")
+    if len(args.folders) == 2:
+        return _compare_runs(args)
+    folder = args.folders[0]
     if args.boot < 1:
         raise InputError.single("--boot", str(args.boot), "the number of bootstrap resamples must be at least 1 (default 10000)")
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
-    with _analysing(args.folder):
-        table, paths, replaced = compare_batch(args.folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force)
+    with _analysing(folder):
+        table, paths, replaced = compare_batch(folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force, write=args.out is not None)
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")
@@ -279,6 +315,38 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(p)
     if replaced:
         print(replaced, file=sys.stderr)
+    return EXIT_OK
+
+
+def _compare_runs(args: argparse.Namespace) -> int:
+    """spacesim compare RUN_A RUN_B: two single runs' outcomes side by side."""
+    from .analysis.comparison import compare_runs, format_run_comparison
+    from .output.folder import write_parquet_atomic
+
+    if args.variants:
+        raise InputError.single("--variants", " ".join(args.variants), "two single runs have no variants; --variants is for a batch folder")
+    table = compare_runs(args.folders[0], args.folders[1], args.outcomes)
+    print(format_run_comparison(table))
+    if args.out:
+        out = Path(args.out)
+        if out.suffix != ".parquet" or out.is_dir():
+            raise InputError.single(out, "--out", "give a file name ending in .parquet")
+        if out.exists() and not args.force:
+            raise InputError.single(out, "--out", "exists; pass --force to replace it, or choose another --out")
+        table.attrs = {k: (json.dumps(v) if isinstance(v, dict) else v) for k, v in table.attrs.items()}
+        write_parquet_atomic(out, table)
+        print(out)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """spacesim export: a result folder's tables as CSV files or an Excel workbook."""
+    from .output.export import export_folder
+
+    with _analysing(args.folder):
+        paths = export_folder(args.folder, args.format, args.out, force=args.force)
+    for p in paths:
+        print(p)
     return EXIT_OK
 
 
@@ -296,9 +364,10 @@ def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
     parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
     parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler's workers instead of local processes (HOST:PORT also accepted)")
-    parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT)")
+    parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT, or a new results/EXPERIMENT-2, -3... when that one is taken)")
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
+    parser.add_argument("--retry-failed", action="store_true", help="run again only the runs of a finished batch in --out that failed, keeping the others (refused if the code, experiment or scenario changed)")
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
     _allow_large_option(parser)
 
@@ -380,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     run.add_argument("--steps", type=int, metavar="N", help="number of steps (default: the scenario's)")
     run.add_argument("--seed", type=int, metavar="S", help="random seed (default: the scenario's)")
-    run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS)")
+    run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS, with the --set values and --steps in the name when given, e.g. results/baseline-seed1-legal_clarity=0.9; a new numbered folder -2, -3... when that one is taken)")
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
     run.add_argument("--posterior", metavar="DIR", help="set the fitted parameters to the weighted mean of a calibration folder's posterior (spacesim calibrate); --set still wins")
@@ -437,20 +506,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = sub.add_parser(
         "compare",
-        help="paired differences between the variants of a batch",
+        help="paired differences between the variants of a batch, or two single runs side by side",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
         "mean difference B - A of each outcome's final value (its total over the run for a per-step count such as n_asat_tests) with a bootstrap interval, effect size d_z and how often B was higher. "
-        "Writes comparison.parquet and plots/comparison_forest.png into the folder (the batch's own comparison, which its report shows: "
-        "replacing it with another one, e.g. fewer --outcomes, needs --force), or to --out FILE.parquet and FILE.png.",
+        "Prints the comparison and writes nothing, unless --out FILE.parquet (the table, and its forest plot beside it as FILE.png; "
+        "--out DIR/comparison.parquet rewrites the batch's own comparison, which its report shows, and replacing it with another one needs --force). "
+        "With two run folders (spacesim compare RUN_A RUN_B), prints both runs' outcomes, B - A and the settings that differ.",
     )
-    compare.add_argument("folder", metavar="DIR", help="result folder of spacesim batch")
+    compare.add_argument("folders", nargs="+", metavar="DIR", help="result folder of spacesim batch, or two result folders of spacesim run")
     compare.add_argument("--outcomes", nargs="+", metavar="NAME", help="outcomes to compare (default: the experiment's outcomes)")
     compare.add_argument("--variants", nargs="+", metavar="NAME", help="variants to compare, in this order (default: all, in the experiment file's order)")
     compare.add_argument("--boot", type=int, default=10_000, metavar="N", help="bootstrap resamples (default: 10000)")
     compare.add_argument("--seed", type=int, metavar="S", help="seed of the bootstrap (default: the experiment's base seed)")
     compare.add_argument("--confidence", type=float, default=0.95, metavar="C", help="level of the intervals (default: 0.95)")
-    compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png, leaving the batch's comparison.parquet as it is")
-    compare.add_argument("--force", action="store_true", help="replace an existing comparison table that holds another comparison")
+    compare.add_argument("--out", metavar="FILE.parquet", help="write the table here and its forest plot beside it as FILE.png (default: print only)")
+    compare.add_argument("--force", action="store_true", help="replace an existing --out table that holds another comparison")
     compare.set_defaults(func=cmd_compare)
 
     discover = sub.add_parser(
@@ -481,6 +551,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", metavar="FILE", help="HTML file to write (default: DIR/report.html, rewritten freely)")
     report.add_argument("--force", action="store_true", help="replace an existing --out file")
     report.set_defaults(func=cmd_report)
+    export = sub.add_parser(
+        "export",
+        help="write a result folder's tables as CSV or Excel",
+        description="Write every table of a finished run's or batch's result folder as CSV files (one per table) or one Excel workbook (a sheet per table) "
+        "into DIR/export/ (or --out), with export.json listing them. A batch's per-run tables carry point, variant and replicate. Prints the files written.",
+    )
+    export.add_argument("folder", metavar="DIR", help="result folder of spacesim run or spacesim batch")
+    export.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="csv (default): one file per table; xlsx: one workbook, a sheet per table")
+    export.add_argument("--out", metavar="DIR", help="folder to write into (default: DIR/export)")
+    export.add_argument("--force", action="store_true", help="replace the files of an earlier export (never other files)")
+    export.set_defaults(func=cmd_export)
     dashboard = sub.add_parser(
         "dashboard",
         help="start the teaching dashboard in the browser",
@@ -493,8 +574,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _misused_set(argv: list[str]) -> str | None:
+    """The message for ``--set NAME VALUE`` (a space where the ``=`` goes), which argparse would only call an unrecognised argument.
+
+    >>> _misused_set(["run", "s.yaml", "--set", "legal_clarity", "0.4"])
+    'error: --set legal_clarity: expected NAME=VALUE; write --set legal_clarity=0.4'
+    >>> _misused_set(["run", "s.yaml", "--set", "legal_clarity=0.4"]) is None
+    True
+    """
+    for i, word in enumerate(argv[:-1]):
+        name = argv[i + 1]
+        if word == "--set" and "=" not in name and not name.startswith("-"):
+            value = argv[i + 2] if i + 2 < len(argv) and not argv[i + 2].startswith("--") else "VALUE"
+            return f"error: --set {name}: expected NAME=VALUE; write --set {name}={value}"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``spacesim`` command."""
+    misused = _misused_set(list(sys.argv[1:] if argv is None else argv))
+    if misused:
+        print(misused, file=sys.stderr)
+        return EXIT_INPUT
     args = build_parser().parse_args(argv)
     try:
         with warnings.catch_warnings():  # restores the caller's filters and display on return

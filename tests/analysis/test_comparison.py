@@ -248,7 +248,7 @@ def test_batch_summary_shows_the_paired_differences(batch):
 
 
 def test_compare_command_end_to_end(batch_copy):
-    result = spacesim("compare", str(batch_copy), "--outcomes", "mean_trust", "debris", "--boot", "2000", "--seed", "9", "--force")
+    result = spacesim("compare", str(batch_copy), "--outcomes", "mean_trust", "debris", "--boot", "2000", "--seed", "9", "--out", str(batch_copy / "comparison.parquet"), "--force")
     assert result.returncode == 0, result.stderr
     assert f"replaced {batch_copy / 'comparison.parquet'} (it held 3 outcomes (n_bilateral, mean_trust, debris)" in result.stderr
     out = result.stdout
@@ -267,11 +267,16 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
     own = batch_copy / "comparison.parquet"
     forest = batch_copy / "plots" / "comparison_forest.png"
     before, picture = own.read_bytes(), forest.read_bytes()
-    # fewer outcomes: refused, nothing written
-    assert main(["compare", str(batch_copy), "--outcomes", "mean_trust"]) == 2
+    # without --out: printed, nothing written
+    assert main(["compare", str(batch_copy), "--outcomes", "mean_trust"]) == 0
+    printed = capsys.readouterr()
+    assert "final mean_trust, B − A" in printed.out and ".parquet" not in printed.out and printed.err == ""
+    assert own.read_bytes() == before and forest.read_bytes() == picture
+    # fewer outcomes into the batch's own table: refused, nothing written
+    assert main(["compare", str(batch_copy), "--outcomes", "mean_trust", "--out", str(own)]) == 2
     err = capsys.readouterr().err
     assert f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)" in err
-    assert "this one (1 outcome (mean_trust)" in err and "--force" in err and "--out FILE.parquet" in err
+    assert "this one (1 outcome (mean_trust)" in err and "--force" in err
     assert own.read_bytes() == before and forest.read_bytes() == picture
     # to another file: the batch's own table and plot stay as they are
     other = tmp_path / "trust.parquet"
@@ -288,7 +293,7 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
     assert main(["compare", str(batch_copy), "--out", str(tmp_path / "x.csv")]) == 2
     assert "ending in .parquet" in capsys.readouterr().err
     # the same comparison as the batch's is rewritten freely
-    assert main(["compare", str(batch_copy)]) == 0
+    assert main(["compare", str(batch_copy), "--out", str(own)]) == 0
     assert "replaced" not in capsys.readouterr().err
     pd.testing.assert_frame_equal(pd.read_parquet(own), pd.read_parquet(batch / "comparison.parquet"))
 
@@ -296,7 +301,7 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
 def test_the_level_of_the_intervals_travels_with_the_table_to_the_report_and_the_summary(batch, batch_copy, capsys):
     from spacesim.analysis.report import write_report
 
-    assert main(["compare", str(batch_copy), "--confidence", "0.5", "--outcomes", "mean_trust", "--force"]) == 0
+    assert main(["compare", str(batch_copy), "--confidence", "0.5", "--outcomes", "mean_trust", "--out", str(batch_copy / "comparison.parquet"), "--force"]) == 0
     assert "50% bootstrap interval" in capsys.readouterr().out
     table = pd.read_parquet(batch_copy / "comparison.parquet")
     assert list(table.columns) == ["outcome", "point", "legal_clarity", *COLUMNS[2:]] and set(table["confidence"]) == {0.5}
@@ -343,6 +348,8 @@ def test_compare_defaults_reproduce_what_the_batch_wrote_and_plot_redraws_the_fo
     before = pd.read_parquet(batch_copy / "comparison.parquet")
     (batch_copy / "comparison.parquet").unlink()
     assert main(["compare", str(batch_copy)]) == 0
+    assert not (batch_copy / "comparison.parquet").exists()  # printed only
+    assert main(["compare", str(batch_copy), "--out", str(batch_copy / "comparison.parquet")]) == 0
     pd.testing.assert_frame_equal(pd.read_parquet(batch_copy / "comparison.parquet"), before)
     (batch_copy / "plots" / "comparison_forest.png").unlink()
     assert main(["plot", str(batch_copy)]) == 0

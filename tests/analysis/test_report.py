@@ -134,7 +134,7 @@ def test_mean_interval_is_the_student_t_interval_of_the_mean():
 
 
 def test_numbers_are_formatted_for_reading():
-    assert [fmt(v) for v in (0.123456, 1234.5, 7, None, 3e-5)] == ["0.1235", "1,234.5", "7", "–", "3.000e-05"]
+    assert [fmt(v) for v in (0.123456, 1234.5, 7, None, 3e-5)] == ["0.1235", "1,234", "7", "–", "3.000e-05"]
 
 
 # --------------------------------------------------------------------- batch folders
@@ -152,7 +152,7 @@ def test_batch_report_through_the_command_line(batch_dirs, tmp_path):
     runs = pd.read_parquet(folder / "runs.parquet")
 
     # the small experiment has two variants, so the batch wrote comparison.parquet and its forest plot
-    assert page.sections == ["what-ran", "outcomes", "plots", "comparison", "failed"]
+    assert page.sections == ["findings", "what-ran", "outcomes", "plots", "comparison", "failed"]
     assert "Experiment: small" in page.plain and "teaching_small" in page.plain
     assert manifest["experiment"]["sha256"] in text and manifest["scenario"]["sha256"] in text
     assert "base seed 42" in page.plain and "SeedSequence(base_seed)" in page.plain
@@ -293,7 +293,7 @@ def test_comparison_sensitivity_and_replication_sections_appear_when_present(bat
     out = write_report(folder)
     page = assert_self_contained(out)
     text = out.read_text()
-    assert page.sections == ["what-ran", "outcomes", "plots", "comparison", "sensitivity", "replication", "failed"]
+    assert page.sections == ["findings", "what-ran", "outcomes", "plots", "comparison", "sensitivity", "replication", "failed"]
 
     comparison = section(text, "comparison")
     assert "comparison_forest.png" in comparison and comparison.count(DATA_URI) == 1

@@ -158,3 +158,24 @@ def test_undated_accessions_count_from_their_latest_day_or_are_dropped(tmp_path)
     data["patterns"]["pledge_count"]["undated"] = "drop"
     (tmp_path / "c.yaml").write_text(yaml.safe_dump(data))
     assert len(load_calibration(tmp_path / "c.yaml").observations["pledge_count"]["accessions"]) == 11
+
+
+def test_force_replaces_only_what_calibrate_wrote_and_never_a_folder_in_use(calib, capsys):
+    """A calibration folder with a user's file in it is not deleted by --force; a folder another spacesim holds is refused, with or without --force."""
+    import json
+
+    from spacesim.output.folder import FolderLock
+
+    out = calib.parent / "calib_out"
+    out.mkdir()
+    (out / "manifest.json").write_text(json.dumps({"kind": "calibration"}))
+    (out / "abc.db").write_bytes(b"")
+    (out / "notes.md").write_text("mine")
+    assert main(["calibrate", str(calib), "--out", str(out), "--force"]) == 2
+    assert "it holds what spacesim did not write: notes.md" in capsys.readouterr().err
+    assert (out / "notes.md").read_text() == "mine" and (out / "abc.db").exists()
+    (out / "notes.md").unlink()
+    with FolderLock(out).acquire():
+        assert main(["calibrate", str(calib), "--out", str(out), "--force"]) == 2
+        assert "in use by another spacesim" in capsys.readouterr().err
+    assert (out / "abc.db").exists()

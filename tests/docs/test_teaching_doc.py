@@ -210,3 +210,26 @@ def test_the_homework_scenarios_do_what_the_lesson_says():
     assert politics["n_memberships"].iloc[-1] < politics["n_memberships"].iloc[0]
     debris = np.diff(SpaceModel(shipped_scenario("debris_crisis")).run()["debris"].to_numpy())
     assert "watch the debris chart curve upwards" in DOC and debris[-20:].mean() > 5 * debris[:20].mean() > 0
+
+
+def test_the_narrative_panel_says_what_the_lesson_quotes():
+    """Every "step N: ..." line the lesson quotes is a line of the "What just happened" panel of the run the lesson makes."""
+    from spacesim.viz.components import latest_events, outcome_charts
+
+    model = Choices(shipped_scenario("teaching_small")).build()
+    model.step()
+    shown_at_step_1 = [row["narrative"] for row in latest_events(model)]
+    quoted = re.findall(r'"(step \d+: [^"]+?)"', DOC)
+    assert len(quoted) >= 6
+    # At step 1 the panel shows, newest first, the agreement and under it the cyber attack, as the lesson says.
+    first, second = (q for q in quoted if q.startswith("step 1: "))
+    assert shown_at_step_1[:2] == [first, second] and "and under it a hostile act" in DOC
+    model.run(12)  # to step 13: past the ASAT test
+    said = {row["narrative"] for row in model.happenings}
+    for line in quoted:
+        assert line in said, line
+    assert "the two sign again a quarter later" in DOC
+    assert "step 7: new bilateral agreement: United States–India (sharing surveillance data)" in said
+    # The charts are dated as the page says ("over the years of the run").
+    assert "over the years of the run" in DOC and ">2025<" in outcome_charts(model)[0]
+    assert "Render Interval" not in DOC and "Use Threads" not in DOC

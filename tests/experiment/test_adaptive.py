@@ -121,7 +121,8 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
     from spacesim.analysis.report import write_report
 
     text = write_report(result.out).read_text()
-    what_ran = text[text.index('<section id="what-ran">') : text.index("</section>")]
+    start = text.index('<section id="what-ran">')
+    what_ran = text[start : text.index("</section>", start)]
     cell = what_ran[what_ran.index("replicates per point and variant") :].split("</td>")[0]
     assert "adaptive: rounds until the 95% half-width of every variant&#x27;s mean final mean trust is at most 0.015, from 3 to 8 per point" in cell
     assert f"ran {min(counts)}–{max(counts)} per point" in cell and '<a href="#replication">Replication</a>' in cell

@@ -503,3 +503,18 @@ def test_force_replaces_a_run_and_a_batch_named_by_a_relative_path(workdir, smal
     for _ in range(2):
         assert main(["batch", str(small_experiment), "--out", "b1", "--workers", "1", "--no-plots", "--force"]) == 0
         assert (Path("b1") / "manifest.json").exists() and (Path("b1") / "runs.parquet").exists()
+
+
+def test_what_the_analyses_add_to_a_batch_folder_counts_as_spacesims(tmp_path):
+    """--force may replace a batch folder after spacesim discover and the sensitivity analyses wrote into it, but not one where a user's file sits among them."""
+    out = tmp_path / "b"
+    (out / "discovery").mkdir(parents=True)
+    (out / "manifest.json").write_text(json.dumps({"kind": "batch"}))
+    for name in ("runs.parquet", "sensitivity_convergence.parquet", "sensitivity_over_time.parquet"):
+        (out / name).write_bytes(b"")
+    for name in ("prim_trajectory.png", "prim_box.csv", "discovery.json", "cart_rules.txt"):
+        (out / "discovery" / name).write_bytes(b"")
+    assert {p.name for p in check_replaceable(out)} == {"manifest.json", "runs.parquet", "sensitivity_convergence.parquet", "sensitivity_over_time.parquet", "discovery"}
+    (out / "discovery" / "draft.docx").write_bytes(b"")
+    with pytest.raises(InputError, match="it holds what spacesim did not write: discovery/"):
+        check_replaceable(out)

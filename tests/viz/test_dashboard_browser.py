@@ -104,6 +104,26 @@ MEASURE = """() => {
 }"""
 
 
+#: Every control (button, text field, select, slider, switch, checkbox) whose box pokes out of its card's box, and the page's own overflow.
+OVERFLOW = """() => {
+  const out = [];
+  for (const card of document.querySelectorAll(".v-card")) {
+    const c = card.getBoundingClientRect();
+    if (c.width === 0) continue;
+    for (const e of card.querySelectorAll("button, .v-select, .v-slider, .v-input--switch, .v-input--checkbox, .v-text-field")) {
+      const b = e.getBoundingClientRect();
+      if (b.width === 0 || b.height === 0) continue;
+      if (b.left < c.left - 0.5 || b.right > c.right + 0.5 || b.top < c.top - 0.5 || b.bottom > c.bottom + 0.5)
+        out.push(`${(e.innerText || e.className).trim().slice(0, 40)}: [${b.left.toFixed(0)}, ${b.right.toFixed(0)}] outside its card [${c.left.toFixed(0)}, ${c.right.toFixed(0)}]`);
+    }
+  }
+  const step = [...document.querySelectorAll("button")].find(b => b.innerText.trim().toUpperCase() === "STEP");
+  const card = step && step.closest(".v-card");
+  return {out, page_width: document.documentElement.scrollWidth, view_width: window.innerWidth,
+          step: step && step.getBoundingClientRect().right, step_card: card && card.getBoundingClientRect().right};
+}"""
+
+
 def _slider_value(page, label: str) -> str:
     """The value a slider shows (its thumb label), found by the slider's label."""
     slot = page.locator(".v-input__slider", has=page.locator("label", has_text=label))
@@ -145,6 +165,19 @@ def test_dashboard_in_a_real_browser(chromium, dashboard, tmp_path):
             sync_api.expect(charts.first).to_be_visible()
             assert charts.first.locator("polyline").count() >= 1
             sync_api.expect(page.get_by_text("Policy levers and key parameters")).to_be_visible()
+            # The header names the scenario and says what it is; never a file path.
+            sync_api.expect(page.locator(".spacesim-scenario-description")).to_contain_text("34 spacefaring nations")
+            assert "/" not in counter.inner_text() and ".yaml" not in page.locator(".spacesim-status").inner_text()
+            # Only the Mesa controls the lesson uses.
+            for unused in ("Use Threads", "Render Interval", "Time:"):
+                assert page.get_by_text(unused).count() == 0, unused
+            assert page.locator(".v-card__title", has_text="Information").count() == 0
+            # Charts are dated as the header is; the narrative names who signed agreements.
+            ticks = charts.first.locator("text.xtick").all_text_contents()
+            assert ticks[0] == "2025" and "step" not in charts.first.text_content(), ticks
+            events = page.locator(".spacesim-events-card")
+            sync_api.expect(events).to_contain_text("new bilateral agreements: ")
+            sync_api.expect(events).to_contain_text("United States–France")
             # Slider values are on show without touching them (the baseline's legal clarity is 0.3, its seed 1).
             assert _slider_value(page, "legal clarity") == "0.3"
             assert _slider_value(page, "Random seed") == "1"
@@ -168,7 +201,11 @@ def test_dashboard_in_a_real_browser(chromium, dashboard, tmp_path):
                 assert m["status"]["y"] - (m["bar"]["y"] + m["bar"]["h"]) <= 16, m  # no empty band
                 assert m["network"]["w"] >= 440, m
                 assert m["smallest"] >= 12, m
-                assert m["values_shown"] == m["sliders"] >= 14, m
+                assert m["values_shown"] == m["sliders"] >= 13, m  # the play interval, the seed and the key parameters
+                # Every control fits its card (the Step button too), and the page never scrolls sideways.
+                o = page.evaluate(OVERFLOW)
+                assert o["out"] == [] and o["step"] <= o["step_card"], o
+                assert o["page_width"] <= o["view_width"], o
                 page.screenshot(path=str(shots / f"dashboard_{width}x{height}.png"))
                 page.close()
 

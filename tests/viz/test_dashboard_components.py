@@ -146,11 +146,11 @@ def test_a_shock_shows_at_once_and_its_asat_mark_sits_at_its_step():
     assert text_of(rc, "spacesim-headline") != headline and f"debris {m.state.debris:,.0f}" in text_of(rc, "spacesim-headline")
     assert list(m.datacollector.model_vars["debris"])[-1] == m.state.debris
     debris_chart = pictures(rc, "spacesim-plot")[3]
-    assert debris_chart.count('class="mark"') == 1 and "ASAT test at step 3<" in debris_chart
+    assert debris_chart.count('class="mark"') == 1 and "ASAT test in 2025 Q4 (step 3)<" in debris_chart
     assert m.recorder.steps["n_asat_tests"].tolist() == [0, 0, 0, 1]
     button(rc, "Step").click()
     assert m.recorder.steps["n_asat_tests"][3:].tolist() == [1, 0]  # counted once, at its own step
-    assert "ASAT test at step 3<" in pictures(rc, "spacesim-plot")[3]
+    assert "ASAT test in 2025 Q4 (step 3)<" in pictures(rc, "spacesim-plot")[3]
 
 
 def test_a_shock_keeps_the_counts_of_the_step_it_joins():
@@ -277,10 +277,21 @@ def test_restore_puts_the_scenarios_own_settings_back():
     assert model.value.steps_frame().equals(SpaceModel(shipped_scenarios()["teaching_small"]).run(5))
 
 
+def test_only_the_mesa_controls_the_lesson_uses_are_on_the_page():
+    rc, _, _ = render(shipped_scenarios()["teaching_small"])
+    labels = {w.label for w in rc.find(v.Slider).widgets} | {w.label for w in rc.find(v.Checkbox).widgets}
+    assert "Play Interval (ms between steps)" in labels
+    assert not {label for label in labels if "Render Interval" in label or "Use Threads" in label}
+    titles = [w.children[0] for w in rc.find(v.CardTitle).widgets]
+    assert "Controls" in titles and "Information" not in titles
+    assert not [w for w in rc.find(v.Html).widgets if str(w.children[0]).startswith("Time:")]
+    assert {button(rc, label) is not None for label in ("Reset", "▶", "Step")} == {True}
+
+
 def test_every_slider_shows_its_value():
     rc, _, _ = render(shipped_scenarios()["teaching_small"])
     sliders = rc.find(v.Slider).widgets
-    assert {w.label for w in sliders} >= {"Play Interval (ms)", SEED, "legal clarity"}
+    assert {w.label for w in sliders} >= {"Play Interval (ms between steps)", SEED, "legal clarity"}
     # Ours ask for it; Mesa's (thumb label while dragging) are made to show it always by the page's CSS.
     assert all(w.thumb_label in ("always", True) for w in sliders)
     assert all(w.thumb_label == "always" for w in sliders if w.label in {c.label for c in controls()})
@@ -314,3 +325,51 @@ def test_pictures_follow_the_theme_and_keep_legends_off_the_data():
     plot_top = float(re.search(r'<rect x="[\d.]+" y="([\d.]+)"', partnerships).group(1))
     assert all(float(y) < plot_top for y in re.findall(r'<text class="legend" x="[\d.]+" y="([\d.]+)"', partnerships))
     assert NETWORK_SIZE[0] <= 460
+
+
+def test_a_copy_of_a_shipped_scenario_is_listed_once_by_name_and_never_as_a_path(tmp_path):
+    from pathlib import Path
+
+    checkout_copy = Path(__file__).resolve().parents[2] / "scenarios" / "teaching_small.yaml"  # what docs/teaching.md runs
+    copy = tmp_path / "teaching_small.yaml"
+    copy.write_bytes(shipped_scenarios()["teaching_small"].read_bytes())
+    for given in [p for p in (checkout_copy, copy) if p.exists()]:
+        rc, _, model = render(given)
+        picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+        assert len(picker.items) == len(shipped_scenarios()) and sum(item.startswith("teaching_small") for item in picker.items) == 1
+        assert picker.v_model.startswith("teaching_small: Six nations")
+        header = text_of(rc, "spacesim-step-counter")
+        assert header.startswith("teaching_small, step 0 of 40") and "/" not in header
+        assert text_of(rc, "spacesim-scenario-description").startswith("Six nations")
+        assert not any(str(tmp_path) in item or "/" in item.split(":")[0] for item in picker.items)
+    # Another scenario under a shipped name is a scenario of its own, named without its path.
+    other = tmp_path / "elsewhere" / "teaching_small.yaml"
+    other.parent.mkdir()
+    other.write_text(shipped_scenarios()["teaching_small"].read_text().replace("seed: 7", "seed: 8"))
+    rc, _, _ = render(other)
+    picker = rc.find(v.Select, label="Scenario (loaded by Reset)").widget
+    assert picker.items[0].startswith("teaching_small (your file): ") and text_of(rc, "spacesim-step-counter").startswith("teaching_small (your file), step 0")
+    assert not any(str(tmp_path) in item for item in picker.items)
+
+
+def test_the_events_panel_names_agreements_signed_deepened_and_ended():
+    rc, _, model = render(shipped_scenarios()["teaching_small"])
+    for _ in range(2):
+        button(rc, "Step").click()
+    shown = [w.children[0] for w in rc.find(v.Html, class_="spacesim-event").widgets]
+    assert shown[0] == "• step 2: new bilateral agreements: United States–France, United States–Japan (joint exercises); France–Japan (missile warning); Russia–India (sharing surveillance data)"
+    m = model.value
+    m.run(35)
+    kinds = {row["kind"] for row in m.happenings}
+    assert {"agreements_signed", "agreements_deepened", "agreements_ended", "accession"} <= kinds
+    deepened = [row["narrative"] for row in m.happenings if row["kind"] == "agreements_deepened"]
+    assert "step 19: bilateral agreement deepens: United States–France (now missile warning)" in deepened
+    # Every agreement the ledger opened or closed is named at its step.
+    ties = m.partnerships_frame()
+    ties = ties[ties["kind"] == "bilateral"]
+    names = dict(zip(m.state.codes, m.state.names))
+    for row in ties.itertuples():
+        pair = f"{names[row.party_a]}–{names[row.party_b]}"
+        assert any(h["step"] == row.start_step and h["kind"] == "agreements_signed" and pair in h["narrative"] for h in m.happenings), pair
+        if not __import__("pandas").isna(row.end_step):
+            assert any(h["step"] == row.end_step and h["kind"] == "agreements_ended" and pair in h["narrative"] for h in m.happenings), pair

@@ -561,8 +561,9 @@ def compare_batch(
     plot: bool = True,
     out: str | Path | None = None,
     force: bool = False,
+    write: bool = True,
 ) -> tuple[pd.DataFrame, list[Path], str | None]:
-    """Compare the variants of a finished batch folder; write the table and its forest plot.
+    """Compare the variants of a finished batch folder; write the table and its forest plot (not with ``write=False``: the table alone, nothing written).
 
     Defaults: the manifest's outcomes and the experiment's base seed (so the
     result equals the one the batch wrote). The table goes to
@@ -591,22 +592,25 @@ def compare_batch(
         varied=manifest.get("design", {}).get("varied"),
         source=folder / "runs.parquet",
     )
+    if not write:
+        return table, [], None
     replaced = None
+    own = target == folder / FILE
     if target.exists():
         old = _read_existing(target)
         if old is None or describe_comparison(old) != describe_comparison(table):
             was = "an unreadable table" if old is None else describe_comparison(old)
             if not force:
-                what = "holds the comparison the batch's report shows" if out is None else "exists"
+                what = "holds the comparison the batch's report shows" if own else "exists"
                 raise InputError.single(
                     target,
-                    "--out" if out is not None else "",
+                    "--out" if not own else "",
                     f"{what} ({was}); this one ({describe_comparison(table)}) would replace it"
-                    + (", and the report would show only this one" if out is None else "")
+                    + (", and the report would show only this one" if own else "")
                     + ". Pass --force to replace it"
-                    + (", or --out FILE.parquet to write this one beside it" if out is None else ", or choose another --out"),
+                    + (", or --out FILE.parquet to write this one beside it" if own else ", or choose another --out"),
                 )
-            replaced = f"replaced {target} (it held {was})" + (f"; spacesim compare {folder} with no options writes the batch's own comparison again" if out is None else "")
+            replaced = f"replaced {target} (it held {was})" + (f"; spacesim compare {folder} --out {folder / FILE} writes the batch's own comparison again" if own else "")
     paths = [write_comparison(target.parent, table, target.name)]
     if plot:
         paths.append(draw_forest(table, picture.parent, manifest["experiment"]["name"], picture.name))
@@ -709,3 +713,91 @@ def batch_summary_lines(out: Path, outcomes: list[str] | None = None, limit: int
     if table.empty:
         return []
     return ["paired differences between variants (common random numbers; details: spacesim compare DIR):", format_comparison(table, limit=limit)]
+
+
+# --- two single runs ------------------------------------------------------------------------------
+
+#: The outcomes two single runs are compared on by default: those a run's summary prints.
+RUN_OUTCOMES = ("n_bilateral", "n_memberships", "mean_trust", "collective_security", "debris", "threat_level")
+
+
+def compare_runs(run_a: str | Path, run_b: str | Path, outcomes: list[str] | None = None) -> pd.DataFrame:
+    """The outcomes of two single runs side by side: A's and B's value (final, or total over the run for a per-step count) and B − A.
+
+    One run per side gives one difference, with no interval: it says how
+    these two runs differ, not how much of that chance alone would give (a
+    batch with replicates says that). ``attrs`` hold the runs' seeds and
+    the parameters that differ between them.
+    """
+    folders = [Path(run_a), Path(run_b)]
+    rows = []
+    for folder in folders:
+        read_manifest(folder, kind="run", needed_for="comparing two single runs")
+        runs = pd.read_parquet(folder / "runs.parquet")
+        if len(runs) != 1:
+            raise InputError.single(folder / "runs.parquet", "", f"holds {len(runs)} runs; comparing two single runs needs the folders of spacesim run")
+        rows.append(runs.iloc[0])
+    a, b = rows
+    outcomes = list(outcomes or RUN_OUTCOMES)
+    columns = set(a.index) & set(b.index)
+    unknown = [o for o in outcomes if run_value(o, columns).column not in columns]
+    if unknown:
+        known = sorted(c.removeprefix("final_") for c in columns if c.startswith("final_"))
+        raise InputError.single("--outcomes", unknown[0], f"unknown outcome; the runs have {', '.join(known)}")
+    values = [run_value(o, columns) for o in outcomes]
+    table = pd.DataFrame(
+        {
+            "outcome": outcomes,
+            "statistic": [v.statistic for v in values],
+            "value_a": [float(a[v.column]) for v in values],
+            "value_b": [float(b[v.column]) for v in values],
+        }
+    )
+    table["difference"] = table["value_b"] - table["value_a"]
+    parameters = [c for c in sorted(columns) if not is_value_column(c) and c not in _RUN_COLUMNS]
+    differ = {c: (a[c], b[c]) for c in parameters if not _same(a[c], b[c])}
+    table.attrs = {"run_a": str(folders[0]), "run_b": str(folders[1]), "seed_a": int(a["seed"]), "seed_b": int(b["seed"]), "steps_a": int(a["steps"]), "steps_b": int(b["steps"]), "differ": {k: [_plain(x) for x in v] for k, v in differ.items()}}
+    return table
+
+
+def _same(x: Any, y: Any) -> bool:
+    try:
+        return bool(x == y) or (pd.isna(x) and pd.isna(y))
+    except (TypeError, ValueError):
+        return str(x) == str(y)
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def format_run_comparison(table: pd.DataFrame) -> str:
+    """What :func:`compare_runs` found, as lines a person reads: what differs between the runs, then each outcome's A, B and B − A."""
+    attrs = table.attrs
+    lines = [f"A: {attrs['run_a']} (seed {attrs['seed_a']}, {attrs['steps_a']} steps)", f"B: {attrs['run_b']} (seed {attrs['seed_b']}, {attrs['steps_b']} steps)"]
+    differ = attrs.get("differ") or {}
+    settings = ", ".join(f"{k} {_word(a)} -> {_word(b)}" for k, (a, b) in differ.items())
+    lines.append(f"settings that differ: {settings or 'none'}")
+    if attrs["seed_a"] == attrs["seed_b"]:
+        lines.append("same seed: both runs met the same luck until their settings made them differ")
+    else:
+        lines.append("different seeds: part of any difference is chance; compare variants in a batch with replicates to tell policy from luck")
+    labels = [f"{o} (total)" if st != FINAL else o for o, st in zip(table["outcome"], table["statistic"])]
+    width = max([len("outcome"), *map(len, labels)])
+    lines.append(f"  {'outcome':<{width}}  {'A':>12}  {'B':>12}  {'B - A':>12}")
+    for label, row in zip(labels, table.itertuples()):
+        lines.append(f"  {label:<{width}}  {_num(row.value_a):>12}  {_num(row.value_b):>12}  {_num(row.difference, sign=True):>12}")
+    return "\n".join(lines)
+
+
+def _word(value: Any) -> str:
+    return "true" if value is True else "false" if value is False else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _num(value: float, sign: bool = False) -> str:
+    if not math.isfinite(value):
+        return "nan"
+    text = f"{value:+,.3f}" if sign else f"{value:,.3f}"
+    if abs(value) >= 1000 or float(value).is_integer():
+        text = f"{value:+,.0f}" if sign else f"{value:,.0f}"
+    return text

@@ -39,6 +39,8 @@ from ..scenario.errors import InputError
 MAX_OUTCOME_ROWS = 40
 #: At most this many rows in any other long table (failed runs, comparisons, design points, events).
 MAX_ROWS = 50
+#: Beyond this many design points (and in any sensitivity batch), the design points and the outcomes per point are collapsed under a summary line.
+COLLAPSE_POINTS = 12
 #: Up to this many outcomes, the outcome table has a row per group and columns per outcome; beyond, a block of rows per outcome.
 WIDE_OUTCOMES = 3
 
@@ -54,8 +56,11 @@ Row = Sequence[Any]
 def fmt(value: Any) -> str:
     """A number or value as a short, readable string ("–" for a missing value).
 
+    Every float gets four significant figures (trailing zeros dropped), and
+    from 1,000 up the whole number: one rule for every table of the report.
+
     >>> [fmt(v) for v in (None, float("nan"), True, 12345, 0.43125, 30433.64, 2e-10, 1.5e7, "a<b")]
-    ['–', '–', 'true', '12,345', '0.4313', '30,433.6', '2.000e-10', '1.500e+07', 'a<b']
+    ['–', '–', 'true', '12,345', '0.4313', '30,434', '2.000e-10', '1.500e+07', 'a<b']
     """
     if value is None or value is pd.NA:
         return "–"
@@ -72,7 +77,7 @@ def fmt(value: Any) -> str:
         if abs(v) >= 1e6 or abs(v) < 1e-3:
             return f"{v:.3e}"
         if abs(v) >= 1000:
-            return f"{v:,.1f}"
+            return f"{v:,.0f}"
         return f"{v:.4g}"
     if isinstance(value, dict):
         return ", ".join(f"{k}={fmt(v)}" for k, v in value.items()) or "–"
@@ -460,7 +465,7 @@ def _batch_sections(folder: Path, manifest: dict[str, Any], plots: list[Path], u
     design = manifest.get("design") or {}
     outcomes = list(manifest.get("outcomes") or [c.removeprefix("final_") for c in runs.columns if c.startswith("final_")])
     sections = [_what_ran(folder, manifest, runs, design)]
-    sections.append(_outcomes_section(runs, design, outcomes))
+    sections.append(_outcomes_section(runs, design, outcomes, sampled=bool(manifest.get("sensitivity") or design.get("sample"))))
     if design.get("sample"):
         sections.append(_by_parameter_section(runs, design, outcomes))
 
@@ -478,7 +483,123 @@ def _batch_sections(folder: Path, manifest: dict[str, Any], plots: list[Path], u
     if manifest.get("replication"):
         sections.append(_replication_section(manifest["replication"], design))
     sections.append(_failed_section(runs, design))
+    sections.insert(0, _findings_section(folder, manifest, runs, design, outcomes))
     return title, sections
+
+
+# --------------------------------------------------------------------- findings in plain words
+
+#: At most this many sentences about differences between variants in the findings.
+MAX_FINDINGS = 8
+
+
+def _findings_section(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> tuple[str, str, str]:
+    """The report's first section: what the tables say, in sentences, each generated from a table below it."""
+    items: list[str] = []
+    counts = manifest.get("runs") or {}
+    if counts.get("failed"):
+        items.append(f"{counts['failed']} of {counts.get('total')} runs failed and are left out of every number below (see Failed runs).")
+    if (folder / "comparison.parquet").exists():
+        items += comparison_findings(pd.read_parquet(folder / "comparison.parquet"), design)
+    items += chance_findings(runs, outcomes)
+    if (folder / "sensitivity.parquet").exists():
+        items += sensitivity_findings(pd.read_parquet(folder / "sensitivity.parquet"))
+    if not items:
+        items.append("No run completed, so there is nothing to summarise." if not (runs["status"] == "completed").any() else "Nothing to compare: one variant and one design point.")
+    body = _p("Generated from the tables of this report; each sentence is one of their rows in words. Higher is not always better: less debris and threat are.", "note")
+    body += "<ul class=\"findings\">" + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"
+    return _section("findings", "Findings", body)
+
+
+def comparison_findings(comparison: pd.DataFrame, design: dict[str, Any] | None = None, limit: int = MAX_FINDINGS) -> list[str]:
+    """Sentences from a paired comparison table: which variant is higher on which outcome, by how much, with its interval, or that the two cannot be told apart; the clearest differences first.
+
+    >>> table = pd.DataFrame({"outcome": ["mean_trust", "debris"], "point": [0, 0], "variant_a": "weak law", "variant_b": "clear law", "n_pairs": 10,
+    ...                       "mean_diff": [0.111, 12.0], "confidence": 0.95, "ci_low": [0.105, -40.0], "ci_high": [0.117, 60.0], "effect_size": [10.5, 0.1], "share_b_better": [1.0, 0.5]})
+    >>> for line in comparison_findings(table): print(line)
+    Final mean trust is higher under clear law than under weak law by 0.111 (95% CI 0.105 to 0.117; 10 paired replicates, higher in 100% of them).
+    Final debris: clear law and weak law cannot be told apart (difference +12, 95% CI -40 to 60 includes 0).
+    """
+    from .comparison import level_label
+
+    if comparison.empty:
+        return []
+    statistics = comparison.attrs.get("statistics")
+    several_points = "point" in comparison.columns and comparison["point"].nunique(dropna=True) > 1
+    df = comparison.assign(_clear=(comparison["ci_low"] > 0) | (comparison["ci_high"] < 0), _size=comparison.get("effect_size", comparison["mean_diff"]).abs().fillna(0))
+    df = df.sort_values(["_clear", "_size"], ascending=False, kind="stable")
+    lines = []
+    for _, r in df.head(limit).iterrows():
+        name = _compared_name(str(r["outcome"]), statistics)
+        name = ("Final " + name if (statistics or {}).get(str(r["outcome"]), FINAL) == FINAL else name[0].upper() + name[1:])
+        where = f" at {_point_label(r['point'], design or {})}" if several_points and not _is_missing(r.get("point")) else ""
+        level = level_label(float(r["confidence"])) if "confidence" in r and not _is_missing(r["confidence"]) else "95%"
+        a, b, d = str(r["variant_a"]), str(r["variant_b"]), float(r["mean_diff"])
+        interval = f"{level} CI {fmt(r['ci_low'])} to {fmt(r['ci_high'])}"
+        if r["_clear"]:
+            share = r.get("share_b_better") if d > 0 else r.get("share_a_better")
+            often = f", higher in {_share(share)} of them" if not _is_missing(share) else ""
+            pairs = f"; {int(r['n_pairs'])} paired replicates{often}" if "n_pairs" in r and not _is_missing(r["n_pairs"]) else ""
+            high, low = (b, a) if d > 0 else (a, b)
+            lines.append(f"{name}{where} is higher under {high} than under {low} by {fmt(abs(d))} ({interval}{pairs}).")
+        else:
+            lines.append(f"{name}{where}: {b} and {a} cannot be told apart (difference {'+' if d > 0 else ''}{fmt(d)}, {interval} includes 0).")
+    if len(df) > limit:
+        lines.append(f"{len(df) - limit} more comparisons are in the Policy comparison section.")
+    return lines
+
+
+def chance_findings(runs: pd.DataFrame, outcomes: Sequence[str]) -> list[str]:
+    """What chance alone spreads: per outcome, the standard deviation between replicates of the same settings (design point and variant), pooled over those groups.
+
+    >>> runs = pd.DataFrame({"status": "completed", "point": 0, "variant": ["a", "a", "b", "b"], "final_x": [1.0, 3.0, 5.0, 7.0]})
+    >>> chance_findings(runs, ["x"])
+    ['Chance alone: runs with the same settings and different seeds differ by a standard deviation of 1.414 in final x (pooled over 2 groups of 2 replicates; x ranges from 1 to 7 over all runs).']
+    """
+    done = runs[runs["status"] == "completed"]
+    keys = [k for k in ("point", "variant") if k in done.columns]
+    if done.empty or not keys:
+        return []
+    groups = done.groupby(keys, sort=False)
+    sizes = groups.size()
+    if sizes.max() < 2:
+        return ["Each setting ran once, so these runs cannot say how much of a difference is chance; run replicates to know."]
+    parts = []
+    for o in outcomes:
+        value = run_value(o, done.columns)
+        if value.column not in done.columns:
+            continue
+        variances = groups[value.column].var(ddof=1)
+        dof = sizes - 1
+        ok = dof > 0
+        pooled = math.sqrt(float((variances[ok] * dof[ok]).sum() / dof[ok].sum())) if dof[ok].sum() else math.nan
+        column = done[value.column]
+        parts.append(f"{fmt(pooled)} in {value.label}" + f" ({o.replace('_', ' ')} ranges from {fmt(column.min())} to {fmt(column.max())} over all runs)")
+    if not parts:
+        return []
+    reps = f"{int(sizes.min())}" if sizes.min() == sizes.max() else f"{int(sizes.min())}–{int(sizes.max())}"
+    first, rest = parts[0], parts[1:]
+    first = first.replace(" (", f" (pooled over {len(sizes)} group{'s' if len(sizes) != 1 else ''} of {reps} replicates; ", 1)
+    return [f"Chance alone: runs with the same settings and different seeds differ by a standard deviation of {'; '.join([first, *rest])}."]
+
+
+def sensitivity_findings(df: pd.DataFrame) -> list[str]:
+    """Per outcome, the parameter the sensitivity analysis ranks first, with its index and whether the estimate can be read as a number."""
+    from .sensitivity import caveat
+
+    lines = []
+    if df.empty or "method" not in df.columns:
+        return lines
+    method = str(df["method"].iloc[0]).lower()
+    index = "ST" if method == "sobol" else "mu_star"
+    first = df[(df["index"] == index) & (df["parameter2"].isna() if "parameter2" in df.columns else True)]
+    for outcome, group in first.groupby("outcome", sort=False):
+        top = group.sort_values("value", ascending=False).iloc[0]
+        conf = top.get("confidence", math.nan)
+        flag = caveat(method, index, top["value"], conf)
+        reading = "; the estimate has not converged: raise the samples before citing it" if flag == "outside" else "; its interval includes 0: the ranking is uncertain" if flag == "wide" else ""
+        lines.append(f"{str(outcome).replace('_', ' ').capitalize()} depends most on {top['parameter']} ({index} {_with_conf(top['value'], conf)}{reading}).")
+    return lines
 
 
 def _by_parameter_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> tuple[str, str, str]:
@@ -547,8 +668,8 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     variants = design.get("variants") or {}
     sample = design.get("sample")
     pairs: list[tuple[str, Any]] = [
-        ("experiment file", Raw(_file_cell(exp.get("file"), exp.get("sha256")))) if exp.get("file") else ("experiment file", None),
-        ("scenario file", Raw(_file_cell(scen.get("file"), scen.get("sha256")))) if scen.get("file") else ("scenario file", None),
+        ("experiment file", Raw(_file_cell(exp.get("file"), exp.get("sha256"), folder))) if exp.get("file") else ("experiment file", None),
+        ("scenario file", Raw(_file_cell(scen.get("file"), scen.get("sha256"), folder))) if scen.get("file") else ("scenario file", None),
         ("base seed", str(manifest["base_seed"]) if manifest.get("base_seed") is not None else None),
         ("seeding rule", _code(str(manifest["seeding"])) if manifest.get("seeding") else None),
         ("steps per run", manifest.get("steps")),
@@ -574,11 +695,23 @@ def _what_ran(folder: Path, manifest: dict[str, Any], runs: pd.DataFrame, design
     if points and design.get("varied"):
         shown = points[:MAX_ROWS]
         varied = list(design["varied"])
-        body += "<h3>Design points</h3>" + table(["point", *varied], [[i, *(p.get(k) for k in varied)] for i, p in enumerate(shown)], [True] * (1 + len(varied)))
-        body += _note(len(shown), len(points), "design points", "manifest.json (design.points)")
+        listing = table(["point", *varied], [[i, *(p.get(k) for k in varied)] for i, p in enumerate(shown)], [True] * (1 + len(varied))) + _note(len(shown), len(points), "design points", "manifest.json (design.points)")
+        if manifest.get("sensitivity") or len(points) > COLLAPSE_POINTS:  # a sample: its points are read in the Sensitivity section, not one by one
+            body += f"<h3>Design points</h3><details><summary>{html.escape(_points_summary(points, varied))}</summary>{listing}</details>"
+        else:
+            body += "<h3>Design points</h3>" + listing
     body += _parameter_table(manifest, design)
     body += _inputs(folder)
     return _section("what-ran", "What ran", body)
+
+
+def _points_summary(points: list[dict[str, Any]], varied: list[str]) -> str:
+    """``24 design points: legal_clarity from 0.02114 to 0.9334, trust_loss from 1.403 to 5.86 (show each)``."""
+    spans = []
+    for k in varied:
+        values = [p.get(k) for p in points if _is_number(p.get(k))]
+        spans.append(f"{k} from {fmt(min(values))} to {fmt(max(values))}" if values else k)
+    return f"{len(points)} design points: {', '.join(spans)} (show each)"
 
 
 def _replicates_cell(design: dict[str, Any], replication: dict[str, Any] | None) -> Any:
@@ -596,8 +729,25 @@ def _replicates_cell(design: dict[str, Any], replication: dict[str, Any] | None)
     return Raw(html.escape(text) + ' (each point in <a href="#replication">Replication</a>)' if replication else html.escape(text))
 
 
-def _file_cell(file: Any, sha: Any) -> str:
-    text = f"<code>{html.escape(str(file))}</code>"
+def shown_path(file: Any, folder: Path) -> str:
+    """A file the manifest names, as the report shows it: relative to the result folder when recorded as an absolute path (no local path of the machine it ran on), as recorded otherwise.
+
+    >>> shown_path("/home/ann/work/scenarios/base.yaml", Path("/home/ann/work/results/b"))
+    '../../scenarios/base.yaml'
+    >>> shown_path("experiments/teaching.yaml", Path("/x/results/t"))
+    'experiments/teaching.yaml'
+    """
+    path = Path(str(file))
+    if not path.is_absolute():
+        return str(file)
+    try:
+        return os.path.relpath(path, Path(os.path.abspath(folder)))
+    except ValueError:  # another drive (Windows)
+        return path.name
+
+
+def _file_cell(file: Any, sha: Any, folder: Path | None = None) -> str:
+    text = f"<code>{html.escape(shown_path(file, folder) if folder is not None else str(file))}</code>"
     if sha:
         text += f' <span class="hash">sha256 {html.escape(str(sha))}</span>'
     return text
@@ -728,7 +878,7 @@ def _outcome_table_long(summary: pd.DataFrame, outcomes: Sequence[str], keys: Se
     return f'<div class="wide"><table class="outcomes"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
-def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> tuple[str, str, str]:
+def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str], sampled: bool = False) -> tuple[str, str, str]:
     done = runs[runs["status"] == "completed"]
     if done.empty:
         return _section("outcomes", "Outcomes", _p("No run completed, so there are no outcomes to summarise.", "warn"))
@@ -749,13 +899,15 @@ def _outcomes_section(runs: pd.DataFrame, design: dict[str, Any], outcomes: list
     wide = len(outcomes) <= WIDE_OUTCOMES
     draw = _outcome_table if wide else _outcome_table_long
     cap = MAX_OUTCOME_ROWS if wide else max(8, 3 * MAX_OUTCOME_ROWS // len(outcomes))
-    if len(summary) > cap and many_points:
+    note = _note(cap, len(summary), "design point × variant groups" if many_variants else "design points" if many_points else "variants", "runs.parquet (a row per run)")
+    if many_points and (len(summary) > cap or summary["point"].nunique() > COLLAPSE_POINTS or sampled):
         pooled_keys = ["variant"] if many_variants else []
         pooled = outcome_summary(runs, outcomes, pooled_keys)
         body += "<h3>Over all design points</h3>" + draw(pooled, outcomes, pooled_keys, labels, names)
         body += f"<h3>By design point{' and variant' if many_variants else ''}</h3>"
-    body += draw(summary.head(cap), outcomes, keys, labels, names)
-    body += _note(cap, len(summary), "design point × variant groups" if many_variants else "design points" if many_points else "variants", "runs.parquet (a row per run)")
+        body += f"<details><summary>{len(summary):,} groups (show{' the first ' + str(cap) if len(summary) > cap else ''})</summary>{draw(summary.head(cap), outcomes, keys, labels, names)}{note}</details>"
+        return _section("outcomes", "Outcomes", body)
+    body += draw(summary.head(cap), outcomes, keys, labels, names) + note
     return _section("outcomes", "Outcomes", body)
 
 
@@ -914,7 +1066,9 @@ def _sensitivity_section(folder: Path, manifest: dict[str, Any], df: pd.DataFram
         body += _kv(pairs)
     params = info.get("parameters") or {}
     if params:
-        keys = sorted({k for spec in params.values() if isinstance(spec, dict) for k in spec})
+        order = ("low", "high", "distribution", "peak")  # a range reads low, high; then how it is sampled
+        found = {k for spec in params.values() if isinstance(spec, dict) for k in spec}
+        keys = [k for k in order if k in found] + sorted(found - set(order))
         rows = [[name, *((spec.get(k) if isinstance(spec, dict) else None) for k in keys)] if isinstance(spec, dict) else [name, spec] for name, spec in params.items()]
         headers = ["parameter", *keys] if keys else ["parameter", "range"]
         numeric = [False] + [all(_is_number(r[i]) or _is_missing(r[i]) for r in rows if i < len(r)) for i in range(1, len(headers))]
@@ -1066,7 +1220,7 @@ def _run_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[tup
         seed = int(runs["seed"].iloc[0])
     spec = scen.get("spec") or {}
     pairs: list[tuple[str, Any]] = [
-        ("scenario file", Raw(_file_cell(scen.get("file"), scen.get("sha256")))) if scen.get("file") else ("scenario file", None),
+        ("scenario file", Raw(_file_cell(scen.get("file"), scen.get("sha256"), folder))) if scen.get("file") else ("scenario file", None),
         ("seed", str(seed) if seed is not None else None),
         ("steps", manifest.get("steps")),
         ("one step is", spec.get("step_meaning")),

@@ -20,7 +20,6 @@ replaced (``--force``) or continued (``--resume``).
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..output.folder import write_json_atomic, write_parquet_atomic
+from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, remove_entries, write_json_atomic, write_parquet_atomic
 from ..output.provenance import file_sha256, git_revision, now, package_versions
 from ..scenario.errors import InputError
 from .patterns import Pattern, patterns_of
@@ -86,7 +85,7 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
     """Check what may be done with ``out``; return the old manifest when resuming."""
     if out.exists() and not out.is_dir():
         raise InputError.single(out, "--out", "exists and is not a folder")
-    exists = out.exists() and any(out.iterdir())
+    exists = out.exists() and any(p.name != LOCK_FILE for p in out.iterdir())
     if resume:
         if not exists:
             raise InputError.single(out, "--resume", "no calibration to resume there; run without --resume to start one")
@@ -103,7 +102,8 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
             read_calibration_manifest(out)  # --force removes only a calibration folder
         except InputError as exc:
             raise InputError.single(out, "--force", f"not a calibration folder ({exc.problems[0].message}); --force only replaces a folder that spacesim calibrate wrote") from None
-        shutil.rmtree(out)
+        inputs = tuple(p for p in (calibration.path,) if p is not None)
+        remove_entries(check_replaceable(out, inputs))  # and only what spacesim wrote in it, never the current folder, home or a checkout
     return None
 
 
@@ -121,7 +121,25 @@ def calibrate(
 ) -> dict[str, Any]:
     """Run a calibration into ``out`` and return its manifest. Raises :class:`CalibrationInterrupted` on Ctrl-C."""
     out = Path(out)
-    old = prepare_folder(out, calibration, resume, force)
+    check_path(out)
+    if out.is_symlink():
+        raise InputError.single(out, "--out", f"is a symbolic link (to {out.readlink()}); name the folder itself")
+    with FolderLock(out).acquire(create=True):  # a second calibration, batch or run into the same folder is refused while this one writes
+        return _calibrate(calibration, out, prepare_folder(out, calibration, resume, force), workers=workers, cluster=cluster, resume=resume, plots=plots, echo=echo, command=command)
+
+
+def _calibrate(
+    calibration: Calibration,
+    out: Path,
+    old: dict[str, Any] | None,
+    *,
+    workers: int | None,
+    cluster: str | None,
+    resume: bool,
+    plots: bool,
+    echo: Callable[[str], None],
+    command: str,
+) -> dict[str, Any]:
     client, executor = None, None
     if cluster is not None:
         from ..experiment.executors import make_executor

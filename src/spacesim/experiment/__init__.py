@@ -3,7 +3,7 @@
 from ..scenario.experiment import Experiment, ExperimentSpec, build_experiment, load_experiment, parse_experiment
 from .design import Design, RunTask, build_design
 
-_BATCH = ("BatchInterrupted", "BatchResult", "run_batch")
+_BATCH = ("BatchInterrupted", "BatchResult", "retry_failed", "run_batch")
 
 
 def __getattr__(name: str) -> object:
@@ -25,5 +25,6 @@ __all__ = [
     "build_experiment",
     "load_experiment",
     "parse_experiment",
+    "retry_failed",
     "run_batch",
 ]

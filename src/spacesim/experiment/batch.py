@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..output.folder import free_folder
 from ..output.outcomes import run_value
 from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
@@ -150,9 +151,11 @@ def run_batch(
     existing Dask cluster at ``cluster``. ``resume`` continues a batch in
     ``out`` (refused if the experiment or scenario file changed); ``force``
     deletes ``out`` first. Without either, an existing non-empty ``out`` is
-    refused. A design of more runs than this machine should take, or runs
-    needing more memory than it has, is refused unless ``allow_large``
-    (:mod:`.limits`). Raises :class:`InputError` for bad input and
+    refused; without ``out``, the batch goes to ``results/EXPERIMENT``, or
+    to a new ``results/EXPERIMENT-2``, ``-3``... when that one is taken. A
+    design of more runs than this machine should take, or runs needing more
+    memory than it has, is refused unless ``allow_large`` (:mod:`.limits`).
+    Raises :class:`InputError` for bad input and
     :class:`BatchInterrupted` on Ctrl-C. Refusals name these arguments
     (``resume=True``); the command line passes ``wording=CLI`` so that they
     name its flags (``--resume``) instead.
@@ -161,7 +164,11 @@ def run_batch(
         experiment = load_experiment(experiment)
     if experiment.path is None:
         raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
-    out = Path(out) if out is not None else Path("results") / experiment.path.stem
+    if out is None:  # results/EXPERIMENT; a new numbered folder (results/EXPERIMENT-2...) when that one is taken, unless resuming or replacing it
+        out = Path("results") / experiment.path.stem
+        if not (resume or force):
+            out = free_folder(out)
+    out = Path(out)
     inputs = (experiment.path, experiment.scenario_path)
     BatchStore.check_new(out, resume, force, wording, inputs)
     store = BatchStore(out)
@@ -282,6 +289,151 @@ def _run_locked(
     store.write_manifest(manifest)
     store.remove_chunks()
     return result
+
+
+def retry_failed(
+    experiment: str | Path | Experiment,
+    out: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    cluster: str | None = None,
+    plots: bool = True,
+    quiet: bool = True,
+    wording: Wording = PYTHON,
+) -> BatchResult:
+    """Run again only the runs of a finished batch that failed, keeping every completed run; rewrite its tables, comparison, sensitivity and plots.
+
+    Refused (:class:`InputError`) as ``resume`` refuses a changed code,
+    experiment, scenario or design, and for a batch that has not finished
+    (resume it) or used adaptive replication (whose rounds were decided on
+    the runs that completed). With no failed run, nothing runs. The retried
+    runs go to ``chunks/`` first, and the tables are rewritten only when all
+    of them are in, so a retry stopped half-way leaves the batch as it was.
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    if experiment.path is None:
+        raise InputError.single("<experiment>", "", "retrying needs the experiment file the batch ran; use load_experiment(path)")
+    out = Path(out) if out is not None else Path("results") / experiment.path.stem
+    store = BatchStore(out)
+    retry = "--retry-failed" if wording.resume.startswith("--") else "retry_failed"
+    if not store.manifest_path.exists():
+        raise InputError.single(out, retry, "there is no batch in this folder (no manifest.json)")
+    started = now()
+    lock = store.lock(create=False, wording=wording)
+    try:
+        manifest = store.read_manifest()
+        design = build_design(experiment)
+        _check_resumable(manifest, experiment, design, out, wording)
+        if manifest.get("status") != "completed" or not (out / "runs.parquet").exists():
+            raise InputError.single(store.manifest_path, "status", f"the batch has not finished ({manifest.get('status')}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)")
+        if experiment.adaptive is not None:
+            raise InputError.single(
+                experiment.path, "replicates", f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with {wording.force} or {wording.another_out}"
+            )
+        runs = pd.read_parquet(out / "runs.parquet")
+        failed_ids = set(runs.loc[runs["status"] == "failed", "run_id"].astype(int))
+        if not failed_ids:
+            return BatchResult(out, manifest, runs)
+        with handling_interrupts():
+            return _retry_locked(experiment, out, store, manifest, design, runs, failed_ids, started, workers=workers, cluster=cluster, plots=plots, quiet=quiet, wording=wording)
+    finally:
+        lock.release()
+
+
+def _retry_locked(
+    experiment: Experiment,
+    out: Path,
+    store: BatchStore,
+    manifest: dict[str, Any],
+    design: Design,
+    runs: pd.DataFrame,
+    failed_ids: set[int],
+    started: str,
+    *,
+    workers: int | None,
+    cluster: str | None,
+    plots: bool,
+    quiet: bool,
+    wording: Wording,
+) -> BatchResult:
+    """:func:`retry_failed` once the folder's lock is held and the batch checked."""
+    tables = tuple(manifest.get("kept_tables") or ())
+    tasks = [t for t in design.tasks if t.run_id in failed_ids]
+    if len(tasks) != len(failed_ids):  # pragma: no cover - the design was checked equal to the manifest's
+        raise InputError.single(store.manifest_path, "design", "the failed runs are not in the experiment's design")
+    shutil.rmtree(store.chunks_dir, ignore_errors=True)  # what a retry stopped half-way left
+    store.chunks_dir.mkdir()
+    executor = make_executor(workers, cluster, wording)
+    session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv, "retried_failed": len(tasks)}
+    progress = Progress(len(tasks), 0, 0, quiet=quiet)
+    clock = time.perf_counter()
+    context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": manifest["code"]["sha256"]}
+    runner = _ChunkRunner(executor, store, experiment, tables, context, progress, wording)
+    try:
+        n_chunks = runner.run(list(enumerate(chunked(tasks, manifest["chunk_size"]))))
+    except (KeyboardInterrupt, WorkersLost) as exc:
+        progress.close()
+        raise BatchInterrupted(out, runner.ran, len(tasks), str(exc) if isinstance(exc, WorkersLost) else None) from None
+    finally:
+        executor.close()
+    progress.close()
+    seconds = time.perf_counter() - clock
+    # merge the retried runs into the tables: the old rows of those runs out, the new ones in, in run-id order; all written before any is renamed into place
+    staged = []
+    for name in ("runs", "steps", *tables):
+        staged.append((merge_retried(out / f"{name}.parquet", [store.chunk_dir(c) / f"{name}.parquet" for c in range(n_chunks)], failed_ids), out / f"{name}.parquet"))
+    for tmp, final in staged:
+        os.replace(tmp, final)
+    store.remove_chunks()
+    runs = pd.read_parquet(out / "runs.parquet")
+    failed = int((runs["status"] == "failed").sum())
+    manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
+    result = BatchResult(out, manifest, runs, runner.ran, seconds)
+    tables_written = [f"{n}.parquet" for n in ("runs", "steps", *tables)]
+    if (out / "comparison.parquet").exists():
+        (out / "comparison.parquet").unlink()  # computed again from the runs as they are now
+    tables_written += _comparison_hook(out, manifest, runs)
+    if experiment.spec.sensitivity is not None:
+        windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
+        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
+        if manifest["sensitivity"]["table"]:
+            tables_written.append(manifest["sensitivity"]["table"])
+    manifest["tables"] = tables_written
+    if plots:
+        result.plots = draw_summary_plots(out, manifest, runs, result.steps)
+        manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
+    else:  # the old summary plots no longer show the runs: removed rather than left stale
+        for old_plot in (out / "plots").glob("*.png") if (out / "plots").is_dir() else []:
+            old_plot.unlink()
+        manifest["plots"] = []
+    session["finished"] = now()
+    session["chunks_run"] = runner.chunks
+    manifest.setdefault("sessions", []).append(session)
+    manifest["finished"] = session["finished"]
+    store.write_manifest(manifest)
+    return result
+
+
+def merge_retried(table: Path, retried: list[Path], run_ids: set[int]) -> Path:
+    """Write, beside ``table``, the table without the rows of ``run_ids`` and with the retried runs' rows in their place (in run-id order, the old types kept); return the temporary file."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from .store import _conform, _unify
+
+    old = pq.read_table(table)
+    kept = old.filter(pc.invert(pc.is_in(old.column("run_id"), value_set=pa.array(sorted(run_ids), type=old.schema.field("run_id").type))))
+    new = [t for t in (pq.read_table(p) for p in retried) if t.num_rows]
+    schema = _unify([old.schema, *(t.schema for t in new)])
+    merged = pa.concat_tables([_conform(t, schema) for t in (kept, *new)])
+    merged = merged.take(pc.sort_indices(merged, sort_keys=[("run_id", "ascending")]))  # a stable sort: the rows of one run keep their order
+    if old.schema.metadata:
+        merged = merged.replace_schema_metadata(old.schema.metadata)
+    tmp = table.with_name(f".{table.name}.tmp-{os.getpid()}")
+    pq.write_table(merged, tmp)
+    return tmp
 
 
 class CorruptChunkWarning(UserWarning):
@@ -434,6 +586,8 @@ def scenario_file_for_commands(experiment: Experiment) -> str:
         return str(experiment.scenario_path)
     named = Path(experiment.spec.scenario)
     literal = Path(os.path.abspath(experiment.path.parent)) / named if not named.is_absolute() else named
+    if not literal.exists():  # a shipped scenario named by name, or found by its file name (see spacesim.scenario.experiment.resolve_scenario)
+        return str(experiment.scenario_path)
     tidy = Path(os.path.normpath(literal))
     try:
         return str(tidy if tidy.samefile(experiment.scenario_path) else literal)

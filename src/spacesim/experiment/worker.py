@@ -108,13 +108,31 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
         row.update({"steps": recorder.last("step"), "reproduce": command})
         row.update(run_values_row(recorder.latest, totals_of(recorder.steps)))
         rows.append(row)
-        kept["steps"].append(result.steps)
+        kept["steps"].append(label_rows(result.steps, task))
         for name in tables:
-            kept[name].append(getattr(result, name))
+            kept[name].append(label_rows(getattr(result, name), task))
     out = {"runs": normalise_runs(pd.DataFrame(rows))}
     for name, frames in kept.items():
-        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({"run_id": pd.Series([], dtype="int64")})
+        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: pd.Series([], dtype=t) for c, t in (("run_id", "int64"), *DESIGN_COLUMNS.items())})
     return ChunkResult(chunk, out, time.perf_counter() - started)
+
+
+#: Where a run sits in the design, repeated in every per-run table of a batch after ``run_id`` (so that ``steps.groupby("variant")`` needs no merge with ``runs``), with their types.
+DESIGN_COLUMNS: dict[str, str] = {"point": "int64", "variant": "string", "replicate": "int64"}
+
+
+def label_rows(table: pd.DataFrame, task: RunTask) -> pd.DataFrame:
+    """One run's table with its design point, variant and replicate as columns after ``run_id``.
+
+    >>> task = RunTask(run_id=3, point=1, variant="both", replicate=2, seed=9)
+    >>> list(label_rows(pd.DataFrame({"run_id": [3, 3], "step": [0, 1]}), task).columns)
+    ['run_id', 'point', 'variant', 'replicate', 'step']
+    """
+    table = table.copy()
+    at = table.columns.get_loc("run_id") + 1 if "run_id" in table.columns else 0
+    for i, (column, dtype) in enumerate(DESIGN_COLUMNS.items()):
+        table.insert(at + i, column, pd.Series([getattr(task, column)] * len(table), index=table.index, dtype=dtype))
+    return table
 
 
 def interrupted(exc: BaseException) -> bool:

@@ -281,6 +281,13 @@ class Recorder:
         rows = self._world[: self._rows] if self._world is not None else np.empty((0, len(self.columns)))
         return {k: rows[:, i].astype(np.int64) if k in self.integers else rows[:, i] for k, i in self._where.items()}
 
+    def nation_rows(self) -> list[tuple[int, np.ndarray]]:
+        """Each recorded step with its nations' outcomes (an outcomes x nations array, a view of the stored rows)."""
+        if self._nations is None:
+            return []
+        steps = self._world[: self._rows, self._where["step"]].astype(np.int64).tolist()
+        return [(step, self._nations[r]) for r, step in enumerate(steps)]
+
     def steps_frame(self) -> pd.DataFrame:
         """One row per step."""
         return pd.DataFrame(self.steps)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from ..scenario.schema import EventKind
 from . import events
 from .equations import history_weight
 from .ledger import EventLog, PartnershipLedger
-from ..catalogue import EVENT_COUNTS, STEP_OUTCOMES
+from ..catalogue import EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
 from .metrics import Recorder
 from .nation import Nation
 from .rules import environment, security
@@ -23,13 +24,47 @@ from .rules import trust as trust_rule
 from .step import run_step
 from .state import build_state, domain_for_depth, params_namespace
 
+class NationRecords(Mapping):
+    """Mesa's ``_agent_records`` read from the recorder when asked: step -> ``(step, agent id, *nation outcomes)`` per nation.
+
+    Building N tuples a step that nobody reads would cost more than the step
+    of a large world; Mesa's readers (``get_agent_vars_dataframe``,
+    ``batch_run``) only index, iterate and ``get`` this mapping.
+    """
+
+    def __init__(self, model: "SpaceModel"):
+        self.model = model
+
+    def _rows(self) -> dict[int, np.ndarray]:
+        return dict(self.model.recorder.nation_rows())
+
+    def __getitem__(self, step: int) -> list[tuple]:
+        values = self._rows()[step]
+        ids = [nation.unique_id for nation in self.model.nations]
+        counts = [k in NATION_COUNTS for k in NATION_OUTCOMES]
+        columns = [v.astype(np.int64).tolist() if count else v.tolist() for v, count in zip(values, counts)]
+        return [(step, ids[i], *(column[i] for column in columns)) for i in range(len(ids))]
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+
 class RecordedOutcomes(mesa.DataCollector):
-    """Mesa's DataCollector for every step outcome (:data:`spacesim.catalogue.STEP_OUTCOMES`), filled from the step just recorded.
+    """Mesa's DataCollector for every step outcome (:data:`spacesim.catalogue.STEP_OUTCOMES`) and, per nation, every nation outcome (:data:`spacesim.catalogue.NATION_OUTCOMES`), filled from the recorder.
 
     Mesa's own ``collect`` deep-copies every reporter's value each step;
     these are numbers, so they are appended as they are (a tenth of a small
-    world's step saved). Tables and ``mesa.batch_run`` read it as usual.
+    world's step saved). The nations' values are read from the recorder only
+    when asked (:class:`NationRecords`). Tables, ``get_agent_vars_dataframe``
+    and ``mesa.batch_run`` read it as usual.
     """
+
+    def __init__(self, model: "SpaceModel"):
+        super().__init__(model_reporters={k: (lambda m, k=k: m.recorder.last(k)) for k in STEP_OUTCOMES}, agent_reporters={k: k for k in NATION_OUTCOMES})
+        self._agent_records = NationRecords(model)
 
     def collect(self, model: "SpaceModel") -> None:
         """Append the latest recorded value of each reporter (and the time, as Mesa's own collect does)."""
@@ -84,7 +119,7 @@ class SpaceModel(mesa.Model):
                 s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], 0)
         self._apply_history()
         environment.calibrate_base_threat(s, self.p)
-        self.datacollector = RecordedOutcomes(model_reporters={k: (lambda m, k=k: m.recorder.last(k)) for k in STEP_OUTCOMES})
+        self.datacollector = RecordedOutcomes(self)
         self._record()
 
     # ------------------------------------------------------------------ set-up

@@ -46,8 +46,20 @@ TABLES = ("runs", "steps", "nations", "events", "partnerships")
 #: The lock file of a result folder (see :class:`FolderLock`).
 LOCK_FILE = ".spacesim.lock"
 
-#: The files spacesim writes at the top of a result folder: the manifest, the tables of runs and batches, the analyses' tables and the report.
-RESULT_FILES = frozenset({"manifest.json", "report.html", LOCK_FILE, *(f"{t}.parquet" for t in (*TABLES, "comparison", "sensitivity"))})
+#: The tables analyses add to a batch's folder (paired comparison, sensitivity indices, their convergence and their course over time).
+ANALYSIS_TABLES = ("comparison", "sensitivity", "sensitivity_convergence", "sensitivity_over_time")
+
+#: What ``spacesim calibrate`` writes at the top of its folder: pyabc's SQLite history (with SQLite's side files) and the posterior's tables.
+CALIBRATION_FILES = ("abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "posterior.parquet", "fit.parquet", "predictive.parquet")
+
+#: The files spacesim writes at the top of a result folder: the manifest, the tables of runs and batches, the analyses' tables, a calibration's files and the report.
+RESULT_FILES = frozenset({"manifest.json", "report.html", LOCK_FILE, *(f"{t}.parquet" for t in (*TABLES, *ANALYSIS_TABLES)), *CALIBRATION_FILES})
+
+#: Folders of a result folder that spacesim's analyses fill with files of these kinds only (``spacesim discover`` writes discovery/).
+ANALYSIS_FOLDERS = {"discovery": frozenset({".png", ".csv", ".json", ".txt"})}
+
+#: The kinds of manifest spacesim writes.
+MANIFEST_KINDS = ("run", "batch", "calibration")
 
 #: Temporary names spacesim uses inside a result folder: ``.NAME.tmp-PID`` (a file being written), ``.partial-PID`` (a run being staged).
 _TEMPORARY = re.compile(r"^\.(?:.+\.tmp-\d+|partial-\d+)$")
@@ -71,6 +83,45 @@ def prepare_output(out: str | Path, force: bool = False, *, inputs: tuple[str | 
             raise InputError.single(out, option, f"folder exists and is not empty; choose {another} or pass {force_flag} to replace it")
         check_replaceable(out, inputs, option=option, force_flag=force_flag, another=another)
     return out
+
+
+def free_folder(base: str | Path) -> Path:
+    """``base`` if it is free (missing, or empty but for a lock file), else the first free ``base-2``, ``base-3``...: a default result folder never refuses and never overwrites.
+
+    >>> import tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> free_folder(root / "r").name
+    'r'
+    >>> (root / "r").mkdir(); (root / "r" / "manifest.json").write_text("{}")
+    2
+    >>> free_folder(root / "r").name
+    'r-2'
+    """
+    base = Path(base)
+    candidate, n = base, 1
+    while candidate.is_symlink() or (candidate.exists() and (not candidate.is_dir() or _has_content(candidate))):
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def folder_label(settings: dict[str, Any]) -> str:
+    """What a default folder name adds for the settings that differ from the file's: ``legal_clarity=0.9_steps=20`` (characters a file name should not hold replaced by ``-``).
+
+    >>> folder_label({"legal_clarity": 0.9, "allow_multilateral": False, "steps": 20})
+    'legal_clarity=0.9_allow_multilateral=false_steps=20'
+    >>> folder_label({"name": "a/b c"})
+    'name=a-b-c'
+    """
+    def word(value: Any) -> str:
+        return "true" if value is True else "false" if value is False else str(value)
+
+    label = "_".join(re.sub(r"[^A-Za-z0-9_.=+-]+", "-", f"{k}={word(v)}") for k, v in settings.items())
+    if len(label) > 100:  # a file name holds at most 255 bytes: keep the start and a digest of the whole
+        import hashlib
+
+        label = f"{label[:88]}-{hashlib.sha256(label.encode()).hexdigest()[:10]}"
+    return label
 
 
 def check_path(path: Path, option: str = "--out") -> None:
@@ -151,6 +202,10 @@ def _ours(path: Path) -> bool:
             return True
         if name == "inputs":  # copies of the experiment and scenario files
             return all(p.is_file() and not p.is_symlink() for p in path.iterdir())
+        if name == "export":  # spacesim export's files
+            return all(p.is_file() and not p.is_symlink() and (p.suffix in (".csv", ".xlsx") or p.name == "export.json" or _TEMPORARY.match(p.name)) for p in path.iterdir())
+        if name in ANALYSIS_FOLDERS:
+            return all(not p.is_symlink() and (p.suffix in ANALYSIS_FOLDERS[name] or _TEMPORARY.match(p.name)) for p in path.rglob("*"))
         if name == "plots":
             return all(not p.is_symlink() and (p.is_dir() or p.suffix == ".png" or _TEMPORARY.match(p.name)) for p in path.rglob("*"))
         return False
@@ -162,7 +217,7 @@ def _our_manifest(path: Path) -> bool:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return False
-    return isinstance(manifest, dict) and manifest.get("kind") in ("run", "batch")
+    return isinstance(manifest, dict) and manifest.get("kind") in MANIFEST_KINDS
 
 
 def remove_entries(entries: list[Path]) -> None:

@@ -193,8 +193,8 @@ class ExperimentSpec(Strict):
 
     schema_version: Literal[1]
     name: str = Field(min_length=1)
-    description: str = Field(min_length=1, description="One line: what the experiment asks.")
-    scenario: str = Field(min_length=1, description="Base scenario file, relative to the experiment file.")
+    description: str = Field("", description="One line: what the experiment asks (optional).")
+    scenario: str = Field(min_length=1, description="Base scenario: a file, relative to the experiment file, or the name of a shipped scenario (baseline, teaching_small, ...).")
     steps: Int | None = Field(None, ge=1, le=100_000)
     replicates: Replicates = Field(10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication.")
     seed: Seed = 0
@@ -385,12 +385,14 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     def bad(loc: tuple, message: str) -> None:
         problems.append(Problem(filename, dotted_path(loc), message, _line(lines, loc)))
 
-    scenario_path = _resolved(base_dir / spec.scenario) if not Path(spec.scenario).is_absolute() else Path(spec.scenario)
+    scenario_path = resolve_scenario(spec.scenario, base_dir)
     try:
         base = load_scenario(scenario_path)
     except InputError as exc:
         if [(p.file, p.message) for p in exc.problems] == [(str(scenario_path), NOT_FOUND)]:
-            bad(("scenario",), f"no such scenario file: {spec.scenario} (looked for {scenario_path})")
+            from .library import shipped_scenarios
+
+            bad(("scenario",), f"no such scenario file: {spec.scenario} (looked for {scenario_path}); or name a shipped scenario: {', '.join(shipped_scenarios())}")
             raise InputError(problems) from None
         raise InputError([Problem(filename, "scenario", f"the scenario file {spec.scenario} is invalid", _line(lines, ("scenario",))), *exc.problems]) from None
 
@@ -410,6 +412,28 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
         overrides["steps"] = spec.steps
     scenario = apply_overrides(base, overrides, source=filename) if overrides else base
     return Experiment(spec, scenario, path, scenario_path, lines, filename)
+
+
+def resolve_scenario(scenario: str, base_dir: str | Path) -> Path:
+    """The file an experiment's ``scenario:`` names: a path relative to the experiment file (or absolute) when that file exists; else a shipped scenario by name (``baseline``); else, for a shipped experiment copied elsewhere (``../scenarios/baseline.yaml`` no longer beside it), the shipped scenario of that file name. A path that is none of these is returned as it is (the caller says it does not exist).
+
+    >>> resolve_scenario("baseline", "/nowhere").name, resolve_scenario("../scenarios/teaching_small.yaml", "/nowhere/experiments").name
+    ('baseline.yaml', 'teaching_small.yaml')
+    >>> str(resolve_scenario("mine.yaml", "/nowhere"))
+    '/nowhere/mine.yaml'
+    """
+    from .library import shipped_scenarios
+
+    named = Path(scenario)
+    path = named if named.is_absolute() else _resolved(Path(base_dir) / named)
+    if os.path.lexists(path):  # a symbolic link loop is named as such by the reader, not looked for elsewhere
+        return path
+    shipped = shipped_scenarios()
+    if len(named.parts) == 1 and not named.suffix and scenario in shipped:
+        return shipped[scenario]
+    if named.suffix in (".yaml", ".yml") and named.parent.name == "scenarios" and named.stem in shipped and shipped[named.stem].name == named.name:
+        return shipped[named.stem]
+    return path
 
 
 def _resolved(path: Path) -> Path:

@@ -114,7 +114,7 @@ def pydantic_problems(exc: ValidationError, filename: str, lines: LineMap) -> li
         loc = tuple(part for part in err["loc"] if not (isinstance(part, str) and ("[" in part or part.startswith("function-") or part in _union_tags())))
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "unknown field" + _suggest(loc[-1], loc[:-1])
+            message = "unknown field" + _suggest(loc[-1], loc[:-1], exc.title)
         elif err["type"] == "missing":
             message = "required field is missing"
         elif "input" in err and err["type"] not in ("model_type", "dict_type"):
@@ -164,14 +164,44 @@ def _one_branch_per_union(errors: list[Any]) -> list[Any]:
     return [e for e in errors if id(e) not in drop]
 
 
-def _suggest(key: Any, parent: tuple) -> str:
+def _suggest(key: Any, parent: tuple, root: str | None = None) -> str:
+    """``; did you mean 'legal_clarity'?`` for an unknown key: a parameter's name under ``parameters`` or ``policy``, a field of the file (``root``, the model pydantic validated) at the top level.
+
+    >>> _suggest("descripton", (), "ScenarioSpec"), _suggest("varients", (), "ExperimentSpec"), _suggest("legal_clarity", (), "ScenarioSpec")
+    ("; did you mean 'description'?", "; did you mean 'variants'?", '; legal_clarity is a parameter of the model: set it under parameters or policy')
+    """
     import difflib
 
     if parent in (("parameters",), ("policy",)):
         close = difflib.get_close_matches(str(key), PARAMETERS_BY_NAME, n=1)
         if close:
             return f"; did you mean '{close[0]}'?"
+    if parent == () and root:
+        fields = _fields_of(root)
+        close = difflib.get_close_matches(str(key), fields, n=1, cutoff=0.75)  # a typo, not a guess (steps_per_year is not start_year)
+        if close:
+            return f"; did you mean '{close[0]}'?"
+        if str(key) in PARAMETERS_BY_NAME:
+            return f"; {key} is a parameter of the model: set it under parameters" + (" or policy" if "policy" in fields else "")
+        if fields:
+            return f"; the fields are: {', '.join(fields)}"
     return ""
+
+
+def _fields_of(model_name: str) -> list[str]:
+    """The field names (by their aliases) of the model class of that name, for suggestions."""
+    from pydantic import BaseModel
+
+    todo, seen = [BaseModel], set()
+    while todo:
+        cls = todo.pop()
+        if cls.__name__ == model_name and cls is not BaseModel:
+            return [f.alias or name for name, f in cls.model_fields.items()]
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                todo.append(sub)
+    return []
 
 
 def _line(lines: LineMap, loc: tuple) -> int | None:

@@ -1,7 +1,8 @@
-"""The dashboard's page: Mesa's SolaraViz with a scenario picker, parameter controls and shock buttons around it.
+"""The dashboard's page: Mesa's model controls with a scenario picker, parameter controls and shock buttons around them.
 
 The sidebar reads top to bottom as a lesson runs: pick a scenario, then
-Mesa's controls (Reset, play/pause, Step, and the play interval: the speed),
+Mesa's controls (Reset, play/pause, Step, and the play interval: the speed;
+:func:`MesaControls` leaves out the Mesa controls the lesson does not use),
 the seed, the shock buttons, and the policy levers and key parameters. The
 main area shows the headline numbers, the network, the trust heatmap, what
 just happened and the outcomes over time.
@@ -24,7 +25,7 @@ import os
 
 import solara
 import solara.lab
-from mesa.visualization import SolaraViz
+from mesa.visualization.solara_viz import ModelController, ModelCreator
 
 from .components import MainArea, plural
 from .controls import ParameterControls
@@ -54,6 +55,12 @@ PAGE_CSS = f"""
 .v-application:has(.v-navigation-drawer--open:not(.v-navigation-drawer--is-mobile)) .v-content {{ padding-left: var(--spacesim-sidebar) !important; }}
 .v-navigation-drawer .v-card__title {{ font-size: 1.1rem; padding: 10px 12px 2px; word-break: normal; line-height: 1.4; }}
 .v-navigation-drawer .v-card__text {{ padding: 6px 12px 10px; }}
+/* Buttons fit their card at 1024 px: Reset, play and Step side by side; a long label wraps inside its button. */
+.v-navigation-drawer .v-btn {{ max-width: 100%; }}
+.v-navigation-drawer .v-btn:not(.v-btn--icon) {{ min-width: 44px !important; padding: 0 10px !important; }}
+.v-navigation-drawer .v-btn__content {{ white-space: normal; line-height: 1.15; }}
+.v-navigation-drawer .v-btn.v-size--small {{ height: auto !important; min-height: 28px; padding-top: 3px !important; padding-bottom: 3px !important; }}
+.spacesim-controls .d-flex {{ gap: 6px; }}
 
 /* Sliders: the label on its own line above a full-width track, and the value always shown, under the thumb. */
 .v-navigation-drawer .v-input__slider .v-input__slot {{ flex-wrap: wrap; }}
@@ -114,7 +121,7 @@ def ScenarioPicker(choices: Choices):
 @solara.component
 def _Below(children=[]):
     # Solara orders sidebar content by component depth: one level below
-    # SolaraViz's own sidebar puts these cards after Mesa's controls.
+    # MesaControls' own sidebar puts these cards after Mesa's controls.
     with solara.Sidebar():
         with solara.Column():
             for child in children:
@@ -165,11 +172,37 @@ def Dashboard(scenario_file: str | None = None, choices: Choices | None = None, 
         with solara.Sidebar():
             with solara.Card("Scenario"):
                 ScenarioPicker(choices)
-        # Mesa's SolaraViz runs the model (Reset, play/pause, Step, speed) and holds the sidebar;
-        # the main area is laid out here rather than in Mesa's draggable grid, whose fixed
-        # cell height would crop the pictures.
-        SolaraViz(model, components=[], model_params=model_params, name="spacesim: space-security cooperation", play_interval=play_interval)
+        # Mesa's controller runs the model (Reset, play/pause, Step, speed); the main area is
+        # laid out here rather than in Mesa's draggable grid, whose fixed cell height would crop the pictures.
+        MesaControls(model, model_params, play_interval)
         _AfterMesa(choices, model)
+
+
+#: The page's title in the app bar.
+TITLE = "spacesim: space-security cooperation"
+
+
+@solara.component
+def MesaControls(model: solara.Reactive[DashboardModel], model_params: dict, play_interval: solara.Reactive[int]):
+    """Mesa's SolaraViz sidebar, with only what the lesson uses: the play interval (speed), Reset, play/pause, Step, and the seed.
+
+    Built from Mesa's own :func:`ModelController` and :func:`ModelCreator`
+    (so Reset, play and Step behave exactly as in SolaraViz), without the
+    controls a class does not need and that would only invite questions:
+    the "Render Interval" slider (fixed at 1, so each Step is one step),
+    the "Use Threads" checkbox (off) and the "Information: Time" card (the
+    step and date head the main area).
+    """
+    model_parameters = solara.use_reactive({})
+    with solara.AppBar():
+        solara.AppBarTitle(TITLE)
+        solara.lab.ThemeToggle()
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls", classes=["spacesim-controls"]):
+            solara.SliderInt(label="Play Interval (ms between steps)", value=play_interval, on_value=play_interval.set, min=1, max=500, step=10, thumb_label="always")
+            ModelController(model, model_parameters=model_parameters, play_interval=play_interval, render_interval=solara.use_reactive(1), use_threads=solara.use_reactive(False))
+        with solara.Card("Model Parameters"):
+            ModelCreator(model, model_params, model_parameters=model_parameters)
 
 
 def _open_in_light_theme() -> None:

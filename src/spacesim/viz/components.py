@@ -35,19 +35,56 @@ EVENTS_SHOWN = 12
 FADED = {"opacity": "0.75"}
 
 
+#: The outcomes that are shares (0 to 1): their charts' axes fit the data but stay within 0 to 1 and span at least :data:`SHARE_MIN_SPAN`.
+SHARES = ("mean_trust", "collective_security")
+
+#: The least span of a share's axis: a change of a few hundredths should look like one, not fill the chart.
+SHARE_MIN_SPAN = 0.1
+
+
+def share_range(values: list[float]) -> tuple[float, float]:
+    """The axis of a share: the data's range padded by a tenth, at least :data:`SHARE_MIN_SPAN` wide, within 0 to 1.
+
+    A fixed 0-1 axis would flatten the changes a class is asked to read (mean trust moves from 0.45 to 0.52).
+
+    >>> share_range([0.45, 0.52])
+    (0.435, 0.535)
+    >>> share_range([0.98, 0.99]), share_range([])
+    ((0.9, 1.0), (0.0, 1.0))
+    """
+    data = [v for v in values if v == v]
+    if not data:
+        return (0.0, 1.0)
+    lo, hi = min(data), max(data)
+    pad = 0.1 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    if hi - lo < SHARE_MIN_SPAN:
+        mid = (lo + hi) / 2
+        lo, hi = mid - SHARE_MIN_SPAN / 2, mid + SHARE_MIN_SPAN / 2
+    if lo < 0:
+        lo, hi = 0.0, max(hi - lo, SHARE_MIN_SPAN)
+    if hi > 1:
+        lo, hi = min(lo - (hi - 1), 1 - SHARE_MIN_SPAN), 1.0
+    return (round(max(lo, 0.0), 4), round(min(hi, 1.0), 4))
+
+
 def outcome_charts(model: DashboardModel) -> list[str]:
     """The main outcomes so far, one SVG chart each, from the model's Mesa DataCollector; dotted lines mark ASAT tests.
 
+    The time axis is in years (from the scenario's start year and step meaning), as the header dates the steps.
+
     >>> from spacesim.viz.session import Choices
-    >>> len(outcome_charts(Choices().build()))
-    4
+    >>> charts = outcome_charts(Choices().build())
+    >>> len(charts), ">2025<" in charts[0]
+    (4, True)
     """
     data = model.datacollector.model_vars
     asat_steps = [step for step, n in enumerate(model.recorder.steps["n_asat_tests"]) if n]
     out = []
     for title, measures in OUTCOME_PANELS:
-        y_range = (0.0, 1.0) if measures[0][0] in ("mean_trust", "collective_security") else None
-        out.append(chart_svg(title, {label: list(data[m]) for m, label in measures}, model.spec.steps, asat_steps, y_range))
+        series = {label: list(data[m]) for m, label in measures}
+        y_range = share_range([v for vs in series.values() for v in vs]) if measures[0][0] in SHARES else None
+        out.append(chart_svg(title, series, model.spec.steps, asat_steps, y_range, calendar=model.calendar))
     return out
 
 
@@ -81,11 +118,13 @@ def plural(count: int, noun: str) -> str:
 
 @solara.component
 def StatusBar(model: DashboardModel, tick: int = 0):
-    """Where the run is and its headline numbers, across the top of the main area."""
+    """The scenario's name, where the run is and its headline numbers, across the top of the main area; the scenario's description under them (never its file's path)."""
     finished = "" if model.running else " (finished: press Reset)"
     with solara.Row(gap="16px", style={"align-items": "baseline", "flex-wrap": "wrap", "padding": "8px 12px"}):
         solara.Text(f"{model.choice.name}, {model.when}{finished}", style={"font-weight": "bold", "font-size": "1.1rem"}, classes=["spacesim-step-counter"])
         solara.Text(headline(model), style={"font-size": "1rem"}, classes=["spacesim-headline"])
+    if model.choice.description:
+        solara.Text(model.choice.description, style={"font-size": "0.9rem", "padding": "0 12px 8px", "display": "block", **FADED}, classes=["spacesim-scenario-description"])
 
 
 @solara.component
@@ -141,7 +180,11 @@ def OutcomePlots(model: DashboardModel, tick: int = 0):
 
 
 def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict]:
-    """The ``count`` latest events, newest first (each a row of the event log, with its narrative).
+    """The ``count`` latest events and agreement lines, newest first (each a row with its narrative).
+
+    Events come from the model's event log (hostile acts, accessions,
+    withdrawals, changes of government); the agreements signed, deepened and
+    ended from :attr:`DashboardModel.news`.
 
     >>> from spacesim.viz.session import Choices
     >>> m = Choices().build()
@@ -149,7 +192,7 @@ def latest_events(model: DashboardModel, count: int = EVENTS_SHOWN) -> list[dict
     >>> latest_events(m, 1)[0]["kind"]
     'asat_test'
     """
-    return list(reversed(model.log.rows[-count:]))
+    return list(reversed(model.happenings[-count:]))
 
 
 @solara.component
@@ -157,15 +200,16 @@ def WhatJustHappened(model: DashboardModel, tick: int = 0):
     """The narratives of the latest events, newest first; this step's in bold."""
     with solara.Column(gap="4px"):
         solara.Text("What just happened", style={"font-weight": "bold", "font-size": "1rem"})
-        rows = latest_events(model)
+        everything = model.happenings
+        rows = list(reversed(everything[-EVENTS_SHOWN:]))
         if not rows:
             solara.Text("No events yet: press Step or ▶.", style={"font-style": "italic", "font-size": "0.95rem"})
         for row in rows:
             recent = row["step"] == model.steps
             style = {"font-weight": "bold", "font-size": "0.95rem"} if recent else {"font-size": "0.95rem", **FADED}
             solara.Text(f"• {row['narrative']}", style=style, classes=["spacesim-event"])
-        if len(model.log.rows) > EVENTS_SHOWN:
-            solara.Text(f"({len(model.log.rows) - EVENTS_SHOWN} earlier events not shown)", style={"font-size": "0.85rem", **FADED})
+        if len(everything) > EVENTS_SHOWN:
+            solara.Text(f"({len(everything) - EVENTS_SHOWN} earlier lines not shown)", style={"font-size": "0.85rem", **FADED})
 
 
 @solara.component

@@ -255,16 +255,16 @@ def trust_key_html() -> str:
     )
 
 
-#: Line colours of the outcome charts (Matplotlib's first colours, as in the run plots).
-LINE_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+#: Line colours of the outcome charts: Okabe-Ito's blue, orange, bluish green and vermillion (colour-blind safe).
+LINE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#D55E00")
 
 
-def _ticks(lo: float, hi: float, count: int = 4, integer: bool = False) -> list[float]:
+def _ticks(lo: float, hi: float, count: int = 4, integer: bool = False, steps: tuple[float, ...] | None = None) -> list[float]:
     from matplotlib.ticker import MaxNLocator
 
     if hi <= lo:
         hi = lo + 1.0
-    return [float(v) for v in MaxNLocator(count, integer=integer).tick_values(lo, hi)]
+    return [float(v) for v in MaxNLocator(count, integer=integer, steps=steps).tick_values(lo, hi)]
 
 
 def tick_labels(ticks: list[float]) -> list[str]:
@@ -297,16 +297,73 @@ def _fmt_now(v: float) -> str:
     return f"{v:.2f}"
 
 
-def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks: list[int] = (), y_range: tuple[float, float] | None = None, width: int = CHART_SIZE[0], height: int = CHART_SIZE[1]) -> str:
+#: A calendar for a chart's time axis: the first step's year and the steps per year (see :func:`calendar_ticks`).
+Calendar = tuple[int, int]
+
+
+def step_date(step: int, calendar: Calendar | None) -> str:
+    """A step as the page's header says it: "2027 Q3" when steps are quarters, "2027.5" for other steps per year, else "step 10".
+
+    >>> step_date(10, (2025, 4)), step_date(6, (2025, 12)), step_date(3, (2025, 1)), step_date(3, None)
+    ('2027 Q3', '2025.5', '2028', 'step 3')
+    """
+    if calendar is None:
+        return f"step {step}"
+    start, per_year = calendar
+    if per_year == 4:
+        return f"{start + step // 4} Q{step % 4 + 1}"
+    if per_year == 1:
+        return f"{start + step}"
+    return f"{start + step / per_year:.1f}"
+
+
+def calendar_ticks(last_step: int, calendar: Calendar | None, count: int = 5) -> list[tuple[float, str]]:
+    """Where the time axis has ticks (in steps) and their labels: whole years from the calendar, or steps without one.
+
+    A run shorter than two years has a tick per quarter ("2025 Q3") instead.
+
+    >>> calendar_ticks(40, (2025, 4))
+    [(0.0, '2025'), (8.0, '2027'), (16.0, '2029'), (24.0, '2031'), (32.0, '2033'), (40.0, '2035')]
+    >>> calendar_ticks(6, (2025, 4))[:3]
+    [(0.0, '2025 Q1'), (2.0, '2025 Q3'), (4.0, '2026 Q1')]
+    >>> calendar_ticks(10, None)[:2]
+    [(0.0, '0'), (2.0, '2')]
+    """
+    xmax = max(last_step, 1)
+    if calendar is None:
+        return [(v, f"{v:g}") for v in _ticks(0, xmax, count, integer=True) if v <= xmax]
+    start, per_year = calendar
+    years = xmax / per_year
+    if years < 2 and per_year > 1:
+        return [(v, step_date(int(v), calendar)) for v in _ticks(0, xmax, min(count, 4), integer=True) if v <= xmax]
+    out = []
+    for offset in _ticks(0, years, count, integer=True, steps=(1, 2, 5, 10)):  # years since the start: the first tick is the start year
+        step = offset * per_year
+        if 0 <= step <= xmax:
+            out.append((float(step), f"{start + offset:g}"))
+    return out
+
+
+def chart_svg(
+    title: str,
+    series: dict[str, list[float]],
+    last_step: int,
+    marks: list[int] = (),
+    y_range: tuple[float, float] | None = None,
+    width: int = CHART_SIZE[0],
+    height: int = CHART_SIZE[1],
+    calendar: Calendar | None = None,
+) -> str:
     """A line chart of outcomes over steps 0..``last_step`` (values at steps 0, 1, ...); dotted lines at ``marks``.
 
     The title is on the first line; the legend, with each line's latest value, on the second, above the plot.
+    The time axis is in years when the scenario has a ``calendar`` (its start year and steps per year), else in steps.
 
-    >>> svg = chart_svg("Debris", {"debris": [1.0, 2.0, 4.0]}, 10, marks=[1])
-    >>> svg.count("<polyline"), svg.count('class="mark"')
-    (1, 1)
+    >>> svg = chart_svg("Debris", {"debris": [1.0, 2.0, 4.0]}, 10, marks=[1], calendar=(2025, 4))
+    >>> svg.count("<polyline"), svg.count('class="mark"'), "ASAT test in 2025 Q2 (step 1)" in svg, ">step<" in svg
+    (1, 1, True, False)
     """
-    left, right, top, bottom = 44, 10, 42, 22
+    left, right, top, bottom = 44, 16, 42, 22  # right: room for half the last date ("2035")
     pw, ph = width - left - right, height - top - bottom
     values = [v for vs in series.values() for v in vs if v == v]
     if y_range is not None:
@@ -318,7 +375,7 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
             pad = max(abs(hi) * 0.05, 1.0)
             lo, hi = lo - pad if lo else 0.0, hi + pad
     counts = bool(values) and all(float(v).is_integer() for v in values)
-    yticks = _ticks(lo, hi, integer=counts and y_range is None)  # they cover [lo, hi]: the axis runs from the first to the last
+    yticks = _ticks(lo, hi, integer=counts and y_range is None, steps=(1, 2, 5, 10))  # they cover [lo, hi]: the axis runs from the first to the last
     lo, hi = yticks[0], yticks[-1]
     xmax = max(last_step, 1)
     sx = lambda step: left + step / xmax * pw  # noqa: E731
@@ -340,14 +397,15 @@ def chart_svg(title: str, series: dict[str, list[float]], last_step: int, marks:
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="currentColor" stroke-opacity="0.12"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="{MIN_FONT:g}" text-anchor="end">{text}</text>'
         )
-    for v in _ticks(0, xmax, 5, integer=True):
-        if v > xmax:
-            continue
-        parts.append(f'<text x="{sx(v):.1f}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="middle">{v:g}</text>')
-    parts.append(f'<text x="{left - 8}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="end" fill-opacity="0.7">step</text>')
+    ticks = calendar_ticks(xmax, calendar, 4 if calendar and calendar[1] == 4 and xmax < 2 * calendar[1] else 5)
+    for v, text in ticks:
+        parts.append(f'<text class="xtick" x="{sx(v):.1f}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="middle">{escape(text)}</text>')
+    if calendar is None:
+        parts.append(f'<text x="{left - 8}" y="{top + ph + 14}" font-size="{MIN_FONT:g}" text-anchor="end" fill-opacity="0.7">step</text>')
     for step in marks:
         x = sx(step)
-        parts.append(f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3,3"><title>ASAT test at step {step}</title></line>')
+        when = f"in {step_date(step, calendar)} (step {step})" if calendar else f"at step {step}"
+        parts.append(f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3,3"><title>ASAT test {when}</title></line>')
     for k, (name, vs) in enumerate(series.items()):
         colour = LINE_COLOURS[k % len(LINE_COLOURS)]
         points = " ".join(f"{sx(i):.1f},{sy(v):.1f}" for i, v in enumerate(vs) if v == v)

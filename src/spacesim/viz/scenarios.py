@@ -27,11 +27,14 @@ class ScenarioChoice:
 
 
 def scenario_catalogue(extra: str | Path | None = None) -> tuple[ScenarioChoice, ...]:
-    """The shipped scenarios (sorted by name), preceded by ``extra`` when it is another file.
+    """The shipped scenarios (sorted by name), preceded by ``extra`` when it is another scenario.
 
-    ``extra`` is the file given on the command line; a shipped file is not
-    listed twice. Its name is its file stem, or its path when a shipped
-    scenario has the same stem.
+    ``extra`` is the file given on the command line. A copy of a shipped
+    file (same name, same content: ``scenarios/teaching_small.yaml`` in a
+    checkout is the shipped ``teaching_small``) is not listed twice. Any
+    other file is named by its file stem, with "(your file)" added when a
+    shipped scenario has that stem: the picker and the page's header show
+    names, never a path (a projector shows them to a class).
 
     >>> names = [c.name for c in scenario_catalogue()]
     >>> "baseline" in names and "teaching_small" in names
@@ -39,12 +42,24 @@ def scenario_catalogue(extra: str | Path | None = None) -> tuple[ScenarioChoice,
     """
     shipped = shipped_scenarios()
     out = [ScenarioChoice(name, path, description_of(path)) for name, path in shipped.items()]
-    if extra is not None:
+    if extra is not None and _shipped_twin(Path(extra), shipped) is None:
         path = Path(extra)
-        if path.resolve() not in {p.resolve() for p in shipped.values()}:
-            name = path.stem if path.stem not in shipped else str(path)
-            out.insert(0, ScenarioChoice(name, path, description_of(path)))
+        name = path.stem if path.stem not in shipped else f"{path.stem} (your file)"
+        out.insert(0, ScenarioChoice(name, path, description_of(path)))
     return tuple(out)
+
+
+def _shipped_twin(path: Path, shipped: dict[str, Path]) -> Path | None:
+    """The shipped file ``path`` is, or is a byte-for-byte copy of under the same name; None when it is another scenario."""
+    twin = shipped.get(path.stem)
+    if twin is None:
+        return None
+    if path.resolve() == twin.resolve():
+        return twin
+    try:
+        return twin if path.read_bytes() == twin.read_bytes() else None
+    except OSError:
+        return None
 
 
 def choice_for(catalogue: tuple[ScenarioChoice, ...], path: str | Path | None) -> ScenarioChoice:
@@ -56,4 +71,8 @@ def choice_for(catalogue: tuple[ScenarioChoice, ...], path: str | Path | None) -
     if path is None:
         return next(c for c in catalogue if c.name == "baseline")
     target = Path(path).resolve()
-    return next(c for c in catalogue if c.path.resolve() == target)
+    for choice in catalogue:
+        if choice.path.resolve() == target:
+            return choice
+    twin = _shipped_twin(Path(path), {c.name: c.path for c in catalogue})
+    return next(c for c in catalogue if twin is not None and c.path == twin)

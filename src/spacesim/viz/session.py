@@ -15,9 +15,12 @@ from typing import Any
 import numpy as np
 import solara
 
+from ..analysis.plots import FRAMEWORK_GAP, ring_layout  # noqa: F401 (FRAMEWORK_GAP: the gap the layout keeps, for tests)
 from ..model import SpaceModel
 from ..scenario import ScenarioSpec, load_scenario
 from .controls import key_parameters
+from .narrative import partnership_news, snapshot
+from .pictures import step_date
 from .scenarios import ScenarioChoice, choice_for, scenario_catalogue
 
 
@@ -130,82 +133,7 @@ def network_layout(spec: ScenarioSpec) -> dict[str, tuple[float, float]]:
     >>> all(abs(x) <= 1 and abs(y) <= 1 for x, y in pos.values())
     True
     """
-    nations = spec.nations
-    blocs = sorted({x.bloc for x in nations if x.bloc})
-    groups = [[x for x in nations if x.bloc == b] for b in blocs] + [[x for x in nations if not x.bloc]]
-    groups = [g for g in groups if g]
-    ordered = []
-    for group in groups:
-        by_capability = sorted(group, key=lambda x: (-x.capability, x.code))
-        # Largest in the middle of the arc, the others alternating outwards.
-        arc = [x for k, x in enumerate(by_capability) if k % 2][::-1] + [x for k, x in enumerate(by_capability) if not k % 2]
-        ordered.append(arc)
-    gap = 1.5  # empty slots between blocs
-    slots = sum(len(g) for g in ordered) + gap * len(ordered)
-    pos: dict[str, tuple[float, float]] = {}
-    k = 0.0
-    for arc in ordered:
-        for x in arc:
-            angle = np.pi / 2 - 2 * np.pi * k / slots
-            pos[x.code] = (float(np.cos(angle)), float(np.sin(angle)))
-            k += 1
-        k += gap
-    frameworks = spec.frameworks
-    wanted = []
-    for f, framework in enumerate(frameworks):
-        members = [pos[c] for c in framework.members if c in pos]
-        if members:
-            cx, cy = np.mean(members, axis=0)
-            r = float(np.hypot(cx, cy))
-            scale = 0.45 / r if r > 0.45 else 1.0
-            wanted.append((cx * scale, cy * scale))
-        else:
-            angle = np.pi / 2 - 2 * np.pi * f / max(len(frameworks), 1)
-            wanted.append((0.25 * np.cos(angle), 0.25 * np.sin(angle)))
-    for code, xy in zip((f.code for f in frameworks), _spread(np.array(wanted, dtype=float).reshape(-1, 2))):
-        pos[code] = (float(xy[0]), float(xy[1]))
-    return pos
-
-
-#: Least distance (layout units; the ring of nations has radius 1) between two frameworks' diamonds, so that
-#: neither the diamonds nor their labels overlap: a label is about 0.3 wide and sits below its diamond.
-FRAMEWORK_GAP = (0.34, 0.24)
-
-
-def _spread(xy: np.ndarray, gap: tuple[float, float] = FRAMEWORK_GAP, inside: float = 0.62) -> np.ndarray:
-    """Move framework positions apart until no two are closer than ``gap`` (horizontally, vertically), staying within radius ``inside``.
-
-    Deterministic (same input, same output), so the layout stays stable.
-
-    >>> out = _spread(np.array([[0.1, 0.0], [0.12, 0.01], [0.0, 0.5]]))
-    >>> bool(abs(out[0, 0] - out[1, 0]) >= 0.34 or abs(out[0, 1] - out[1, 1]) >= 0.24)
-    True
-    """
-    xy = xy.copy()
-    gx, gy = gap
-    for _ in range(200):
-        moved = False
-        for a in range(len(xy)):
-            for b in range(a + 1, len(xy)):
-                d = xy[b] - xy[a]
-                ox, oy = gx - abs(d[0]), gy - abs(d[1])
-                if ox <= 0 or oy <= 0:
-                    continue
-                moved = True
-                # Push apart along the axis that needs the smaller move (ties: horizontally, a to the left).
-                if ox / gx <= oy / gy:
-                    sign = 1.0 if d[0] > 0 or (d[0] == 0 and a < b) else -1.0
-                    xy[a, 0] -= sign * ox / 2 * 1.02
-                    xy[b, 0] += sign * ox / 2 * 1.02
-                else:
-                    sign = 1.0 if d[1] > 0 or (d[1] == 0 and a < b) else -1.0
-                    xy[a, 1] -= sign * oy / 2 * 1.02
-                    xy[b, 1] += sign * oy / 2 * 1.02
-        r = np.hypot(xy[:, 0], xy[:, 1])
-        xy[r > inside] *= (inside / r[r > inside])[:, None]
-        if not moved:
-            break
-    return xy
+    return ring_layout([(x.code, x.bloc or None, float(x.capability)) for x in spec.nations], [(f.code, list(f.members)) for f in spec.frameworks])
 
 
 class DashboardModel(SpaceModel):
@@ -241,15 +169,29 @@ class DashboardModel(SpaceModel):
         self.layout = _layout(choice.path)
         self.lock = threading.RLock()
         self._stepping = False
+        #: What the "What just happened" panel lists, oldest first: the event log's rows as they came, each step's
+        #: (or shock's) followed by lines naming the bilateral agreements it signed, deepened and ended (:mod:`spacesim.viz.narrative`).
+        self.happenings: list[dict[str, Any]] = []
+        self._logged = 0
+        self._note_partnerships(snapshot(self.state, self.ledger.columns))
 
     def step(self) -> None:
-        """One step (never at the same time as a shock)."""
+        """One step (never at the same time as a shock); then name the agreements it signed, deepened and ended."""
         with self.lock:
             self._stepping = True
+            before = snapshot(self.state, self.ledger.columns)
             try:
                 super().step()
             finally:
                 self._stepping = False
+            self._note_partnerships(before)
+
+    def _note_partnerships(self, before: tuple[np.ndarray, np.ndarray, int]) -> None:
+        """Add the events logged since the last call, then the agreement lines since ``before``, to :attr:`happenings`."""
+        rows = self.log.rows
+        self.happenings += rows[self._logged :]
+        self._logged = len(rows)
+        self.happenings += partnership_news(before, self.state, self.ledger.columns, self.steps)
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
         """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.
@@ -263,9 +205,21 @@ class DashboardModel(SpaceModel):
         (1500.0, 1, 1)
         """
         with self.lock:
+            before = None if self._stepping else snapshot(self.state, self.ledger.columns)
             super().trigger(*args, **kwargs)
-            if not self._stepping:
-                self.record_again()  # the page shows the shock at once, at the step its event names
+            if before is not None:
+                self.record_again()
+                self._note_partnerships(before)  # the page shows the shock at once, at the step its event names
+
+    @property
+    def calendar(self) -> tuple[int, int] | None:
+        """The scenario's calendar for dates and the charts' time axis: its start year and steps per year (None when a step is not a quarter, a year or a month).
+
+        >>> DashboardModel(Choices()).calendar
+        (2025, 4)
+        """
+        per_year = STEPS_PER_YEAR.get(self.spec.step_meaning.strip().lower())
+        return (int(self.spec.start_year), per_year) if per_year else None
 
     @property
     def when(self) -> str:
@@ -275,11 +229,8 @@ class DashboardModel(SpaceModel):
         'step 0 of 120 (2025 Q1)'
         """
         out = f"step {self.steps} of {self.spec.steps}"
-        per_year = STEPS_PER_YEAR.get(self.spec.step_meaning.strip().lower())
-        if per_year == 4:
-            out += f" ({self.spec.start_year + self.steps // 4} Q{self.steps % 4 + 1})"
-        elif per_year:
-            out += f" ({self.spec.start_year + self.steps / per_year:.1f})"
+        if self.calendar is not None:
+            out += f" ({step_date(self.steps, self.calendar)})"
         return out
 
 
