@@ -461,7 +461,8 @@ def test_a_storm_of_ctrl_c_on_a_real_batch_never_records_a_failed_run(workdir, t
     experiment = workdir / "storm.yaml"
     experiment.write_text(
         "schema_version: 1\nname: storm\ndescription: The baseline world, stopped again and again.\nscenario: baseline.yaml\n"
-        "steps: 80\nreplicates: 60\nseed: 5\nvary:\n  grid:\n    legal_clarity: [0.0, 1.0]\nchunk_size: 2\noutcomes: [n_bilateral, mean_trust]\ntables: []\nplots: []\n"
+        # 800 runs: enough that six short sessions (each stopped within 1.7 s of starting) cannot finish the batch on a fast machine
+        "steps: 80\nreplicates: 400\nseed: 5\nvary:\n  grid:\n    legal_clarity: [0.0, 1.0]\nchunk_size: 2\noutcomes: [n_bilateral, mean_trust]\ntables: []\nplots: []\n"
     )
     out = tmp_path / "b"
     rng = random.Random(11)
@@ -490,7 +491,7 @@ def test_a_storm_of_ctrl_c_on_a_real_batch_never_records_a_failed_run(workdir, t
     resumed = spacesim("batch", str(experiment), "--out", str(out), "--resume", "--workers", "1", "--no-plots")
     assert resumed.returncode == 0, resumed.stderr
     runs = pd.read_parquet(out / "runs.parquet")
-    assert sorted(runs["run_id"]) == list(range(120)) and (runs["status"] == "completed").all()
+    assert sorted(runs["run_id"]) == list(range(800)) and (runs["status"] == "completed").all()
 
 
 def test_force_replaces_a_run_and_a_batch_named_by_a_relative_path(workdir, small_experiment, monkeypatch):
