@@ -85,10 +85,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path)
     args = parser.parse_args(argv)
     args.folder.mkdir(parents=True, exist_ok=True)
-    failed = 0
+    failed = new = 0
     for name, spec, seed in cases():
-        got = tables(spec, seed)
         path = args.folder / f"{name}.pkl"
+        if args.action == "check" and not path.exists():  # a scenario shipped after the reference was dumped
+            print(f"{name}: new (the reference has no such case)")
+            new += 1
+            continue
+        got = tables(spec, seed)
         if args.action == "dump":
             path.write_bytes(pickle.dumps(got))
             print(f"dumped {name}: " + ", ".join(f"{t} {df.shape}" for t, df in got.items()))
@@ -104,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
                 failed += 1
         print(f"{name}: {'identical' if not notes else '; '.join(notes)}")
     if args.action == "check":
-        print("ALL EQUAL" if not failed else f"{failed} TABLE(S) DIFFER")
+        print(("ALL EQUAL" if not failed else f"{failed} TABLE(S) DIFFER") + (f" ({new} new cases not compared)" if new else ""))
     return 1 if failed else 0
 
 
