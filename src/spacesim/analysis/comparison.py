@@ -36,7 +36,6 @@ what ``spacesim compare DIR`` and the end of ``spacesim batch`` call.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import os
 from dataclasses import dataclass
