@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv --clear $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -e ".[test]"
-	@echo "compiling the model's loops once (Numba caches them beside the source; about 20 s)"
+	@echo "compiling the model's loops once (Numba caches them beside the source; under a minute)"
 	$(VPY) -c "from spacesim import SpaceModel; SpaceModel(steps=2).run()"
 	@touch $(STAMP)
 
