@@ -20,6 +20,7 @@ from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
 from spacesim.scenario import InputError
+from spacesim.analysis.postrun import analyse_folder
 from tests.experiment.conftest import SMALL
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -111,7 +112,7 @@ def batch_dirs(tmp_path_factory):
         mp.delenv(FAULT_ENV)
         clean = run_batch(root / "small.yaml", root / "clean", workers=1)
     assert failing.failed == 1 and clean.failed == 0
-    return failing.out, clean.out
+    return analyse_folder(failing.out).out, analyse_folder(clean.out).out  # the plots and comparison the command line makes after a batch
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:

@@ -62,7 +62,7 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     whole = tmp_path / "whole"
-    run_batch(experiment, whole, workers=1, plots=False)
+    run_batch(experiment, whole, workers=1)
     runs_a, steps_a = _tables(out)
     runs_b, steps_b = _tables(whole)
     assert runs_a["run_id"].is_unique and len(runs_a) == 40
@@ -154,7 +154,7 @@ def bare_dask_cluster(tmp_path):
 def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
     result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    local = run_batch(small_experiment, tmp_path / "local", workers=2, plots=False)
+    local = run_batch(small_experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
     assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
@@ -171,7 +171,7 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
     )
     result = subprocess.run([*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr + (tmp_path / "dask.log").read_text()[-3000:]
-    local = run_batch(experiment, tmp_path / "local", workers=2, plots=False)
+    local = run_batch(experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
     assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
@@ -181,8 +181,8 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
 
 
 def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):
-    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster, plots=False)
-    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1, plots=False)
+    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster)
+    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1)
     assert on_cluster.manifest["replication"] == here.manifest["replication"] and on_cluster.manifest["replication"]["rounds"] >= 2
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
 
@@ -268,7 +268,7 @@ def test_workers_and_cluster_together_are_refused(small_experiment, tmp_path, ca
     assert "error: --workers: 2: cannot be combined with --cluster: on a Dask cluster the batch runs on the cluster's workers" in err
     assert not (tmp_path / "x").exists()
     with pytest.raises(InputError, match="workers: 2: cannot be combined with cluster"):
-        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786", plots=False)
+        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786")
     assert not (tmp_path / "y").exists()
 
 
@@ -363,8 +363,8 @@ def test_dask_chunks_run_the_code_the_batch_recorded_whatever_another_version_re
         assert set(self._fingerprints().values()) != {executors.package_fingerprint()}, "the workers now run the other version"
 
     monkeypatch.setattr(executors.DaskCluster, "_ensure_importable", then_another_version_registers)
-    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache, plots=False)
-    here = run_batch(small_experiment, tmp_path / "here", workers=1, plots=False)
+    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache)
+    here = run_batch(small_experiment, tmp_path / "here", workers=1)
     assert (on_cluster.runs["status"] == "completed").all()
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
     assert on_cluster.manifest["code"]["sha256"] == executors.package_fingerprint()

@@ -17,6 +17,7 @@ from spacesim.experiment import run_batch
 from spacesim.experiment.replication import decide
 from spacesim.model.metrics import STEP_OUTCOMES
 from spacesim.output.outcomes import PER_STEP_COUNTS, run_value
+from spacesim.analysis.summary import batch_summary
 
 TOTALS = """\
 schema_version: 1
@@ -68,7 +69,7 @@ def test_runs_hold_the_total_over_steps_beside_the_final_value(batch):
 
 
 def test_the_printed_summary_gives_the_mean_total_and_says_so(batch):
-    text = batch.summary()
+    text = batch_summary(batch)
     assert "mean final outcomes (n_asat_tests, n_agreements_formed: total over the run) over replicates" in text
     assert "n_asat_tests (total)" in text
     lines = text.splitlines()
