@@ -19,7 +19,6 @@ from typing import Any
 import pandas as pd
 
 from ..output.outcomes import empty_run_values, outcome_columns, run_values_row, totals_of
-from ..output.run_result import run_scenario
 from ..scenario import ScenarioSpec
 from ..scenario.loader import apply_overrides
 from .design import RunTask
@@ -78,6 +77,8 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     and ``fixed`` (the experiment's own parameter overrides) for the
     reproduction command.
     """
+    from ..output.run_result import run_scenario  # here: a worker that runs a function model never loads the simulation (numba)
+
     started = time.perf_counter()
     fail_ids = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
     kill_ids = {int(x) for x in os.environ.get(KILL_ENV, "").split(",") if x.strip()}
@@ -179,7 +180,7 @@ class FunctionModel:
                 values, tables = {}, {}
                 for name, value in result.items():
                     if isinstance(value, pd.DataFrame):
-                        tables[name] = label_rows(value.assign(run_id=task.run_id) if "run_id" not in value.columns else value, task)
+                        tables[name] = label_rows(value if "run_id" in value.columns else value.assign(run_id=task.run_id)[["run_id", *value.columns]], task)
                     else:
                         values[f"final_{name}"] = float(value)
             except Exception as exc:  # noqa: BLE001 - a failing run must not stop the batch
