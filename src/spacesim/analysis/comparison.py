@@ -702,7 +702,7 @@ def draw_batch_forest(out: Path, manifest: dict[str, Any], runs: pd.DataFrame) -
 
 
 def batch_summary_lines(out: Path, outcomes: list[str] | None = None, limit: int = 12) -> list[str]:
-    """Lines for :meth:`BatchResult.summary`: the paired differences in ``comparison.parquet``, if the batch has one."""
+    """Lines for :func:`spacesim.analysis.summary.batch_summary`: the paired differences in ``comparison.parquet``, if the batch has one."""
     path = Path(out) / FILE
     if not path.exists():
         return []

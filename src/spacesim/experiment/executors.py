@@ -146,7 +146,7 @@ def worker_pipe() -> Connection | None:
 
 
 def _serve(pipe: Connection, parent: int) -> None:
-    """A local worker's life: set up (:func:`_worker_init`), then run each chunk sent (pickled ``(model, index, tasks)``) until the pipe closes.
+    """A local worker's life: set up (:func:`_worker_init`), then run each chunk sent (pickled ``(pickled model, index, tasks)``; the model is unpickled when it changes) until the pipe closes.
 
     A chunk that raises (a bug: failing runs are rows, not exceptions) sends
     its exception back, to be raised in the batch.
@@ -154,6 +154,7 @@ def _serve(pipe: Connection, parent: int) -> None:
     global _PIPE
     _PIPE = pipe
     _worker_init(parent)
+    known, model = b"", None
     while True:
         try:
             job = pipe.recv_bytes()
@@ -161,7 +162,9 @@ def _serve(pipe: Connection, parent: int) -> None:
             return
         if not job:
             return
-        model, index, tasks = pickle.loads(job)
+        pickled, index, tasks = pickle.loads(job)
+        if pickled != known:
+            known, model = pickled, pickle.loads(pickled)
         try:
             answer: tuple[str, Any] = ("done", model(index, tasks))
         except Exception as exc:  # noqa: BLE001 - re-raised in the batch's process
@@ -209,13 +212,14 @@ class LocalProcesses(_Closing):
         import cloudpickle  # a model made in a notebook (a lambda, a local function) travels by value; one of a module, by reference
 
         todo = list(reversed(chunks))  # popped from the end: chunks go out in order
+        pickled = cloudpickle.dumps(model)  # once: each worker unpickles it once too, then only the chunks' tasks
         self._start()
         while todo or any(w.chunk is not None for w in self._pool):
-            for worker in self._pool:
+            for worker in list(self._pool):  # a worker found dead here is replaced in the list
                 if worker.chunk is None and todo:
                     worker.chunk = todo.pop()
                     try:
-                        worker.pipe.send_bytes(cloudpickle.dumps((model, *worker.chunk)))
+                        worker.pipe.send_bytes(pickle.dumps((pickled, *worker.chunk)))
                     except (BrokenPipeError, ConnectionResetError, EOFError):
                         self._lost(worker, todo)
             busy = [w for w in self._pool if w.chunk is not None]
