@@ -17,6 +17,7 @@ from spacesim.experiment import run_batch
 from spacesim.experiment.replication import decide
 from spacesim.model.metrics import STEP_OUTCOMES
 from spacesim.output.outcomes import PER_STEP_COUNTS, run_value
+from spacesim.analysis.postrun import analyse_folder
 from spacesim.analysis.summary import batch_summary
 
 TOTALS = """\
@@ -45,7 +46,9 @@ def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("totals")
     shutil.copy(shipped_scenario("teaching_small"), folder / "teaching_small.yaml")
     (folder / "totals.yaml").write_text(TOTALS)
-    return run_batch(folder / "totals.yaml", folder / "out", workers=1)
+    result = run_batch(folder / "totals.yaml", folder / "out", workers=1)
+    analyse_folder(result.out, plots=False)  # the comparison, as the command line makes it after the batch
+    return result
 
 
 def test_the_per_step_counts_are_the_count_outcomes_that_mean_this_step():
