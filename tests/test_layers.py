@@ -45,7 +45,11 @@ def _is_module(name: str) -> bool:
 
 
 def imports_of(path: Path) -> list[tuple[int, str]]:
-    """Every spacesim module ``path`` imports, with the line: ``import``, ``from ... import`` (relative ones resolved) and ``importlib.import_module`` of a literal name."""
+    """Every spacesim module ``path`` imports, with the line.
+
+    ``import``, ``from ... import`` (relative ones resolved), and
+    ``importlib.import_module`` of a literal name.
+    """
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = []
@@ -60,8 +64,9 @@ def imports_of(path: Path) -> list[tuple[int, str]]:
                 target = node.module or ""
             # ``from . import x`` and ``from ..analysis import comparison`` may name a module: count it as the module when it is one
             found += [(node.lineno, f"{target}.{a.name}" if _is_module(f"{target}.{a.name}") else target) for a in node.names]
-        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module" and node.args and isinstance(node.args[0], ast.Constant):
-            found.append((node.lineno, str(node.args[0].value)))
+        elif isinstance(node, ast.Call) and getattr(node.func, "attr", getattr(node.func, "id", None)) == "import_module":
+            if node.args and isinstance(node.args[0], ast.Constant):
+                found.append((node.lineno, str(node.args[0].value)))
     return sorted({(line, target) for line, target in found if target == FACE or target.startswith(FACE + ".")})
 
 

@@ -19,7 +19,8 @@ from tests.experiment.test_sensitivity import SENSITIVITY
 
 def _files(folder: Path) -> dict[str, str]:
     """Every file of a result folder (its lock aside) and its sha256."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+    files = [p for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
 
 
 @pytest.fixture
@@ -34,7 +35,8 @@ def test_the_engine_writes_tables_and_manifest_and_nothing_else(inputs: Path) ->
     result = run_batch(inputs / "small.yaml", inputs / "b", workers=1)
     manifest = json.loads((result.out / "manifest.json").read_text())
     tables = ["runs.parquet", "steps.parquet", *(f"{t}.parquet" for t in manifest["kept_tables"])]
-    assert sorted(p.name for p in result.out.iterdir() if not p.name.startswith(".")) == sorted(["inputs", "manifest.json", *tables])  # no comparison, no plots/
+    written = sorted(p.name for p in result.out.iterdir() if not p.name.startswith("."))
+    assert written == sorted(["inputs", "manifest.json", *tables])  # no comparison, no plots/
     assert manifest["tables"] == tables and "sensitivity" not in manifest and manifest["status"] == "completed"
 
 
@@ -42,7 +44,9 @@ def test_the_engine_writes_tables_and_manifest_and_nothing_else(inputs: Path) ->
     ("batch", "small.yaml", {"comparison.parquet", "plots/comparison_forest.png"}),
     ("sensitivity", "sens.yaml", {"sensitivity.parquet", "sensitivity_convergence.parquet", "plots/sensitivity_00_n_bilateral.png"}),
 ])  # fmt: skip
-def test_the_post_run_step_run_again_alone_gives_the_same_files(inputs: Path, capsys: pytest.CaptureFixture[str], command: str, experiment: str, made: set[str]) -> None:
+def test_the_post_run_step_run_again_alone_gives_the_same_files(
+    inputs: Path, capsys: pytest.CaptureFixture[str], command: str, experiment: str, made: set[str]
+) -> None:
     out = inputs / "out"
     assert main([command, str(inputs / experiment), "--out", str(out), "--workers", "1"]) == 0
     after_batch = _files(out)

@@ -328,7 +328,12 @@ if __name__ == "__main__":
 
 
 def test_a_worker_stopped_mid_message_is_replaced_and_nothing_waits_for_the_rest(tmp_path):
-    """A worker killed while sending a result leaves half a message in its pipe: the batch must read end-of-file (the pipe has no other writer), run the chunk again on a new worker, and exit (the old pool's manager thread waited for the rest forever)."""
+    """A worker killed while sending a result leaves half a message in its pipe.
+
+    The batch must read end-of-file (the pipe has no other writer), run the
+    chunk again on a new worker, and exit (the old ProcessPoolExecutor's
+    manager thread waited for the rest forever, and the interpreter for it).
+    """
     started = time.monotonic()
     result = subprocess.run([sys.executable, "-c", HALF_SENT, str(tmp_path / "flag")], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert result.returncode == 0, result.stderr

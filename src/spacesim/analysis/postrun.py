@@ -65,7 +65,10 @@ class Folder:
 
 @dataclass(frozen=True)
 class Analysis:
-    """One thing made from a finished folder: ``applies`` says from the folder whether it can be made, ``make`` writes it and returns the files' names relative to the folder.
+    """One thing made from a finished folder.
+
+    ``applies`` says, from the folder, whether it can be made; ``make`` writes
+    it and returns the files' names relative to the folder.
 
     ``draws`` marks pictures (``plots/``), skipped when plots are not wanted;
     the others write tables, which the manifest lists beside the engine's.
@@ -124,11 +127,15 @@ def read_finished(out: str | Path) -> Folder:
         raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("kind") not in ("batch", "run"):
         kind = manifest.get("kind") if isinstance(manifest, dict) else None
-        raise InputError.single(path, "kind", f"{kind!r} is not a run's or a batch's result folder; the post-run step reads those (a calibration has spacesim report)")
+        why = f"{kind!r} is not a run's or a batch's result folder; the post-run step reads those (a calibration has spacesim report)"
+        raise InputError.single(path, "kind", why)
     missing = [t for t in ("runs", "steps") if not (out / f"{t}.parquet").exists()]
     if manifest.get("status") != "completed" or missing:
         hint = f"; resume it with {resume_command(manifest, out)}" if manifest.get("kind") == "batch" else ""
-        what = f"missing {', '.join(t + '.parquet' for t in missing)}" if missing else f"the {manifest['kind']} has not finished (status {manifest.get('status')!r})"
+        if missing:
+            what = f"missing {', '.join(t + '.parquet' for t in missing)}"
+        else:
+            what = f"the {manifest['kind']} has not finished (status {manifest.get('status')!r})"
         raise InputError.single(out, "", f"{what}{hint}")
     return Folder(out, manifest)
 
@@ -189,20 +196,27 @@ def _comparison(folder: Folder) -> list[str]:
 
 
 def _sensitivity(folder: Folder) -> list[str]:
-    """The indices of a sensitivity batch (:func:`spacesim.analysis.sensitivity.write_sensitivity`), at the sample the experiment layer drew for it; the account goes to the manifest's ``sensitivity``."""
+    """The indices of a sensitivity batch (:func:`spacesim.analysis.sensitivity.write_sensitivity`) at the sample the experiment layer drew.
+
+    The account goes to the manifest's ``sensitivity``.
+    """
     from ..experiment.sampling import sensitivity_design
     from ..scenario.experiment import SensitivitySpec
     from .sensitivity import write_sensitivity
 
     spec = SensitivitySpec.model_validate(folder.manifest["design"]["sensitivity"])
     seed = int(folder.manifest["base_seed"])
-    account = write_sensitivity(folder.out, spec, sensitivity_design(spec, seed), folder.runs, folder.steps, seed=seed)  # steps: windows and the indices over time
+    x = sensitivity_design(spec, seed)
+    account = write_sensitivity(folder.out, spec, x, folder.runs, folder.steps, seed=seed)  # steps: windows and the indices over time
     folder.manifest["sensitivity"] = account
     return [account["table"], *account.get("extra_tables", [])] if account["table"] else []
 
 
 def draw_summary_plots(folder: Folder) -> list[Path]:
-    """Draw a batch's summary plots into ``plots/`` from its tables (the old pictures removed first): the experiment's plot kinds, the sensitivity plots, the comparison's forest plot."""
+    """Draw a batch's summary plots into ``plots/`` from its tables, the old pictures removed first.
+
+    The experiment's plot kinds, the sensitivity plots, the comparison's forest plot.
+    """
     from .batch_plots import draw_batch_plots
 
     out, manifest = folder.out, folder.manifest
@@ -211,14 +225,23 @@ def draw_summary_plots(folder: Folder) -> list[Path]:
     for old in plots_dir.glob("*.png"):
         old.unlink()
     paths = draw_batch_plots(
-        plots_dir, folder.runs, folder.steps, folder.table("partnerships"), folder.table("nations"), manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"]
+        plots_dir,
+        folder.runs,
+        folder.steps,
+        folder.table("partnerships"),
+        folder.table("nations"),
+        manifest["design"],
+        manifest["outcomes"],
+        manifest["plot_kinds"],
+        manifest["experiment"]["name"],
     )
     sensitivity = folder.table("sensitivity")
     if sensitivity is not None:
         from .sensitivity import draw_sensitivity_plots
 
         sens = manifest.get("sensitivity") or {}
-        paths += draw_sensitivity_plots(plots_dir, sensitivity, sens.get("noise"), sens.get("convergence"), folder.table("sensitivity_convergence"), folder.table("sensitivity_over_time"))
+        checks, over_time = folder.table("sensitivity_convergence"), folder.table("sensitivity_over_time")
+        paths += draw_sensitivity_plots(plots_dir, sensitivity, sens.get("noise"), sens.get("convergence"), checks, over_time)
     if _has_variants(folder):
         from .comparison import draw_batch_forest
 
@@ -236,13 +259,15 @@ def draw_single_run_plots(folder: Folder) -> list[Path]:
 
     steps, nations, partnerships = folder.steps, folder.table("nations"), folder.table("partnerships")
     if nations is None or partnerships is None:
-        raise InputError.single(folder.out, "", f"not a run's result folder: missing {', '.join(n + '.parquet' for n, t in (('nations', nations), ('partnerships', partnerships)) if t is None)}")
+        missing = ", ".join(f"{n}.parquet" for n, t in (("nations", nations), ("partnerships", partnerships)) if t is None)
+        raise InputError.single(folder.out, "", f"not a run's result folder: missing {missing}")
     run_id = int(steps["run_id"].min())
 
     def pick(df: pd.DataFrame) -> pd.DataFrame:
         return df[df["run_id"] == run_id].drop(columns="run_id")
 
-    name = str(folder.runs["scenario"].iloc[0]) if "scenario" in folder.runs.columns else folder.manifest.get("scenario", {}).get("name", folder.out.name)
+    runs = folder.runs
+    name = str(runs["scenario"].iloc[0]) if "scenario" in runs.columns else folder.manifest.get("scenario", {}).get("name", folder.out.name)
     return draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder.out / "plots", title=name)
 
 

@@ -341,8 +341,9 @@ def _retry_locked(
     manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
     result = BatchResult(out, manifest, runs, runner.ran, seconds)
     tables_written = [f"{n}.parquet" for n in ("runs", "steps", *tables)]
-    for derived in [*(t for t in manifest.get("tables") or [] if t not in tables_written), *(manifest.get("plots") or [])]:  # made from the old tables: stale now
-        target = out / derived
+    derived = [*(t for t in manifest.get("tables") or [] if t not in tables_written), *(manifest.get("plots") or [])]
+    for name in derived:  # made from the old tables: stale now
+        target = out / name
         if target.parent.resolve() in (out.resolve(), (out / "plots").resolve()):
             target.unlink(missing_ok=True)
     manifest["tables"] = tables_written

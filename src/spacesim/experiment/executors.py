@@ -146,7 +146,10 @@ def worker_pipe() -> Connection | None:
 
 
 def _serve(pipe: Connection, parent: int) -> None:
-    """A local worker's life: set up (:func:`_worker_init`), then run each chunk sent (pickled ``(pickled model, index, tasks)``; the model is unpickled when it changes) until the pipe closes.
+    """A local worker's life: set up (:func:`_worker_init`), then run each chunk sent until the pipe closes.
+
+    A chunk comes pickled as ``(pickled model, index, tasks)``; the model is
+    unpickled only when it changes.
 
     A chunk that raises (a bug: failing runs are rows, not exceptions) sends
     its exception back, to be raised in the batch.
@@ -208,7 +211,11 @@ class LocalProcesses(_Closing):
         self._pool: list[_Worker] = []
 
     def run(self, chunks: list[Chunk], model: Model) -> Iterator[ChunkResult]:
-        """Send each idle worker a chunk, yield results as they come back; a worker that dies is replaced and its chunk sent again (up to :data:`MAX_WORKER_LOSSES` losses in all)."""
+        """Send each idle worker a chunk, yield results as they come back.
+
+        A worker that dies is replaced and its chunk sent again, up to
+        :data:`MAX_WORKER_LOSSES` losses in all.
+        """
         import cloudpickle  # a model made in a notebook (a lambda, a local function) travels by value; one of a module, by reference
 
         todo = list(reversed(chunks))  # popped from the end: chunks go out in order

@@ -122,5 +122,8 @@ def sample(problem: SensitivityProblem, method: str, samples: int, *, second_ord
 
 
 def sensitivity_design(spec: SensitivitySpec, seed: int) -> np.ndarray:
-    """The unrounded sample matrix (points x parameters) a ``sensitivity`` section declares, seeded by the experiment's seed: the batch runs it, the indices are estimated on it."""
+    """The unrounded sample matrix (points x parameters) a ``sensitivity`` section declares, seeded by the experiment's seed.
+
+    The batch runs its points; the indices are estimated on it.
+    """
     return sample(SensitivityProblem.from_spec(spec), spec.method, spec.samples, second_order=spec.second_order, levels=spec.levels, seed=seed)

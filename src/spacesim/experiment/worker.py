@@ -186,7 +186,8 @@ class FunctionModel:
             except Exception as exc:  # noqa: BLE001 - a failing run must not stop the batch
                 if interrupted(exc):
                     raise KeyboardInterrupt from exc
-                rows.append({**base, "status": "failed", "error_type": type(exc).__name__, "error": _one_line(exc), **{f"final_{o}": float("nan") for o in self.outcomes}})
+                empty = {f"final_{o}": float("nan") for o in self.outcomes}
+                rows.append({**base, "status": "failed", "error_type": type(exc).__name__, "error": _one_line(exc), **empty})
                 continue
             rows.append({**base, "status": "completed", "error_type": None, "error": None, **values})
             for name, table in tables.items():
