@@ -223,7 +223,7 @@ def test_many_design_points_are_capped_and_the_report_says_so(batch_dirs, tmp_pa
 def test_many_outcomes_are_listed_in_a_block_of_rows_each(batch_dirs, tmp_path):
     folder = copy_of(batch_dirs[1], tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "clustering", "threat_level"]
+    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "tie_clustering", "threat_level"]
     (folder / "manifest.json").write_text(json.dumps(manifest))
     outcomes = section(write_report(folder).read_text(), "outcomes")
     assert outcomes.count("<tr>") == 1 + 5 * 4  # a header row, then 2 points x 2 variants per outcome
