@@ -87,7 +87,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("rival_threat_weight", 0.4, 0.0, 2.0, "Weight of distrusted nations' counterspace capability in assessed threat.", "C8"),
     _p("asat_threat_shock", 0.15, 0.0, 1.0, "Rise in every nation's threat perception after a destructive ASAT test.", "C8"),
     _p("history_half_life", 10.0, 0.1, 1000.0, "Years after which a past hostile act (the scenario's history) weighs half as much on first impressions.", "C2", unit="years"),
-    _p("hostile_trust_damage", 3.0, 0.0, 50.0, "Evidence of untrustworthiness every observer adds against the actor of an ASAT test (a cyber attack: half, and the full amount for its victim).", "C2"),
+    _p("hostile_trust_damage", 3.0, 0.0, 50.0, "Evidence of untrustworthiness every observer adds against the actor of an ASAT test (a cyber attack: cyber_trust_share of it, and twice that for its victim).", "C2"),
     _p("asat_rate", 0.004, 0.0, 1.0, "Chance per quarter of a destructive ASAT test by a nation with full counterspace capability, before norms, times (asat_distrust_offset + its mean distrust of others).", "C8", unit="1/quarter"),
     _p("cyber_rate", 0.05, 0.0, 1.0, "Chance per quarter of a cyber attack by a nation with full counterspace capability (before deterrence).", "C8", unit="1/quarter"),
     _p("militarisation_response", 0.05, 0.0, 1.0, "Counterspace capability that nations distrusting a tester add after its ASAT test (escalation).", "C8"),
@@ -133,7 +133,7 @@ if len(PARAMETERS_BY_NAME) != len(PARAMETERS):  # pragma: no cover - guards the 
 #: another unit of the calendar has its rates converted per step (spacesim.model.state.per_step_values).
 RATE_UNIT = "quarter"
 
-#: How each rate declared per :data:`RATE_UNIT` becomes a rate per step of ``dt`` units (equations 3.3.17):
+#: How each rate declared per :data:`RATE_UNIT` becomes a rate per step of ``dt`` units (equations 3.3.16):
 #: ``chance`` 1 - (1 - p)^dt, ``kept`` (a share kept) x^dt, ``amount`` x dt, ``growth`` (1 + g)^dt - 1.
 #: Every parameter whose unit is per quarter is here; chances per event (misperception, reversal_withdrawal) are not rates.
 RATE_SCALING: dict[str, str] = {

@@ -444,16 +444,16 @@ def harmonised(interop: float, interoperability_growth: float) -> float:
     return interop + interoperability_growth * (1.0 - interop)
 
 
-# ---------------------------------------------------------------- honest outcomes and time steps (issue 15: 3.3.16, 3.3.17, section 5)
+# ---------------------------------------------------------------- honest outcomes and time steps (issue 15: 3.3.16, 3.3.16, section 5)
 
-#: Bins of directed trust for :func:`esteban_ray_polarisation` (width 0.1) and its α (Esteban & Ray 1994: admissible α in (0, 1.6]).
+#: Bins of directed trust for :func:`esteban_ray_polarisation` (width 0.1, 3.3.17) and its α (Esteban & Ray 1994: admissible α in (0, 1.6]).
 TRUST_BINS = 10
 POLARISATION_ALPHA = 1.0
 
 
 @njit(cache=True)
 def trust_bin(t: float) -> int:
-    """The bin of a trust value in [0, 1] for :func:`esteban_ray_polarisation` (section 5)::
+    """The bin of a trust value in [0, 1] for :func:`esteban_ray_polarisation` (3.3.17)::
 
     bin(T) = min(floor(10 T), 9)
     """
@@ -463,7 +463,7 @@ def trust_bin(t: float) -> int:
 
 @njit(cache=True)
 def esteban_ray_polarisation(counts, sums, alpha: float) -> float:  # noqa: ANN001
-    """Esteban-Ray polarisation of values in [0, 1] grouped in bins, scaled to [0, 1] (section 5; Esteban & Ray 1994, Econometrica 62(4))::
+    """Esteban-Ray polarisation of values in [0, 1] grouped in bins, scaled to [0, 1] (3.3.17; Esteban & Ray 1994, Econometrica 62(4))::
 
     π_g = counts[g] / sum counts,  y_g = sums[g] / counts[g]
     P   = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)
@@ -488,7 +488,7 @@ def esteban_ray_polarisation(counts, sums, alpha: float) -> float:  # noqa: ANN0
 
 @njit(cache=True)
 def chance_per_step(chance: float, dt: float) -> float:
-    """A chance declared per unit of time (a quarter) as a chance per step of ``dt`` units (3.3.17; the step is ``dt`` quarters)::
+    """A chance declared per unit of time (a quarter) as a chance per step of ``dt`` units (3.3.16; the step is ``dt`` quarters)::
 
     p_step = 1 − (1 − p_unit)^dt            (p_unit itself when dt = 1)
     """
@@ -499,7 +499,7 @@ def chance_per_step(chance: float, dt: float) -> float:
 
 @njit(cache=True)
 def kept_per_step(kept: float, dt: float) -> float:
-    """A share kept per unit of time (a quarter) as the share kept per step of ``dt`` units (3.3.17)::
+    """A share kept per unit of time (a quarter) as the share kept per step of ``dt`` units (3.3.16)::
 
     keep_step = keep_unit^dt
     """
@@ -510,7 +510,7 @@ def kept_per_step(kept: float, dt: float) -> float:
 
 @njit(cache=True)
 def amount_per_step(amount: float, dt: float) -> float:
-    """An amount (or expected count) per unit of time as the amount per step of ``dt`` units (3.3.17)::
+    """An amount (or expected count) per unit of time as the amount per step of ``dt`` units (3.3.16)::
 
     a_step = a_unit * dt
     """
@@ -521,7 +521,7 @@ def amount_per_step(amount: float, dt: float) -> float:
 
 @njit(cache=True)
 def growth_per_step(growth: float, dt: float) -> float:
-    """A growth rate per unit of time (a quarter), compounded over a step of ``dt`` units (3.3.17)::
+    """A growth rate per unit of time (a quarter), compounded over a step of ``dt`` units (3.3.16)::
 
     g_step = (1 + g_unit)^dt − 1
     """

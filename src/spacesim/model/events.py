@@ -137,7 +137,7 @@ def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
     before = s.trust_of(target, actor)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage * p.cyber_trust_share, victim=target)
     victim_drop = before - s.trust_of(target, actor)
-    log(model, "cyber_attack", actor=actor, target=target, scheduled=e.scheduled, trust_change=-victim_drop, victim_drop=victim_drop, drop=drop)
+    log(model, "cyber_attack", actor=actor, target=target, scheduled=e.scheduled, trust_change=-victim_drop, victim_drop=victim_drop, drop=drop, loss=p.cyber_capability_loss)
 
 
 @handles("leak")

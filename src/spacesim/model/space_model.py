@@ -100,7 +100,7 @@ class SpaceModel(mesa.Model):
         spec = apply_overrides(spec, parameters)
         super().__init__(rng=spec.seed if rng is None else rng)
         self.spec: ScenarioSpec = spec
-        self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.17)
+        self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
         self.ledger = PartnershipLedger()
         self.log = EventLog()

@@ -46,7 +46,7 @@ def domain_for_depth(depth: float, p: SimpleNamespace) -> Domain:
 
 
 def step_length(step_meaning: str) -> float:
-    """How many :data:`~spacesim.parameters.RATE_UNIT` (quarters) one step lasts (3.3.17).
+    """How many :data:`~spacesim.parameters.RATE_UNIT` (quarters) one step lasts (3.3.16).
 
     >>> step_length("quarter"), step_length("year"), round(step_length("month"), 4)
     (1.0, 4.0, 0.3333)
@@ -61,7 +61,7 @@ _CONVERT = {"chance": chance_per_step, "kept": kept_per_step, "amount": amount_p
 
 
 def per_step_values(values: dict[str, Any], step_meaning: str) -> dict[str, Any]:
-    """Parameter values with every rate (:data:`~spacesim.parameters.RATE_SCALING`) converted from per quarter to per step (3.3.17); unchanged when a step is a quarter.
+    """Parameter values with every rate (:data:`~spacesim.parameters.RATE_SCALING`) converted from per quarter to per step (3.3.16); unchanged when a step is a quarter.
 
     >>> from spacesim.parameters import defaults
     >>> per_step_values(defaults(), "quarter")["asat_rate"], round(per_step_values(defaults(), "year")["asat_rate"], 6)
