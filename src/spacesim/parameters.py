@@ -120,7 +120,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("arming_threshold", 0.5, 0.0, 1.0, "Trust in an ASAT tester below which a nation raises its counterspace capability (judgement: nations that do not trust the tester more than not).", "C8"),
     _p("arming_factor", 2.0, 0.0, 10.0, "Counterspace added per unit of trust below arming_threshold, times militarisation_response (2 = 1 / 0.5: full response at zero trust; judgement).", "C8"),
     _p("asat_distrust_offset", 0.5, 0.0, 5.0, "ASAT test rate factor at full trust in others: rate x (this + mean distrust), so distrust at most triples the rate (judgement).", "C8"),
-    _p("initial_trust_clip", 1e-3, 1e-9, 0.1, "Initial trust is clipped to [this, 1 - this] so both Beta counts stay positive and first impressions can change (judgement).", "C2"),
+    _p("initial_trust_clip", 1e-3, 1e-9, 0.5, "Initial trust is clipped to [this, 1 - this] so both Beta counts stay positive and first impressions can change (judgement).", "C2"),
 )
 
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
