@@ -230,7 +230,7 @@ def test_many_outcomes_are_listed_in_a_block_of_rows_each(batch_dirs, tmp_path):
     assert outcomes.count('<th rowspan="4" class="rowhead">') == 5 and "threat level" in outcomes
     runs = pd.read_parquet(folder / "runs.parquet")
     done = runs[(runs["point"] == 0) & (runs["variant"] == "both")]
-    assert f">{fmt(done['final_clustering'].mean())}<" in outcomes
+    assert f">{fmt(done['final_tie_clustering'].mean())}<" in outcomes
 
 
 def _png(path: Path, label: str) -> None:
