@@ -251,7 +251,7 @@ def decisions(state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total
     reach = state.interop * k_eff[None, :]
     np.fill_diagonal(reach, 0.0)
     y_expected = (1.0 + p.framework_standard_bonus) * state.integration[None, :] * share_factor(p) * (reach @ expected.astype(float))
-    value = membership_value(state, p, total, pooled, y_expected)
+    value = np.where(member, membership_value(state, p, total, pooled, y_expected), value_now)  # members: the expected; outsiders: today's
     tt = t.copy()
     np.fill_diagonal(tt, 0.0)
     others = expected.sum(axis=0)[None, :] - expected
@@ -260,7 +260,7 @@ def decisions(state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total
     admissible = ~member & consent & trusting
     invited = np.full(f, -1)
     for k in range(f):
-        if leads[k] >= 0 and invite_draw[k] < p.invitation_rate:
+        if leads[k] >= 0 and invite_draw[k] < p.invitation_rate * (1.0 - state.integration[k]):
             candidates = admissible[:, k] & (lead_trust[:, k] >= required[0, k]) & (value[:, k] > 0)
             if candidates.any():
                 invited[k] = int(np.argmax(np.where(candidates, lead_trust[:, k], -np.inf)))

@@ -235,11 +235,14 @@ def membership_value(current: float, expected: float, total_i: float, threat_i: 
     """V[i,f]: the value to i of being in f: of staying for a member, of joining for an outsider (3.3.6).
 
     ``current`` is what f pools for i now (``Y[i,f] * M[i,f]``: 0 for an
-    outsider), ``expected`` what it pools for i from the members i expects
-    (``Y^e[i,f]``, :func:`expected_member`)::
+    outsider), ``expected`` what i values it for: for a member, what f
+    pools for it from the members it expects (``Y^e[i,f]``,
+    :func:`expected_member`); for an outsider, from the members f has
+    (``Y[i,f]``)::
 
     current[i,f] = Y[i,f] * M[i,f]
-    gain[i,f]    = gain_of_adding(total[i] - current[i,f], Y^e[i,f]) * (1 + threat_benefit_weight * θ_i)
+    value_of[i,f] = Y^e[i,f] if M[i,f] else Y[i,f]
+    gain[i,f]    = gain_of_adding(total[i] - current[i,f], value_of[i,f]) * (1 + threat_benefit_weight * θ_i)
     V[i,f]       = gain[i,f] - sovereignty_cost_multilateral * s_i * I_f - transaction_cost * (1 - legal_clarity)
     """
     gain = gain_of_adding(total_i - current, expected, p.security_scale) * threat_multiplier(threat_i, p.threat_benefit_weight)
@@ -265,6 +268,15 @@ def admitted_by_consent(votes: int, members: int, integration: float, unanimity_
     if integration >= unanimity_integration:
         return votes == members
     return 2 * votes > members
+
+
+@njit(cache=True)
+def invitation_chance(integration: float, invitation_rate: float) -> float:
+    """Chance per step that f's lead invites an outsider (3.3.6): the deeper the integration, the rarer and more deliberate an enlargement (judgement)::
+
+    invite[f] = invitation_rate * (1 - I_f)
+    """
+    return invitation_rate * (1.0 - integration)
 
 
 @njit(cache=True)

@@ -1,11 +1,13 @@
 """C4, C7, C11, C13: frameworks as clubs: founding, inviting, admitting, staying and leaving.
 
-A nation values a framework for the members it expects, not only those it
+A member values a framework for the members it expects, not only those it
 has (:func:`spacesim.model.equations.expected_member`): the members and the
 prospects, outsiders that may apply or that the lead would invite, that the
 members would admit and that would gain by joining. So a framework founded
-by one nation or a few is worth keeping before anyone else has joined, and
-it grows from its founders' close allies outward. Its value is
+by one nation or a few is worth keeping before anyone else has joined. An
+outsider values it for the members it has, so it grows in stages: first
+those that gain from the founders alone (close allies, the lead's invitees),
+then, as the pool grows, those that gain only from a larger club. Its value is
 :func:`spacesim.model.equations.membership_value` (docs/model.md 3.3.6); a
 framework is stable in Barrett's (1994) sense when no member gains by
 leaving (V >= -exit_margin) and no admissible outsider gains by joining.
@@ -18,7 +20,7 @@ and the applicant's mean trust in the members must reach it too. A nation
 joins by application (an open framework, or a closed one it was a member
 of, as France returned to NATO's integrated command in 2009) when it
 reconsiders, or by invitation: each step the lead, with probability
-``invitation_rate``, invites the outsider it trusts most among those it
+:func:`spacesim.model.equations.invitation_chance`, invites the outsider it trusts most among those it
 trusts enough, the members admit and that would gain; the invitee decides
 at once. A member whose mean trust in the members it expects falls below
 the requirement leaves.
@@ -31,7 +33,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
-from ..equations import admitted_by_consent, expected_member, framework_pooled, membership_value, required_trust, share_factor
+from ..equations import admitted_by_consent, expected_member, framework_pooled, invitation_chance, membership_value, required_trust, share_factor
 from ..state import WorldState, parameter_record
 
 
@@ -152,12 +154,14 @@ def _decide(membership, ever_member, framework_open, framework_lead, integration
                     cover += interop[i, j] * k_eff[j]
                     trusting += trust[i, j]
                     others += 1
-            current = pooled[i, f] if membership[i, f] else 0.0
-            value[i, f] = membership_value(current, framework_pooled(cover, integration[f], sf, p.framework_standard_bonus), total[i], threat[i], sovereignty[i], integration[f], p)
+            if membership[i, f]:  # a member values f for the members it expects
+                value[i, f] = membership_value(pooled[i, f], framework_pooled(cover, integration[f], sf, p.framework_standard_bonus), total[i], threat[i], sovereignty[i], integration[f], p)
+            else:  # an outsider for the members f has
+                value[i, f] = membership_value(0.0, pooled[i, f], total[i], threat[i], sovereignty[i], integration[f], p)
             if others:
                 given_expected[i, f] = trusting / others
         # The lead's invitation: the outsider it trusts most among those it trusts enough, the members admit and that would gain.
-        if lead >= 0 and invite_draw[f] < p.invitation_rate:
+        if lead >= 0 and invite_draw[f] < invitation_chance(integration[f], p.invitation_rate):
             best_trust = -np.inf
             for j in range(n):
                 if not membership[j, f] and admissible[j, f] and trust[lead, j] >= required and value[j, f] > 0 and trust[lead, j] > best_trust:
