@@ -75,9 +75,6 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("sovereignty_cost_multilateral", 0.5, 0.0, 5.0, "Sovereignty cost of membership per unit of sovereignty and of framework integration.", "C4"),
     _p("sovereignty_shift", 0.0, -1.0, 1.0, "Added to every nation's sovereignty (then clipped to [0, 1]): a global knob for sweeps.", "C4"),
     _p("integration_trust_requirement", 0.5, 0.0, 1.0, "How far above the trust floor, per unit of integration, mutual trust with members must be to join or stay: required = floor + this x integration x (1 - floor).", "C11"),
-    # --- frameworks as clubs: consent and invitation (3.3.6; issue 15) ------------
-    _p("unanimity_integration", 0.3, 0.0, 1.0, "Integration at or above which admission to a framework needs every member's consent; below it, a majority of the members suffices. Judgement: NATO admits by unanimous agreement (North Atlantic Treaty, art. 10; integration 0.5), declarations such as the Artemis Accords (0.15) and the DA-ASAT pledge (0.05) by the lead's and most members' assent; clubs exclude (Nordhaus 2015).", "C11"),
-    _p("invitation_rate", 0.5, 0.0, 1.0, "Chance per step that the lead of a framework of integration 0 invites one outsider (times 1 - integration: deep frameworks enlarge rarely): the one it trusts most among those it trusts enough, the members would admit and that would gain by joining (the invitee decides at once). Judgement: the Accords gained about 2 signatories a quarter in 2021-2025 (history/artemis_accords.yaml).", "C7", unit="1/step"),
     # --- technology -----------------------------------------------------------
     _p("disparity_aversion", 0.05, 0.0, 5.0, "Cost to the stronger side per unit of relative capability gap and depth.", "C6"),
     _p("incompatibility", 0.5, 0.0, 1.0, "Initial loss of interoperability per unit of relative capability gap.", "C6"),
@@ -112,6 +109,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("debris_capacity", 1e6, 1.0, 1e9, "Debris stock at which collisions stop adding debris: the cascade saturates as there is little left intact to break (collisions scale by 1 - D / capacity).", "C14", unit="pieces"),
     _p("collision_fragments", 500.0, 0.0, 1e5, "Tracked pieces created by one collision.", "C14", unit="pieces"),
     _p("asat_debris", 1500.0, 0.0, 1e5, "Tracked pieces created by a destructive ASAT test when the event does not say (Russia, 2021: over 1,500).", "C14", unit="pieces"),
+    # --- frameworks as clubs: consent and invitation (3.3.6; issue 15) ------------
+    _p("unanimity_integration", 0.3, 0.0, 1.0, "Integration at or above which admission to a framework needs every member's consent; below it, a majority of the members suffices. Judgement: NATO admits by unanimous agreement (North Atlantic Treaty, art. 10; integration 0.5), declarations such as the Artemis Accords (0.15) and the DA-ASAT pledge (0.05) by the lead's and most members' assent; clubs exclude (Nordhaus 2015).", "C11"),
+    _p("invitation_rate", 0.5, 0.0, 1.0, "Chance per step that the lead of a framework of integration 0 invites one outsider (times 1 - integration: deep frameworks enlarge rarely): the one it trusts most among those it trusts enough, the members would admit and that would gain by joining (the invitee decides at once). Judgement: the Accords gained about 2 signatories a quarter in 2021-2025 (history/artemis_accords.yaml).", "C7", unit="1/step"),
 )
 
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}

@@ -124,7 +124,7 @@ def test_the_lead_invites_its_closest_ally_first_then_wider():
         for i, code in enumerate(model.state.codes):
             if model.state.membership[i, 0] and code not in joined:
                 joined[code] = model.steps
-    assert joined["LEAD"] == 2 and joined["ALLY"] == 2 and joined["FRND"] == 3 and "RIVL" not in joined
+    assert joined["LEAD"] == 2 and joined["ALLY"] < joined["FRND"] and "RIVL" not in joined
     events = model.events_frame()
     invitations = events[events.kind == "invitation"]
     assert invitations.actor.tolist() == ["ALLY", "FRND"] and set(invitations.target) == {"LEAD"}
