@@ -119,7 +119,7 @@ def _decide(membership, ever_member, framework_open, framework_lead, integration
     p = record[0]
     n, f_count = membership.shape
     given, _ = mutual_trust_with_members(membership, trust)
-    sf = share_factor(p.sharing_strictness)
+    sf = share_factor(p.sharing_strictness, p.strictness_share_loss)
     value = np.zeros((n, f_count))  # V[i,f] on the expected members
     given_expected = np.full((n, f_count), np.nan)  # a member's mean trust in the other members it expects
     admissible = np.zeros((n, f_count), dtype=np.bool_)  # an outsider the members admit and that trusts them
