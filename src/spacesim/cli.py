@@ -154,7 +154,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from .analysis.plots import draw_run_plots
+    from .analysis.plots import draw_run_plots, run_context
     from .output.folder import read_tables
 
     folder = Path(args.folder)
@@ -171,7 +171,11 @@ def _plot(args: argparse.Namespace) -> int:
     run_id = int(steps["run_id"].min())
     pick = lambda df: df[df["run_id"] == run_id].drop(columns="run_id")  # noqa: E731
     name = str(tables["runs"]["scenario"].iloc[0]) if "runs" in tables else folder.name
-    paths = draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder / "plots", title=name)
+    spec = (manifest.get("scenario") or {}).get("spec") or {}
+    seeds = manifest.get("seeds") or {}
+    seed = next(iter(seeds.values()), None) if isinstance(seeds, dict) and seeds else (int(tables["runs"]["seed"].iloc[0]) if "runs" in tables and "seed" in tables["runs"] else None)
+    context = run_context(name, seed, manifest.get("steps"), spec.get("step_meaning"), spec.get("start_year"), manifest.get("parameters") or {})
+    paths = draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder / "plots", context=context)
     for p in paths:
         print(p)
     return EXIT_OK

@@ -230,14 +230,16 @@ def write_run(result: RunResult, out: str | Path | ResultFolder, *, scenario_fil
 
 def write_run_files(folder: ResultFolder, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None, plots: bool = True) -> None:
     """Write a run's manifest, tables and plots into an open :class:`ResultFolder`."""
-    from ..analysis.plots import draw_run_plots
+    from ..analysis.plots import draw_run_plots, run_context
 
     folder.write_table("runs", result.runs_frame())
     folder.write_table("steps", result.steps)
     folder.write_table("nations", result.nations)
     folder.write_table("events", result.events)
     folder.write_table("partnerships", result.partnerships)
-    plot_files = draw_run_plots(result.steps, result.nations, result.partnerships, folder.plots, title=result.spec.name) if plots else []
+    spec = result.spec
+    context = run_context(spec.name, result.seed, spec.steps, spec.step_meaning, spec.start_year, spec.parameter_values())
+    plot_files = draw_run_plots(result.steps, result.nations, result.partnerships, folder.plots, context=context) if plots else []
     folder.write_json(
         "manifest.json",
         {
