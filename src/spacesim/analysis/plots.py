@@ -124,7 +124,7 @@ def time_axis(ax: Axes, last_step: int, calendar: Calendar | None, first_step: i
     last = max(int(last_step), first_step + 1)
     if per_year == 1 or last >= 2 * per_year:
         years = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10], integer=True).tick_values(first_step / per_year, last / per_year)
-        ticks = [int(round(y * per_year)) for y in years if first_step <= y * per_year <= last]
+        ticks = [int(round(y * per_year)) for y in years if 0 <= y * per_year <= last]  # the start year's tick too: it is within the axis's margin
         labels = [f"{start + t // per_year}" for t in ticks]
     else:
         ticks = [int(t) for t in MaxNLocator(nbins=5, integer=True).tick_values(first_step, last) if first_step <= t <= last]

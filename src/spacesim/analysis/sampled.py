@@ -29,8 +29,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
+from .plots import LINE_COLOURS
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+#: A colour per variant: the colour-blind-safe palette of every figure.
+COLOURS = LINE_COLOURS
 #: Share of the points in each local fit of the LOWESS smoother.
 LOWESS_FRACTION = 1 / 3
 

@@ -520,7 +520,7 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
 
 def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, steps: pd.DataFrame) -> list[Path]:
     """Draw the experiment's summary plots into ``out/plots`` from its tables."""
-    from ..analysis.batch_plots import draw_batch_plots
+    from ..analysis.batch_plots import batch_context, draw_batch_plots
 
     plots_dir = out / "plots"
     plots_dir.mkdir(exist_ok=True)
@@ -528,7 +528,7 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
         old.unlink()
     partnerships = pd.read_parquet(out / "partnerships.parquet") if (out / "partnerships.parquet").exists() else None
     nations = pd.read_parquet(out / "nations.parquet") if (out / "nations.parquet").exists() else None
-    paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"])
+    paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"], context=batch_context(out, manifest))
     if (out / "sensitivity.parquet").exists():
         from ..analysis.sensitivity import draw_sensitivity_plots
 
