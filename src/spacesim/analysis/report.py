@@ -1263,7 +1263,21 @@ def _run_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[tup
             body += "<h3>What happened</h3>" + table(["step", "event", "narrative"], rows, [True, False, False])
             body += _note(len(shown), len(events), "events", "events.parquet")
         sections.append(_section("events", "Events", body))
+    sections.insert(0, _run_findings_section(folder, spec, seed))
     return title, sections
+
+
+def _run_findings_section(folder: Path, spec: dict[str, Any], seed: Any) -> tuple[str, str, str]:
+    """The single-run report's first section: :func:`spacesim.analysis.findings.run_findings` as a list."""
+    from .findings import run_findings
+    from .plots import calendar_of
+
+    steps = _read_table(folder / "steps.parquet", ("step",)) if (folder / "steps.parquet").exists() else pd.DataFrame({"step": []})
+    events = _read_table(folder / "events.parquet", ("step", "kind")) if (folder / "events.parquet").exists() else None
+    items = run_findings(steps, events, calendar=calendar_of(spec.get("step_meaning"), spec.get("start_year")), seed=seed)
+    body = _p("Generated from this run's tables: its steps (the Final outcomes section) and its events.", "note")
+    body += '<ul class="findings">' + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"
+    return _section("findings", "Findings", body)
 
 
 # --------------------------------------------------------------------- style
