@@ -59,6 +59,7 @@ Figures are built without pyplot state.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,11 +69,9 @@ import pandas as pd
 from matplotlib import colormaps
 from matplotlib.figure import Figure
 
-from collections.abc import Mapping
-
 from ..output.outcomes import run_value
 from ..parameters import PARAMETERS_BY_NAME, value_label
-from .plots import LINE_COLOURS, PlotContext, calendar_of, network, outcome_label, outcome_unit, step_date, time_axis
+from .plots import LINE_COLOURS, PlotContext, calendar_of, network, outcome_label, outcome_unit, time_axis
 
 #: Most groups (design points x variants) drawn one by one; beyond, the design points are pooled per variant.
 MAX_GROUPS = 25
@@ -539,7 +538,7 @@ def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str
         if len(variants) > 1:
             ax.set_title(variant)
     if image is not None:
-        fig.colorbar(image, ax=list(axes), label=f"mean {measure.label}")
+        fig.colorbar(image, ax=list(axes), label=f"mean {measure.label} ({outcome_unit(outcome, measure.is_total).replace('so far', 'over the run')})")
     fig.suptitle((f"{title}: " if title else "") + f"{measure.label}, mean over replicates")
     return fig
 

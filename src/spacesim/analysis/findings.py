@@ -59,8 +59,8 @@ def _period(first: int, last: int, calendar: Calendar | None) -> str:
 
 
 def _value(name: str, v: float) -> str:
-    """A value of an outcome: a 0-1 scale with three decimals (so that a start and a final value read alike), others as :func:`number`."""
-    return f"{v:.3f}" if outcome_unit(name) == "0-1 scale" else number(v)
+    """A value of an outcome: a 0-1 scale with three decimals, counts and debris pieces whole, so that a start, a final value and their difference read alike."""
+    return f"{v:.3f}" if outcome_unit(name) == "0-1 scale" else f"{round(v):,}"
 
 
 def _change(name: str, start: float, end: float) -> str:

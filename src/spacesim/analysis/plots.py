@@ -162,8 +162,8 @@ class PlotContext:
 def run_context(name: str, seed: Any, steps: Any, step_meaning: Any, start_year: Any, parameters: Mapping[str, Any]) -> PlotContext:
     """The context of a single run's figures: scenario name; seed, length and every policy lever.
 
-    >>> run_context("teaching_small", 7, 40, "quarter", 2025, {"legal_clarity": 0.3}).heading()
-    'teaching_small\nseed 7, 40 quarters from 2025; levers: legal_clarity=0.3'
+    >>> run_context("teaching_small", 7, 40, "quarter", 2025, {"legal_clarity": 0.3}).heading().splitlines()
+    ['teaching_small', 'seed 7, 40 quarters from 2025; levers: legal_clarity=0.3']
     """
     calendar = calendar_of(step_meaning, start_year)
     length = f"{steps} {step_meaning}s from {start_year}" if calendar and steps is not None else f"{steps} steps" if steps is not None else ""
