@@ -204,8 +204,12 @@ def test_a_sampled_design_s_boxes_are_numbered_with_a_key_and_their_ticks_do_not
 def test_variant_boxes_are_named_with_their_levers():
     runs, _ = synthetic([{}], list(VARIANTS))
     fig = drawn(final_distributions(runs, design_of([{}], VARIANTS), ["mean_trust"], context=CONTEXT))
-    assert tick_texts(panels(fig)[0]) == ["both", "bilateral only\n(allow_multilateral=false)", "multilateral only\n(allow_bilateral=false)"]
+    ax = panels(fig)[0]
+    assert tick_texts(ax) == list(VARIANTS)
+    assert not any(a.overlaps(b) for a, b in itertools.combinations([t.get_window_extent() for t in ax.get_xticklabels()], 2))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["both", "bilateral only (allow_multilateral=false)", "multilateral only (allow_bilateral=false)"]
     assert fig.get_suptitle() == CONTEXT.heading()
+    assert_legends_outside_every_axes(fig)
 
 
 def test_heatmap_names_its_axes_and_scale():

@@ -468,7 +468,7 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
             ax.set_xticks(range(1, n + 1), list(numbered), fontsize="small")
             ax.set_xlabel("design point (settings in the key below)")
         else:
-            ax.set_xticks(range(1, n + 1), [names.get(grp[1], g.label(*grp)).replace(", ", "\n").replace(" (", "\n(") for grp in order], fontsize="small")
+            ax.set_xticks(range(1, n + 1), [g.label(*grp).replace(", ", "\n") for grp in order], fontsize="small")
         ax.set_xlim(0.4, n + 0.6)
         ax.set_title(value.label)
         ax.set_ylabel(outcome_unit(outcome, value.is_total).replace("so far", "over the run"))
@@ -477,9 +477,9 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
         ax.set_axis_off()
     from matplotlib.lines import Line2D
 
-    if faceted:  # otherwise the ticks name the groups
+    if faceted or any(names.get(h, h) != h for h in g.hues):  # otherwise the ticks name the groups; a variant's levers are too long for a tick
         handles = [Line2D([], [], marker="o", linestyle="none", color=g.colours[h], label=names.get(h, h)) for h in g.hues]
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6), fontsize="small", title=g.legend or None)
+        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6 if max(len(x.get_label()) for x in handles) < 25 else 3), fontsize="small", title=g.legend or None)
     elif numbered:
         key = [Line2D([], [], marker="o", linestyle="none", color=g.colours.get(grp[1], COLOURS[0]), label=f"{number}: {g.label(*grp)}") for number, grp in numbered.items()]
         fig.legend(handles=key, loc="outside lower center", ncols=max(1, min(len(key), int(width * cols // 4.2))), fontsize="x-small", title="design points", title_fontsize="small", frameon=False)
