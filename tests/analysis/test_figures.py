@@ -266,3 +266,16 @@ def test_run_findings_state_changes_the_asat_test_and_the_events(teaching_run):
     assert asat.startswith("RUS conducted") and "mean threat perception rose" in asat
     assert any(line.startswith("Events over the run: 1 destructive ASAT test") for line in lines)
     assert lines[-1].startswith("This is one run (seed 5)")
+
+
+def test_an_asat_test_in_every_run_is_marked_on_the_envelopes_with_a_legend_entry():
+    runs, steps = synthetic([{}], list(VARIANTS))
+    scheduled = steps.assign(n_asat_tests=(steps["step"] == 5).astype(int))
+    fig = drawn(envelopes(runs, scheduled, design_of([{}], VARIANTS), ["mean_trust", "debris"], context=CONTEXT))
+    for ax in panels(fig):
+        assert [list(line.get_xdata()) for line in ax.lines if line.get_linestyle() == ":"] == [[5, 5]]
+    assert [t.get_text() for t in fig.legends[0].get_texts()][-1] == "destructive ASAT test (in every run)"
+    assert_legends_outside_every_axes(fig)
+    some = steps.assign(n_asat_tests=((steps["step"] == 5) & (steps["run_id"] == 0)).astype(int))  # a random test in one run: not marked
+    fig = envelopes(runs, some, design_of([{}], VARIANTS), ["mean_trust"], context=CONTEXT)
+    assert not [line for line in panels(fig)[0].lines if line.get_linestyle() == ":"]

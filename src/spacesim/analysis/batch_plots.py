@@ -71,7 +71,7 @@ from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
 from ..parameters import PARAMETERS_BY_NAME, value_label
-from .plots import LINE_COLOURS, PlotContext, calendar_of, network, outcome_label, outcome_unit, time_axis
+from .plots import ASAT_MARK, LINE_COLOURS, PlotContext, calendar_of, network, outcome_label, outcome_unit, time_axis
 
 #: Most groups (design points x variants) drawn one by one; beyond, the design points are pooled per variant.
 MAX_GROUPS = 25
@@ -363,6 +363,7 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], o
     run_facet = dict(zip(runs["run_id"], g.run_facet))
     wide = steps.assign(_hue=steps["run_id"].map(run_hue), _facet=steps["run_id"].map(run_facet))
     counts: dict[str, list[int]] = {f: [] for f in facets}
+    shared = _shared_asat_steps(wide)
     for o, outcome in enumerate(outcomes):
         cumulative = run_value(outcome).is_total
         unit = outcome_unit(outcome, cumulative)
@@ -383,6 +384,8 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], o
                 ax.plot(x, mean, color=colour, linewidth=1.6, label=names.get(hue, hue))
                 if o == 0:
                     counts[facet].append(len(table))
+            for k, step in enumerate(shared.get(facet, [])):
+                ax.axvline(step, **ASAT_MARK, label="destructive ASAT test (in every run)" if k == 0 else "_nolegend_")
             name = f"{outcome_label(outcome)}, cumulative" if cumulative else outcome_label(outcome)
             facet_name = f"{g.facet_titles[facet]}\n({_n_label(counts[facet])} runs per band)"
             bottom = (o == len(outcomes) - 1) if (faceted and across) else (fi == len(facets) - 1) if faceted else True
@@ -421,6 +424,15 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], o
             fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3 if max(len(n) for n in labels) > 24 else 6), fontsize="small", title=_legend_title(g, what, _chars(fig)), title_fontsize="small")
     _title(fig, context.heading(), g)
     return fig
+
+
+def _shared_asat_steps(steps: pd.DataFrame) -> dict[str, list[int]]:
+    """Per column of panels, the steps at which every run has a destructive ASAT test (a scheduled one): they are marked as a single run's are."""
+    if "n_asat_tests" not in steps or steps.empty:
+        return {}
+    tested = steps.assign(_tested=steps["n_asat_tests"].fillna(0) > 0)
+    every = tested.groupby(["_facet", "step"])["_tested"].all()
+    return {str(f): [int(st) for (ff, st), v in every.items() if ff == f and v and st > 0] for f in pd.unique(tested["_facet"])}
 
 
 def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "", context: PlotContext | None = None) -> Figure:
