@@ -61,6 +61,8 @@ from matplotlib.figure import Figure
 
 from ..output.outcomes import FINAL, run_value
 from ..scenario.experiment import Distribution, SensitivitySpec, WindowOutcome, outcome_label
+from .plots import LINE_COLOURS as COLOURS  # the colour-blind-safe palette of every figure
+from .plots import OKABE_ITO
 
 #: FAST's interference factor (SALib's default): a sample needs more than 4 M^2 points per curve.
 FAST_M = 4
@@ -828,7 +830,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
         conf = rows["confidence"].to_numpy(dtype=float)
         where = pos + (k - (len(shown) - 1) / 2) * width
         has = np.isfinite(conf)
-        ax.bar(where, values, width, label=_index_name(index).replace("total index ", ""), color=("#1f77b4", "#ff7f0e")[k])
+        ax.bar(where, values, width, label=_index_name(index).replace("total index ", ""), color=(OKABE_ITO["blue"], OKABE_ITO["orange"])[k])
         if has.any():
             ax.errorbar(where[has], values[has], yerr=conf[has], fmt="none", ecolor="black", capsize=3, linewidth=1)
         for x, v, c in zip(where, values, conf):
@@ -854,7 +856,7 @@ def morris_plane(df: pd.DataFrame, ax: Axes | None = None, noise: float | None =
     wide = df.pivot_table(index="parameter", columns="index", values=["value", "confidence"], aggfunc="first")
     mu, sigma, conf = wide[("value", "mu_star")], wide[("value", "sigma")], wide[("confidence", "mu_star")]
     marks: set[str] = set()
-    ax.errorbar(mu, sigma, xerr=conf.fillna(0.0), fmt="o", color="#1f77b4", ecolor="#9ecae1", capsize=3)
+    ax.errorbar(mu, sigma, xerr=conf.fillna(0.0), fmt="o", color=OKABE_ITO["blue"], ecolor=OKABE_ITO["sky blue"], capsize=3)
     for p in mu.index:
         flag = caveat("morris", "mu_star", mu[p], conf[p])
         label = p + (f" {MARKS[flag]}" if flag else "")
@@ -951,9 +953,6 @@ def over_time_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.legend(fontsize="small")
     _footnote(ax, marks, None)
     return ax
-
-
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
 def _slug(outcome: str, statistic: str) -> str:
