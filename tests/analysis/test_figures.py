@@ -279,3 +279,14 @@ def test_an_asat_test_in_every_run_is_marked_on_the_envelopes_with_a_legend_entr
     some = steps.assign(n_asat_tests=((steps["step"] == 5) & (steps["run_id"] == 0)).astype(int))  # a random test in one run: not marked
     fig = envelopes(runs, some, design_of([{}], VARIANTS), ["mean_trust"], context=CONTEXT)
     assert not [line for line in panels(fig)[0].lines if line.get_linestyle() == ":"]
+
+
+def test_the_by_parameter_panel_names_its_unit_and_colours_variants_from_the_palette():
+    from spacesim.analysis.sampled import parameter_panel
+
+    points = [{"legal_clarity": i / 9, "trust_gain": 0.02 + i / 50} for i in range(10)]
+    runs, _ = synthetic(points, ["both", "bilateral only"], replicates=2)
+    fig = drawn(parameter_panel(runs, design_of(points, {"both": {}, "bilateral only": {"allow_multilateral": False}}, sample={"method": "latin_hypercube", "n": 10, "ranges": {}}), "mean_trust", "lhs"))
+    axes = panels(fig)
+    assert axes[0].get_ylabel() == "final mean trust (0-1 scale)" and [ax.get_xlabel() for ax in axes] == ["legal_clarity", "trust_gain"]
+    assert {to_hex(c).lower() for ax in axes for c in (line.get_color() for line in ax.lines)} <= SAFE

@@ -29,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
-from .plots import LINE_COLOURS
+from .plots import LINE_COLOURS, outcome_unit
 
 #: A colour per variant: the colour-blind-safe palette of every figure.
 COLOURS = LINE_COLOURS
@@ -153,7 +153,7 @@ def parameter_panel(runs: pd.DataFrame, design: dict[str, Any], outcome: str, ti
             r = here.iloc[0]
             ax.set_title(f"rho {r['rho']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}]", fontsize="small")
         ax.grid(alpha=0.25)
-    axes[0].set_ylabel(value.label)
+    axes[0].set_ylabel(f"{value.label} ({outcome_unit(outcome, value.is_total).replace('so far', 'over the run')})")
     for ax in axes[len(parameters) :]:
         ax.set_axis_off()
     if len(variants) > 1:
