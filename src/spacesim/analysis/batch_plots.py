@@ -50,10 +50,15 @@ therefore shares step 0, and a lever that removes agreements
 (``allow_multilateral: false`` ends every framework membership) would draw a
 plunge from step 0 to step 1 that reads as a bug. The envelopes of a batch
 whose variants (or varied parameters) differ in policy levers therefore start
-at step 1, the first state under each variant's levers, and say so. With more than
-:data:`MAX_GROUPS` groups (a large sampled design) the plots pool the design
-points, per variant, and their titles say so. Failed runs are left out.
-Figures are built without pyplot state.
+at step 1, the first state under each variant's levers, and say so. A
+destructive ASAT test that every run has at the same step (a scheduled one)
+is marked, with a legend entry, as on a run's plot.
+
+With more than :data:`MAX_GROUPS` groups (a large sampled design) the plots
+pool the design points, per variant, and their titles say so. A sampled
+design's boxes are numbered ``P0``, ``P1``, ... with a key of their settings
+under the figure. Failed runs are left out. Figures are built without pyplot
+state.
 """
 
 from __future__ import annotations

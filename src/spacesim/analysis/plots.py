@@ -1,6 +1,7 @@
 """Plots of a run's tables. Each function takes ``ax=None`` and returns the axes; no pyplot state.
 
-Every figure of spacesim (these, the batch's and the dashboard's) follows the same conventions:
+The figures of a run (here) and of a batch (:mod:`.batch_plots`) follow the same conventions (the dashboard shares
+the calendar and the bloc colours):
 
 * **Time** is calendar time where the scenario has a calendar (its ``start_year`` and a ``step_meaning`` of quarter,
   month or year): ticks at whole years, or at quarters for a run under two years, and the axis label says what a step
