@@ -321,7 +321,7 @@ def _chars(fig: Figure) -> int:
 def _title(fig: Figure, title: str, g: Grouping) -> None:
     lines = [title] if title else []
     if g.note:
-        lines.append(f"({g.note}; every run is in runs.parquet and steps.parquet)")
+        lines.append(_wrap(f"({g.note}; every run is in runs.parquet and steps.parquet)", int(_chars(fig) * 0.8)))  # the title's font is larger
     if lines:
         fig.suptitle("\n".join(lines))
 

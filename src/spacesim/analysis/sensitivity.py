@@ -845,7 +845,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
     ax.set_xlabel("parameter")
     intervals = "bars: 95% interval" if m.intervals else "no intervals: SALib gives none for " + m.title
     ax.set_title(f"{m.title} sensitivity of {_outcome_title(str(df['outcome'].iloc[0]), str(df['statistic'].iloc[0]))} ({intervals})", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     _footnote(ax, marks, noise)
     return ax
 
@@ -918,7 +918,7 @@ def convergence_plot(table: pd.DataFrame, ax: Axes | None = None, verdict: dict[
     ax.set_xlabel("samples (N/4, N/2, N)")
     ax.set_ylabel(_index_name(index))
     ax.set_title(f"Convergence of {_index_name(index)}: {_outcome_title(str(table['outcome'].iloc[0]), str(table['statistic'].iloc[0]))}", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     if verdict:
         enough = verdict.get("enough")
         text = "samples is enough" if enough else ("raise samples: " if enough is False else "not checked: ") + "; ".join(verdict.get("reasons") or [])
@@ -950,7 +950,7 @@ def over_time_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("step (middle of the window)")
     ax.set_ylabel(_index_name(m.main))
     ax.set_title(f"{m.title} {_index_name(m.main)} of {table['outcome'].iloc[0]} (mean over each window of steps) over time", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     _footnote(ax, marks, None)
     return ax
 
