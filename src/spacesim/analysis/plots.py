@@ -41,7 +41,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Security", ("mean_security", "collective_security")),
     ("Debris", ("debris",)),
     ("Threat and norms", ("threat_level", "norm_strength")),
-    ("Network", ("network_density", "clustering")),
+    ("Network", ("tie_density", "bilateral_density", "tie_clustering", "bilateral_clustering")),
 )
 
 #: The Okabe-Ito palette (Okabe and Ito 2008, "Color Universal Design"), which readers with any common colour-vision
@@ -59,7 +59,7 @@ FRAMEWORK_COLOUR, FRAMEWORK_EDGE_COLOUR = "#f2c14e", "#8a6d1d"
 ASAT_MARK = {"color": "black", "alpha": 0.45, "linestyle": ":", "linewidth": 1.2}
 
 #: Units of the outcomes that are neither counts nor on a 0-1 scale (a test checks every other one stays within 0-1).
-OUTCOME_UNITS: dict[str, str] = {"debris": "tracked pieces"}
+OUTCOME_UNITS: dict[str, str] = {"debris": "tracked pieces", "bloc_trust_gap": "difference of 0-1 scales"}
 
 #: A calendar for a time axis: the start year and the steps per year.
 Calendar = tuple[int, int]
