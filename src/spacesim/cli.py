@@ -176,8 +176,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from .analysis.plots import draw_run_plots
-    from .output.folder import read_tables
+    from .analysis.postrun import Folder, draw_single_run_plots
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -185,16 +184,9 @@ def _plot(args: argparse.Namespace) -> int:
     manifest = _read_manifest(folder)
     if manifest.get("kind") == "batch":
         return _plot_batch(folder, manifest)
-    tables = read_tables(folder)
-    missing = [t for t in ("steps", "nations", "partnerships") if t not in tables]
-    if missing:
-        raise InputError.single(folder, "", f"not a result folder: missing {', '.join(t + '.parquet' for t in missing)}")
-    steps, nations, partnerships = tables["steps"], tables["nations"], tables["partnerships"]
-    run_id = int(steps["run_id"].min())
-    pick = lambda df: df[df["run_id"] == run_id].drop(columns="run_id")  # noqa: E731
-    name = str(tables["runs"]["scenario"].iloc[0]) if "runs" in tables else folder.name
-    paths = draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder / "plots", title=name)
-    for p in paths:
+    if not (folder / "steps.parquet").exists():
+        raise InputError.single(folder, "", "not a result folder: missing steps.parquet")
+    for p in draw_single_run_plots(Folder(folder, manifest)):
         print(p)
     return EXIT_OK
 

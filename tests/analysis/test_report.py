@@ -378,8 +378,12 @@ def test_run_folder_report(tmp_path, capsys):
     out = Path(capsys.readouterr().out.strip())
     assert out == folder / "report.html"
     page = assert_self_contained(out)
-    assert page.sections == ["what-ran", "outcomes", "plots", "events"]
+    assert page.sections == ["findings", "what-ran", "outcomes", "plots", "events"], "the findings first, as in a batch's report"
     plain = page.plain
+    start = plain.index("Generated from this run's tables")
+    findings = plain[start : plain.index("What ran", start)]
+    assert "over 14 quarters (2025 Q1 to 2028 Q3)" in findings and "This is one run (seed 5)" in findings
+    assert "RUS conducted a destructive ASAT test in 2028 Q1 (step 12); over that step mean threat perception rose" in findings
     assert "Scenario: teaching_small" in plain and "seed 5" in plain and "steps 14" in plain
     assert "--set trust_loss=3" in plain and "trust_loss 3 2 differs from the default" in plain
     steps = pd.read_parquet(folder / "steps.parquet")

@@ -217,7 +217,7 @@ def draw_summary_plots(folder: Folder) -> list[Path]:
 
     The experiment's plot kinds, the sensitivity plots, the comparison's forest plot.
     """
-    from .batch_plots import draw_batch_plots
+    from .batch_plots import batch_context, draw_batch_plots
 
     out, manifest = folder.out, folder.manifest
     plots_dir = out / "plots"
@@ -234,6 +234,7 @@ def draw_summary_plots(folder: Folder) -> list[Path]:
         manifest["outcomes"],
         manifest["plot_kinds"],
         manifest["experiment"]["name"],
+        context=batch_context(out, manifest),
     )
     sensitivity = folder.table("sensitivity")
     if sensitivity is not None:
@@ -254,8 +255,8 @@ def _batch_plots(folder: Folder) -> list[str]:
 
 
 def draw_single_run_plots(folder: Folder) -> list[Path]:
-    """Draw a single run's plots into ``plots/`` from its tables."""
-    from .plots import draw_run_plots
+    """Draw a single run's plots into ``plots/`` from its tables, headed by the scenario, seed and levers (:func:`spacesim.analysis.plots.run_context`)."""
+    from .plots import draw_run_plots, run_context
 
     steps, nations, partnerships = folder.steps, folder.table("nations"), folder.table("partnerships")
     if nations is None or partnerships is None:
@@ -266,9 +267,15 @@ def draw_single_run_plots(folder: Folder) -> list[Path]:
     def pick(df: pd.DataFrame) -> pd.DataFrame:
         return df[df["run_id"] == run_id].drop(columns="run_id")
 
-    runs = folder.runs
-    name = str(runs["scenario"].iloc[0]) if "scenario" in runs.columns else folder.manifest.get("scenario", {}).get("name", folder.out.name)
-    return draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder.out / "plots", title=name)
+    runs, manifest = folder.table("runs"), folder.manifest
+    if runs is None:
+        runs = pd.DataFrame()
+    name = str(runs["scenario"].iloc[0]) if "scenario" in runs.columns else manifest.get("scenario", {}).get("name", folder.out.name)
+    spec = (manifest.get("scenario") or {}).get("spec") or {}
+    seeds = manifest.get("seeds") or {}
+    seed = next(iter(seeds.values()), None) if isinstance(seeds, dict) and seeds else (int(runs["seed"].iloc[0]) if "seed" in runs.columns else None)
+    context = run_context(name, seed, manifest.get("steps"), spec.get("step_meaning"), spec.get("start_year"), manifest.get("parameters") or {})
+    return draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder.out / "plots", context=context)
 
 
 def _run_plots(folder: Folder) -> list[str]:

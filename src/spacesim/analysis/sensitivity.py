@@ -61,7 +61,9 @@ from matplotlib.figure import Figure
 
 from ..experiment.sampling import FAST_M, SensitivityProblem, sample
 from ..output.outcomes import FINAL, run_value
-from ..scenario.experiment import SensitivitySpec, WindowOutcome, outcome_label
+from ..scenario.experiment import Distribution, SensitivitySpec, WindowOutcome, outcome_label
+from .plots import LINE_COLOURS as COLOURS  # the colour-blind-safe palette of every figure
+from .plots import OKABE_ITO
 
 #: Most bootstrap resamples of delta's interval (SALib's default): each costs a full pass of its kernel density estimates.
 DELTA_RESAMPLES = 100
@@ -725,7 +727,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
         conf = rows["confidence"].to_numpy(dtype=float)
         where = pos + (k - (len(shown) - 1) / 2) * width
         has = np.isfinite(conf)
-        ax.bar(where, values, width, label=_index_name(index).replace("total index ", ""), color=("#1f77b4", "#ff7f0e")[k])
+        ax.bar(where, values, width, label=_index_name(index).replace("total index ", ""), color=(OKABE_ITO["blue"], OKABE_ITO["orange"])[k])
         if has.any():
             ax.errorbar(where[has], values[has], yerr=conf[has], fmt="none", ecolor="black", capsize=3, linewidth=1)
         for x, v, c in zip(where, values, conf):
@@ -740,7 +742,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
     ax.set_xlabel("parameter")
     intervals = "bars: 95% interval" if m.intervals else "no intervals: SALib gives none for " + m.title
     ax.set_title(f"{m.title} sensitivity of {_outcome_title(str(df['outcome'].iloc[0]), str(df['statistic'].iloc[0]))} ({intervals})", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     _footnote(ax, marks, noise)
     return ax
 
@@ -751,7 +753,7 @@ def morris_plane(df: pd.DataFrame, ax: Axes | None = None, noise: float | None =
     wide = df.pivot_table(index="parameter", columns="index", values=["value", "confidence"], aggfunc="first")
     mu, sigma, conf = wide[("value", "mu_star")], wide[("value", "sigma")], wide[("confidence", "mu_star")]
     marks: set[str] = set()
-    ax.errorbar(mu, sigma, xerr=conf.fillna(0.0), fmt="o", color="#1f77b4", ecolor="#9ecae1", capsize=3)
+    ax.errorbar(mu, sigma, xerr=conf.fillna(0.0), fmt="o", color=OKABE_ITO["blue"], ecolor=OKABE_ITO["sky blue"], capsize=3)
     for p in mu.index:
         flag = caveat("morris", "mu_star", mu[p], conf[p])
         label = p + (f" {MARKS[flag]}" if flag else "")
@@ -813,7 +815,7 @@ def convergence_plot(table: pd.DataFrame, ax: Axes | None = None, verdict: dict[
     ax.set_xlabel("samples (N/4, N/2, N)")
     ax.set_ylabel(_index_name(index))
     ax.set_title(f"Convergence of {_index_name(index)}: {_outcome_title(str(table['outcome'].iloc[0]), str(table['statistic'].iloc[0]))}", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     if verdict:
         enough = verdict.get("enough")
         text = "samples is enough" if enough else ("raise samples: " if enough is False else "not checked: ") + "; ".join(verdict.get("reasons") or [])
@@ -845,12 +847,9 @@ def over_time_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("step (middle of the window)")
     ax.set_ylabel(_index_name(m.main))
     ax.set_title(f"{m.title} {_index_name(m.main)} of {table['outcome'].iloc[0]} (mean over each window of steps) over time", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     _footnote(ax, marks, None)
     return ax
-
-
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
 def _slug(outcome: str, statistic: str) -> str:
