@@ -91,7 +91,12 @@ def _children_of_batch(tag: str) -> list[int]:
 
 
 # A scenario's text is given (the zip holds the package's code, not its shipped scenario files).
-WARM_UP = "import sys\nsys.path.insert(0, sys.argv[1])\nfrom spacesim import SpaceModel, parse_scenario\nSpaceModel(parse_scenario(sys.stdin.read(), 'warm-up'), steps=2).run()\n"
+WARM_UP = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from spacesim import SpaceModel, parse_scenario
+SpaceModel(parse_scenario(sys.stdin.read(), "warm-up"), steps=2).run()
+"""
 
 
 @pytest.fixture(scope="session")
@@ -127,7 +132,8 @@ def bare_worker_cache(request, tmp_path_factory) -> Path:
         env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(cache), "PYTHONNOUSERSITE": "1"}
         env.pop("NUMBA_CACHE_DIR", None)
         text = shipped_scenario("baseline").read_text()
-        warm = subprocess.run([base, "-c", WARM_UP, str(zipped)], input=text, env=env, capture_output=True, text=True, cwd=tmp_path_factory.getbasetemp(), timeout=600)
+        where = tmp_path_factory.getbasetemp()
+        warm = subprocess.run([base, "-c", WARM_UP, str(zipped)], input=text, env=env, capture_output=True, text=True, cwd=where, timeout=600)
         assert warm.returncode == 0, warm.stderr[-3000:]
     return cache
 
