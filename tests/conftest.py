@@ -91,18 +91,18 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory):
 #
 # * cluster     - it uses a fixture that starts a Dask scheduler and workers;
 # * browser     - it uses the ``chromium`` fixture;
-# * subprocess  - its code, one of its fixtures, or a function of its test
-#                 module that either calls, starts a process with the
-#                 ``subprocess`` module (the command line, a server, a probe);
+# * subprocess  - its code, one of its fixtures, or a function of the tests
+#                 that these call, starts a process with the ``subprocess``
+#                 module (the command line, a server, a probe); a test that
+#                 starts a pool of worker processes is marked by hand;
 # * statistical - it is marked ``slow`` (the older name, still accepted).
 #
-# A test that starts this environment's Python (the command line, a Dask
-# worker, a probe) without one of the process-starting markers is an error
-# at its teardown, so the fast lane cannot quietly grow a subprocess.
+# A test without any of these markers that starts this environment's Python
+# (the command line, a Dask worker, a probe, a pool's worker) or forks is an
+# error at its teardown, so the fast lane cannot quietly grow a subprocess.
 # ---------------------------------------------------------------------------
 
 SLOW_LANES = ("statistical", "subprocess", "cluster", "browser")
-PROCESS_LANES = ("subprocess", "cluster", "browser")
 CLUSTER_FIXTURES = frozenset({"dask_cluster", "bare_dask_cluster", "dask_cluster_own_cache"})
 BROWSER_FIXTURES = frozenset({"chromium"})
 _STARTERS = frozenset({"run", "Popen", "check_call", "check_output", "call", "getoutput", "getstatusoutput"})
@@ -194,10 +194,10 @@ multiprocessing.util.spawnv_passfds = _spawning
 
 @pytest.fixture(autouse=True)
 def _lane_guard(request: pytest.FixtureRequest):
-    """Fail a test that started this environment's Python without a marker of a process-starting lane."""
+    """Fail a test of the fast lane (none of the slow lanes' markers) that started this environment's Python or forked."""
     start = len(_LAUNCHED)
     yield
     launched = _LAUNCHED[start:]
-    if launched and not any(request.node.get_closest_marker(m) for m in PROCESS_LANES):
+    if launched and not any(request.node.get_closest_marker(m) for m in SLOW_LANES):
         what = f"{request.node.nodeid} started {len(launched)} process(es) of this environment ({launched[0]})"
         pytest.fail(f"{what} but is in the fast lane: mark it @pytest.mark.subprocess", pytrace=False)
