@@ -20,6 +20,7 @@ from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
 from spacesim.scenario import InputError
+from spacesim.analysis.postrun import analyse_folder
 from tests.experiment.conftest import SMALL
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -111,7 +112,7 @@ def batch_dirs(tmp_path_factory):
         mp.delenv(FAULT_ENV)
         clean = run_batch(root / "small.yaml", root / "clean", workers=1)
     assert failing.failed == 1 and clean.failed == 0
-    return failing.out, clean.out
+    return analyse_folder(failing.out).out, analyse_folder(clean.out).out  # the plots and comparison the command line makes after a batch
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:
@@ -223,14 +224,14 @@ def test_many_design_points_are_capped_and_the_report_says_so(batch_dirs, tmp_pa
 def test_many_outcomes_are_listed_in_a_block_of_rows_each(batch_dirs, tmp_path):
     folder = copy_of(batch_dirs[1], tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "clustering", "threat_level"]
+    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "tie_clustering", "threat_level"]
     (folder / "manifest.json").write_text(json.dumps(manifest))
     outcomes = section(write_report(folder).read_text(), "outcomes")
     assert outcomes.count("<tr>") == 1 + 5 * 4  # a header row, then 2 points x 2 variants per outcome
     assert outcomes.count('<th rowspan="4" class="rowhead">') == 5 and "threat level" in outcomes
     runs = pd.read_parquet(folder / "runs.parquet")
     done = runs[(runs["point"] == 0) & (runs["variant"] == "both")]
-    assert f">{fmt(done['final_clustering'].mean())}<" in outcomes
+    assert f">{fmt(done['final_tie_clustering'].mean())}<" in outcomes
 
 
 def _png(path: Path, label: str) -> None:

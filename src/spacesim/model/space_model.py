@@ -22,7 +22,7 @@ from .nation import Nation
 from .rules import environment, security
 from .rules import trust as trust_rule
 from .step import run_step
-from .state import build_state, domain_for_depth, params_namespace
+from .state import build_state, domain_for_depth, params_namespace, per_step_values
 
 class NationRecords(Mapping):
     """Mesa's ``_agent_records`` read from the recorder when asked: step -> ``(step, agent id, *nation outcomes)`` per nation.
@@ -100,7 +100,7 @@ class SpaceModel(mesa.Model):
         spec = apply_overrides(spec, parameters)
         super().__init__(rng=spec.seed if rng is None else rng)
         self.spec: ScenarioSpec = spec
-        self.p = params_namespace(spec.parameter_values())
+        self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
         self.ledger = PartnershipLedger()
         self.log = EventLog()
@@ -110,6 +110,7 @@ class SpaceModel(mesa.Model):
         self.nations: list[Nation] = [Nation(self, i) for i in range(self.state.n)]
         self._scheduled = self._index_schedule(spec)
         self._foundings = self._index_foundings(spec)
+        self._openings = self._index_openings(spec)  # frameworks as clubs: closed frameworks that open at a step
         self._formed = 0
         self._ended = 0
         self._scratch_arrays: dict[str, np.ndarray] = {}  # see _scratch
@@ -139,6 +140,15 @@ class SpaceModel(mesa.Model):
                 out.setdefault(fw.founded_step, []).append((f, list(fw.members)))
         return out
 
+    @staticmethod
+    def _index_openings(spec: ScenarioSpec) -> dict[int, list[int]]:
+        """Closed frameworks that open to applicants during the run, by step (their ``opens_step``): framework indices."""
+        out: dict[int, list[int]] = {}
+        for f, fw in enumerate(spec.frameworks):
+            if fw.opens_step is not None:
+                out.setdefault(fw.opens_step, []).append(f)
+        return out
+
     def _apply_history(self) -> None:
         """Past destructive ASAT tests lower first impressions of the tester, fading with age."""
         s, p = self.state, self.p
@@ -157,7 +167,7 @@ class SpaceModel(mesa.Model):
     def form_agreement(self, i: int, j: int, depth: float) -> None:
         """Open a bilateral agreement between nations i and j."""
         s = self.state
-        pid = self.ledger.open("bilateral", s.codes[min(i, j)], s.codes[max(i, j)], None, domain_for_depth(depth).value, depth, self.steps)
+        pid = self.ledger.open("bilateral", s.codes[min(i, j)], s.codes[max(i, j)], None, domain_for_depth(depth, self.p).value, depth, self.steps)
         s.tie_depth[i, j] = s.tie_depth[j, i] = depth
         s.tie_id[i, j] = s.tie_id[j, i] = pid
         self._formed += 1
@@ -217,6 +227,8 @@ class SpaceModel(mesa.Model):
         s = self.state
         for f, founders in self._foundings.get(self.steps, []):  # frameworks founded now, before the step's other events
             events.framework_founded(self, f, [s.index[code] for code in founders])
+        for f in self._openings.get(self.steps, []):  # frameworks that open now (after any founding this step), as a scheduled framework_opens
+            self.trigger("framework_opens", framework=f, scheduled=True)
         for event in self._scheduled.get(self.steps, []):
             actor = s.index[event.actor] if event.actor else None
             target = s.index[event.target] if event.target else None
@@ -245,7 +257,21 @@ class SpaceModel(mesa.Model):
             self.log.counts[kind] += last[outcome]
         self._record()
 
+    def _revise_agreements(self) -> None:
+        """Record in the ledger each agreement whose depth has changed since its last record (and so perhaps its domain, 3.3.5)."""
+        s = self.state
+        pids = s.tie_id[s.tie_id >= 0]  # each agreement twice, (i, j) and (j, i)
+        if not pids.size:
+            return
+        depths = s.tie_depth[s.tie_id >= 0]
+        pids, first = np.unique(pids, return_index=True)
+        depths = depths[first]
+        changed = depths != self.ledger.depth_now(pids)
+        if changed.any():
+            self.ledger.revise(pids[changed], self.steps, depths[changed], [domain_for_depth(d, self.p).value for d in depths[changed].tolist()])
+
     def _record(self) -> None:
+        self._revise_agreements()
         k_eff, _, _, total = security.coverage(self.state, self.p)
         self.recorder.record(self.steps, self.state, self.p, k_eff, total, self.log.take_counts(), self._formed, self._ended)
         if hasattr(self, "datacollector"):
@@ -274,3 +300,7 @@ class SpaceModel(mesa.Model):
     def partnerships_frame(self) -> pd.DataFrame:
         """One row per bilateral agreement or framework membership."""
         return self.ledger.frame()
+
+    def revisions_frame(self) -> pd.DataFrame:
+        """One row per change of a bilateral agreement's depth after its start (with the domain it then reaches)."""
+        return self.ledger.revisions_frame()
