@@ -85,7 +85,9 @@ def child(kind: str, runs: int, steps: int, workers: int) -> dict:
 
         seeds = np.random.SeedSequence(1).generate_state(runs).tolist()
         t0 = time.perf_counter()
-        rows = mesa.batch_run(SpaceModel, parameters={"steps": steps}, number_processes=workers, data_collection_period=1, max_steps=steps, display_progress=False, rng=seeds)
+        rows = mesa.batch_run(
+            SpaceModel, parameters={"steps": steps}, number_processes=workers, data_collection_period=1, max_steps=steps, display_progress=False, rng=seeds
+        )
         seconds = time.perf_counter() - t0
         done = len({r["RunId"] for r in rows})
     return {
@@ -107,7 +109,10 @@ def measure(kind: str, runs: int, steps: int, workers: int) -> dict:
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"  ... {kind:8s} {runs:6d} runs x {steps:3d} steps, {workers} worker(s): {result['seconds']:7.1f} s, peak {result['peak_kib'] / 1024:6.0f} MiB (workers {result['worker_peak_kib'] / 1024:.0f} MiB)", flush=True)
+    print(
+        f"  ... {kind:8s} {runs:6d} runs x {steps:3d} steps, {workers} worker(s): {result['seconds']:7.1f} s, peak {result['peak_kib'] / 1024:6.0f} MiB (workers {result['worker_peak_kib'] / 1024:.0f} MiB)",
+        flush=True,
+    )
     return result
 
 
@@ -134,11 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     runs = args.runs or (100 if args.quick else 1000)
     memory_runs = args.memory_runs or (200 if args.quick else 1000)
     print(f"spacesim batch benchmark  {time.strftime('%Y-%m-%dT%H:%M:%S')}")
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; Python {platform.python_version()}"
+    )
     print()
 
     rounds = [
-        (measure("spacesim", runs, args.steps, args.workers), measure("spacesim", runs, args.steps, 1), measure("mesa", runs, args.steps, args.workers))  # (b): the same batch as (a) on one worker
+        (
+            measure("spacesim", runs, args.steps, args.workers),
+            measure("spacesim", runs, args.steps, 1),
+            measure("mesa", runs, args.steps, args.workers),
+        )  # (b): the same batch as (a) on one worker
         for _ in range(max(1, args.repeat))
     ]
     a, one, mesa_a = (min((r[k] for r in rounds), key=lambda m: m["seconds"]) for k in range(3))
@@ -154,16 +165,24 @@ def main(argv: list[str] | None = None) -> int:
     print()
     if len(rounds) > 1:
         for label, k in ((f"spacesim, {args.workers} workers", 0), ("spacesim, 1 worker", 1), ("mesa.batch_run", 2)):
-            print(f"best of {len(rounds)}, {label}: {min(r[k]['seconds'] for r in rounds):.1f} s (all: {', '.join(f'{r[k]['seconds']:.1f}' for r in rounds)})")
+            print(f"best of {len(rounds)}, {label}: {min(r[k]['seconds'] for r in rounds):.1f} s (all: {', '.join(f'{r[k]["seconds"]:.1f}' for r in rounds)})")
         print()
     print(f"{'measure':58s} {'got':>12s}  verdict")
     print("-" * 80)
-    print(f"{f'(a) {runs} runs x {args.steps} steps, {args.workers} workers < {throughput_target:.0f} s':58s} {a['seconds']:10.1f} s  {verdict(a['seconds'] < throughput_target)}")
+    print(
+        f"{f'(a) {runs} runs x {args.steps} steps, {args.workers} workers < {throughput_target:.0f} s':58s} {a['seconds']:10.1f} s  {verdict(a['seconds'] < throughput_target)}"
+    )
     print(f"{f'(b) speed-up of {args.workers} workers over 1 (same batch) >= {TARGET_SPEEDUP}':58s} {speedup:11.2f}x  {verdict(speedup >= TARGET_SPEEDUP)}")
-    print(f"{'(c) spacesim no slower than mesa.batch_run (same runs)':58s} {mesa_a['seconds'] / a['seconds']:11.2f}x  {verdict(a['seconds'] <= mesa_a['seconds'])}")
-    print(f"{f'(c) spacesim peak memory {10 * memory_runs} vs {memory_runs} runs < {TARGET_MEMORY_RATIO}':58s} {ratio:12.2f}  {verdict(ratio < TARGET_MEMORY_RATIO)}")
+    print(
+        f"{'(c) spacesim no slower than mesa.batch_run (same runs)':58s} {mesa_a['seconds'] / a['seconds']:11.2f}x  {verdict(a['seconds'] <= mesa_a['seconds'])}"
+    )
+    print(
+        f"{f'(c) spacesim peak memory {10 * memory_runs} vs {memory_runs} runs < {TARGET_MEMORY_RATIO}':58s} {ratio:12.2f}  {verdict(ratio < TARGET_MEMORY_RATIO)}"
+    )
     print(f"{f'    mesa.batch_run peak memory {10 * memory_runs} vs {memory_runs} runs (for comparison)':58s} {mesa_ratio:12.2f}")
-    print(f"    peak MiB: spacesim {small['peak_kib'] / 1024:.0f} -> {large['peak_kib'] / 1024:.0f}; mesa.batch_run {mesa_small['peak_kib'] / 1024:.0f} -> {mesa_large['peak_kib'] / 1024:.0f}")
+    print(
+        f"    peak MiB: spacesim {small['peak_kib'] / 1024:.0f} -> {large['peak_kib'] / 1024:.0f}; mesa.batch_run {mesa_small['peak_kib'] / 1024:.0f} -> {mesa_large['peak_kib'] / 1024:.0f}"
+    )
     return 0
 
 

@@ -84,14 +84,19 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     population, generations = (40, 3) if args.quick else (100, 4)
-    print(f"host: {platform.node()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared machine: figures are noisy); python {sys.version.split()[0]}")
+    print(
+        f"host: {platform.node()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared machine: figures are noisy); python {sys.version.split()[0]}"
+    )
     cal, bat = [], []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         for r in range(args.repeat):
             rate, sims, seconds = calibration_rate(population, generations, args.workers, folder)
             cal.append(rate)
-            print(f"round {r + 1}: calibration {sims} simulations in {seconds:.1f} s = {rate:.1f}/s (population {population}, {generations} generations, {args.workers} workers)", flush=True)
+            print(
+                f"round {r + 1}: calibration {sims} simulations in {seconds:.1f} s = {rate:.1f}/s (population {population}, {generations} generations, {args.workers} workers)",
+                flush=True,
+            )
             rate_b, seconds_b = batch_rate(sims, args.workers, folder)
             bat.append(rate_b)
             print(f"round {r + 1}: batch {sims} runs in {seconds_b:.1f} s = {rate_b:.1f}/s ({args.workers} workers)", flush=True)

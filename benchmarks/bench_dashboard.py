@@ -74,7 +74,11 @@ def in_browser(clicks: int = 20) -> list[float] | str:
         if not wait_until_listening(port, timeout=120, process=server):
             return "skipped: the dashboard did not start"
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(chromium), headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"])
+            browser = pw.chromium.launch(
+                executable_path=str(chromium),
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+            )
             page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.goto(f"http://127.0.0.1:{port}/", timeout=120_000)
             counter = page.locator(".spacesim-step-counter")
@@ -100,7 +104,9 @@ def report(label: str, times: list[float] | str) -> None:
         return
     median = statistics.median(times)
     verdict = "PASS" if median < TARGET_S else "MISS"
-    print(f"{label}: median {median * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} clicks  [{verdict}: target < {TARGET_S:.0f} s]")
+    print(
+        f"{label}: median {median * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} clicks  [{verdict}: target < {TARGET_S:.0f} s]"
+    )
 
 
 def load() -> str:

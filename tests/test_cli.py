@@ -84,7 +84,9 @@ def test_existing_folder_is_never_overwritten_without_force(tmp_path):
 
 
 def test_set_overrides_a_parameter(tmp_path):
-    assert main(["run", str(shipped_scenarios()["teaching_small"]), "--steps", "2", "--set", "legal_clarity=0.9", "--out", str(tmp_path / "r"), "--no-plots"]) == 0
+    assert (
+        main(["run", str(shipped_scenarios()["teaching_small"]), "--steps", "2", "--set", "legal_clarity=0.9", "--out", str(tmp_path / "r"), "--no-plots"]) == 0
+    )
     assert pd.read_parquet(tmp_path / "r" / "runs.parquet")["legal_clarity"].iloc[0] == 0.9
 
 
@@ -98,7 +100,9 @@ def test_bad_override_is_exit_2(tmp_path, capsys):
 def test_validate_ok_and_problems(tmp_path):
     good = shipped_scenarios()["teaching_small"]
     bad = tmp_path / "bad.yaml"
-    bad.write_text(good.read_text().replace("sovereignty: 0.6, capability: 1.00", "sovereignty: 7, capability: 1.00").replace("steps: 40", "steps: 40\nstep_size: 3"))
+    bad.write_text(
+        good.read_text().replace("sovereignty: 0.6, capability: 1.00", "sovereignty: 7, capability: 1.00").replace("steps: 40", "steps: 40\nstep_size: 3")
+    )
     result = spacesim("validate", str(good), str(bad))
     assert result.returncode == 2
     assert f"{good}: ok" in result.stdout

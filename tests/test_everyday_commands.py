@@ -244,7 +244,6 @@ def test_the_compile_notice_tells_a_cold_cache_from_a_warm_one(tmp_path, monkeyp
 
 def test_the_report_opens_with_findings_in_words_and_shows_no_local_paths(two_variants, tmp_path):
 
-
     out = tmp_path / "b"
     assert main(["batch", str(two_variants), "--workers", "1", "--no-plots", "--out", str(out)]) == 0
     assert main(["report", str(out)]) == 0
@@ -310,7 +309,9 @@ def test_a_minimal_experiment_names_a_shipped_scenario_by_name(tmp_path, monkeyp
     from spacesim.scenario.experiment import load_experiment
 
     path = tmp_path / "mini.yaml"
-    path.write_text("schema_version: 1\nname: mini\nscenario: teaching_small\nsteps: 3\nreplicates: 2\nvariants:\n  both: {}\n  no law: {legal_clarity: 0.0}\nplots: []\n")
+    path.write_text(
+        "schema_version: 1\nname: mini\nscenario: teaching_small\nsteps: 3\nreplicates: 2\nvariants:\n  both: {}\n  no law: {legal_clarity: 0.0}\nplots: []\n"
+    )
     experiment = load_experiment(path)
     assert experiment.scenario_path == shipped_scenarios()["teaching_small"] and experiment.spec.description == ""
     monkeypatch.chdir(tmp_path)

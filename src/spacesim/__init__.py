@@ -15,7 +15,6 @@ from .scenario import InputError, ScenarioSpec, load_scenario, parse_scenario
 from .scenario.library import shipped_scenario, shipped_scenarios
 
 
-
 def __getattr__(name: str) -> Any:
     """``spacesim.SpaceModel`` and ``spacesim.Nation``, imported when first asked for, and ``spacesim.__version__``, read from the installed package's metadata.
 
@@ -40,6 +39,7 @@ def __getattr__(name: str) -> Any:
         globals()["__version__"] = value
         return value
     raise AttributeError(f"module 'spacesim' has no attribute {name!r}")
+
 
 __all__ = [
     "PARAMETERS",

@@ -38,7 +38,9 @@ def observed_accessions(parameters: dict[str, float], seed: int, steps: int = ST
     return {code: trace.first_join("ARTEMIS", code) for code in trace.joins["ARTEMIS"]}
 
 
-def write_calibration(folder: Path, accessions: dict[str, int], *, fit: dict[str, Any] | None = None, abc: dict[str, Any] | None = None, seed: int = 1, held_out: bool = True) -> Path:
+def write_calibration(
+    folder: Path, accessions: dict[str, int], *, fit: dict[str, Any] | None = None, abc: dict[str, Any] | None = None, seed: int = 1, held_out: bool = True
+) -> Path:
     """Write small_world.yaml and calibration.yaml into ``folder``; return the calibration file."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "small_world.yaml").write_text(yaml.safe_dump(small_world(), sort_keys=False), encoding="utf-8")
@@ -53,7 +55,8 @@ def write_calibration(folder: Path, accessions: dict[str, int], *, fit: dict[str
         "name": "synthetic",
         "description": "Recover known parameters from the model's own history.",
         "scenario": "small_world.yaml",
-        "fit": fit or {"membership_rate": {"prior": "uniform", "low": 0.02, "high": 0.6}, "sovereignty_cost_multilateral": {"prior": "uniform", "low": 0.0, "high": 1.5}},
+        "fit": fit
+        or {"membership_rate": {"prior": "uniform", "low": 0.02, "high": 0.6}, "sovereignty_cost_multilateral": {"prior": "uniform", "low": 0.0, "high": 1.5}},
         "patterns": patterns,
         "abc": {"population": 40, "generations": 3, "posterior_draws": 10, **(abc or {})},
         "seed": seed,

@@ -102,7 +102,9 @@ def test_one_worker_is_reproducible_and_two_workers_agree_within_error(tmp_path)
     calib = write_calibration(tmp_path, observed_accessions(TRUTH, 5), abc={"generations": 3, "population": 60}, held_out=False)
     posteriors = {}
     for name, workers in (("a", "1"), ("b", "1"), ("c", "2")):
-        run = subprocess.run([*SPACESIM, "calibrate", str(calib), "--out", str(tmp_path / name), "--workers", workers, "--no-plots"], capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            [*SPACESIM, "calibrate", str(calib), "--out", str(tmp_path / name), "--workers", workers, "--no-plots"], capture_output=True, text=True, timeout=300
+        )
         assert run.returncode == 0, run.stderr
         posteriors[name] = _check_posterior(tmp_path / name, 60)
     pd.testing.assert_frame_equal(posteriors["a"], posteriors["b"])  # same seed, one worker: identical
@@ -116,7 +118,13 @@ def test_one_worker_is_reproducible_and_two_workers_agree_within_error(tmp_path)
 
 def test_calibration_on_a_dask_cluster(tmp_path, dask_cluster):
     calib = write_calibration(tmp_path, observed_accessions(TRUTH, 6), abc={"generations": 2, "population": 30, "posterior_draws": 4}, held_out=False)
-    run = subprocess.run([*SPACESIM, "calibrate", str(calib), "--out", str(tmp_path / "d"), "--cluster", dask_cluster, "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [*SPACESIM, "calibrate", str(calib), "--out", str(tmp_path / "d"), "--cluster", dask_cluster, "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
     _check_posterior(tmp_path / "d", 30)
     manifest = json.loads((tmp_path / "d" / "manifest.json").read_text())

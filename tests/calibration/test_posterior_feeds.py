@@ -20,7 +20,9 @@ def posterior(tmp_path):
     """A calibration folder's posterior: three particles, the second twice as heavy as the others."""
     folder = tmp_path / "calib"
     folder.mkdir()
-    pd.DataFrame({"membership_rate": [0.1, 0.2, 0.4], "trust_floor": [0.3, 0.35, 0.5], "weight": [0.25, 0.5, 0.25], "generation": 3}).to_parquet(folder / "posterior.parquet")
+    pd.DataFrame({"membership_rate": [0.1, 0.2, 0.4], "trust_floor": [0.3, 0.35, 0.5], "weight": [0.25, 0.5, 0.25], "generation": 3}).to_parquet(
+        folder / "posterior.parquet"
+    )
     (folder / "manifest.json").write_text(json.dumps({"kind": "calibration", "status": "completed"}))
     return folder
 
@@ -80,7 +82,24 @@ def test_bad_parameters_from_is_refused(tmp_path, posterior, extra, words):
 
 
 def test_run_with_the_posterior_mean(tmp_path, posterior, capsys):
-    assert main(["run", str(shipped_scenario("teaching_small")), "--steps", "2", "--posterior", str(posterior), "--set", "trust_floor=0.4", "--out", str(tmp_path / "r"), "--no-plots"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                str(shipped_scenario("teaching_small")),
+                "--steps",
+                "2",
+                "--posterior",
+                str(posterior),
+                "--set",
+                "trust_floor=0.4",
+                "--out",
+                str(tmp_path / "r"),
+                "--no-plots",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "membership_rate = 0.225" in out
     runs = pd.read_parquet(tmp_path / "r" / "runs.parquet")

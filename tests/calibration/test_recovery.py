@@ -23,7 +23,9 @@ def test_true_parameters_fall_inside_the_90_percent_intervals(tmp_path):
     intervals = []
     for k in range(10):
         folder = tmp_path / f"d{k}"
-        calib = write_calibration(folder, observed_accessions(TRUTH, 100 + k), abc={"population": 60, "generations": 4, "posterior_draws": 2}, seed=k, held_out=False)
+        calib = write_calibration(
+            folder, observed_accessions(TRUTH, 100 + k), abc={"population": 60, "generations": 4, "posterior_draws": 2}, seed=k, held_out=False
+        )
         manifest = calibrate(load_calibration(calib), folder / "out", workers=1, plots=False, echo=lambda line: None)
         summary = manifest["posterior_summary"]
         intervals.append({n: (round(s["q05"], 3), round(s["q95"], 3)) for n, s in summary.items()})

@@ -48,7 +48,11 @@ def test_valid_file_loads(calib):
         (lambda d: d["patterns"]["accords_count"].update(framework="ARTEMS"), "patterns.accords_count.framework", "did you mean 'ARTEMIS'?"),
         (lambda d: d.update(patern=1), "patern", "unknown field"),
         (lambda d: d["fit"].update(membership_rate={"low": 0.1, "high": 2.0}), "fit.membership_rate", "leaves the declared range [0.0, 1.0]"),
-        (lambda d: d["fit"].update(membership_rate={"prior": "log_uniform", "low": 0.0, "high": 0.5}), "fit.membership_rate.low", "log-uniform prior needs low > 0"),
+        (
+            lambda d: d["fit"].update(membership_rate={"prior": "log_uniform", "low": 0.0, "high": 0.5}),
+            "fit.membership_rate.low",
+            "log-uniform prior needs low > 0",
+        ),
         (lambda d: d["fit"].update(membership_rate={"prior": "truncnorm", "mean": 0.2}), "fit.membership_rate", "needs mean and sd"),
         (lambda d: d["fit"].update(membership_rate={"prior": "normal"}), "fit.membership_rate.prior", "uniform"),
         (lambda d: d["fit"].update(legal_clarity={}), "fit.legal_clarity", "policy lever"),

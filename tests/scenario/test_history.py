@@ -160,8 +160,16 @@ def test_a_good_toy_file_validates():
         ("date: 2020-06-01", "date: 2022-06-01", "h.yaml:15: rows[1].date: 2022-06-01 is after as_of (2021-01-01)"),
         ("date: 2020-06-01", "date: 2019-06-01", "h.yaml:15: rows[1].date: 2019-06-01 is before the framework opened (2020-01-01)"),
         ("nation: BBB", "nation: AAA", "h.yaml:15: rows[1].nation: 'AAA' is listed twice"),
-        ("date: 2020-06-01, source: s", "date: null, not_after: 2022-01-01, uncertain: true, note: unknown, source: s", "h.yaml:15: rows[1].not_after: 2022-01-01 is after as_of (2021-01-01)"),
-        ("date: 2020-06-01, source: s", "date: 2020-06-01, not_before: 2020-07-01, source: s", "h.yaml:15: rows[1]: Value error, not_before/date/not_after are out of order"),
+        (
+            "date: 2020-06-01, source: s",
+            "date: null, not_after: 2022-01-01, uncertain: true, note: unknown, source: s",
+            "h.yaml:15: rows[1].not_after: 2022-01-01 is after as_of (2021-01-01)",
+        ),
+        (
+            "date: 2020-06-01, source: s",
+            "date: 2020-06-01, not_before: 2020-07-01, source: s",
+            "h.yaml:15: rows[1]: Value error, not_before/date/not_after are out of order",
+        ),
         ("members: 2", "members: 3", "h.yaml:9: totals.members: the file is complete but has 2 rows for members, not 3"),
         ("{publisher: P, title: T}", "{publisher: P}", "h.yaml:12: sources.s.title: required field is missing"),
         ("kind: accessions", "kind: treaty", "h.yaml:3: kind: must be one of accessions, votes, asat_tests (got 'treaty')"),
@@ -176,7 +184,7 @@ def test_bad_files_name_file_line_row_and_field(old, new, expected):
 
 def test_bare_yes_and_no_keys_get_a_hint():
     (msg,) = problems(GOOD.replace("totals: {members: 2}", "totals: {yes: 2}"))
-    assert "write \"yes\" and \"no\" in quotes" in msg
+    assert 'write "yes" and "no" in quotes' in msg
 
 
 def test_an_unknown_shipped_name_is_an_input_error():

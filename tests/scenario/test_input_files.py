@@ -142,6 +142,7 @@ def test_cli_refuses_a_fifo_and_dev_zero_with_exit_2(fifo):
 
 # --------------------------------------------------------------- numbers are numbers
 
+
 @pytest.mark.parametrize(
     "old,new,field",
     [
@@ -164,7 +165,9 @@ def test_a_boolean_or_a_quoted_number_is_not_a_number_in_a_scenario(tiny_text, o
     assert "valid number" in problem.message or "valid integer" in problem.message
 
 
-@pytest.mark.parametrize("name,value", [("trust_gain", True), ("legal_clarity", False), ("trust_gain", "1.0"), ("allow_bilateral", 1), ("allow_bilateral", "true")])
+@pytest.mark.parametrize(
+    "name,value", [("trust_gain", True), ("legal_clarity", False), ("trust_gain", "1.0"), ("allow_bilateral", 1), ("allow_bilateral", "true")]
+)
 def test_parameters_and_levers_keep_their_kind(tiny_text, name, value):
     group = "policy" if name in ("legal_clarity", "allow_bilateral") else "parameters"
     with pytest.raises(InputError) as caught:
@@ -177,7 +180,17 @@ def test_numbers_and_booleans_that_are_right_still_pass(tiny_text):
     assert spec.parameters.trust_gain == 1.0 and spec.policy.allow_bilateral is False and spec.policy.legal_clarity == 1.0
 
 
-@pytest.mark.parametrize("body", ["replicates: true\n", "replicates: '5'\n", "steps: true\n", "seed: true\n", "chunk_size: false\n", "vary:\n  sample: {method: sobol, n: true, ranges: {legal_clarity: [0, 1]}}\n"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "replicates: true\n",
+        "replicates: '5'\n",
+        "steps: true\n",
+        "seed: true\n",
+        "chunk_size: false\n",
+        "vary:\n  sample: {method: sobol, n: true, ranges: {legal_clarity: [0, 1]}}\n",
+    ],
+)
 def test_a_boolean_or_a_quoted_number_is_not_a_number_in_an_experiment(tmp_path, body):
     (tmp_path / "s.yaml").write_text(shipped_scenario("teaching_small").read_text())
     with pytest.raises(InputError) as caught:
@@ -186,7 +199,9 @@ def test_a_boolean_or_a_quoted_number_is_not_a_number_in_an_experiment(tmp_path,
     assert problem.line == 4 + body.count("\n") and ("valid integer" in problem.message or "valid number" in problem.message), problem
 
 
-@pytest.mark.parametrize("body", ["parameters: {legal_clarity: true}\n", "vary:\n  grid:\n    trust_gain: [0.5, true]\n", "variants:\n  a: {allow_bilateral: 0}\n"])
+@pytest.mark.parametrize(
+    "body", ["parameters: {legal_clarity: true}\n", "vary:\n  grid:\n    trust_gain: [0.5, true]\n", "variants:\n  a: {allow_bilateral: 0}\n"]
+)
 def test_experiment_values_keep_the_parameters_kind(tmp_path, body):
     (tmp_path / "s.yaml").write_text(shipped_scenario("teaching_small").read_text())
     with pytest.raises(InputError, match="valid (number|boolean)"):
@@ -196,13 +211,19 @@ def test_experiment_values_keep_the_parameters_kind(tmp_path, body):
 def test_set_values_keep_the_parameters_kind(tmp_path):
     scenario = str(shipped_scenario("teaching_small"))
     for setting in ("legal_clarity=true", "trust_gain='2'", "allow_bilateral=1"):
-        done = subprocess.run([sys.executable, "-m", "spacesim", "run", scenario, "--steps", "2", "--set", setting, "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "spacesim", "run", scenario, "--steps", "2", "--set", setting, "--out", str(tmp_path / "out")],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 2, done.stderr
         assert done.stderr.startswith(f"error: command line: {setting.split('=')[0]}: Input should be a valid "), done.stderr
     assert not (tmp_path / "out").exists()
 
 
 # --------------------------------------------------------------- seeds fit 64 bits
+
 
 def test_a_seed_of_2_64_is_refused_in_a_scenario(tiny_text):
     assert MAX_SEED == 2**64 - 1
@@ -227,18 +248,36 @@ def test_a_seed_override_of_2_64_is_refused(tiny_spec):
 
 def test_cli_refuses_a_seed_of_2_64_before_running_and_runs_the_largest(tmp_path):
     scenario = str(shipped_scenario("teaching_small"))
-    done = subprocess.run([sys.executable, "-m", "spacesim", "run", scenario, "--steps", "2", "--seed", str(2**64), "--out", str(tmp_path / "big")], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "spacesim", "run", scenario, "--steps", "2", "--seed", str(2**64), "--out", str(tmp_path / "big")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     assert done.stderr == "error: command line: --seed: Input should be less than or equal to 18446744073709551615 (got 18446744073709551616)\n"
     assert not (tmp_path / "big").exists()
-    done = subprocess.run([sys.executable, "-m", "spacesim", "run", scenario, "--steps", "2", "--seed", str(MAX_SEED), "--out", str(tmp_path / "max"), "--no-plots"], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "spacesim", "run", scenario, "--steps", "2", "--seed", str(MAX_SEED), "--out", str(tmp_path / "max"), "--no-plots"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     import pandas as pd
 
     assert int(pd.read_parquet(tmp_path / "max" / "runs.parquet")["seed"].iloc[0]) == MAX_SEED
 
 
-@pytest.mark.parametrize(("old", "new", "field"), [("debris: 3037,", "debris: true,", "rows[1].debris"), ("altitude_km: 850,", "altitude_km: '850',", "rows[1].altitude_km"), ("totals: {tests: 5}", "totals: {tests: true}", "totals.tests"), ("complete: true", "complete: 1", "complete")])
+@pytest.mark.parametrize(
+    ("old", "new", "field"),
+    [
+        ("debris: 3037,", "debris: true,", "rows[1].debris"),
+        ("altitude_km: 850,", "altitude_km: '850',", "rows[1].altitude_km"),
+        ("totals: {tests: 5}", "totals: {tests: true}", "totals.tests"),
+        ("complete: true", "complete: 1", "complete"),
+    ],
+)
 def test_observed_history_files_keep_numbers_and_booleans_apart(tmp_path, old, new, field):
     from spacesim.scenario.history import load_history, shipped_histories
 

@@ -56,7 +56,10 @@ def test_unknown_nation_in_framework_is_named(tiny_text):
 
 
 def test_event_references_are_checked(tiny_text):
-    text = tiny_text + "events:\n  - {step: 3, kind: asat_test, actor: XYZ}\n  - {step: 4, kind: framework_opens, framework: NOPE}\n  - {step: 99, kind: government_change, actor: AAA}\n"
+    text = (
+        tiny_text
+        + "events:\n  - {step: 3, kind: asat_test, actor: XYZ}\n  - {step: 4, kind: framework_opens, framework: NOPE}\n  - {step: 99, kind: government_change, actor: AAA}\n"
+    )
     msgs = problems(text)
     assert any("events[0].actor" in m and "'XYZ'" in m for m in msgs)
     assert any("events[1].framework" in m and "'NOPE'" in m for m in msgs)
@@ -83,7 +86,9 @@ def test_aliases_of_mappings_are_refused(tiny_text):
 
 
 def test_billion_laughs_is_refused_quickly():
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    )
     with pytest.raises(InputError, match="aliases"):
         parse_scenario(bomb)
 

@@ -33,7 +33,9 @@ def port(tmp_path_factory):
     port = free_port()
     log = tmp_path_factory.mktemp("dashboard") / "dashboard.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "spacesim", "dashboard", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "spacesim", "dashboard", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     try:
         assert wait_until_listening(port, timeout=120, process=process), f"the dashboard did not start:\n{log.read_text()}"
         yield port

@@ -124,7 +124,9 @@ def run_findings(steps: pd.DataFrame, events: pd.DataFrame | None = None, *, cal
     else:
         out.append("No destructive ASAT test, cyber attack or other event happened.")
     seeded = f" (seed {seed})" if seed is not None else ""
-    out.append(f"This is one run{seeded}: chance (random ASAT tests, cyber attacks, leaks, changes of government) moves these numbers, and one seed cannot say by how much. A batch with replicates (spacesim batch) does.")
+    out.append(
+        f"This is one run{seeded}: chance (random ASAT tests, cyber attacks, leaks, changes of government) moves these numbers, and one seed cannot say by how much. A batch with replicates (spacesim batch) does."
+    )
     return out
 
 
@@ -147,4 +149,3 @@ def _asat_findings(steps: pd.DataFrame, events: pd.DataFrame | None, calendar: C
     if len(tests) > 5:
         out.append(f"{len(tests) - 5} more destructive ASAT tests are listed under Events.")
     return out
-

@@ -46,7 +46,16 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 #: The Okabe-Ito palette (Okabe and Ito 2008, "Color Universal Design"), which readers with any common colour-vision
 #: deficiency tell apart.
-OKABE_ITO = {"black": "#000000", "orange": "#E69F00", "sky blue": "#56B4E9", "bluish green": "#009E73", "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish purple": "#CC79A7"}
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
 #: Bloc colours: blue, vermillion, bluish green, reddish purple, sky blue, orange. Yellow is left for frameworks and
 #: grey for unaligned nations.
 BLOC_COLOURS = tuple(OKABE_ITO[c] for c in ("blue", "vermillion", "bluish green", "reddish purple", "sky blue", "orange"))
@@ -201,7 +210,9 @@ def timeseries(steps: pd.DataFrame, outcomes: tuple[str, ...], ax: Axes | None =
     ax.grid(alpha=0.25)
     handles, names = ax.get_legend_handles_labels()
     if len(handles) > 1:
-        ax.legend(handles, names, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a line
+        ax.legend(
+            handles, names, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False
+        )  # outside the axes: never over a line
     return ax
 
 
@@ -333,7 +344,14 @@ def spread(xy: np.ndarray, gap: tuple[float, float] = FRAMEWORK_GAP, inside: flo
 NODE_AREA = (30.0, 420.0)
 
 
-def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None = None, ax: Axes | None = None, pos: dict | None = None, calendar: Calendar | None = None) -> Axes:
+def network(
+    nations: pd.DataFrame,
+    partnerships: pd.DataFrame,
+    step: int | None = None,
+    ax: Axes | None = None,
+    pos: dict | None = None,
+    calendar: Calendar | None = None,
+) -> Axes:
     """The partnership network at ``step`` (default: the last), readable at the baseline's 34 nations.
 
     Nations sit on a ring, each bloc on its own arc (:func:`ring_layout`), coloured from the colour-blind-safe
@@ -351,7 +369,9 @@ def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None 
     members = active[active["kind"] != "bilateral"]
     frameworks = sorted(set(members["framework"].dropna()))
     if pos is None:
-        pos = ring_layout([(c, bloc_of[c], capability[c]) for c in at["nation"]], [(f, sorted(members.loc[members["framework"] == f, "party_a"])) for f in frameworks])
+        pos = ring_layout(
+            [(c, bloc_of[c], capability[c]) for c in at["nation"]], [(f, sorted(members.loc[members["framework"] == f, "party_a"])) for f in frameworks]
+        )
     blocs = sorted({b for b in bloc_of.values() if b})
     colour = {b: BLOC_COLOURS[i % len(BLOC_COLOURS)] for i, b in enumerate(blocs)}
 
@@ -379,23 +399,41 @@ def network(nations: pd.DataFrame, partnerships: pd.DataFrame, step: int | None 
         ax.scatter(fxy[:, 0], fxy[:, 1], marker="D", s=110, c=FRAMEWORK_COLOUR, edgecolors=FRAMEWORK_EDGE_COLOUR, zorder=4)
         halo = [patheffects.withStroke(linewidth=3, foreground="white")]
         for f, (x, y) in zip(frameworks, fxy):
-            ax.annotate(f, (x, y), xytext=(0, -8), textcoords="offset points", ha="center", va="top", fontsize=8, zorder=5, path_effects=halo, gid=f"framework-label-{f}")
+            ax.annotate(
+                f,
+                (x, y),
+                xytext=(0, -8),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=8,
+                zorder=5,
+                path_effects=halo,
+                gid=f"framework-label-{f}",
+            )
     ax.set_xlim(-1.3, 1.3)
     ax.set_ylim(-1.3, 1.3)
     ax.set_aspect("equal")
-    handles = [Line2D([], [], color="#333333", linewidth=1.8, label="bilateral agreement (wider: deeper)"), Line2D([], [], color="#999999", linestyle=(0, (1, 2)), label="framework membership")]
+    handles = [
+        Line2D([], [], color="#333333", linewidth=1.8, label="bilateral agreement (wider: deeper)"),
+        Line2D([], [], color="#999999", linestyle=(0, (1, 2)), label="framework membership"),
+    ]
     handles += [Line2D([], [], marker="D", color=FRAMEWORK_COLOUR, markeredgecolor=FRAMEWORK_EDGE_COLOUR, linestyle="", label="framework")]
     handles += [Line2D([], [], marker="o", color=colour[b], linestyle="", markersize=8, label=f"bloc: {b}") for b in blocs]
     if any(b is None for b in bloc_of.values()):
         handles += [Line2D([], [], marker="o", color=UNALIGNED, linestyle="", markersize=8, label="unaligned")]
     ax.legend(handles=handles, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False)  # below the picture: never over a node
     when = f"step {step} ({step_date(step, calendar)})" if calendar else f"step {step}"
-    ax.set_title(f"Partnership network at {when}: {len(tie_lines)} bilateral agreements, {len(member_lines)} framework memberships\n(circle area: space capability)")
+    ax.set_title(
+        f"Partnership network at {when}: {len(tie_lines)} bilateral agreements, {len(member_lines)} framework memberships\n(circle area: space capability)"
+    )
     ax.set_axis_off()
     return ax
 
 
-def draw_run_plots(steps: pd.DataFrame, nations: pd.DataFrame, partnerships: pd.DataFrame, folder: Path, title: str = "", context: PlotContext | None = None) -> list[Path]:
+def draw_run_plots(
+    steps: pd.DataFrame, nations: pd.DataFrame, partnerships: pd.DataFrame, folder: Path, title: str = "", context: PlotContext | None = None
+) -> list[Path]:
     """Write a run's standard plots into ``folder``; return their paths.
 
     ``context`` (:func:`run_context`) gives the figures their heading (scenario, seed, levers) and calendar; without

@@ -152,7 +152,9 @@ def _global_seed(seed: int) -> Iterator[None]:
         np.random.set_state(state)
 
 
-def _salib(method: str, problem: SensitivityProblem, x: np.ndarray, y: np.ndarray, *, second_order: bool, levels: int, resamples: int, seed: int) -> dict[str, Any]:
+def _salib(
+    method: str, problem: SensitivityProblem, x: np.ndarray, y: np.ndarray, *, second_order: bool, levels: int, resamples: int, seed: int
+) -> dict[str, Any]:
     """SALib's result for ``method`` as a plain dict of arrays."""
     salib = problem.salib()
     if method == "sobol":
@@ -210,7 +212,9 @@ _INDICES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
 }
 
 
-def analyse(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.ndarray, *, second_order: bool = True, levels: int = 4, resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+def analyse(
+    problem: SensitivityProblem, method: str, x: np.ndarray, y: np.ndarray, *, second_order: bool = True, levels: int = 4, resamples: int = 1000, seed: int = 0
+) -> pd.DataFrame:
     """Indices of one output ``y`` (one value per row of ``x``) as rows ``parameter, parameter2, index, value, confidence``.
 
     ``confidence`` is the half-width of SALib's 95% bootstrap interval, NaN
@@ -236,7 +240,9 @@ def analyse(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.ndarr
     if m.name == "sobol" and second_order:
         for i in range(len(names)):
             for j in range(i + 1, len(names)):
-                rows.append({"parameter": names[i], "parameter2": names[j], "index": "S2", "value": float(res["S2"][i, j]), "confidence": float(res["S2_conf"][i, j])})
+                rows.append(
+                    {"parameter": names[i], "parameter2": names[j], "index": "S2", "value": float(res["S2"][i, j]), "confidence": float(res["S2_conf"][i, j])}
+                )
     return pd.DataFrame(rows, columns=["parameter", "parameter2", "index", "value", "confidence"])
 
 
@@ -289,7 +295,9 @@ def point_outcomes(runs: pd.DataFrame, steps: pd.DataFrame, outcome: str | Windo
     missing = np.flatnonzero(means.isna().to_numpy())
     if len(missing):
         shown = ", ".join(map(str, missing[:8])) + (" ..." if len(missing) > 8 else "")
-        raise SensitivityUnavailable(f"{len(missing)} of {n_points} sample points have no completed run (points {shown}); the indices need every point. See the failed runs in runs.parquet")
+        raise SensitivityUnavailable(
+            f"{len(missing)} of {n_points} sample points have no completed run (points {shown}); the indices need every point. See the failed runs in runs.parquet"
+        )
     counts = grouped.size().reindex(range(n_points)).to_numpy()
     within = grouped.var(ddof=1).reindex(range(n_points)).to_numpy()
     between = float(np.var(means.to_numpy(), ddof=1)) if n_points > 1 else 0.0
@@ -367,7 +375,9 @@ def write_sensitivity(out: Path, spec: SensitivitySpec, x: np.ndarray, runs: pd.
     for o in spec.outcomes:
         y, _, _ = point_outcomes(runs, steps, o, len(x))
         name, statistic = (o if isinstance(o, str) else o.outcome), statistic_of(o, runs.columns)
-        check = convergence(problem, spec.method, x, y, samples=spec.samples, second_order=spec.second_order, levels=spec.levels, resamples=spec.resamples, seed=seed)
+        check = convergence(
+            problem, spec.method, x, y, samples=spec.samples, second_order=spec.second_order, levels=spec.levels, resamples=spec.resamples, seed=seed
+        )
         verdicts[statistic_label(name, statistic)] = {"enough": check.enough, "reasons": check.reasons}
         if len(check.table):
             checks.append(check.table.assign(method=spec.method, outcome=name, statistic=statistic))
@@ -410,7 +420,18 @@ class Convergence:
     reasons: list[str]
 
 
-def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.ndarray, *, samples: int, second_order: bool = True, levels: int = 4, resamples: int = 1000, seed: int = 0) -> Convergence:
+def convergence(
+    problem: SensitivityProblem,
+    method: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    samples: int,
+    second_order: bool = True,
+    levels: int = 4,
+    resamples: int = 1000,
+    seed: int = 0,
+) -> Convergence:
     """Re-estimate the main index on the first quarter and half of the design and say whether ``samples`` is enough.
 
     The first N/4 and N/2 base samples of every nested design are designs of
@@ -433,7 +454,9 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
     m = method_named(method)
     columns = ["samples", "points", "parameter", "index", "value", "confidence"]
     if not m.nested:
-        return Convergence(pd.DataFrame(columns=columns), None, [f"{m.title}'s design cannot be cut into smaller designs; run it again with samples halved and compare"])
+        return Convergence(
+            pd.DataFrame(columns=columns), None, [f"{m.title}'s design cannot be cut into smaller designs; run it again with samples halved and compare"]
+        )
     block = m.block(len(problem.names), second_order)
     frames = []
     for share in (4, 2, 1):
@@ -457,16 +480,26 @@ def convergence(problem: SensitivityProblem, method: str, x: np.ndarray, y: np.n
         return Convergence(table, None, ["the outcome is the same at every sample point: there is nothing to rank"])
     largest = float(full["value"].abs().max()) if len(full) else 0.0
     if not largest > 0:
-        why = " (DGSM's small steps did not change the outcome: an outcome that moves in jumps, such as a count, has no derivative to measure)" if m.name == "dgsm" else ""
+        why = (
+            " (DGSM's small steps did not change the outcome: an outcome that moves in jumps, such as a count, has no derivative to measure)"
+            if m.name == "dgsm"
+            else ""
+        )
         return Convergence(table, None, [f"every {m.main} is 0 at N: there is nothing to rank{why}"])
     vague = [p for p, h in full["confidence"].items() if h == h and h > PRECISE_SHARE * largest]
     if vague:
-        reasons.append(f"the 95% interval of {m.main} of {', '.join(vague)} is wider than half the largest {m.main} ({largest:.3g}): the ranking cannot be read")
+        reasons.append(
+            f"the 95% interval of {m.main} of {', '.join(vague)} is wider than half the largest {m.main} ({largest:.3g}): the ranking cannot be read"
+        )
     allowed = full["confidence"].where(full["confidence"].notna(), SETTLED_SHARE * largest)
     moved = (full["value"] - half["value"].reindex(full.index)).abs()
     drifting = [p for p in full.index if moved[p] > allowed[p]]
     if drifting:
-        reasons.append(f"{m.main} of {', '.join(drifting)} moved from N/2 to N by more than its 95% interval" if m.intervals else f"{m.main} of {', '.join(drifting)} moved from N/2 to N by more than {SETTLED_SHARE:.0%} of the largest index")
+        reasons.append(
+            f"{m.main} of {', '.join(drifting)} moved from N/2 to N by more than its 95% interval"
+            if m.intervals
+            else f"{m.main} of {', '.join(drifting)} moved from N/2 to N by more than {SETTLED_SHARE:.0%} of the largest index"
+        )
     swapped = []
     names = list(full.index)
     for i, a in enumerate(names):
@@ -498,7 +531,9 @@ def time_windows(last_step: int, count: int = TIME_WINDOWS) -> list[tuple[int, i
 OVER_TIME_COLUMNS = ("method", "outcome", "window_first", "window_last", "parameter", "index", "value", "confidence")
 
 
-def indices_over_time(spec: SensitivitySpec, x: np.ndarray, runs: pd.DataFrame, steps: pd.DataFrame, outcomes: list[str], seed: int = 0, count: int = TIME_WINDOWS) -> pd.DataFrame:
+def indices_over_time(
+    spec: SensitivitySpec, x: np.ndarray, runs: pd.DataFrame, steps: pd.DataFrame, outcomes: list[str], seed: int = 0, count: int = TIME_WINDOWS
+) -> pd.DataFrame:
     """The main and second index of each outcome's mean over each window of steps (:func:`time_windows`): how the parameters' influence changes over a run.
 
     A window in which some sample point has no value (an outcome that is
@@ -541,7 +576,9 @@ class _WithGenerator:
         return self.fn(parameters, np.random.default_rng(seed))
 
 
-def function_runs(fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, outcomes: list[str], replicates: int = 1, seed: int = 0, workers: int | None = 1) -> pd.DataFrame:
+def function_runs(
+    fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, outcomes: list[str], replicates: int = 1, seed: int = 0, workers: int | None = 1
+) -> pd.DataFrame:
     """A runs table like a batch's (``run_id, point, variant, replicate, seed``, the parameters, ``status, error_type, error``, ``final_<outcome>``) of ``fn`` at every sample point.
 
     The engine runs it (:func:`spacesim.experiment.evaluate.evaluate`, on
@@ -561,7 +598,9 @@ def function_runs(fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, o
     return evaluate(_WithGenerator(fn), points, replicates=replicates, seed=seed, outcomes=outcomes, workers=workers)["runs"]
 
 
-def sensitivity_of_function(spec: SensitivitySpec, fn: RunFunction, out: str | Path, *, replicates: int = 1, seed: int = 0, workers: int | None = 1) -> tuple[pd.DataFrame, dict[str, Any]]:
+def sensitivity_of_function(
+    spec: SensitivitySpec, fn: RunFunction, out: str | Path, *, replicates: int = 1, seed: int = 0, workers: int | None = 1
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The sensitivity analysis ``spacesim sensitivity`` makes, of a Python function of the parameters instead of the model.
 
     The same steps on the same data: the design from :func:`sample`, every
@@ -643,7 +682,9 @@ def _index_name(index: str) -> str:
     return {"mu_star": "mu*", "ST": "total index ST"}.get(index, index)
 
 
-def ranking(table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10, samples: int | None = None, convergence: dict[str, dict[str, Any]] | None = None) -> str:
+def ranking(
+    table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10, samples: int | None = None, convergence: dict[str, dict[str, Any]] | None = None
+) -> str:
     """Parameters ranked per outcome by the method's main index (Sobol' ST, Morris mu*, ...), as lines a person reads; unreliable values are marked (see :func:`caveat`), and the convergence check's verdict follows when given."""
     lines = []
     for (outcome, statistic), df in table.groupby(["outcome", "statistic"], sort=False):
@@ -808,7 +849,15 @@ def convergence_plot(table: pd.DataFrame, ax: Axes | None = None, verdict: dict[
     for k, (p, rows) in enumerate(table.groupby("parameter", sort=False)):
         rows = rows.sort_values("samples")
         conf = rows["confidence"].to_numpy(dtype=float)
-        ax.errorbar(rows["samples"], rows["value"], yerr=np.where(np.isfinite(conf), conf, 0.0) if np.isfinite(conf).any() else None, marker="o", capsize=3, label=p, color=COLOURS[k % len(COLOURS)])
+        ax.errorbar(
+            rows["samples"],
+            rows["value"],
+            yerr=np.where(np.isfinite(conf), conf, 0.0) if np.isfinite(conf).any() else None,
+            marker="o",
+            capsize=3,
+            label=p,
+            color=COLOURS[k % len(COLOURS)],
+        )
     ax.set_xscale("log", base=2)
     ticks = sorted(set(table["samples"]))
     ax.set_xticks(ticks, [str(t) for t in ticks])
@@ -856,8 +905,14 @@ def _slug(outcome: str, statistic: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in (outcome if statistic == FINAL else f"{outcome}_{statistic}")).strip("_")
 
 
-def draw_sensitivity_plots(plots_dir: Path, table: pd.DataFrame, noise: dict[str, float] | None = None, convergence: dict[str, dict[str, Any]] | None = None,
-                           checks: pd.DataFrame | None = None, over_time: pd.DataFrame | None = None) -> list[Path]:
+def draw_sensitivity_plots(
+    plots_dir: Path,
+    table: pd.DataFrame,
+    noise: dict[str, float] | None = None,
+    convergence: dict[str, dict[str, Any]] | None = None,
+    checks: pd.DataFrame | None = None,
+    over_time: pd.DataFrame | None = None,
+) -> list[Path]:
     """Write the sensitivity plots of a batch: per outcome, the indices (Morris: mu* against sigma) with marks and the noise ratio; Sobol' second-order indices as a matrix; the convergence check; the indices over time."""
     paths = []
 

@@ -50,7 +50,8 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
         n = [pt["replicates"] for pt in replication["points"]]
         lines.append(
             f"adaptive replication on {run_value(replication['outcome'], result.runs.columns).header} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
-            f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
+            f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; "
+            + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
         )
     sens = m.get("sensitivity")
     if sens:
@@ -59,14 +60,19 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
         elif (result.out / "sensitivity.parquet").exists():
             from ..analysis.sensitivity import method_named, ranking
 
-            lines.append(f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
-            lines.append(ranking(pd.read_parquet(result.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples"), convergence=sens.get("convergence")))
+            lines.append(
+                f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):"
+            )
+            lines.append(
+                ranking(
+                    pd.read_parquet(result.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples"), convergence=sens.get("convergence")
+                )
+            )
     lines.extend(batch_summary_lines(result.out, outcomes))
     if failed:
         first = result.runs[result.runs["status"] == "failed"].iloc[0]
         lines.append(f"first failure: run {first['run_id']}: {first['error_type']}: {first['error']}")
     return "\n".join(lines)
-
 
 
 def _count(n: int, noun: str) -> str:

@@ -14,6 +14,7 @@ def __getattr__(name: str) -> object:
         return getattr(batch, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 __all__ = [
     "BatchInterrupted",
     "BatchResult",

@@ -375,7 +375,9 @@ class DaskCluster(_Closing):
             except Exception as exc:  # noqa: BLE001 - sorted below: a lost worker, the wrong code, or a bug (raised)
                 text = str(exc)
                 if text.startswith(CODE_MISMATCH):
-                    raise InputError.single(self.option, self.address, text.removeprefix(CODE_MISMATCH).strip() + "; install this spacesim where the workers run, or restart them") from None
+                    raise InputError.single(
+                        self.option, self.address, text.removeprefix(CODE_MISMATCH).strip() + "; install this spacesim where the workers run, or restart them"
+                    ) from None
                 if not _is_lost_worker(exc):
                     raise
                 self.losses += 1
@@ -437,7 +439,9 @@ def _chunk_task(expected: str, plugin_name: str) -> Any:
                 plugin.activate(worker)
                 have = loaded()
             if have != expected:
-                raise RuntimeError(f"{CODE_MISMATCH} worker {worker.address} runs spacesim code {str(have)[:12]}..., not the batch's {expected[:12]}... (its package {'could not be activated' if plugin else 'was never set up there'})")
+                raise RuntimeError(
+                    f"{CODE_MISMATCH} worker {worker.address} runs spacesim code {str(have)[:12]}..., not the batch's {expected[:12]}... (its package {'could not be activated' if plugin else 'was never set up there'})"
+                )
         index, tasks, model = pickle.loads(payload)
         return model(index, tasks)
 
@@ -607,7 +611,11 @@ def _check_scheduler(address: str, timeout: float, option: str) -> None:
     try:
         asyncio.run(handshake())
     except Exception as exc:  # noqa: BLE001 - any failure of the handshake means no Dask scheduler
-        raise InputError.single(option, address, f"cannot reach a Dask scheduler there: something listens on that port but did not answer as a Dask scheduler within {timeout:g} s ({_describe(exc)})") from None
+        raise InputError.single(
+            option,
+            address,
+            f"cannot reach a Dask scheduler there: something listens on that port but did not answer as a Dask scheduler within {timeout:g} s ({_describe(exc)})",
+        ) from None
 
 
 def _describe(exc: BaseException) -> str:

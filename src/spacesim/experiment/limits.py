@@ -70,7 +70,16 @@ def check_experiment(experiment: Experiment, *, allow_large: bool = False, max_r
     size = f"{points:,} design point{'s' * (points != 1)} x {variants:,} variant{'s' * (variants != 1)} x {'up to ' if experiment.adaptive else ''}{replicates:,} replicate{'s' * (replicates != 1)} = {runs:,} runs"
     took = f"{_duration(seconds)} of computing on one core: {_speed(n, steps)}"
     if runs > max_runs and not allow_large:
-        raise InputError([Problem(experiment.filename, field, f"{size}, more than the limit of {max_runs:,} ({took}); make the design smaller" + _or(override, "run it anyway"), line)])
+        raise InputError(
+            [
+                Problem(
+                    experiment.filename,
+                    field,
+                    f"{size}, more than the limit of {max_runs:,} ({took}); make the design smaller" + _or(override, "run it anyway"),
+                    line,
+                )
+            ]
+        )
     if runs > WARN_RUNS or seconds > WARN_SECONDS:
         warnings.warn(f"{experiment.filename}: {size}: {took}", LargeInputWarning, stacklevel=2)
     check_memory(scenario, str(experiment.scenario_path), allow_large=allow_large, override=override, warn_time=False)
@@ -85,14 +94,19 @@ def check_memory(spec: ScenarioSpec, source: str, *, allow_large: bool = False, 
     """Refuse a run of ``spec`` that needs more memory than is available (estimated before anything is allocated); warn above half of it."""
     n, steps = len(spec.nations), spec.steps
     have = available_memory()
-    if n * n * _SURELY_BYTES_PER_PAIR + (steps + 1) * n * _SURELY_BYTES_PER_NATION_STEP <= min(_SURELY_SMALL_BYTES, WARN_MEMORY_SHARE * have) and _surely_seconds(n, steps) <= WARN_SECONDS:
+    if (
+        n * n * _SURELY_BYTES_PER_PAIR + (steps + 1) * n * _SURELY_BYTES_PER_NATION_STEP <= min(_SURELY_SMALL_BYTES, WARN_MEMORY_SHARE * have)
+        and _surely_seconds(n, steps) <= WARN_SECONDS
+    ):
         return
     from ..model.cost import run_bytes
 
     need = run_bytes(n, steps)
     what = f"{n:,} nations x {steps:,} steps need about {_bytes(need)} for one run (N x N arrays of the nations, and a record of every nation at every step)"
     if need > have and not allow_large:
-        raise InputError.single(source, "nations", f"{what}, more than the {_bytes(have)} of memory available; use fewer nations or steps" + _or(override, "try anyway"))
+        raise InputError.single(
+            source, "nations", f"{what}, more than the {_bytes(have)} of memory available; use fewer nations or steps" + _or(override, "try anyway")
+        )
     if need > min(WARN_BYTES, WARN_MEMORY_SHARE * have):
         warnings.warn(f"{source}: {what}, {need / have:.0%} of the {_bytes(have)} of memory available", LargeInputWarning, stacklevel=3)
     seconds = _run_seconds(n, steps)

@@ -78,7 +78,6 @@ class SensitivityProblem:
         return out
 
 
-
 def sample(problem: SensitivityProblem, method: str, samples: int, *, second_order: bool = True, levels: int = 4, seed: int = 0) -> np.ndarray:
     """The sample matrix (points x parameters) for ``method`` (a name of :data:`METHODS`), deterministic in ``seed``.
 

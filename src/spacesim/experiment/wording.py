@@ -28,5 +28,22 @@ class Wording:
     allow_large: str = "allow_large=True"
 
 
-CLI = Wording(resume="--resume", force="--force", out="--out", another_out="another --out", workers="--workers", cluster="--cluster", method="another --method", allow_large="--allow-large")
-PYTHON = Wording(resume="resume=True", force="force=True", out="out", another_out="another out folder", workers="workers", cluster="cluster", method="another sensitivity method")
+CLI = Wording(
+    resume="--resume",
+    force="--force",
+    out="--out",
+    another_out="another --out",
+    workers="--workers",
+    cluster="--cluster",
+    method="another --method",
+    allow_large="--allow-large",
+)
+PYTHON = Wording(
+    resume="resume=True",
+    force="force=True",
+    out="out",
+    another_out="another out folder",
+    workers="workers",
+    cluster="cluster",
+    method="another sensitivity method",
+)

@@ -115,7 +115,11 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
             kept[name].append(label_rows(getattr(result, name), task))
     out = {"runs": normalise_runs(pd.DataFrame(rows))}
     for name, frames in kept.items():
-        out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: pd.Series([], dtype=t) for c, t in (("run_id", "int64"), *DESIGN_COLUMNS.items())})
+        out[name] = (
+            pd.concat(frames, ignore_index=True)
+            if frames
+            else pd.DataFrame({c: pd.Series([], dtype=t) for c, t in (("run_id", "int64"), *DESIGN_COLUMNS.items())})
+        )
     return ChunkResult(chunk, out, time.perf_counter() - started)
 
 

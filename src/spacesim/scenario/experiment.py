@@ -154,7 +154,9 @@ class SensitivitySpec(Strict):
     levels: Int = Field(4, ge=2, le=64, description="Morris only: levels of the grid (even).")
     resamples: Int = Field(1000, ge=100, le=100_000, description="Bootstrap resamples for the confidence intervals.")
     parameters: dict[str, ParameterRange] = Field(min_length=2)
-    outcomes: list[SensitivityOutcome] = Field(min_length=1, description="An outcome name (its final value) or {outcome, window: [first, last]} (its mean over those steps).")
+    outcomes: list[SensitivityOutcome] = Field(
+        min_length=1, description="An outcome name (its final value) or {outcome, window: [first, last]} (its mean over those steps)."
+    )
 
 
 class AdaptiveReplicates(Strict):
@@ -167,7 +169,9 @@ class AdaptiveReplicates(Strict):
 
 
 #: Replicates: a number per point and variant, or an adaptive rule.
-Replicates = Annotated[Annotated[Int, Field(ge=1, le=100_000), Tag("int")] | Annotated[AdaptiveReplicates, Tag("AdaptiveReplicates")], _mapping_or("int", "AdaptiveReplicates")]
+Replicates = Annotated[
+    Annotated[Int, Field(ge=1, le=100_000), Tag("int")] | Annotated[AdaptiveReplicates, Tag("AdaptiveReplicates")], _mapping_or("int", "AdaptiveReplicates")
+]
 
 
 class VarySpec(Strict):
@@ -181,7 +185,12 @@ class ParametersFrom(Strict):
     """Rule parameters drawn from a calibration's posterior: replicate r of every point and variant runs with draw r."""
 
     posterior: str = Field(min_length=1, description="A calibration folder (written by spacesim calibrate), relative to the experiment file.")
-    draws: Int | None = Field(None, ge=1, le=100_000, description="Draws from the posterior (weighted, seeded by the experiment's seed); by default one per replicate. Replicates past the last draw start again from the first.")
+    draws: Int | None = Field(
+        None,
+        ge=1,
+        le=100_000,
+        description="Draws from the posterior (weighted, seeded by the experiment's seed); by default one per replicate. Replicates past the last draw start again from the first.",
+    )
 
 
 #: The table of a calibration folder that holds the posterior: a column per fitted parameter and ``weight``.
@@ -194,9 +203,13 @@ class ExperimentSpec(Strict):
     schema_version: Literal[1]
     name: str = Field(min_length=1)
     description: str = Field("", description="One line: what the experiment asks (optional).")
-    scenario: str = Field(min_length=1, description="Base scenario: a file, relative to the experiment file, or the name of a shipped scenario (baseline, teaching_small, ...).")
+    scenario: str = Field(
+        min_length=1, description="Base scenario: a file, relative to the experiment file, or the name of a shipped scenario (baseline, teaching_small, ...)."
+    )
     steps: Int | None = Field(None, ge=1, le=100_000)
-    replicates: Replicates = Field(10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication.")
+    replicates: Replicates = Field(
+        10, description="Replicates per design point and variant, or {target_halfwidth, outcome, min, max} for adaptive replication."
+    )
     seed: Seed = 0
     parameters: dict[str, Value] = Field(default_factory=dict, description="Overrides of the base scenario for every run.")
     vary: VarySpec = VarySpec()
@@ -217,7 +230,9 @@ class Experiment:
     ``scenario_path`` where they were read from (``None`` for text).
     """
 
-    def __init__(self, spec: ExperimentSpec, scenario: ScenarioSpec, path: Path | None, scenario_path: Path, lines: LineMap | None = None, filename: str | None = None):
+    def __init__(
+        self, spec: ExperimentSpec, scenario: ScenarioSpec, path: Path | None, scenario_path: Path, lines: LineMap | None = None, filename: str | None = None
+    ):
         self.spec = spec
         self.scenario = scenario
         self.path = path
@@ -268,7 +283,12 @@ class Experiment:
         if method is None:
             return self
         if self.spec.sensitivity is None:
-            raise InputError.single(self.filename, "sensitivity", "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there", self.lines.get(()))
+            raise InputError.single(
+                self.filename,
+                "sensitivity",
+                "the experiment has no sensitivity section: declare the parameters, their ranges, the outcomes and the sample size there",
+                self.lines.get(()),
+            )
         if method not in SENSITIVITY_METHODS:
             raise InputError.single(source, "", f"unknown sensitivity method {method!r}; use one of {', '.join(SENSITIVITY_METHODS)}")
         if method == self.spec.sensitivity.method:
@@ -324,7 +344,9 @@ class Experiment:
 PYTHON_SOURCE = "<python>"
 
 
-def build_experiment(scenario: str | Path, *, name: str = "notebook", description: str = "An experiment built in Python.", base_dir: str | Path = ".", **fields: Any) -> Experiment:
+def build_experiment(
+    scenario: str | Path, *, name: str = "notebook", description: str = "An experiment built in Python.", base_dir: str | Path = ".", **fields: Any
+) -> Experiment:
     """An experiment built in Python without writing YAML, checked exactly as a file would be: the same fields, checks and messages (naming ``<python>`` for the file).
 
     ``scenario`` is a scenario file (relative to ``base_dir``); the other
@@ -374,7 +396,12 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
     if not isinstance(data, dict):
         raise InputError.single(filename, "", "an experiment file must be a mapping of fields (schema_version, name, scenario, ...)", lines.get(()))
     if is_scenario_data(data):
-        raise InputError.single(filename, "nations", "this is a scenario file (it declares nations), not an experiment: run it with spacesim run, or name it as the scenario of an experiment file", lines.get(("nations",)))
+        raise InputError.single(
+            filename,
+            "nations",
+            "this is a scenario file (it declares nations), not an experiment: run it with spacesim run, or name it as the scenario of an experiment file",
+            lines.get(("nations",)),
+        )
     try:
         spec = ExperimentSpec.model_validate(data)
     except ValidationError as exc:
@@ -392,7 +419,10 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
         if [(p.file, p.message) for p in exc.problems] == [(str(scenario_path), NOT_FOUND)]:
             from .library import shipped_scenarios
 
-            bad(("scenario",), f"no such scenario file: {spec.scenario} (looked for {scenario_path}); or name a shipped scenario: {', '.join(shipped_scenarios())}")
+            bad(
+                ("scenario",),
+                f"no such scenario file: {spec.scenario} (looked for {scenario_path}); or name a shipped scenario: {', '.join(shipped_scenarios())}",
+            )
             raise InputError(problems) from None
         raise InputError([Problem(filename, "scenario", f"the scenario file {spec.scenario} is invalid", _line(lines, ("scenario",))), *exc.problems]) from None
 
@@ -602,11 +632,21 @@ def _check_plots(spec: ExperimentSpec, bad: Any) -> None:
     sampled = "vary.sample" if spec.vary.sample is not None else "the sensitivity section" if spec.sensitivity is not None else None
     for i, kind in enumerate(spec.plots):
         if kind == PlotKind.heatmap and sampled:
-            bad(("plots", i), f"a heatmap needs a grid over exactly two parameters, and {sampled} samples points that lie on no grid; use scatter (each outcome against each parameter) instead")
+            bad(
+                ("plots", i),
+                f"a heatmap needs a grid over exactly two parameters, and {sampled} samples points that lie on no grid; use scatter (each outcome against each parameter) instead",
+            )
         elif kind == PlotKind.heatmap and len(spec.vary.grid) != 2:
-            bad(("plots", i), f"a heatmap needs a grid over exactly two parameters; vary.grid has {len(spec.vary.grid)}" + ("; use scatter or envelope" if spec.vary.grid else ""))
+            bad(
+                ("plots", i),
+                f"a heatmap needs a grid over exactly two parameters; vary.grid has {len(spec.vary.grid)}"
+                + ("; use scatter or envelope" if spec.vary.grid else ""),
+            )
         elif kind == PlotKind.scatter and not (spec.vary.grid or sampled):
-            bad(("plots", i), "scatter draws each outcome against each varied parameter, and this experiment varies none (vary.grid, vary.sample or sensitivity)")
+            bad(
+                ("plots", i),
+                "scatter draws each outcome against each varied parameter, and this experiment varies none (vary.grid, vary.sample or sensitivity)",
+            )
         elif kind == PlotKind.network and "tables" in spec.model_fields_set and not {Table.nations, Table.partnerships} <= set(spec.tables):
             bad(("plots", i), "the network plot draws the nations and partnerships tables; keep them (tables: [nations, partnerships, ...]) or drop network")
 
@@ -627,19 +667,35 @@ def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: 
     method = f"the method is {s.method}" + (f", from {method_from}" if method_from else "")
     if s.method == "sobol" and s.samples & (s.samples - 1):
         lower = 2 ** int(math.log2(s.samples))
-        bad(("sensitivity", "samples"), f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}" + (f" ({method})" if method_from else ""))
+        bad(
+            ("sensitivity", "samples"),
+            f"Sobol' sampling needs a power of two; use {lower} or {lower * 2}, not {s.samples}" + (f" ({method})" if method_from else ""),
+        )
     given = s.model_fields_set
     other = f"run without {method_from} {s.method}" if method_from else None
     if s.method == "fast" and s.samples < FAST_MIN_SAMPLES:
-        bad(("sensitivity", "samples"), f"FAST needs more than 64 points per search curve (4 M^2 with M = 4); use at least {FAST_MIN_SAMPLES}, not {s.samples}" + (f" ({method})" if method_from else ""))
+        bad(
+            ("sensitivity", "samples"),
+            f"FAST needs more than 64 points per search curve (4 M^2 with M = 4); use at least {FAST_MIN_SAMPLES}, not {s.samples}"
+            + (f" ({method})" if method_from else ""),
+        )
     if s.method == "dgsm":
         whole = [name for name in s.parameters if name in PARAMETERS_BY_NAME and PARAMETERS_BY_NAME[name].kind is int]
         if whole:
-            bad(("sensitivity", "parameters", whole[0]), f"an integer parameter, but {method}, whose small finite-difference steps the model would round away; use another method or leave {whole[0]} out")
+            bad(
+                ("sensitivity", "parameters", whole[0]),
+                f"an integer parameter, but {method}, whose small finite-difference steps the model would round away; use another method or leave {whole[0]} out",
+            )
     if s.method != "sobol" and "second_order" in given:
-        bad(("sensitivity", "second_order"), f"a Sobol' setting, but {method}, which has no second-order indices; remove second_order from the file or {other or 'use method: sobol'}")
+        bad(
+            ("sensitivity", "second_order"),
+            f"a Sobol' setting, but {method}, which has no second-order indices; remove second_order from the file or {other or 'use method: sobol'}",
+        )
     if s.method != "morris" and "levels" in given:
-        bad(("sensitivity", "levels"), f"a Morris setting (the levels of its grid), but {method}, which has no levels; remove levels from the file or {other or 'use method: morris'}")
+        bad(
+            ("sensitivity", "levels"),
+            f"a Morris setting (the levels of its grid), but {method}, which has no levels; remove levels from the file or {other or 'use method: morris'}",
+        )
     elif s.method == "morris" and s.levels % 2:
         bad(("sensitivity", "levels"), f"Morris levels must be even (got {s.levels})")
     for name, r in s.parameters.items():

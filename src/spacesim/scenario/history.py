@@ -269,7 +269,9 @@ def history_from_data(data: Any, filename: str, lines: LineMap | None = None) ->
         raise InputError.single(filename, "", "a history file must be a mapping of fields (schema_version, kind, sources, rows, ...)", lines.get(()))
     totals = data.get("totals")
     if isinstance(totals, dict) and any(isinstance(key, bool) for key in totals):
-        raise InputError.single(filename, "totals", "a key reads as true/false: YAML takes bare yes/no as booleans, so write \"yes\" and \"no\" in quotes", _line(lines, ("totals",)))
+        raise InputError.single(
+            filename, "totals", 'a key reads as true/false: YAML takes bare yes/no as booleans, so write "yes" and "no" in quotes', _line(lines, ("totals",))
+        )
     kind = data.get("kind")
     if kind not in _KINDS:
         raise InputError.single(filename, "kind", f"must be one of {', '.join(_KINDS)} (got {kind!r})", _line(lines, ("kind",)))
@@ -346,7 +348,15 @@ def framework_accessions(name: str | Path = "artemis_accords", *, until: datetim
     return frame.sort_values(["date", "nation"], na_position="last", kind="stable")[columns].reset_index(drop=True)
 
 
-def membership_counts(name: str | Path, start_year: int, steps: int, step_meaning: str = "quarter", *, nations: Iterable[str] | None = None, undated: Literal["drop", "not_after"] = "drop") -> pd.DataFrame:
+def membership_counts(
+    name: str | Path,
+    start_year: int,
+    steps: int,
+    step_meaning: str = "quarter",
+    *,
+    nations: Iterable[str] | None = None,
+    undated: Literal["drop", "not_after"] = "drop",
+) -> pd.DataFrame:
     """Observed members at the end of each step 0..steps of a run whose step 1 begins on 1 January of ``start_year``.
 
     Columns ``step``, ``date`` (the first day of the next step, i.e. the end

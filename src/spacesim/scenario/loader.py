@@ -24,7 +24,12 @@ def load_scenario(path: str | Path) -> ScenarioSpec:
     """
     data, lines = read_yaml(path)
     if is_experiment_data(data):
-        raise InputError.single(path, "scenario", "this is an experiment file (it names a base scenario to vary), not a scenario: run it with spacesim batch", lines.get(("scenario",)))
+        raise InputError.single(
+            path,
+            "scenario",
+            "this is an experiment file (it names a base scenario to vary), not a scenario: run it with spacesim batch",
+            lines.get(("scenario",)),
+        )
     return scenario_from_data(data, str(path), lines)
 
 

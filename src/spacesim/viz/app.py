@@ -109,7 +109,11 @@ def ScenarioPicker(choices: Choices):
     solara.Select("Scenario (loaded by Reset)", values=list(labels), value=current.label, on_value=lambda label: choices.pick(labels[label]))
     spec = spec_of(current)
     caption = {"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"}
-    solara.Text(f"{plural(len(spec.nations), 'nation')}, {plural(len(spec.frameworks), 'framework')}, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.", style=caption, classes=["spacesim-scenario-facts"])
+    solara.Text(
+        f"{plural(len(spec.nations), 'nation')}, {plural(len(spec.frameworks), 'framework')}, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.",
+        style=caption,
+        classes=["spacesim-scenario-facts"],
+    )
     changed = choices.changed
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap", "margin-top": "4px"}, gap="6px"):
         solara.Button("Restore scenario settings", small=True, outlined=True, color="primary", on_click=choices.restore, disabled=not changed)
@@ -199,8 +203,16 @@ def MesaControls(model: solara.Reactive[DashboardModel], model_params: dict, pla
         solara.lab.ThemeToggle()
     with solara.Sidebar(), solara.Column():
         with solara.Card("Controls", classes=["spacesim-controls"]):
-            solara.SliderInt(label="Play Interval (ms between steps)", value=play_interval, on_value=play_interval.set, min=1, max=500, step=10, thumb_label="always")
-            ModelController(model, model_parameters=model_parameters, play_interval=play_interval, render_interval=solara.use_reactive(1), use_threads=solara.use_reactive(False))
+            solara.SliderInt(
+                label="Play Interval (ms between steps)", value=play_interval, on_value=play_interval.set, min=1, max=500, step=10, thumb_label="always"
+            )
+            ModelController(
+                model,
+                model_parameters=model_parameters,
+                play_interval=play_interval,
+                render_interval=solara.use_reactive(1),
+                use_threads=solara.use_reactive(False),
+            )
         with solara.Card("Model Parameters"):
             ModelCreator(model, model_params, model_parameters=model_parameters)
 

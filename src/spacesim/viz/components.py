@@ -124,7 +124,11 @@ def StatusBar(model: DashboardModel, tick: int = 0):
         solara.Text(f"{model.choice.name}, {model.when}{finished}", style={"font-weight": "bold", "font-size": "1.1rem"}, classes=["spacesim-step-counter"])
         solara.Text(headline(model), style={"font-size": "1rem"}, classes=["spacesim-headline"])
     if model.choice.description:
-        solara.Text(model.choice.description, style={"font-size": "0.9rem", "padding": "0 12px 8px", "display": "block", **FADED}, classes=["spacesim-scenario-description"])
+        solara.Text(
+            model.choice.description,
+            style={"font-size": "0.9rem", "padding": "0 12px 8px", "display": "block", **FADED},
+            classes=["spacesim-scenario-description"],
+        )
 
 
 @solara.component

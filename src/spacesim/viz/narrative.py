@@ -86,7 +86,9 @@ def snapshot(state: WorldState, ledger: dict[str, list[Any]]) -> tuple[np.ndarra
     return state.tie_depth.copy(), state.tie_id.copy(), len(ledger["partnership_id"])
 
 
-def partnership_news(before: tuple[np.ndarray, np.ndarray, int], state: WorldState, ledger: dict[str, list[Any]], step: int, p: SimpleNamespace | None = None) -> list[dict[str, Any]]:
+def partnership_news(
+    before: tuple[np.ndarray, np.ndarray, int], state: WorldState, ledger: dict[str, list[Any]], step: int, p: SimpleNamespace | None = None
+) -> list[dict[str, Any]]:
     """Lines (rows shaped like the event log's) naming the agreements signed, deepened and ended since ``before``.
 
     ``ledger`` is the partnership ledger's columns. Signed: the bilateral

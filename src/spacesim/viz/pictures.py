@@ -102,7 +102,9 @@ def network_svg(state: WorldState, layout: dict[str, tuple[float, float]], title
         fx, fy = pos[code]
         for i in np.flatnonzero(s.membership[:, f]).tolist():
             x, y = pos[s.codes[i]]
-            parts.append(f'<line class="membership" x1="{x:.1f}" y1="{y:.1f}" x2="{fx:.1f}" y2="{fy:.1f}" stroke="#8c8c8c" stroke-width="1.2" stroke-dasharray="2,3"/>')
+            parts.append(
+                f'<line class="membership" x1="{x:.1f}" y1="{y:.1f}" x2="{fx:.1f}" y2="{fy:.1f}" stroke="#8c8c8c" stroke-width="1.2" stroke-dasharray="2,3"/>'
+            )
     ii, jj = np.nonzero(np.triu(s.tie_depth > 0, 1))
     for i, j in zip(ii.tolist(), jj.tolist()):
         (x1, y1), (x2, y2) = pos[s.codes[i]], pos[s.codes[j]]
@@ -225,9 +227,13 @@ def trust_svg(state: WorldState, title: str) -> str:
     for r, i in enumerate(order):
         y = label_w + r * cell
         colour = bloc_colour(s, i)
-        parts.append(f'<text x="{label_w - 4}" y="{y + cell / 2 + MIN_FONT * 0.36:.1f}" font-size="{MIN_FONT:g}" text-anchor="end" fill="{colour}">{escape(s.codes[i])}</text>')
+        parts.append(
+            f'<text x="{label_w - 4}" y="{y + cell / 2 + MIN_FONT * 0.36:.1f}" font-size="{MIN_FONT:g}" text-anchor="end" fill="{colour}">{escape(s.codes[i])}</text>'
+        )
         x = label_w + r * cell + cell / 2 + MIN_FONT * 0.36
-        parts.append(f'<text x="{x:.1f}" y="{label_w - 4}" font-size="{MIN_FONT:g}" transform="rotate(-90 {x:.1f} {label_w - 4})" fill="{colour}">{escape(s.codes[i])}</text>')
+        parts.append(
+            f'<text x="{x:.1f}" y="{label_w - 4}" font-size="{MIN_FONT:g}" transform="rotate(-90 {x:.1f} {label_w - 4})" fill="{colour}">{escape(s.codes[i])}</text>'
+        )
         for c, j in enumerate(order):
             if i == j:
                 continue
@@ -405,7 +411,9 @@ def chart_svg(
     for step in marks:
         x = sx(step)
         when = f"in {step_date(step, calendar)} (step {step})" if calendar else f"at step {step}"
-        parts.append(f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3,3"><title>ASAT test {when}</title></line>')
+        parts.append(
+            f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3,3"><title>ASAT test {when}</title></line>'
+        )
     for k, (name, vs) in enumerate(series.items()):
         colour = LINE_COLOURS[k % len(LINE_COLOURS)]
         points = " ".join(f"{sx(i):.1f},{sy(v):.1f}" for i, v in enumerate(vs) if v == v)

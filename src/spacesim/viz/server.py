@@ -120,12 +120,24 @@ class OwnAddressOnly:
         if scope["type"] == "websocket":
             await receive()  # websocket.connect
             if "websocket.http.response" in scope.get("extensions", {}):  # say why, as an HTTP response to the handshake
-                await send({"type": "websocket.http.response.start", "status": 403, "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+                await send(
+                    {
+                        "type": "websocket.http.response.start",
+                        "status": 403,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+                    }
+                )
                 await send({"type": "websocket.http.response.body", "body": body})
             else:
                 await send({"type": "websocket.close", "code": 1008})  # the server answers the handshake with 403
             return
-        await send({"type": "http.response.start", "status": 403, "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
 
@@ -217,6 +229,7 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
         process.wait()
     except ProcessLookupError:
         pass
+
 
 if __name__ == "__main__":  # the server process of server_command
     run_guarded_solara(sys.argv[1:])
