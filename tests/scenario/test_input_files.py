@@ -18,8 +18,7 @@ import pytest
 
 from spacesim import InputError, load_scenario, parse_scenario
 from spacesim.experiment import load_experiment
-from spacesim.scenario import apply_overrides
-from spacesim.scenario import inputfile
+from spacesim.scenario import apply_overrides, inputfile
 from spacesim.scenario.experiment import load_any, parse_experiment
 from spacesim.scenario.library import shipped_scenario
 from spacesim.scenario.schema import MAX_SEED

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from ..catalogue import COUNT_OUTCOMES, PER_STEP_COUNTS, STEP_OUTCOMES
+from ..catalogue import COUNT_OUTCOMES, PER_STEP_COUNTS
 from ..parameters import PARAMETERS, value_label
 from ..scenario.history import STEPS_PER_YEAR
 

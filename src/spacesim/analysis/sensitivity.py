@@ -61,7 +61,7 @@ from matplotlib.figure import Figure
 
 from ..experiment.sampling import FAST_M, SensitivityProblem, sample
 from ..output.outcomes import FINAL, run_value
-from ..scenario.experiment import Distribution, SensitivitySpec, WindowOutcome, outcome_label
+from ..scenario.experiment import SensitivitySpec, WindowOutcome, outcome_label
 from .plots import LINE_COLOURS as COLOURS  # the colour-blind-safe palette of every figure
 from .plots import OKABE_ITO
 

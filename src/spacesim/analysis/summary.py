@@ -10,7 +10,6 @@ from ..experiment.batch import BatchResult
 from ..output.outcomes import run_value
 from .comparison import batch_summary_lines
 from .sampled import summary_lines
-from .sensitivity import method_named, ranking
 
 
 def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manifest: dict[str, Any] | None = None) -> str:

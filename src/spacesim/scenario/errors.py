@@ -31,7 +31,7 @@ class InputError(Exception):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(cls, file: str | Path, path: str, message: str, line: int | None = None) -> "InputError":
+    def single(cls, file: str | Path, path: str, message: str, line: int | None = None) -> InputError:
         """An error with one problem."""
         return cls([Problem(str(file), path, message, line)])
 

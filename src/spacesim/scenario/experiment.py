@@ -30,7 +30,7 @@ from ..parameters import PARAMETERS_BY_NAME
 from .errors import InputError, Problem
 from .inputfile import NOT_FOUND
 from .loader import _line, _suggest, apply_overrides, is_experiment_data, is_scenario_data, load_scenario, pydantic_problems
-from .schema import Float, Int, Seed, ScenarioSpec, Strict
+from .schema import Float, Int, ScenarioSpec, Seed, Strict
 from .yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
 
 

@@ -69,9 +69,10 @@ datetime.date(2020, 10, 1)
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 import pandas as pd
 from pydantic import Field, StrictBool, ValidationError, model_validator
@@ -109,7 +110,7 @@ class _Dated(Observation):
     date: datetime.date | None = Field(description="The day; null when it could not be found (then say so in note).")
 
     @model_validator(mode="after")
-    def _unknown_date_is_explained(self) -> "_Dated":
+    def _unknown_date_is_explained(self) -> _Dated:
         if self.date is None and not (self.uncertain and self.note.strip()):
             raise ValueError("a row without a date must be marked uncertain: true and say in note why the date is unknown")
         return self
@@ -124,7 +125,7 @@ class Accession(_Dated):
     not_after: datetime.date | None = Field(None, description="Latest day the sources allow, when the day itself is unknown.")
 
     @model_validator(mode="after")
-    def _bounds_hold(self) -> "Accession":
+    def _bounds_hold(self) -> Accession:
         low, high = self.not_before or self.date, self.not_after or self.date
         if low is not None and high is not None and low > high:
             raise ValueError(f"not_before/date/not_after are out of order ({self.not_before}, {self.date}, {self.not_after})")
@@ -151,7 +152,7 @@ class AsatTest(_Dated):
     debris: Int | None = Field(None, ge=0, description="Pieces catalogued or tracked, where a figure was found (see note for what and when).")
 
     @model_validator(mode="after")
-    def _year_matches_date(self) -> "AsatTest":
+    def _year_matches_date(self) -> AsatTest:
         if self.date is not None and self.date.year != self.year:
             raise ValueError(f"date {self.date} is not in year {self.year}")
         return self
@@ -170,7 +171,7 @@ class _HistoryBase(Strict):
     sources: dict[SourceKey, Source] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _incomplete_says_what_is_missing(self) -> "_HistoryBase":
+    def _incomplete_says_what_is_missing(self) -> _HistoryBase:
         if not self.complete and not self.missing.strip():
             raise ValueError("a file with complete: false must say in missing what is not there")
         return self

@@ -105,7 +105,7 @@ class Choices:
         out = [name for name, value in self.values.value.items() if own[name] != value]
         return out + (["seed"] if self.seed.value != spec.seed else [])
 
-    def build(self, seed: int | None = None) -> "DashboardModel":
+    def build(self, seed: int | None = None) -> DashboardModel:
         """The model of the current choices (``seed`` overrides the chosen seed)."""
         return DashboardModel(choices=self, seed=seed)
 
