@@ -110,7 +110,8 @@ def measure(kind: str, runs: int, steps: int, workers: int) -> dict:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.stderr[-2000:]}")
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(
-        f"  ... {kind:8s} {runs:6d} runs x {steps:3d} steps, {workers} worker(s): {result['seconds']:7.1f} s, peak {result['peak_kib'] / 1024:6.0f} MiB (workers {result['worker_peak_kib'] / 1024:.0f} MiB)",
+        f"  ... {kind:8s} {runs:6d} runs x {steps:3d} steps, {workers} worker(s): {result['seconds']:7.1f} s, "
+        f"peak {result['peak_kib'] / 1024:6.0f} MiB (workers {result['worker_peak_kib'] / 1024:.0f} MiB)",
         flush=True,
     )
     return result
@@ -140,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     memory_runs = args.memory_runs or (200 if args.quick else 1000)
     print(f"spacesim batch benchmark  {time.strftime('%Y-%m-%dT%H:%M:%S')}")
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f}; Python {platform.python_version()}"
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.2f}; Python {platform.python_version()}"
     )
     print()
 
@@ -170,18 +172,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'measure':58s} {'got':>12s}  verdict")
     print("-" * 80)
     print(
-        f"{f'(a) {runs} runs x {args.steps} steps, {args.workers} workers < {throughput_target:.0f} s':58s} {a['seconds']:10.1f} s  {verdict(a['seconds'] < throughput_target)}"
+        f"{f'(a) {runs} runs x {args.steps} steps, {args.workers} workers < {throughput_target:.0f} s':58s} "
+        f"{a['seconds']:10.1f} s  {verdict(a['seconds'] < throughput_target)}"
     )
     print(f"{f'(b) speed-up of {args.workers} workers over 1 (same batch) >= {TARGET_SPEEDUP}':58s} {speedup:11.2f}x  {verdict(speedup >= TARGET_SPEEDUP)}")
     print(
-        f"{'(c) spacesim no slower than mesa.batch_run (same runs)':58s} {mesa_a['seconds'] / a['seconds']:11.2f}x  {verdict(a['seconds'] <= mesa_a['seconds'])}"
+        f"{'(c) spacesim no slower than mesa.batch_run (same runs)':58s} "
+        f"{mesa_a['seconds'] / a['seconds']:11.2f}x  {verdict(a['seconds'] <= mesa_a['seconds'])}"
     )
     print(
-        f"{f'(c) spacesim peak memory {10 * memory_runs} vs {memory_runs} runs < {TARGET_MEMORY_RATIO}':58s} {ratio:12.2f}  {verdict(ratio < TARGET_MEMORY_RATIO)}"
+        f"{f'(c) spacesim peak memory {10 * memory_runs} vs {memory_runs} runs < {TARGET_MEMORY_RATIO}':58s} "
+        f"{ratio:12.2f}  {verdict(ratio < TARGET_MEMORY_RATIO)}"
     )
     print(f"{f'    mesa.batch_run peak memory {10 * memory_runs} vs {memory_runs} runs (for comparison)':58s} {mesa_ratio:12.2f}")
     print(
-        f"    peak MiB: spacesim {small['peak_kib'] / 1024:.0f} -> {large['peak_kib'] / 1024:.0f}; mesa.batch_run {mesa_small['peak_kib'] / 1024:.0f} -> {mesa_large['peak_kib'] / 1024:.0f}"
+        f"    peak MiB: spacesim {small['peak_kib'] / 1024:.0f} -> {large['peak_kib'] / 1024:.0f}; "
+        f"mesa.batch_run {mesa_small['peak_kib'] / 1024:.0f} -> {mesa_large['peak_kib'] / 1024:.0f}"
     )
     return 0
 

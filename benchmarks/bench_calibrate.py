@@ -85,7 +85,8 @@ def main() -> int:
     args = parser.parse_args()
     population, generations = (40, 3) if args.quick else (100, 4)
     print(
-        f"host: {platform.node()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared machine: figures are noisy); python {sys.version.split()[0]}"
+        f"host: {platform.node()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} (shared machine: figures are noisy); "
+        f"python {sys.version.split()[0]}"
     )
     cal, bat = [], []
     with tempfile.TemporaryDirectory() as tmp:
@@ -94,7 +95,8 @@ def main() -> int:
             rate, sims, seconds = calibration_rate(population, generations, args.workers, folder)
             cal.append(rate)
             print(
-                f"round {r + 1}: calibration {sims} simulations in {seconds:.1f} s = {rate:.1f}/s (population {population}, {generations} generations, {args.workers} workers)",
+                f"round {r + 1}: calibration {sims} simulations in {seconds:.1f} s = {rate:.1f}/s "
+                f"(population {population}, {generations} generations, {args.workers} workers)",
                 flush=True,
             )
             rate_b, seconds_b = batch_rate(sims, args.workers, folder)

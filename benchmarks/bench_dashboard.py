@@ -105,7 +105,8 @@ def report(label: str, times: list[float] | str) -> None:
     median = statistics.median(times)
     verdict = "PASS" if median < TARGET_S else "MISS"
     print(
-        f"{label}: median {median * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms over {len(times)} clicks  [{verdict}: target < {TARGET_S:.0f} s]"
+        f"{label}: median {median * 1000:.0f} ms, best {min(times) * 1000:.0f} ms, worst {max(times) * 1000:.0f} ms "
+        f"over {len(times)} clicks  [{verdict}: target < {TARGET_S:.0f} s]"
     )
 
 

@@ -172,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     floor = min(floors)
     print()
     print(
-        f"floor: one 1000 x 1000 float64 read-modify-write NumPy pass = {1000 * floor:.3f} ms (best of 60, before and after the runs: {', '.join(f'{1000 * f:.3f}' for f in floors)} ms)"
+        f"floor: one 1000 x 1000 float64 read-modify-write NumPy pass = {1000 * floor:.3f} ms "
+        f"(best of 60, before and after the runs: {', '.join(f'{1000 * f:.3f}' for f in floors)} ms)"
     )
     print()
     print(f"{'scenario':<28} {'nations':>7} {'steps':>6} {'total s':>9} {'ms/step':>9} {'floors/step':>12}")

@@ -56,10 +56,13 @@ def test_unknown_nation_in_framework_is_named(tiny_text):
 
 
 def test_event_references_are_checked(tiny_text):
-    text = (
-        tiny_text
-        + "events:\n  - {step: 3, kind: asat_test, actor: XYZ}\n  - {step: 4, kind: framework_opens, framework: NOPE}\n  - {step: 99, kind: government_change, actor: AAA}\n"
+    events = (
+        "events:\n"
+        "  - {step: 3, kind: asat_test, actor: XYZ}\n"
+        "  - {step: 4, kind: framework_opens, framework: NOPE}\n"
+        "  - {step: 99, kind: government_change, actor: AAA}\n"
     )
+    text = tiny_text + events
     msgs = problems(text)
     assert any("events[0].actor" in m and "'XYZ'" in m for m in msgs)
     assert any("events[1].framework" in m and "'NOPE'" in m for m in msgs)

@@ -59,15 +59,17 @@ def _period(first: int, last: int, calendar: Calendar | None) -> str:
 
 
 def _value(name: str, v: float) -> str:
-    """A value of an outcome: a 0-1 scale with three decimals, counts and debris pieces whole, so that a start, a final value and their difference read alike."""
+    """A value of an outcome: a 0-1 scale with three decimals, counts and debris pieces whole, so that a start, a final
+    value and their difference read alike."""
     return f"{v:.3f}" if outcome_unit(name) == "0-1 scale" else f"{round(v):,}"
 
 
 def _change(name: str, start: float, end: float) -> str:
     """How an outcome moved, e.g. "mean directed trust between distinct nations rose from 0.417 to 0.437 (+0.021, +4.9%)".
 
-    >>> _change("debris", 30000.0, 31445.0), _change("n_bilateral", 0, 9), _change("mean_trust", 0.45, 0.4501)
-    ('tracked debris pieces rose from 30,000 to 31,445 (+1,445, +4.8%)', 'active bilateral agreements rose from 0 to 9', 'mean directed trust between distinct nations stayed at about 0.450')
+    >>> _change("debris", 30000.0, 31445.0), _change("n_bilateral", 0, 9), _change("mean_trust", 0.45, 0.4501)  # doctest: +NORMALIZE_WHITESPACE
+    ('tracked debris pieces rose from 30,000 to 31,445 (+1,445, +4.8%)', 'active bilateral agreements rose from 0 to 9',
+     'mean directed trust between distinct nations stayed at about 0.450')
     """
     what = STEP_OUTCOMES[name].split(" (")[0]  # its declared meaning, which names its unit ("tracked debris pieces")
     scale = max(abs(start), abs(end))
@@ -91,14 +93,16 @@ def _sentence(text: str) -> str:
 def run_findings(steps: pd.DataFrame, events: pd.DataFrame | None = None, *, calendar: Calendar | None = None, seed: Any = None) -> list[str]:
     """A single run's findings, each a sentence generated from its steps and events tables.
 
-    >>> steps = pd.DataFrame({"step": [0, 1, 2], "n_bilateral": [0, 3, 5], "mean_trust": [0.40, 0.42, 0.45], "debris": [30000.0, 30000.0, 30000.0], "n_asat_tests": [0, 0, 0]})
-    >>> for line in run_findings(steps, calendar=(2025, 4), seed=7): print(line)
+    >>> steps = pd.DataFrame({"step": [0, 1, 2], "n_bilateral": [0, 3, 5], "mean_trust": [0.40, 0.42, 0.45],
+    ...                       "debris": [30000.0, 30000.0, 30000.0], "n_asat_tests": [0, 0, 0]})
+    >>> for line in run_findings(steps, calendar=(2025, 4), seed=7): print(line)  # doctest: +NORMALIZE_WHITESPACE
     From the initial state to the last step, over 2 quarters (2025 Q1 to 2025 Q3):
     Active bilateral agreements rose from 0 to 5.
     Mean directed trust between distinct nations rose from 0.400 to 0.450 (+0.050, +12%).
     Tracked debris pieces stayed at about 30,000.
     No destructive ASAT test, cyber attack or other event happened.
-    This is one run (seed 7): chance (random ASAT tests, cyber attacks, leaks, changes of government) moves these numbers, and one seed cannot say by how much. A batch with replicates (spacesim batch) does.
+    This is one run (seed 7): chance (random ASAT tests, cyber attacks, leaks, changes of government) moves these numbers,
+    and one seed cannot say by how much. A batch with replicates (spacesim batch) does.
     """
     out: list[str] = []
     steps = steps.sort_values("step")
@@ -125,7 +129,8 @@ def run_findings(steps: pd.DataFrame, events: pd.DataFrame | None = None, *, cal
         out.append("No destructive ASAT test, cyber attack or other event happened.")
     seeded = f" (seed {seed})" if seed is not None else ""
     out.append(
-        f"This is one run{seeded}: chance (random ASAT tests, cyber attacks, leaks, changes of government) moves these numbers, and one seed cannot say by how much. A batch with replicates (spacesim batch) does."
+        f"This is one run{seeded}: chance (random ASAT tests, cyber attacks, leaks, changes of government) moves these numbers, "
+        "and one seed cannot say by how much. A batch with replicates (spacesim batch) does."
     )
     return out
 

@@ -156,7 +156,8 @@ def levers_text(values: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class PlotContext:
-    """What a figure says about where its numbers come from: a title (the scenario or experiment), a line under it (seed or replicates, levers) and the calendar of its time axis."""
+    """What a figure says about where its numbers come from: a title (the scenario or experiment), a line under it (seed
+    or replicates, levers) and the calendar of its time axis."""
 
     title: str = ""
     subtitle: str = ""

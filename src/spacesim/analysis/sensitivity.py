@@ -106,25 +106,56 @@ class Method:
 METHODS: dict[str, Method] = {
     m.name: m
     for m in (
-        Method("sobol", "Sobol'", "ST", "S1", frozenset({"S1", "ST", "S2"}), "SALib.sample.sobol.sample (Saltelli, scrambled Sobol')", "SALib.analyze.sobol.analyze", True,
-               lambda d, second: 2 * d + 2 if second else d + 2,
-               "S1, the share of the outcome's variance due to the parameter alone; ST, its share including interactions; S2, the share of a pair's interaction"),
-        Method("morris", "Morris", "mu_star", "sigma", frozenset(), "SALib.sample.morris.sample", "SALib.analyze.morris.analyze", True, lambda d, second: d + 1,
-               "mu*, the mean absolute elementary effect (the outcome's change for one grid step, scaled to the whole range); sigma, the spread of those effects (non-linearity or interactions)"),
-        Method("fast", "FAST", "ST", "S1", frozenset({"S1", "ST"}), "SALib.sample.fast_sampler.sample (extended FAST, M = 4)", "SALib.analyze.fast.analyze", False, lambda d, second: d,
-               "S1 and ST as Sobol's, from the Fourier spectrum along a search curve (Saltelli et al. 1999); no intervals: SALib calls its FAST bootstrap unreliable (SALib issue 649)",
-               intervals=False),
-        Method("rbd_fast", "RBD-FAST", "S1", None, frozenset({"S1"}), "SALib.sample.latin.sample (Latin hypercube)", "SALib.analyze.rbd_fast.analyze", True, lambda d, second: 1,
-               "S1, the first-order share of variance, from a random balance design (Tarantola et al. 2006; Plischke 2010)"),
-        Method("delta", "delta (moment-independent)", "delta", "S1", frozenset({"delta", "S1"}), "SALib.sample.latin.sample (Latin hypercube)", "SALib.analyze.delta.analyze (delta_raw; at most 100 bootstrap resamples)", True,
-               lambda d, second: 1,
-               "delta, Borgonovo's moment-independent importance: the expected shift of the outcome's whole distribution when the parameter is known (0 = none, at most 1); S1, the first-order share of variance from the same sample"),
-        Method("pawn", "PAWN", "median", "maximum", frozenset({"minimum", "mean", "median", "maximum"}), "SALib.sample.latin.sample (Latin hypercube)", "SALib.analyze.pawn.analyze (10 slides)",
-               True, lambda d, second: 1,
-               "PAWN (Pianosi & Wagener 2015): the Kolmogorov-Smirnov distance between the outcome's distribution and its distribution with the parameter fixed in one of 10 slides; median (ranking) and maximum over the slides; no intervals",
-               intervals=False),
-        Method("dgsm", "DGSM", "dgsm", None, frozenset(), "SALib.sample.finite_diff.sample (a Sobol' sequence; steps of 0.1% of each value)", "SALib.analyze.dgsm.analyze", True, lambda d, second: d + 1,
-               "dgsm, the derivative-based measure (Sobol' & Kucherenko 2009): the mean squared derivative times the squared range over pi^2 times the variance, an upper bound of ST; vi, the mean squared derivative"),
+        Method(
+            "sobol", "Sobol'", "ST", "S1", frozenset({"S1", "ST", "S2"}),
+            "SALib.sample.sobol.sample (Saltelli, scrambled Sobol')", "SALib.analyze.sobol.analyze", True,
+            lambda d, second: 2 * d + 2 if second else d + 2,
+            "S1, the share of the outcome's variance due to the parameter alone; ST, its share including interactions; "
+            "S2, the share of a pair's interaction",
+        ),
+        Method(
+            "morris", "Morris", "mu_star", "sigma", frozenset(),
+            "SALib.sample.morris.sample", "SALib.analyze.morris.analyze", True,
+            lambda d, second: d + 1,
+            "mu*, the mean absolute elementary effect (the outcome's change for one grid step, scaled to the whole range); "
+            "sigma, the spread of those effects (non-linearity or interactions)",
+        ),
+        Method(
+            "fast", "FAST", "ST", "S1", frozenset({"S1", "ST"}),
+            "SALib.sample.fast_sampler.sample (extended FAST, M = 4)", "SALib.analyze.fast.analyze", False,
+            lambda d, second: d,
+            "S1 and ST as Sobol's, from the Fourier spectrum along a search curve (Saltelli et al. 1999); "
+            "no intervals: SALib calls its FAST bootstrap unreliable (SALib issue 649)",
+            intervals=False,
+        ),
+        Method(
+            "rbd_fast", "RBD-FAST", "S1", None, frozenset({"S1"}),
+            "SALib.sample.latin.sample (Latin hypercube)", "SALib.analyze.rbd_fast.analyze", True,
+            lambda d, second: 1,
+            "S1, the first-order share of variance, from a random balance design (Tarantola et al. 2006; Plischke 2010)",
+        ),
+        Method(
+            "delta", "delta (moment-independent)", "delta", "S1", frozenset({"delta", "S1"}),
+            "SALib.sample.latin.sample (Latin hypercube)", "SALib.analyze.delta.analyze (delta_raw; at most 100 bootstrap resamples)", True,
+            lambda d, second: 1,
+            "delta, Borgonovo's moment-independent importance: the expected shift of the outcome's whole distribution "
+            "when the parameter is known (0 = none, at most 1); S1, the first-order share of variance from the same sample",
+        ),
+        Method(
+            "pawn", "PAWN", "median", "maximum", frozenset({"minimum", "mean", "median", "maximum"}),
+            "SALib.sample.latin.sample (Latin hypercube)", "SALib.analyze.pawn.analyze (10 slides)", True,
+            lambda d, second: 1,
+            "PAWN (Pianosi & Wagener 2015): the Kolmogorov-Smirnov distance between the outcome's distribution and its distribution "
+            "with the parameter fixed in one of 10 slides; median (ranking) and maximum over the slides; no intervals",
+            intervals=False,
+        ),
+        Method(
+            "dgsm", "DGSM", "dgsm", None, frozenset(),
+            "SALib.sample.finite_diff.sample (a Sobol' sequence; steps of 0.1% of each value)", "SALib.analyze.dgsm.analyze", True,
+            lambda d, second: d + 1,
+            "dgsm, the derivative-based measure (Sobol' & Kucherenko 2009): the mean squared derivative times the squared range "
+            "over pi^2 times the variance, an upper bound of ST; vi, the mean squared derivative",
+        ),
     )
 }  # fmt: skip
 
@@ -247,7 +278,9 @@ def analyse(
 
 
 def run_values(runs: pd.DataFrame, steps: pd.DataFrame, outcome: str | WindowOutcome) -> pd.Series:
-    """One value per completed run (indexed by run id): for a name, the run's value (:func:`spacesim.output.outcomes.run_value`: final, or total over the run for a per-step count); for a window, the mean over its steps."""
+    """One value per completed run (indexed by run id): for a name, the run's value
+    (:func:`spacesim.output.outcomes.run_value`: final, or total over the run for a per-step count); for a window, the
+    mean over its steps."""
     done = runs[runs["status"] == "completed"]
     if isinstance(outcome, str):
         return pd.Series(done[run_value(outcome, runs.columns).column].to_numpy(dtype=float), index=done["run_id"].to_numpy())
@@ -257,7 +290,8 @@ def run_values(runs: pd.DataFrame, steps: pd.DataFrame, outcome: str | WindowOut
 
 
 def statistic_of(outcome: str | WindowOutcome, columns: Any = None) -> str:
-    """What sensitivity.parquet's ``statistic`` column says a run's value of ``outcome`` is: "final", "total over the run" (a per-step count) or "mean of steps A-B".
+    """What sensitivity.parquet's ``statistic`` column says a run's value of ``outcome`` is: "final", "total over the
+    run" (a per-step count) or "mean of steps A-B".
 
     >>> statistic_of("mean_trust"), statistic_of("n_asat_tests"), statistic_of(WindowOutcome(outcome="mean_trust", window=(10, 20)))
     ('final', 'total over the run', 'mean of steps 10-20')
@@ -296,7 +330,8 @@ def point_outcomes(runs: pd.DataFrame, steps: pd.DataFrame, outcome: str | Windo
     if len(missing):
         shown = ", ".join(map(str, missing[:8])) + (" ..." if len(missing) > 8 else "")
         raise SensitivityUnavailable(
-            f"{len(missing)} of {n_points} sample points have no completed run (points {shown}); the indices need every point. See the failed runs in runs.parquet"
+            f"{len(missing)} of {n_points} sample points have no completed run (points {shown}); the indices need every point. "
+            "See the failed runs in runs.parquet"
         )
     counts = grouped.size().reindex(range(n_points)).to_numpy()
     within = grouped.var(ddof=1).reindex(range(n_points)).to_numpy()
@@ -579,7 +614,8 @@ class _WithGenerator:
 def function_runs(
     fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, outcomes: list[str], replicates: int = 1, seed: int = 0, workers: int | None = 1
 ) -> pd.DataFrame:
-    """A runs table like a batch's (``run_id, point, variant, replicate, seed``, the parameters, ``status, error_type, error``, ``final_<outcome>``) of ``fn`` at every sample point.
+    """A runs table like a batch's (``run_id, point, variant, replicate, seed``, the parameters,
+    ``status, error_type, error``, ``final_<outcome>``) of ``fn`` at every sample point.
 
     The engine runs it (:func:`spacesim.experiment.evaluate.evaluate`, on
     ``workers`` processes): each point ``replicates`` times, replicate ``r``
@@ -638,7 +674,9 @@ MARKS = {"outside": "!", "wide": "?"}
 
 
 def caveat(method: str, index: str, value: float, confidence: float) -> str | None:
-    """Why an index should not be read as a number: ``"outside"`` (an index that is a share, such as a Sobol' index, below 0 or above 1, which a share cannot be), ``"wide"`` (its 95% interval is wider than the value: it cannot be told from 0), or ``None``.
+    """Why an index should not be read as a number: ``"outside"`` (an index that is a share, such as a Sobol' index,
+    below 0 or above 1, which a share cannot be), ``"wide"`` (its 95% interval is wider than the value: it cannot be
+    told from 0), or ``None``.
 
     >>> caveat("sobol", "ST", 1.568, 1.497), caveat("sobol", "S1", 0.1, 0.19), caveat("sobol", "S1", 0.31, 0.03), caveat("morris", "mu_star", 2.0, 2.5)
     ('outside', 'wide', None, 'wide')
@@ -685,7 +723,8 @@ def _index_name(index: str) -> str:
 def ranking(
     table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10, samples: int | None = None, convergence: dict[str, dict[str, Any]] | None = None
 ) -> str:
-    """Parameters ranked per outcome by the method's main index (Sobol' ST, Morris mu*, ...), as lines a person reads; unreliable values are marked (see :func:`caveat`), and the convergence check's verdict follows when given."""
+    """Parameters ranked per outcome by the method's main index (Sobol' ST, Morris mu*, ...), as lines a person reads;
+    unreliable values are marked (see :func:`caveat`), and the convergence check's verdict follows when given."""
     lines = []
     for (outcome, statistic), df in table.groupby(["outcome", "statistic"], sort=False):
         name = str(df["method"].iloc[0])
@@ -751,7 +790,8 @@ def _footnote(ax: Axes, marks: set[str], noise: float | None) -> None:
 
 
 def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = None) -> Axes:
-    """The main and second index of one outcome per parameter as bars, 95% error bars only where SALib gives an interval, each unreliable value marked ``!`` or ``?`` above its bar."""
+    """The main and second index of one outcome per parameter as bars, 95% error bars only where SALib gives an
+    interval, each unreliable value marked ``!`` or ``?`` above its bar."""
     ax = _axes(ax)
     name = str(df["method"].iloc[0])
     m = method_named(name)
@@ -789,7 +829,9 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
 
 
 def morris_plane(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = None) -> Axes:
-    """Morris screening as mu* against sigma, one labelled point per parameter, a horizontal 95% interval on mu* (the only one SALib gives), and the rays sigma/mu* = 0.1, 0.5 and 1 of Garcia Sanchez et al. (2014): below 0.1 nearly linear, above 1 strongly non-linear or interacting."""
+    """Morris screening as mu* against sigma, one labelled point per parameter, a horizontal 95% interval on mu* (the
+    only one SALib gives), and the rays sigma/mu* = 0.1, 0.5 and 1 of Garcia Sanchez et al. (2014): below 0.1 nearly
+    linear, above 1 strongly non-linear or interacting."""
     ax = _axes(ax, (6.5, 5))
     wide = df.pivot_table(index="parameter", columns="index", values=["value", "confidence"], aggfunc="first")
     mu, sigma, conf = wide[("value", "mu_star")], wide[("value", "sigma")], wide[("confidence", "mu_star")]
@@ -913,7 +955,8 @@ def draw_sensitivity_plots(
     checks: pd.DataFrame | None = None,
     over_time: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write the sensitivity plots of a batch: per outcome, the indices (Morris: mu* against sigma) with marks and the noise ratio; Sobol' second-order indices as a matrix; the convergence check; the indices over time."""
+    """Write the sensitivity plots of a batch: per outcome, the indices (Morris: mu* against sigma) with marks and the
+    noise ratio; Sobol' second-order indices as a matrix; the convergence check; the indices over time."""
     paths = []
 
     def save(ax: Axes, name: str) -> None:

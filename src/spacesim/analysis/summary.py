@@ -13,14 +13,16 @@ from .sampled import summary_lines
 
 
 def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manifest: dict[str, Any] | None = None) -> str:
-    """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant, then what the post-run step found (sensitivity ranking, paired differences).
+    """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant, then what the
+    post-run step found (sensitivity ranking, paired differences).
 
     ``manifest`` is the folder's manifest once the post-run step has run (default: the batch's own).
     """
     m = manifest if manifest is not None else result.manifest
     total, failed = m["runs"]["total"], m["runs"]["failed"]
     lines = [
-        f"{m['experiment']['name']}: {_count(total, 'run')} ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
+        f"{m['experiment']['name']}: {_count(total, 'run')} "
+        f"({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
         f"{'up to ' if m['design'].get('adaptive') else ''}{_count(m['design']['replicates'], 'replicate')}), "
         f"{total - failed} completed, {failed} failed; {result.ran_now} of {total} ran in this session ({result.seconds:.1f} s)",
     ]
@@ -48,7 +50,8 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
         stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
         n = [pt["replicates"] for pt in replication["points"]]
         lines.append(
-            f"adaptive replication on {run_value(replication['outcome'], result.runs.columns).header} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
+            f"adaptive replication on {run_value(replication['outcome'], result.runs.columns).header} "
+            f"(target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
             f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; "
             + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
         )
@@ -60,7 +63,8 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
             from ..analysis.sensitivity import method_named, ranking
 
             lines.append(
-                f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):"
+                f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} "
+                "(95% intervals where SALib gives them; sensitivity.parquet):"
             )
             lines.append(
                 ranking(

@@ -214,7 +214,8 @@ def build_design(experiment: Experiment, *, allow_large: bool = False, max_runs:
 
 
 def posterior_draws(experiment: Experiment) -> list[dict[str, float]]:
-    """The parameter sets drawn from the experiment's posterior (``parameters_from``): weighted, with replacement, seeded by the experiment's seed; none without one.
+    """The parameter sets drawn from the experiment's posterior (``parameters_from``): weighted, with replacement,
+    seeded by the experiment's seed; none without one.
 
     Replicate r of every point and variant runs with draw r (cycled), so variants are compared under the same parameters as well as the same seed.
     """

@@ -331,7 +331,8 @@ class DaskCluster(_Closing):
             raise InputError.single(
                 option,
                 self.address,
-                f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them; install this version where the workers run, or restart them",
+                f"workers {', '.join(bad)} still cannot import this spacesim after it was sent to them; "
+                "install this version where the workers run, or restart them",
             )
 
     def _fingerprints(self) -> dict[str, str | None]:
@@ -348,7 +349,8 @@ class DaskCluster(_Closing):
         return self.client.run(probe)
 
     def run(self, chunks: list[Chunk], model: Model) -> Iterator[ChunkResult]:
-        """Submit every chunk (``pure=False``), yield results as they complete; a chunk lost with its worker is submitted again, up to :data:`MAX_WORKER_LOSSES` times.
+        """Submit every chunk (``pure=False``), yield results as they complete; a chunk lost with its worker is
+        submitted again, up to :data:`MAX_WORKER_LOSSES` times.
 
         A chunk travels as pickled bytes that the worker unpickles only once
         it runs the batch's code (:func:`_chunk_task`), and carries its own
@@ -412,7 +414,8 @@ def _is_lost_worker(exc: BaseException) -> bool:
 
 
 def _chunk_task(expected: str, plugin_name: str) -> Any:
-    """The function a Dask worker runs for a chunk: check that it runs the code of hash ``expected`` (switching to it through the plugin ``plugin_name`` if not), then run the chunk.
+    """The function a Dask worker runs for a chunk: check that it runs the code of hash ``expected`` (switching to it
+    through the plugin ``plugin_name`` if not), then run the chunk.
 
     Defined inside a function, so that Dask pickles it by value: unpickling
     it imports nothing of spacesim, and the chunk's arguments (pickled
@@ -440,7 +443,8 @@ def _chunk_task(expected: str, plugin_name: str) -> Any:
                 have = loaded()
             if have != expected:
                 raise RuntimeError(
-                    f"{CODE_MISMATCH} worker {worker.address} runs spacesim code {str(have)[:12]}..., not the batch's {expected[:12]}... (its package {'could not be activated' if plugin else 'was never set up there'})"
+                    f"{CODE_MISMATCH} worker {worker.address} runs spacesim code {str(have)[:12]}..., not the batch's {expected[:12]}... "
+                    f"(its package {'could not be activated' if plugin else 'was never set up there'})"
                 )
         index, tasks, model = pickle.loads(payload)
         return model(index, tasks)
@@ -560,10 +564,11 @@ def cluster_address(address: str, option: str = "--cluster") -> str:
 
     >>> cluster_address("127.0.0.1:8786"), cluster_address("tcp://sched.example.org:8786"), cluster_address("[::1]:8786")
     ('tcp://127.0.0.1:8786', 'tcp://sched.example.org:8786', 'tcp://[::1]:8786')
-    >>> cluster_address("127.0.0.1:notaport")
+    >>> cluster_address("127.0.0.1:notaport")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    spacesim.scenario.errors.InputError: --cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport' (expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786)
+    spacesim.scenario.errors.InputError: --cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport'
+    (expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786)
     """
     text = str(address).strip()
     example = "expected tcp://HOST:PORT or HOST:PORT, e.g. tcp://127.0.0.1:8786"
@@ -614,7 +619,8 @@ def _check_scheduler(address: str, timeout: float, option: str) -> None:
         raise InputError.single(
             option,
             address,
-            f"cannot reach a Dask scheduler there: something listens on that port but did not answer as a Dask scheduler within {timeout:g} s ({_describe(exc)})",
+            "cannot reach a Dask scheduler there: something listens on that port "
+            f"but did not answer as a Dask scheduler within {timeout:g} s ({_describe(exc)})",
         ) from None
 
 

@@ -67,7 +67,10 @@ def check_experiment(experiment: Experiment, *, allow_large: bool = False, max_r
     field = "sensitivity.samples" if spec.sensitivity is not None else "vary" if spec.vary.grid or spec.vary.sample is not None else "replicates"
     loc = tuple(field.split("."))
     line = _line(experiment, loc)
-    size = f"{points:,} design point{'s' * (points != 1)} x {variants:,} variant{'s' * (variants != 1)} x {'up to ' if experiment.adaptive else ''}{replicates:,} replicate{'s' * (replicates != 1)} = {runs:,} runs"
+    size = (
+        f"{points:,} design point{'s' * (points != 1)} x {variants:,} variant{'s' * (variants != 1)} x "
+        f"{'up to ' if experiment.adaptive else ''}{replicates:,} replicate{'s' * (replicates != 1)} = {runs:,} runs"
+    )
     took = f"{_duration(seconds)} of computing on one core: {_speed(n, steps)}"
     if runs > max_runs and not allow_large:
         raise InputError(

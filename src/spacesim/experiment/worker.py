@@ -200,7 +200,8 @@ class FunctionModel:
         return ChunkResult(chunk, out, time.perf_counter() - started)
 
 
-#: Where a run sits in the design, repeated in every per-run table of a batch after ``run_id`` (so that ``steps.groupby("variant")`` needs no merge with ``runs``), with their types.
+#: Where a run sits in the design, repeated in every per-run table of a batch after ``run_id`` (so that
+#: ``steps.groupby("variant")`` needs no merge with ``runs``), with their types.
 DESIGN_COLUMNS: dict[str, str] = {"point": "int64", "variant": "string", "replicate": "int64"}
 
 

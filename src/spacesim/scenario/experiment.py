@@ -189,7 +189,8 @@ class ParametersFrom(Strict):
         None,
         ge=1,
         le=100_000,
-        description="Draws from the posterior (weighted, seeded by the experiment's seed); by default one per replicate. Replicates past the last draw start again from the first.",
+        description="Draws from the posterior (weighted, seeded by the experiment's seed); by default one per replicate. "
+        "Replicates past the last draw start again from the first.",
     )
 
 
@@ -332,7 +333,8 @@ class Experiment:
         return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
     def save(self, path: str | Path, force: bool = False) -> Experiment:
-        """Write the experiment to ``path`` (refused if the file exists, unless ``force``) and return it as read back from there, ready for ``run_batch`` (which records the file's hash)."""
+        """Write the experiment to ``path`` (refused if the file exists, unless ``force``) and return it as read back
+        from there, ready for ``run_batch`` (which records the file's hash)."""
         path = Path(path)
         if path.exists() and not force:
             raise InputError.single(path, "", "exists; pass force=True to replace it")
@@ -347,7 +349,8 @@ PYTHON_SOURCE = "<python>"
 def build_experiment(
     scenario: str | Path, *, name: str = "notebook", description: str = "An experiment built in Python.", base_dir: str | Path = ".", **fields: Any
 ) -> Experiment:
-    """An experiment built in Python without writing YAML, checked exactly as a file would be: the same fields, checks and messages (naming ``<python>`` for the file).
+    """An experiment built in Python without writing YAML, checked exactly as a file would be: the same fields, checks
+    and messages (naming ``<python>`` for the file).
 
     ``scenario`` is a scenario file (relative to ``base_dir``); the other
     keyword arguments are the experiment file's fields.
@@ -445,7 +448,10 @@ def experiment_from_data(data: Any, filename: str, lines: LineMap | None, base_d
 
 
 def resolve_scenario(scenario: str, base_dir: str | Path) -> Path:
-    """The file an experiment's ``scenario:`` names: a path relative to the experiment file (or absolute) when that file exists; else a shipped scenario by name (``baseline``); else, for a shipped experiment copied elsewhere (``../scenarios/baseline.yaml`` no longer beside it), the shipped scenario of that file name. A path that is none of these is returned as it is (the caller says it does not exist).
+    """The file an experiment's ``scenario:`` names: a path relative to the experiment file (or absolute) when that file
+    exists; else a shipped scenario by name (``baseline``); else, for a shipped experiment copied elsewhere
+    (``../scenarios/baseline.yaml`` no longer beside it), the shipped scenario of that file name. A path that is none of
+    these is returned as it is (the caller says it does not exist).
 
     >>> resolve_scenario("baseline", "/nowhere").name, resolve_scenario("../scenarios/teaching_small.yaml", "/nowhere/experiments").name
     ('baseline.yaml', 'teaching_small.yaml')
@@ -634,7 +640,8 @@ def _check_plots(spec: ExperimentSpec, bad: Any) -> None:
         if kind == PlotKind.heatmap and sampled:
             bad(
                 ("plots", i),
-                f"a heatmap needs a grid over exactly two parameters, and {sampled} samples points that lie on no grid; use scatter (each outcome against each parameter) instead",
+                f"a heatmap needs a grid over exactly two parameters, and {sampled} samples points that lie on no grid; "
+                "use scatter (each outcome against each parameter) instead",
             )
         elif kind == PlotKind.heatmap and len(spec.vary.grid) != 2:
             bad(
@@ -684,7 +691,8 @@ def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: 
         if whole:
             bad(
                 ("sensitivity", "parameters", whole[0]),
-                f"an integer parameter, but {method}, whose small finite-difference steps the model would round away; use another method or leave {whole[0]} out",
+                f"an integer parameter, but {method}, whose small finite-difference steps the model would round away; "
+                f"use another method or leave {whole[0]} out",
             )
     if s.method != "sobol" and "second_order" in given:
         bad(

@@ -171,7 +171,8 @@ def _one_branch_per_union(errors: list[Any]) -> list[Any]:
 
 
 def _suggest(key: Any, parent: tuple, root: str | None = None) -> str:
-    """``; did you mean 'legal_clarity'?`` for an unknown key: a parameter's name under ``parameters`` or ``policy``, a field of the file (``root``, the model pydantic validated) at the top level.
+    """``; did you mean 'legal_clarity'?`` for an unknown key: a parameter's name under ``parameters`` or ``policy``, a
+    field of the file (``root``, the model pydantic validated) at the top level.
 
     >>> _suggest("descripton", (), "ScenarioSpec"), _suggest("varients", (), "ExperimentSpec"), _suggest("legal_clarity", (), "ScenarioSpec")
     ("; did you mean 'description'?", "; did you mean 'variants'?", '; legal_clarity is a parameter of the model: set it under parameters or policy')

@@ -67,7 +67,10 @@ PAGE_CSS = f"""
 .v-navigation-drawer .v-input__slider .v-label {{ flex: 1 0 100%; margin: 0 !important; white-space: normal; height: auto; line-height: 1.3; }}
 .v-input__slider {{ padding-bottom: 22px; }}
 .v-slider__thumb-label-container {{ display: block !important; }}
-.v-slider__thumb-label {{ transform: translate(-50%, 26px) !important; border-radius: 4px !important; height: 20px !important; width: auto !important; min-width: 24px; padding: 0 5px; font-size: 13px !important; }}
+.v-slider__thumb-label {{
+  transform: translate(-50%, 26px) !important; border-radius: 4px !important; height: 20px !important; width: auto !important;
+  min-width: 24px; padding: 0 5px; font-size: 13px !important;
+}}
 .v-slider__thumb-label > * {{ transform: none !important; }}
 
 /* The main area: laid out for its own width (the sidebar may be open or closed). */
@@ -110,7 +113,8 @@ def ScenarioPicker(choices: Choices):
     spec = spec_of(current)
     caption = {"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"}
     solara.Text(
-        f"{plural(len(spec.nations), 'nation')}, {plural(len(spec.frameworks), 'framework')}, {spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.",
+        f"{plural(len(spec.nations), 'nation')}, {plural(len(spec.frameworks), 'framework')}, "
+        f"{spec.steps} steps of a {spec.step_meaning} from {spec.start_year}; seed {spec.seed}.",
         style=caption,
         classes=["spacesim-scenario-facts"],
     )
@@ -123,12 +127,12 @@ def ScenarioPicker(choices: Choices):
 
 
 @solara.component
-def _Below(children=[]):
+def _Below(children: list | None = None):
     # Solara orders sidebar content by component depth: one level below
     # MesaControls' own sidebar puts these cards after Mesa's controls.
     with solara.Sidebar():
         with solara.Column():
-            for child in children:
+            for child in children or []:
                 solara.Column(children=[child])
 
 

@@ -118,7 +118,8 @@ def plural(count: int, noun: str) -> str:
 
 @solara.component
 def StatusBar(model: DashboardModel, tick: int = 0):
-    """The scenario's name, where the run is and its headline numbers, across the top of the main area; the scenario's description under them (never its file's path)."""
+    """The scenario's name, where the run is and its headline numbers, across the top of the main area; the scenario's
+    description under them (never its file's path)."""
     finished = "" if model.running else " (finished: press Reset)"
     with solara.Row(gap="16px", style={"align-items": "baseline", "flex-wrap": "wrap", "padding": "8px 12px"}):
         solara.Text(f"{model.choice.name}, {model.when}{finished}", style={"font-weight": "bold", "font-size": "1.1rem"}, classes=["spacesim-step-counter"])
@@ -138,7 +139,10 @@ def NetworkView(model: DashboardModel, tick: int = 0):
 
     def draw() -> tuple[str, str]:
         with model.lock:
-            title = f"Partnership network, {model.when}: {plural(int((s.tie_depth > 0).sum()) // 2, 'bilateral agreement')}, {plural(int(s.membership.sum()), 'framework membership')}"
+            title = (
+                f"Partnership network, {model.when}: {plural(int((s.tie_depth > 0).sum()) // 2, 'bilateral agreement')}, "
+                f"{plural(int(s.membership.sum()), 'framework membership')}"
+            )
             return title, network_svg(s, model.layout, title)
 
     title, svg = solara.use_memo(draw, _redraw_key(model, tick))

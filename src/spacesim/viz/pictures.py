@@ -42,7 +42,10 @@ CHART_SIZE = (300, 180)
 #: Distrust is red, neutral (about 0.5) pale yellow, trust light to dark blue: 0.7 is light blue.
 TRUST_STOPS = ("#a50026", "#d73027", "#f46d43", "#fdae61", "#fee090", "#ffffbf", "#e0f3f8", "#abd9e9", "#74add1", "#4575b4", "#313695")
 
-_SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" viewBox="0 0 {w:g} {h:g}" width="100%" role="img" aria-label="{label}" font-family="sans-serif" fill="currentColor">'
+_SVG_OPEN = (
+    '<svg xmlns="http://www.w3.org/2000/svg" class="{cls}" viewBox="0 0 {w:g} {h:g}" width="100%" role="img" aria-label="{label}" '
+    'font-family="sans-serif" fill="currentColor">'
+)
 
 
 def bloc_colour(state: WorldState, i: int) -> str:
@@ -69,7 +72,10 @@ def _halo_text(x: float, y: float, text: str, size: float = MIN_FONT, anchor: st
 def _nation_label(x: float, y: float, radius: float, code: str, centre: tuple[float, float]) -> str:
     """A nation's code: inside its circle when it fits, else just outside it, pointing away from the ring's centre."""
     if radius >= 15:
-        return f'<text x="{x:.1f}" y="{y + MIN_FONT * 0.36:.1f}" font-size="{MIN_FONT:g}" fill="white" font-weight="bold" text-anchor="middle" pointer-events="none">{escape(code)}</text>'
+        return (
+            f'<text x="{x:.1f}" y="{y + MIN_FONT * 0.36:.1f}" font-size="{MIN_FONT:g}" fill="white" font-weight="bold" '
+            f'text-anchor="middle" pointer-events="none">{escape(code)}</text>'
+        )
     dx, dy = x - centre[0], y - centre[1]
     norm = float(np.hypot(dx, dy)) or 1.0
     ux, uy = dx / norm, dy / norm
@@ -110,7 +116,8 @@ def network_svg(state: WorldState, layout: dict[str, tuple[float, float]], title
         (x1, y1), (x2, y2) = pos[s.codes[i]], pos[s.codes[j]]
         depth = float(s.tie_depth[i, j])
         parts.append(
-            f'<line class="bilateral" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="currentColor" stroke-opacity="0.7" stroke-width="{1 + 3.5 * depth:.2f}">'
+            f'<line class="bilateral" x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" '
+            f'stroke="currentColor" stroke-opacity="0.7" stroke-width="{1 + 3.5 * depth:.2f}">'
             f"<title>{escape(s.names[i])} and {escape(s.names[j])}: bilateral agreement, depth {depth:.2f}</title></line>"
         )
     members = s.membership.sum(axis=0)
@@ -118,7 +125,8 @@ def network_svg(state: WorldState, layout: dict[str, tuple[float, float]], title
         x, y = pos[code]
         fill = FRAMEWORK_FILL if members[f] else FRAMEWORK_EMPTY
         parts.append(
-            f'<g class="framework"><polygon points="{x:.1f},{y - 10:.1f} {x + 10:.1f},{y:.1f} {x:.1f},{y + 10:.1f} {x - 10:.1f},{y:.1f}" fill="{fill}" stroke="{FRAMEWORK_EDGE}">'
+            f'<g class="framework"><polygon points="{x:.1f},{y - 10:.1f} {x + 10:.1f},{y:.1f} {x:.1f},{y + 10:.1f} {x - 10:.1f},{y:.1f}" '
+            f'fill="{fill}" stroke="{FRAMEWORK_EDGE}">'
             f"<title>{escape(s.framework_names[f])}: {int(members[f])} members, integration {s.integration[f]:.2f}</title></polygon>"
             + _halo_text(x, y + 10 + MIN_FONT, code)
             + "</g>"
@@ -130,9 +138,8 @@ def network_svg(state: WorldState, layout: dict[str, tuple[float, float]], title
         x, y = pos[code]
         parts.append(
             f'<g class="nation"><circle class="node" cx="{x:.1f}" cy="{y:.1f}" r="{radius[i]:.1f}" fill="{bloc_colour(s, i)}" stroke-width="1.2">'
-            f"<title>{escape(s.names[i])}: capability {cap[i]:.2f}, {int(partners[i])} bilateral partners, {int(s.membership[i].sum())} frameworks</title></circle>"
-            + _nation_label(x, y, float(radius[i]), code, centre)
-            + "</g>"
+            f"<title>{escape(s.names[i])}: capability {cap[i]:.2f}, {int(partners[i])} bilateral partners, "
+            f"{int(s.membership[i].sum())} frameworks</title></circle>" + _nation_label(x, y, float(radius[i]), code, centre) + "</g>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -228,11 +235,13 @@ def trust_svg(state: WorldState, title: str) -> str:
         y = label_w + r * cell
         colour = bloc_colour(s, i)
         parts.append(
-            f'<text x="{label_w - 4}" y="{y + cell / 2 + MIN_FONT * 0.36:.1f}" font-size="{MIN_FONT:g}" text-anchor="end" fill="{colour}">{escape(s.codes[i])}</text>'
+            f'<text x="{label_w - 4}" y="{y + cell / 2 + MIN_FONT * 0.36:.1f}" font-size="{MIN_FONT:g}" text-anchor="end" '
+            f'fill="{colour}">{escape(s.codes[i])}</text>'
         )
         x = label_w + r * cell + cell / 2 + MIN_FONT * 0.36
         parts.append(
-            f'<text x="{x:.1f}" y="{label_w - 4}" font-size="{MIN_FONT:g}" transform="rotate(-90 {x:.1f} {label_w - 4})" fill="{colour}">{escape(s.codes[i])}</text>'
+            f'<text x="{x:.1f}" y="{label_w - 4}" font-size="{MIN_FONT:g}" transform="rotate(-90 {x:.1f} {label_w - 4})" '
+            f'fill="{colour}">{escape(s.codes[i])}</text>'
         )
         for c, j in enumerate(order):
             if i == j:
@@ -412,7 +421,8 @@ def chart_svg(
         x = sx(step)
         when = f"in {step_date(step, calendar)} (step {step})" if calendar else f"at step {step}"
         parts.append(
-            f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="currentColor" stroke-opacity="0.6" stroke-dasharray="3,3"><title>ASAT test {when}</title></line>'
+            f'<line class="mark" x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="currentColor" stroke-opacity="0.6" '
+            f'stroke-dasharray="3,3"><title>ASAT test {when}</title></line>'
         )
     for k, (name, vs) in enumerate(series.items()):
         colour = LINE_COLOURS[k % len(LINE_COLOURS)]

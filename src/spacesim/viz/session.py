@@ -213,7 +213,8 @@ class DashboardModel(SpaceModel):
 
     @property
     def calendar(self) -> tuple[int, int] | None:
-        """The scenario's calendar for dates and the charts' time axis: its start year and steps per year (None when a step is not a quarter, a year or a month).
+        """The scenario's calendar for dates and the charts' time axis: its start year and steps per year (None when a
+        step is not a quarter, a year or a month).
 
         >>> DashboardModel(Choices()).calendar
         (2025, 4)

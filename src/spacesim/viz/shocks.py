@@ -71,7 +71,10 @@ def fire(model: DashboardModel, shock: Shock, actor: str, target: str | None = N
 def leak_impossible(model: DashboardModel, actor: str, target: str) -> str:
     """Why there can be no leak by ``actor`` of what ``target`` shared: they share nothing."""
     names = dict(zip(model.state.codes, model.state.names))
-    return f"No leak possible: {names[target]} shares nothing with {names[actor]} (no bilateral agreement, no common framework). Pick a pair linked in the network."
+    return (
+        f"No leak possible: {names[target]} shares nothing with {names[actor]} (no bilateral agreement, no common framework). "
+        "Pick a pair linked in the network."
+    )
 
 
 @solara.component
