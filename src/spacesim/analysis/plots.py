@@ -65,7 +65,7 @@ LINE_COLOURS = (*BLOC_COLOURS, OKABE_ITO["black"], "#999999")
 UNALIGNED = "#7f7f7f"
 FRAMEWORK_COLOUR, FRAMEWORK_EDGE_COLOUR = "#f2c14e", "#8a6d1d"
 #: Colour and style of the mark of a destructive ASAT test on a time axis.
-ASAT_MARK = {"color": "black", "alpha": 0.45, "linestyle": ":", "linewidth": 1.2}
+ASAT_MARK: dict[str, Any] = {"color": "black", "alpha": 0.45, "linestyle": ":", "linewidth": 1.2}
 
 #: Units of the outcomes that are neither counts nor on a 0-1 scale (a test checks every other one stays within 0-1).
 OUTCOME_UNITS: dict[str, str] = {"debris": "tracked pieces", "bloc_trust_gap": "difference of 0-1 scales"}

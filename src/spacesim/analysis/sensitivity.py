@@ -258,7 +258,7 @@ def analyse(
     x = np.asarray(x, dtype=float)
     names = problem.names
     if len(y) and np.ptp(y) == 0:  # the outcome is the same at every point: no parameter moves it, and SALib would divide by its variance, 0
-        nothing = {key: np.full(len(names), np.nan) for _, key, conf in _INDICES[m.name] for key in (key, conf) if key}
+        nothing = {key: np.full(len(names), np.nan) for _, main, conf in _INDICES[m.name] for key in (main, conf) if key}
         res = {**nothing, "S2": np.full((len(names), len(names)), np.nan), "S2_conf": np.full((len(names), len(names)), np.nan)}
     else:
         res = _salib(m.name, problem, x, y, second_order=second_order, levels=levels, resamples=resamples, seed=seed)
@@ -869,10 +869,11 @@ def interaction_matrix(df: pd.DataFrame, ax: Axes | None = None) -> Axes:
     finite = cells[np.isfinite(cells)]
     limit = max(float(np.abs(finite).max()) if finite.size else 0.0, 1e-9)
     image = ax.imshow(cells, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    marks = set()
+    marks: set[str] = set()
     for r in second.itertuples():
         flag = caveat("sobol", "S2", r.value, r.confidence)
-        marks |= {flag} - {None}
+        if flag:
+            marks.add(flag)
         text = f"{r.value:.2f}\n+-{r.confidence:.2f}" + (MARKS[flag] if flag else "")
         for i, j in ((where[r.parameter], where[r.parameter2]), (where[r.parameter2], where[r.parameter])):
             ax.text(j, i, text, ha="center", va="center", fontsize="x-small")
@@ -961,7 +962,9 @@ def draw_sensitivity_plots(
 
     def save(ax: Axes, name: str) -> None:
         path = plots_dir / name
-        ax.figure.savefig(path, dpi=110)
+        fig = ax.get_figure(root=True)
+        assert fig is not None  # every plot here draws on an Axes of its own Figure
+        fig.savefig(path, dpi=110)
         paths.append(path)
 
     for n, ((outcome, statistic), df) in enumerate(table.groupby(["outcome", "statistic"], sort=False)):

@@ -203,7 +203,7 @@ def build_design(experiment: Experiment, *, allow_large: bool = False, max_runs:
         # (common random numbers), or the finite differences would measure luck, not the parameters.
         block = len(spec.sensitivity.parameters) + 1
         seeds = seeds[(np.arange(len(points)) // block) * block]
-    tasks = []
+    tasks: list[RunTask] = []
     for p, point in enumerate(points):
         for name, levers in variants.items():
             for r in range(replicates):
@@ -219,8 +219,8 @@ def posterior_draws(experiment: Experiment) -> list[dict[str, float]]:
 
     Replicate r of every point and variant runs with draw r (cycled), so variants are compared under the same parameters as well as the same seed.
     """
-    folder = experiment.posterior_folder
-    if folder is None:
+    folder, source = experiment.posterior_folder, experiment.spec.parameters_from
+    if folder is None or source is None:
         return []
     import pandas as pd
 
@@ -229,7 +229,7 @@ def posterior_draws(experiment: Experiment) -> list[dict[str, float]]:
     names = posterior_columns(folder)
     posterior = pd.read_parquet(folder / POSTERIOR_TABLE)
     weights = posterior["weight"].to_numpy(dtype=float)
-    n = experiment.spec.parameters_from.draws or experiment.max_replicates
+    n = source.draws or experiment.max_replicates
     rng = np.random.default_rng(np.random.SeedSequence([experiment.spec.seed, 0xCA1B]))
     picked = rng.choice(len(posterior), size=n, replace=True, p=weights / weights.sum())
     return [{name: float(posterior[name].iloc[i]) for name in names} for i in picked]

@@ -24,7 +24,7 @@ import pandas as pd
 from .design import RunTask, chunked, default_chunk_size, replicate_seeds
 from .executors import make_executor
 from .wording import PYTHON, Wording
-from .worker import FunctionModel, OutcomeFunction
+from .worker import ChunkResult, FunctionModel, OutcomeFunction
 
 
 def function_tasks(points: Sequence[dict[str, Any]], replicates: int = 1, seed: int = 0) -> list[RunTask]:
@@ -58,7 +58,7 @@ def evaluate(
     tasks = function_tasks(points, replicates, seed)
     size = chunk_size or default_chunk_size(len(tasks), workers or 1)
     model = FunctionModel(function, tuple(outcomes))
-    results = []
+    results: list[ChunkResult] = []
     with make_executor(workers, cluster, wording) as executor:
         results.extend(executor.run(list(enumerate(chunked(tasks, size))), model))
     results.sort(key=lambda r: r.chunk)

@@ -157,7 +157,8 @@ def _serve(pipe: Connection, parent: int) -> None:
     global _PIPE
     _PIPE = pipe
     _worker_init(parent)
-    known, model = b"", None
+    known = b""
+    model: Model | None = None
     while True:
         try:
             job = pipe.recv_bytes()
@@ -169,6 +170,7 @@ def _serve(pipe: Connection, parent: int) -> None:
         if pickled != known:
             known, model = pickled, pickle.loads(pickled)
         try:
+            assert model is not None  # the first chunk always carries its model (pickled != b"")
             answer: tuple[str, Any] = ("done", model(index, tasks))
         except Exception as exc:  # noqa: BLE001 - re-raised in the batch's process
             answer = ("raised", exc)
@@ -437,7 +439,8 @@ def _chunk_task(expected: str, plugin_name: str) -> Any:
             from distributed import get_worker
 
             worker = get_worker()
-            plugin = worker.plugins.get(plugin_name)
+            # InstallSpacesim (below), which distributed's types know only as a WorkerPlugin.
+            plugin: Any = worker.plugins.get(plugin_name)
             if plugin is not None:
                 plugin.activate(worker)
                 have = loaded()

@@ -49,7 +49,8 @@ class SensitivityProblem:
     @classmethod
     def from_spec(cls, spec: SensitivitySpec) -> SensitivityProblem:
         """The problem an experiment's ``sensitivity`` section declares."""
-        bounds, dists = [], []
+        bounds: list[tuple[float, ...]] = []
+        dists: list[str] = []
         for r in spec.parameters.values():
             low, high = float(r.low), float(r.high)
             if r.distribution == Distribution.triangular:

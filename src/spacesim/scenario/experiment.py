@@ -707,7 +707,7 @@ def _check_sensitivity(spec: ExperimentSpec, steps: int, bad: Any, method_from: 
     elif s.method == "morris" and s.levels % 2:
         bad(("sensitivity", "levels"), f"Morris levels must be even (got {s.levels})")
     for name, r in s.parameters.items():
-        loc = ("sensitivity", "parameters", name)
+        loc: tuple[str | int, ...] = ("sensitivity", "parameters", name)
         p = PARAMETERS_BY_NAME.get(name)
         if p is None:
             bad(loc, "not a parameter of the model" + _suggest(name, ("parameters",)))

@@ -83,6 +83,10 @@ def name_problems(data: dict[str, Any], filename: str, lines: LineMap) -> list[P
         value = data.get(key)
         return [(i, x) for i, x in enumerate(value) if isinstance(x, dict)] if isinstance(value, list) else []
 
+    def items(mapping: Any, key: str) -> list[Any]:
+        value = mapping.get(key) if isinstance(mapping, dict) else None
+        return value if isinstance(value, list) else []
+
     def check(loc: tuple, value: Any, known: set[str], what: str) -> None:
         if isinstance(value, str) and value not in known:
             problems.append(Problem(filename, dotted_path(loc), f"no {what} in this scenario", _line(lines, loc)))
@@ -92,15 +96,15 @@ def name_problems(data: dict[str, Any], filename: str, lines: LineMap) -> list[P
     frameworks = {x["code"] for _, x in entries("frameworks") if isinstance(x.get("code"), str)}
     nation = lambda code: f"nation with code {code!r}"  # noqa: E731
     for i, fw in entries("frameworks"):
-        for j, member in enumerate(fw.get("members") if isinstance(fw.get("members"), list) else []):
+        for j, member in enumerate(items(fw, "members")):
             check(("frameworks", i, "members", j), member, nations, nation(member))
         check(("frameworks", i, "lead"), fw.get("lead"), nations, nation(fw.get("lead")))
-    trust = data.get("trust") if isinstance(data.get("trust"), dict) else {}
-    for i, pair in enumerate(x for x in (trust.get("pairs") if isinstance(trust.get("pairs"), list) else []) if isinstance(x, dict)):
+    trust = data.get("trust")
+    for i, pair in enumerate(x for x in items(trust, "pairs") if isinstance(x, dict)):
         for field in ("from", "to"):
             check(("trust", "pairs", i, field), pair.get(field), nations, nation(pair.get(field)))
-    for i, bt in enumerate(x for x in (trust.get("between_blocs") if isinstance(trust.get("between_blocs"), list) else []) if isinstance(x, dict)):
-        for j, bloc in enumerate(bt.get("blocs") if isinstance(bt.get("blocs"), list) else []):
+    for i, bt in enumerate(x for x in items(trust, "between_blocs") if isinstance(x, dict)):
+        for j, bloc in enumerate(items(bt, "blocs")):
             if isinstance(bloc, str) and bloc not in blocs:
                 loc = ("trust", "between_blocs", i, "blocs", j)
                 problems.append(Problem(filename, dotted_path(loc), f"no nation belongs to bloc {bloc!r}", _line(lines, loc)))

@@ -22,6 +22,7 @@ file given on the command line arrives in the environment variable
 from __future__ import annotations
 
 import os
+from typing import Any, cast
 
 import solara
 import solara.lab
@@ -165,8 +166,10 @@ def Dashboard(scenario_file: str | None = None, choices: Choices | None = None, 
     """
     own_choices = solara.use_memo(lambda: Choices(scenario_file) if choices is None else None, [scenario_file])
     choices = choices if choices is not None else own_choices
+    assert choices is not None  # own_choices is built exactly when the caller passed none
     own_model = solara.use_reactive(solara.use_memo(lambda: choices.build() if model is None else None, [choices]))
-    model = model if model is not None else own_model
+    # own_model holds a model exactly when the caller passed none (hooks run in the same order on every render).
+    model = model if model is not None else cast("solara.Reactive[DashboardModel]", own_model)
     play_interval = solara.use_reactive(PLAY_INTERVAL_MS)
     solara.use_memo(_open_in_light_theme, [])
     # Mesa passes model_params back to DashboardModel at Reset; the seed slider writes to
@@ -201,7 +204,8 @@ def MesaControls(model: solara.Reactive[DashboardModel], model_params: dict, pla
     the "Use Threads" checkbox (off) and the "Information: Time" card (the
     step and date head the main area).
     """
-    model_parameters = solara.use_reactive({})
+    no_parameters: dict[str, Any] = {}
+    model_parameters = solara.use_reactive(no_parameters)
     with solara.AppBar():
         solara.AppBarTitle(TITLE)
         solara.lab.ThemeToggle()

@@ -20,6 +20,7 @@ are mid-tones that read on both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 import numpy as np
@@ -363,7 +364,7 @@ def chart_svg(
     title: str,
     series: dict[str, list[float]],
     last_step: int,
-    marks: list[int] = (),
+    marks: Sequence[int] = (),
     y_range: tuple[float, float] | None = None,
     width: int = CHART_SIZE[0],
     height: int = CHART_SIZE[1],

@@ -153,10 +153,10 @@ def run_guarded_solara(argv: list[str]) -> None:
 
     load = uvicorn.Config.load
 
-    def load_guarded(config: uvicorn.Config) -> None:
-        load(config)
-        if not isinstance(config.loaded_app, OwnAddressOnly):
-            config.loaded_app = OwnAddressOnly(config.loaded_app, host=config.host, port=config.port)
+    def load_guarded(self: uvicorn.Config) -> None:
+        load(self)
+        if not isinstance(self.loaded_app, OwnAddressOnly):
+            self.loaded_app = OwnAddressOnly(self.loaded_app, host=self.host, port=self.port)
 
     uvicorn.Config.load = load_guarded  # type: ignore[method-assign]
     sys.argv = ["solara", "run", *argv]

@@ -29,6 +29,9 @@ class Shock:
 #: The shock buttons: every event kind :mod:`spacesim.catalogue` gives a button, in its order.
 SHOCKS: tuple[Shock, ...] = tuple(Shock(EventKind(e.kind), e.shock.button, e.shock.needs_target, e.shock.help) for e in EVENT_KINDS if e.shock is not None)
 
+#: The one shock that needs something shared between its two nations (EventKind is built from the catalogue, so by value).
+LEAK = EventKind("leak")
+
 
 def shared(model: DashboardModel, a: str, b: str) -> list[str]:
     """What nations ``a`` and ``b`` (codes) share now: their bilateral agreement and the frameworks both belong to.
@@ -61,7 +64,7 @@ def fire(model: DashboardModel, shock: Shock, actor: str, target: str | None = N
     if shock.needs_target:
         if target is None or target == actor:
             raise ValueError(f"a {shock.button.lower()} needs a target nation other than {actor}")
-        if shock.kind is EventKind.LEAK and not shared(model, actor, target):
+        if shock.kind is LEAK and not shared(model, actor, target):
             raise ValueError(leak_impossible(model, actor, target))
         model.trigger(shock.kind, s.index[actor], s.index[target])
     else:
@@ -109,7 +112,7 @@ def ShockPanel(model: solara.Reactive[DashboardModel]):
     solara.Text(f"{names[actor]} → {names[target]}: {link}", style={"font-size": "0.85rem", "opacity": "0.75"}, classes=["spacesim-shock-pair"])
     with solara.Row(style={"flex-wrap": "wrap", "gap": "4px"}):
         for shock in SHOCKS:
-            disabled = shock.kind is EventKind.LEAK and not common
+            disabled = shock.kind is LEAK and not common
             with solara.Tooltip(shock.help if not disabled else leak_impossible(m, actor, target)):
                 solara.Button(shock.button, color="error", outlined=True, small=True, disabled=disabled, on_click=lambda shock=shock: press(shock))
     if message.value:
