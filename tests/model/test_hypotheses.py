@@ -114,6 +114,15 @@ def test_c8_an_asat_test_brings_new_agreements_in_the_following_window():
     check(CLAIMS["C8"])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "C9 does not hold at this contrast with learned trust (issue 15): with reversal_withdrawal 0 (a new government ends "
+        "nothing by rule; it has a new reliability that partners must learn, and a shorter horizon), 0.12 - 0.04 = -0.00082 "
+        "[95% CI -0.0024, +0.0007], d_z -0.16 (A mean 0.777): the learning a new government triggers costs too little "
+        "security from partners to detect; under the former rule (withdrawal 0.15) the effect was -0.0061 [-0.0085, -0.0036]"
+    ),
+)
 def test_c9_political_instability_lowers_security_from_partners():
     """C9: government_change_rate 0.12 vs 0.04, same seeds.
 
@@ -134,6 +143,14 @@ def test_c10_leaks_lower_security_from_partners():
     check(CLAIMS["C10"])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "C11 does not hold at this contrast with learned trust (issue 15): memberships are the same in all 40 pairs "
+        "(0.6 - 0.4 = 0 [0, 0], A mean 55.7): members' mutual trust never comes near the requirement at either value; "
+        "the clubs rule (issue 15, part 2) changes admission and may change this"
+    ),
+)
 def test_c11_a_higher_trust_requirement_lowers_memberships():
     """C11: integration_trust_requirement 0.6 vs 0.4, same seeds.
 
