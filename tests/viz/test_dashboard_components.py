@@ -357,13 +357,13 @@ def test_the_events_panel_names_agreements_signed_deepened_and_ended():
     for _ in range(2):
         button(rc, "Step").click()
     shown = [w.children[0] for w in rc.find(v.Html, class_="spacesim-event").widgets]
-    assert shown[0] == "• step 2: new bilateral agreements: United States–France, United States–Japan (joint exercises); France–Japan (missile warning); Russia–India (sharing surveillance data)"
+    assert shown[0] == "• step 2: new bilateral agreements: France–Japan (missile warning); Russia–India (sharing surveillance data)"
     m = model.value
     m.run(35)
     kinds = {row["kind"] for row in m.happenings}
     assert {"agreements_signed", "agreements_deepened", "agreements_ended", "accession"} <= kinds
     deepened = [row["narrative"] for row in m.happenings if row["kind"] == "agreements_deepened"]
-    assert "step 19: bilateral agreement deepens: United States–France (now missile warning)" in deepened
+    assert "step 19: bilateral agreement deepens: United States–Japan (now missile warning)" in deepened
     # Every agreement the ledger opened or closed is named at its step.
     ties = m.partnerships_frame()
     ties = ties[ties["kind"] == "bilateral"]
