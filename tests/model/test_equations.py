@@ -36,7 +36,7 @@ def test_equations_agree_with_their_python_source():
         "leak_probability": (0.5, 0.3, 0.01, 0.5, 0.5),
         "defection_pays_chance": (0.9, 0.03, 0.006),
         "detection_chance": (0.5, 0.3),
-        "hearsay": (2.0, 0.6, 34, 0.2),
+        "hearsay": (1.2, 34, 0.2),
         "shadow_of_future": (0.7, 0.95, 0.08),
         "required_trust": (0.5, 0.35, 0.5),
         "moved_threat": (0.3, -0.1, 0.5, 0.9),

@@ -79,8 +79,8 @@ def test_evidence_and_hearsay_weighted_by_trust_in_the_teller(tiny_model):
 
 
 def test_hearsay_from_a_distrusted_teller_counts_less():
-    assert eq.hearsay(2.0, 0.2, 11, 0.5) < eq.hearsay(2.0, 0.8, 11, 0.5)
-    assert_allclose(eq.hearsay(2.0, 0.8, 11, 0.5), 0.5 * 0.8 * 2.0 / 10)
+    assert eq.hearsay(0.2 * 2.0, 11, 0.5) < eq.hearsay(0.8 * 2.0, 11, 0.5)
+    assert_allclose(eq.hearsay(0.8 * 2.0, 11, 0.5), 0.5 * 0.8 * 2.0 / 10)
 
 
 def test_trust_is_lost_faster_than_won(tiny_model):

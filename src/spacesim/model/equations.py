@@ -48,12 +48,12 @@ def toward_prior(count: float, prior: float, keep: float) -> float:
 
 
 @njit(cache=True)
-def hearsay(evidence: float, trust_in_teller: float, n: int, reputation_spread: float) -> float:
-    """What third party i adds about actor j when observer k (the teller) reports evidence it gathered about j, weighted by i's trust in k (3.3.2; image scoring, Nowak & Sigmund 1998)::
+def hearsay(heard: float, n: int, reputation_spread: float) -> float:
+    """What third party i adds about actor j from what the observers k (the tellers) report, each weighted by i's trust in the teller (3.3.2; image scoring, Nowak & Sigmund 1998), with ``heard`` = sum_{k != i} T[i,k] * e[k,j]::
 
-    ρ * T[i,k] * e[k,j] / max(N - 1, 1)                       (i != k, i != j)
+    ρ * sum_{k != i} T[i,k] * e[k,j] / max(N - 1, 1)          (i != j)
     """
-    return reputation_spread * trust_in_teller * evidence / max(n - 1, 1)
+    return reputation_spread * heard / max(n - 1, 1)
 
 
 @njit(cache=True)

@@ -42,12 +42,11 @@ def _decay(alpha: np.ndarray, beta: np.ndarray, prior_alpha: np.ndarray, prior_b
 def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace, trust: np.ndarray | None = None) -> None:
     """Add observed cooperation (``good``) and defection (``bad``) evidence, given as (observer, actor) pairs, each pair at most once.
 
-    Each observer k tells what it saw; every third party i (neither k nor
-    the actor) adds ``reputation_spread`` T[i, k] / (N - 1) of it
+    Each observer k tells what it saw; every other nation i (not the actor)
+    adds ``reputation_spread`` T[i, k] / (N - 1) of it
     (:func:`spacesim.model.equations.hearsay`): what j did to a partner
     shapes others' view of j, as far as they trust the partner who tells it
-    (image scoring). ``trust`` is T (default: as the state stands). The
-    pairs are the few that interacted, so this costs N per pair, not N^3.
+    (image scoring). ``trust`` is T (default: as the state stands).
     """
     t = state.trust if trust is None else trust
     _add_evidence(state.alpha, state.beta, t, observers, actors, np.asarray(good, dtype=np.float64), np.asarray(bad, dtype=np.float64), p.reputation_spread)
@@ -59,16 +58,32 @@ def _add_evidence(alpha: np.ndarray, beta: np.ndarray, t: np.ndarray, observers:
     for k in range(observers.size):
         alpha[observers[k], actors[k]] += good[k]
         beta[observers[k], actors[k]] += bad[k]
-    if spread > 0:
-        # Each observer tells every third party what it saw, which weighs as far as the listener trusts the teller.
+    if spread > 0 and observers.size:
+        # Each observer k tells every other nation i what it saw, which weighs as far as i trusts k:
+        # heard[i, j] = sum_{k != i} T[i, k] e[k, j]. Accumulated per pair along contiguous rows
+        # (heard_t[j, i] += e[k, j] T[k-th column, as a row of T transposed]), N operations per pair.
+        listener = np.ascontiguousarray(t.T)  # listener[k, i] = T[i, k]
+        for k in range(n):
+            listener[k, k] = 0.0  # nobody hears its own report
+        heard_good = np.zeros((n, n))  # [actor, listener]
+        heard_bad = np.zeros((n, n))
         for k in range(observers.size):
             teller, actor = observers[k], actors[k]
-            if good[k] == 0.0 and bad[k] == 0.0:
-                continue
-            for i in range(n):
-                if i != teller and i != actor:
-                    alpha[i, actor] += hearsay(good[k], t[i, teller], n, spread)
-                    beta[i, actor] += hearsay(bad[k], t[i, teller], n, spread)
+            g, b = good[k], bad[k]
+            row = listener[teller]
+            if g != 0.0:
+                acc = heard_good[actor]
+                for i in range(n):
+                    acc[i] += g * row[i]
+            if b != 0.0:
+                acc = heard_bad[actor]
+                for i in range(n):
+                    acc[i] += b * row[i]
+        for i in range(n):
+            for j in range(n):
+                if i != j:  # nobody gathers evidence about itself
+                    alpha[i, j] += hearsay(heard_good[j, i], n, spread)
+                    beta[i, j] += hearsay(heard_bad[j, i], n, spread)
 
 
 def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
