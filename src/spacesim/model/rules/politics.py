@@ -46,7 +46,7 @@ def reliability_from(u: np.ndarray | float, p: SimpleNamespace) -> np.ndarray:
 
     >>> from types import SimpleNamespace
     >>> [round(float(r), 3) for r in reliability_from(np.array([0.1, 0.5, 0.9]), SimpleNamespace(reliability_mean=0.8, reliability_concentration=10.0))]
-    [0.628, 0.819, 0.938]
+    [0.632, 0.82, 0.939]
     """
     a, b = reliability_shape(p.reliability_mean, p.reliability_concentration)
     u = np.asarray(u, dtype=float)
