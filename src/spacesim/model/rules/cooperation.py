@@ -92,7 +92,7 @@ def _round(intensity: np.ndarray, reliability: np.ndarray, stability: np.ndarray
     good = np.empty(pairs)
     bad = np.empty(pairs)
     leak = np.empty(pairs, dtype=np.bool_)
-    sf = share_factor(p.sharing_strictness)
+    sf = share_factor(p.sharing_strictness, p.strictness_share_loss)
     detect = detection_chance(p.defection_detection, p.legal_clarity)
     misread = misread_chance(p.misperception, p.legal_clarity)
     k = 0
