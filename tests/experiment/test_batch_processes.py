@@ -62,7 +62,7 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     whole = tmp_path / "whole"
-    run_batch(experiment, whole, workers=1, plots=False)
+    run_batch(experiment, whole, workers=1)
     runs_a, steps_a = _tables(out)
     runs_b, steps_b = _tables(whole)
     assert runs_a["run_id"].is_unique and len(runs_a) == 40
@@ -154,7 +154,7 @@ def bare_dask_cluster(tmp_path):
 def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
     result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    local = run_batch(small_experiment, tmp_path / "local", workers=2, plots=False)
+    local = run_batch(small_experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
     assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
@@ -171,7 +171,7 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
     )
     result = subprocess.run([*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr + (tmp_path / "dask.log").read_text()[-3000:]
-    local = run_batch(experiment, tmp_path / "local", workers=2, plots=False)
+    local = run_batch(experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
     assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
@@ -181,8 +181,8 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
 
 
 def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):
-    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster, plots=False)
-    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1, plots=False)
+    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster)
+    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1)
     assert on_cluster.manifest["replication"] == here.manifest["replication"] and on_cluster.manifest["replication"]["rounds"] >= 2
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
 
@@ -268,7 +268,7 @@ def test_workers_and_cluster_together_are_refused(small_experiment, tmp_path, ca
     assert "error: --workers: 2: cannot be combined with --cluster: on a Dask cluster the batch runs on the cluster's workers" in err
     assert not (tmp_path / "x").exists()
     with pytest.raises(InputError, match="workers: 2: cannot be combined with cluster"):
-        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786", plots=False)
+        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786")
     assert not (tmp_path / "y").exists()
 
 
@@ -299,27 +299,47 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     assert sorted(runs["run_id"]) == list(range(40))
 
 
-def test_stopping_the_workers_mid_message_leaves_no_thread_waiting_for_the_rest(tmp_path):
-    """A worker stopped while sending a result leaves half a message in the result pipe; closing must not leave the pool's manager waiting for the rest (the interpreter's exit would wait for it forever)."""
-    import struct
-    from concurrent.futures import wait as wait_for
+HALF_SENT = """
+import os, signal, struct, sys, threading
+from pathlib import Path
 
-    from spacesim.experiment.executors import LocalProcesses
+import pandas as pd
 
-    executor = LocalProcesses(1)
-    list(executor.run([], None, (), {}))  # starts the pool, submits nothing
-    pool = executor._pool
-    wait_for([pool.submit(os.getpid)])  # the worker is up
-    manager = pool._executor_manager_thread
-    # What a worker killed mid-send leaves behind: a length header promising more bytes than follow.
-    os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 1000) + b"partial")
-    time.sleep(0.5)  # the manager has read the header and waits for the rest
-    assert manager.is_alive()
+from spacesim.experiment.design import RunTask
+from spacesim.experiment.executors import LocalProcesses, worker_pipe
+from spacesim.experiment.worker import ChunkResult
+
+flag = Path(sys.argv[1])
+
+
+def answer(index, tasks):
+    if not flag.exists():  # the first chunk: what a worker killed mid-send leaves, a length header promising more bytes than follow
+        flag.write_text("half sent")
+        os.write(worker_pipe().fileno(), struct.pack("!i", 1000) + b"partial")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return ChunkResult(index, {"runs": pd.DataFrame({"run_id": [t.run_id for t in tasks]})}, 0.0)
+
+
+if __name__ == "__main__":
+    with LocalProcesses(1) as executor:
+        done = sorted(r.chunk for r in executor.run([(i, [RunTask(i, 0, "default", 0, i)]) for i in range(3)], answer))
+    print(done, executor.losses, [t.name for t in threading.enumerate() if t is not threading.main_thread()])
+"""
+
+
+def test_a_worker_stopped_mid_message_is_replaced_and_nothing_waits_for_the_rest(tmp_path):
+    """A worker killed while sending a result leaves half a message in its pipe.
+
+    The batch must read end-of-file (the pipe has no other writer), run the
+    chunk again on a new worker, and exit (the old ProcessPoolExecutor's
+    manager thread waited for the rest forever, and the interpreter for it).
+    """
     started = time.monotonic()
-    executor.close()
-    manager.join(timeout=15)
-    assert not manager.is_alive(), "the pool's manager thread still waits for the rest of the message"
-    assert time.monotonic() - started < 20
+    result = subprocess.run([sys.executable, "-c", HALF_SENT, str(tmp_path / "flag")], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[0, 1, 2] 1 []", result.stdout  # every chunk, one worker lost and replaced, no thread left behind
+    assert (tmp_path / "flag").read_text() == "half sent"
+    assert time.monotonic() - started < 60
 
 
 def test_a_worker_started_after_its_parent_died_exits():
@@ -363,8 +383,8 @@ def test_dask_chunks_run_the_code_the_batch_recorded_whatever_another_version_re
         assert set(self._fingerprints().values()) != {executors.package_fingerprint()}, "the workers now run the other version"
 
     monkeypatch.setattr(executors.DaskCluster, "_ensure_importable", then_another_version_registers)
-    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache, plots=False)
-    here = run_batch(small_experiment, tmp_path / "here", workers=1, plots=False)
+    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache)
+    here = run_batch(small_experiment, tmp_path / "here", workers=1)
     assert (on_cluster.runs["status"] == "completed").all()
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
     assert on_cluster.manifest["code"]["sha256"] == executors.package_fingerprint()

@@ -253,7 +253,7 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
     stem = path.stem
     outcomes = manifest.get("outcomes") or []
     if stem == "timeseries":
-        return "The main outcomes over time (dotted lines: ASAT tests)."
+        return "The main outcomes over time, dated from the scenario's start year where it has one (dotted lines: destructive ASAT tests)."
     if stem == "network":
         return "The partnership network at the last step: nations, bilateral agreements and framework memberships."
     if stem == "envelopes":
@@ -261,7 +261,8 @@ def plot_caption(path: Path, manifest: dict[str, Any]) -> str:
         cumulated = f" {', '.join(o.replace('_', ' ') for o in counts)} {'is' if len(counts) == 1 else 'are'} drawn cumulated (the total so far)." if counts else ""
         return (
             "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, "
-            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so)." + cumulated
+            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so). "
+            "When the variants differ in policy levers the bands start at step 1: step 0, the shared initial state, is recorded before the levers act." + cumulated
         )
     if stem.startswith("heatmap_"):
         return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."
@@ -1263,7 +1264,21 @@ def _run_sections(folder: Path, manifest: dict[str, Any]) -> tuple[str, list[tup
             body += "<h3>What happened</h3>" + table(["step", "event", "narrative"], rows, [True, False, False])
             body += _note(len(shown), len(events), "events", "events.parquet")
         sections.append(_section("events", "Events", body))
+    sections.insert(0, _run_findings_section(folder, spec, seed))
     return title, sections
+
+
+def _run_findings_section(folder: Path, spec: dict[str, Any], seed: Any) -> tuple[str, str, str]:
+    """The single-run report's first section: :func:`spacesim.analysis.findings.run_findings` as a list."""
+    from .findings import run_findings
+    from .plots import calendar_of
+
+    steps = _read_table(folder / "steps.parquet", ("step",)) if (folder / "steps.parquet").exists() else pd.DataFrame({"step": []})
+    events = _read_table(folder / "events.parquet", ("step", "kind")) if (folder / "events.parquet").exists() else None
+    items = run_findings(steps, events, calendar=calendar_of(spec.get("step_meaning"), spec.get("start_year")), seed=seed)
+    body = _p("Generated from this run's tables: its steps (the Final outcomes section) and its events.", "note")
+    body += '<ul class="findings">' + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"
+    return _section("findings", "Findings", body)
 
 
 # --------------------------------------------------------------------- style
