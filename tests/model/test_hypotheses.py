@@ -143,14 +143,6 @@ def test_c10_leaks_lower_security_from_partners():
     check(CLAIMS["C10"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "C11 does not hold at this contrast with learned trust (issue 15): memberships are the same in all 40 pairs "
-        "(0.6 - 0.4 = 0 [0, 0], A mean 55.7): members' mutual trust never comes near the requirement at either value; "
-        "the clubs rule (issue 15, part 2) changes admission and may change this"
-    ),
-)
 def test_c11_a_higher_trust_requirement_lowers_memberships():
     """C11: integration_trust_requirement 0.6 vs 0.4, same seeds.
 
