@@ -115,7 +115,7 @@ def test_spacesim_plot_redraws_a_run_with_its_calendar_and_heading(teaching_run,
     from spacesim.analysis import plots
     from spacesim.cli import main
 
-    folder = write_run(teaching_run, tmp_path / "run", plots=False)
+    folder = write_run(teaching_run, tmp_path / "run")
     seen = {}
     monkeypatch.setattr(plots, "draw_run_plots", lambda *a, context=None, **k: seen.setdefault("context", context) and [])
     assert main(["plot", str(folder)]) == 0
@@ -259,12 +259,13 @@ def test_run_findings_state_changes_the_asat_test_and_the_events(teaching_run):
     first, last = teaching_run.steps.iloc[0], teaching_run.steps.iloc[-1]
     assert f"Active bilateral agreements rose from {int(first['n_bilateral'])} to {int(last['n_bilateral'])}." in lines
     trust = next(line for line in lines if line.startswith("Mean directed trust"))
-    assert f"{last['mean_trust']:.3f}." in trust, "a 0-1 scale with three decimals"
+    assert f"to {last['mean_trust']:.3f}" in trust, "a 0-1 scale with three decimals"
     debris = next(line for line in lines if line.startswith("Tracked debris pieces"))
     assert debris.startswith(f"Tracked debris pieces rose from 30,000 to {last['debris']:,.0f} (+{last['debris'] - 30000:,.0f}, +")
     asat = next(line for line in lines if "destructive ASAT test in 2028 Q1 (step 12)" in line)
     assert asat.startswith("RUS conducted") and "mean threat perception rose" in asat
-    assert any(line.startswith("Events over the run: 1 destructive ASAT test") for line in lines)
+    n_asat = int((teaching_run.events["kind"] == "asat_test").sum())
+    assert any(line.startswith(f"Events over the run: {n_asat} destructive ASAT test{'' if n_asat == 1 else 's'}") for line in lines)
     assert lines[-1].startswith("This is one run (seed 5)")
 
 

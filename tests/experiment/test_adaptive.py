@@ -133,6 +133,7 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
             assert f"<td>{v['variant']}</td><td class=\"num\">{v['replicates']}</td><td class=\"num\">{v['mean']:.4g}</td>" in replication
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(adaptive_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = run_batch(adaptive_experiment, tmp_path / "plain", workers=1)
 

@@ -25,6 +25,7 @@ def assert_same_batch(a, b) -> None:
     assert_frame_equal(_sorted(a.steps, ["run_id", "step"]), _sorted(b.steps, ["run_id", "step"]))
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_one_and_two_workers_give_identical_tables(small_experiment, tmp_path):
     one = run_batch(small_experiment, tmp_path / "one", workers=1)
     two = run_batch(small_experiment, tmp_path / "two", workers=2)
@@ -56,7 +57,7 @@ def test_a_batch_run_is_reproduced_alone_from_its_recorded_seed_and_parameters(s
     assert f"--seed {row['seed']} --steps 8" in row["reproduce"] and "--set legal_clarity=0.8" in row["reproduce"] or "legal_clarity=0.2" in row["reproduce"]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.subprocess)])  # 2: a pool of local worker processes
 def test_failing_runs_are_recorded_and_the_batch_goes_on(small_experiment, tmp_path, monkeypatch, workers):
     monkeypatch.setenv(FAULT_ENV, "3,10")
     batch = run_batch(small_experiment, tmp_path / "b", workers=workers)
@@ -110,6 +111,7 @@ def test_resuming_a_completed_batch_runs_nothing(small_experiment, tmp_path):
     assert_same_batch(first, again)
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
     """Delete some committed chunks of an unfinished batch (as a kill would leave it) and resume."""
     import shutil

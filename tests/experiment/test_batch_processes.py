@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +20,10 @@ from pandas.testing import assert_frame_equal
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.scenario import InputError
+
+from ..clusters import free_port as _free_port
+from ..clusters import start_cluster as _cluster
+from ..clusters import venv_worker
 
 SPACESIM = [sys.executable, "-m", "spacesim"]
 
@@ -86,64 +90,69 @@ def _children_of_batch(tag: str) -> list[int]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# A scenario's text is given (the zip holds the package's code, not its shipped scenario files).
+WARM_UP = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from spacesim import SpaceModel, parse_scenario
+SpaceModel(parse_scenario(sys.stdin.read(), "warm-up"), steps=2).run()
+"""
 
 
-@contextlib.contextmanager
-def _cluster(tmp_path: Path, worker: list[str], env: dict[str, str]):
-    """A real Dask scheduler (this venv's) and two single-threaded workers started with ``worker``, on 127.0.0.1 and free ports; stopped afterwards."""
-    dask = Path(sys.executable).with_name("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False", **env}
-    logs = open(tmp_path / "dask.log", "w")
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env={**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}, cwd=tmp_path)]
+@pytest.fixture(scope="session")
+def bare_worker_cache(request, tmp_path_factory) -> Path:
+    """A user cache folder (``XDG_CACHE_HOME``) for workers without spacesim, holding this code's zip and Numba's loops compiled from it.
+
+    Numba caches the loops of a zipped package in the user-wide folder under a
+    name derived from the zip's path, so the folder is a fixed one per code
+    version (in pytest's cache, kept between sessions; only the current
+    version's is kept) and is warmed once: the zip is written where the
+    workers' plugin writes it (the same bytes, so the plugin keeps it) and
+    one bare interpreter compiles the loops from it. The workers then load
+    the loops instead of both compiling them.
+    """
+    from spacesim import shipped_scenario
+    from spacesim.experiment.executors import package_zip
+    from spacesim.output.provenance import package_fingerprint
+
+    code = package_fingerprint()[:16]
     try:
-        for _ in range(2):
-            procs.append(subprocess.Popen([*worker, address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
-        from dask.distributed import Client
-
-        deadline = time.monotonic() + 90
-        with Client(address, timeout=60, set_as_default=False) as client:
-            while len(client.scheduler_info()["workers"]) < 2:
-                assert time.monotonic() < deadline, (tmp_path / "dask.log").read_text()
-                time.sleep(0.2)
-        yield address
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        logs.close()
-
-
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """A real Dask scheduler and two single-threaded workers (this venv's ``dask worker``, which imports spacesim)."""
-    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {}) as address:
-        yield address
+        root = request.config.cache.mkdir("spacesim-bare-workers")
+    except AttributeError:  # pytest's cache is switched off (-p no:cacheprovider)
+        root = tmp_path_factory.mktemp("spacesim-bare-workers")
+    for old in root.iterdir():
+        if old.name != code:
+            shutil.rmtree(old, ignore_errors=True)
+    cache = root / code
+    zipped = cache / "spacesim" / f"spacesim-{code}.zip"
+    if not list((cache / "numba").rglob("*.nbi")):
+        zipped.parent.mkdir(parents=True, exist_ok=True)
+        zipped.write_bytes(package_zip())
+        base = getattr(sys, "_base_executable", sys.executable)
+        env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(cache), "PYTHONNOUSERSITE": "1"}
+        env.pop("NUMBA_CACHE_DIR", None)
+        text = shipped_scenario("baseline").read_text()
+        where = tmp_path_factory.getbasetemp()
+        warm = subprocess.run([base, "-c", WARM_UP, str(zipped)], input=text, env=env, capture_output=True, text=True, cwd=where, timeout=600)
+        assert warm.returncode == 0, warm.stderr[-3000:]
+    return cache
 
 
 @pytest.fixture
-def bare_dask_cluster(tmp_path):
+def bare_dask_cluster(tmp_path, bare_worker_cache):
     """Two workers that can import ``distributed`` but not spacesim: the base interpreter of this venv with the venv's site-packages on PYTHONPATH.
 
     spacesim is an editable install, found through a ``.pth`` file that
     Python processes only in its own site-packages, not in a PYTHONPATH
     folder, so these workers cannot import it. Their user cache folder
     (``XDG_CACHE_HOME``, where the zip and Numba's cache of it go) is the
-    test's own.
+    warmed :func:`bare_worker_cache`, seen from the test as ``tmp_path / "cache"``.
     """
     base = getattr(sys, "_base_executable", sys.executable)
     if sys.prefix == sys.base_prefix:
         pytest.skip("needs a virtual environment (its base interpreter runs the workers)")
-    env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONNOUSERSITE": "1"}
+    (tmp_path / "cache").symlink_to(bare_worker_cache, target_is_directory=True)
+    env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(bare_worker_cache), "PYTHONNOUSERSITE": "1"}
     check = subprocess.run([base, "-c", "import distributed\ntry:\n    import spacesim\nexcept ImportError:\n    print('bare')"], env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path)
     if check.stdout.strip() != "bare":
         pytest.skip(f"the base interpreter {base} imports spacesim or cannot import distributed: {check.stderr[-300:]}")
@@ -353,8 +362,10 @@ def test_a_worker_started_after_its_parent_died_exits():
 
 @pytest.fixture
 def dask_cluster_own_cache(tmp_path):
-    """Two workers of this venv (which import spacesim), whose user cache folder (where sent zips go) is the test's own."""
-    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {"XDG_CACHE_HOME": str(tmp_path / "cache")}) as address:
+    """Two workers of this venv (which import spacesim), whose user cache folder (where sent zips go) is the test's own.
+
+    Not the session's cluster: the test registers another version's code on it."""
+    with _cluster(tmp_path, venv_worker(), {"XDG_CACHE_HOME": str(tmp_path / "cache")}) as address:
         yield address
 
 

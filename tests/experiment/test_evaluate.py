@@ -24,7 +24,7 @@ def noisy(parameters: dict[str, float], seed: int) -> dict[str, object]:
     return {"y": float(path[-1]), "steps": pd.DataFrame({"step": [1, 2, 3], "y": path})}
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.subprocess)])  # 2: a pool of local worker processes
 def test_a_function_runs_with_the_batchs_seeds_and_its_failures_are_rows(workers: int) -> None:
     tables = evaluate(noisy, POINTS, replicates=2, seed=11, outcomes=["y"], workers=workers, chunk_size=1)
     runs = tables["runs"]
@@ -39,6 +39,7 @@ def test_a_function_runs_with_the_batchs_seeds_and_its_failures_are_rows(workers
     assert steps.groupby("run_id")["y"].last().tolist() == runs["final_y"].iloc[:4].tolist()
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_local_processes_give_the_same_tables_as_this_process_even_for_a_lambda() -> None:
     here = evaluate(noisy, POINTS, replicates=3, seed=5, outcomes=["y"], workers=1)
     there = evaluate(noisy, POINTS, replicates=3, seed=5, outcomes=["y"], workers=2, chunk_size=2)
@@ -48,6 +49,7 @@ def test_local_processes_give_the_same_tables_as_this_process_even_for_a_lambda(
     assert scaled["runs"]["final_y"].tolist() == [5.0, 20.0]
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_the_sensitivity_of_a_plain_function_goes_through_the_engine_on_any_executor(tmp_path) -> None:
     spec = SensitivitySpec(samples=64, parameters={"a": {"low": 0, "high": 1}, "b": {"low": 0, "high": 1}}, outcomes=["y"])
     fn = lambda v, rng: {"y": 3 * v["a"] + v["b"] + rng.normal(0, 0.01)}  # noqa: E731
