@@ -121,7 +121,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "government_change",
         fields=("actor",),
-        narrative="a new government takes office in {name}; it ends {agreements} and leaves {frameworks}",
+        narrative="a new government takes office in {name}; {consequences}",
         effect="sovereignty {shift:+.3f}; new reliability {reliability:.2f}; {ended} agreements ended; {left} memberships ended",
         source="scheduled; triggered; random (3.3.13)",
         effects="a new hidden reliability `r_i` (drawn as at the start, 3.1); others set aside a share `reputation_reset` of their evidence about the nation; its own evidence reset by `reversal_trust_reset`; sovereignty shift; each agreement and membership ends with probability `reversal_withdrawal` (0 by default)",

@@ -166,7 +166,11 @@ def government_change(model: "SpaceModel", e: Occurrence) -> None:
     for j in partners.tolist():
         model.end_agreement(nation, j, "government_change")
     ended, left = partners.size, frameworks.size
-    log(model, "government_change", actor=nation, scheduled=e.scheduled, agreements=plural(ended, "bilateral agreement"), frameworks=plural(left, "framework"), shift=shift, ended=ended, left=left, reliability=float(s.reliability[nation]))
+    if ended or left:
+        consequences = f"it ends {plural(ended, 'bilateral agreement')} and leaves {plural(left, 'framework')}"
+    else:
+        consequences = "its partners must learn again whether it keeps its commitments"
+    log(model, "government_change", actor=nation, scheduled=e.scheduled, consequences=consequences, shift=shift, ended=ended, left=left, reliability=float(s.reliability[nation]))
     for f in frameworks.tolist():
         model.leave_framework(nation, f, "government_change")
 
