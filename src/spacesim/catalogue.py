@@ -93,7 +93,11 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         count="n_asat_tests",
         count_meaning="destructive ASAT tests this step",
         count_definition="destructive ASAT tests this step (scheduled, triggered and random)",
-        shock=ShockButton("ASAT test", False, "The nation destroys one of its own satellites with a missile: debris rises, every nation feels more threatened, trust in the tester falls."),
+        shock=ShockButton(
+            "ASAT test",
+            False,
+            "The nation destroys one of its own satellites with a missile: debris rises, every nation feels more threatened, trust in the tester falls.",
+        ),
     ),
     EventKindDef(
         "cyber_attack",
@@ -116,7 +120,11 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         effects="`beta[victim, leaker] += leak_trust_damage`, recorded as evidence with its reputation share: `beta[i, leaker] += reputation_spread * T[i, victim] * leak_trust_damage / (N − 1)` for every third party `i` (neither leaker nor victim) (a random leak's damage is part of the round's evidence and the event only logs it; a scheduled or triggered leak adds the damage when it happens, through the same `record_evidence_at`)",
         count="n_leaks",
         count_meaning="leaks this step",
-        shock=ShockButton("Leak", True, "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it. Only between nations that share something (an agreement or a framework)."),
+        shock=ShockButton(
+            "Leak",
+            True,
+            "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it. Only between nations that share something (an agreement or a framework).",
+        ),
     ),
     EventKindDef(
         "government_change",
@@ -127,7 +135,11 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         effects="a new hidden reliability `r_i` (drawn as at the start, 3.1); others set aside a share `reputation_reset` of their evidence about the nation; its own evidence reset by `reversal_trust_reset`; sovereignty shift; each agreement and membership ends with probability `reversal_withdrawal` (0 by default)",
         count="n_government_changes",
         count_meaning="government changes this step",
-        shock=ShockButton("Government change", False, "A new government takes office in the nation: others must learn whether it keeps its commitments, and its attitudes shift."),
+        shock=ShockButton(
+            "Government change",
+            False,
+            "A new government takes office in the nation: others must learn whether it keeps its commitments, and its attitudes shift.",
+        ),
     ),
     EventKindDef(
         "withdrawal",
@@ -237,20 +249,77 @@ class Outcome:
 _STATE_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("n_bilateral", int, "active bilateral agreements", "active bilateral agreements: number of pairs with `d[i,j] > 0`"),
     Outcome("n_memberships", int, "framework memberships (nation-framework pairs)", "framework memberships: number of (nation, framework) pairs with `M = 1`"),
-    Outcome("bilateral_share", float, "bilateral agreements / (bilateral agreements + memberships)", "`n_bilateral / (n_bilateral + n_memberships)`; NaN when both are 0"),
-    Outcome("tie_density", float, "density of the tie network (a bilateral agreement or a shared framework)", "share of ordered pairs of distinct nations that are tied, by a bilateral agreement or a shared framework: `sum linked / (N (N − 1))` (shared membership alone counts: it is not 0 at step 0)"),
-    Outcome("tie_clustering", float, "mean local clustering coefficient of the tie network (a bilateral agreement or a shared framework)", "mean local clustering coefficient of the `linked` network (nodes of degree < 2 count as 0, as in networkx; 0 if `N < 3`); a framework's members form a clique, so shared membership alone makes it high"),
-    Outcome("bilateral_density", float, "density of the bilateral network alone", "share of ordered pairs of distinct nations with a bilateral agreement: `sum (d > 0) / (N (N − 1))` (0 with no agreement)"),
-    Outcome("bilateral_clustering", float, "mean local clustering coefficient of the bilateral network alone", "mean local clustering coefficient of the network of bilateral agreements (`d[i,j] > 0`), as `tie_clustering` (0 with no agreement)"),
+    Outcome(
+        "bilateral_share",
+        float,
+        "bilateral agreements / (bilateral agreements + memberships)",
+        "`n_bilateral / (n_bilateral + n_memberships)`; NaN when both are 0",
+    ),
+    Outcome(
+        "tie_density",
+        float,
+        "density of the tie network (a bilateral agreement or a shared framework)",
+        "share of ordered pairs of distinct nations that are tied, by a bilateral agreement or a shared framework: `sum linked / (N (N − 1))` (shared membership alone counts: it is not 0 at step 0)",
+    ),
+    Outcome(
+        "tie_clustering",
+        float,
+        "mean local clustering coefficient of the tie network (a bilateral agreement or a shared framework)",
+        "mean local clustering coefficient of the `linked` network (nodes of degree < 2 count as 0, as in networkx; 0 if `N < 3`); a framework's members form a clique, so shared membership alone makes it high",
+    ),
+    Outcome(
+        "bilateral_density",
+        float,
+        "density of the bilateral network alone",
+        "share of ordered pairs of distinct nations with a bilateral agreement: `sum (d > 0) / (N (N − 1))` (0 with no agreement)",
+    ),
+    Outcome(
+        "bilateral_clustering",
+        float,
+        "mean local clustering coefficient of the bilateral network alone",
+        "mean local clustering coefficient of the network of bilateral agreements (`d[i,j] > 0`), as `tie_clustering` (0 with no agreement)",
+    ),
     Outcome("mean_trust", float, "mean directed trust between distinct nations", "mean of `T[i,j]` over distinct nations"),
-    Outcome("trust_within_blocs", float, "mean trust between nations of the same bloc", "mean `T[i,j]` over distinct pairs in the same bloc (non-aligned nations excluded); NaN if none"),
-    Outcome("trust_between_blocs", float, "mean trust between nations of different blocs", "mean `T[i,j]` over pairs in different blocs (both aligned); NaN if none"),
-    Outcome("bloc_trust_gap", float, "trust within blocs minus trust between blocs (polarisation along the blocs)", "`trust_within_blocs − trust_between_blocs`, in [−1, 1]; NaN if either is"),
-    Outcome("esteban_ray_polarisation", float, "Esteban-Ray polarisation of directed trust, scaled to [0, 1]", "Esteban & Ray (1994) polarisation of the `N (N − 1)` directed trusts `T[i,j]`, grouped in 10 bins of width 0.1 (group `g`: share `π_g`, mean trust `y_g`): `P = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)` with `α = 1`; 1 when trust is split in two equal groups at 0 and 1, 0 when all trusts fall in one bin (3.3.17)"),
-    Outcome("trust_spread", float, "standard deviation of directed trust, scaled to [0, 1] (dispersion, not polarisation)", "standard deviation of `T` over distinct nations divided by 0.5 (the largest possible), so in [0, 1]; called `trust_polarisation` before it was renamed"),
-    Outcome("capability_gini", float, "Gini coefficient of capability", "Gini coefficient of capability `k` (own capability, without commercial capacity): `2 sum_r r v_(r) / (N sum v) − (N + 1)/N` over sorted values; 0 if all are 0"),
+    Outcome(
+        "trust_within_blocs",
+        float,
+        "mean trust between nations of the same bloc",
+        "mean `T[i,j]` over distinct pairs in the same bloc (non-aligned nations excluded); NaN if none",
+    ),
+    Outcome(
+        "trust_between_blocs", float, "mean trust between nations of different blocs", "mean `T[i,j]` over pairs in different blocs (both aligned); NaN if none"
+    ),
+    Outcome(
+        "bloc_trust_gap",
+        float,
+        "trust within blocs minus trust between blocs (polarisation along the blocs)",
+        "`trust_within_blocs − trust_between_blocs`, in [−1, 1]; NaN if either is",
+    ),
+    Outcome(
+        "esteban_ray_polarisation",
+        float,
+        "Esteban-Ray polarisation of directed trust, scaled to [0, 1]",
+        "Esteban & Ray (1994) polarisation of the `N (N − 1)` directed trusts `T[i,j]`, grouped in 10 bins of width 0.1 (group `g`: share `π_g`, mean trust `y_g`): `P = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)` with `α = 1`; 1 when trust is split in two equal groups at 0 and 1, 0 when all trusts fall in one bin (3.3.17)",
+    ),
+    Outcome(
+        "trust_spread",
+        float,
+        "standard deviation of directed trust, scaled to [0, 1] (dispersion, not polarisation)",
+        "standard deviation of `T` over distinct nations divided by 0.5 (the largest possible), so in [0, 1]; called `trust_polarisation` before it was renamed",
+    ),
+    Outcome(
+        "capability_gini",
+        float,
+        "Gini coefficient of capability",
+        "Gini coefficient of capability `k` (own capability, without commercial capacity): `2 sum_r r v_(r) / (N sum v) − (N + 1)/N` over sorted values; 0 if all are 0",
+    ),
     Outcome("mean_security", float, "mean security (1 - exp(-coverage / security_scale))", "mean of `S_i = 1 − exp(−total_i / security_scale)`"),
-    Outcome("collective_security", float, "mean share of each nation's security that comes from partners", "mean over nations of `(S_i − own_i) / S_i`, the share of security that comes from partners"),
+    Outcome(
+        "collective_security",
+        float,
+        "mean share of each nation's security that comes from partners",
+        "mean over nations of `(S_i − own_i) / S_i`, the share of security that comes from partners",
+    ),
     Outcome("debris", float, "tracked debris pieces", "debris stock `D` (tracked pieces)"),
     Outcome("threat_level", float, "mean threat perception", "mean threat perception `θ`"),
     Outcome("norm_strength", float, "strength of shared norms (C13)", "norm strength `ν`"),
@@ -323,7 +392,9 @@ def renamed_hint(name: str) -> str:
     return ""
 
 
-if len(STEP_OUTCOMES) != len(STEP_OUTCOME_DEFS) or len(set(NATION_OUTCOMES)) != len(NATION_OUTCOMES) or len(EVENTS) != len(EVENT_KINDS):  # pragma: no cover - guards the tables above
+if (
+    len(STEP_OUTCOMES) != len(STEP_OUTCOME_DEFS) or len(set(NATION_OUTCOMES)) != len(NATION_OUTCOMES) or len(EVENTS) != len(EVENT_KINDS)
+):  # pragma: no cover - guards the tables above
     raise RuntimeError("an outcome or event kind is declared twice")
 
 # ---------------------------------------------------------------- the docs' tables

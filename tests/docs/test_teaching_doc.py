@@ -128,7 +128,9 @@ def test_the_first_partnerships_are_the_ones_the_lesson_names():
     assert "they have shared data since step 5" in DOC and frozenset({"FRA", "IND"}) in formed[5]
 
 
-@pytest.mark.parametrize("lever, value, outcome, direction", [("legal_clarity", 0.9, "mean_trust", 1), ("allow_multilateral", False, "collective_security", -1)])
+@pytest.mark.parametrize(
+    "lever, value, outcome, direction", [("legal_clarity", 0.9, "mean_trust", 1), ("allow_multilateral", False, "collective_security", -1)]
+)
 def test_the_variations_move_outcomes_as_the_lesson_says(lever, value, outcome, direction):
     plain = SpaceModel(shipped_scenario("teaching_small")).run()
     varied = SpaceModel(shipped_scenario("teaching_small"), **{lever: value}).run()

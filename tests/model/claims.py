@@ -263,9 +263,20 @@ def evaluate(claim_id: str, contrast: Contrast, measure: str | None = None) -> R
     )
     row = paired_comparison(runs, [measure], ["a", "b"], n_boot=N_BOOT, seed=0, confidence=CONFIDENCE).iloc[0]
     return Result(
-        claim_id, contrast.a.label, contrast.b.label, measure, contrast.direction, int(row["n_pairs"]),
-        float(row["mean_a"]), float(row["mean_b"]), float(row["mean_diff"]), float(row["ci_low"]), float(row["ci_high"]),
-        float(row["effect_size"]), float(row["share_b_better"]), float(row["share_tied"]),
+        claim_id,
+        contrast.a.label,
+        contrast.b.label,
+        measure,
+        contrast.direction,
+        int(row["n_pairs"]),
+        float(row["mean_a"]),
+        float(row["mean_b"]),
+        float(row["mean_diff"]),
+        float(row["ci_low"]),
+        float(row["ci_high"]),
+        float(row["effect_size"]),
+        float(row["share_b_better"]),
+        float(row["share_tied"]),
     )
 
 
@@ -290,7 +301,8 @@ CLAIMS: dict[str, Claim] = {
     c.id: c
     for c in (
         Claim(
-            "C1", "Cooperation pools resources: partners gain security from each other's capability.",
+            "C1",
+            "Cooperation pools resources: partners gain security from each other's capability.",
             (Contrast(BASE, arm("Japan capability +0.1", "stronger_japan"), "security_of_others_than_japan", _UP),),
             "mean security of the 33 nations other than Japan, mean over steps 1-60",
             (
@@ -299,7 +311,8 @@ CLAIMS: dict[str, Claim] = {
             ),
         ),
         Claim(
-            "C2", "Trust is destroyed by hostile acts (and must be rebuilt).",
+            "C2",
+            "Trust is destroyed by hostile acts (and must be rebuilt).",
             (Contrast(BASE, ASAT, "trust_in_china_window", _DOWN),),
             f"others' mean trust in China over steps {WINDOW[0]}-{WINDOW[1]} (after the test at step {EVENT_STEP})",
             (
@@ -308,7 +321,8 @@ CLAIMS: dict[str, Claim] = {
             ),
         ),
         Claim(
-            "C3", "Political tensions and distrust hinder joint missions and sharing.",
+            "C3",
+            "Political tensions and distrust hinder joint missions and sharing.",
             (Contrast(BASE, arm("initial trust -0.1", "lower_initial_trust"), "collective_security", _DOWN),),
             "collective security (share of security from partners), mean over steps 1-60",
             (
@@ -317,13 +331,15 @@ CLAIMS: dict[str, Claim] = {
             ),
         ),
         Claim(
-            "C4", "Nations guard their sovereignty: they prefer bilateral deals to deep multilateral structures.",
+            "C4",
+            "Nations guard their sovereignty: they prefer bilateral deals to deep multilateral structures.",
             (lever("sovereignty_shift", -0.15, 0.15, "bilateral_share", _UP),),
             "bilateral share n_bilateral / (n_bilateral + n_memberships), mean over steps 1-60",
             "sovereignty is a cost in each nation's utility; the share is the composition of partnerships that nations choose, weighed against benefits.",
         ),
         Claim(
-            "C5", "Clear legal frameworks lower friction (and so raise cooperation).",
+            "C5",
+            "Clear legal frameworks lower friction (and so raise cooperation).",
             (lever("legal_clarity", 0.2, 0.4, "collective_security", _UP),),
             "collective security, mean over steps 1-60",
             (
@@ -332,13 +348,15 @@ CLAIMS: dict[str, Claim] = {
             ),
         ),
         Claim(
-            "C6", "Technological disparity inhibits collaboration (the weaker lose most).",
+            "C6",
+            "Technological disparity inhibits collaboration (the weaker lose most).",
             (lever("export_control", 0.4, 0.6, "security_of_weak_half", _DOWN),),
             "mean security of the 17 nations with the lowest initial capability, mean over steps 1-60",
             "export control raises the stronger side's reluctance; the weak half's security depends on which agreements the strong still accept.",
         ),
         Claim(
-            "C7", "Combining bilateral and multilateral partnerships serves security best.",
+            "C7",
+            "Combining bilateral and multilateral partnerships serves security best.",
             (
                 Contrast(arm("bilateral only", allow_multilateral=False), BASE, "mean_security", _UP),
                 Contrast(arm("multilateral only", allow_bilateral=False), BASE, "mean_security", _UP),
@@ -350,26 +368,30 @@ CLAIMS: dict[str, Claim] = {
             ),
         ),
         Claim(
-            "C8", "Emerging threats push nations to cooperate.",
+            "C8",
+            "Emerging threats push nations to cooperate.",
             (Contrast(BASE, ASAT, "formed_in_window", _UP),),
             f"bilateral agreements formed over steps {WINDOW[0]}-{WINDOW[1]}",
             "the test raises threat perception; new agreements need a partner to accept, trust above the floor and benefits above costs.",
         ),
         Claim(
-            "C9", "Political change reverses policy (and so costs cooperation).",
+            "C9",
+            "Political change reverses policy (and so costs cooperation).",
             (lever("government_change_rate", 0.04, 0.12, "collective_security", _DOWN),),
             "collective security, mean over steps 1-60",
             "a new government ends agreements by rule, but they can re-form; the net loss in security from partners depends on re-formation.",
         ),
         Claim(
-            "C10", "Sharing intelligence brings the risk of leaks, which damage cooperation.",
+            "C10",
+            "Sharing intelligence brings the risk of leaks, which damage cooperation.",
             (lever("leak_rate", 0.005, 0.015, "collective_security", _DOWN),),
             "collective security, mean over steps 1-60",
             "leaks are counted by rule; whether the trust they cost shrinks the security nations draw from partners is the feedback under test.",
             ("n_bilateral",),
         ),
         Claim(
-            "C11", "Multinational command structures demand the most trust.",
+            "C11",
+            "Multinational command structures demand the most trust.",
             (lever("integration_trust_requirement", 0.4, 0.6, "n_memberships", _DOWN),),
             "framework memberships, mean over steps 1-60",
             (
@@ -378,20 +400,23 @@ CLAIMS: dict[str, Claim] = {
             ),
         ),
         Claim(
-            "C12", "Public-private partnerships add commercial capacity.",
+            "C12",
+            "Public-private partnerships add commercial capacity.",
             (lever("commercial_integration", 0.4, 0.6, "security_without_commercial", _UP),),
             "mean security of the nations with no commercial capacity, mean over steps 1-60",
             "these nations gain nothing directly; they gain only through partners whose commercial capacity counts more.",
         ),
         Claim(
-            "C13", "Shared norms deter aggression and stabilise behaviour.",
+            "C13",
+            "Shared norms deter aggression and stabilise behaviour.",
             (lever("norm_deterrence", 0.6, 0.8, "mean_trust", _UP),),
             "mean trust, mean over steps 1-60",
             "deterrence lowers the rate of hostile acts by rule; the test is whether fewer hostile acts leave a more trusting system.",
             ("hostile_acts",),
         ),
         Claim(
-            "C14", "Debris is a shared problem: every destructive test makes orbit more dangerous for all.",
+            "C14",
+            "Debris is a shared problem: every destructive test makes orbit more dangerous for all.",
             (Contrast(BASE, ASAT, "collisions_after_event", _UP),),
             f"collisions over steps {EVENT_STEP + 1}-{STEPS}",
             "the test's fragments are a constant; collisions among all objects over the following 50 steps follow from the Kessler term and decay.",

@@ -132,7 +132,9 @@ def ending(u: np.ndarray, depth: np.ndarray, tie_depth: np.ndarray, p: SimpleNam
     i, j = np.nonzero(np.triu(tie_depth > 0, 1))
     distrust = depth[i, j] == 0
     unworthy = ~distrust & ((u[i, j] < -p.exit_margin) | (u[j, i] < -p.exit_margin))
-    return [(a, b, "distrust") for a, b in zip(i[distrust].tolist(), j[distrust].tolist())] + [(a, b, "not worth it") for a, b in zip(i[unworthy].tolist(), j[unworthy].tolist())]
+    return [(a, b, "distrust") for a, b in zip(i[distrust].tolist(), j[distrust].tolist())] + [
+        (a, b, "not worth it") for a, b in zip(i[unworthy].tolist(), j[unworthy].tolist())
+    ]
 
 
 def choose_partners(proposers: np.ndarray, u_rows: np.ndarray, depth_rows: np.ndarray, tie_rows: np.ndarray, choice_draw: np.ndarray) -> list[tuple[int, int]]:
@@ -230,7 +232,9 @@ def lead(state, t: np.ndarray) -> np.ndarray:  # noqa: ANN001
     return out
 
 
-def decisions(state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:  # noqa: ANN001
+def decisions(
+    state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:  # noqa: ANN001
     """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations (lead, nation, framework) (nation order)."""
     n, f = state.membership.shape
     if f == 0:
@@ -287,7 +291,9 @@ def decisions(state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total
 # ---------------------------------------------------------------- 3.3.7 cooperation round
 
 
-def play_round(intensity: np.ndarray, state, k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:  # noqa: ANN001
+def play_round(
+    intensity: np.ndarray, state, k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, draws: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:  # noqa: ANN001
     """good, bad (N x N, [observer, actor]) and the leaks (leaker, victim), from the round's (3, N, N) uniform draws.
 
     Arrays [a, o] are indexed actor, observer (the draws' layout); transposed to [observer, actor] at the end.

@@ -13,7 +13,9 @@ from spacesim.scenario.loader import scenario_from_data
 
 
 def _world(n: int, steps: int):
-    nations = [{"name": f"N{i}", "code": f"N{i:04d}", "sovereignty": 0.5, "capability": float(1 + i % 7), "bloc": ("west", "east", None)[i % 3]} for i in range(n)]
+    nations = [
+        {"name": f"N{i}", "code": f"N{i:04d}", "sovereignty": 0.5, "capability": float(1 + i % 7), "bloc": ("west", "east", None)[i % 3]} for i in range(n)
+    ]
     frameworks = [{"name": "F", "code": "F", "members": [f"N{i:04d}" for i in range(0, n, 5)], "integration": 0.5}]
     return scenario_from_data({"schema_version": 1, "name": "w", "description": "d", "steps": steps, "nations": nations, "frameworks": frameworks}, "w.yaml")
 
@@ -43,7 +45,9 @@ def test_the_estimate_bounds_the_peak_of_a_large_world():
     SpaceModel(_world(10, 1), rng=0).run()  # compiled code loaded before measuring
     peak = _peak(lambda: SpaceModel(spec, rng=0).run())
     estimate = run_bytes(500, 3)
-    assert peak <= 1.2 * estimate, f"peak {peak / 500**2:.0f} bytes a pair, estimated {estimate / 500**2:.0f} ({pair_bytes()} kept + {TRANSIENT_PAIR_BYTES} transient)"
+    assert peak <= 1.2 * estimate, (
+        f"peak {peak / 500**2:.0f} bytes a pair, estimated {estimate / 500**2:.0f} ({pair_bytes()} kept + {TRANSIENT_PAIR_BYTES} transient)"
+    )
     assert estimate <= 1.5 * peak
 
 

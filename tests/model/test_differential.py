@@ -169,7 +169,10 @@ def test_bilateral_phase_step_after_step(scenario):
     for _ in range(60):
         fast.step()
         dense.step()
-        for model, phase in ((fast, lambda t, total, k: ref.kernel_bilateral_phase(fast, t, total, k)), (dense, lambda t, total, k: ref.bilateral_phase(dense, t, total, k))):
+        for model, phase in (
+            (fast, lambda t, total, k: ref.kernel_bilateral_phase(fast, t, total, k)),
+            (dense, lambda t, total, k: ref.bilateral_phase(dense, t, total, k)),
+        ):
             k_eff, _, _, total = security.coverage(model.state, model.p)
             phase(model.state.trust, total, k_eff)
         assert_array_equal(fast.state.tie_depth, dense.state.tie_depth)

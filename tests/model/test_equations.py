@@ -24,7 +24,9 @@ def test_every_equation_is_named_in_the_doc_and_every_name_in_the_doc_exists():
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_each_equation_is_compiled_and_states_its_formula(name):
     f = getattr(equations, name)
-    assert f.py_func.__doc__ and ("(3.3" in f.py_func.__doc__ or "(3.1" in f.py_func.__doc__) or name == "probability", f"{name}: the docstring names its section of docs/model.md"
+    assert f.py_func.__doc__ and ("(3.3" in f.py_func.__doc__ or "(3.1" in f.py_func.__doc__) or name == "probability", (
+        f"{name}: the docstring names its section of docs/model.md"
+    )
 
 
 def test_equations_agree_with_their_python_source():

@@ -37,7 +37,13 @@ def scenarios(draw):
         for i, (c, b) in enumerate(zip(codes, blocs))
     ]
     frameworks = [
-        {"name": f"F{k}", "code": f"F{k}", "integration": draw(st.floats(0.01, 1.0)), "members": draw(st.lists(st.sampled_from(codes), unique=True, max_size=n)), "open": draw(st.booleans())}
+        {
+            "name": f"F{k}",
+            "code": f"F{k}",
+            "integration": draw(st.floats(0.01, 1.0)),
+            "members": draw(st.lists(st.sampled_from(codes), unique=True, max_size=n)),
+            "open": draw(st.booleans()),
+        }
         for k in range(draw(st.integers(0, 3)))
     ]
     steps = draw(st.integers(1, 15))

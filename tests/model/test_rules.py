@@ -117,7 +117,16 @@ def test_sharing_depth_needs_mutual_trust():
 # --- C1, C4, C5, C6, C10: bilateral value --------------------------------------------
 def test_bilateral_utility_by_hand(tiny_model):
     s = tiny_model.state
-    p = ns(sharing_strictness=0.0, commercial_integration=0.0, threat_benefit_weight=0.0, security_scale=1.0, transaction_cost=0.05, legal_clarity=0.3, sovereignty_cost_bilateral=0.05, leak_rate=0.05)
+    p = ns(
+        sharing_strictness=0.0,
+        commercial_integration=0.0,
+        threat_benefit_weight=0.0,
+        security_scale=1.0,
+        transaction_cost=0.05,
+        legal_clarity=0.3,
+        sovereignty_cost_bilateral=0.05,
+        leak_rate=0.05,
+    )
     s.membership[:] = False
     t = s.trust
     k_eff, _, _, total = security.coverage(s, p)
@@ -379,7 +388,12 @@ def test_new_government_forgets_and_shifts(tiny_model):
     s = tiny_model.state
     s.alpha[0, 2] += 4.0
     s.beta[2, 0] += 4.0  # what CCC learned about AAA's government
-    politics.new_government_attitudes(s, 0, ns(reversal_trust_reset=0.5, reputation_reset=0.75, reversal_sovereignty_shift=0.0, reliability_mean=0.5, reliability_concentration=2.0), np.random.default_rng(0))
+    politics.new_government_attitudes(
+        s,
+        0,
+        ns(reversal_trust_reset=0.5, reputation_reset=0.75, reversal_sovereignty_shift=0.0, reliability_mean=0.5, reliability_concentration=2.0),
+        np.random.default_rng(0),
+    )
     assert_allclose(s.alpha[0, 2], s.prior_alpha[0, 2] + 2.0)
     assert_allclose(s.beta[2, 0], s.prior_beta[2, 0] + 1.0)  # others set aside 75% of what they learned
     assert s.sovereignty[0] == 0.5

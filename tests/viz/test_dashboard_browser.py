@@ -58,7 +58,9 @@ def dashboard(tmp_path):
     port = free_port()
     log = tmp_path / "dashboard.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "spacesim", "dashboard", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "spacesim", "dashboard", "--port", str(port)], stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         assert wait_until_listening(port, timeout=120, process=process), f"the dashboard did not start:\n{log.read_text()}"

@@ -55,7 +55,7 @@ def test_the_page_renders_for_every_shipped_scenario(name):
     (trust,) = pictures(rc, "spacesim-trust-view")
     assert trust.count('class="cell"') == model.value.state.n * (model.value.state.n - 1)
     charts = pictures(rc, "spacesim-plot")
-    assert [c.split("font-weight=\"bold\">")[1].split("<")[0] for c in charts] == ["Partnerships", "Mean trust", "Collective security", "Debris (tracked pieces)"]
+    assert [c.split('font-weight="bold">')[1].split("<")[0] for c in charts] == ["Partnerships", "Mean trust", "Collective security", "Debris (tracked pieces)"]
     assert model.value.spec.name == name
 
 
@@ -111,7 +111,9 @@ def test_the_seed_applies_at_reset():
     assert model.value.steps_frame().equals(reference.steps_frame())
 
 
-@pytest.mark.parametrize("label, kind", [("ASAT test", "asat_test"), ("Leak", "leak"), ("Cyber attack", "cyber_attack"), ("Government change", "government_change")])
+@pytest.mark.parametrize(
+    "label, kind", [("ASAT test", "asat_test"), ("Leak", "leak"), ("Cyber attack", "cyber_attack"), ("Government change", "government_change")]
+)
 def test_a_shock_button_adds_an_event_now(label, kind):
     rc, _, model = render(shipped_scenarios()["teaching_small"])
     button(rc, "Step").click()

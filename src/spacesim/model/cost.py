@@ -48,7 +48,17 @@ def pair_bytes() -> int:
 
     n = 5
     nations = [{"name": f"N{i}", "code": f"N{i}", "sovereignty": 0.5, "capability": 1.0} for i in range(n)]
-    spec = scenario_from_data({"schema_version": 1, "name": "probe", "description": "the arrays of a model", "steps": 1, "nations": nations, "frameworks": [{"name": "F", "code": "F", "members": ["N0", "N1"], "integration": 0.5}]}, "<cost probe>")
+    spec = scenario_from_data(
+        {
+            "schema_version": 1,
+            "name": "probe",
+            "description": "the arrays of a model",
+            "steps": 1,
+            "nations": nations,
+            "frameworks": [{"name": "F", "code": "F", "members": ["N0", "N1"], "integration": 0.5}],
+        },
+        "<cost probe>",
+    )
     model = SpaceModel(spec, rng=0)
     model.step()
     total = sum(a.nbytes for a in _arrays(model) if a.ndim >= 2 and a.shape[-2:] == (n, n))

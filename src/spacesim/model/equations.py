@@ -198,7 +198,20 @@ def agreement_cost(depth: float, t_ij: float, sovereignty_i: float, gap: float, 
 
 
 @njit(cache=True)
-def bilateral_value(t_ij: float, t_ji: float, interop_ij: float, tie: float, total_i: float, exposure_i: float, k_eff_j: float, threat_i: float, k_i: float, k_j: float, sovereignty_i: float, p) -> tuple[float, float]:  # noqa: ANN001
+def bilateral_value(
+    t_ij: float,
+    t_ji: float,
+    interop_ij: float,
+    tie: float,
+    total_i: float,
+    exposure_i: float,
+    k_eff_j: float,
+    threat_i: float,
+    k_i: float,
+    k_j: float,
+    sovereignty_i: float,
+    p,
+) -> tuple[float, float]:  # noqa: ANN001
     """U[i,j], the net value to i of an agreement with j (i != j), and depth[i,j] (3.3.4)::
 
     added[i,j]   = X at depth[i,j];  current[i,j] = X at d[i,j] = ``tie`` (0 if none)

@@ -55,7 +55,16 @@ def handles(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def happen(model: "SpaceModel", kind: str, actor: int | None = None, target: int | None = None, framework: int | None = None, *, debris: float | None = None, scheduled: bool = False) -> None:
+def happen(
+    model: "SpaceModel",
+    kind: str,
+    actor: int | None = None,
+    target: int | None = None,
+    framework: int | None = None,
+    *,
+    debris: float | None = None,
+    scheduled: bool = False,
+) -> None:
     """Make an event of ``kind`` happen now: its handler acts and logs it."""
     HANDLERS[kind](model, Occurrence(str(kind), actor, target, framework, debris, scheduled))
 
@@ -78,7 +87,19 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def log(model: "SpaceModel", kind: str, *, actor: int | None = None, target: int | None = None, framework: int | None = None, scheduled: bool = False, debris_change: float = 0.0, trust_change: float = 0.0, count: int = 1, **values: Any) -> None:
+def log(
+    model: "SpaceModel",
+    kind: str,
+    *,
+    actor: int | None = None,
+    target: int | None = None,
+    framework: int | None = None,
+    scheduled: bool = False,
+    debris_change: float = 0.0,
+    trust_change: float = 0.0,
+    count: int = 1,
+    **values: Any,
+) -> None:
     """Log an event of ``kind`` at the current step, its sentence and effect filled from its catalogue entry.
 
     The templates may use ``values`` and the names of the nations and
@@ -137,7 +158,17 @@ def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
     before = s.trust_of(target, actor)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage * p.cyber_trust_share, victim=target)
     victim_drop = before - s.trust_of(target, actor)
-    log(model, "cyber_attack", actor=actor, target=target, scheduled=e.scheduled, trust_change=-victim_drop, victim_drop=victim_drop, drop=drop, loss=p.cyber_capability_loss)
+    log(
+        model,
+        "cyber_attack",
+        actor=actor,
+        target=target,
+        scheduled=e.scheduled,
+        trust_change=-victim_drop,
+        victim_drop=victim_drop,
+        drop=drop,
+        loss=p.cyber_capability_loss,
+    )
 
 
 @handles("leak")
@@ -170,7 +201,17 @@ def government_change(model: "SpaceModel", e: Occurrence) -> None:
         consequences = f"it ends {plural(ended, 'bilateral agreement')} and leaves {plural(left, 'framework')}"
     else:
         consequences = "its partners must learn again whether it keeps its commitments"
-    log(model, "government_change", actor=nation, scheduled=e.scheduled, consequences=consequences, shift=shift, ended=ended, left=left, reliability=float(s.reliability[nation]))
+    log(
+        model,
+        "government_change",
+        actor=nation,
+        scheduled=e.scheduled,
+        consequences=consequences,
+        shift=shift,
+        ended=ended,
+        left=left,
+        reliability=float(s.reliability[nation]),
+    )
     for f in frameworks.tolist():
         model.leave_framework(nation, f, "government_change")
 
@@ -212,7 +253,16 @@ def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) 
     """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
     s = model.state
     status = "open" if s.framework_open[framework] else "closed"
-    log(model, "framework_founded", framework=framework, scheduled=True, founders=plural(len(founders), "nation"), names=", ".join(s.names[i] for i in founders), founders_count=len(founders), status=status)
+    log(
+        model,
+        "framework_founded",
+        framework=framework,
+        scheduled=True,
+        founders=plural(len(founders), "nation"),
+        names=", ".join(s.names[i] for i in founders),
+        founders_count=len(founders),
+        status=status,
+    )
     for i in founders:
         model.join_framework(i, framework)
 
@@ -220,4 +270,12 @@ def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) 
 def collisions(model: "SpaceModel", count: int) -> None:
     """Log random collisions in orbit (C14)."""
     pieces = count * model.p.collision_fragments
-    log(model, "collision", debris_change=pieces, count=count, collisions=plural(count, "collision"), create="creates" if count == 1 else "create", pieces=pieces)
+    log(
+        model,
+        "collision",
+        debris_change=pieces,
+        count=count,
+        collisions=plural(count, "collision"),
+        create="creates" if count == 1 else "create",
+        pieces=pieces,
+    )

@@ -25,8 +25,7 @@ class PartnershipLedger:
 
     columns: dict[str, list[Any]] = field(
         default_factory=lambda: {
-            k: []
-            for k in ("partnership_id", "kind", "party_a", "party_b", "framework", "domain", "depth", "start_step", "end_step", "end_reason")
+            k: [] for k in ("partnership_id", "kind", "party_a", "party_b", "framework", "domain", "depth", "start_step", "end_step", "end_reason")
         }
     )
 
@@ -74,7 +73,14 @@ class PartnershipLedger:
     def revisions_frame(self) -> pd.DataFrame:
         """Each change of an agreement's depth after its start, one row per agreement and step: ``partnership_id``, ``step``, ``depth``, ``domain``."""
         if not self.revised:
-            return pd.DataFrame({"partnership_id": pd.array([], dtype="int64"), "step": pd.array([], dtype="int64"), "depth": pd.array([], dtype="float64"), "domain": pd.array([], dtype="string")})
+            return pd.DataFrame(
+                {
+                    "partnership_id": pd.array([], dtype="int64"),
+                    "step": pd.array([], dtype="int64"),
+                    "depth": pd.array([], dtype="float64"),
+                    "domain": pd.array([], dtype="string"),
+                }
+            )
         return pd.DataFrame(
             {
                 "partnership_id": np.concatenate([r[0] for r in self.revised]),

@@ -237,14 +237,28 @@ class Recorder:
         self._nations = nations
         self._capacity = rows
 
-    def record(self, step: int, state: WorldState, p: SimpleNamespace, k_eff: np.ndarray, total: np.ndarray, counts: dict[str, int], formed: int, ended: int) -> None:
+    def record(
+        self, step: int, state: WorldState, p: SimpleNamespace, k_eff: np.ndarray, total: np.ndarray, counts: dict[str, int], formed: int, ended: int
+    ) -> None:
         """Record the state at the end of ``step``, from coverage (``k_eff``, ``total``) and the step's event counts."""
         n = state.n
         if self._world is None or self._rows == self._capacity:
             self._grow(n)
         r, where = self._rows, self._where
         row = self._world[r]
-        inputs = RecordInputs(state.alpha, state.beta, state.tie_depth, state.co_membership(), state.membership, state.bloc, state.capability, state.threat, state.sovereignty, k_eff, total)
+        inputs = RecordInputs(
+            state.alpha,
+            state.beta,
+            state.tie_depth,
+            state.co_membership(),
+            state.membership,
+            state.bloc,
+            state.capability,
+            state.threat,
+            state.sovereignty,
+            k_eff,
+            total,
+        )
         _record_state(inputs, parameter_record(p), self._world_cols, self._nation_cols, row, self._nations[r])
         row[where["step"]] = step
         row[where["debris"]] = state.debris

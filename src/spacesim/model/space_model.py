@@ -24,6 +24,7 @@ from .rules import trust as trust_rule
 from .step import run_step
 from .state import build_state, domain_for_depth, params_namespace, per_step_values
 
+
 class NationRecords(Mapping):
     """Mesa's ``_agent_records`` read from the recorder when asked: step -> ``(step, agent id, *nation outcomes)`` per nation.
 
@@ -186,7 +187,9 @@ class SpaceModel(mesa.Model):
         s = self.state
         s.membership[i, f] = True
         s.ever_member[i, f] = True
-        s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], self.steps)
+        s.membership_id[i, f] = self.ledger.open(
+            "membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], self.steps
+        )
         events.accession(self, i, f)
 
     def leave_framework(self, i: int, f: int, reason: str, scheduled: bool = False) -> None:
@@ -236,7 +239,16 @@ class SpaceModel(mesa.Model):
             framework = s.framework_index[event.framework] if event.framework else None
             self.trigger(event.kind, actor, target, framework, debris=event.debris, scheduled=True)
 
-    def trigger(self, kind: EventKind | str, actor: int | None = None, target: int | None = None, framework: int | None = None, *, debris: float | None = None, scheduled: bool = False) -> None:
+    def trigger(
+        self,
+        kind: EventKind | str,
+        actor: int | None = None,
+        target: int | None = None,
+        framework: int | None = None,
+        *,
+        debris: float | None = None,
+        scheduled: bool = False,
+    ) -> None:
         """Make an event happen now (used by the timeline and by the dashboard's shock buttons): the handler registered for its kind acts and logs it."""
         events.happen(self, EventKind(kind).value, actor, target, framework, debris=debris, scheduled=scheduled)
 

@@ -64,7 +64,26 @@ _RUNNING: dict[int, "SpaceModel"] = {}
 def run_step(model: "SpaceModel", t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
     """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N)."""
     s = model.state
-    a = StepArrays(s.alpha, s.beta, s.tie_depth, s.interop, s.capability, s.commercial, s.growth, s.counterspace, s.threat, s.base_threat, s.stability, s.sovereignty, s.membership, s.ever_member, s.framework_open, s.integration, s.framework_lead, s.reliability)
+    a = StepArrays(
+        s.alpha,
+        s.beta,
+        s.tie_depth,
+        s.interop,
+        s.capability,
+        s.commercial,
+        s.growth,
+        s.counterspace,
+        s.threat,
+        s.base_threat,
+        s.stability,
+        s.sovereignty,
+        s.membership,
+        s.ever_member,
+        s.framework_open,
+        s.integration,
+        s.framework_lead,
+        s.reliability,
+    )
     key = id(model)
     _RUNNING[key] = model
     try:
@@ -210,7 +229,12 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
     norm = next_norm(norm, _bound_share(a.membership), p.norm_growth)
 
     # 2. Threat (3.3.8) and coverage (3.3.1).
-    a.threat[:] = _moved_threat(a.threat, a.base_threat, _assessed_threat(a.capability, a.counterspace, t, debris, p.debris_threat_weight, p.debris_reference, p.rival_threat_weight), p.threat_inertia)
+    a.threat[:] = _moved_threat(
+        a.threat,
+        a.base_threat,
+        _assessed_threat(a.capability, a.counterspace, t, debris, p.debris_threat_weight, p.debris_reference, p.rival_threat_weight),
+        p.threat_inertia,
+    )
     k_eff, _, pooled, total = _coverage(a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, np.empty((0, 0)), True, record)
 
     # 3. Bilateral agreements (3.3.5): values taken at the phase's start.
@@ -225,7 +249,9 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
         if np.any(codes):
             _to_python_ends(key, ti, tj, codes)
         if proposers.size:
-            first, second, depth = _proposals(proposers, choice_draw, tie_then, a.tie_depth, t, a.interop, total, k_eff, a.threat, a.capability, a.sovereignty, record)
+            first, second, depth = _proposals(
+                proposers, choice_draw, tie_then, a.tie_depth, t, a.interop, total, k_eff, a.threat, a.capability, a.sovereignty, record
+            )
             if first.size:
                 _to_python_forms(key, first, second, depth)
     else:
@@ -236,10 +262,28 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
     # 4. Framework membership (3.3.6).
     if f_count:
         if p.allow_multilateral:
-            k_eff, _, pooled, total = _coverage(a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, pooled, False, record)  # frameworks' pools are unchanged since phase 2
+            k_eff, _, pooled, total = _coverage(
+                a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, pooled, False, record
+            )  # frameworks' pools are unchanged since phase 2
             reconsider = rng.random(n) < p.membership_rate
             invite_draw = rng.random(f_count)
-            leave, join, inviter = _decide(a.membership, a.ever_member, a.framework_open, a.framework_lead, a.integration, a.sovereignty, a.threat, t, a.interop, k_eff, total, pooled, reconsider, invite_draw, record)
+            leave, join, inviter = _decide(
+                a.membership,
+                a.ever_member,
+                a.framework_open,
+                a.framework_lead,
+                a.integration,
+                a.sovereignty,
+                a.threat,
+                t,
+                a.interop,
+                k_eff,
+                total,
+                pooled,
+                reconsider,
+                invite_draw,
+                record,
+            )
             if np.any(leave) or np.any(join >= 0):
                 _to_python_memberships(key, leave, join, inviter)
         else:
@@ -256,7 +300,9 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
         for i in range(n):
             for j in range(n):
                 draws[x, i, j] = rng.random()
-    k_eff, _, pooled, total = _coverage(a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, np.empty((0, 0)), True, record)  # coverage as it stands: what each side's cooperation is worth to the other
+    k_eff, _, pooled, total = _coverage(
+        a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, np.empty((0, 0)), True, record
+    )  # coverage as it stands: what each side's cooperation is worth to the other
     observers, actors, good, bad, leak = _round(intensity, a.reliability, a.stability, a.interop, k_eff, total, a.threat, draws, record)
     _add_evidence(a.alpha, a.beta, t, observers, actors, good, bad, p.reputation_spread)
     if np.any(leak):

@@ -66,7 +66,10 @@ class NationSpec(Strict):
     bloc: str | None = Field(None, min_length=1, description="Alignment, if any (e.g. west, east).")
     commercial_capacity: Float = Field(0.0, ge=0.0, le=100.0, description="Commercial satellite and cyber capacity the nation can buy into (C12).")
     counterspace: Unit = Field(0.0, description="Offensive counterspace capability, 0 to 1 (C8).")
-    reliability: Unit | None = Field(None, description="Hidden reliability of the government at the start: its chance to honour a commitment when defecting pays (C2). None: drawn from Beta(reliability_mean, reliability_concentration).")
+    reliability: Unit | None = Field(
+        None,
+        description="Hidden reliability of the government at the start: its chance to honour a commitment when defecting pays (C2). None: drawn from Beta(reliability_mean, reliability_concentration).",
+    )
 
 
 class TrustPair(Strict):
@@ -101,14 +104,24 @@ class FrameworkSpec(Strict):
 
     name: str = Field(min_length=1)
     code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
-    members: list[NationCode] = Field([], description="The members at the start or, with `founded_step`, the founding core: the nations that found it on that step.")
+    members: list[NationCode] = Field(
+        [], description="The members at the start or, with `founded_step`, the founding core: the nations that found it on that step."
+    )
     integration: Float = Field(gt=0.0, le=1.0, description="Depth of integration: near 0 = loose declaration, 1 = joint command (C11).")
     domain: Domain = Domain.SSA_SHARING
     open: StrictBool = Field(True, description="Whether outsiders may apply to join.")
-    founded_step: Int | None = Field(None, ge=1, description="The step at which the framework is founded, its members (the founders) joining on that step; none: it exists at the start.")
+    founded_step: Int | None = Field(
+        None, ge=1, description="The step at which the framework is founded, its members (the founders) joining on that step; none: it exists at the start."
+    )
     # Frameworks as clubs (docs/model.md 3.3.6): a lead that invites, a founding core (``members``), a date of opening.
-    lead: NationCode | None = Field(None, description="The member that leads the framework and invites nations to join (3.3.6); one of `members`; none: the first of `members`.")
-    opens_step: Int | None = Field(None, ge=1, description="The step at which a closed framework (`open: false`) opens to applicants (a `framework_opens` event); none: it stays as declared.")
+    lead: NationCode | None = Field(
+        None, description="The member that leads the framework and invites nations to join (3.3.6); one of `members`; none: the first of `members`."
+    )
+    opens_step: Int | None = Field(
+        None,
+        ge=1,
+        description="The step at which a closed framework (`open: false`) opens to applicants (a `framework_opens` event); none: it stays as declared.",
+    )
 
 
 class EventSpec(Strict):
@@ -155,7 +168,9 @@ class ScenarioSpec(Strict):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1, description="One line: what the scenario is for.")
     steps: Int = Field(120, ge=1, le=100_000)
-    step_meaning: Literal[tuple(STEPS_PER_YEAR)] = Field("quarter", description="What one step lasts: quarter, month or year; rates are declared per quarter and converted per step (docs/model.md 3.3.16).")  # type: ignore[valid-type]
+    step_meaning: Literal[tuple(STEPS_PER_YEAR)] = Field(
+        "quarter", description="What one step lasts: quarter, month or year; rates are declared per quarter and converted per step (docs/model.md 3.3.16)."
+    )  # type: ignore[valid-type]
     start_year: Int = 2025
     seed: Seed = 1
     initial_debris: Float = Field(30_000.0, ge=0.0)

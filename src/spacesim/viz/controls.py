@@ -106,9 +106,19 @@ def ParameterInput(control: Control, value: float | int | bool, on_value: Callab
             if control.kind is bool:
                 solara.Switch(label=control.label, value=bool(value), on_value=on_value)
             elif control.kind is int:
-                solara.SliderInt(control.label, value=int(value), min=int(control.low), max=int(control.high), step=int(control.step), on_value=on_value, thumb_label="always")
+                solara.SliderInt(
+                    control.label,
+                    value=int(value),
+                    min=int(control.low),
+                    max=int(control.high),
+                    step=int(control.step),
+                    on_value=on_value,
+                    thumb_label="always",
+                )
             else:
-                solara.SliderFloat(control.label, value=float(value), min=control.low, max=control.high, step=control.step, on_value=on_value, thumb_label="always")
+                solara.SliderFloat(
+                    control.label, value=float(value), min=control.low, max=control.high, step=control.step, on_value=on_value, thumb_label="always"
+                )
         solara.Text(control.help, style={"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"})
 
 

@@ -19,7 +19,9 @@ from ..equations import bilateral_value, exposure, sharing_depth
 from ..state import WorldState, parameter_record
 
 
-def review_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray) -> tuple[list[tuple[int, int, str]], np.ndarray, np.ndarray]:
+def review_agreements(
+    state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray
+) -> tuple[list[tuple[int, int, str]], np.ndarray, np.ndarray]:
     """Phase 3's review of every agreement, valued at the phase's start: which end, and every survivor takes today's depth.
 
     Returns the endings (i, j, reason) ("distrust" first, then "not worth it", each in row-major order) and
@@ -59,8 +61,12 @@ def _review(tie_depth, trust, interop, total, k_eff, threat, capability, soverei
         for j in range(i + 1, n):
             tie = tie_depth[i, j]
             if tie > 0:
-                u_ij, depth = bilateral_value(trust[i, j], trust[j, i], interop[i, j], tie, total[i], exposures[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p)
-                u_ji, _ = bilateral_value(trust[j, i], trust[i, j], interop[j, i], tie, total[j], exposures[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p)
+                u_ij, depth = bilateral_value(
+                    trust[i, j], trust[j, i], interop[i, j], tie, total[i], exposures[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p
+                )
+                u_ji, _ = bilateral_value(
+                    trust[j, i], trust[i, j], interop[j, i], tie, total[j], exposures[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p
+                )
                 if depth == 0:
                     codes[k] = 1
                 elif u_ij < -p.exit_margin or u_ji < -p.exit_margin:
@@ -72,7 +78,16 @@ def _review(tie_depth, trust, interop, total, k_eff, threat, capability, soverei
     return ti, tj, codes
 
 
-def new_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, total: np.ndarray, k_eff: np.ndarray, proposers: np.ndarray, choice_draw: np.ndarray, tie_then: np.ndarray) -> list[tuple[int, int, float]]:
+def new_agreements(
+    state: WorldState,
+    p: SimpleNamespace,
+    trust: np.ndarray,
+    total: np.ndarray,
+    k_eff: np.ndarray,
+    proposers: np.ndarray,
+    choice_draw: np.ndarray,
+    tie_then: np.ndarray,
+) -> list[tuple[int, int, float]]:
     """Phase 3's proposals: (i, j, depth) of every agreement both sides want, i < j, sorted, each once.
 
     Each proposer's row of U is valued with ``tie_then`` (its agreements
@@ -83,7 +98,20 @@ def new_agreements(state: WorldState, p: SimpleNamespace, trust: np.ndarray, tot
     """
     if proposers.size == 0:
         return []
-    a, b, depth = _proposals(proposers, choice_draw, tie_then, state.tie_depth, trust, state.interop, total, k_eff, state.threat, state.capability, state.sovereignty, parameter_record(p))
+    a, b, depth = _proposals(
+        proposers,
+        choice_draw,
+        tie_then,
+        state.tie_depth,
+        trust,
+        state.interop,
+        total,
+        k_eff,
+        state.threat,
+        state.capability,
+        state.sovereignty,
+        parameter_record(p),
+    )
     return list(zip(a.tolist(), b.tolist(), depth.tolist()))
 
 
@@ -103,7 +131,20 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
             if j == i:  # nobody partners with itself (U[i, i] = -inf)
                 weight[j] = 0.0
             else:
-                u, depth = bilateral_value(trust[i, j], trust[j, i], interop[i, j], tie_then[r, j], total[i], exposures[i], k_eff[j], threat[i], capability[i], capability[j], sovereignty[i], p)
+                u, depth = bilateral_value(
+                    trust[i, j],
+                    trust[j, i],
+                    interop[i, j],
+                    tie_then[r, j],
+                    total[i],
+                    exposures[i],
+                    k_eff[j],
+                    threat[i],
+                    capability[i],
+                    capability[j],
+                    sovereignty[i],
+                    p,
+                )
                 weight[j] = u if (tie_now[i, j] == 0 and depth > 0 and u > 0) else 0.0
             total_weight += weight[j]
             cumulative[j] = total_weight
@@ -114,7 +155,20 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
                 below += 1
         j = min(below, n - 1)
         if total_weight > 0 and weight[j] > 0:
-            u_back, _ = bilateral_value(trust[j, i], trust[i, j], interop[j, i], tie_then[r, j], total[j], exposures[j], k_eff[i], threat[j], capability[j], capability[i], sovereignty[j], p)
+            u_back, _ = bilateral_value(
+                trust[j, i],
+                trust[i, j],
+                interop[j, i],
+                tie_then[r, j],
+                total[j],
+                exposures[j],
+                k_eff[i],
+                threat[j],
+                capability[j],
+                capability[i],
+                sovereignty[j],
+                p,
+            )
             if u_back > 0:
                 agreed_pairs[m] = min(i, j) * n + max(i, j)
                 m += 1

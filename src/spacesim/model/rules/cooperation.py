@@ -22,7 +22,16 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
-from ..equations import defection_chance, defection_pays_chance, detection_chance, leak_probability, misread_chance, partner_benefit, shadow_of_future, share_factor
+from ..equations import (
+    defection_chance,
+    defection_pays_chance,
+    detection_chance,
+    leak_probability,
+    misread_chance,
+    partner_benefit,
+    shadow_of_future,
+    share_factor,
+)
 from ..state import WorldState, parameter_record
 
 
@@ -58,7 +67,15 @@ class RoundOutcome:
         return out
 
 
-def play_round(intensity: np.ndarray, state: WorldState, k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, rng: np.random.Generator, draws: np.ndarray | None = None) -> RoundOutcome:
+def play_round(
+    intensity: np.ndarray,
+    state: WorldState,
+    k_eff: np.ndarray,
+    total: np.ndarray,
+    p: SimpleNamespace,
+    rng: np.random.Generator,
+    draws: np.ndarray | None = None,
+) -> RoundOutcome:
     """One cooperation round over all interacting pairs.
 
     ``intensity`` is W (symmetric, zero diagonal); ``k_eff`` and ``total`` the
@@ -78,7 +95,17 @@ def play_round(intensity: np.ndarray, state: WorldState, k_eff: np.ndarray, tota
 
 
 @njit(cache=True)
-def _round(intensity: np.ndarray, reliability: np.ndarray, stability: np.ndarray, interop: np.ndarray, k_eff: np.ndarray, total: np.ndarray, threat: np.ndarray, draws: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _round(
+    intensity: np.ndarray,
+    reliability: np.ndarray,
+    stability: np.ndarray,
+    interop: np.ndarray,
+    k_eff: np.ndarray,
+    total: np.ndarray,
+    threat: np.ndarray,
+    draws: np.ndarray,
+    record: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every directed interacting pair (a, b), row-major: b's act toward a as a sees it, and whether b leaks what a shares."""
     p = record[0]
     n = intensity.shape[0]
@@ -101,7 +128,11 @@ def _round(intensity: np.ndarray, reliability: np.ndarray, stability: np.ndarray
             w = intensity[i, j]
             if w > 0:
                 # j's act toward i: j defects when defecting pays and it does not honour the commitment anyway.
-                pays = defection_pays_chance(shadow_of_future(stability[j], p.continuation, p.government_change_rate), partner_benefit(w, interop[j, i], sf, k_eff[i], total[j], threat[j], p), p.defection_temptation)
+                pays = defection_pays_chance(
+                    shadow_of_future(stability[j], p.continuation, p.government_change_rate),
+                    partner_benefit(w, interop[j, i], sf, k_eff[i], total[j], threat[j], p),
+                    p.defection_temptation,
+                )
                 defect = draws[0, j, i] < defection_chance(reliability[j], pays)
                 # i sees a defection with the chance clarity gives; it misreads a cooperation with the chance unclear law leaves.
                 if (draws[1, j, i] < detect) if defect else (draws[1, j, i] < misread):

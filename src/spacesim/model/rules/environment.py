@@ -141,7 +141,9 @@ def draw_cyber_attacks(state: WorldState, trust: np.ndarray, partners: np.ndarra
     Rate: cyber_rate x counterspace x (norm factor) / (1 + alliance_deterrence x target's partners).
     """
     draws = rng.random(state.n)
-    attackers, targets = _cyber_attacks(trust, np.asarray(partners, dtype=np.float64), state.counterspace, p.cyber_rate, hostile_rate_factor(state, p), p.alliance_deterrence, draws)
+    attackers, targets = _cyber_attacks(
+        trust, np.asarray(partners, dtype=np.float64), state.counterspace, p.cyber_rate, hostile_rate_factor(state, p), p.alliance_deterrence, draws
+    )
     return list(zip(attackers.tolist(), targets.tolist()))
 
 

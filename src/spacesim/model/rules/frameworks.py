@@ -62,7 +62,9 @@ def mutual_trust_with_members(membership, trust):  # noqa: ANN001, ANN201 - comp
     return given, received
 
 
-def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, k_eff: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:
+def decisions(
+    state: WorldState, p: SimpleNamespace, trust: np.ndarray, k_eff: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:
     """Leavers (nation, framework, reason), joiners (nation, framework) and the invitations accepted (lead, nation, framework) this step.
 
     Each nation reconsiders with probability ``membership_rate`` (one draw
@@ -77,11 +79,29 @@ def decisions(state: WorldState, p: SimpleNamespace, trust: np.ndarray, k_eff: n
         return [], [], []
     reconsider = rng.random(n) < p.membership_rate
     invite_draw = rng.random(f)
-    leave, join, inviter = _decide(state.membership, state.ever_member, state.framework_open, state.framework_lead, state.integration, state.sovereignty, state.threat, trust, state.interop, k_eff, total, pooled, reconsider, invite_draw, parameter_record(p))
+    leave, join, inviter = _decide(
+        state.membership,
+        state.ever_member,
+        state.framework_open,
+        state.framework_lead,
+        state.integration,
+        state.sovereignty,
+        state.threat,
+        trust,
+        state.interop,
+        k_eff,
+        total,
+        pooled,
+        reconsider,
+        invite_draw,
+        parameter_record(p),
+    )
     return leavers_and_joiners(leave, join, inviter)
 
 
-def leavers_and_joiners(leave: np.ndarray, join: np.ndarray, inviter: np.ndarray) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:
+def leavers_and_joiners(
+    leave: np.ndarray, join: np.ndarray, inviter: np.ndarray
+) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:
     """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations (lead, nation, framework) (nation order) from the decisions' codes."""
     leavers = []
     if np.count_nonzero(leave):  # (ndarray.any() costs ~1 us more on a few dozen values)
@@ -114,7 +134,23 @@ def acting_lead(membership, framework_lead, trust, f):  # noqa: ANN001, ANN201 -
 
 
 @njit(cache=True)
-def _decide(membership, ever_member, framework_open, framework_lead, integration, sovereignty, threat, trust, interop, k_eff, total, pooled, reconsider, invite_draw, record):  # noqa: ANN001, ANN202 - compiled
+def _decide(
+    membership,
+    ever_member,
+    framework_open,
+    framework_lead,
+    integration,
+    sovereignty,
+    threat,
+    trust,
+    interop,
+    k_eff,
+    total,
+    pooled,
+    reconsider,
+    invite_draw,
+    record,
+):  # noqa: ANN001, ANN202 - compiled
     """leave[i, f]: 0 stay, 1 leave for distrust, 2 leave as not worth it; join[i]: the framework i joins, or -1; inviter[i]: the lead that invited it there, or -1."""
     p = record[0]
     n, f_count = membership.shape
@@ -155,7 +191,15 @@ def _decide(membership, ever_member, framework_open, framework_lead, integration
                     trusting += trust[i, j]
                     others += 1
             if membership[i, f]:  # a member values f for the members it expects
-                value[i, f] = membership_value(pooled[i, f], framework_pooled(cover, integration[f], sf, p.framework_standard_bonus), total[i], threat[i], sovereignty[i], integration[f], p)
+                value[i, f] = membership_value(
+                    pooled[i, f],
+                    framework_pooled(cover, integration[f], sf, p.framework_standard_bonus),
+                    total[i],
+                    threat[i],
+                    sovereignty[i],
+                    integration[f],
+                    p,
+                )
             else:  # an outsider for the members f has
                 value[i, f] = membership_value(0.0, pooled[i, f], total[i], threat[i], sovereignty[i], integration[f], p)
             if others:

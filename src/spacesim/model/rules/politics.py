@@ -70,7 +70,9 @@ def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace,
     _forget(state.alpha, state.beta, state.prior_alpha, state.prior_beta, i, 1.0 - p.reversal_trust_reset)
     _set_aside(state.alpha, state.beta, state.prior_alpha, state.prior_beta, i, 1.0 - p.reputation_reset)
     old = state.sovereignty[i]
-    state.sovereignty[i] = float(min(max(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0), 1.0))  # clipped to [0, 1] (np.clip costs ~7 us on one number)
+    state.sovereignty[i] = float(
+        min(max(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0), 1.0)
+    )  # clipped to [0, 1] (np.clip costs ~7 us on one number)
     state.reliability[i] = float(reliability_from(rng.random(), p))
     return float(state.sovereignty[i] - old)
 

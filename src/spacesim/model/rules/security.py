@@ -24,7 +24,17 @@ def coverage(state: WorldState, p: SimpleNamespace, pooled: np.ndarray | None = 
     (valid while capabilities, interoperability and memberships are unchanged).
     """
     compute_pooled = pooled is None
-    k_eff, x, pooled, total = _coverage(state.capability, state.commercial, state.tie_depth, state.interop, state.membership, state.integration, _NO_POOL if compute_pooled else pooled, compute_pooled, parameter_record(p))
+    k_eff, x, pooled, total = _coverage(
+        state.capability,
+        state.commercial,
+        state.tie_depth,
+        state.interop,
+        state.membership,
+        state.integration,
+        _NO_POOL if compute_pooled else pooled,
+        compute_pooled,
+        parameter_record(p),
+    )
     return k_eff, x, pooled, total
 
 

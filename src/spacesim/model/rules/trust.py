@@ -39,7 +39,9 @@ def _decay(alpha: np.ndarray, beta: np.ndarray, prior_alpha: np.ndarray, prior_b
             beta[i, j] = toward_prior(beta[i, j], prior_beta[i, j], m)
 
 
-def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace, trust: np.ndarray | None = None) -> None:
+def record_evidence_at(
+    state: WorldState, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace, trust: np.ndarray | None = None
+) -> None:
     """Add observed cooperation (``good``) and defection (``bad``) evidence, given as (observer, actor) pairs, each pair at most once.
 
     Each observer k tells what it saw; every other nation i (not the actor)
@@ -53,7 +55,9 @@ def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndar
 
 
 @njit(cache=True)
-def _add_evidence(alpha: np.ndarray, beta: np.ndarray, t: np.ndarray, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, spread: float) -> None:
+def _add_evidence(
+    alpha: np.ndarray, beta: np.ndarray, t: np.ndarray, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, spread: float
+) -> None:
     n = alpha.shape[0]
     for k in range(observers.size):
         alpha[observers[k], actors[k]] += good[k]
