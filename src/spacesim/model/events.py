@@ -56,7 +56,7 @@ def handles(kind: str) -> Callable[[Handler], Handler]:
 
 
 def happen(
-    model: "SpaceModel",
+    model: SpaceModel,
     kind: str,
     actor: int | None = None,
     target: int | None = None,
@@ -88,7 +88,7 @@ def plural(count: int, noun: str) -> str:
 
 
 def log(
-    model: "SpaceModel",
+    model: SpaceModel,
     kind: str,
     *,
     actor: int | None = None,
@@ -134,7 +134,7 @@ def log(
 
 
 @handles("asat_test")
-def asat_test(model: "SpaceModel", e: Occurrence) -> None:
+def asat_test(model: SpaceModel, e: Occurrence) -> None:
     """A destructive ASAT test: debris rises, every nation feels more threatened, trust in the tester falls, distrustful nations arm (C8, C14)."""
     s, p, actor = model.state, model.p, e.actor
     pieces = p.asat_debris if e.debris is None else e.debris
@@ -150,7 +150,7 @@ def asat_test(model: "SpaceModel", e: Occurrence) -> None:
 
 
 @handles("cyber_attack")
-def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
+def cyber_attack(model: SpaceModel, e: Occurrence) -> None:
     """A cyber attack on a nation's space systems: the victim loses some capability and trust, and feels threatened (C8)."""
     s, p, actor, target = model.state, model.p, e.actor, e.target
     s.capability[target] = attacked_capability(s.capability[target], p.cyber_capability_loss)
@@ -172,7 +172,7 @@ def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
 
 
 @handles("leak")
-def leak(model: "SpaceModel", e: Occurrence) -> None:
+def leak(model: SpaceModel, e: Occurrence) -> None:
     """A scheduled or triggered leak by ``actor`` of what ``target`` shared: the victim's evidence against the leaker, spread to third parties as in the round (C10)."""
     s, p = model.state, model.p
     before = s.trust_of(e.target, e.actor)
@@ -180,14 +180,14 @@ def leak(model: "SpaceModel", e: Occurrence) -> None:
     log_leak(model, e.actor, e.target, before, scheduled=e.scheduled)
 
 
-def log_leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float, scheduled: bool = False) -> None:
+def log_leak(model: SpaceModel, leaker: int, victim: int, trust_before: float, scheduled: bool = False) -> None:
     """Log a leak whose evidence is already recorded (the cooperation round's leaks carry it in the round's evidence)."""
     drop = trust_before - model.state.trust_of(victim, leaker)
     log(model, "leak", actor=leaker, target=victim, scheduled=scheduled, trust_change=-drop, drop=drop)
 
 
 @handles("government_change")
-def government_change(model: "SpaceModel", e: Occurrence) -> None:
+def government_change(model: SpaceModel, e: Occurrence) -> None:
     """A new government: a new hidden reliability that partners must learn, attitudes shift, and (by doctrine, ``reversal_withdrawal``) commitments may be dropped (C9)."""
     s, p, rng, nation = model.state, model.p, model.rng, e.actor
     shift = new_government_attitudes(s, nation, p, rng)
@@ -217,14 +217,14 @@ def government_change(model: "SpaceModel", e: Occurrence) -> None:
 
 
 @handles("withdrawal")
-def scheduled_withdrawal(model: "SpaceModel", e: Occurrence) -> None:
+def scheduled_withdrawal(model: SpaceModel, e: Occurrence) -> None:
     """A nation leaves a framework as scheduled (nothing happens if it is not a member)."""
     if model.state.membership[e.actor, e.framework]:
         model.leave_framework(e.actor, e.framework, "scheduled", e.scheduled)
 
 
 @handles("framework_opens")
-def framework_opens(model: "SpaceModel", e: Occurrence) -> None:
+def framework_opens(model: SpaceModel, e: Occurrence) -> None:
     """A framework opens for new members."""
     model.state.framework_open[e.framework] = True
     log(model, "framework_opens", framework=e.framework, scheduled=e.scheduled)
@@ -233,23 +233,23 @@ def framework_opens(model: "SpaceModel", e: Occurrence) -> None:
 # ---------------------------------------------------------------- log rows of the model's own acts
 
 
-def withdrawal(model: "SpaceModel", nation: int, framework: int, reason: str, scheduled: bool = False) -> None:
+def withdrawal(model: SpaceModel, nation: int, framework: int, reason: str, scheduled: bool = False) -> None:
     """Log a nation leaving a framework (the ledger is updated by the model)."""
     members = int(model.state.membership[:, framework].sum())
     log(model, "withdrawal", actor=nation, framework=framework, scheduled=scheduled, why=WITHDRAWAL_REASONS.get(reason, reason), members=members)
 
 
-def accession(model: "SpaceModel", nation: int, framework: int) -> None:
+def accession(model: SpaceModel, nation: int, framework: int) -> None:
     """Log a nation joining a framework."""
     log(model, "accession", actor=nation, framework=framework, members=int(model.state.membership[:, framework].sum()))
 
 
-def invitation(model: "SpaceModel", lead: int, nation: int, framework: int) -> None:
+def invitation(model: SpaceModel, lead: int, nation: int, framework: int) -> None:
     """Log a framework's lead inviting a nation that accepts (3.3.6; the accession is logged by the model as it joins)."""
     log(model, "invitation", actor=nation, target=lead, framework=framework, lead_name=model.state.names[lead])
 
 
-def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) -> None:
+def framework_founded(model: SpaceModel, framework: int, founders: list[int]) -> None:
     """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
     s = model.state
     status = "open" if s.framework_open[framework] else "closed"
@@ -267,7 +267,7 @@ def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) 
         model.join_framework(i, framework)
 
 
-def collisions(model: "SpaceModel", count: int) -> None:
+def collisions(model: SpaceModel, count: int) -> None:
     """Log random collisions in orbit (C14)."""
     pieces = count * model.p.collision_fragments
     log(

@@ -19,9 +19,9 @@ class Nation(mesa.Agent):
     notebooks see one nation.
     """
 
-    model: "SpaceModel"
+    model: SpaceModel
 
-    def __init__(self, model: "SpaceModel", index: int):
+    def __init__(self, model: SpaceModel, index: int):
         super().__init__(model)
         self.index = index
 
@@ -56,7 +56,7 @@ class Nation(mesa.Agent):
         """Perceived threat, in [0, 1] (C8)."""
         return float(self.model.state.threat[self.index])
 
-    def trust_in(self, other: "Nation | str") -> float:
+    def trust_in(self, other: Nation | str) -> float:
         """This nation's trust in another, in [0, 1] (C2)."""
         j = other.index if isinstance(other, Nation) else self.model.state.index[other]
         return self.model.state.trust_of(self.index, j)

@@ -10,19 +10,19 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from ..catalogue import EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
 from ..scenario import ScenarioSpec, apply_overrides, load_scenario
 from ..scenario.library import shipped_scenario
 from ..scenario.schema import EventKind
 from . import events
 from .equations import history_weight
 from .ledger import EventLog, PartnershipLedger
-from ..catalogue import EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
 from .metrics import Recorder
 from .nation import Nation
 from .rules import environment, politics, security
 from .rules import trust as trust_rule
-from .step import run_step
 from .state import build_state, domain_for_depth, params_namespace, per_step_values
+from .step import run_step
 
 
 class NationRecords(Mapping):
@@ -33,7 +33,7 @@ class NationRecords(Mapping):
     ``batch_run``) only index, iterate and ``get`` this mapping.
     """
 
-    def __init__(self, model: "SpaceModel"):
+    def __init__(self, model: SpaceModel):
         self.model = model
 
     def _rows(self) -> dict[int, np.ndarray]:
@@ -63,11 +63,11 @@ class RecordedOutcomes(mesa.DataCollector):
     and ``mesa.batch_run`` read it as usual.
     """
 
-    def __init__(self, model: "SpaceModel"):
+    def __init__(self, model: SpaceModel):
         super().__init__(model_reporters={k: (lambda m, k=k: m.recorder.last(k)) for k in STEP_OUTCOMES}, agent_reporters={k: k for k in NATION_OUTCOMES})
         self._agent_records = NationRecords(model)
 
-    def collect(self, model: "SpaceModel") -> None:
+    def collect(self, model: SpaceModel) -> None:
         """Append the latest recorded value of each reporter (and the time, as Mesa's own collect does)."""
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)

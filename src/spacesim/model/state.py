@@ -14,9 +14,9 @@ import numpy as np
 from numba import njit
 
 from ..parameters import PARAMETERS, RATE_SCALING, RATE_UNIT
-from .equations import amount_per_step, chance_per_step, growth_per_step, kept_per_step, trust
 from ..scenario.history import STEPS_PER_YEAR
 from ..scenario.schema import Domain, ScenarioSpec
+from .equations import amount_per_step, chance_per_step, growth_per_step, kept_per_step, trust
 
 #: The parameter naming the depth of sharing at which a bilateral agreement reaches each domain, deepest first (C3: low trust, shallow deals).
 DOMAIN_DEPTHS: tuple[tuple[str, Domain], ...] = (

@@ -58,10 +58,10 @@ class StepArrays(NamedTuple):
 
 
 #: The models whose step is running, by key: object-mode calls find the model here (compiled code holds only the key).
-_RUNNING: dict[int, "SpaceModel"] = {}
+_RUNNING: dict[int, SpaceModel] = {}
 
 
-def run_step(model: "SpaceModel", t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
+def run_step(model: SpaceModel, t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
     """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N)."""
     s = model.state
     a = StepArrays(

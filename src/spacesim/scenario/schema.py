@@ -187,7 +187,7 @@ class ScenarioSpec(Strict):
         """Every rule parameter and policy lever, by name, flat."""
         return {**self.parameters.model_dump(), **self.policy.model_dump()}
 
-    def with_parameters(self, **values: Any) -> "ScenarioSpec":
+    def with_parameters(self, **values: Any) -> ScenarioSpec:
         """A copy with some parameters or levers replaced (validated)."""
         from .loader import apply_overrides
 

@@ -17,7 +17,6 @@ from types import SimpleNamespace
 
 import numpy as np
 from numba import njit
-
 from scipy.special import betaincinv
 
 from ..equations import government_change_chance, reliability_shape, toward_prior
