@@ -89,7 +89,10 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         narrative="{name} conducts a destructive ASAT test; debris rises by {pieces:,.0f} pieces; trust in {name} falls across {others} nations",
         effect="debris +{pieces:,.0f}; others' trust in {code} -{drop:.3f} on average; {fearful} nations raise counterspace capability",
         source="scheduled; triggered; random (3.3.9)",
-        effects="`D += debris` (default `asat_debris`); `θ_j = clip(θ_j + asat_threat_shock, 0, 1)` for every nation, the tester included; condemnation with `w = hostile_trust_damage` (3.3.2); militarisation response (3.3.10)",
+        effects=(
+            "`D += debris` (default `asat_debris`); `θ_j = clip(θ_j + asat_threat_shock, 0, 1)` for every nation, the tester included; condemnation "
+            "with `w = hostile_trust_damage` (3.3.2); militarisation response (3.3.10)"
+        ),
         count="n_asat_tests",
         count_meaning="destructive ASAT tests this step",
         count_definition="destructive ASAT tests this step (scheduled, triggered and random)",
@@ -105,7 +108,10 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         narrative="{name} attacks {target_possessive} space systems in cyberspace; {target_possessive} trust in {name} falls by {victim_drop:.2f}",
         effect="{target_code} capability -{loss:.0%}; victim's trust -{victim_drop:.3f}; others' trust -{drop:.3f} on average",
         source="scheduled; triggered; random (3.3.9)",
-        effects="`k_target *= 1 − cyber_capability_loss`; `θ_target = min(1, θ_target + cyber_threat_share × asat_threat_shock)`; condemnation with `w = cyber_trust_share × hostile_trust_damage`, victim twice",
+        effects=(
+            "`k_target *= 1 − cyber_capability_loss`; `θ_target = min(1, θ_target + cyber_threat_share × asat_threat_shock)`; condemnation with "
+            "`w = cyber_trust_share × hostile_trust_damage`, victim twice"
+        ),
         count="n_cyber_attacks",
         count_meaning="cyber attacks this step",
         shock=ShockButton("Cyber attack", True, "The nation attacks the target's space systems: the target loses capability and trust in the attacker."),
@@ -117,13 +123,19 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         narrative="intelligence {target_name} shared with {name} leaks; {target_possessive} trust in {name} falls by {drop:.2f}",
         effect="{target_code}'s trust in {code} -{drop:.3f}",
         source="scheduled; triggered; random in the cooperation round (3.3.7)",
-        effects="`beta[victim, leaker] += leak_trust_damage`, recorded as evidence with its reputation share: `beta[i, leaker] += reputation_spread * T[i, victim] * leak_trust_damage / (N − 1)` for every third party `i` (neither leaker nor victim) (a random leak's damage is part of the round's evidence and the event only logs it; a scheduled or triggered leak adds the damage when it happens, through the same `record_evidence_at`)",
+        effects=(
+            "`beta[victim, leaker] += leak_trust_damage`, recorded as evidence with its reputation share: "
+            "`beta[i, leaker] += reputation_spread * T[i, victim] * leak_trust_damage / (N − 1)` for every third party `i` (neither leaker nor "
+            "victim) (a random leak's damage is part of the round's evidence and the event only logs it; a scheduled or triggered leak adds the "
+            "damage when it happens, through the same `record_evidence_at`)"
+        ),
         count="n_leaks",
         count_meaning="leaks this step",
         shock=ShockButton(
             "Leak",
             True,
-            "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it. Only between nations that share something (an agreement or a framework).",
+            "Intelligence the target shared with the nation leaks: the target's trust in it falls, and others hear of it. Only between nations that "
+            "share something (an agreement or a framework).",
         ),
     ),
     EventKindDef(
@@ -132,7 +144,11 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         narrative="a new government takes office in {name}; {consequences}",
         effect="sovereignty {shift:+.3f}; new reliability {reliability:.2f}; {ended} agreements ended; {left} memberships ended",
         source="scheduled; triggered; random (3.3.13)",
-        effects="a new hidden reliability `r_i` (drawn as at the start, 3.1); others set aside a share `reputation_reset` of their evidence about the nation; its own evidence reset by `reversal_trust_reset`; sovereignty shift; each agreement and membership ends with probability `reversal_withdrawal` (0 by default)",
+        effects=(
+            "a new hidden reliability `r_i` (drawn as at the start, 3.1); others set aside a share `reputation_reset` of their evidence about the "
+            "nation; its own evidence reset by `reversal_trust_reset`; sovereignty shift; each agreement and membership ends with probability "
+            "`reversal_withdrawal` (0 by default)"
+        ),
         count="n_government_changes",
         count_meaning="government changes this step",
         shock=ShockButton(
@@ -171,7 +187,10 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         effects="`n_collisions × collision_fragments` pieces added",
         count="n_collisions",
         count_meaning="collisions this step",
-        count_definition="collisions this step: the number of collisions, not of event rows (the model logs one `collision` event per step with collisions, carrying their number)",
+        count_definition=(
+            "collisions this step: the number of collisions, not of event rows (the model logs one `collision` event per step with collisions, "
+            "carrying their number)"
+        ),
     ),
     EventKindDef(
         "framework_opens",
@@ -202,7 +221,9 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "history",
         fields=None,
-        narrative="before the start ({year}): {possessive} destructive ASAT test still colours trust; trust in {name} is {drop:.3f} lower across {others} nations",
+        narrative=(
+            "before the start ({year}): {possessive} destructive ASAT test still colours trust; trust in {name} is {drop:.3f} lower across {others} nations"
+        ),
         effect="others' initial trust in {code} -{drop:.3f}",
         source="logged at step 0 for each past ASAT test (3.1)",
         effects="first impressions of the tester lowered",
@@ -259,13 +280,15 @@ _STATE_OUTCOMES: tuple[Outcome, ...] = (
         "tie_density",
         float,
         "density of the tie network (a bilateral agreement or a shared framework)",
-        "share of ordered pairs of distinct nations that are tied, by a bilateral agreement or a shared framework: `sum linked / (N (N − 1))` (shared membership alone counts: it is not 0 at step 0)",
+        "share of ordered pairs of distinct nations that are tied, by a bilateral agreement or a shared framework: `sum linked / (N (N − 1))` "
+        "(shared membership alone counts: it is not 0 at step 0)",
     ),
     Outcome(
         "tie_clustering",
         float,
         "mean local clustering coefficient of the tie network (a bilateral agreement or a shared framework)",
-        "mean local clustering coefficient of the `linked` network (nodes of degree < 2 count as 0, as in networkx; 0 if `N < 3`); a framework's members form a clique, so shared membership alone makes it high",
+        "mean local clustering coefficient of the `linked` network (nodes of degree < 2 count as 0, as in networkx; 0 if `N < 3`); a framework's "
+        "members form a clique, so shared membership alone makes it high",
     ),
     Outcome(
         "bilateral_density",
@@ -299,19 +322,23 @@ _STATE_OUTCOMES: tuple[Outcome, ...] = (
         "esteban_ray_polarisation",
         float,
         "Esteban-Ray polarisation of directed trust, scaled to [0, 1]",
-        "Esteban & Ray (1994) polarisation of the `N (N − 1)` directed trusts `T[i,j]`, grouped in 10 bins of width 0.1 (group `g`: share `π_g`, mean trust `y_g`): `P = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)` with `α = 1`; 1 when trust is split in two equal groups at 0 and 1, 0 when all trusts fall in one bin (3.3.17)",
+        "Esteban & Ray (1994) polarisation of the `N (N − 1)` directed trusts `T[i,j]`, grouped in 10 bins of width 0.1 (group `g`: share `π_g`, "
+        "mean trust `y_g`): `P = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)` with `α = 1`; 1 when trust is split in two equal groups at 0 and "
+        "1, 0 when all trusts fall in one bin (3.3.17)",
     ),
     Outcome(
         "trust_spread",
         float,
         "standard deviation of directed trust, scaled to [0, 1] (dispersion, not polarisation)",
-        "standard deviation of `T` over distinct nations divided by 0.5 (the largest possible), so in [0, 1]; called `trust_polarisation` before it was renamed",
+        "standard deviation of `T` over distinct nations divided by 0.5 (the largest possible), so in [0, 1]; called `trust_polarisation` before it "
+        "was renamed",
     ),
     Outcome(
         "capability_gini",
         float,
         "Gini coefficient of capability",
-        "Gini coefficient of capability `k` (own capability, without commercial capacity): `2 sum_r r v_(r) / (N sum v) − (N + 1)/N` over sorted values; 0 if all are 0",
+        "Gini coefficient of capability `k` (own capability, without commercial capacity): `2 sum_r r v_(r) / (N sum v) − (N + 1)/N` over sorted "
+        "values; 0 if all are 0",
     ),
     Outcome("mean_security", float, "mean security (1 - exp(-coverage / security_scale))", "mean of `S_i = 1 − exp(−total_i / security_scale)`"),
     Outcome(

@@ -53,7 +53,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.3,
         0.0,
         1.0,
-        "Clarity of the legal framework for military space activity: lowers transaction costs and misperception, makes defections verifiable (seen more often).",
+        "Clarity of the legal framework for military space activity: lowers transaction costs and misperception, makes defections verifiable (seen "
+        "more often).",
         "C5",
         "policy",
     ),
@@ -137,7 +138,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.8,
         0.0,
         1.0,
-        "Mean of the Beta distribution each government's hidden reliability (chance to honour a commitment when defecting pays) is drawn from. Judgement: most governments keep most commitments.",
+        "Mean of the Beta distribution each government's hidden reliability (chance to honour a commitment when defecting pays) is drawn from. "
+        "Judgement: most governments keep most commitments.",
         "C2",
     ),
     _p(
@@ -154,7 +156,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.006,
         0.0,
         1.0,
-        "Mean one-step gain of a defection opportunity (exponentially distributed); defecting pays when it exceeds w x b, the partner's value to the defector discounted by the shadow of the future (Nowak 2006). Judgement: at 0.006 a partner is tempted in about one step of five (median over the baseline's partnerships), and about 6% of acts are defections, near the former shirking (4.5%).",
+        "Mean one-step gain of a defection opportunity (exponentially distributed); defecting pays when it exceeds w x b, the partner's value to the "
+        "defector discounted by the shadow of the future (Nowak 2006). Judgement: at 0.006 a partner is tempted in about one step of five (median "
+        "over the baseline's partnerships), and about 6% of acts are defections, near the former shirking (4.5%).",
         "C2",
         unit="security",
     ),
@@ -189,7 +193,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         0.0,
         1.0,
-        "Share of the evidence others gathered about a nation that they set aside when its government changes (the new government has a new reliability to learn). Judgement.",
+        "Share of the evidence others gathered about a nation that they set aside when its government changes (the new government has a new "
+        "reliability to learn). Judgement.",
         "C9",
     ),
     # --- sovereignty and integration -----------------------------------------
@@ -208,7 +213,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         0.0,
         1.0,
-        "How far above the trust floor, per unit of integration, mutual trust with members must be to join or stay: required = floor + this x integration x (1 - floor).",
+        "How far above the trust floor, per unit of integration, mutual trust with members must be to join or stay: required = floor + this x "
+        "integration x (1 - floor).",
         "C11",
     ),
     # --- technology -----------------------------------------------------------
@@ -252,7 +258,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         3.0,
         0.0,
         50.0,
-        "Evidence of untrustworthiness every observer adds against the actor of an ASAT test (a cyber attack: cyber_trust_share of it, and twice that for its victim).",
+        "Evidence of untrustworthiness every observer adds against the actor of an ASAT test (a cyber attack: cyber_trust_share of it, and twice "
+        "that for its victim).",
         "C2",
     ),
     _p(
@@ -260,7 +267,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.004,
         0.0,
         1.0,
-        "Chance per quarter of a destructive ASAT test by a nation with full counterspace capability, before norms, times (asat_distrust_offset + its mean distrust of others).",
+        "Chance per quarter of a destructive ASAT test by a nation with full counterspace capability, before norms, times (asat_distrust_offset + "
+        "its mean distrust of others).",
         "C8",
         unit="1/quarter",
     ),
@@ -291,7 +299,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.0,
         0.0,
         1.0,
-        "Chance that a new government ends each of its nation's agreements and memberships by doctrine (a platform of withdrawal); 0 by default: learning about the new government's reliability ends agreements instead.",
+        "Chance that a new government ends each of its nation's agreements and memberships by doctrine (a platform of withdrawal); 0 by default: "
+        "learning about the new government's reliability ends agreements instead.",
         "C9",
     ),
     _p("reversal_trust_reset", 0.5, 0.0, 1.0, "Share of its accumulated trust evidence that a new government forgets.", "C9"),
@@ -333,7 +342,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         1e6,
         1.0,
         1e9,
-        "Debris stock at which collisions stop adding debris: the cascade saturates as there is little left intact to break (collisions scale by 1 - D / capacity).",
+        "Debris stock at which collisions stop adding debris: the cascade saturates as there is little left intact to break (collisions scale by 1 - "
+        "D / capacity).",
         "C14",
         unit="pieces",
     ),
@@ -353,7 +363,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.25,
         0.0,
         1.0,
-        "Share of what partners pool that full sharing strictness withholds: share factor sf = 1 - this x sharing_strictness (judgement: strict protocols cost a quarter of the benefit at most).",
+        "Share of what partners pool that full sharing strictness withholds: share factor sf = 1 - this x sharing_strictness (judgement: strict "
+        "protocols cost a quarter of the benefit at most).",
         "C10",
     ),
     _p(
@@ -361,7 +372,8 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.25,
         0.0,
         1.0,
-        "Depth of sharing at which a bilateral agreement reaches joint exercises (from SSA sharing); keep <= depth_missile_warning (judgement: an even ladder of four domains).",
+        "Depth of sharing at which a bilateral agreement reaches joint exercises (from SSA sharing); keep <= depth_missile_warning (judgement: an "
+        "even ladder of four domains).",
         "C3",
     ),
     _p(
@@ -435,7 +447,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.3,
         0.0,
         1.0,
-        "Integration at or above which admission to a framework needs every member's consent; below it, a majority of the members suffices. Judgement: NATO admits by unanimous agreement (North Atlantic Treaty, art. 10; integration 0.5), declarations such as the Artemis Accords (0.15) and the DA-ASAT pledge (0.05) by the lead's and most members' assent; clubs exclude (Nordhaus 2015).",
+        "Integration at or above which admission to a framework needs every member's consent; below it, a majority of the members suffices. "
+        "Judgement: NATO admits by unanimous agreement (North Atlantic Treaty, art. 10; integration 0.5), declarations such as the Artemis Accords "
+        "(0.15) and the DA-ASAT pledge (0.05) by the lead's and most members' assent; clubs exclude (Nordhaus 2015).",
         "C11",
     ),
     _p(
@@ -443,7 +457,9 @@ PARAMETERS: tuple[Parameter, ...] = (
         0.5,
         0.0,
         1.0,
-        "Chance per quarter that the lead of a framework of integration 0 invites one outsider (times 1 - integration: deep frameworks enlarge rarely): the one it trusts most among those it trusts enough, the members would admit and that would gain by joining (the invitee decides at once). Judgement: the Accords gained about 2 signatories a quarter in 2021-2025 (history/artemis_accords.yaml).",
+        "Chance per quarter that the lead of a framework of integration 0 invites one outsider (times 1 - integration: deep frameworks enlarge "
+        "rarely): the one it trusts most among those it trusts enough, the members would admit and that would gain by joining (the invitee decides "
+        "at once). Judgement: the Accords gained about 2 signatories a quarter in 2021-2025 (history/artemis_accords.yaml).",
         "C7",
         unit="1/quarter",
     ),

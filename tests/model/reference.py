@@ -235,7 +235,8 @@ def lead(state, t: np.ndarray) -> np.ndarray:  # noqa: ANN001
 def decisions(
     state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator
 ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:  # noqa: ANN001
-    """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations (lead, nation, framework) (nation order)."""
+    """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations
+    (lead, nation, framework) (nation order)."""
     n, f = state.membership.shape
     if f == 0:
         return [], [], []

@@ -31,7 +31,8 @@ def _peak(work) -> int:
 
 
 def test_pair_bytes_counts_every_kept_n_by_n_array():
-    """Seven N x N arrays of the state (evidence, priors, interoperability, agreement depth and id), the co-membership cache, and the step's six working arrays: 14 x 8 bytes today."""
+    """Seven N x N arrays of the state (evidence, priors, interoperability, agreement depth and id), the co-membership
+    cache, and the step's six working arrays: 14 x 8 bytes today."""
     model = SpaceModel(_world(7, 2), rng=0)
     model.step()
     state_arrays = sum(v.nbytes for v in vars(model.state).values() if isinstance(v, np.ndarray) and v.shape[-2:] == (7, 7))

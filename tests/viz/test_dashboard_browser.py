@@ -99,10 +99,12 @@ MEASURE = """() => {
     }
   }
   const shown = [...document.querySelectorAll(".v-slider__thumb-label")].filter(e => e.getBoundingClientRect().width > 0);
-  return {bar: box(document.querySelector("header")), drawer: box(document.querySelector(".v-navigation-drawer")), status: box(document.querySelector(".spacesim-status")),
-          network: box(document.querySelector("svg.spacesim-network")), smallest, where, sliders: document.querySelectorAll(".v-slider").length, values_shown: shown.length,
+  return {bar: box(document.querySelector("header")), drawer: box(document.querySelector(".v-navigation-drawer")),
+          status: box(document.querySelector(".spacesim-status")), network: box(document.querySelector("svg.spacesim-network")),
+          smallest, where, sliders: document.querySelectorAll(".v-slider").length, values_shown: shown.length,
           dark: document.querySelector(".v-application").classList.contains("theme--dark"),
-          text_colour: getComputedStyle(document.querySelector("svg.spacesim-chart text")).fill, card_colour: getComputedStyle(document.querySelector(".spacesim-status")).backgroundColor};
+          text_colour: getComputedStyle(document.querySelector("svg.spacesim-chart text")).fill,
+          card_colour: getComputedStyle(document.querySelector(".spacesim-status")).backgroundColor};
 }"""
 
 
@@ -116,7 +118,8 @@ OVERFLOW = """() => {
       const b = e.getBoundingClientRect();
       if (b.width === 0 || b.height === 0) continue;
       if (b.left < c.left - 0.5 || b.right > c.right + 0.5 || b.top < c.top - 0.5 || b.bottom > c.bottom + 0.5)
-        out.push(`${(e.innerText || e.className).trim().slice(0, 40)}: [${b.left.toFixed(0)}, ${b.right.toFixed(0)}] outside its card [${c.left.toFixed(0)}, ${c.right.toFixed(0)}]`);
+        out.push(`${(e.innerText || e.className).trim().slice(0, 40)}: [${b.left.toFixed(0)}, ${b.right.toFixed(0)}]` +
+                 ` outside its card [${c.left.toFixed(0)}, ${c.right.toFixed(0)}]`);
     }
   }
   const step = [...document.querySelectorAll("button")].find(b => b.innerText.trim().toUpperCase() === "STEP");

@@ -32,7 +32,8 @@ def compiled_functions() -> list[Any]:
 
 
 def cold_functions() -> list[str]:
-    """The names of the compiled functions with nothing usable in the cache (missing, or written for another version of their source): they compile on first use.
+    """The names of the compiled functions with nothing usable in the cache (missing, or written for another version of
+    their source): they compile on first use.
 
     An empty list also when the cache cannot be inspected (Numba's cache
     index is not a public interface): no notice is then better than a wrong one.

@@ -40,7 +40,8 @@ def trust(alpha: float, beta: float) -> float:
 
 @njit(cache=True)
 def toward_prior(count: float, prior: float, keep: float) -> float:
-    """Evidence returning toward first impressions (3.3.2 decay, with ``keep = trust_memory``; 3.3.13 a new government, with ``keep = 1 - reversal_trust_reset``)::
+    """Evidence returning toward first impressions (3.3.2 decay, with ``keep = trust_memory``; 3.3.13 a new government,
+    with ``keep = 1 - reversal_trust_reset``)::
 
     alpha = prior_alpha + keep * (alpha - prior_alpha)        (likewise beta)
     """
@@ -49,7 +50,8 @@ def toward_prior(count: float, prior: float, keep: float) -> float:
 
 @njit(cache=True)
 def hearsay(heard: float, n: int, reputation_spread: float) -> float:
-    """What third party i adds about actor j from what the observers k (the tellers) report, each weighted by i's trust in the teller (3.3.2; image scoring, Nowak & Sigmund 1998), with ``heard`` = sum_{k != i} T[i,k] * e[k,j]::
+    """What third party i adds about actor j from what the observers k (the tellers) report, each weighted by i's trust
+    in the teller (3.3.2; image scoring, Nowak & Sigmund 1998), with ``heard`` = sum_{k != i} T[i,k] * e[k,j]::
 
     ρ * sum_{k != i} T[i,k] * e[k,j] / max(N - 1, 1)          (i != j)
     """
@@ -272,7 +274,8 @@ def membership_value(current: float, expected: float, total_i: float, threat_i: 
 
 @njit(cache=True)
 def admitted_by_consent(votes: int, members: int, integration: float, unanimity_integration: float) -> bool:
-    """Whether f's members admit an outsider, from ``votes``, the number of members whose trust in it reaches required[f] (3.3.6; Nordhaus 2015: clubs exclude)::
+    """Whether f's members admit an outsider, from ``votes``, the number of members whose trust in it reaches
+    required[f] (3.3.6; Nordhaus 2015: clubs exclude)::
 
     admitted[j,f] = votes[j,f] = n_f                if I_f >= unanimity_integration   (unanimity)
                     2 * votes[j,f] > n_f            otherwise                          (a majority)
@@ -420,7 +423,8 @@ def moved_threat(threat: float, base: float, assessed: float, threat_inertia: fl
 
 @njit(cache=True)
 def shocked_threat(threat: float, shock: float) -> float:
-    """Threat perception after a hostile act's shock (3.3.15: ``asat_threat_shock`` for every nation after an ASAT test, half of it for a cyber attack's victim)::
+    """Threat perception after a hostile act's shock (3.3.15: ``asat_threat_shock`` for every nation after an ASAT test,
+    half of it for a cyber attack's victim)::
 
     θ = clip(θ + shock, 0, 1)
     """

@@ -173,7 +173,8 @@ def cyber_attack(model: SpaceModel, e: Occurrence) -> None:
 
 @handles("leak")
 def leak(model: SpaceModel, e: Occurrence) -> None:
-    """A scheduled or triggered leak by ``actor`` of what ``target`` shared: the victim's evidence against the leaker, spread to third parties as in the round (C10)."""
+    """A scheduled or triggered leak by ``actor`` of what ``target`` shared: the victim's evidence against the leaker,
+    spread to third parties as in the round (C10)."""
     s, p = model.state, model.p
     before = s.trust_of(e.target, e.actor)
     trust_rule.record_evidence_at(s, np.array([e.target]), np.array([e.actor]), np.zeros(1), np.array([p.leak_trust_damage]), p)
@@ -188,7 +189,8 @@ def log_leak(model: SpaceModel, leaker: int, victim: int, trust_before: float, s
 
 @handles("government_change")
 def government_change(model: SpaceModel, e: Occurrence) -> None:
-    """A new government: a new hidden reliability that partners must learn, attitudes shift, and (by doctrine, ``reversal_withdrawal``) commitments may be dropped (C9)."""
+    """A new government: a new hidden reliability that partners must learn, attitudes shift, and (by doctrine,
+    ``reversal_withdrawal``) commitments may be dropped (C9)."""
     s, p, rng, nation = model.state, model.p, model.rng, e.actor
     shift = new_government_attitudes(s, nation, p, rng)
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.

@@ -40,10 +40,11 @@ def check_finite(step: int, row: np.ndarray, columns: Sequence[str], state: Worl
     >>> from types import SimpleNamespace
     >>> state = SimpleNamespace(codes=["AAA", "BBB"], capability=np.array([np.inf, 1.0]), debris=0.0, norm=0.0)
     >>> check_finite(7, np.array([7.0, np.nan]), ["step", "bilateral_share"], state)  # no agreements yet: undefined, fine
-    >>> check_finite(7, np.array([7.0, np.nan]), ["step", "capability_gini"], state)
+    >>> check_finite(7, np.array([7.0, np.nan]), ["step", "capability_gini"], state)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    spacesim.model.finite.NonFiniteState: the model's state is no longer finite at step 7: capability_gini = nan (capability of AAA = inf); the run is stopped as failed
+    spacesim.model.finite.NonFiniteState: the model's state is no longer finite at step 7: capability_gini = nan (capability of AAA = inf);
+    the run is stopped as failed
     """
     finite = np.isfinite(row)
     if finite.all():

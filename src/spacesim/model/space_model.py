@@ -54,7 +54,8 @@ class NationRecords(Mapping):
 
 
 class RecordedOutcomes(mesa.DataCollector):
-    """Mesa's DataCollector for every step outcome (:data:`spacesim.catalogue.STEP_OUTCOMES`) and, per nation, every nation outcome (:data:`spacesim.catalogue.NATION_OUTCOMES`), filled from the recorder.
+    """Mesa's DataCollector for every step outcome (:data:`spacesim.catalogue.STEP_OUTCOMES`) and, per nation, every
+    nation outcome (:data:`spacesim.catalogue.NATION_OUTCOMES`), filled from the recorder.
 
     Mesa's own ``collect`` deep-copies every reporter's value each step;
     these are numbers, so they are appended as they are (a tenth of a small

@@ -61,7 +61,8 @@ _CONVERT = {"chance": chance_per_step, "kept": kept_per_step, "amount": amount_p
 
 
 def per_step_values(values: dict[str, Any], step_meaning: str) -> dict[str, Any]:
-    """Parameter values with every rate (:data:`~spacesim.parameters.RATE_SCALING`) converted from per quarter to per step (3.3.16); unchanged when a step is a quarter.
+    """Parameter values with every rate (:data:`~spacesim.parameters.RATE_SCALING`) converted from per quarter to per
+    step (3.3.16); unchanged when a step is a quarter.
 
     >>> from spacesim.parameters import defaults
     >>> per_step_values(defaults(), "quarter")["asat_rate"], round(per_step_values(defaults(), "year")["asat_rate"], 6)

@@ -68,7 +68,10 @@ class NationSpec(Strict):
     counterspace: Unit = Field(0.0, description="Offensive counterspace capability, 0 to 1 (C8).")
     reliability: Unit | None = Field(
         None,
-        description="Hidden reliability of the government at the start: its chance to honour a commitment when defecting pays (C2). None: drawn from Beta(reliability_mean, reliability_concentration).",
+        description=(
+            "Hidden reliability of the government at the start: its chance to honour a commitment when defecting pays (C2). None: drawn from "
+            "Beta(reliability_mean, reliability_concentration)."
+        ),
     )
 
 

@@ -39,7 +39,8 @@ from ..state import WorldState, parameter_record
 
 @njit(cache=True)
 def mutual_trust_with_members(membership, trust):  # noqa: ANN001, ANN201 - compiled
-    """Per nation and framework (N x F): its mean trust in the other members (``given``), and the lowest trust any other member has in it (``received``) (3.3.6).
+    """Per nation and framework (N x F): its mean trust in the other members (``given``), and the lowest trust any other
+    member has in it (``received``) (3.3.6).
 
     Admission is by consensus, so the least trusting member decides (any
     member may veto). NaN where there are no other members.
@@ -102,7 +103,8 @@ def decisions(
 def leavers_and_joiners(
     leave: np.ndarray, join: np.ndarray, inviter: np.ndarray
 ) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:
-    """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations (lead, nation, framework) (nation order) from the decisions' codes."""
+    """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations
+    (lead, nation, framework) (nation order) from the decisions' codes."""
     leavers = []
     if np.count_nonzero(leave):  # (ndarray.any() costs ~1 us more on a few dozen values)
         for code, reason in ((1, "distrust"), (2, "not worth it")):
@@ -115,7 +117,8 @@ def leavers_and_joiners(
 
 @njit(cache=True)
 def acting_lead(membership, framework_lead, trust, f):  # noqa: ANN001, ANN201 - compiled
-    """Who leads framework f now (3.3.6): its declared lead while a member; otherwise the member the other members trust most on average (the first on ties); -1 if it has no members."""
+    """Who leads framework f now (3.3.6): its declared lead while a member; otherwise the member the other members trust
+    most on average (the first on ties); -1 if it has no members."""
     lead = framework_lead[f]
     if lead >= 0 and membership[lead, f]:
         return lead
@@ -151,7 +154,8 @@ def _decide(
     invite_draw,
     record,
 ):  # noqa: ANN001, ANN202 - compiled
-    """leave[i, f]: 0 stay, 1 leave for distrust, 2 leave as not worth it; join[i]: the framework i joins, or -1; inviter[i]: the lead that invited it there, or -1."""
+    """leave[i, f]: 0 stay, 1 leave for distrust, 2 leave as not worth it; join[i]: the framework i joins, or -1;
+    inviter[i]: the lead that invited it there, or -1."""
     p = record[0]
     n, f_count = membership.shape
     given, _ = mutual_trust_with_members(membership, trust)

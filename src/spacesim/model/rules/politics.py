@@ -57,7 +57,8 @@ def reliability_from(u: np.ndarray | float, p: SimpleNamespace) -> np.ndarray:
 
 
 def initial_reliability(state: WorldState, p: SimpleNamespace, rng: np.random.Generator) -> None:
-    """The first governments' hidden reliabilities: N uniforms are drawn (always, so the stream is the same whatever the scenario sets); nations whose scenario gives a ``reliability`` keep it."""
+    """The first governments' hidden reliabilities: N uniforms are drawn (always, so the stream is the same whatever the
+    scenario sets); nations whose scenario gives a ``reliability`` keep it."""
     drawn = reliability_from(rng.random(state.n), p)
     unset = np.isnan(state.reliability)
     state.reliability[unset] = drawn[unset]
@@ -95,7 +96,8 @@ def _set_aside(alpha, beta, prior_alpha, prior_beta, i, keep):  # noqa: ANN001, 
 
 @njit(cache=True)
 def reversals(ties, memberships, tie_draws, membership_draws, withdrawal):  # noqa: ANN001, ANN201 - compiled
-    """What a new government drops: the partners j with ``ties[j] > 0`` and ``tie_draws[j] < withdrawal``, and the frameworks f it is in with ``membership_draws[f] < withdrawal``, each in index order."""
+    """What a new government drops: the partners j with ``ties[j] > 0`` and ``tie_draws[j] < withdrawal``, and the
+    frameworks f it is in with ``membership_draws[f] < withdrawal``, each in index order."""
     partners = [j for j in range(ties.size) if ties[j] > 0 and tie_draws[j] < withdrawal]
     frameworks = [f for f in range(memberships.size) if memberships[f] and membership_draws[f] < withdrawal]
     return np.array(partners, dtype=np.int64), np.array(frameworks, dtype=np.int64)
