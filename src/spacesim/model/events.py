@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -35,6 +35,14 @@ class Occurrence:
     framework: int | None = None
     debris: float | None = None
     scheduled: bool = False
+
+    def index(self, field: Literal["actor", "target", "framework"]) -> int:
+        """The nation or framework in ``field``, which this kind of event always names (checked when its scenario was
+        read, or by the trigger)."""
+        value: int | None = getattr(self, field)
+        if value is None:
+            raise ValueError(f"a {self.kind} event without its {field}")
+        return value
 
 
 Handler = Callable[["SpaceModel", Occurrence], None]
@@ -136,7 +144,7 @@ def log(
 @handles("asat_test")
 def asat_test(model: SpaceModel, e: Occurrence) -> None:
     """A destructive ASAT test: debris rises, every nation feels more threatened, trust in the tester falls, distrustful nations arm (C8, C14)."""
-    s, p, actor = model.state, model.p, e.actor
+    s, p, actor = model.state, model.p, e.index("actor")
     pieces = p.asat_debris if e.debris is None else e.debris
     s.debris += pieces
     for j in range(s.n):
@@ -152,7 +160,7 @@ def asat_test(model: SpaceModel, e: Occurrence) -> None:
 @handles("cyber_attack")
 def cyber_attack(model: SpaceModel, e: Occurrence) -> None:
     """A cyber attack on a nation's space systems: the victim loses some capability and trust, and feels threatened (C8)."""
-    s, p, actor, target = model.state, model.p, e.actor, e.target
+    s, p, actor, target = model.state, model.p, e.index("actor"), e.index("target")
     s.capability[target] = attacked_capability(s.capability[target], p.cyber_capability_loss)
     s.threat[target] = shocked_threat(s.threat[target], p.asat_threat_shock * p.cyber_threat_share)
     before = s.trust_of(target, actor)
@@ -175,10 +183,10 @@ def cyber_attack(model: SpaceModel, e: Occurrence) -> None:
 def leak(model: SpaceModel, e: Occurrence) -> None:
     """A scheduled or triggered leak by ``actor`` of what ``target`` shared: the victim's evidence against the leaker,
     spread to third parties as in the round (C10)."""
-    s, p = model.state, model.p
-    before = s.trust_of(e.target, e.actor)
-    trust_rule.record_evidence_at(s, np.array([e.target]), np.array([e.actor]), np.zeros(1), np.array([p.leak_trust_damage]), p)
-    log_leak(model, e.actor, e.target, before, scheduled=e.scheduled)
+    s, p, actor, target = model.state, model.p, e.index("actor"), e.index("target")
+    before = s.trust_of(target, actor)
+    trust_rule.record_evidence_at(s, np.array([target]), np.array([actor]), np.zeros(1), np.array([p.leak_trust_damage]), p)
+    log_leak(model, actor, target, before, scheduled=e.scheduled)
 
 
 def log_leak(model: SpaceModel, leaker: int, victim: int, trust_before: float, scheduled: bool = False) -> None:
@@ -191,7 +199,7 @@ def log_leak(model: SpaceModel, leaker: int, victim: int, trust_before: float, s
 def government_change(model: SpaceModel, e: Occurrence) -> None:
     """A new government: a new hidden reliability that partners must learn, attitudes shift, and (by doctrine,
     ``reversal_withdrawal``) commitments may be dropped (C9)."""
-    s, p, rng, nation = model.state, model.p, model.rng, e.actor
+    s, p, rng, nation = model.state, model.p, model.rng, e.index("actor")
     shift = new_government_attitudes(s, nation, p, rng)
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
     tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
@@ -221,15 +229,17 @@ def government_change(model: SpaceModel, e: Occurrence) -> None:
 @handles("withdrawal")
 def scheduled_withdrawal(model: SpaceModel, e: Occurrence) -> None:
     """A nation leaves a framework as scheduled (nothing happens if it is not a member)."""
-    if model.state.membership[e.actor, e.framework]:
-        model.leave_framework(e.actor, e.framework, "scheduled", e.scheduled)
+    nation, framework = e.index("actor"), e.index("framework")
+    if model.state.membership[nation, framework]:
+        model.leave_framework(nation, framework, "scheduled", e.scheduled)
 
 
 @handles("framework_opens")
 def framework_opens(model: SpaceModel, e: Occurrence) -> None:
     """A framework opens for new members."""
-    model.state.framework_open[e.framework] = True
-    log(model, "framework_opens", framework=e.framework, scheduled=e.scheduled)
+    framework = e.index("framework")
+    model.state.framework_open[framework] = True
+    log(model, "framework_opens", framework=framework, scheduled=e.scheduled)
 
 
 # ---------------------------------------------------------------- log rows of the model's own acts

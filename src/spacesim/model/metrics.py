@@ -212,8 +212,9 @@ class Recorder:
 
     def __init__(self, expected_steps: int = 0) -> None:
         self._capacity = expected_steps + 1
-        self._world: np.ndarray | None = None  # rows x columns, float64 (counts are exact)
-        self._nations: np.ndarray | None = None  # rows x nation outcomes x N, float64 (counts are exact)
+        # Allocated at the first record (when N is known), and grown when full.
+        self._world = np.empty((0, len(self.columns)))  # rows x columns, float64 (counts are exact)
+        self._nations = np.empty((0, len(NATION_OUTCOMES), 0))  # rows x nation outcomes x N, float64 (counts are exact)
         self._rows = 0
         self._latest: dict[str, Any] | None = None
         self._where = {k: i for i, k in enumerate(self.columns)}
@@ -228,13 +229,11 @@ class Recorder:
     def _grow(self, n: int) -> None:
         rows = max(self._capacity, 2 * self._rows, 1)
         world = np.full((rows, len(self.columns)), np.nan)
-        if self._world is not None:
-            world[: self._rows] = self._world[: self._rows]
-        self._world = world
         nations = np.zeros((rows, len(NATION_OUTCOMES), n))
-        if self._nations is not None:
+        if self._rows:
+            world[: self._rows] = self._world[: self._rows]
             nations[: self._rows] = self._nations[: self._rows]
-        self._nations = nations
+        self._world, self._nations = world, nations
         self._capacity = rows
 
     def record(
@@ -242,7 +241,7 @@ class Recorder:
     ) -> None:
         """Record the state at the end of ``step``, from coverage (``k_eff``, ``total``) and the step's event counts."""
         n = state.n
-        if self._world is None or self._rows == self._capacity:
+        if self._rows == len(self._world):
             self._grow(n)
         r, where = self._rows, self._where
         row = self._world[r]
@@ -304,13 +303,11 @@ class Recorder:
     @property
     def steps(self) -> dict[str, np.ndarray]:
         """Every recorded step, column by column (views of the stored rows)."""
-        rows = self._world[: self._rows] if self._world is not None else np.empty((0, len(self.columns)))
+        rows = self._world[: self._rows]
         return {k: rows[:, i].astype(np.int64) if k in self.integers else rows[:, i] for k, i in self._where.items()}
 
     def nation_rows(self) -> list[tuple[int, np.ndarray]]:
         """Each recorded step with its nations' outcomes (an outcomes x nations array, a view of the stored rows)."""
-        if self._nations is None:
-            return []
         steps = self._world[: self._rows, self._where["step"]].astype(np.int64).tolist()
         return [(step, self._nations[r]) for r, step in enumerate(steps)]
 

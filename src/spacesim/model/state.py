@@ -144,10 +144,11 @@ class WorldState:
         those it was computed from. Treat the result as read-only.
         """
         key = (self.membership.tobytes(), self.integration.tobytes())
-        if self._co_key != key:
-            self._co_value = _co_membership(self.membership, self.integration)
-            self._co_key = key
-        return self._co_value
+        value = self._co_value
+        if value is None or self._co_key != key:
+            value = _co_membership(self.membership, self.integration)
+            self._co_value, self._co_key = value, key
+        return value
 
 
 @njit(cache=True)
@@ -306,10 +307,12 @@ class RuleParameters(SimpleNamespace):
 
 
 def _record_of(values: dict[str, Any]) -> np.ndarray:
-    missing = [name for name in PARAMETER_RECORD.names if name not in values]
+    names = PARAMETER_RECORD.names
+    assert names is not None  # a structured dtype: one named field per parameter
+    missing = [name for name in names if name not in values]
     if missing:
         raise KeyError(f"parameters missing for the compiled rules: {', '.join(missing)}")
-    return np.array([tuple(values[name] for name in PARAMETER_RECORD.names)], dtype=PARAMETER_RECORD)
+    return np.array([tuple(values[name] for name in names)], dtype=PARAMETER_RECORD)
 
 
 def parameter_record(p: SimpleNamespace) -> np.ndarray:

@@ -52,7 +52,8 @@ def slider_step(p: Parameter) -> float:
     >>> slider_step(P["asat_rate"])  # default 0.004 lies on the slider
     0.001
     """
-    span = float(p.high) - float(p.low)
+    low, high = _bounds(p)
+    span = high - low
     step = 10.0 ** math.floor(math.log10(span / 100)) if span > 0 else 1.0
     for _ in range(6):
         if abs(round(float(p.default) / step) * step - float(p.default)) <= step * 1e-6:
@@ -75,6 +76,13 @@ class Control:
     help: str
 
     @property
+    def slider(self) -> tuple[float, float, float]:
+        """A slider's low end, high end and step (a switch has none)."""
+        if self.low is None or self.high is None or self.step is None:
+            raise ValueError(f"{self.name} is a switch, not a slider")
+        return self.low, self.high, self.step
+
+    @property
     def label(self) -> str:
         """The control's label: the parameter's name in words.
 
@@ -90,7 +98,14 @@ def control_for(p: Parameter) -> Control:
         return Control(p.name, bool, None, None, None, p.meaning)
     unit = f" ({p.unit})" if p.unit else ""
     help_text = f"{p.meaning} Range {p.low:g} to {p.high:g}{unit}; model default {p.default:g}."
-    return Control(p.name, p.kind, float(p.low), float(p.high), slider_step(p), help_text)
+    return Control(p.name, p.kind, *_bounds(p), slider_step(p), help_text)
+
+
+def _bounds(p: Parameter) -> tuple[float, float]:
+    """A number parameter's range (every parameter but a switch declares one)."""
+    if p.low is None or p.high is None:
+        raise ValueError(f"parameter {p.name} declares no range to make a slider from")
+    return float(p.low), float(p.high)
 
 
 def controls() -> tuple[Control, ...]:
@@ -106,19 +121,19 @@ def ParameterInput(control: Control, value: float | int | bool, on_value: Callab
             if control.kind is bool:
                 solara.Switch(label=control.label, value=bool(value), on_value=on_value)
             elif control.kind is int:
+                low, high, step = control.slider
                 solara.SliderInt(
                     control.label,
                     value=int(value),
-                    min=int(control.low),
-                    max=int(control.high),
-                    step=int(control.step),
+                    min=int(low),
+                    max=int(high),
+                    step=int(step),
                     on_value=on_value,
                     thumb_label="always",
                 )
             else:
-                solara.SliderFloat(
-                    control.label, value=float(value), min=control.low, max=control.high, step=control.step, on_value=on_value, thumb_label="always"
-                )
+                low, high, step = control.slider
+                solara.SliderFloat(control.label, value=float(value), min=low, max=high, step=step, on_value=on_value, thumb_label="always")
         solara.Text(control.help, style={"font-size": "0.8rem", "opacity": "0.75", "line-height": "1.25"})
 
 
