@@ -24,19 +24,50 @@ def grid_batch():
         for r in range(2):
             result = run_scenario(spec.with_parameters(steps=6, **point), seed=r + 1, run_id=run_id)
             final = result.steps.iloc[-1]
-            rows.append({"run_id": run_id, "point": p, "variant": "default", "replicate": r, "seed": r + 1, "status": "completed", **point, **{f"final_{k}": float(final[k]) for k in STEP_OUTCOMES}})
+            rows.append(
+                {
+                    "run_id": run_id,
+                    "point": p,
+                    "variant": "default",
+                    "replicate": r,
+                    "seed": r + 1,
+                    "status": "completed",
+                    **point,
+                    **{f"final_{k}": float(final[k]) for k in STEP_OUTCOMES},
+                }
+            )
             steps.append(result.steps)
             nations.append(result.nations)
             partnerships.append(result.partnerships)
             run_id += 1
-    rows.append({"run_id": run_id, "point": 0, "variant": "default", "replicate": 2, "seed": 9, "status": "failed", **points[0], **{f"final_{k}": float("nan") for k in STEP_OUTCOMES}})
-    design = {"varied": ["legal_clarity", "allow_bilateral"], "grid": {"legal_clarity": [0.2, 0.8], "allow_bilateral": [True, False]}, "sample": None, "points": points, "variants": {"default": {}}, "replicates": 2}
+    rows.append(
+        {
+            "run_id": run_id,
+            "point": 0,
+            "variant": "default",
+            "replicate": 2,
+            "seed": 9,
+            "status": "failed",
+            **points[0],
+            **{f"final_{k}": float("nan") for k in STEP_OUTCOMES},
+        }
+    )
+    design = {
+        "varied": ["legal_clarity", "allow_bilateral"],
+        "grid": {"legal_clarity": [0.2, 0.8], "allow_bilateral": [True, False]},
+        "sample": None,
+        "points": points,
+        "variants": {"default": {}},
+        "replicates": 2,
+    }
     return pd.DataFrame(rows), pd.concat(steps), pd.concat(nations), pd.concat(partnerships), design
 
 
 def test_every_kind_is_drawn_as_a_readable_png(grid_batch, tmp_path):
     runs, steps, nations, partnerships, design = grid_batch
-    paths = draw_batch_plots(tmp_path, runs, steps, partnerships, nations, design, ["mean_trust", "n_bilateral"], ["envelope", "heatmap", "distribution", "network"], "grid")
+    paths = draw_batch_plots(
+        tmp_path, runs, steps, partnerships, nations, design, ["mean_trust", "n_bilateral"], ["envelope", "heatmap", "distribution", "network"], "grid"
+    )
     names = sorted(p.name for p in paths)
     rep = representative_run(runs, "mean_trust")
     assert names == sorted(["envelopes.png", "heatmap_mean_trust.png", "heatmap_n_bilateral.png", "final_distributions.png", f"network_run{rep}.png"])
@@ -88,8 +119,22 @@ def synthetic(points: list[dict], variants: list[str], replicates: int = 3, step
         for v, variant in enumerate(variants):
             for r in range(replicates):
                 level = p + 10 * v + rng.normal(0, 0.1)
-                rows.append({"run_id": run_id, "point": p, "variant": variant, "replicate": r, "status": "completed", **point, "final_mean_trust": level, "final_n_leaks": 1.0, "total_n_leaks": float(p + v)})
-                frames.append(pd.DataFrame({"run_id": run_id, "step": range(steps + 1), "mean_trust": level + np.arange(steps + 1), "n_leaks": [0] + [1] * steps}))
+                rows.append(
+                    {
+                        "run_id": run_id,
+                        "point": p,
+                        "variant": variant,
+                        "replicate": r,
+                        "status": "completed",
+                        **point,
+                        "final_mean_trust": level,
+                        "final_n_leaks": 1.0,
+                        "total_n_leaks": float(p + v),
+                    }
+                )
+                frames.append(
+                    pd.DataFrame({"run_id": run_id, "step": range(steps + 1), "mean_trust": level + np.arange(steps + 1), "n_leaks": [0] + [1] * steps})
+                )
                 run_id += 1
     return pd.DataFrame(rows), pd.concat(frames, ignore_index=True)
 
@@ -163,7 +208,9 @@ def test_more_than_max_groups_are_pooled_per_variant_and_the_title_says_so():
     design = design_of(points, ["a", "b"], sample={"method": "sobol", "n": 14, "ranges": {}})
     assert 14 * 2 > MAX_GROUPS
     fig = envelopes(runs, steps, design, ["mean_trust"], "big")
-    assert "14 design points x 2 variants are too many groups for a band each: the design points are pooled per variant" in fig.get_suptitle().replace("\n", " ")
+    assert "14 design points x 2 variants are too many groups for a band each: the design points are pooled per variant" in fig.get_suptitle().replace(
+        "\n", " "
+    )
     assert len(panels(fig)[0].lines) == 2
     assert "pooled per variant" in final_distributions(runs, design, ["mean_trust"], "big").get_suptitle().replace("\n", " ")
 

@@ -102,7 +102,11 @@ def test_spearman_interval_covers_the_true_correlation_at_its_level() -> None:
 @pytest.mark.parametrize(
     ("vary", "plots", "message"),
     [
-        ("vary:\n  sample: {method: latin_hypercube, n: 8, ranges: {legal_clarity: [0, 1]}}\n", "[heatmap]", "vary.sample samples points that lie on no grid; use scatter"),
+        (
+            "vary:\n  sample: {method: latin_hypercube, n: 8, ranges: {legal_clarity: [0, 1]}}\n",
+            "[heatmap]",
+            "vary.sample samples points that lie on no grid; use scatter",
+        ),
         ("vary:\n  grid: {legal_clarity: [0.2, 0.8]}\n", "[envelope, heatmap]", "a heatmap needs a grid over exactly two parameters; vary.grid has 1"),
         ("", "[scatter]", "this experiment varies none"),
     ],

@@ -17,7 +17,15 @@ from spacesim.scenario.library import shipped_experiments
 
 
 def spacesim(*args: str, env: dict | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spacesim", *args], capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "spacesim", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
 
 
 def test_batch_writes_tables_manifest_and_summary_plots(small_experiment, tmp_path):
@@ -66,7 +74,12 @@ def test_batch_refuses_existing_folder_and_says_why(small_experiment, tmp_path):
     out.mkdir()
     (out / "x").write_text("1")
     result = spacesim("batch", str(small_experiment), "--out", str(out))
-    assert result.returncode == 2 and "pass --resume to continue the batch in it, --force to delete it" in result.stderr and "another --out" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2
+        and "pass --resume to continue the batch in it, --force to delete it" in result.stderr
+        and "another --out" in result.stderr
+        and "Traceback" not in result.stderr
+    )
     assert "resume=True" not in result.stderr, "the command line keeps its own wording"
 
 
@@ -108,7 +121,9 @@ def test_a_reproduce_command_repeats_its_run_exactly_from_another_folder(workdir
     steps = pd.read_parquet(workdir / "out" / "steps.parquet")
     row = runs[runs["variant"] == "bilateral only"].iloc[-1]
     words = shlex.split(row["reproduce"])
-    assert words[:3] == ["spacesim", "run", str(workdir / "linked" / "teaching_small.yaml")], "an absolute path, as the experiment names the file (not resolved)"
+    assert words[:3] == ["spacesim", "run", str(workdir / "linked" / "teaching_small.yaml")], (
+        "an absolute path, as the experiment names the file (not resolved)"
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     alone = spacesim(*words[1:], "--out", "again", "--no-plots", cwd=elsewhere)

@@ -41,7 +41,9 @@ def test_latin_hypercube_puts_one_point_in_each_stratum():
 
 
 def test_grid_crossed_with_sample(workdir):
-    body = "vary:\n  grid:\n    allow_bilateral: [true, false]\n  sample:\n    method: sobol\n    n: 4\n    ranges:\n      legal_clarity: [0, 1]\nreplicates: 1\n"
+    body = (
+        "vary:\n  grid:\n    allow_bilateral: [true, false]\n  sample:\n    method: sobol\n    n: 4\n    ranges:\n      legal_clarity: [0, 1]\nreplicates: 1\n"
+    )
     d = build_design(_experiment(workdir, body))
     assert len(d.points) == 8
     assert d.varied == ["allow_bilateral", "legal_clarity"]

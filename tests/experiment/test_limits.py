@@ -22,7 +22,18 @@ from spacesim.scenario.errors import LargeInputWarning
 from spacesim.scenario.experiment import parse_experiment
 from spacesim.scenario.library import shipped_experiments, shipped_scenario
 
-TEN_PARAMETERS = ("legal_clarity", "sharing_strictness", "export_control", "commercial_integration", "trust_gain", "trust_loss", "trust_memory", "reputation_spread", "defection_temptation", "misperception")
+TEN_PARAMETERS = (
+    "legal_clarity",
+    "sharing_strictness",
+    "export_control",
+    "commercial_integration",
+    "trust_gain",
+    "trust_loss",
+    "trust_memory",
+    "reputation_spread",
+    "defection_temptation",
+    "misperception",
+)
 
 
 def spacesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -63,7 +74,11 @@ def test_validate_and_batch_refuse_the_bomb_with_exit_2_naming_the_override(bomb
 
 
 def test_the_limit_is_configurable_and_the_override_lifts_it(workdir):
-    experiment = parse_experiment("schema_version: 1\nname: e\ndescription: d\nscenario: teaching_small.yaml\nreplicates: 3\nvary:\n  grid:\n    legal_clarity: [0.1, 0.9]\n", "e.yaml", base_dir=workdir)
+    experiment = parse_experiment(
+        "schema_version: 1\nname: e\ndescription: d\nscenario: teaching_small.yaml\nreplicates: 3\nvary:\n  grid:\n    legal_clarity: [0.1, 0.9]\n",
+        "e.yaml",
+        base_dir=workdir,
+    )
     assert count_runs(experiment) == 6
     with pytest.raises(InputError, match="2 design points x 1 variant x 3 replicates = 6 runs, more than the limit of 5 "):
         build_design(experiment, max_runs=5)
@@ -71,8 +86,17 @@ def test_the_limit_is_configurable_and_the_override_lifts_it(workdir):
 
 
 def test_a_large_design_under_the_limit_warns_with_the_time(workdir):
-    experiment = parse_experiment("schema_version: 1\nname: e\ndescription: d\nscenario: teaching_small.yaml\nreplicates: 200\nvary:\n  grid:\n    legal_clarity: [" + ", ".join(f"0.{i:03d}" for i in range(1000)) + "]\n", "e.yaml", base_dir=workdir)
-    with pytest.warns(LargeInputWarning, match=r"e.yaml: 1,000 design points x 1 variant x 200 replicates = 200,000 runs: about \d+(\.\d)? (hours|days) of computing on one core"):
+    experiment = parse_experiment(
+        "schema_version: 1\nname: e\ndescription: d\nscenario: teaching_small.yaml\nreplicates: 200\nvary:\n  grid:\n    legal_clarity: ["
+        + ", ".join(f"0.{i:03d}" for i in range(1000))
+        + "]\n",
+        "e.yaml",
+        base_dir=workdir,
+    )
+    with pytest.warns(
+        LargeInputWarning,
+        match=r"e.yaml: 1,000 design points x 1 variant x 200 replicates = 200,000 runs: about \d+(\.\d)? (hours|days) of computing on one core",
+    ):
         check_experiment(experiment)
 
 
@@ -93,7 +117,9 @@ def test_a_large_design_under_the_limit_warns_with_the_time(workdir):
     ],
 )
 def test_counting_agrees_with_building(workdir, section):
-    experiment = parse_experiment("schema_version: 1\nname: e\ndescription: d\nscenario: teaching_small.yaml\nreplicates: 2\n" + section, "e.yaml", base_dir=workdir)
+    experiment = parse_experiment(
+        "schema_version: 1\nname: e\ndescription: d\nscenario: teaching_small.yaml\nreplicates: 2\n" + section, "e.yaml", base_dir=workdir
+    )
     assert count_points(experiment.spec) == len(design_points(experiment.spec))
     assert count_runs(experiment) == len(build_design(experiment).tasks)
 
@@ -107,6 +133,7 @@ def test_shipped_experiments_are_within_the_limits_without_warnings(name):
 
 
 # ------------------------------------------------------------------- nations against memory
+
 
 def _world(path: Path, n: int, steps: int = 3) -> Path:
     """A scenario of ``n`` nations, one compact line each."""
@@ -122,7 +149,10 @@ def test_a_world_larger_than_memory_is_refused_before_anything_is_allocated(tmp_
     assert run_bytes(40_000, 3) > 150e9
     done = spacesim("run", str(world), "--out", str(tmp_path / "out"))
     assert done.returncode == 2, done.stderr
-    assert done.stderr.startswith(f"error: {world}: nations: 40,000 nations x 3 steps need about ") and "of memory available; use fewer nations or steps, or pass --allow-large to try anyway" in done.stderr
+    assert (
+        done.stderr.startswith(f"error: {world}: nations: 40,000 nations x 3 steps need about ")
+        and "of memory available; use fewer nations or steps, or pass --allow-large to try anyway" in done.stderr
+    )
     assert done.stderr.count("\n") == 1 and not (tmp_path / "out").exists()
     done = spacesim("validate", str(world))
     assert done.returncode == 2 and "more than the" in done.stderr

@@ -24,7 +24,10 @@ def _messages(exc: InputError) -> list[tuple[str, str]]:
         {"vary": {"grid": {"legal_clarty": [0.2]}}},
         {"outcomes": ["mean_trus"]},
         {"plots": ["heatmap"]},
-        {"sensitivity": {"samples": 6, "parameters": {"legal_clarity": {"low": 0, "high": 1}, "trust_loss": {"low": 1, "high": 2}}, "outcomes": ["debris"]}, "vary": {}},
+        {
+            "sensitivity": {"samples": 6, "parameters": {"legal_clarity": {"low": 0, "high": 1}, "trust_loss": {"low": 1, "high": 2}}, "outcomes": ["debris"]},
+            "vary": {},
+        },
     ],
 )
 def test_built_experiments_get_the_checks_and_messages_of_a_file(tmp_path: Path, bad: dict) -> None:

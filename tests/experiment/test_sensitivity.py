@@ -107,7 +107,9 @@ def test_samples_are_reproducible_and_follow_the_distributions() -> None:
 
 
 def test_point_outcomes_average_replicates_and_windows() -> None:
-    runs = pd.DataFrame({"run_id": [0, 1, 2, 3], "point": [0, 0, 1, 1], "status": ["completed", "completed", "completed", "failed"], "final_x": [1.0, 3.0, 5.0, np.nan]})
+    runs = pd.DataFrame(
+        {"run_id": [0, 1, 2, 3], "point": [0, 0, 1, 1], "status": ["completed", "completed", "completed", "failed"], "final_x": [1.0, 3.0, 5.0, np.nan]}
+    )
     steps = pd.DataFrame({"run_id": [0, 0, 0, 1, 1, 1, 2, 2, 2], "step": [0, 1, 2] * 3, "x": [0.0, 2.0, 4.0, 1.0, 1.0, 1.0, 9.0, 9.0, 6.0]})
     means, _, counts = point_outcomes(runs, steps, "x", 2)
     assert means.tolist() == [2.0, 5.0] and counts.tolist() == [2, 1]
@@ -204,7 +206,9 @@ def test_sensitivity_morris_override(sensitivity_experiment: Path, tmp_path: Pat
     assert len(pd.read_parquet(out / "runs.parquet")) == 8 * 4 * 2  # 8 trajectories of D + 1 = 4 points, 2 replicates
 
 
-def test_sensitivity_with_a_point_that_never_completes_says_why(sensitivity_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_sensitivity_with_a_point_that_never_completes_says_why(
+    sensitivity_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv(FAULT_ENV, "6,7")  # both replicates of point 3
     out = tmp_path / "out"
     assert main(["sensitivity", str(sensitivity_experiment), "--out", str(out), "--workers", "1"]) == 3
@@ -217,18 +221,36 @@ def test_sensitivity_with_a_point_that_never_completes_says_why(sensitivity_expe
     ("old", "new", "message"),
     [
         ("outcomes: [n_bilateral, {", "outcomes: [n_bilateralz, {", "sensitivity.outcomes[0]: unknown outcome 'n_bilateralz'; did you mean 'n_bilateral'?"),
-        ("proposal_rate: {low: 0.1", "proposal_rates: {low: 0.1", "sensitivity.parameters.proposal_rates: not a parameter of the model; did you mean 'proposal_rate'?"),
+        (
+            "proposal_rate: {low: 0.1",
+            "proposal_rates: {low: 0.1",
+            "sensitivity.parameters.proposal_rates: not a parameter of the model; did you mean 'proposal_rate'?",
+        ),
         ("{low: 0.0, high: 1.0}", "{low: 0.5, high: 0.5}", "sensitivity.parameters.legal_clarity: empty range: low must be below high (got low 0.5, high 0.5)"),
-        ("{low: 0.0, high: 1.0}", "{low: 0.0, high: 2.0}", "sensitivity.parameters.legal_clarity: [0.0, 2.0] leaves the allowed range [0.0, 1.0] of legal_clarity"),
+        (
+            "{low: 0.0, high: 1.0}",
+            "{low: 0.0, high: 2.0}",
+            "sensitivity.parameters.legal_clarity: [0.0, 2.0] leaves the allowed range [0.0, 1.0] of legal_clarity",
+        ),
         ("samples: 8", "samples: 10", "sensitivity.samples: Sobol' sampling needs a power of two; use 8 or 16, not 10"),
         ("window: [5, 10]", "window: [5, 11]", "sensitivity.outcomes[1].window: the window must be [first, last] with 0 <= first <= last <= 10"),
         ("peak: 2.0", "peak: 9.0", "sensitivity.parameters.trust_loss.peak: a triangular distribution needs a peak within [0.5, 6.0]"),
-        ("legal_clarity: {low: 0.0, high: 1.0}", "allow_bilateral: {low: 0, high: 1}", "sensitivity.parameters.allow_bilateral: a true/false lever has no range to sample"),
+        (
+            "legal_clarity: {low: 0.0, high: 1.0}",
+            "allow_bilateral: {low: 0, high: 1}",
+            "sensitivity.parameters.allow_bilateral: a true/false lever has no range to sample",
+        ),
         ("  method: sobol", "  method: sobel", "sensitivity.method"),
-        ("plots: []", "plots: []\nvary:\n  grid:\n    defection_temptation: [0.01, 0.02]", "vary: an experiment with a sensitivity section samples its parameters there"),
+        (
+            "plots: []",
+            "plots: []\nvary:\n  grid:\n    defection_temptation: [0.01, 0.02]",
+            "vary: an experiment with a sensitivity section samples its parameters there",
+        ),
     ],
 )
-def test_bad_sensitivity_sections_are_refused_with_the_field(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str) -> None:
+def test_bad_sensitivity_sections_are_refused_with_the_field(
+    workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
+) -> None:
     path = workdir / "bad.yaml"
     assert old in SENSITIVITY
     path.write_text(SENSITIVITY.replace(old, new))
@@ -238,7 +260,9 @@ def test_bad_sensitivity_sections_are_refused_with_the_field(workdir: Path, tmp_
     assert not (tmp_path / "never").exists()
 
 
-def test_a_stopped_sensitivity_batch_prints_the_command_that_resumes_it(sensitivity_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stopped_sensitivity_batch_prints_the_command_that_resumes_it(
+    sensitivity_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import shlex
 
     from spacesim.experiment.store import BatchStore
@@ -297,7 +321,10 @@ def test_method_on_the_command_line_is_checked_against_the_file_with_its_lines(w
     assert main(["validate", str(path)]) == 0
     capsys.readouterr()
     err = _refused(path, tmp_path, capsys, "--method", "morris")
-    assert f"{path}:11: sensitivity.second_order: a Sobol' setting, but the method is morris, from --method, which has no second-order indices; remove second_order from the file or run without --method morris" in err
+    assert (
+        f"{path}:11: sensitivity.second_order: a Sobol' setting, but the method is morris, from --method, which has no second-order indices; remove second_order from the file or run without --method morris"
+        in err
+    )
     # a Morris file with levels and 5 trajectories, run as Sobol': both problems, each with its line
     path.write_text(SENSITIVITY.replace("  method: sobol\n  samples: 8\n", "  method: morris\n  samples: 5\n  levels: 4\n"))
     assert main(["validate", str(path)]) == 0
@@ -319,7 +346,11 @@ def sensitivity_experiment_text(workdir: Path) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("replicates: 2", "replicates: {target_halfwidth: small, outcome: n_bilateral, min: 2, max: 4}", "bad.yaml:6: replicates.target_halfwidth: Input should be a valid number (got 'small')"),
+        (
+            "replicates: 2",
+            "replicates: {target_halfwidth: small, outcome: n_bilateral, min: 2, max: 4}",
+            "bad.yaml:6: replicates.target_halfwidth: Input should be a valid number (got 'small')",
+        ),
         ("replicates: 2", "replicates: {target_halfwidth: 0.5, outcome: n_bilateral, min: 2}", "bad.yaml:6: replicates.max: required field is missing"),
         ("replicates: 2", "replicates: many", "bad.yaml:6: replicates: Input should be a valid integer (got 'many')"),
         ("{low: 0.0, high: 1.0}", "{low: a, high: 1.0}", "bad.yaml:12: sensitivity.parameters.legal_clarity.low: must be a number (got 'a')"),
@@ -328,7 +359,9 @@ def sensitivity_experiment_text(workdir: Path) -> Path:
         ("outcomes: [n_bilateral, {", "outcomes: [3, {", "bad.yaml:15: sensitivity.outcomes[0]: Input should be a valid string (got 3)"),
     ],
 )
-def test_messages_name_the_field_that_is_wrong_and_how(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str) -> None:
+def test_messages_name_the_field_that_is_wrong_and_how(
+    workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str
+) -> None:
     path = workdir / "bad.yaml"
     assert old in SENSITIVITY
     path.write_text(SENSITIVITY.replace(old, new, 1))
@@ -473,7 +506,9 @@ def test_the_marks_and_the_noise_ratio_are_on_the_plots() -> None:
     good = sample(ISHIGAMI, "sobol", 1024, second_order=False, seed=1)
     clean = analyse(ISHIGAMI, "sobol", good, ishigami(good), second_order=False, resamples=200, seed=1).assign(method="sobol", outcome="y", statistic="final")
     ax = index_bars(clean)
-    assert not {t.get_text() for t in ax.texts} & {"!", "?"} or clean.query("index == 'S1' and parameter == 'x3'").shape[0]  # only x3's S1 (true value 0) may be '?'
+    assert (
+        not {t.get_text() for t in ax.texts} & {"!", "?"} or clean.query("index == 'S1' and parameter == 'x3'").shape[0]
+    )  # only x3's S1 (true value 0) may be '?'
     assert "outside [0, 1]" not in _texts(ax)
 
     xm = sample(ISHIGAMI, "morris", 10, seed=1)
@@ -500,7 +535,9 @@ def test_new_methods_end_to_end_with_their_own_samples(sensitivity_experiment: P
     from spacesim.analysis.report import write_report
 
     html = write_report(out).read_text()
-    assert "delta, Borgonovo" in html and "Convergence (the main index at N/4, N/2 and N)" in html and "n bilateral (final) — delta (moment-independent)" in html
+    assert (
+        "delta, Borgonovo" in html and "Convergence (the main index at N/4, N/2 and N)" in html and "n bilateral (final) — delta (moment-independent)" in html
+    )
     assert "sensitivity_convergence_00_n_bilateral.png" in html and "sensitivity_over_time_00_n_bilateral.png" in html
     # FAST needs more than 64 points per curve; DGSM refuses integer parameters; both said with the field
     assert main(["sensitivity", str(sensitivity_experiment), "--out", str(tmp_path / "f"), "--method", "fast"]) == 2

@@ -136,7 +136,15 @@ def predictive(pattern: Pattern, predictive: pd.DataFrame, fit_row: dict[str, An
         fig = Figure(figsize=(max(6, 0.25 * len(codes)), 3.6), layout="constrained")
         ax = fig.subplots()
         x = np.arange(len(codes))
-        ax.errorbar(x, q[1], yerr=[q[1] - q[0], q[2] - q[1]], fmt="s", color=POSTERIOR, ms=3, label=f"simulated join step (median, 90%; {pattern.step + 1} = not joined)")
+        ax.errorbar(
+            x,
+            q[1],
+            yerr=[q[1] - q[0], q[2] - q[1]],
+            fmt="s",
+            color=POSTERIOR,
+            ms=3,
+            label=f"simulated join step (median, 90%; {pattern.step + 1} = not joined)",
+        )
         ax.plot(x, [obs[c] for c in codes], "o", color=OBSERVED, ms=4, label="observed join step")
         ax.set_xticks(x, codes, rotation=90, fontsize=7)
         ax.set_ylabel("step")
@@ -145,7 +153,15 @@ def predictive(pattern: Pattern, predictive: pd.DataFrame, fit_row: dict[str, An
     return fig
 
 
-def draw_calibration_plots(out: Path, manifest: dict[str, Any], posterior: pd.DataFrame, fit: pd.DataFrame, predictive_table: pd.DataFrame, calibration: Calibration, patterns: list[Pattern]) -> list[Path]:
+def draw_calibration_plots(
+    out: Path,
+    manifest: dict[str, Any],
+    posterior: pd.DataFrame,
+    fit: pd.DataFrame,
+    predictive_table: pd.DataFrame,
+    calibration: Calibration,
+    patterns: list[Pattern],
+) -> list[Path]:
     """Draw every figure of a calibration folder into ``out/plots``; return the paths."""
     plots = out / "plots"
     names = list(calibration.spec.fit)

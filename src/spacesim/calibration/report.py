@@ -34,7 +34,9 @@ def _esc(value: Any) -> str:
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f'<td class="num">{_esc(c)}</td>' if isinstance(c, int | float) else f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{_esc(c)}</td>' if isinstance(c, int | float) else f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
@@ -47,7 +49,11 @@ def _figure(path: Path, folder: Path) -> str:
 def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
     """The calibration page as one HTML document."""
     if manifest.get("status") != "completed":
-        raise InputError.single(folder / "manifest.json", "status", f"the calibration is {manifest.get('status')}, not completed: finish it with spacesim calibrate FILE --out {folder} --resume")
+        raise InputError.single(
+            folder / "manifest.json",
+            "status",
+            f"the calibration is {manifest.get('status')}, not completed: finish it with spacesim calibrate FILE --out {folder} --resume",
+        )
     fit = pd.read_parquet(folder / "fit.parquet")
     parts = [f"<h1>Calibration: {html.escape(str(manifest.get('name')))}</h1><p>{html.escape(str(manifest.get('description', '')))}</p>"]
     gens = [g for g in manifest.get("generations", []) if g["t"] >= 0]
@@ -61,7 +67,9 @@ def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
         + "</p>"
     )
     summary = manifest.get("posterior_summary", {})
-    rows = [[name, p["described"], summary[name]["mean"], summary[name]["sd"], summary[name]["q05"], summary[name]["q95"]] for name, p in manifest["priors"].items()]
+    rows = [
+        [name, p["described"], summary[name]["mean"], summary[name]["sd"], summary[name]["q05"], summary[name]["q95"]] for name, p in manifest["priors"].items()
+    ]
     parts.append("<h2>Fitted parameters</h2>" + _table(["parameter", "prior", "posterior mean", "sd", "5%", "95%"], rows))
     if manifest.get("fixed_parameters"):
         parts.append("<p>Fixed: " + html.escape(", ".join(f"{k} = {v}" for k, v in manifest["fixed_parameters"].items())) + "</p>")
@@ -69,12 +77,31 @@ def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
     rows = []
     for r in fit.to_dict("records"):
         p = described[r["pattern"]]
-        rows.append([r["pattern"], "held out" if r["held_out"] else f"fitted (weight {p['weight']:g})", p["described"], r["distance_median"], r["distance_q05"], r["distance_q95"], f"{r['share_met']:.0%}"])
-    parts.append("<h2>Patterns at the posterior</h2><p>Distance of each pattern at the posterior's draws (0: reproduced exactly).</p>" + _table(["pattern", "role", "what", "median distance", "5%", "95%", "draws met exactly"], rows))
+        rows.append(
+            [
+                r["pattern"],
+                "held out" if r["held_out"] else f"fitted (weight {p['weight']:g})",
+                p["described"],
+                r["distance_median"],
+                r["distance_q05"],
+                r["distance_q95"],
+                f"{r['share_met']:.0%}",
+            ]
+        )
+    parts.append(
+        "<h2>Patterns at the posterior</h2><p>Distance of each pattern at the posterior's draws (0: reproduced exactly).</p>"
+        + _table(["pattern", "role", "what", "median distance", "5%", "95%", "draws met exactly"], rows)
+    )
     outside = [(p["name"], ", ".join(p["not_in_scenario"])) for p in manifest["patterns"] if p.get("not_in_scenario")]
     if outside:
         parts.append("<p>Observed nations the scenario does not model (left out): " + html.escape("; ".join(f"{n}: {o}" for n, o in outside)) + "</p>")
-    parts.append("<h2>Generations</h2>" + _table(["generation", "epsilon", "simulations", "acceptance"], [[g["t"] + 1, g["epsilon"], g["simulations"], f"{(g['acceptance'] or 0):.1%}"] for g in gens]))
+    parts.append(
+        "<h2>Generations</h2>"
+        + _table(
+            ["generation", "epsilon", "simulations", "acceptance"],
+            [[g["t"] + 1, g["epsilon"], g["simulations"], f"{(g['acceptance'] or 0):.1%}"] for g in gens],
+        )
+    )
     plots = sorted((folder / "plots").glob("*.png")) if (folder / "plots").is_dir() else []
     if plots:
         parts.append("<h2>Plots</h2>" + "".join(_figure(p, folder) for p in plots))

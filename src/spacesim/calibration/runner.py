@@ -165,7 +165,9 @@ def run_abc(
                 outcome.stopped_by = "sampler"
                 break
             total = history.total_nr_simulations
-            gen = Generation(t=t, epsilon=float(abc.eps(t)), accepted=settings.population, simulations=total - before, total_simulations=total, seconds=time.monotonic() - t0)
+            gen = Generation(
+                t=t, epsilon=float(abc.eps(t)), accepted=settings.population, simulations=total - before, total_simulations=total, seconds=time.monotonic() - t0
+            )
             outcome.generations.append(gen)
             stop = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
             if report is not None:

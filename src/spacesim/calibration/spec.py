@@ -82,15 +82,27 @@ class PatternSpec(Strict):
     framework: str = Field(min_length=1, description="Code of the framework in the scenario whose membership is observed.")
     weight: Float = Field(1.0, gt=0, le=1000)
     held_out: StrictBool = Field(False, description="Computed on the posterior, never used in fitting.")
-    history: str | None = Field(None, description="An observed-history file: a shipped one by name (artemis_accords, da_asat_pledge, unga_77_41) or a path relative to the calibration file.")
-    undated: Literal["not_after", "drop"] | None = Field(None, description="history accessions whose day is unknown: counted from the latest day the sources allow (not_after, the default) or left out (drop).")
+    history: str | None = Field(
+        None,
+        description="An observed-history file: a shipped one by name (artemis_accords, da_asat_pledge, unga_77_41) or a path relative to the calibration file.",
+    )
+    undated: Literal["not_after", "drop"] | None = Field(
+        None, description="history accessions whose day is unknown: counted from the latest day the sources allow (not_after, the default) or left out (drop)."
+    )
     accessions: dict[str, DateOrStep] | None = Field(None, description="Nation code -> date it joined (YYYY-MM-DD) or step.")
     accessions_file: str | None = Field(None, description="CSV with columns code and date (or step), relative to the calibration file.")
     votes: dict[str, Literal["yes", "no", "abstain"]] | None = None
     votes_file: str | None = Field(None, description="CSV with columns code and vote (yes, no, abstain).")
-    date: DateOrStep | None = Field(None, description="When the pattern is observed (member_set, vote_split), or its last date (member_count, accession_order).")
-    tolerance: Float | None = Field(None, ge=0, le=1, description="vote_split: the simulated yes share may differ from the observed one by this much at no cost.")
-    unlisted: Literal["yes", "no", "abstain"] | None = Field(None, description="vote_split: the vote counted for scenario nations the votes do not list (a judgement, for a roll call known only in part); by default they are left out.")
+    date: DateOrStep | None = Field(
+        None, description="When the pattern is observed (member_set, vote_split), or its last date (member_count, accession_order)."
+    )
+    tolerance: Float | None = Field(
+        None, ge=0, le=1, description="vote_split: the simulated yes share may differ from the observed one by this much at no cost."
+    )
+    unlisted: Literal["yes", "no", "abstain"] | None = Field(
+        None,
+        description="vote_split: the vote counted for scenario nations the votes do not list (a judgement, for a roll call known only in part); by default they are left out.",
+    )
 
 
 class AbcSettings(Strict):
@@ -102,7 +114,9 @@ class AbcSettings(Strict):
     max_simulations: Int | None = Field(None, ge=1, description="Stop after this many simulations (all generations, resumed runs included).")
     max_minutes: Float | None = Field(None, gt=0, description="Stop after this much wall time (per invocation).")
     posterior_draws: Int = Field(40, ge=2, le=10_000, description="Posterior draws simulated again for fit.parquet and the predictive plots.")
-    distance: Literal["adaptive", "fixed"] = Field("adaptive", description="adaptive: pyabc rescales each pattern's distance by its spread every generation; fixed: the weighted sum as written.")
+    distance: Literal["adaptive", "fixed"] = Field(
+        "adaptive", description="adaptive: pyabc rescales each pattern's distance by its spread every generation; fixed: the weighted sum as written."
+    )
 
 
 class CalibrationSpec(Strict):
@@ -123,7 +137,16 @@ class CalibrationSpec(Strict):
 class Calibration:
     """A validated calibration: the spec, its scenario (overrides and steps applied) and the observations read."""
 
-    def __init__(self, spec: CalibrationSpec, scenario: ScenarioSpec, path: Path | None, scenario_path: Path, observations: dict[str, dict[str, Any]], lines: LineMap, filename: str):
+    def __init__(
+        self,
+        spec: CalibrationSpec,
+        scenario: ScenarioSpec,
+        path: Path | None,
+        scenario_path: Path,
+        observations: dict[str, dict[str, Any]],
+        lines: LineMap,
+        filename: str,
+    ):
         self.spec = spec
         self.scenario = scenario
         self.path = path
@@ -179,7 +202,9 @@ def calibration_from_data(data: Any, filename: str, lines: LineMap | None, base_
     """Validate parsed calibration data, load its scenario and read its observations."""
     lines = lines or {}
     if not isinstance(data, dict):
-        raise InputError.single(filename, "", "a calibration file must be a mapping of fields (schema_version, name, scenario, fit, patterns, ...)", lines.get(()))
+        raise InputError.single(
+            filename, "", "a calibration file must be a mapping of fields (schema_version, name, scenario, fit, patterns, ...)", lines.get(())
+        )
     try:
         spec = CalibrationSpec.model_validate(data)
     except ValidationError as exc:
@@ -325,10 +350,18 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
         try:
             kind = PatternKind(p.kind)
         except ValueError:
-            bad((*loc, "kind"), f"unknown pattern kind '{p.kind}'" + (_suggest_name(p.kind, [k.value for k in PatternKind]) or f"; kinds are: {', '.join(k.value for k in PatternKind)}"))
+            bad(
+                (*loc, "kind"),
+                f"unknown pattern kind '{p.kind}'"
+                + (_suggest_name(p.kind, [k.value for k in PatternKind]) or f"; kinds are: {', '.join(k.value for k in PatternKind)}"),
+            )
             continue
         if p.framework not in frameworks:
-            bad((*loc, "framework"), f"no framework with code {p.framework!r} in the scenario" + (_suggest_name(p.framework, frameworks) or f"; it has: {', '.join(frameworks) or 'none'}"))
+            bad(
+                (*loc, "framework"),
+                f"no framework with code {p.framework!r} in the scenario"
+                + (_suggest_name(p.framework, frameworks) or f"; it has: {', '.join(frameworks) or 'none'}"),
+            )
         allowed = PATTERN_FIELDS[kind]
         for field in ("history", "undated", "accessions", "accessions_file", "votes", "votes_file", "date", "tolerance", "unlisted"):
             if getattr(p, field) is not None and field not in allowed:
@@ -359,7 +392,9 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
             if not obs["votes"]:
                 bad(loc, "none of the voting nations is in the scenario")
         else:
-            raw = _observed(p.accessions, p.accessions_file, "accessions", ("date", "step"), loc, base_dir, bad, p.history, "accessions", p.undated or "not_after")
+            raw = _observed(
+                p.accessions, p.accessions_file, "accessions", ("date", "step"), loc, base_dir, bad, p.history, "accessions", p.undated or "not_after"
+            )
             if raw is None:
                 continue
             steps: dict[str, int] = {}
@@ -378,7 +413,18 @@ def _check_patterns(spec: CalibrationSpec, scenario: ScenarioSpec, base_dir: Pat
     return out
 
 
-def _observed(inline: dict | None, file: str | None, what: str, columns: tuple[str, ...], loc: tuple, base_dir: Path, bad: Any, history: str | None, history_kind: str, undated: str = "not_after") -> dict[str, Any] | None:
+def _observed(
+    inline: dict | None,
+    file: str | None,
+    what: str,
+    columns: tuple[str, ...],
+    loc: tuple,
+    base_dir: Path,
+    bad: Any,
+    history: str | None,
+    history_kind: str,
+    undated: str = "not_after",
+) -> dict[str, Any] | None:
     given = [x is not None for x in (inline, file, history)]
     if sum(given) != 1:
         bad(loc, f"give one of history (an observed-history file), {what} (inline) or {what}_file (a CSV), not {'several' if sum(given) > 1 else 'none'}")
@@ -403,7 +449,11 @@ def _from_history(name: str, kind: str, loc: tuple, base_dir: Path, bad: Any, un
 
     target: str | Path = name if name in shipped_histories() else (Path(name) if Path(name).is_absolute() else (base_dir / name).resolve())
     if not isinstance(target, str) and not target.exists():
-        bad((*loc, "history"), f"no shipped history {name!r} and no such file (looked for {target})" + (_suggest_name(name, shipped_histories()) or f"; shipped: {', '.join(shipped_histories())}"))
+        bad(
+            (*loc, "history"),
+            f"no shipped history {name!r} and no such file (looked for {target})"
+            + (_suggest_name(name, shipped_histories()) or f"; shipped: {', '.join(shipped_histories())}"),
+        )
         return None
     try:
         history = load_history(target)
