@@ -6,8 +6,8 @@ import pytest
 
 from spacesim import InputError
 from spacesim.experiment import load_experiment
-from spacesim.scenario.library import shipped_experiments
 from spacesim.scenario.experiment import load_any
+from spacesim.scenario.library import shipped_experiments
 
 HEAD = "schema_version: 1\nname: t\ndescription: d\nscenario: teaching_small.yaml\n"
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from spacesim import InputError
-from spacesim.experiment import build_design, load_experiment
-from spacesim.experiment import limits
+from spacesim.experiment import build_design, limits, load_experiment
 from spacesim.experiment.design import count_points, count_runs, design_points
 from spacesim.experiment.limits import MAX_RUNS, check_experiment, check_run
 from spacesim.model.cost import run_bytes, run_seconds

@@ -28,8 +28,8 @@ from pydantic import Field, StrictBool, ValidationError
 from ..parameters import PARAMETERS_BY_NAME
 from ..scenario.errors import InputError, Problem
 from ..scenario.experiment import OptionalNumber, Value
-from ..scenario.loader import _line, apply_overrides, load_scenario, pydantic_problems
 from ..scenario.inputfile import read_input_text
+from ..scenario.loader import _line, apply_overrides, load_scenario, pydantic_problems
 from ..scenario.schema import Float, Int, ScenarioSpec, Strict
 from ..scenario.yamlfile import LineMap, dotted_path, parse_yaml, read_yaml
 
