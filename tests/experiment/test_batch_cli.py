@@ -113,7 +113,8 @@ def test_a_reproduce_command_repeats_its_run_exactly_from_another_folder(workdir
     experiment = workdir / "repro.yaml"
     experiment.write_text(
         "schema_version: 1\nname: repro\ndescription: Runs to repeat alone.\nscenario: linked/teaching_small.yaml\nsteps: 6\nreplicates: 2\nseed: 13\n"
-        "parameters: {trust_loss: 2.5}\nvary:\n  grid:\n    legal_clarity: [0.3]\nvariants:\n  both: {}\n  bilateral only: {allow_multilateral: false}\ntables: []\nplots: []\n"
+        "parameters: {trust_loss: 2.5}\nvary:\n  grid:\n    legal_clarity: [0.3]\nvariants:\n  both: {}\n  bilateral only: {allow_multilateral: "
+        "false}\ntables: []\nplots: []\n"
     )
     result = spacesim("batch", "repro.yaml", "--out", "out", "--workers", "1", cwd=workdir)
     assert result.returncode == 0, result.stderr

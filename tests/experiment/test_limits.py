@@ -102,16 +102,25 @@ def test_a_large_design_under_the_limit_warns_with_the_time(workdir):
 @pytest.mark.parametrize(
     "section",
     [
-        "vary:\n  grid:\n    legal_clarity: [0.1, 0.2, 0.3]\n    allow_bilateral: [true, false]\n  sample: {method: latin_hypercube, n: 5, ranges: {trust_gain: [0.1, 1.0]}}\n",
+        "vary:\n  grid:\n    legal_clarity: [0.1, 0.2, 0.3]\n    allow_bilateral: [true, false]\n  sample: {method: latin_hypercube, n: 5, ranges: "
+        "{trust_gain: [0.1, 1.0]}}\n",
         "vary:\n  sample: {method: sobol, n: 8, ranges: {trust_gain: [0.1, 1.0], legal_clarity: [0, 1]}}\n",
-        "sensitivity:\n  samples: 4\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  samples: 4\n  second_order: false\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  method: morris\n  samples: 3\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  method: fast\n  samples: 65\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  method: rbd_fast\n  samples: 20\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  method: delta\n  samples: 20\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  method: pawn\n  samples: 20\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
-        "sensitivity:\n  method: dgsm\n  samples: 5\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
+        "sensitivity:\n  samples: 4\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: {low: 1, high: "
+        "3}}\n  outcomes: [mean_trust]\n",
+        "sensitivity:\n  samples: 4\n  second_order: false\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}}\n  "
+        "outcomes: [mean_trust]\n",
+        "sensitivity:\n  method: morris\n  samples: 3\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}}\n  "
+        "outcomes: [mean_trust]\n",
+        "sensitivity:\n  method: fast\n  samples: 65\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: "
+        "{low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
+        "sensitivity:\n  method: rbd_fast\n  samples: 20\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, "
+        "trust_loss: {low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
+        "sensitivity:\n  method: delta\n  samples: 20\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: "
+        "{low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
+        "sensitivity:\n  method: pawn\n  samples: 20\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: "
+        "{low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
+        "sensitivity:\n  method: dgsm\n  samples: 5\n  parameters: {legal_clarity: {low: 0, high: 1}, trust_gain: {low: 0.1, high: 1}, trust_loss: "
+        "{low: 1, high: 3}}\n  outcomes: [mean_trust]\n",
         "variants:\n  a: {legal_clarity: 0.1}\n  b: {legal_clarity: 0.9}\n",
     ],
 )

@@ -37,7 +37,8 @@ ISHIGAMI_TOLERANCE = 0.03
 
 @pytest.mark.statistical
 def test_the_sensitivity_pipeline_recovers_the_ishigami_indices(tmp_path: Path) -> None:
-    """The Ishigami function through spacesim's own pipeline (not the model): the design, replicates averaged per point, SALib's analysis, sensitivity.parquet."""
+    """The Ishigami function through spacesim's own pipeline (not the model): the design, replicates averaged per point,
+    SALib's analysis, sensitivity.parquet."""
     from spacesim.analysis.sensitivity import COLUMNS, sensitivity_of_function
     from spacesim.scenario.experiment import SensitivitySpec
 
@@ -322,8 +323,8 @@ def test_method_on_the_command_line_is_checked_against_the_file_with_its_lines(w
     capsys.readouterr()
     err = _refused(path, tmp_path, capsys, "--method", "morris")
     assert (
-        f"{path}:11: sensitivity.second_order: a Sobol' setting, but the method is morris, from --method, which has no second-order indices; remove second_order from the file or run without --method morris"
-        in err
+        f"{path}:11: sensitivity.second_order: a Sobol' setting, but the method is morris, from --method, which has no second-order indices; "
+        "remove second_order from the file or run without --method morris" in err
     )
     # a Morris file with levels and 5 trajectories, run as Sobol': both problems, each with its line
     path.write_text(SENSITIVITY.replace("  method: sobol\n  samples: 8\n", "  method: morris\n  samples: 5\n  levels: 4\n"))
@@ -412,7 +413,8 @@ SALIB_PUBLISHED = {
     "delta": {"delta": [0.210, 0.358, 0.155], "S1": [0.31, 0.44, 0.00]},
     "dgsm": {"dgsm": [2.229, 7.066, 3.180]},
 }
-#: Sample sizes: SALib's regression tests use 10000; these pass its tolerance in a fraction of the time (delta's estimator is slow: ~30 s at 2000 points on a busy 2-core machine).
+#: Sample sizes: SALib's regression tests use 10000; these pass its tolerance in a fraction of the time (delta's
+#: estimator is slow: ~30 s at 2000 points on a busy 2-core machine).
 SALIB_SAMPLES = {"fast": 1000, "rbd_fast": 4000, "delta": 2000, "dgsm": 2000}
 
 

@@ -150,7 +150,10 @@ class Pattern:
             return f"member count of {self.framework}, steps 1-{self.step}; distance RMSE of log(1 + count)"
         if self.kind == PatternKind.accession_order:
             return f"order in which {len(self.obs['accessions'])} nations joined {self.framework}; distance 1 - Kendall tau-b"
-        return f"vote split at step {self.step}: yes share {self.observed_yes_share():.2f} of {len(self.obs['votes'])} voters, tolerance {self.obs['tolerance']:g}; yes = member of {self.framework} or trusts its members"
+        return (
+            f"vote split at step {self.step}: yes share {self.observed_yes_share():.2f} of {len(self.obs['votes'])} voters, "
+            f"tolerance {self.obs['tolerance']:g}; yes = member of {self.framework} or trusts its members"
+        )
 
 
 def patterns_of(calibration: Calibration) -> list[Pattern]:

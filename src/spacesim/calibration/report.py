@@ -60,7 +60,8 @@ def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
     parts.append(
         "<p>"
         + html.escape(
-            f"Scenario {manifest['scenario']['name']} ({manifest['scenario']['steps']} steps of a {manifest['scenario']['step_meaning']} from {manifest['scenario']['start_year']}); "
+            f"Scenario {manifest['scenario']['name']} ({manifest['scenario']['steps']} steps of a {manifest['scenario']['step_meaning']} from "
+            f"{manifest['scenario']['start_year']}); "
             f"ABC-SMC (pyabc {manifest['versions'].get('pyabc')}): {len(gens)} generations, {manifest.get('simulations', 0):,} simulations, "
             f"{manifest.get('seconds', 0):.0f} s, {manifest.get('workers')} worker(s), seed {manifest.get('seed')}; stopped by {manifest.get('stopped_by')}."
         )
@@ -108,7 +109,10 @@ def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
     files = manifest.get("files", {})
     parts.append("<h2>Inputs</h2>" + _table(["file", "sha256"], [[f, h[:16] + "…"] for f, h in files.items()]))
     title = html.escape(str(manifest.get("name")))
-    return f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title} — spacesim calibration</title><style>{_CSS}</style></head><body>{"".join(parts)}</body></html>\n'
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title} — spacesim calibration</title>'
+        f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>\n"
+    )
 
 
 def write_calibration_report(folder: str | Path, out: str | Path | None = None, *, replace: bool = True) -> Path:

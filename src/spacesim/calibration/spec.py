@@ -101,7 +101,10 @@ class PatternSpec(Strict):
     )
     unlisted: Literal["yes", "no", "abstain"] | None = Field(
         None,
-        description="vote_split: the vote counted for scenario nations the votes do not list (a judgement, for a roll call known only in part); by default they are left out.",
+        description=(
+            "vote_split: the vote counted for scenario nations the votes do not list (a judgement, for a roll call known only in part); by default "
+            "they are left out."
+        ),
     )
 
 

@@ -76,7 +76,8 @@ def run_value(outcome: str, columns: Iterable[str] | None = None) -> RunValue:
 
 
 def run_values_row(last: Mapping[str, Any], totals: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``final_<x>`` columns of a run's row (every outcome at the last step) and its ``total_<x>`` columns (every per-step count summed over steps 1 to the last).
+    """The ``final_<x>`` columns of a run's row (every outcome at the last step) and its ``total_<x>`` columns (every
+    per-step count summed over steps 1 to the last).
 
     >>> row = run_values_row({k: 1 for k in STEP_OUTCOMES}, {k: 5 for k in PER_STEP_COUNTS})
     >>> row["final_n_asat_tests"], row["total_n_asat_tests"], "total_mean_trust" in row
