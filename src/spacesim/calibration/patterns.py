@@ -112,9 +112,9 @@ class Pattern:
             return float(np.sqrt(np.mean((np.log1p(sim) - np.log1p(obs)) ** 2)))
         if self.kind == PatternKind.accession_order:
             codes = sorted(self.obs["accessions"])
-            observed = [self.obs["accessions"][c] for c in codes]
-            simulated = [self._joined(trace, c) for c in codes]
-            tau = stats.kendalltau(observed, simulated).statistic if len(codes) > 1 else math.nan
+            observed_steps = [self.obs["accessions"][c] for c in codes]
+            simulated_steps = [self._joined(trace, c) for c in codes]
+            tau = stats.kendalltau(observed_steps, simulated_steps).statistic if len(codes) > 1 else math.nan
             return 1.0 if math.isnan(tau) else float(1.0 - tau)
         # vote_split: a threshold pattern
         share = self.simulated_yes_share(trace)

@@ -21,6 +21,12 @@ from scipy import stats
 from .spec import PriorKind, PriorSpec, prior_bounds
 
 
+def _mean_sd(prior: PriorSpec) -> tuple[float, float]:
+    if prior.mean is None or prior.sd is None:  # refused when the calibration file is read
+        raise ValueError("a truncated normal prior needs mean and sd")
+    return float(prior.mean), float(prior.sd)
+
+
 def frozen(name: str, prior: PriorSpec) -> Any:
     """The prior of parameter ``name`` as a frozen scipy.stats distribution on its [low, high]."""
     low, high = prior_bounds(name, prior)
@@ -28,7 +34,7 @@ def frozen(name: str, prior: PriorSpec) -> Any:
         return stats.uniform(loc=low, scale=high - low)
     if prior.prior == PriorKind.log_uniform:
         return stats.loguniform(low, high)
-    mean, sd = float(prior.mean), float(prior.sd)
+    mean, sd = _mean_sd(prior)
     return stats.truncnorm((low - mean) / sd, (high - mean) / sd, loc=mean, scale=sd)
 
 
@@ -39,7 +45,7 @@ def scipy_args(name: str, prior: PriorSpec) -> tuple[str, tuple[float, ...], dic
         return "uniform", (), {"loc": low, "scale": high - low}
     if prior.prior == PriorKind.log_uniform:
         return "loguniform", (low, high), {}
-    mean, sd = float(prior.mean), float(prior.sd)
+    mean, sd = _mean_sd(prior)
     return "truncnorm", ((low - mean) / sd, (high - mean) / sd), {"loc": mean, "scale": sd}
 
 

@@ -277,7 +277,7 @@ def _check_priors(spec: CalibrationSpec, bad: Any) -> None:
         if not low < high:
             bad(loc, f"empty range: low must be below high (got low {low}, high {high})")
             continue
-        if low < p.low or high > p.high:
+        if (p.low is not None and low < p.low) or (p.high is not None and high > p.high):
             bad(loc, f"[{low}, {high}] leaves the declared range [{p.low}, {p.high}] of {name}")
         if prior.prior == PriorKind.log_uniform and low <= 0:
             bad((*loc, "low"), f"a log-uniform prior needs low > 0 (got {low})")
@@ -319,7 +319,7 @@ def date_to_step(value: DateOrStep, scenario: ScenarioSpec) -> int:
     return max(0, step_of(day, scenario.start_year, scenario.step_meaning))
 
 
-def _read_csv(path: Path, value_columns: tuple[str, ...]) -> dict[str, str]:
+def _read_csv(path: Path, value_columns: tuple[str, ...]) -> dict[str, int | str]:
     """A two-column CSV (``code`` and the first of ``value_columns`` present) as a mapping; lines starting with # are comments."""
     text = read_input_text(path)  # a regular file of bounded size (never a FIFO or a device)
     rows = list(csv.DictReader(line for line in text.splitlines(keepends=True) if line.strip() and not line.lstrip().startswith("#")))
@@ -328,7 +328,7 @@ def _read_csv(path: Path, value_columns: tuple[str, ...]) -> dict[str, str]:
     column = next((c for c in value_columns if c in rows[0]), None)
     if "code" not in rows[0] or column is None:
         raise ValueError(f"needs the columns code and {' or '.join(value_columns)} (has {', '.join(rows[0])})")
-    out: dict[str, str] = {}
+    out: dict[str, int | str] = {}
     for row in rows:
         value = (row.get(column) or "").strip()
         if value:
@@ -436,6 +436,7 @@ def _observed(
         return dict(inline)
     if history is not None:
         return _from_history(history, history_kind, loc, base_dir, bad, undated)
+    assert file is not None  # exactly one of the three is given
     path = Path(file) if Path(file).is_absolute() else (base_dir / file).resolve()
     try:
         return _read_csv(path, columns)
@@ -480,7 +481,11 @@ def prior_bounds(name: str, prior: PriorSpec) -> tuple[float, float]:
     (0.0, 0.99)
     """
     p = PARAMETERS_BY_NAME[name]
-    return (float(p.low if prior.low is None else prior.low), float(p.high if prior.high is None else prior.high))
+    low = p.low if prior.low is None else prior.low
+    high = p.high if prior.high is None else prior.high
+    if low is None or high is None:  # refused when the calibration file is read
+        raise ValueError(f"{name}: no range to fit over (give low and high)")
+    return float(low), float(high)
 
 
 __all__ = ["Calibration", "CalibrationSpec", "PatternKind", "PriorKind", "date_to_step", "load_calibration", "parse_calibration", "prior_bounds"]
