@@ -48,7 +48,7 @@ the analysis uses the unrounded sample.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -721,7 +721,11 @@ def _index_name(index: str) -> str:
 
 
 def ranking(
-    table: pd.DataFrame, noise: dict[str, float] | None = None, top: int = 10, samples: int | None = None, convergence: dict[str, dict[str, Any]] | None = None
+    table: pd.DataFrame,
+    noise: Mapping[str, float | None] | None = None,
+    top: int = 10,
+    samples: int | None = None,
+    convergence: dict[str, dict[str, Any]] | None = None,
 ) -> str:
     """Parameters ranked per outcome by the method's main index (Sobol' ST, Morris mu*, ...), as lines a person reads;
     unreliable values are marked (see :func:`caveat`), and the convergence check's verdict follows when given."""
@@ -951,7 +955,7 @@ def _slug(outcome: str, statistic: str) -> str:
 def draw_sensitivity_plots(
     plots_dir: Path,
     table: pd.DataFrame,
-    noise: dict[str, float] | None = None,
+    noise: Mapping[str, float | None] | None = None,
     convergence: dict[str, dict[str, Any]] | None = None,
     checks: pd.DataFrame | None = None,
     over_time: pd.DataFrame | None = None,
