@@ -43,7 +43,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """spacesim run: one simulation, one result folder."""
-    from .output.folder import ResultFolder
+    from .output.folder import StagedRun
     from .output.provenance import now
     from .output.run_result import handling_interrupts, run_scenario, write_run
 
@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_run_size(spec, args)
     seed = spec.seed
     out = Path(args.out) if args.out else _default_run_folder(args, seed)
-    folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
+    folder = StagedRun(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
     _compile_notice()
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
@@ -161,7 +161,7 @@ def _plot(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such result folder")
     manifest = _read_manifest(folder)
-    if manifest.get("kind") == "batch":
+    if manifest is not None and manifest.kind == "batch":
         return _plot_batch(folder, manifest)
     tables = read_tables(folder)
     missing = [t for t in ("steps", "nations", "partnerships") if t not in tables]
@@ -177,28 +177,23 @@ def _plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    import json
+def _read_manifest(folder: Path) -> Any:
+    """The folder's manifest (typed), or ``None`` if it has none."""
+    from .output.result_folder import ResultFolder
 
-    path = folder / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
+    result = ResultFolder(folder)
+    return result.load() if result.manifest_path.exists() else None
 
 
-def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
+def _plot_batch(folder: Path, manifest: Any) -> int:
     import pandas as pd
 
     from .experiment.batch import draw_summary_plots
-    from .output.folder import resume_command
+    from .output.result_folder import resume_command
 
     missing = [t for t in ("runs", "steps") if not (folder / f"{t}.parquet").exists()]
     if missing:
-        status = manifest.get("status")
-        hint = f" (the batch has not finished: resume it with {resume_command(manifest, folder)})" if status != "completed" else ""
+        hint = f" (the batch has not finished: resume it with {resume_command(manifest, folder)})" if not manifest.completed else ""
         raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}{hint}")
     paths = draw_summary_plots(folder, manifest, pd.read_parquet(folder / "runs.parquet"), pd.read_parquet(folder / "steps.parquet"))
     for p in paths:
@@ -212,7 +207,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     folder = Path(args.folder)
     with _analysing(folder):
-        if folder.is_dir() and _read_manifest(folder).get("kind") == "calibration":
+        if folder.is_dir() and getattr(_read_manifest(folder), "kind", None) == "calibration":
             from .calibration.report import write_calibration_report
 
             print(write_calibration_report(folder, args.out, replace=args.force))

@@ -54,6 +54,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
+from ..output.result_folder import DesignLike, as_design
 from ..parameters import value_label
 from .plots import network
 
@@ -128,7 +129,7 @@ def _numeric(values: list[Any]) -> bool:
     return len(values) > 1 and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_) for v in values)
 
 
-def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
+def grouping(runs: pd.DataFrame, design: DesignLike) -> Grouping:
     """The groups of ``runs`` and how they are drawn, following the rule in the module docstring.
 
     >>> runs = pd.DataFrame({"variant": ["a", "a"], "point": [0, 1]})
@@ -139,17 +140,18 @@ def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
     >>> g.hues, g.facets, [g.facet_titles[f] for f in g.facets]
     (['a', 'b'], ['0', '1'], ['x=0.5', 'x=1'])
     """
-    variants = [str(v) for v in design.get("variants") or {}] or [str(v) for v in pd.unique(runs["variant"])]
-    points: list[dict[str, Any]] = list(design.get("points") or [{}])
-    varied = list(design.get("varied") or [])
-    grid = design.get("grid") or {}
+    design = as_design(design)
+    variants = [str(v) for v in design.variants] or [str(v) for v in pd.unique(runs["variant"])]
+    points: list[dict[str, Any]] = list(design.points or [{}])
+    varied = list(design.varied)
+    grid = design.grid or {}
     present_points = sorted(int(p) for p in pd.unique(runs["point"])) if "point" in runs else [0]
     present_variants = [v for v in variants if v in set(runs["variant"].astype(str))] or [str(v) for v in pd.unique(runs["variant"])]
     n_groups = len(present_points) * len(present_variants)
     variant = runs["variant"].astype(str)
     point = runs["point"].astype(int) if "point" in runs else pd.Series(0, index=runs.index)
     nothing = pd.Series("", index=runs.index, dtype=str)
-    sampled = bool(design.get("sample"))
+    sampled = design.sampled
     point_label = {p: (_settings(points[p], varied, sampled) if p < len(points) and varied else f"point {p}") for p in present_points}
 
     if n_groups > MAX_GROUPS:  # a large sampled design: pooled per variant, and said so
@@ -170,7 +172,7 @@ def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
         label = point_label[present_points[0]] if varied else present_variants[0]
         return Grouping(pd.Series(label, index=runs.index, dtype=str), nothing, [label], [""], {"": ""}, {label: COLOURS[0]}, "")
 
-    if len(grid) == 2 and not design.get("sample") and set(grid) == set(varied):
+    if len(grid) == 2 and not design.sampled and set(grid) == set(varied):
         (first, first_values), (second, second_values) = grid.items()
         of = {p: points[p] for p in present_points}
         facet_of = {p: value_label(of[p].get(first)) for p in present_points}
@@ -196,7 +198,7 @@ def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
     return Grouping(point.map(hue_of).astype(str), point.map(lambda p: str(chunk_of[p])), [hue_of[p] for p in present_points], facets, titles, colours, "design point", per_facet=True)
 
 
-def group_labels(runs: pd.DataFrame, design: dict[str, Any]) -> pd.Series:
+def group_labels(runs: pd.DataFrame, design: DesignLike) -> pd.Series:
     """The name of the group each run is summarised in (indexed like ``runs``): its design point's settings and its variant, as :func:`grouping` splits them.
 
     >>> runs = pd.DataFrame({"variant": ["a", "a"], "point": [0, 1], "x": [0.5, 1.0]})
@@ -240,7 +242,7 @@ def _n_label(counts: list[int]) -> str:
     return f"n = {counts[0]}" if min(counts) == max(counts) else f"n = {min(counts)}-{max(counts)}"
 
 
-def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "") -> Figure:
+def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: DesignLike, outcomes: list[str], title: str = "") -> Figure:
     """Mean and 95% interval over replicates of each outcome over time, one band per group (:func:`grouping`).
 
     Without columns of panels, the outcomes are laid out three to a row;
@@ -327,7 +329,7 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], o
     return fig
 
 
-def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "") -> Figure:
+def final_distributions(runs: pd.DataFrame, design: DesignLike, outcomes: list[str], title: str = "") -> Figure:
     """Every replicate's run value of each outcome per group: box plots with the replicates drawn as points, coloured as in :func:`envelopes`.
 
     Groups are ordered column by column of the envelopes (design point, then
@@ -381,13 +383,14 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
     return fig
 
 
-def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str = "") -> Figure | None:
+def heatmap(runs: pd.DataFrame, design: DesignLike, outcome: str, title: str = "") -> Figure | None:
     """Mean final outcome over a two-parameter grid, one panel per variant; ``None`` unless the grid has exactly two parameters."""
-    grid = design.get("grid") or {}
-    if len(grid) != 2 or design.get("sample"):
+    design = as_design(design)
+    grid = design.grid or {}
+    if len(grid) != 2 or design.sampled:
         return None
     (row_name, row_values), (col_name, col_values) = grid.items()
-    variants = list(design["variants"])
+    variants = list(design.variants)
     fig = Figure(figsize=(1.4 * len(col_values) * len(variants) + 2.5, 1.0 * len(row_values) + 2.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(variants), squeeze=False)).ravel()
     measure = run_value(outcome, runs.columns)
@@ -446,7 +449,7 @@ def draw_batch_plots(
     steps: pd.DataFrame,
     partnerships: pd.DataFrame | None,
     nations: pd.DataFrame | None,
-    design: dict[str, Any],
+    design: DesignLike,
     outcomes: list[str],
     kinds: list[str],
     title: str,

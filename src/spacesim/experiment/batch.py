@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..output.folder import free_folder
+from ..output.result_folder import BatchManifest, ComparisonRecord, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SensitivityRecord, SessionRecord
 from ..output.outcomes import run_value
 from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
@@ -50,7 +51,7 @@ class BatchResult:
     """
 
     out: Path
-    manifest: dict[str, Any]
+    manifest: BatchManifest
     runs: pd.DataFrame
     ran_now: int = 0
     seconds: float = 0.0
@@ -79,26 +80,27 @@ class BatchResult:
     def summary(self, outcomes: list[str] | None = None) -> str:
         """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant."""
         m = self.manifest
-        total, failed = m["runs"]["total"], m["runs"]["failed"]
+        design = m.design
+        total, failed = m.runs.total, m.runs.failed
         lines = [
-            f"{m['experiment']['name']}: {_count(total, 'run')} ({_count(len(m['design']['points']), 'design point')} x {_count(len(m['design']['variants']), 'variant')} x "
-            f"{'up to ' if m['design'].get('adaptive') else ''}{_count(m['design']['replicates'], 'replicate')}), "
+            f"{m.experiment.name}: {_count(total, 'run')} ({_count(len(design.points), 'design point')} x {_count(len(design.variants), 'variant')} x "
+            f"{'up to ' if design.adaptive else ''}{_count(design.replicates, 'replicate')}), "
             f"{total - failed} completed, {failed} failed; {self.ran_now} of {total} ran in this session ({self.seconds:.1f} s)",
         ]
         done = self.runs[self.runs["status"] == "completed"]
-        outcomes = outcomes or m["outcomes"]
+        outcomes = outcomes or m.outcomes
         if len(done):
             values = [run_value(o, done.columns) for o in outcomes]
-            keys = [k for k in m["design"]["varied"] if done[k].nunique() > 1]
-            if len(m["design"]["variants"]) > 1 or not keys:
+            keys = [k for k in design.varied if done[k].nunique() > 1]
+            if len(design.variants) > 1 or not keys:
                 keys = ["variant", *keys]
-            sampled = done.groupby(keys).ngroups > 12 and m["design"].get("sample")
+            sampled = done.groupby(keys).ngroups > 12 and design.sampled
             if done.groupby(keys).ngroups > 12:
                 keys = ["variant"]
             if sampled:  # a point per sampled design point: each parameter's rank correlation, not one pooled row
                 from ..analysis.sampled import summary_lines
 
-                lines.extend(summary_lines(done, m["design"], outcomes))
+                lines.extend(summary_lines(done, design.varied, outcomes))
             else:
                 table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
                 table.columns = [v.header for v in values]
@@ -106,23 +108,23 @@ class BatchResult:
                 what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
                 lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
                 lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
-        replication = m.get("replication")
+        replication = m.replication
         if replication:
-            stops = pd.Series([pt["stopped"] for pt in replication["points"]]).value_counts()
-            n = [pt["replicates"] for pt in replication["points"]]
+            stops = pd.Series([pt.stopped for pt in replication.points]).value_counts()
+            n = [pt.replicates for pt in replication.points]
             lines.append(
-                f"adaptive replication on {run_value(replication['outcome'], self.runs.columns).header} (target half-width {replication['target_halfwidth']:g}): {_count(replication['rounds'], 'round')}, "
+                f"adaptive replication on {run_value(replication.outcome, self.runs.columns).header} (target half-width {replication.target_halfwidth:g}): {_count(replication.rounds, 'round')}, "
                 f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
             )
-        sens = m.get("sensitivity")
+        sens = m.sensitivity
         if sens:
-            if sens.get("error"):
-                lines.append(f"sensitivity: not computed: {sens['error']}")
+            if sens.error:
+                lines.append(f"sensitivity: not computed: {sens.error}")
             elif (self.out / "sensitivity.parquet").exists():
                 from ..analysis.sensitivity import method_named, ranking
 
-                lines.append(f"{method_named(sens['method']).title} sensitivity over {_count(sens['points'], 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
-                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.get("noise"), samples=sens.get("samples"), convergence=sens.get("convergence")))
+                lines.append(f"{method_named(sens.method).title} sensitivity over {_count(sens.points, 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
+                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.noise, samples=sens.samples, convergence=sens.verdicts()))
         from ..analysis.comparison import batch_summary_lines
 
         lines.extend(batch_summary_lines(self.out, outcomes))
@@ -204,11 +206,10 @@ def _run_locked(
     inputs = (experiment.path, experiment.scenario_path)
     notes: list[str] = []
     if resume:
-        manifest = store.read_manifest()
-        _check_resumable(manifest, experiment, design, out, wording)
-        if manifest.get("status") == "completed":
+        manifest = _check_resumable(store, experiment, design, out, wording)
+        if manifest.completed:
             return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"))
-        chunk_size = manifest["chunk_size"]
+        chunk_size = manifest.chunk_size
     else:
         first_round = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
         chunk_size = experiment.spec.chunk_size or default_chunk_size(first_round, workers or _cores())
@@ -231,19 +232,17 @@ def _run_locked(
         _check_chunks(store, first_chunks, wording)  # before the manifest says "running": a folder cut with other settings is refused untouched
         done_runs, failed_runs = store.chunk_counts()
         planned = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
-        manifest["status"] = "running"
-        session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv}
+        manifest.status = "running"
+        session = SessionRecord(started=started, executor=executor.name, workers=executor.workers, cluster=cluster, command=sys.argv, set_aside=notes or None)
         if experiment.adaptive is None:  # adaptive rounds are decided as they go
-            session["chunks_to_run"] = len(set(range(-(-len(design.tasks) // chunk_size))) - store.done_chunks())
-        if notes:
-            session["set_aside"] = notes
-        manifest.setdefault("sessions", []).append(session)
-        manifest["runs"] = {"total": max(planned, done_runs), "completed": done_runs - failed_runs, "failed": failed_runs}
+            session.chunks_to_run = len(set(range(-(-len(design.tasks) // chunk_size))) - store.done_chunks())
+        manifest.sessions.append(session)
+        manifest.runs = RunCounts(total=max(planned, done_runs), completed=done_runs - failed_runs, failed=failed_runs)
         store.write_manifest(manifest)
 
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
-        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": manifest["code"]["sha256"]}
+        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
         runner = _ChunkRunner(executor, store, experiment, tables, context, progress, wording)
         try:
             if experiment.adaptive is None:
@@ -254,12 +253,12 @@ def _run_locked(
             progress.close()
             executor.close()
             done, failed = store.chunk_counts()
-            manifest["status"] = "interrupted"
-            manifest["runs"] = {"total": max(progress.total, done), "completed": done - failed, "failed": failed}
-            manifest["sessions"][-1]["stopped"] = now()
+            manifest.status = "interrupted"
+            manifest.runs = RunCounts(total=max(progress.total, done), completed=done - failed, failed=failed)
+            manifest.session.stopped = now()
             reason = str(exc) if isinstance(exc, WorkersLost) else None
             if reason:
-                manifest["sessions"][-1]["stopped_because"] = reason
+                manifest.session.stopped_because = reason
             store.write_manifest(manifest)
             raise BatchInterrupted(out, done, max(progress.total, done), reason) from None
         progress.close()
@@ -272,20 +271,20 @@ def _run_locked(
     runs = pd.read_parquet(out / "runs.parquet")
     result = BatchResult(out, manifest, runs, ran_now, seconds)
     failed = int((runs["status"] == "failed").sum())
-    manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
-    manifest["chunks"] = n_chunks
+    manifest.runs = RunCounts(total=len(runs), completed=len(runs) - failed, failed=failed)
+    manifest.chunks = n_chunks
     written += _comparison_hook(out, manifest, runs)
-    manifest["tables"] = written
+    manifest.tables = written
     if experiment.spec.sensitivity is not None:
-        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps)  # steps: windows and the indices over time
-        if manifest["sensitivity"]["table"]:
-            manifest["tables"] += [manifest["sensitivity"]["table"], *manifest["sensitivity"].get("extra_tables", [])]
+        manifest.sensitivity = write_sensitivity(out, experiment, runs, result.steps)  # steps: windows and the indices over time
+        if manifest.sensitivity.table:
+            manifest.tables = [*manifest.tables, manifest.sensitivity.table, *manifest.sensitivity.extra_tables]
     result.plots = draw_summary_plots(out, manifest, runs, result.steps) if plots else []
-    manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
-    manifest["status"] = "completed"
-    manifest["finished"] = now()
-    manifest["sessions"][-1]["finished"] = manifest["finished"]
-    manifest["sessions"][-1]["chunks_run"] = ran_chunks
+    manifest.plots = [f"plots/{p.name}" for p in result.plots]
+    manifest.status = "completed"
+    manifest.finished = now()
+    manifest.session.finished = manifest.finished
+    manifest.session.chunks_run = ran_chunks
     store.write_manifest(manifest)
     store.remove_chunks()
     return result
@@ -322,11 +321,10 @@ def retry_failed(
     started = now()
     lock = store.lock(create=False, wording=wording)
     try:
-        manifest = store.read_manifest()
         design = build_design(experiment)
-        _check_resumable(manifest, experiment, design, out, wording)
-        if manifest.get("status") != "completed" or not (out / "runs.parquet").exists():
-            raise InputError.single(store.manifest_path, "status", f"the batch has not finished ({manifest.get('status')}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)")
+        manifest = _check_resumable(store, experiment, design, out, wording)
+        if not manifest.completed or not (out / "runs.parquet").exists():
+            raise InputError.single(store.manifest_path, "status", f"the batch has not finished ({manifest.status}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)")
         if experiment.adaptive is not None:
             raise InputError.single(
                 experiment.path, "replicates", f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with {wording.force} or {wording.another_out}"
@@ -345,7 +343,7 @@ def _retry_locked(
     experiment: Experiment,
     out: Path,
     store: BatchStore,
-    manifest: dict[str, Any],
+    manifest: BatchManifest,
     design: Design,
     runs: pd.DataFrame,
     failed_ids: set[int],
@@ -358,20 +356,20 @@ def _retry_locked(
     wording: Wording,
 ) -> BatchResult:
     """:func:`retry_failed` once the folder's lock is held and the batch checked."""
-    tables = tuple(manifest.get("kept_tables") or ())
+    tables = tuple(manifest.kept_tables)
     tasks = [t for t in design.tasks if t.run_id in failed_ids]
     if len(tasks) != len(failed_ids):  # pragma: no cover - the design was checked equal to the manifest's
         raise InputError.single(store.manifest_path, "design", "the failed runs are not in the experiment's design")
     shutil.rmtree(store.chunks_dir, ignore_errors=True)  # what a retry stopped half-way left
     store.chunks_dir.mkdir()
     executor = make_executor(workers, cluster, wording)
-    session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv, "retried_failed": len(tasks)}
+    session = SessionRecord(started=started, executor=executor.name, workers=executor.workers, cluster=cluster, command=sys.argv, retried_failed=len(tasks))
     progress = Progress(len(tasks), 0, 0, quiet=quiet)
     clock = time.perf_counter()
-    context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": manifest["code"]["sha256"]}
+    context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
     runner = _ChunkRunner(executor, store, experiment, tables, context, progress, wording)
     try:
-        n_chunks = runner.run(list(enumerate(chunked(tasks, manifest["chunk_size"]))))
+        n_chunks = runner.run(list(enumerate(chunked(tasks, manifest.chunk_size))))
     except (KeyboardInterrupt, WorkersLost) as exc:
         progress.close()
         raise BatchInterrupted(out, runner.ran, len(tasks), str(exc) if isinstance(exc, WorkersLost) else None) from None
@@ -388,7 +386,7 @@ def _retry_locked(
     store.remove_chunks()
     runs = pd.read_parquet(out / "runs.parquet")
     failed = int((runs["status"] == "failed").sum())
-    manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
+    manifest.runs = RunCounts(total=len(runs), completed=len(runs) - failed, failed=failed)
     result = BatchResult(out, manifest, runs, runner.ran, seconds)
     tables_written = [f"{n}.parquet" for n in ("runs", "steps", *tables)]
     if (out / "comparison.parquet").exists():
@@ -396,21 +394,21 @@ def _retry_locked(
     tables_written += _comparison_hook(out, manifest, runs)
     if experiment.spec.sensitivity is not None:
         windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
-        manifest["sensitivity"] = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
-        if manifest["sensitivity"]["table"]:
-            tables_written.append(manifest["sensitivity"]["table"])
-    manifest["tables"] = tables_written
+        manifest.sensitivity = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
+        if manifest.sensitivity.table:
+            tables_written.append(manifest.sensitivity.table)
+    manifest.tables = tables_written
     if plots:
         result.plots = draw_summary_plots(out, manifest, runs, result.steps)
-        manifest["plots"] = [f"plots/{p.name}" for p in result.plots]
+        manifest.plots = [f"plots/{p.name}" for p in result.plots]
     else:  # the old summary plots no longer show the runs: removed rather than left stale
         for old_plot in (out / "plots").glob("*.png") if (out / "plots").is_dir() else []:
             old_plot.unlink()
-        manifest["plots"] = []
-    session["finished"] = now()
-    session["chunks_run"] = runner.chunks
-    manifest.setdefault("sessions", []).append(session)
-    manifest["finished"] = session["finished"]
+        manifest.plots = []
+    session.finished = now()
+    session.chunks_run = runner.chunks
+    manifest.sessions.append(session)
+    manifest.finished = session.finished
     store.write_manifest(manifest)
     return result
 
@@ -486,7 +484,7 @@ class _ChunkRunner:
         return max((i for i, _ in chunks), default=-1) + 1
 
 
-def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], chunk_size: int, manifest: dict[str, Any]) -> int:
+def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], chunk_size: int, manifest: BatchManifest) -> int:
     """Run rounds of replicates until every design point has stopped (see :mod:`.replication`); return the number of chunks."""
     counts = {p: int(rule["min"]) for p in range(len(design.points))}
     previous = dict.fromkeys(counts, 0)
@@ -499,18 +497,18 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         runner.progress.set_total(sum(counts.values()) * n_variants)
         runner.run(chunks)
         decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(rule["outcome"]).column]))
-        manifest["replication"] = {
-            "outcome": rule["outcome"],
-            "statistic": run_value(rule["outcome"]).statistic,
-            "target_halfwidth": rule["target_halfwidth"],
-            "min": rule["min"],
-            "max": rule["max"],
-            "rule": "a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
+        manifest.replication = ReplicationRecord(
+            outcome=rule["outcome"],
+            statistic=run_value(rule["outcome"]).statistic,
+            target_halfwidth=rule["target_halfwidth"],
+            min=rule["min"],
+            max=rule["max"],
+            rule="a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
             "or at max replicates; otherwise next round min(max, max(n+1, min(2n, ceil((t s / target)^2)))) with s the largest sd over variants. "
             "points[].variants holds each variant's completed replicates, mean and half-width",
-            "rounds": round_no + 1,
-            "points": [d.record() for d in decisions.values()],
-        }
+            rounds=round_no + 1,
+            points=[d.record() for d in decisions.values()],
+        )
         if all(d.stopped for d in decisions.values()):
             return next_chunk
         previous = counts
@@ -518,7 +516,7 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         round_no += 1
 
 
-def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, steps: pd.DataFrame) -> list[Path]:
+def draw_summary_plots(out: Path, manifest: BatchManifest, runs: pd.DataFrame, steps: pd.DataFrame) -> list[Path]:
     """Draw the experiment's summary plots into ``out/plots`` from its tables."""
     from ..analysis.batch_plots import draw_batch_plots
 
@@ -528,24 +526,29 @@ def draw_summary_plots(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, 
         old.unlink()
     partnerships = pd.read_parquet(out / "partnerships.parquet") if (out / "partnerships.parquet").exists() else None
     nations = pd.read_parquet(out / "nations.parquet") if (out / "nations.parquet").exists() else None
-    paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest["design"], manifest["outcomes"], manifest["plot_kinds"], manifest["experiment"]["name"])
+    paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest.design, manifest.outcomes, manifest.plot_kinds, manifest.experiment.name)
     if (out / "sensitivity.parquet").exists():
         from ..analysis.sensitivity import draw_sensitivity_plots
 
-        sens = manifest.get("sensitivity") or {}
+        sens = manifest.sensitivity
         extra = {name: pd.read_parquet(out / f"sensitivity_{name}.parquet") if (out / f"sensitivity_{name}.parquet").exists() else None for name in ("convergence", "over_time")}
-        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"), sens.get("noise"), sens.get("convergence"), extra["convergence"], extra["over_time"])
+        noise, verdicts = (sens.noise, sens.verdicts()) if sens else (None, None)
+        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"), noise, verdicts, extra["convergence"], extra["over_time"])
     return paths + _comparison_hook(out, manifest, runs, plot=True)
 
 
-def _comparison_hook(out: Path, manifest: dict[str, Any], runs: pd.DataFrame, plot: bool = False) -> list[Any]:
-    """With two or more variants: write comparison.parquet (returns its name), or with ``plot`` redraw the forest plot (returns its path)."""
+def _comparison_hook(out: Path, manifest: BatchManifest, runs: pd.DataFrame, plot: bool = False) -> list[Any]:
+    """With two or more variants: write comparison.parquet (returns its name, and records it in the manifest's ``comparison``), or with ``plot`` redraw the forest plot (returns its path)."""
     from ..analysis import comparison
 
-    return comparison.draw_batch_forest(out, manifest, runs) if plot else comparison.write_batch_comparison(out, manifest, runs)
+    if plot:
+        return comparison.draw_batch_forest(out, manifest, runs)
+    record = comparison.write_batch_comparison(out, manifest, runs)
+    manifest.comparison = record
+    return [record.table] if record is not None else []
 
 
-def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> dict[str, Any]:
+def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> SensitivityRecord:
     """Estimate the sensitivity indices of a finished batch into ``sensitivity.parquet``; return the manifest's account of it.
 
     The batch's sample (:func:`.design.sensitivity_sample`) and runs go through
@@ -558,7 +561,7 @@ def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, ste
     from .design import sensitivity_sample
 
     assert experiment.spec.sensitivity is not None
-    return write_indices(out, experiment.spec.sensitivity, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed)
+    return SensitivityRecord.model_validate(write_indices(out, experiment.spec.sensitivity, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed))
 
 
 def _count(n: int, noun: str) -> str:
@@ -595,101 +598,73 @@ def scenario_file_for_commands(experiment: Experiment) -> str:
         return str(literal)
 
 
-def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> dict[str, Any]:
+def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> BatchManifest:
     spec = experiment.spec
     assert experiment.path is not None
-    return {
-        "kind": "batch",
-        "status": "running",
-        "experiment": {
-            "name": spec.name,
-            "description": spec.description,
-            "file": str(experiment.path),
-            "sha256": file_sha256(experiment.path),
-            "spec": spec.model_dump(mode="json"),
-        },
-        "scenario": {
-            "name": experiment.scenario.name,
-            "file": str(experiment.scenario_path),
-            "sha256": file_sha256(experiment.scenario_path),
-        },
-        "parameters": experiment.scenario.parameter_values(),
-        "fixed_overrides": dict(spec.parameters),
-        "steps": experiment.scenario.steps,
-        "base_seed": spec.seed,
-        "seeding": "numpy.random.SeedSequence(base_seed).spawn(points)[point].spawn(replicates)[replicate].generate_state(1, uint64) >> 1; variants share seeds",
-        "design": design.describe(spec),
-        "outcomes": list(spec.outcomes),
-        "plot_kinds": [p.value for p in spec.plots],
-        "kept_tables": list(tables),
-        "chunk_size": chunk_size,
-        "chunks": -(-len(design.tasks) // chunk_size),
-        "code": code_identity(),
-        "versions": package_versions(),
-        "git_revision": git_revision(),
-        "started": started,
-        "finished": None,
-        "runs": {"total": len(design.tasks), "completed": 0, "failed": 0},
-        "sessions": [],
-    }
+    return BatchManifest(
+        status="running",
+        experiment=ExperimentRecord(name=spec.name, description=spec.description, file=str(experiment.path), sha256=file_sha256(experiment.path), spec=spec.model_dump(mode="json")),
+        scenario=ScenarioRecord(name=experiment.scenario.name, file=str(experiment.scenario_path), sha256=file_sha256(experiment.scenario_path)),
+        parameters=experiment.scenario.parameter_values(),
+        fixed_overrides=dict(spec.parameters),
+        steps=experiment.scenario.steps,
+        base_seed=spec.seed,
+        seeding="numpy.random.SeedSequence(base_seed).spawn(points)[point].spawn(replicates)[replicate].generate_state(1, uint64) >> 1; variants share seeds",
+        design=json.loads(json.dumps(design.describe(spec), default=str)),
+        outcomes=list(spec.outcomes),
+        plot_kinds=[p.value for p in spec.plots],
+        kept_tables=list(tables),
+        chunk_size=chunk_size,
+        chunks=-(-len(design.tasks) // chunk_size),
+        code=code_identity(),
+        versions=package_versions(),
+        git_revision=git_revision(),
+        started=started,
+        finished=None,
+        runs=RunCounts(total=len(design.tasks)),
+        sessions=[],
+    )
 
 
-def _check_resumable(manifest: dict[str, Any], experiment: Experiment, design: Design, out: Path, wording: Wording = PYTHON) -> None:
-    """Refuse to resume (:class:`InputError`, exit status 2) a malformed manifest, or when anything the runs depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
+def _code_hash(manifest: BatchManifest) -> str | None:
+    """The source hash the batch's runs record (checked equal to this code's on a resume)."""
+    return manifest.code.sha256 if manifest.code else None
+
+
+def _check_resumable(store: BatchStore, experiment: Experiment, design: Design, out: Path, wording: Wording = PYTHON) -> BatchManifest:
+    """The batch's manifest, or :class:`InputError` (exit status 2) for a malformed manifest or when anything the runs depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
     assert experiment.path is not None
     path = out / "manifest.json"
     again = f"start again with {wording.force} or {wording.another_out}"
-    _check_manifest_shape(manifest, path, again)
-    if manifest.get("kind") != "batch":
-        raise InputError.single(path, "kind", f"this folder holds a single run, not a batch; choose {wording.another_out}")
-    code, here = manifest["code"], code_identity()
-    if code.get("sha256") != here["sha256"]:
+    manifest = store.read_for_resume(again, another_out=wording.another_out)
+    code, here = manifest.code, code_identity()
+    assert code is not None  # read_for_resume refuses a manifest without it
+    if code.sha256 != here["sha256"]:
         raise InputError.single(
             path,
             "code",
-            f"the spacesim code changed since the batch in {out} started (version {code.get('version')}, source sha256 {str(code.get('sha256'))[:12]}... then; "
+            f"the spacesim code changed since the batch in {out} started (version {code.version}, source sha256 {str(code.sha256)[:12]}... then; "
             f"version {here['version']}, {here['sha256'][:12]}... now); resuming would mix runs of two models in one table. Resume with the code that started it, or {again}",
         )
-    was, now_ = manifest["experiment"]["sha256"], file_sha256(experiment.path)
+    was, now_ = manifest.experiment.sha256 or "", file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
             experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}"
         )
-    was_spec, now_spec = manifest["experiment"].get("spec"), experiment.spec.model_dump(mode="json")
+    was_spec, now_spec = manifest.experiment.spec, experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
         changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
         raise InputError.single(path, ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
-    was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
-    if was != now_:
+    if manifest.scenario.sha256 != file_sha256(experiment.scenario_path):
         raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}")
     described = json.loads(json.dumps(design.describe(experiment.spec), default=str))
-    if manifest["design"] != described:
-        changed = sorted(k for k in set(described) | set(manifest["design"]) if described.get(k) != manifest["design"].get(k))
+    recorded = manifest.design.model_dump(mode="json")
+    if recorded != described:
+        changed = sorted(k for k in set(described) | set(recorded) if described.get(k) != recorded.get(k))
         raise InputError.single(path, "design", f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore manifest.json, or {again}")
-    if experiment.spec.chunk_size is not None and manifest["chunk_size"] != experiment.spec.chunk_size:
-        raise InputError.single(path, "chunk_size", f"{manifest['chunk_size']} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}")
-
-
-#: What a batch manifest must hold for a resume, and of what type.
-_MANIFEST_SHAPE: dict[str, type | tuple[type, ...]] = {"kind": str, "status": str, "experiment": dict, "scenario": dict, "design": dict, "chunk_size": int, "code": dict, "sessions": list, "runs": dict, "outcomes": list}
-
-
-def _check_manifest_shape(manifest: Any, path: Path, again: str) -> None:
-    """:class:`InputError` naming the first key of a batch manifest that is missing or of the wrong type (a hand-edited or foreign manifest), never a crash."""
-    if not isinstance(manifest, dict):
-        raise InputError.single(path, "", f"the manifest is a JSON {type(manifest).__name__}, not an object; restore it, or {again}")
-    for key, kind in _MANIFEST_SHAPE.items():
-        if key not in manifest:
-            hint = " (written by a spacesim that did not record its code, so resuming cannot tell whether the code changed)" if key == "code" else ""
-            raise InputError.single(path, key, f"missing{hint}; the manifest cannot be resumed: restore it, or {again}")
-        value = manifest[key]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise InputError.single(path, key, f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore the manifest, or {again}")
-    if manifest["chunk_size"] < 1:
-        raise InputError.single(path, "chunk_size", f"must be at least 1, not {manifest['chunk_size']}; restore the manifest, or {again}")
-    for section, key in (("experiment", "sha256"), ("scenario", "sha256"), ("code", "sha256")):
-        if not isinstance(manifest[section].get(key), str):
-            raise InputError.single(path, f"{section}.{key}", f"missing or not a string; restore the manifest, or {again}")
+    if experiment.spec.chunk_size is not None and manifest.chunk_size != experiment.spec.chunk_size:
+        raise InputError.single(path, "chunk_size", f"{manifest.chunk_size} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}")
+    return manifest
 
 
 def _copy_inputs(experiment: Experiment, store: BatchStore) -> None:
