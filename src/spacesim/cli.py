@@ -156,13 +156,13 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def _plot(args: argparse.Namespace) -> int:
     from .analysis.plots import draw_run_plots
     from .output.folder import read_tables
+    from .output.result_folder import ResultFolder
 
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such result folder")
-    manifest = _read_manifest(folder)
-    if manifest is not None and manifest.kind == "batch":
-        return _plot_batch(folder, manifest)
+    if ResultFolder(folder).kind == "batch":
+        return _plot_batch(folder)
     tables = read_tables(folder)
     missing = [t for t in ("steps", "nations", "partnerships") if t not in tables]
     if missing:
@@ -177,24 +177,16 @@ def _plot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_manifest(folder: Path) -> Any:
-    """The folder's manifest (typed), or ``None`` if it has none."""
-    from .output.result_folder import ResultFolder
-
-    result = ResultFolder(folder)
-    return result.load() if result.manifest_path.exists() else None
-
-
-def _plot_batch(folder: Path, manifest: Any) -> int:
+def _plot_batch(folder: Path) -> int:
     import pandas as pd
 
     from .experiment.batch import draw_summary_plots
-    from .output.result_folder import resume_command
+    from .output.result_folder import ResultFolder
 
+    manifest = ResultFolder(folder).read(kind="batch", needed_for="spacesim plot")  # an unfinished batch is refused with the command that finishes it
     missing = [t for t in ("runs", "steps") if not (folder / f"{t}.parquet").exists()]
     if missing:
-        hint = f" (the batch has not finished: resume it with {resume_command(manifest, folder)})" if not manifest.completed else ""
-        raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}{hint}")
+        raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}")
     paths = draw_summary_plots(folder, manifest, pd.read_parquet(folder / "runs.parquet"), pd.read_parquet(folder / "steps.parquet"))
     for p in paths:
         print(p)
@@ -204,10 +196,11 @@ def _plot_batch(folder: Path, manifest: Any) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """spacesim report: one self-contained HTML file of a result folder."""
     from .analysis.report import write_report
+    from .output.result_folder import ResultFolder
 
     folder = Path(args.folder)
     with _analysing(folder):
-        if folder.is_dir() and getattr(_read_manifest(folder), "kind", None) == "calibration":
+        if folder.is_dir() and ResultFolder(folder).kind == "calibration":
             from .calibration.report import write_calibration_report
 
             print(write_calibration_report(folder, args.out, replace=args.force))

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..output.folder import free_folder
-from ..output.result_folder import BatchManifest, ComparisonRecord, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SensitivityRecord, SessionRecord
+from ..output.result_folder import BatchManifest, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SensitivityRecord, SessionRecord
 from ..output.outcomes import run_value
 from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
@@ -100,7 +100,7 @@ class BatchResult:
             if sampled:  # a point per sampled design point: each parameter's rank correlation, not one pooled row
                 from ..analysis.sampled import summary_lines
 
-                lines.extend(summary_lines(done, design.varied, outcomes))
+                lines.extend(summary_lines(done, design, outcomes))
             else:
                 table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
                 table.columns = [v.header for v in values]

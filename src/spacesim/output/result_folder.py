@@ -91,6 +91,32 @@ class ScenarioRecord(_Section):
     sha256: str | None = None
     spec: dict[str, Any] | None = None
 
+    def _listed(self, key: str) -> list[Any] | None:
+        value = (self.spec or {}).get(key)
+        return value if isinstance(value, list) else None
+
+    @property
+    def step_meaning(self) -> str | None:
+        """What one step is (a run's manifest records the scenario's settings)."""
+        return (self.spec or {}).get("step_meaning")
+
+    @property
+    def nations(self) -> int | None:
+        """How many nations the scenario declares (``None`` when not recorded)."""
+        nations = self._listed("nations")
+        return len(nations) if nations is not None else None
+
+    @property
+    def frameworks(self) -> list[str]:
+        """The names of the scenario's frameworks."""
+        return [str(f.get("name", f.get("code", ""))) for f in self._listed("frameworks") or [] if isinstance(f, dict)]
+
+    @property
+    def events(self) -> int | None:
+        """How many events the scenario schedules (``None`` when not recorded)."""
+        events = self._listed("events")
+        return len(events) if events is not None else None
+
 
 class SampleRecord(_Section):
     """A sampled design: the method, the number of points and each parameter's range."""
@@ -98,6 +124,15 @@ class SampleRecord(_Section):
     method: str
     n: int
     ranges: dict[str, list[Any]]
+
+
+class AdaptiveRule(_OpenSection):
+    """Adaptive replication as the experiment file sets it: rounds until the interval of ``outcome`` is at most ``target_halfwidth`` wide, ``min`` to ``max`` replicates."""
+
+    outcome: str
+    target_halfwidth: float
+    min: int
+    max: int
 
 
 class DesignRecord(_Section):
@@ -109,7 +144,7 @@ class DesignRecord(_Section):
     points: list[dict[str, Any]] = Field(default_factory=list)
     variants: dict[str, dict[str, Any]] = Field(default_factory=dict)
     replicates: int = 1
-    adaptive: dict[str, Any] | None = None
+    adaptive: AdaptiveRule | None = None
     sensitivity: dict[str, Any] | None = None
     runs: int | None = None
 
@@ -141,8 +176,11 @@ class VariantEstimateRecord(_Section):
 
 
 class PointRecord(_Section):
+    """Where adaptive replication stopped a design point (``mean``: the pooled mean that writers before the per-variant record gave)."""
+
     point: int
     replicates: int
+    mean: float | None = None
     halfwidth: float | None = None
     widest_variant: str | None = None
     stopped: str | None = None
@@ -157,7 +195,7 @@ class ReplicationRecord(_Section):
     target_halfwidth: float
     min: int
     max: int
-    rule: str
+    rule: str | None = None
     rounds: int
     points: list[PointRecord]
 
@@ -167,17 +205,24 @@ class ConvergenceVerdict(_Section):
     reasons: list[str] = Field(default_factory=list)
 
 
+class WindowedOutcome(_Section):
+    """A sensitivity outcome summarised as its mean over a window of steps."""
+
+    outcome: str
+    window: list[int] | None = None
+
+
 class SensitivityRecord(_Section):
     """How a batch's sensitivity indices were estimated, and the tables holding them (``table`` is ``None`` and ``error`` says why when they could not be)."""
 
     method: str
     parameters: list[dict[str, Any]] | dict[str, Any] = Field(default_factory=list)
     samples: int | None = None
-    points: int
+    points: int | None = None
     second_order: bool | None = None
     levels: int | None = None
     resamples: int | None = None
-    outcomes: list[Any] = Field(default_factory=list)
+    outcomes: list[str | WindowedOutcome] = Field(default_factory=list)
     sampler: str | None = None
     analyser: str | None = None
     seed: int | None = None
@@ -314,7 +359,7 @@ def parse_manifest(data: Any, path: str | Path = MANIFEST) -> RunManifest | Batc
     >>> parse_manifest({"kind": "run", "steps": "many"})
     Traceback (most recent call last):
     ...
-    spacesim.scenario.errors.InputError: manifest.json: steps: Input should be a valid integer, unable to parse string as an integer (got 'many')
+    spacesim.scenario.errors.InputError: manifest.json: steps: Input should be a valid integer, unable to parse string as an integer (got "many")
     """
     path = Path(path)
     if not isinstance(data, dict):
@@ -389,16 +434,27 @@ class ResultFolder:
             self._manifest = self.load()
         return self._manifest
 
-    def load(self) -> RunManifest | BatchManifest | CalibrationManifest:
-        """Read and check ``manifest.json`` as it is now."""
+    def _json(self) -> Any:
         path = self.manifest_path
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InputError.single(self.path, "", "no manifest.json: not a result folder of spacesim") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-        self._manifest = parse_manifest(data, path)
+
+    @property
+    def kind(self) -> str | None:
+        """The kind the manifest says (``run``, ``batch``, ``calibration``), without checking the rest; ``None`` without a readable manifest."""
+        try:
+            data = self._json()
+        except InputError:
+            return None
+        return data.get("kind") if isinstance(data, dict) and data.get("kind") in KINDS else None
+
+    def load(self) -> RunManifest | BatchManifest | CalibrationManifest:
+        """Read and check ``manifest.json`` as it is now."""
+        self._manifest = parse_manifest(self._json(), self.manifest_path)
         return self._manifest
 
     def read(self, *, kind: str | None = None, finished: bool = True, needed_for: str = "this") -> Any:
@@ -416,16 +472,23 @@ class ResultFolder:
             raise InputError.single(folder, "", "not a folder; give the result folder of spacesim run or spacesim batch")
         if not self.manifest_path.exists():
             raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim run or spacesim batch")
-        manifest = self.load()
-        if kind is not None and manifest.kind != kind:
-            raise InputError.single(self.manifest_path, "kind", f"not a {kind} result folder (kind {manifest.kind!r}); {needed_for} needs the folder of spacesim {kind}")
-        if finished and manifest.kind != "calibration":
-            what = manifest.kind
-            if not manifest.completed:
-                hint = f" (finish it with {self.resume_command()})" if what == "batch" else ""
-                raise InputError.single(self.manifest_path, "status", f"the {what} is {manifest.status or 'of unknown status'}, not completed: {needed_for} needs a finished {what}{hint}")
-            if not self.has("runs"):
-                raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
+        data = self._json()
+        if not isinstance(data, dict) or data.get("kind") not in KINDS:
+            return parse_manifest(data, self.manifest_path)  # refused, saying why
+        found, status = data["kind"], data.get("status")
+        if kind is not None and found != kind:
+            raise InputError.single(self.manifest_path, "kind", f"not a {kind} result folder (kind {found!r}); {needed_for} needs the folder of spacesim {kind}")
+        if finished and found != "calibration" and status != "completed":  # said before any other fault of an unfinished folder
+            hint = ""
+            if found == "batch":
+                try:
+                    hint = f" (finish it with {resume_command(parse_manifest(data, self.manifest_path), folder)})"  # type: ignore[arg-type]
+                except InputError:
+                    hint = f" (finish it with {resume_command(None, folder)})"
+            raise InputError.single(self.manifest_path, "status", f"the {found} is {status or 'of unknown status'}, not completed: {needed_for} needs a finished {found}{hint}")
+        self._manifest = manifest = parse_manifest(data, self.manifest_path)
+        if finished and found != "calibration" and not self.has("runs"):
+            raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
         return manifest
 
     def read_for_resume(self, again: str, another_out: str = "another --out") -> BatchManifest:
