@@ -85,19 +85,28 @@ class DifferenceIntervals(NamedTuple):
     unpaired_high: np.ndarray
 
 
-#: Most numbers one resampling block holds (scipy's ``batch``), to bound memory.
-BLOCK_ELEMENTS = 4_000_000
+#: Rows bootstrapped together (sharing their resamples); a constant, so that a row's interval never depends on how many other rows there are.
+CHUNK_ROWS = 64
+#: Most numbers one resampling block of a chunk holds (``CHUNK_ROWS`` x n x scipy's ``batch``), to bound memory (8e6 numbers: 64 MB).
+BLOCK_ELEMENTS = 8_000_000
 
 
 def difference_intervals(a: np.ndarray, b: np.ndarray, n_resamples: int, seed: int, confidence: float = 0.95) -> DifferenceIntervals:
     """Percentile bootstrap intervals of B - A for rows of ``n`` pairs (``a`` and ``b`` are rows x n), by ``scipy.stats.bootstrap``.
 
     The paired interval resamples the pairs (``paired=True``), the unpaired
-    one resamples A's and B's values independently; every row uses the same
-    resamples (scipy resamples along the last axis), drawn from a fresh
-    ``numpy.random.default_rng(seed)``: so a row's interval depends only on
-    its own values, ``n``, the seed and ``n_resamples``. With a single pair
-    every resample is that pair, so the interval is the difference itself.
+    one resamples A's values and then B's independently (``paired=False``).
+    Rows are taken :data:`CHUNK_ROWS` at a time; each chunk draws from a
+    fresh ``numpy.random.default_rng(seed)``, first the paired resamples,
+    then the unpaired ones, and its rows share them (scipy resamples along
+    the last axis). scipy's ``batch`` depends on ``n`` only, so a row's
+    interval depends only on its own values, ``n``, the seed and
+    ``n_resamples``. With ``n_resamples * n * CHUNK_ROWS`` up to
+    :data:`BLOCK_ELEMENTS` (10,000 resamples of up to 12 pairs) the draws
+    are those of the hand-written bootstrap spacesim used before (the same
+    numbers); beyond, scipy draws in batches and the numbers differ within
+    the bootstrap's own noise. With a single pair every resample is that
+    pair, so the interval is the difference itself.
 
     >>> a, b = np.array([[1.0, 2.0, 3.0]]), np.array([[2.0, 2.5, 4.0]])
     >>> r = difference_intervals(a, b, 2000, seed=0)
@@ -114,13 +123,13 @@ def difference_intervals(a: np.ndarray, b: np.ndarray, n_resamples: int, seed: i
     def mean_difference(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.mean(y, axis=axis) - np.mean(x, axis=axis)
 
-    batch = max(1, BLOCK_ELEMENTS // (rows * n))
+    batch = max(1, min(n_resamples, BLOCK_ELEMENTS // (CHUNK_ROWS * n)))
     common = {"n_resamples": n_resamples, "confidence_level": confidence, "method": "percentile", "vectorized": True, "axis": -1, "batch": batch}
-    paired = stats.bootstrap((a, b), mean_difference, paired=True, rng=np.random.default_rng(seed), **common)
-    unpaired = stats.bootstrap((a, b), mean_difference, paired=False, rng=np.random.default_rng(seed), **common)
-    return DifferenceIntervals(
-        np.asarray(paired.confidence_interval.low, dtype=float),
-        np.asarray(paired.confidence_interval.high, dtype=float),
-        np.asarray(unpaired.confidence_interval.low, dtype=float),
-        np.asarray(unpaired.confidence_interval.high, dtype=float),
-    )
+    out = np.empty((4, rows))
+    for start in range(0, rows, CHUNK_ROWS):
+        part = slice(start, start + CHUNK_ROWS)
+        rng = np.random.default_rng(seed)
+        paired = stats.bootstrap((a[part], b[part]), mean_difference, paired=True, rng=rng, **common).confidence_interval
+        unpaired = stats.bootstrap((a[part], b[part]), mean_difference, paired=False, rng=rng, **common).confidence_interval
+        out[:, part] = paired.low, paired.high, unpaired.low, unpaired.high
+    return DifferenceIntervals(*out)
