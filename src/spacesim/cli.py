@@ -250,7 +250,7 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
         return EXIT_INPUT if exc.reason else 130
     print(result.summary())
     out = result.out
-    tables = result.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
+    tables = result.manifest.tables or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
     print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)

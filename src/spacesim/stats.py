@@ -120,7 +120,10 @@ def difference_intervals(a: np.ndarray, b: np.ndarray, n_resamples: int, seed: i
         return DifferenceIntervals(diff, diff.copy(), diff.copy(), diff.copy())
     from scipy import stats
 
-    def mean_difference(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
+    def mean_of_differences(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:  # paired: the pairs' differences, averaged
+        return np.mean(y - x, axis=axis)
+
+    def difference_of_means(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:  # unpaired: the samples resampled apart
         return np.mean(y, axis=axis) - np.mean(x, axis=axis)
 
     batch = max(1, min(n_resamples, BLOCK_ELEMENTS // (CHUNK_ROWS * n)))
@@ -129,7 +132,7 @@ def difference_intervals(a: np.ndarray, b: np.ndarray, n_resamples: int, seed: i
     for start in range(0, rows, CHUNK_ROWS):
         part = slice(start, start + CHUNK_ROWS)
         rng = np.random.default_rng(seed)
-        paired = stats.bootstrap((a[part], b[part]), mean_difference, paired=True, rng=rng, **common).confidence_interval
-        unpaired = stats.bootstrap((a[part], b[part]), mean_difference, paired=False, rng=rng, **common).confidence_interval
+        paired = stats.bootstrap((a[part], b[part]), mean_of_differences, paired=True, rng=rng, **common).confidence_interval
+        unpaired = stats.bootstrap((a[part], b[part]), difference_of_means, paired=False, rng=rng, **common).confidence_interval
         out[:, part] = paired.low, paired.high, unpaired.low, unpaired.high
     return DifferenceIntervals(*out)

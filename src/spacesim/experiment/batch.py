@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from ..output.folder import free_folder
-from ..output.result_folder import BatchManifest, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SensitivityRecord, SessionRecord
+from ..output.result_folder import AdaptiveRule, BatchManifest, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SensitivityRecord, SessionRecord
 from ..output.outcomes import run_value
 from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
@@ -486,7 +486,8 @@ class _ChunkRunner:
 
 def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], chunk_size: int, manifest: BatchManifest) -> int:
     """Run rounds of replicates until every design point has stopped (see :mod:`.replication`); return the number of chunks."""
-    counts = {p: int(rule["min"]) for p in range(len(design.points))}
+    adaptive = AdaptiveRule.model_validate(rule)  # the experiment's rule, as the manifest's design records it
+    counts = {p: adaptive.min for p in range(len(design.points))}
     previous = dict.fromkeys(counts, 0)
     n_variants = len(design.variants)
     next_chunk, round_no = 0, 0
@@ -496,13 +497,13 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         next_chunk += len(chunks)
         runner.progress.set_total(sum(counts.values()) * n_variants)
         runner.run(chunks)
-        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(rule["outcome"]).column]))
+        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(adaptive.outcome).column]))
         manifest.replication = ReplicationRecord(
-            outcome=rule["outcome"],
-            statistic=run_value(rule["outcome"]).statistic,
-            target_halfwidth=rule["target_halfwidth"],
-            min=rule["min"],
-            max=rule["max"],
+            outcome=adaptive.outcome,
+            statistic=run_value(adaptive.outcome).statistic,
+            target_halfwidth=adaptive.target_halfwidth,
+            min=adaptive.min,
+            max=adaptive.max,
             rule="a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
             "or at max replicates; otherwise next round min(max, max(n+1, min(2n, ceil((t s / target)^2)))) with s the largest sd over variants. "
             "points[].variants holds each variant's completed replicates, mean and half-width",
