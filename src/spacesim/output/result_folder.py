@@ -266,16 +266,15 @@ class SessionRecord(_Section):
 
 
 class _Manifest(BaseModel):
+    """What every manifest holds: its version, status, package versions, times, tables and plots."""
+
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
     manifest_version: int = MANIFEST_VERSION
     status: str | None = None
-    code: CodeIdentity | None = None
     versions: dict[str, Any] = Field(default_factory=dict)
-    git_revision: str | None = None
     started: str | None = None
     finished: str | None = None
-    runs: RunCounts = Field(default_factory=RunCounts)
     tables: list[str] = Field(default_factory=list)
     plots: list[str] = Field(default_factory=list)
 
@@ -284,7 +283,15 @@ class _Manifest(BaseModel):
         return self.status == "completed"
 
 
-class RunManifest(_Manifest):
+class _SimulationManifest(_Manifest):
+    """A run's or a batch's: the code that simulated (a resume refuses other code), the git revision and the runs' counts."""
+
+    code: CodeIdentity | None = None
+    git_revision: str | None = None
+    runs: RunCounts = Field(default_factory=RunCounts)
+
+
+class RunManifest(_SimulationManifest):
     """A single run's folder (``spacesim run``)."""
 
     kind: Literal["run"] = "run"
@@ -295,7 +302,7 @@ class RunManifest(_Manifest):
     command: list[str] | str | None = None
 
 
-class BatchManifest(_Manifest):
+class BatchManifest(_SimulationManifest):
     """A batch's folder (``spacesim batch`` and ``spacesim sensitivity``)."""
 
     kind: Literal["batch"] = "batch"
@@ -324,7 +331,7 @@ class BatchManifest(_Manifest):
 
 
 class CalibrationManifest(_Manifest):
-    """A calibration's folder (``spacesim calibrate``); its sections are the calibration's own and kept as written."""
+    """A calibration's folder (``spacesim calibrate``); its sections (the calibration file, priors, patterns, generations, posterior summary...) are the calibration's own, kept as written and read by :mod:`spacesim.calibration`."""
 
     model_config = ConfigDict(extra="allow", validate_assignment=True)
     kind: Literal["calibration"] = "calibration"
