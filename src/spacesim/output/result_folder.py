@@ -201,7 +201,9 @@ class ReplicationRecord(_Section):
 
 
 class ConvergenceVerdict(_Section):
-    enough: bool
+    """Whether the sensitivity's samples were enough for an outcome (``None``: the check cannot tell), and why not."""
+
+    enough: bool | None
     reasons: list[str] = Field(default_factory=list)
 
 

@@ -90,7 +90,7 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
         body += _p(meaning + "± is the half-width of the 95% interval (where the method gives one). Parameters are ranked most important first.", "note")
         checks = info.convergence if info else {}
         if checks:
-            rows = [[o.replace("_", " "), "enough" if v.enough else "raise samples", "; ".join(v.reasons)] for o, v in checks.items()]
+            rows = [[o.replace("_", " "), "enough" if v.enough else "raise samples" if v.enough is False else "not checked", "; ".join(v.reasons)] for o, v in checks.items()]
             body += render("h3.html.j2", text="Convergence (the main index at N/4, N/2 and N)") + table(["outcome", "samples", "why"], rows, [False, False, False])
         mains = {i for m in METHODS.values() for i in (m.main, m.second) if i and i != "sigma"} | {"S2"}
         flagged = caveat_lines(df[df["index"].isin(mains)], info.samples if info else None)
