@@ -2,9 +2,9 @@
 
 Every helper returns a ``str`` of HTML in which each piece of text taken
 from the folder has been escaped by jinja2; a :class:`Raw` cell is HTML
-built from such pieces and is kept as it is. Nothing here writes HTML by
-hand but :class:`Raw`'s few callers (a badge, a ``<code>``, a bold cell),
-which escape what they put in.
+rendered by a template (a badge, a ``<code>``, a bold number) and is kept as
+it is. The sections put these pieces together; no module of the report
+writes a tag by hand.
 """
 
 from __future__ import annotations
