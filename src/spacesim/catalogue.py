@@ -99,9 +99,9 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         "cyber_attack",
         fields=("actor", "target"),
         narrative="{name} attacks {target_possessive} space systems in cyberspace; {target_possessive} trust in {name} falls by {victim_drop:.2f}",
-        effect="{target_code} capability -2%; victim's trust -{victim_drop:.3f}; others' trust -{drop:.3f} on average",
+        effect="{target_code} capability -{loss:.0%}; victim's trust -{victim_drop:.3f}; others' trust -{drop:.3f} on average",
         source="scheduled; triggered; random (3.3.9)",
-        effects="`k_target *= 0.98`; `θ_target = min(1, θ_target + asat_threat_shock / 2)`; condemnation with `w = hostile_trust_damage / 2`, victim twice",
+        effects="`k_target *= 1 − cyber_capability_loss`; `θ_target = min(1, θ_target + cyber_threat_share × asat_threat_shock)`; condemnation with `w = cyber_trust_share × hostile_trust_damage`, victim twice",
         count="n_cyber_attacks",
         count_meaning="cyber attacks this step",
         shock=ShockButton("Cyber attack", True, "The nation attacks the target's space systems: the target loses capability and trust in the attacker."),
@@ -229,13 +229,16 @@ _STATE_OUTCOMES: tuple[Outcome, ...] = (
     Outcome("n_bilateral", int, "active bilateral agreements", "active bilateral agreements: number of pairs with `d[i,j] > 0`"),
     Outcome("n_memberships", int, "framework memberships (nation-framework pairs)", "framework memberships: number of (nation, framework) pairs with `M = 1`"),
     Outcome("bilateral_share", float, "bilateral agreements / (bilateral agreements + memberships)", "`n_bilateral / (n_bilateral + n_memberships)`; NaN when both are 0"),
-    Outcome("network_density", float, "density of the partnership network (bilateral or shared framework)", "share of ordered pairs of distinct nations that are linked: `sum linked / (N (N − 1))`"),
-    Outcome("bilateral_density", float, "density of the bilateral network alone", "the same for bilateral agreements alone"),
-    Outcome("clustering", float, "mean local clustering coefficient of the partnership network", "mean local clustering coefficient of the `linked` network (nodes of degree < 2 count as 0, as in networkx; 0 if `N < 3`)"),
+    Outcome("tie_density", float, "density of the tie network (a bilateral agreement or a shared framework)", "share of ordered pairs of distinct nations that are tied, by a bilateral agreement or a shared framework: `sum linked / (N (N − 1))` (shared membership alone counts: it is not 0 at step 0)"),
+    Outcome("tie_clustering", float, "mean local clustering coefficient of the tie network (a bilateral agreement or a shared framework)", "mean local clustering coefficient of the `linked` network (nodes of degree < 2 count as 0, as in networkx; 0 if `N < 3`); a framework's members form a clique, so shared membership alone makes it high"),
+    Outcome("bilateral_density", float, "density of the bilateral network alone", "share of ordered pairs of distinct nations with a bilateral agreement: `sum (d > 0) / (N (N − 1))` (0 with no agreement)"),
+    Outcome("bilateral_clustering", float, "mean local clustering coefficient of the bilateral network alone", "mean local clustering coefficient of the network of bilateral agreements (`d[i,j] > 0`), as `tie_clustering` (0 with no agreement)"),
     Outcome("mean_trust", float, "mean directed trust between distinct nations", "mean of `T[i,j]` over distinct nations"),
     Outcome("trust_within_blocs", float, "mean trust between nations of the same bloc", "mean `T[i,j]` over distinct pairs in the same bloc (non-aligned nations excluded); NaN if none"),
     Outcome("trust_between_blocs", float, "mean trust between nations of different blocs", "mean `T[i,j]` over pairs in different blocs (both aligned); NaN if none"),
-    Outcome("trust_polarisation", float, "standard deviation of directed trust, scaled to [0, 1] (0.5 is the largest possible)", "standard deviation of `T` over distinct nations divided by 0.5 (the largest possible), so in [0, 1]"),
+    Outcome("bloc_trust_gap", float, "trust within blocs minus trust between blocs (polarisation along the blocs)", "`trust_within_blocs − trust_between_blocs`, in [−1, 1]; NaN if either is"),
+    Outcome("esteban_ray_polarisation", float, "Esteban-Ray polarisation of directed trust, scaled to [0, 1]", "Esteban & Ray (1994) polarisation of the `N (N − 1)` directed trusts `T[i,j]`, grouped in 10 bins of width 0.1 (group `g`: share `π_g`, mean trust `y_g`): `P = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)` with `α = 1`; 1 when trust is split in two equal groups at 0 and 1, 0 when all trusts fall in one bin (3.3.17)"),
+    Outcome("trust_spread", float, "standard deviation of directed trust, scaled to [0, 1] (dispersion, not polarisation)", "standard deviation of `T` over distinct nations divided by 0.5 (the largest possible), so in [0, 1]; called `trust_polarisation` before it was renamed"),
     Outcome("capability_gini", float, "Gini coefficient of capability", "Gini coefficient of capability `k` (own capability, without commercial capacity): `2 sum_r r v_(r) / (N sum v) − (N + 1)/N` over sorted values; 0 if all are 0"),
     Outcome("mean_security", float, "mean security (1 - exp(-coverage / security_scale))", "mean of `S_i = 1 − exp(−total_i / security_scale)`"),
     Outcome("collective_security", float, "mean share of each nation's security that comes from partners", "mean over nations of `(S_i − own_i) / S_i`, the share of security that comes from partners"),
@@ -283,6 +286,33 @@ NATION_COUNTS: frozenset[str] = frozenset(o.name for o in NATION_OUTCOME_DEFS if
 
 #: The per-step counts: a run's value of one is its total over the run (``total_<x>``), not its last step's count.
 PER_STEP_COUNTS: tuple[str, ...] = tuple(o.name for o in STEP_OUTCOME_DEFS if o.per_step)
+
+#: Outcomes renamed (issue 15, honest outcomes): old name -> what to ask for now and why. Experiment files and
+#: result folders written before the rename name the old outcomes; their errors point here.
+RENAMED_OUTCOMES: dict[str, str] = {
+    "network_density": "tie_density (ties include shared framework membership; bilateral_density is the bilateral network alone)",
+    "clustering": "tie_clustering (ties include shared framework membership; bilateral_clustering is the bilateral network alone)",
+    "trust_polarisation": "trust_spread (the standard deviation it was; esteban_ray_polarisation or bloc_trust_gap measure polarisation)",
+}
+
+
+def renamed_hint(name: str) -> str:
+    """What to say of an outcome that is not known: its new name if it was renamed, the old name if it is new (a folder written before), else "".
+
+    >>> renamed_hint("clustering")
+    "; 'clustering' was renamed: ask for tie_clustering (ties include shared framework membership; bilateral_clustering is the bilateral network alone)"
+    >>> renamed_hint("tie_density")
+    "; 'tie_density' was called 'network_density' before (results written before the rename have that name)"
+    >>> renamed_hint("mean_trust")
+    ''
+    """
+    if name in RENAMED_OUTCOMES:
+        return f"; '{name}' was renamed: ask for {RENAMED_OUTCOMES[name]}"
+    for old, new in RENAMED_OUTCOMES.items():
+        if new.split(" ", 1)[0] == name:
+            return f"; '{name}' was called '{old}' before (results written before the rename have that name)"
+    return ""
+
 
 if len(STEP_OUTCOMES) != len(STEP_OUTCOME_DEFS) or len(set(NATION_OUTCOMES)) != len(NATION_OUTCOMES) or len(EVENTS) != len(EVENT_KINDS):  # pragma: no cover - guards the tables above
     raise RuntimeError("an outcome or event kind is declared twice")

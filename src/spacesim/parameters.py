@@ -56,17 +56,17 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("security_scale", 3.0, 0.01, 10.0, "Coverage at which a nation's security reaches 63% (1 - 1/e): the scale of diminishing returns.", "C1", unit="capability"),
     _p("threat_benefit_weight", 3.0, 0.0, 10.0, "How strongly threat perception raises the value of partners' coverage.", "C8"),
     _p("framework_standard_bonus", 0.3, 0.0, 2.0, "Extra value of coverage pooled through a multilateral framework (standards, collective response).", "C7"),
-    _p("proposal_rate", 0.5, 0.0, 1.0, "Chance per step that a nation proposes a new bilateral partnership.", "C7", unit="1/step"),
-    _p("membership_rate", 0.2, 0.0, 1.0, "Chance per step that a nation reconsiders its framework memberships.", "C7", unit="1/step"),
+    _p("proposal_rate", 0.5, 0.0, 1.0, "Chance per quarter that a nation proposes a new bilateral partnership.", "C7", unit="1/quarter"),
+    _p("membership_rate", 0.2, 0.0, 1.0, "Chance per quarter that a nation reconsiders its framework memberships.", "C7", unit="1/quarter"),
     _p("exit_margin", 0.02, 0.0, 1.0, "Net utility below minus this margin ends an agreement (inertia against churn).", "C7"),
     # --- trust ---------------------------------------------------------------
     _p("trust_prior_strength", 10.0, 0.5, 1000.0, "Pseudo-observations behind initial trust: how hard first impressions are to change.", "C2", unit="observations"),
     _p("trust_gain", 0.5, 0.0, 10.0, "Evidence of trustworthiness added by one observed cooperation.", "C2", unit="observations"),
     _p("trust_loss", 2.0, 0.0, 20.0, "Evidence of untrustworthiness added by one observed defection (larger than the gain: trust is lost faster than won).", "C2", unit="observations"),
-    _p("trust_memory", 0.98, 0.0, 1.0, "Share of accumulated evidence kept each step; the rest decays back to the prior.", "C2", unit="per step"),
+    _p("trust_memory", 0.98, 0.0, 1.0, "Share of accumulated evidence kept each quarter; the rest decays back to the prior.", "C2", unit="per quarter"),
     _p("reputation_spread", 0.2, 0.0, 1.0, "Share of an observed defection's evidence that third parties also receive (image scoring).", "C2"),
     _p("trust_floor", 0.35, 0.0, 0.99, "Trust below which a nation shares nothing sensitive; depth of sharing rises linearly from here to full trust.", "C3"),
-    _p("shirk_rate", 0.1, 0.0, 1.0, "Chance per step that a nation shirks a partnership with a partner it does not trust at all.", "C2", unit="1/step"),
+    _p("shirk_rate", 0.1, 0.0, 1.0, "Chance per quarter that a nation shirks a partnership with a partner it does not trust at all.", "C2", unit="1/quarter"),
     _p("misperception", 0.1, 0.0, 1.0, "Chance that a cooperation is misread as a defection when the law is wholly unclear.", "C5"),
     _p("clarity_trust_bonus", 1.0, 0.0, 5.0, "Trust gained per cooperation is multiplied by (1 + bonus x legal clarity).", "C5"),
     _p("transaction_cost", 0.005, 0.0, 1.0, "Cost of negotiating and running one agreement under wholly unclear law.", "C5"),
@@ -78,43 +78,81 @@ PARAMETERS: tuple[Parameter, ...] = (
     # --- technology -----------------------------------------------------------
     _p("disparity_aversion", 0.05, 0.0, 5.0, "Cost to the stronger side per unit of relative capability gap and depth.", "C6"),
     _p("incompatibility", 0.5, 0.0, 1.0, "Initial loss of interoperability per unit of relative capability gap.", "C6"),
-    _p("interoperability_growth", 0.02, 0.0, 1.0, "Share of the remaining interoperability gap closed per step between co-members of a framework.", "C6", unit="1/step"),
-    _p("tech_transfer_rate", 0.01, 0.0, 0.5, "Share of the capability gap closed per step by a deep partnership (technology transfer).", "C1", unit="1/step"),
+    _p("interoperability_growth", 0.02, 0.0, 1.0, "Share of the remaining interoperability gap closed per quarter between co-members of a framework.", "C6", unit="1/quarter"),
+    _p("tech_transfer_rate", 0.01, 0.0, 0.5, "Share of the capability gap closed per quarter by a deep partnership (technology transfer).", "C1", unit="1/quarter"),
     # --- threats and events ---------------------------------------------------
-    _p("threat_inertia", 0.9, 0.0, 1.0, "Share of last step's threat perception kept; the rest moves toward the assessed threat.", "C8"),
+    _p("threat_inertia", 0.9, 0.0, 1.0, "Share of threat perception kept per quarter; the rest moves toward the assessed threat.", "C8", unit="per quarter"),
     _p("debris_threat_weight", 0.5, 0.0, 2.0, "Weight of orbital debris in assessed threat.", "C8"),
     _p("debris_reference", 30000.0, 1.0, 1e7, "Debris stock at which the debris threat is half its maximum.", "C14", unit="pieces"),
     _p("rival_threat_weight", 0.4, 0.0, 2.0, "Weight of distrusted nations' counterspace capability in assessed threat.", "C8"),
     _p("asat_threat_shock", 0.15, 0.0, 1.0, "Rise in every nation's threat perception after a destructive ASAT test.", "C8"),
     _p("history_half_life", 10.0, 0.1, 1000.0, "Years after which a past hostile act (the scenario's history) weighs half as much on first impressions.", "C2", unit="years"),
-    _p("hostile_trust_damage", 3.0, 0.0, 50.0, "Evidence of untrustworthiness every observer adds against the actor of an ASAT test (a cyber attack: half, and the full amount for its victim).", "C2"),
-    _p("asat_rate", 0.004, 0.0, 1.0, "Chance per step of a destructive ASAT test by a nation with full counterspace capability, before norms, times (0.5 + its mean distrust of others).", "C8", unit="1/step"),
-    _p("cyber_rate", 0.05, 0.0, 1.0, "Chance per step of a cyber attack by a nation with full counterspace capability (before deterrence).", "C8", unit="1/step"),
+    _p("hostile_trust_damage", 3.0, 0.0, 50.0, "Evidence of untrustworthiness every observer adds against the actor of an ASAT test (a cyber attack: cyber_trust_share of it, and twice that for its victim).", "C2"),
+    _p("asat_rate", 0.004, 0.0, 1.0, "Chance per quarter of a destructive ASAT test by a nation with full counterspace capability, before norms, times (asat_distrust_offset + its mean distrust of others).", "C8", unit="1/quarter"),
+    _p("cyber_rate", 0.05, 0.0, 1.0, "Chance per quarter of a cyber attack by a nation with full counterspace capability (before deterrence).", "C8", unit="1/quarter"),
     _p("militarisation_response", 0.05, 0.0, 1.0, "Counterspace capability that nations distrusting a tester add after its ASAT test (escalation).", "C8"),
-    _p("leak_rate", 0.01, 0.0, 1.0, "Chance per step of a leak from a partnership of full depth with a wholly untrusted partner.", "C10", unit="1/step"),
+    _p("leak_rate", 0.01, 0.0, 1.0, "Chance per quarter of a leak from a partnership of full depth with a wholly untrusted partner.", "C10", unit="1/quarter"),
     _p("leak_trust_damage", 4.0, 0.0, 50.0, "Evidence of untrustworthiness the victim of a leak adds against the leaker.", "C10"),
     # --- politics --------------------------------------------------------------
-    _p("government_change_rate", 0.08, 0.0, 1.0, "Chance per step of a change of government in a wholly unstable nation (scaled by 1 - stability).", "C9", unit="1/step"),
+    _p("government_change_rate", 0.08, 0.0, 1.0, "Chance per quarter of a change of government in a wholly unstable nation (scaled by 1 - stability).", "C9", unit="1/quarter"),
     _p("reversal_withdrawal", 0.15, 0.0, 1.0, "Chance that a new government ends each of its nation's agreements and memberships.", "C9"),
     _p("reversal_trust_reset", 0.5, 0.0, 1.0, "Share of its accumulated trust evidence that a new government forgets.", "C9"),
     _p("reversal_sovereignty_shift", 0.1, 0.0, 1.0, "Standard deviation of the change in sovereignty a new government brings.", "C9"),
     # --- norms and deterrence ---------------------------------------------------
-    _p("norm_growth", 0.05, 0.0, 1.0, "Share of the gap to the current level of framework participation that norm strength closes per step.", "C13", unit="1/step"),
+    _p("norm_growth", 0.05, 0.0, 1.0, "Share of the gap to the current level of framework participation that norm strength closes per quarter.", "C13", unit="1/quarter"),
     _p("norm_deterrence", 0.7, 0.0, 1.0, "Share by which full norm strength lowers the rate of hostile events.", "C13"),
     _p("alliance_deterrence", 0.1, 0.0, 5.0, "Hostile acts against a nation fall as 1 / (1 + this x its number of partners).", "C13"),
     # --- debris ------------------------------------------------------------------
-    _p("debris_source", 100.0, 0.0, 1e5, "Tracked pieces added per step by launches and minor fragmentations (A in dD/dt = A + B D + C D^2).", "C14", unit="pieces/step"),
-    _p("debris_decay", 0.005, 0.0, 1.0, "Share of the debris stock that re-enters per step (-B).", "C14", unit="1/step"),
-    _p("collision_rate", 2e-10, 0.0, 1e-6, "Expected collisions per step per squared piece of debris (C D^2 / fragments).", "C14", unit="1/(step piece^2)"),
+    _p("debris_source", 100.0, 0.0, 1e5, "Tracked pieces added per quarter by launches and minor fragmentations (A in dD/dt = A + B D + C D^2).", "C14", unit="pieces/quarter"),
+    _p("debris_decay", 0.005, 0.0, 1.0, "Share of the debris stock that re-enters per quarter (-B).", "C14", unit="1/quarter"),
+    _p("collision_rate", 2e-10, 0.0, 1e-6, "Expected collisions per quarter per squared piece of debris (C D^2 / fragments).", "C14", unit="1/(quarter piece^2)"),
     _p("debris_capacity", 1e6, 1.0, 1e9, "Debris stock at which collisions stop adding debris: the cascade saturates as there is little left intact to break (collisions scale by 1 - D / capacity).", "C14", unit="pieces"),
     _p("collision_fragments", 500.0, 0.0, 1e5, "Tracked pieces created by one collision.", "C14", unit="pieces"),
     _p("asat_debris", 1500.0, 0.0, 1e5, "Tracked pieces created by a destructive ASAT test when the event does not say (Russia, 2021: over 1,500).", "C14", unit="pieces"),
+    # --- constants made parameters (issue 15, honest outcomes): each default is the constant it replaces ---------
+    _p("strictness_share_loss", 0.25, 0.0, 1.0, "Share of what partners pool that full sharing strictness withholds: share factor sf = 1 - this x sharing_strictness (judgement: strict protocols cost a quarter of the benefit at most).", "C10"),
+    _p("depth_joint_exercises", 0.25, 0.0, 1.0, "Depth of sharing at which a bilateral agreement reaches joint exercises (from SSA sharing); keep <= depth_missile_warning (judgement: an even ladder of four domains).", "C3"),
+    _p("depth_missile_warning", 0.5, 0.0, 1.0, "Depth of sharing at which a bilateral agreement reaches missile warning; keep between the other two thresholds (judgement).", "C3"),
+    _p("depth_technology_transfer", 0.75, 0.0, 1.0, "Depth of sharing at which a bilateral agreement reaches technology transfer; keep >= depth_missile_warning (judgement).", "C3"),
+    _p("cyber_capability_loss", 0.02, 0.0, 1.0, "Share of its capability a cyber attack's victim loses (judgement: a disruption, not a destruction).", "C8"),
+    _p("cyber_threat_share", 0.5, 0.0, 1.0, "A cyber attack's rise in its victim's threat perception, as a share of asat_threat_shock (judgement: half an ASAT test's).", "C8"),
+    _p("cyber_trust_share", 0.5, 0.0, 1.0, "A cyber attack's evidence against the attacker, as a share of hostile_trust_damage (judgement: half an ASAT test's; its victim adds it twice).", "C2"),
+    _p("arming_threshold", 0.5, 0.0, 1.0, "Trust in an ASAT tester below which a nation raises its counterspace capability (judgement: nations that do not trust the tester more than not).", "C8"),
+    _p("arming_factor", 2.0, 0.0, 10.0, "Counterspace added per unit of trust below arming_threshold, times militarisation_response (2 = 1 / 0.5: full response at zero trust; judgement).", "C8"),
+    _p("asat_distrust_offset", 0.5, 0.0, 5.0, "ASAT test rate factor at full trust in others: rate x (this + mean distrust), so distrust at most triples the rate (judgement).", "C8"),
+    _p("initial_trust_clip", 1e-3, 1e-9, 0.5, "Initial trust is clipped to [this, 1 - this] so both Beta counts stay positive and first impressions can change (judgement).", "C2"),
 )
 
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 
 if len(PARAMETERS_BY_NAME) != len(PARAMETERS):  # pragma: no cover - guards the table above
     raise RuntimeError("a parameter is declared twice")
+
+
+#: The unit of time every per-step rate is declared in (issue 15): a scenario whose ``step_meaning`` is
+#: another unit of the calendar has its rates converted per step (spacesim.model.state.per_step_values).
+RATE_UNIT = "quarter"
+
+#: How each rate declared per :data:`RATE_UNIT` becomes a rate per step of ``dt`` units (equations 3.3.16):
+#: ``chance`` 1 - (1 - p)^dt, ``kept`` (a share kept) x^dt, ``amount`` x dt, ``growth`` (1 + g)^dt - 1.
+#: Every parameter whose unit is per quarter is here; chances per event (misperception, reversal_withdrawal) are not rates.
+RATE_SCALING: dict[str, str] = {
+    "proposal_rate": "chance",
+    "membership_rate": "chance",
+    "shirk_rate": "chance",
+    "asat_rate": "chance",
+    "cyber_rate": "chance",
+    "leak_rate": "chance",
+    "government_change_rate": "chance",
+    "trust_memory": "kept",
+    "threat_inertia": "kept",
+    "interoperability_growth": "chance",
+    "tech_transfer_rate": "chance",
+    "norm_growth": "chance",
+    "debris_decay": "chance",
+    "debris_source": "amount",
+    "collision_rate": "amount",
+}
 
 
 def defaults() -> dict[str, float | int | bool]:

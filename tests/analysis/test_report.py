@@ -224,14 +224,14 @@ def test_many_design_points_are_capped_and_the_report_says_so(batch_dirs, tmp_pa
 def test_many_outcomes_are_listed_in_a_block_of_rows_each(batch_dirs, tmp_path):
     folder = copy_of(batch_dirs[1], tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "clustering", "threat_level"]
+    manifest["outcomes"] = ["n_bilateral", "mean_trust", "debris", "tie_clustering", "threat_level"]
     (folder / "manifest.json").write_text(json.dumps(manifest))
     outcomes = section(write_report(folder).read_text(), "outcomes")
     assert outcomes.count("<tr>") == 1 + 5 * 4  # a header row, then 2 points x 2 variants per outcome
     assert outcomes.count('<th rowspan="4" class="rowhead">') == 5 and "threat level" in outcomes
     runs = pd.read_parquet(folder / "runs.parquet")
     done = runs[(runs["point"] == 0) & (runs["variant"] == "both")]
-    assert f">{fmt(done['final_clustering'].mean())}<" in outcomes
+    assert f">{fmt(done['final_tie_clustering'].mean())}<" in outcomes
 
 
 def _png(path: Path, label: str) -> None:

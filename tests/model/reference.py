@@ -19,7 +19,7 @@ import numpy as np
 
 
 def share_factor(p: SimpleNamespace) -> float:
-    return 1.0 - 0.25 * p.sharing_strictness
+    return 1.0 - p.strictness_share_loss * p.sharing_strictness
 
 
 def security(cov: np.ndarray, p: SimpleNamespace) -> np.ndarray:
@@ -258,7 +258,7 @@ def asat_testers(state, t: np.ndarray, p: SimpleNamespace, draws: np.ndarray) ->
     n = state.n
     distrust = ((1.0 - t) * (1.0 - np.eye(n))).sum(axis=1) / max(n - 1, 1)
     h = 1.0 - p.norm_deterrence * state.norm
-    rate = np.clip(p.asat_rate * state.counterspace * h * (0.5 + distrust), 0.0, 1.0)
+    rate = np.clip(p.asat_rate * state.counterspace * h * (p.asat_distrust_offset + distrust), 0.0, 1.0)
     return np.flatnonzero(draws < rate).tolist()
 
 
@@ -319,6 +319,17 @@ def gini(values: np.ndarray) -> float:
     return float(np.abs(v[:, None] - v[None, :]).sum() / (2 * n * total))
 
 
+def esteban_ray(values: np.ndarray, alpha: float = 1.0, bins: int = 10) -> float:
+    """Esteban & Ray (1994) polarisation of values in [0, 1] grouped in ``bins`` equal bins, each at its mean, over its largest value 0.5^(1+α) (section 5)."""
+    if values.size == 0:
+        return np.nan
+    group = np.minimum((values * bins).astype(int), bins - 1)
+    shares = np.array([np.mean(group == g) for g in range(bins)])
+    means = np.array([values[group == g].mean() if (group == g).any() else 0.0 for g in range(bins)])
+    gaps = np.abs(means[:, None] - means[None, :])
+    return float((shares[:, None] ** (1 + alpha) * shares[None, :] * gaps).sum() / 0.5 ** (1 + alpha))
+
+
 def world_outcomes(state, p: SimpleNamespace) -> dict[str, float]:  # noqa: ANN001
     """The step's world outcomes computed from the state as section 5.1 defines them (the event counts aside)."""
     n = state.n
@@ -334,18 +345,23 @@ def world_outcomes(state, p: SimpleNamespace) -> dict[str, float]:  # noqa: ANN0
     between = (state.bloc[:, None] != state.bloc[None, :]) & (state.bloc[:, None] >= 0) & (state.bloc[None, :] >= 0)
     graph = nx.from_numpy_array(linked.astype(int))
     pairs = n * (n - 1)
+    within = t[same].mean() if same.any() else np.nan
+    across = t[between].mean() if between.any() else np.nan
     both = n_bilateral + n_memberships
     return {
         "n_bilateral": n_bilateral,
         "n_memberships": n_memberships,
         "bilateral_share": n_bilateral / both if both else np.nan,
-        "network_density": linked.sum() / pairs,
+        "tie_density": linked.sum() / pairs,
+        "tie_clustering": nx.average_clustering(graph),
         "bilateral_density": (ties & off).sum() / pairs,
-        "clustering": nx.average_clustering(graph),
+        "bilateral_clustering": nx.average_clustering(nx.from_numpy_array((ties & off).astype(int))),
         "mean_trust": t[off].mean(),
-        "trust_within_blocs": t[same].mean() if same.any() else np.nan,
-        "trust_between_blocs": t[between].mean() if between.any() else np.nan,
-        "trust_polarisation": t[off].std() / 0.5,
+        "trust_within_blocs": within,
+        "trust_between_blocs": across,
+        "bloc_trust_gap": within - across,
+        "esteban_ray_polarisation": esteban_ray(t[off]),
+        "trust_spread": t[off].std() / 0.5,
         "capability_gini": gini(state.capability),
         "mean_security": security(total, p).mean(),
         "collective_security": collective_security_share(k_eff, total, p).mean(),

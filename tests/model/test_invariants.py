@@ -152,7 +152,7 @@ def test_event_counts_equal_the_event_log_and_the_record_its_definition(spec, se
         row = model.recorder.latest
         for outcome, value in ref.world_outcomes(model.state, model.p).items():
             # The record's one-pass variance is accurate to ~1e-16 in the variance, so ~1e-8 in a standard deviation near 0.
-            tolerance = 1e-7 if outcome == "trust_polarisation" else 1e-12
+            tolerance = 1e-7 if outcome == "trust_spread" else 1e-12
             assert row[outcome] == pytest.approx(value, rel=1e-9, abs=tolerance, nan_ok=True), outcome
     steps, events = model.steps_frame(), model.events_frame()
     events = events[events["step"] > 0]

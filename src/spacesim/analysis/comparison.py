@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..catalogue import renamed_hint
 from ..output.folder import write_parquet_atomic
 from ..output.result_folder import BatchManifest, ComparisonRecord, ResultFolder
 from ..output.outcomes import FINAL, is_value_column, run_value
@@ -222,7 +223,7 @@ def _check_outcomes(runs: pd.DataFrame, outcomes: list[str], source: str | Path)
         raise InputError.single(source, "outcome", f"no outcome to compare; choose from {', '.join(valid)}")
     unknown = [o for o in outcomes if o not in valid]
     if unknown:
-        raise InputError.single(source, "outcome", f"unknown outcome {', '.join(map(repr, unknown))}; the runs table has {', '.join(valid)}")
+        raise InputError.single(source, "outcome", f"unknown outcome {', '.join(map(repr, unknown))}{renamed_hint(unknown[0])}; the runs table has {', '.join(valid)}")
     return list(dict.fromkeys(outcomes))
 
 
@@ -721,7 +722,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path, outcomes: list[str] | Non
     unknown = [o for o in outcomes if run_value(o, columns).column not in columns]
     if unknown:
         known = sorted(c.removeprefix("final_") for c in columns if c.startswith("final_"))
-        raise InputError.single("--outcomes", unknown[0], f"unknown outcome; the runs have {', '.join(known)}")
+        raise InputError.single("--outcomes", unknown[0], f"unknown outcome{renamed_hint(unknown[0])}; the runs have {', '.join(known)}")
     values = [run_value(o, columns) for o in outcomes]
     table = pd.DataFrame(
         {

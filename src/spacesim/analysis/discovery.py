@@ -39,6 +39,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..catalogue import renamed_hint
 from ..output.outcomes import run_value
 from ..scenario import InputError
 from ..output.result_folder import BatchManifest, DesignLike, ResultFolder, as_design
@@ -100,7 +101,7 @@ def cases(runs: pd.DataFrame, design: DesignLike, outcome: str, threshold: float
 
         kept = sorted(c.removeprefix("final_") for c in runs.columns if c.startswith("final_"))
         close = difflib.get_close_matches(outcome, kept, n=1)
-        raise InputError.single("--outcome", outcome, f"unknown outcome ({source} has no {value.column}); " + (f"did you mean '{close[0]}'?" if close else f"outcomes are: {', '.join(kept)}"))
+        raise InputError.single("--outcome", outcome, f"unknown outcome ({source} has no {value.column}){renamed_hint(outcome)}; " + (f"did you mean '{close[0]}'?" if close else f"outcomes are: {', '.join(kept)}"))
     done = runs[(runs["status"] == "completed") & runs[value.column].notna()]
     varied = [k for k in as_design(design).varied if k in done.columns and done[k].nunique() > 1]
     columns = list(varied)

@@ -20,7 +20,7 @@ PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Security", ("mean_security", "collective_security")),
     ("Debris (tracked pieces)", ("debris",)),
     ("Threat and norms", ("threat_level", "norm_strength")),
-    ("Network", ("network_density", "clustering")),
+    ("Network", ("tie_density", "bilateral_density", "tie_clustering", "bilateral_clustering")),
 )
 
 #: Bloc colours: the Okabe-Ito palette (Okabe and Ito 2008, "Color Universal Design"), which readers with any common

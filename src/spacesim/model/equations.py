@@ -84,12 +84,12 @@ def effective_capability(capability: float, commercial: float, commercial_integr
 
 
 @njit(cache=True)
-def share_factor(sharing_strictness: float) -> float:
+def share_factor(sharing_strictness: float, strictness_share_loss: float) -> float:
     """Share of a partner's coverage that reaches the other side (3.3.1, C10)::
 
-    sf = 1 - 0.25 * sharing_strictness
+    sf = 1 - strictness_share_loss * sharing_strictness
     """
-    return 1.0 - 0.25 * sharing_strictness
+    return 1.0 - strictness_share_loss * sharing_strictness
 
 
 @njit(cache=True)
@@ -207,7 +207,7 @@ def bilateral_value(t_ij: float, t_ji: float, interop_ij: float, tie: float, tot
     of a row shares: the caller computes it once per nation.
     """
     depth = sharing_depth(t_ij, t_ji, p.trust_floor)
-    sf = share_factor(p.sharing_strictness)
+    sf = share_factor(p.sharing_strictness, p.strictness_share_loss)
     added = bilateral_pooled(depth, interop_ij, sf, k_eff_j)
     if tie > 0:
         remaining = exposure(total_i - bilateral_pooled(tie, interop_ij, sf, k_eff_j), p.security_scale)
@@ -319,12 +319,12 @@ def shocked_threat(threat: float, shock: float) -> float:
 
 
 @njit(cache=True)
-def attacked_capability(capability: float) -> float:
-    """Capability of a cyber attack's victim (3.3.15; the 2 % is a judgement)::
+def attacked_capability(capability: float, cyber_capability_loss: float) -> float:
+    """Capability of a cyber attack's victim (3.3.15)::
 
-    k_target = 0.98 * k_target
+    k_target = (1 - cyber_capability_loss) * k_target
     """
-    return capability * 0.98
+    return capability * (1.0 - cyber_capability_loss)
 
 
 @njit(cache=True)
@@ -352,14 +352,14 @@ def probability(rate: float) -> float:
 
 
 @njit(cache=True)
-def asat_rate(counterspace: float, mean_distrust: float, h: float, asat_rate_: float) -> float:
+def asat_rate(counterspace: float, mean_distrust: float, h: float, asat_rate_: float, asat_distrust_offset: float) -> float:
     """Rate of a destructive ASAT test by nation i, before clipping (3.3.9)::
 
-    asat_rate * a_i * h * (0.5 + (1 / max(N-1, 1)) * sum_{j != i} (1 - T[i,j]))
+    asat_rate * a_i * h * (asat_distrust_offset + (1 / max(N-1, 1)) * sum_{j != i} (1 - T[i,j]))
 
     ``mean_distrust`` is the last factor's mean.
     """
-    return asat_rate_ * counterspace * h * (0.5 + mean_distrust)
+    return asat_rate_ * counterspace * h * (asat_distrust_offset + mean_distrust)
 
 
 @njit(cache=True)
@@ -372,12 +372,12 @@ def cyber_rate(counterspace: float, target_partners: float, h: float, cyber_rate
 
 
 @njit(cache=True)
-def militarised(counterspace: float, trust_in_tester: float, militarisation_response: float) -> float:
-    """Counterspace capability of a nation after an ASAT test by a nation it distrusts (``T[j,a] < 0.5``) (3.3.10)::
+def militarised(counterspace: float, trust_in_tester: float, militarisation_response: float, arming_threshold: float, arming_factor: float) -> float:
+    """Counterspace capability of a nation after an ASAT test by a nation it distrusts (``T[j,a] < arming_threshold``) (3.3.10)::
 
-    a_j = min(1, a_j + militarisation_response * 2 * (0.5 - T[j,a]))
+    a_j = min(1, a_j + militarisation_response * arming_factor * (arming_threshold - T[j,a]))
     """
-    return min(1.0, counterspace + militarisation_response * 2 * (0.5 - trust_in_tester))
+    return min(1.0, counterspace + militarisation_response * arming_factor * (arming_threshold - trust_in_tester))
 
 
 @njit(cache=True)
@@ -442,3 +442,89 @@ def harmonised(interop: float, interoperability_growth: float) -> float:
     interop[i,j] = interop[i,j] + interoperability_growth * (1 - interop[i,j])
     """
     return interop + interoperability_growth * (1.0 - interop)
+
+
+# ---------------------------------------------------------------- honest outcomes and time steps (issue 15: 3.3.16, 3.3.16, section 5)
+
+#: Bins of directed trust for :func:`esteban_ray_polarisation` (width 0.1, 3.3.17) and its α (Esteban & Ray 1994: admissible α in (0, 1.6]).
+TRUST_BINS = 10
+POLARISATION_ALPHA = 1.0
+
+
+@njit(cache=True)
+def trust_bin(t: float) -> int:
+    """The bin of a trust value in [0, 1] for :func:`esteban_ray_polarisation` (3.3.17)::
+
+    bin(T) = min(floor(10 T), 9)
+    """
+    b = int(t * TRUST_BINS)
+    return min(max(b, 0), TRUST_BINS - 1)
+
+
+@njit(cache=True)
+def esteban_ray_polarisation(counts, sums, alpha: float) -> float:  # noqa: ANN001
+    """Esteban-Ray polarisation of values in [0, 1] grouped in bins, scaled to [0, 1] (3.3.17; Esteban & Ray 1994, Econometrica 62(4))::
+
+    π_g = counts[g] / sum counts,  y_g = sums[g] / counts[g]
+    P   = sum_g sum_h π_g^(1+α) π_h |y_g − y_h| / 0.5^(1+α)
+
+    0.5^(1+α) is P of two equal groups at 0 and 1, the largest for α >= 1; 0 if all values share a bin (NaN if there are none).
+    """
+    total = counts.sum()
+    if total <= 0:
+        return np.nan
+    p = 0.0
+    for g in range(counts.size):
+        if counts[g] == 0:
+            continue
+        pg = counts[g] / total
+        yg = sums[g] / counts[g]
+        for h in range(counts.size):
+            if counts[h] == 0 or h == g:
+                continue
+            p += pg ** (1.0 + alpha) * (counts[h] / total) * abs(yg - sums[h] / counts[h])
+    return p / 0.5 ** (1.0 + alpha)
+
+
+@njit(cache=True)
+def chance_per_step(chance: float, dt: float) -> float:
+    """A chance declared per unit of time (a quarter) as a chance per step of ``dt`` units (3.3.16; the step is ``dt`` quarters)::
+
+    p_step = 1 − (1 − p_unit)^dt            (p_unit itself when dt = 1)
+    """
+    if dt == 1.0:
+        return chance
+    return 1.0 - (1.0 - min(max(chance, 0.0), 1.0)) ** dt
+
+
+@njit(cache=True)
+def kept_per_step(kept: float, dt: float) -> float:
+    """A share kept per unit of time (a quarter) as the share kept per step of ``dt`` units (3.3.16)::
+
+    keep_step = keep_unit^dt
+    """
+    if dt == 1.0:
+        return kept
+    return kept**dt
+
+
+@njit(cache=True)
+def amount_per_step(amount: float, dt: float) -> float:
+    """An amount (or expected count) per unit of time as the amount per step of ``dt`` units (3.3.16)::
+
+    a_step = a_unit * dt
+    """
+    if dt == 1.0:
+        return amount
+    return amount * dt
+
+
+@njit(cache=True)
+def growth_per_step(growth: float, dt: float) -> float:
+    """A growth rate per unit of time (a quarter), compounded over a step of ``dt`` units (3.3.16)::
+
+    g_step = (1 + g_unit)^dt − 1
+    """
+    if dt == 1.0:
+        return growth
+    return (1.0 + growth) ** dt - 1.0

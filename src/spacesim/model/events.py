@@ -122,9 +122,9 @@ def asat_test(model: "SpaceModel", e: Occurrence) -> None:
         s.threat[j] = shocked_threat(s.threat[j], p.asat_threat_shock)
     drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
     trust_in_actor = s.trust_in(actor)
-    fearful = np.flatnonzero((trust_in_actor < 0.5) & (np.arange(s.n) != actor)).tolist()
+    fearful = np.flatnonzero((trust_in_actor < p.arming_threshold) & (np.arange(s.n) != actor)).tolist()
     for j in fearful:
-        s.counterspace[j] = militarised(s.counterspace[j], trust_in_actor[j], p.militarisation_response)
+        s.counterspace[j] = militarised(s.counterspace[j], trust_in_actor[j], p.militarisation_response, p.arming_threshold, p.arming_factor)
     log(model, "asat_test", actor=actor, scheduled=e.scheduled, debris_change=pieces, trust_change=-drop, pieces=pieces, drop=drop, fearful=len(fearful))
 
 
@@ -132,12 +132,12 @@ def asat_test(model: "SpaceModel", e: Occurrence) -> None:
 def cyber_attack(model: "SpaceModel", e: Occurrence) -> None:
     """A cyber attack on a nation's space systems: the victim loses some capability and trust, and feels threatened (C8)."""
     s, p, actor, target = model.state, model.p, e.actor, e.target
-    s.capability[target] = attacked_capability(s.capability[target])
-    s.threat[target] = shocked_threat(s.threat[target], p.asat_threat_shock / 2)
+    s.capability[target] = attacked_capability(s.capability[target], p.cyber_capability_loss)
+    s.threat[target] = shocked_threat(s.threat[target], p.asat_threat_shock * p.cyber_threat_share)
     before = s.trust_of(target, actor)
-    drop = trust_rule.condemn(s, actor, p.hostile_trust_damage / 2, victim=target)
+    drop = trust_rule.condemn(s, actor, p.hostile_trust_damage * p.cyber_trust_share, victim=target)
     victim_drop = before - s.trust_of(target, actor)
-    log(model, "cyber_attack", actor=actor, target=target, scheduled=e.scheduled, trust_change=-victim_drop, victim_drop=victim_drop, drop=drop)
+    log(model, "cyber_attack", actor=actor, target=target, scheduled=e.scheduled, trust_change=-victim_drop, victim_drop=victim_drop, drop=drop, loss=p.cyber_capability_loss)
 
 
 @handles("leak")

@@ -19,7 +19,7 @@ from ..scenario.errors import RunFailed
 from .state import WorldState
 
 #: Outcomes that are NaN by definition when their denominator is zero (no agreement or membership at all, no bloc pairs).
-UNDEFINED_WHEN_EMPTY = frozenset({"bilateral_share", "trust_within_blocs", "trust_between_blocs"})
+UNDEFINED_WHEN_EMPTY = frozenset({"bilateral_share", "trust_within_blocs", "trust_between_blocs", "bloc_trust_gap"})
 
 #: State searched for the culprit, per nation (vectors) or per pair (matrices), in the order a cause shows up.
 _STATE_ARRAYS = ("capability", "commercial", "counterspace", "sovereignty", "threat", "alpha", "beta", "interop", "tie_depth")

@@ -11,7 +11,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from ..catalogue import COUNT_OUTCOMES, EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
-from .equations import collective_share, security, trust
+from .equations import POLARISATION_ALPHA, TRUST_BINS, collective_share, esteban_ray_polarisation, security, trust, trust_bin
 from .finite import check_finite
 from .state import WorldState, parameter_record
 
@@ -126,6 +126,9 @@ def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
     received[:] = 0.0
     n_partners[:] = 0.0
     linked = np.zeros((n, n), dtype=np.bool_)
+    bilateral = np.zeros((n, n), dtype=np.bool_)
+    bin_counts = np.zeros(TRUST_BINS)
+    bin_sums = np.zeros(TRUST_BINS)
     n_ties = 0
     n_linked = 0
     same_sum, same_pairs, between_sum, between_pairs = 0.0, 0, 0.0, 0
@@ -136,6 +139,9 @@ def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
                 continue
             t = trust(a.alpha[i, j], a.beta[i, j])
             shifted_squares += (t - 0.5) * (t - 0.5)
+            b = trust_bin(t)
+            bin_counts[b] += 1.0
+            bin_sums[b] += t
             given[i] += t
             received[j] += t
             if a.bloc[i] >= 0 and a.bloc[j] >= 0:
@@ -147,6 +153,7 @@ def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
                     between_pairs += 1
             tied = a.tie_depth[i, j] > 0
             if tied:
+                bilateral[i, j] = True
                 n_ties += 1
                 n_partners[i] += 1
             if tied or a.co_member[i, j] > 0:
@@ -179,13 +186,18 @@ def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
     row[w.n_bilateral] = n_bilateral
     row[w.n_memberships] = n_memberships
     row[w.bilateral_share] = n_bilateral / both if both else np.nan
-    row[w.network_density] = n_linked / pairs if pairs else np.nan
+    row[w.tie_density] = n_linked / pairs if pairs else np.nan
+    row[w.tie_clustering] = _clustering(linked)
     row[w.bilateral_density] = n_ties / pairs if pairs else np.nan
-    row[w.clustering] = _clustering(linked)
+    row[w.bilateral_clustering] = _clustering(bilateral) if n_ties else 0.0
     row[w.mean_trust] = mean
-    row[w.trust_within_blocs] = same_sum / same_pairs if same_pairs else np.nan
-    row[w.trust_between_blocs] = between_sum / between_pairs if between_pairs else np.nan
-    row[w.trust_polarisation] = np.sqrt(max(squares, 0.0) / pairs) / 0.5 if pairs else np.nan
+    within = same_sum / same_pairs if same_pairs else np.nan
+    between = between_sum / between_pairs if between_pairs else np.nan
+    row[w.trust_within_blocs] = within
+    row[w.trust_between_blocs] = between
+    row[w.bloc_trust_gap] = within - between  # NaN if either is
+    row[w.esteban_ray_polarisation] = esteban_ray_polarisation(bin_counts, bin_sums, POLARISATION_ALPHA)
+    row[w.trust_spread] = np.sqrt(max(squares, 0.0) / pairs) / 0.5 if pairs else np.nan
     row[w.capability_gini] = _gini(a.capability)
     row[w.mean_security] = sec.mean()
     row[w.collective_security] = collective.mean()

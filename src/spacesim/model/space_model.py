@@ -22,7 +22,7 @@ from .nation import Nation
 from .rules import environment, security
 from .rules import trust as trust_rule
 from .step import run_step
-from .state import build_state, domain_for_depth, params_namespace
+from .state import build_state, domain_for_depth, params_namespace, per_step_values
 
 class NationRecords(Mapping):
     """Mesa's ``_agent_records`` read from the recorder when asked: step -> ``(step, agent id, *nation outcomes)`` per nation.
@@ -100,7 +100,7 @@ class SpaceModel(mesa.Model):
         spec = apply_overrides(spec, parameters)
         super().__init__(rng=spec.seed if rng is None else rng)
         self.spec: ScenarioSpec = spec
-        self.p = params_namespace(spec.parameter_values())
+        self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
         self.ledger = PartnershipLedger()
         self.log = EventLog()
@@ -157,7 +157,7 @@ class SpaceModel(mesa.Model):
     def form_agreement(self, i: int, j: int, depth: float) -> None:
         """Open a bilateral agreement between nations i and j."""
         s = self.state
-        pid = self.ledger.open("bilateral", s.codes[min(i, j)], s.codes[max(i, j)], None, domain_for_depth(depth).value, depth, self.steps)
+        pid = self.ledger.open("bilateral", s.codes[min(i, j)], s.codes[max(i, j)], None, domain_for_depth(depth, self.p).value, depth, self.steps)
         s.tie_depth[i, j] = s.tie_depth[j, i] = depth
         s.tie_id[i, j] = s.tie_id[j, i] = pid
         self._formed += 1
@@ -245,7 +245,21 @@ class SpaceModel(mesa.Model):
             self.log.counts[kind] += last[outcome]
         self._record()
 
+    def _revise_agreements(self) -> None:
+        """Record in the ledger each agreement whose depth has changed since its last record (and so perhaps its domain, 3.3.5)."""
+        s = self.state
+        pids = s.tie_id[s.tie_id >= 0]  # each agreement twice, (i, j) and (j, i)
+        if not pids.size:
+            return
+        depths = s.tie_depth[s.tie_id >= 0]
+        pids, first = np.unique(pids, return_index=True)
+        depths = depths[first]
+        changed = depths != self.ledger.depth_now(pids)
+        if changed.any():
+            self.ledger.revise(pids[changed], self.steps, depths[changed], [domain_for_depth(d, self.p).value for d in depths[changed].tolist()])
+
     def _record(self) -> None:
+        self._revise_agreements()
         k_eff, _, _, total = security.coverage(self.state, self.p)
         self.recorder.record(self.steps, self.state, self.p, k_eff, total, self.log.take_counts(), self._formed, self._ended)
         if hasattr(self, "datacollector"):
@@ -274,3 +288,7 @@ class SpaceModel(mesa.Model):
     def partnerships_frame(self) -> pd.DataFrame:
         """One row per bilateral agreement or framework membership."""
         return self.ledger.frame()
+
+    def revisions_frame(self) -> pd.DataFrame:
+        """One row per change of a bilateral agreement's depth after its start (with the domain it then reaches)."""
+        return self.ledger.revisions_frame()

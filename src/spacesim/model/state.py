@@ -13,29 +13,62 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from ..parameters import PARAMETERS
-from .equations import trust
+from ..parameters import PARAMETERS, RATE_SCALING, RATE_UNIT
+from .equations import amount_per_step, chance_per_step, growth_per_step, kept_per_step, trust
+from ..scenario.history import STEPS_PER_YEAR
 from ..scenario.schema import Domain, ScenarioSpec
 
-#: Depth of sharing at which a bilateral agreement reaches each domain (C3: low trust, shallow deals).
-DOMAIN_THRESHOLDS: tuple[tuple[float, Domain], ...] = (
-    (0.75, Domain.TECHNOLOGY_TRANSFER),
-    (0.5, Domain.MISSILE_WARNING),
-    (0.25, Domain.JOINT_EXERCISES),
-    (0.0, Domain.SSA_SHARING),
+#: The parameter naming the depth of sharing at which a bilateral agreement reaches each domain, deepest first (C3: low trust, shallow deals).
+DOMAIN_DEPTHS: tuple[tuple[str, Domain], ...] = (
+    ("depth_technology_transfer", Domain.TECHNOLOGY_TRANSFER),
+    ("depth_missile_warning", Domain.MISSILE_WARNING),
+    ("depth_joint_exercises", Domain.JOINT_EXERCISES),
 )
 
 
-def domain_for_depth(depth: float) -> Domain:
-    """The deepest domain a bilateral agreement of this depth reaches.
+def domain_thresholds(p: SimpleNamespace) -> tuple[tuple[float, Domain], ...]:
+    """Each domain with the depth of sharing at which a bilateral agreement reaches it, deepest first (SSA sharing at any depth)."""
+    return (*((float(getattr(p, name)), domain) for name, domain in DOMAIN_DEPTHS), (0.0, Domain.SSA_SHARING))
 
-    >>> domain_for_depth(0.1).value, domain_for_depth(0.8).value
+
+def domain_for_depth(depth: float, p: SimpleNamespace) -> Domain:
+    """The deepest domain a bilateral agreement of this depth reaches (thresholds ``depth_*``, 3.3.5).
+
+    >>> from spacesim.parameters import defaults
+    >>> p = SimpleNamespace(**defaults())
+    >>> domain_for_depth(0.1, p).value, domain_for_depth(0.8, p).value
     ('ssa_sharing', 'technology_transfer')
     """
-    for threshold, domain in DOMAIN_THRESHOLDS:
+    for threshold, domain in domain_thresholds(p):
         if depth >= threshold:
             return domain
     return Domain.SSA_SHARING
+
+
+def step_length(step_meaning: str) -> float:
+    """How many :data:`~spacesim.parameters.RATE_UNIT` (quarters) one step lasts (3.3.16).
+
+    >>> step_length("quarter"), step_length("year"), round(step_length("month"), 4)
+    (1.0, 4.0, 0.3333)
+    """
+    per_year = STEPS_PER_YEAR.get(step_meaning.strip().lower())
+    if per_year is None:
+        raise ValueError(f"step_meaning '{step_meaning}' has no length in time; use one of {', '.join(STEPS_PER_YEAR)}")
+    return STEPS_PER_YEAR[RATE_UNIT] / per_year
+
+
+_CONVERT = {"chance": chance_per_step, "kept": kept_per_step, "amount": amount_per_step, "growth": growth_per_step}
+
+
+def per_step_values(values: dict[str, Any], step_meaning: str) -> dict[str, Any]:
+    """Parameter values with every rate (:data:`~spacesim.parameters.RATE_SCALING`) converted from per quarter to per step (3.3.16); unchanged when a step is a quarter.
+
+    >>> from spacesim.parameters import defaults
+    >>> per_step_values(defaults(), "quarter")["asat_rate"], round(per_step_values(defaults(), "year")["asat_rate"], 6)
+    (0.004, 0.015904)
+    """
+    dt = step_length(step_meaning)
+    return {name: (float(_CONVERT[RATE_SCALING[name]](float(v), dt)) if name in RATE_SCALING else v) for name, v in values.items()}
 
 
 @dataclass
@@ -175,7 +208,7 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
             trust0[j, i] = pair.value
     np.fill_diagonal(trust0, 1.0)
     # Beta evidence counts; keep both strictly positive so trust is always defined.
-    trust0 = np.clip(trust0, 1e-3, 1 - 1e-3)
+    trust0 = np.clip(trust0, p.initial_trust_clip, 1 - p.initial_trust_clip)
     prior_alpha = trust0 * p.trust_prior_strength
     prior_beta = (1 - trust0) * p.trust_prior_strength
 
@@ -200,7 +233,7 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
         bloc_names=bloc_names,
         sovereignty=np.clip(np.array([x.sovereignty for x in nations]) + p.sovereignty_shift, 0.0, 1.0),
         capability=capability,
-        growth=np.array([x.capability_growth for x in nations], dtype=float),
+        growth=np.array([growth_per_step(x.capability_growth, step_length(spec.step_meaning)) for x in nations], dtype=float),
         threat=threat.copy(),
         base_threat=threat.copy(),
         stability=np.array([x.political_stability for x in nations], dtype=float),

@@ -185,7 +185,7 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
 
     # 1.3 Random hostile acts (3.3.9), on trust as it stands; each act changes trust in its actor only.
     h = hostile_rate_factor(norm, p.norm_deterrence)
-    testers = _asat_testers(t, a.counterspace, p.asat_rate, h, rng.random(n))
+    testers = _asat_testers(t, a.counterspace, p.asat_rate, h, p.asat_distrust_offset, rng.random(n))
     for k in range(testers.size):
         actor = testers[k]
         debris = _to_python_event(key, 0, actor, -1)

@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Discriminator, Field, PlainValidator, StrictBool, StrictInt, Tag, ValidationError
 from pydantic_core import PydanticCustomError
 
-from ..catalogue import STEP_OUTCOMES
+from ..catalogue import STEP_OUTCOMES, renamed_hint
 from ..parameters import PARAMETERS_BY_NAME
 from .errors import InputError, Problem
 from .inputfile import NOT_FOUND
@@ -546,7 +546,7 @@ def _unknown_outcome(name: str) -> str:
 
     close = difflib.get_close_matches(name, STEP_OUTCOMES, n=1)
     hint = f"; did you mean '{close[0]}'?" if close else f"; outcomes are: {', '.join(STEP_OUTCOMES)}"
-    return f"unknown outcome '{name}'{hint}"
+    return f"unknown outcome '{name}'{renamed_hint(name) or hint}"
 
 
 def posterior_columns(folder: Path) -> list[str]:

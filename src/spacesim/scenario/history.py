@@ -78,13 +78,11 @@ from pydantic import Field, StrictBool, ValidationError, model_validator
 
 from .errors import InputError, Problem
 from .loader import _line, pydantic_problems
-from .schema import Float, Int, NationCode, Strict
+from .schema import STEPS_PER_YEAR, Float, Int, NationCode, Strict
 from .yamlfile import LineMap, dotted_path, read_yaml
 
 HISTORY_DIR = Path(__file__).resolve().parent.parent / "history"
 
-#: Steps in a year for each ``step_meaning`` that maps to the calendar.
-STEPS_PER_YEAR: dict[str, int] = {"quarter": 4, "month": 12, "year": 1}
 
 SourceKey = str
 

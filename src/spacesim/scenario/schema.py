@@ -17,6 +17,9 @@ from pydantic import Strict as StrictValue
 from ..catalogue import SCHEDULABLE
 from ..parameters import PARAMETERS, Parameter
 
+#: Steps in a year for each ``step_meaning`` (each maps to the calendar; rates are converted per step from it).
+STEPS_PER_YEAR: dict[str, int] = {"quarter": 4, "month": 12, "year": 1}
+
 #: Numbers as numbers: true/false and quoted numbers ("5") are refused, not read as 1 or 5 (an int is a valid float).
 Float = Annotated[float, StrictValue()]
 Int = Annotated[int, StrictValue()]
@@ -57,7 +60,7 @@ class NationSpec(Strict):
     code: NationCode
     sovereignty: Unit = Field(description="How strongly the nation resists ceding control (C4).")
     capability: Float = Field(ge=0.0, le=100.0, description="Space capability index; the strongest nation is about 1 (see docs/model.md).")
-    capability_growth: Float = Field(0.0, ge=-0.2, le=0.5, description="Own growth of capability per step (share).")
+    capability_growth: Float = Field(0.0, ge=-0.2, le=0.5, description="Own growth of capability per quarter (share; compounded per step, 3.3.16).")
     threat_perception: Unit = Field(0.2, description="Perceived threat at the start (C8).")
     political_stability: Unit = Field(0.8, description="1 minus the relative chance of government change (C9).")
     bloc: str | None = Field(None, min_length=1, description="Alignment, if any (e.g. west, east).")
@@ -148,7 +151,7 @@ class ScenarioSpec(Strict):
     name: str = Field(min_length=1)
     description: str = Field(min_length=1, description="One line: what the scenario is for.")
     steps: Int = Field(120, ge=1, le=100_000)
-    step_meaning: str = "quarter"
+    step_meaning: Literal[tuple(STEPS_PER_YEAR)] = Field("quarter", description="What one step lasts: quarter, month or year; rates are declared per quarter and converted per step (docs/model.md 3.3.16).")  # type: ignore[valid-type]
     start_year: Int = 2025
     seed: Seed = 1
     initial_debris: Float = Field(30_000.0, ge=0.0)

@@ -18,11 +18,13 @@ Each is one line per step (long lists are cut with "and N more"), so a
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from ..model.state import DOMAIN_THRESHOLDS, WorldState
+from ..model.state import WorldState, domain_thresholds
+from ..parameters import defaults
 
 #: What each domain of a bilateral agreement means, in the words of the lesson.
 DOMAIN_WORDS: dict[str, str] = {
@@ -45,24 +47,27 @@ END_WORDS: dict[str, str] = {
 NAMED_PER_LINE = 6
 
 
-def domain_rank(depth: np.ndarray) -> np.ndarray:
+def _thresholds(p: SimpleNamespace | None) -> list:
+    """The domains' depth thresholds (the model's parameters ``p``, else the declared defaults), shallowest first."""
+    return sorted(domain_thresholds(p if p is not None else SimpleNamespace(**defaults())), key=lambda td: td[0])
+
+
+def domain_rank(depth: np.ndarray, p: SimpleNamespace | None = None) -> np.ndarray:
     """The domain a depth reaches as a rank, 0 (sharing surveillance data) upwards, as ``model.state.domain_for_depth`` assigns it.
 
     >>> domain_rank(np.array([0.1, 0.3, 0.6, 0.8])).tolist()
     [0, 1, 2, 3]
     """
-    thresholds = sorted(threshold for threshold, _ in DOMAIN_THRESHOLDS)
-    return np.searchsorted(thresholds, depth, side="right") - 1
+    return np.searchsorted([threshold for threshold, _ in _thresholds(p)], depth, side="right") - 1
 
 
-def domain_words(depth: float) -> str:
+def domain_words(depth: float, p: SimpleNamespace | None = None) -> str:
     """What an agreement of this depth shares, in words.
 
     >>> domain_words(0.1), domain_words(0.3)
     ('sharing surveillance data', 'joint exercises')
     """
-    thresholds = sorted(DOMAIN_THRESHOLDS, key=lambda td: td[0])
-    return DOMAIN_WORDS[thresholds[int(domain_rank(np.array([depth]))[0])][1].value]
+    return DOMAIN_WORDS[_thresholds(p)[int(domain_rank(np.array([depth]), p)[0])][1].value]
 
 
 def _listing(items: list[str]) -> str:
@@ -81,14 +86,14 @@ def snapshot(state: WorldState, ledger: dict[str, list[Any]]) -> tuple[np.ndarra
     return state.tie_depth.copy(), state.tie_id.copy(), len(ledger["partnership_id"])
 
 
-def partnership_news(before: tuple[np.ndarray, np.ndarray, int], state: WorldState, ledger: dict[str, list[Any]], step: int) -> list[dict[str, Any]]:
+def partnership_news(before: tuple[np.ndarray, np.ndarray, int], state: WorldState, ledger: dict[str, list[Any]], step: int, p: SimpleNamespace | None = None) -> list[dict[str, Any]]:
     """Lines (rows shaped like the event log's) naming the agreements signed, deepened and ended since ``before``.
 
     ``ledger`` is the partnership ledger's columns. Signed: the bilateral
     agreements the ledger opened since ``before`` (one that also ended since
     is named in both lines). Ended: those open at ``before`` or opened since
     that the ledger has closed, with its reason. Deepened: an agreement in
-    force throughout whose depth reaches a deeper domain.
+    force throughout whose depth reaches a deeper domain (the domains' thresholds are ``p``'s, else the defaults).
     """
     depth_then, id_then, opened_then = before
     names = state.names
@@ -101,18 +106,18 @@ def partnership_news(before: tuple[np.ndarray, np.ndarray, int], state: WorldSta
     if new:
         by_domain: dict[str, list[str]] = {}
         for pid in new:
-            by_domain.setdefault(domain_words(float(depth[pid])), []).append(pair(pid))
+            by_domain.setdefault(domain_words(float(depth[pid]), p), []).append(pair(pid))
         parts = [f"{_listing(pairs)} ({domain})" for domain, pairs in by_domain.items()]
         noun = "agreement" if len(new) == 1 else "agreements"
         rows.append(_row(step, "agreements_signed", f"new bilateral {noun}: " + "; ".join(parts)))
 
     upper = np.triu(np.ones(depth_then.shape, dtype=bool), 1)
     kept = upper & (depth_then > 0) & (state.tie_depth > 0) & (state.tie_id == id_then)
-    deeper = kept & (domain_rank(state.tie_depth) > domain_rank(depth_then))
+    deeper = kept & (domain_rank(state.tie_depth, p) > domain_rank(depth_then, p))
     if deeper.any():
         by_domain = {}
         for i, j in zip(*np.nonzero(deeper)):
-            by_domain.setdefault(domain_words(float(state.tie_depth[i, j])), []).append(f"{names[i]}–{names[j]}")
+            by_domain.setdefault(domain_words(float(state.tie_depth[i, j]), p), []).append(f"{names[i]}–{names[j]}")
         parts = [f"{_listing(pairs)} (now {domain})" for domain, pairs in by_domain.items()]
         noun = "agreement deepens" if deeper.sum() == 1 else "agreements deepen"
         rows.append(_row(step, "agreements_deepened", f"bilateral {noun}: " + "; ".join(parts)))

@@ -191,7 +191,7 @@ class DashboardModel(SpaceModel):
         rows = self.log.rows
         self.happenings += rows[self._logged :]
         self._logged = len(rows)
-        self.happenings += partnership_news(before, self.state, self.ledger.columns, self.steps)
+        self.happenings += partnership_news(before, self.state, self.ledger.columns, self.steps, self.p)
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
         """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.

@@ -97,14 +97,14 @@ def hostile_rate_factor(state: WorldState, p: SimpleNamespace) -> float:
 def draw_asat_tests(state: WorldState, trust: np.ndarray, p: SimpleNamespace, rng: np.random.Generator) -> list[int]:
     """Nations that conduct a destructive ASAT test this step.
 
-    Rate: asat_rate x counterspace x (norm factor) x (0.5 + mean distrust of others).
+    Rate: asat_rate x counterspace x (norm factor) x (asat_distrust_offset + mean distrust of others).
     """
     draws = rng.random(state.n)
-    return _asat_testers(trust, state.counterspace, p.asat_rate, hostile_rate_factor(state, p), draws).tolist()
+    return _asat_testers(trust, state.counterspace, p.asat_rate, hostile_rate_factor(state, p), p.asat_distrust_offset, draws).tolist()
 
 
 @njit(cache=True)
-def _asat_testers(trust, counterspace, asat_rate, norm_factor, draws):  # noqa: ANN001, ANN202 - compiled
+def _asat_testers(trust, counterspace, asat_rate, norm_factor, distrust_offset, draws):  # noqa: ANN001, ANN202 - compiled
     n = trust.shape[0]
     out = []
     for i in range(n):
@@ -112,7 +112,7 @@ def _asat_testers(trust, counterspace, asat_rate, norm_factor, draws):  # noqa: 
         for j in range(n):
             if j != i:
                 distrust += 1.0 - trust[i, j]
-        if draws[i] < eq.probability(eq.asat_rate(counterspace[i], distrust / max(n - 1, 1), norm_factor, asat_rate)):
+        if draws[i] < eq.probability(eq.asat_rate(counterspace[i], distrust / max(n - 1, 1), norm_factor, asat_rate, distrust_offset)):
             out.append(i)
     return np.array(out, dtype=np.int64)
 

@@ -35,7 +35,7 @@ _NO_POOL = np.empty((0, 0))  # stands for "compute the pooled matrix" (one argum
 def _coverage(capability, commercial, tie_depth, interop, membership, integration, pooled, compute_pooled, record):  # noqa: ANN001, ANN202 - compiled
     p = record[0]
     n, f_count = membership.shape
-    sf = share_factor(p.sharing_strictness)
+    sf = share_factor(p.sharing_strictness, p.strictness_share_loss)
     k_eff = np.empty(n)
     for i in range(n):
         k_eff[i] = effective_capability(capability[i], commercial[i], p.commercial_integration)
