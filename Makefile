@@ -11,11 +11,13 @@ VENV  := .venv
 VPY   := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench clean help
+.PHONY: demo test check lint lint-ruff lint-format lint-types bench clean help
 
 help:
 	@echo "make demo   set up, then run the baseline experiment (20 replicates) into results/demo/ and one baseline run into results/demo-run/, then write the batch's HTML report"
-	@echo "make test   set up, then run the whole test suite"
+	@echo "make test   set up, then run the whole test suite (every lane, as CI does)"
+	@echo "make check  set up, then run the fast lane: unit, doctest and property tests (no statistical, subprocess, cluster or browser tests)"
+	@echo "make lint   set up, then run ruff (lint and format check) and mypy, configured in pyproject.toml"
 	@echo "make bench  set up, then run the performance benchmarks of the model, of batches and of the dashboard (see benchmarks/README.md)"
 
 $(STAMP): pyproject.toml
@@ -38,6 +40,24 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(VPY) -m pytest
+
+# The lanes' markers are in pyproject.toml and are set in tests/conftest.py.
+FAST_LANE := not (statistical or subprocess or cluster or browser)
+
+check: $(STAMP)
+	$(VPY) -m pytest -q -m "$(FAST_LANE)"
+
+# Three steps, so that `make -k lint` reports all of them (configured in pyproject.toml).
+lint: lint-ruff lint-format lint-types
+
+lint-ruff: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+lint-format: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+
+lint-types: $(STAMP)
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	$(VPY) benchmarks/bench_model.py

@@ -178,6 +178,15 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
         source="scenario frameworks with a `founded_step`, at that step before the scheduled events",
         effects="logged with `scheduled` true, then each founder joins (an `accession` each, ledger start step = this step); `open_f` stays as declared",
     ),
+    # Frameworks as clubs (3.3.6): a lead's invitation that the invitee accepts.
+    EventKindDef(
+        "invitation",
+        fields=None,
+        narrative="{lead_name}, leading {framework_name}, invites {name} to join",
+        effect="{name} accepts; its accession follows",
+        source="logged when a nation joins a framework at its lead's invitation (3.3.6), just before the `accession`",
+        effects="— (the accession that follows is the membership; the row's `target` is the lead)",
+    ),
     EventKindDef(
         "history",
         fields=None,

@@ -75,7 +75,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except BaseException:
         folder.discard()
         raise
-    write_run(result, folder, scenario_file=args.scenario, started=started, plots=not args.no_plots)
+    write_run(result, folder, scenario_file=args.scenario, started=started)
+    _after_run(out, plots=not args.no_plots)
     print(result.summary())
     print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK
@@ -147,6 +148,27 @@ def _analysing(folder: str | Path) -> Any:
     return FolderLock(folder, option="").acquire(required=False)
 
 
+def _after_run(out: Path, plots: bool) -> Any:
+    """The post-run step on a folder a run or batch has just written (the engine stops at the tables): comparison, sensitivity indices, plots."""
+    from .analysis.postrun import analyse_folder
+
+    with _analysing(out):
+        return analyse_folder(out, plots=plots)
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """spacesim analyse: run the post-run step again, alone, on a finished run's or batch's folder."""
+    from .analysis.postrun import analyse_folder
+
+    with _analysing(args.folder):
+        done = analyse_folder(args.folder, plots=not args.no_plots)
+    for name in done.tables:
+        print(done.out / name)
+    for path in done.plots if not args.no_plots else []:
+        print(path)
+    return EXIT_OK
+
+
 def cmd_plot(args: argparse.Namespace) -> int:
     """spacesim plot: redraw a result folder's plots from its tables alone."""
     with _analysing(args.folder):
@@ -154,40 +176,34 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def _plot(args: argparse.Namespace) -> int:
-    from .analysis.plots import draw_run_plots
-    from .output.folder import read_tables
-    from .output.result_folder import ResultFolder
+    from .analysis.postrun import Folder, draw_single_run_plots
+    from .output.result_folder import ResultFolder, RunManifest
 
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such result folder")
-    if ResultFolder(folder).kind == "batch":
+    result_folder = ResultFolder(folder)
+    if result_folder.kind == "batch":
         return _plot_batch(folder)
-    tables = read_tables(folder)
-    missing = [t for t in ("steps", "nations", "partnerships") if t not in tables]
-    if missing:
-        raise InputError.single(folder, "", f"not a result folder: missing {', '.join(t + '.parquet' for t in missing)}")
-    steps, nations, partnerships = tables["steps"], tables["nations"], tables["partnerships"]
-    run_id = int(steps["run_id"].min())
-    pick = lambda df: df[df["run_id"] == run_id].drop(columns="run_id")  # noqa: E731
-    name = str(tables["runs"]["scenario"].iloc[0]) if "runs" in tables else folder.name
-    paths = draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder / "plots", title=name)
-    for p in paths:
+    if not (folder / "steps.parquet").exists():
+        raise InputError.single(folder, "", "not a result folder: missing steps.parquet")
+    manifest = result_folder.load() if result_folder.manifest_path.exists() else RunManifest()  # a run's tables without a manifest are still drawn
+    if not isinstance(manifest, RunManifest):
+        raise InputError.single(result_folder.manifest_path, "kind", f"spacesim plot draws a run's or a batch's folder, not a {manifest.kind}'s")
+    for p in draw_single_run_plots(Folder(folder, manifest)):
         print(p)
     return EXIT_OK
 
 
 def _plot_batch(folder: Path) -> int:
-    import pandas as pd
-
-    from .experiment.batch import draw_summary_plots
+    from .analysis.postrun import Folder, draw_summary_plots
     from .output.result_folder import ResultFolder
 
     manifest = ResultFolder(folder).read(kind="batch", needed_for="spacesim plot")  # an unfinished batch is refused with the command that finishes it
     missing = [t for t in ("runs", "steps") if not (folder / f"{t}.parquet").exists()]
     if missing:
         raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}")
-    paths = draw_summary_plots(folder, manifest, pd.read_parquet(folder / "runs.parquet"), pd.read_parquet(folder / "steps.parquet"))
+    paths = draw_summary_plots(Folder(folder, manifest))
     for p in paths:
         print(p)
     return EXIT_OK
@@ -238,9 +254,9 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):
             if args.retry_failed:
-                result = retry_failed(experiment, args.out, workers=args.workers, cluster=args.cluster, plots=not args.no_plots, quiet=False, wording=CLI)
+                result = retry_failed(experiment, args.out, workers=args.workers, cluster=args.cluster, quiet=False, wording=CLI)
             else:
-                result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, quiet=False, wording=CLI, allow_large=args.allow_large)
+                result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, quiet=False, wording=CLI, allow_large=args.allow_large)
     except BatchInterrupted as exc:
         if exc.reason:
             print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
@@ -248,10 +264,13 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
             print(f"stopped: {exc.done} of {exc.total} runs finished, kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_resume_command(args, exc.out)}", file=sys.stderr)
         return EXIT_INPUT if exc.reason else 130
-    print(result.summary())
+    from .analysis.summary import batch_summary
+
+    analysed = _after_run(result.out, plots=not args.no_plots)  # the engine stops at the tables; what is made from them comes here
+    print(batch_summary(result, manifest=analysed.manifest))
     out = result.out
-    tables = result.manifest.tables or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
-    print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if result.plots else ''})")
+    tables = analysed.manifest.tables or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
+    print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if analysed.manifest.plots else ''})")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS
@@ -491,6 +510,16 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
+
+    analyse = sub.add_parser(
+        "analyse",
+        help="make again, from a finished result folder's tables, what follows a run or batch (comparison, sensitivity indices, plots)",
+        description="Run the post-run step alone on a finished run's or batch's folder: the paired comparison of variants, the sensitivity indices and the plots, "
+        "each when the folder holds what it needs; the manifest lists what was written. Gives the same files as the step that followed the run. Prints the files written.",
+    )
+    analyse.add_argument("folder", metavar="DIR", help="result folder of spacesim run, batch or sensitivity")
+    analyse.add_argument("--no-plots", action="store_true", help="make the tables only (the plots are left as they are)")
+    analyse.set_defaults(func=cmd_analyse)
 
     compare = sub.add_parser(
         "compare",

@@ -121,6 +121,9 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("arming_factor", 2.0, 0.0, 10.0, "Counterspace added per unit of trust below arming_threshold, times militarisation_response (2 = 1 / 0.5: full response at zero trust; judgement).", "C8"),
     _p("asat_distrust_offset", 0.5, 0.0, 5.0, "ASAT test rate factor at full trust in others: rate x (this + mean distrust), so distrust at most triples the rate (judgement).", "C8"),
     _p("initial_trust_clip", 1e-3, 1e-9, 0.5, "Initial trust is clipped to [this, 1 - this] so both Beta counts stay positive and first impressions can change (judgement).", "C2"),
+    # --- frameworks as clubs: consent and invitation (3.3.6; issue 15) ------------
+    _p("unanimity_integration", 0.3, 0.0, 1.0, "Integration at or above which admission to a framework needs every member's consent; below it, a majority of the members suffices. Judgement: NATO admits by unanimous agreement (North Atlantic Treaty, art. 10; integration 0.5), declarations such as the Artemis Accords (0.15) and the DA-ASAT pledge (0.05) by the lead's and most members' assent; clubs exclude (Nordhaus 2015).", "C11"),
+    _p("invitation_rate", 0.5, 0.0, 1.0, "Chance per quarter that the lead of a framework of integration 0 invites one outsider (times 1 - integration: deep frameworks enlarge rarely): the one it trusts most among those it trusts enough, the members would admit and that would gain by joining (the invitee decides at once). Judgement: the Accords gained about 2 signatories a quarter in 2021-2025 (history/artemis_accords.yaml).", "C7", unit="1/quarter"),
 )
 
 PARAMETERS_BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
@@ -152,6 +155,7 @@ RATE_SCALING: dict[str, str] = {
     "debris_decay": "chance",
     "debris_source": "amount",
     "collision_rate": "amount",
+    "invitation_rate": "chance",  # frameworks as clubs (3.3.6)
 }
 
 

@@ -19,6 +19,8 @@ from spacesim.analysis.comparison import COLUMNS, forest_plot, format_comparison
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.scenario import InputError
+from spacesim.analysis.summary import batch_summary
+from spacesim.analysis.postrun import analyse_folder
 from tests.experiment.conftest import SMALL
 
 
@@ -207,6 +209,7 @@ def batch(tmp_path_factory) -> Path:
     shutil.copy(shipped_scenario("teaching_small"), root / "teaching_small.yaml")
     (root / "small.yaml").write_text(SMALL.replace("replicates: 3", "replicates: 6"))
     result = run_batch(root / "small.yaml", root / "batch", workers=1)
+    analyse_folder(result.out)  # what the command line does after the batch
     assert result.failed == 0
     return result.out
 
@@ -241,7 +244,7 @@ def test_common_random_numbers_make_the_paired_interval_narrower_on_a_real_batch
 
 def test_batch_summary_shows_the_paired_differences(batch):
     result = run_batch(batch.parent / "small.yaml", batch, resume=True)  # a finished batch: read back, nothing rerun
-    text = result.summary()
+    text = batch_summary(result)
     assert "paired differences between variants" in text
     assert "final mean_trust, B − A over 6 paired replicates, 95% bootstrap interval:" in text
     assert "bilateral only − both (legal_clarity=0.2)" in text
@@ -314,7 +317,7 @@ def test_the_level_of_the_intervals_travels_with_the_table_to_the_report_and_the
     assert "50% CI (paired)" in comparison and "50% CI (unpaired)" in comparison and "50% paired bootstrap interval" in comparison
     assert "95%" not in comparison
     result = run_batch(batch.parent / "small.yaml", batch_copy, resume=True)  # finished: read back, nothing rerun
-    assert "final mean_trust, B − A over 6 paired replicates, 50% bootstrap interval:" in result.summary()
+    assert "final mean_trust, B − A over 6 paired replicates, 50% bootstrap interval:" in batch_summary(result)
 
 
 def _clipped_edges(path: Path) -> dict[str, bool]:
@@ -394,4 +397,4 @@ def workdir_one_variant(tmp_path) -> Path:
     text = SMALL.replace("replicates: 3", "replicates: 2").replace("steps: 8", "steps: 4")
     text = text[: text.index("variants:")] + text[text.index("outcomes:") :]
     (tmp_path / "one.yaml").write_text(text)
-    return run_batch(tmp_path / "one.yaml", tmp_path / "one", workers=1, plots=True).out
+    return analyse_folder(run_batch(tmp_path / "one.yaml", tmp_path / "one", workers=1).out).out

@@ -21,6 +21,7 @@ from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
 from spacesim.scenario import InputError
+from spacesim.analysis.postrun import analyse_folder
 from tests.experiment.conftest import SMALL
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -112,7 +113,7 @@ def batch_dirs(tmp_path_factory):
         mp.delenv(FAULT_ENV)
         clean = run_batch(root / "small.yaml", root / "clean", workers=1)
     assert failing.failed == 1 and clean.failed == 0
-    return failing.out, clean.out
+    return analyse_folder(failing.out).out, analyse_folder(clean.out).out  # the plots and comparison the command line makes after a batch
 
 
 def copy_of(folder: Path, tmp_path: Path) -> Path:
@@ -378,8 +379,12 @@ def test_run_folder_report(tmp_path, capsys):
     out = Path(capsys.readouterr().out.strip())
     assert out == folder / "report.html"
     page = assert_self_contained(out)
-    assert page.sections == ["what-ran", "outcomes", "plots", "events"]
+    assert page.sections == ["findings", "what-ran", "outcomes", "plots", "events"], "the findings first, as in a batch's report"
     plain = page.plain
+    start = plain.index("Generated from this run's tables")
+    findings = plain[start : plain.index("What ran", start)]
+    assert "over 14 quarters (2025 Q1 to 2028 Q3)" in findings and "This is one run (seed 5)" in findings
+    assert "RUS conducted a destructive ASAT test in 2028 Q1 (step 12); over that step mean threat perception rose" in findings
     assert "Scenario: teaching_small" in plain and "seed 5" in plain and "steps 14" in plain
     assert "--set trust_loss=3" in plain and "trust_loss 3 2 differs from the default" in plain
     steps = pd.read_parquet(folder / "steps.parquet")

@@ -20,7 +20,6 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..experiment.test_batch_processes import dask_cluster  # noqa: F401 - a fixture: a real scheduler and two workers
 from .synthetic import TRUTH, observed_accessions, write_calibration
 
 SPACESIM = [sys.executable, "-m", "spacesim"]

@@ -26,6 +26,7 @@ class NormalMean:
         return {"mean": abs(x - OBSERVED)}
 
 
+@pytest.mark.statistical
 def test_normal_mean_posterior_is_recovered(tmp_path):
     settings = AbcSettings(population=400, generations=6, posterior_draws=2)
     outcome = run_abc(NormalMean(), {"debris_source": PriorSpec(low=0.0, high=10.0)}, {"mean": 1.0}, settings, str(tmp_path / "abc.db"), seed=3, workers=1)

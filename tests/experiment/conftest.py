@@ -70,7 +70,7 @@ plots: []
 
 @pytest.fixture
 def adaptive_experiment(workdir: Path) -> Path:
-    """Adaptive replication over three grid points and two variants (3 to 8 replicates each, 12 steps)."""
+    """Adaptive replication over three grid points and two variants (3 to 8 replicates each, 12 steps; the target is chosen so that the points need different numbers)."""
     path = workdir / "adaptive.yaml"
-    path.write_text(ADAPTIVE.format(target=0.015))
+    path.write_text(ADAPTIVE.format(target=0.02))
     return path

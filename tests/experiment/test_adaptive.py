@@ -107,12 +107,12 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
         for v in entry["variants"]:
             values = mine[mine["variant"] == v["variant"]]["final_mean_trust"].to_numpy()
             assert v["replicates"] == n and v["mean"] == pytest.approx(values.mean()) and v["halfwidth"] == pytest.approx(halfwidth(values))
-            assert v["within_target"] == (v["halfwidth"] <= 0.015)
+            assert v["within_target"] == (v["halfwidth"] <= 0.02)
         assert entry["halfwidth"] == max(v["halfwidth"] for v in entry["variants"])
         if entry["stopped"] == TARGET:
-            assert widest <= 0.015
+            assert widest <= 0.02
         else:
-            assert entry["stopped"] == MAXED and n == 8 and widest > 0.015
+            assert entry["stopped"] == MAXED and n == 8 and widest > 0.02
         assert 3 <= n <= 8
     assert len(counts) > 1, "the points should need different numbers of replicates"
     assert result.manifest.runs.total == len(runs) == sum(2 * e["replicates"] for e in rep["points"])
@@ -124,7 +124,7 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
     start = text.index('<section id="what-ran">')
     what_ran = text[start : text.index("</section>", start)]
     cell = what_ran[what_ran.index("replicates per point and variant") :].split("</td>")[0]
-    assert "adaptive: rounds until the 95% half-width of every variant&#39;s mean final mean trust is at most 0.015, from 3 to 8 per point" in cell
+    assert "adaptive: rounds until the 95% half-width of every variant&#39;s mean final mean trust is at most 0.02, from 3 to 8 per point" in cell
     assert f"ran {min(counts)}–{max(counts)} per point" in cell and '<a href="#replication">Replication</a>' in cell
     replication = text[text.index('<section id="replication">') :]
     replication = replication[: replication.index("</section>")]
@@ -133,6 +133,7 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
             assert f"<td>{v['variant']}</td><td class=\"num\">{v['replicates']}</td><td class=\"num\">{v['mean']:.4g}</td>" in replication
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(adaptive_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = run_batch(adaptive_experiment, tmp_path / "plain", workers=1)
 

@@ -12,6 +12,7 @@ from spacesim import InputError, load_scenario
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
 from spacesim.output.run_result import run_scenario
+from spacesim.analysis.summary import batch_summary
 
 
 def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -24,9 +25,10 @@ def assert_same_batch(a, b) -> None:
     assert_frame_equal(_sorted(a.steps, ["run_id", "step"]), _sorted(b.steps, ["run_id", "step"]))
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_one_and_two_workers_give_identical_tables(small_experiment, tmp_path):
-    one = run_batch(small_experiment, tmp_path / "one", workers=1, plots=False)
-    two = run_batch(small_experiment, tmp_path / "two", workers=2, plots=False)
+    one = run_batch(small_experiment, tmp_path / "one", workers=1)
+    two = run_batch(small_experiment, tmp_path / "two", workers=2)
     assert len(one.runs) == 12 and (one.runs["status"] == "completed").all()
     assert one.runs["run_id"].is_unique and sorted(one.steps["run_id"].unique()) == list(range(12))
     assert_same_batch(one, two)
@@ -39,7 +41,7 @@ def test_one_and_two_workers_give_identical_tables(small_experiment, tmp_path):
 
 
 def test_variants_run_under_common_random_numbers(small_experiment, tmp_path):
-    runs = run_batch(small_experiment, tmp_path / "b", workers=1, plots=False).runs
+    runs = run_batch(small_experiment, tmp_path / "b", workers=1).runs
     pivot = runs.pivot_table(index=["point", "replicate"], columns="variant", values="seed")
     assert (pivot["both"] == pivot["bilateral only"]).all()
     assert not runs.loc[runs["variant"] == "bilateral only", "allow_multilateral"].any()
@@ -47,7 +49,7 @@ def test_variants_run_under_common_random_numbers(small_experiment, tmp_path):
 
 
 def test_a_batch_run_is_reproduced_alone_from_its_recorded_seed_and_parameters(small_experiment, tmp_path):
-    runs = run_batch(small_experiment, tmp_path / "b", workers=1, plots=False).runs
+    runs = run_batch(small_experiment, tmp_path / "b", workers=1).runs
     row = runs.iloc[7]
     spec = load_scenario(small_experiment.parent / "teaching_small.yaml").with_parameters(steps=8, legal_clarity=row["legal_clarity"], allow_multilateral=bool(row["allow_multilateral"]))
     alone = run_scenario(spec, seed=int(row["seed"]))
@@ -55,17 +57,17 @@ def test_a_batch_run_is_reproduced_alone_from_its_recorded_seed_and_parameters(s
     assert f"--seed {row['seed']} --steps 8" in row["reproduce"] and "--set legal_clarity=0.8" in row["reproduce"] or "legal_clarity=0.2" in row["reproduce"]
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.subprocess)])  # 2: a pool of local worker processes
 def test_failing_runs_are_recorded_and_the_batch_goes_on(small_experiment, tmp_path, monkeypatch, workers):
     monkeypatch.setenv(FAULT_ENV, "3,10")
-    batch = run_batch(small_experiment, tmp_path / "b", workers=workers, plots=False)
+    batch = run_batch(small_experiment, tmp_path / "b", workers=workers)
     failed = batch.runs[batch.runs["status"] == "failed"]
     assert list(failed["run_id"]) == [3, 10]
     assert set(failed["error_type"]) == {"InjectedFault"} and failed["error"].str.contains("failed on purpose").all()
     assert failed["final_mean_trust"].isna().all()
     assert sorted(batch.steps["run_id"].unique()) == [i for i in range(12) if i not in (3, 10)]
     assert batch.manifest.runs.model_dump() == {"total": 12, "completed": 10, "failed": 2}
-    assert "10 completed, 2 failed" in batch.summary()
+    assert "10 completed, 2 failed" in batch_summary(batch)
 
 
 def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tmp_path):
@@ -73,49 +75,50 @@ def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tm
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
     with pytest.raises(InputError, match="pass resume=True to continue the batch in it, force=True to delete it and start again, or choose another out folder") as refused:
-        run_batch(small_experiment, out, workers=1, plots=False)
+        run_batch(small_experiment, out, workers=1)
     assert "--" not in str(refused.value), "from Python the refusal names run_batch's arguments, not the command line's flags"
     assert (out / "precious.txt").read_text() == "keep me"
     with pytest.raises(InputError, match="choose one: resume=True continues") as refused:
-        run_batch(small_experiment, out, workers=1, resume=True, force=True, plots=False)
+        run_batch(small_experiment, out, workers=1, resume=True, force=True)
     assert "--" not in str(refused.value)
     with pytest.raises(InputError, match="not a spacesim batch; choose another out folder"):
-        run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+        run_batch(small_experiment, out, workers=1, resume=True)
     assert (out / "precious.txt").read_text() == "keep me"
     with pytest.raises(InputError, match="force=True: not deleted: it holds what spacesim did not write: precious.txt"):
-        run_batch(small_experiment, out, workers=1, force=True, plots=False)
+        run_batch(small_experiment, out, workers=1, force=True)
     assert (out / "precious.txt").read_text() == "keep me" and sorted(p.name for p in out.iterdir()) == ["precious.txt"]
     (out / "precious.txt").unlink()
-    run_batch(small_experiment, out, workers=1, plots=False)
-    again = run_batch(small_experiment, out, workers=1, force=True, plots=False)  # a batch's own folder is replaced
+    run_batch(small_experiment, out, workers=1)
+    again = run_batch(small_experiment, out, workers=1, force=True)  # a batch's own folder is replaced
     assert again.ran_now == 12 and not (out / ".spacesim.lock").exists()
 
 
 def test_resuming_a_changed_experiment_is_refused(small_experiment, tmp_path):
     out = tmp_path / "b"
-    run_batch(small_experiment, out, workers=1, plots=False)
+    run_batch(small_experiment, out, workers=1)
     before = (out / "runs.parquet").read_bytes()
     small_experiment.write_text(small_experiment.read_text().replace("replicates: 3", "replicates: 4"))
     with pytest.raises(InputError, match="experiment file changed since the batch.*start again with force=True or another out folder"):
-        run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+        run_batch(small_experiment, out, workers=1, resume=True)
     assert (out / "runs.parquet").read_bytes() == before
 
 
 def test_resuming_a_completed_batch_runs_nothing(small_experiment, tmp_path):
     out = tmp_path / "b"
-    first = run_batch(small_experiment, out, workers=1, plots=False)
-    again = run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+    first = run_batch(small_experiment, out, workers=1)
+    again = run_batch(small_experiment, out, workers=1, resume=True)
     assert again.ran_now == 0
     assert_same_batch(first, again)
 
 
+@pytest.mark.subprocess  # a pool of local worker processes
 def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
     """Delete some committed chunks of an unfinished batch (as a kill would leave it) and resume."""
     import shutil
 
     from spacesim.experiment.store import BatchStore
 
-    full = run_batch(small_experiment, tmp_path / "full", workers=1, plots=False)
+    full = run_batch(small_experiment, tmp_path / "full", workers=1)
     out = tmp_path / "partial"
     # Simulate a batch that was killed after committing chunks 0, 2 and 5 of 6.
     from spacesim.experiment import batch as batch_module
@@ -131,14 +134,14 @@ def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
     BatchStore.merge = kill_before_merge
     try:
         with pytest.raises(Boom):
-            run_batch(small_experiment, out, workers=1, plots=False)
+            run_batch(small_experiment, out, workers=1)
     finally:
         BatchStore.merge = original
     store = BatchStore(out)
     for c in (1, 3, 4):
         shutil.rmtree(store.chunk_dir(c))
     (store.chunks_dir / ".000004.tmp-999").mkdir()  # a half-written chunk of a killed process
-    resumed = batch_module.run_batch(small_experiment, out, workers=2, resume=True, plots=False)
+    resumed = batch_module.run_batch(small_experiment, out, workers=2, resume=True)
     assert resumed.ran_now == 6  # three chunks of two runs
     assert_same_batch(full, resumed)
     assert len(resumed.manifest.sessions) == 2
@@ -148,16 +151,16 @@ def test_the_summary_counts_in_words_that_agree_with_the_numbers(workdir, tmp_pa
     """'1 run ... 1 replicate', not '1 runs ... 1 replicates'; what this session ran, not '20 run now'."""
     one = workdir / "one.yaml"
     one.write_text("schema_version: 1\nname: one\ndescription: A single run.\nscenario: teaching_small.yaml\nsteps: 3\nreplicates: 1\nseed: 2\ntables: []\nplots: []\n")
-    batch = run_batch(one, tmp_path / "one", workers=1, plots=False)
-    first = batch.summary().splitlines()[0]
+    batch = run_batch(one, tmp_path / "one", workers=1)
+    first = batch_summary(batch).splitlines()[0]
     assert first.startswith("one: 1 run (1 design point x 1 variant x 1 replicate), 1 completed, 0 failed; 1 of 1 ran in this session (")
-    again = run_batch(one, tmp_path / "one", workers=1, resume=True, plots=False).summary().splitlines()[0]
+    again = batch_summary(run_batch(one, tmp_path / "one", workers=1, resume=True)).splitlines()[0]
     assert "0 of 1 ran in this session" in again and "run now" not in again
 
 
 def test_the_adaptive_summary_says_round_and_replicates_in_the_singular_when_there_is_one(small_experiment, tmp_path):
     text = small_experiment.read_text().replace("replicates: 3", "replicates: {target_halfwidth: 1000, outcome: mean_trust, min: 2, max: 4}")
     small_experiment.write_text(text)
-    summary = run_batch(small_experiment, tmp_path / "a", workers=1, plots=False).summary()
+    summary = batch_summary(run_batch(small_experiment, tmp_path / "a", workers=1))
     assert "x up to 4 replicates), 8 completed" in summary
     assert ": 1 round, 2 replicates per point; 2 points target reached" in summary

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,6 +20,10 @@ from pandas.testing import assert_frame_equal
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.scenario import InputError
+
+from ..clusters import free_port as _free_port
+from ..clusters import start_cluster as _cluster
+from ..clusters import venv_worker
 
 SPACESIM = [sys.executable, "-m", "spacesim"]
 
@@ -62,7 +66,7 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr
     whole = tmp_path / "whole"
-    run_batch(experiment, whole, workers=1, plots=False)
+    run_batch(experiment, whole, workers=1)
     runs_a, steps_a = _tables(out)
     runs_b, steps_b = _tables(whole)
     assert runs_a["run_id"].is_unique and len(runs_a) == 40
@@ -86,64 +90,69 @@ def _children_of_batch(tag: str) -> list[int]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# A scenario's text is given (the zip holds the package's code, not its shipped scenario files).
+WARM_UP = """\
+import sys
+sys.path.insert(0, sys.argv[1])
+from spacesim import SpaceModel, parse_scenario
+SpaceModel(parse_scenario(sys.stdin.read(), "warm-up"), steps=2).run()
+"""
 
 
-@contextlib.contextmanager
-def _cluster(tmp_path: Path, worker: list[str], env: dict[str, str]):
-    """A real Dask scheduler (this venv's) and two single-threaded workers started with ``worker``, on 127.0.0.1 and free ports; stopped afterwards."""
-    dask = Path(sys.executable).with_name("dask")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False", **env}
-    logs = open(tmp_path / "dask.log", "w")
-    procs = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"], stdout=logs, stderr=logs, env={**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}, cwd=tmp_path)]
+@pytest.fixture(scope="session")
+def bare_worker_cache(request, tmp_path_factory) -> Path:
+    """A user cache folder (``XDG_CACHE_HOME``) for workers without spacesim, holding this code's zip and Numba's loops compiled from it.
+
+    Numba caches the loops of a zipped package in the user-wide folder under a
+    name derived from the zip's path, so the folder is a fixed one per code
+    version (in pytest's cache, kept between sessions; only the current
+    version's is kept) and is warmed once: the zip is written where the
+    workers' plugin writes it (the same bytes, so the plugin keeps it) and
+    one bare interpreter compiles the loops from it. The workers then load
+    the loops instead of both compiling them.
+    """
+    from spacesim import shipped_scenario
+    from spacesim.experiment.executors import package_zip
+    from spacesim.output.provenance import package_fingerprint
+
+    code = package_fingerprint()[:16]
     try:
-        for _ in range(2):
-            procs.append(subprocess.Popen([*worker, address, "--nworkers", "1", "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"], stdout=logs, stderr=logs, env=env, cwd=tmp_path))
-        from dask.distributed import Client
-
-        deadline = time.monotonic() + 90
-        with Client(address, timeout=60, set_as_default=False) as client:
-            while len(client.scheduler_info()["workers"]) < 2:
-                assert time.monotonic() < deadline, (tmp_path / "dask.log").read_text()
-                time.sleep(0.2)
-        yield address
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        logs.close()
-
-
-@pytest.fixture
-def dask_cluster(tmp_path):
-    """A real Dask scheduler and two single-threaded workers (this venv's ``dask worker``, which imports spacesim)."""
-    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {}) as address:
-        yield address
+        root = request.config.cache.mkdir("spacesim-bare-workers")
+    except AttributeError:  # pytest's cache is switched off (-p no:cacheprovider)
+        root = tmp_path_factory.mktemp("spacesim-bare-workers")
+    for old in root.iterdir():
+        if old.name != code:
+            shutil.rmtree(old, ignore_errors=True)
+    cache = root / code
+    zipped = cache / "spacesim" / f"spacesim-{code}.zip"
+    if not list((cache / "numba").rglob("*.nbi")):
+        zipped.parent.mkdir(parents=True, exist_ok=True)
+        zipped.write_bytes(package_zip())
+        base = getattr(sys, "_base_executable", sys.executable)
+        env = {**os.environ, "PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(cache), "PYTHONNOUSERSITE": "1"}
+        env.pop("NUMBA_CACHE_DIR", None)
+        text = shipped_scenario("baseline").read_text()
+        where = tmp_path_factory.getbasetemp()
+        warm = subprocess.run([base, "-c", WARM_UP, str(zipped)], input=text, env=env, capture_output=True, text=True, cwd=where, timeout=600)
+        assert warm.returncode == 0, warm.stderr[-3000:]
+    return cache
 
 
 @pytest.fixture
-def bare_dask_cluster(tmp_path):
+def bare_dask_cluster(tmp_path, bare_worker_cache):
     """Two workers that can import ``distributed`` but not spacesim: the base interpreter of this venv with the venv's site-packages on PYTHONPATH.
 
     spacesim is an editable install, found through a ``.pth`` file that
     Python processes only in its own site-packages, not in a PYTHONPATH
     folder, so these workers cannot import it. Their user cache folder
     (``XDG_CACHE_HOME``, where the zip and Numba's cache of it go) is the
-    test's own.
+    warmed :func:`bare_worker_cache`, seen from the test as ``tmp_path / "cache"``.
     """
     base = getattr(sys, "_base_executable", sys.executable)
     if sys.prefix == sys.base_prefix:
         pytest.skip("needs a virtual environment (its base interpreter runs the workers)")
-    env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(tmp_path / "cache"), "PYTHONNOUSERSITE": "1"}
+    (tmp_path / "cache").symlink_to(bare_worker_cache, target_is_directory=True)
+    env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(bare_worker_cache), "PYTHONNOUSERSITE": "1"}
     check = subprocess.run([base, "-c", "import distributed\ntry:\n    import spacesim\nexcept ImportError:\n    print('bare')"], env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path)
     if check.stdout.strip() != "bare":
         pytest.skip(f"the base interpreter {base} imports spacesim or cannot import distributed: {check.stderr[-300:]}")
@@ -154,7 +163,7 @@ def bare_dask_cluster(tmp_path):
 def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
     result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
-    local = run_batch(small_experiment, tmp_path / "local", workers=2, plots=False)
+    local = run_batch(small_experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
     assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
@@ -171,7 +180,7 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
     )
     result = subprocess.run([*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr + (tmp_path / "dask.log").read_text()[-3000:]
-    local = run_batch(experiment, tmp_path / "local", workers=2, plots=False)
+    local = run_batch(experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
     assert_frame_equal(runs, local.runs.sort_values("run_id").reset_index(drop=True))
     assert_frame_equal(steps, local.steps.sort_values(["run_id", "step"]).reset_index(drop=True))
@@ -181,8 +190,8 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
 
 
 def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):
-    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster, plots=False)
-    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1, plots=False)
+    on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster)
+    here = run_batch(adaptive_experiment, tmp_path / "here", workers=1)
     assert on_cluster.manifest.replication == here.manifest.replication and on_cluster.manifest.replication.rounds >= 2
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
 
@@ -268,7 +277,7 @@ def test_workers_and_cluster_together_are_refused(small_experiment, tmp_path, ca
     assert "error: --workers: 2: cannot be combined with --cluster: on a Dask cluster the batch runs on the cluster's workers" in err
     assert not (tmp_path / "x").exists()
     with pytest.raises(InputError, match="workers: 2: cannot be combined with cluster"):
-        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786", plots=False)
+        run_batch(small_experiment, tmp_path / "y", workers=2, cluster="tcp://127.0.0.1:8786")
     assert not (tmp_path / "y").exists()
 
 
@@ -299,27 +308,47 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     assert sorted(runs["run_id"]) == list(range(40))
 
 
-def test_stopping_the_workers_mid_message_leaves_no_thread_waiting_for_the_rest(tmp_path):
-    """A worker stopped while sending a result leaves half a message in the result pipe; closing must not leave the pool's manager waiting for the rest (the interpreter's exit would wait for it forever)."""
-    import struct
-    from concurrent.futures import wait as wait_for
+HALF_SENT = """
+import os, signal, struct, sys, threading
+from pathlib import Path
 
-    from spacesim.experiment.executors import LocalProcesses
+import pandas as pd
 
-    executor = LocalProcesses(1)
-    list(executor.run([], None, (), {}))  # starts the pool, submits nothing
-    pool = executor._pool
-    wait_for([pool.submit(os.getpid)])  # the worker is up
-    manager = pool._executor_manager_thread
-    # What a worker killed mid-send leaves behind: a length header promising more bytes than follow.
-    os.write(pool._result_queue._writer.fileno(), struct.pack("!i", 1000) + b"partial")
-    time.sleep(0.5)  # the manager has read the header and waits for the rest
-    assert manager.is_alive()
+from spacesim.experiment.design import RunTask
+from spacesim.experiment.executors import LocalProcesses, worker_pipe
+from spacesim.experiment.worker import ChunkResult
+
+flag = Path(sys.argv[1])
+
+
+def answer(index, tasks):
+    if not flag.exists():  # the first chunk: what a worker killed mid-send leaves, a length header promising more bytes than follow
+        flag.write_text("half sent")
+        os.write(worker_pipe().fileno(), struct.pack("!i", 1000) + b"partial")
+        os.kill(os.getpid(), signal.SIGKILL)
+    return ChunkResult(index, {"runs": pd.DataFrame({"run_id": [t.run_id for t in tasks]})}, 0.0)
+
+
+if __name__ == "__main__":
+    with LocalProcesses(1) as executor:
+        done = sorted(r.chunk for r in executor.run([(i, [RunTask(i, 0, "default", 0, i)]) for i in range(3)], answer))
+    print(done, executor.losses, [t.name for t in threading.enumerate() if t is not threading.main_thread()])
+"""
+
+
+def test_a_worker_stopped_mid_message_is_replaced_and_nothing_waits_for_the_rest(tmp_path):
+    """A worker killed while sending a result leaves half a message in its pipe.
+
+    The batch must read end-of-file (the pipe has no other writer), run the
+    chunk again on a new worker, and exit (the old ProcessPoolExecutor's
+    manager thread waited for the rest forever, and the interpreter for it).
+    """
     started = time.monotonic()
-    executor.close()
-    manager.join(timeout=15)
-    assert not manager.is_alive(), "the pool's manager thread still waits for the rest of the message"
-    assert time.monotonic() - started < 20
+    result = subprocess.run([sys.executable, "-c", HALF_SENT, str(tmp_path / "flag")], capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[0, 1, 2] 1 []", result.stdout  # every chunk, one worker lost and replaced, no thread left behind
+    assert (tmp_path / "flag").read_text() == "half sent"
+    assert time.monotonic() - started < 60
 
 
 def test_a_worker_started_after_its_parent_died_exits():
@@ -333,8 +362,10 @@ def test_a_worker_started_after_its_parent_died_exits():
 
 @pytest.fixture
 def dask_cluster_own_cache(tmp_path):
-    """Two workers of this venv (which import spacesim), whose user cache folder (where sent zips go) is the test's own."""
-    with _cluster(tmp_path, [str(Path(sys.executable).with_name("dask")), "worker"], {"XDG_CACHE_HOME": str(tmp_path / "cache")}) as address:
+    """Two workers of this venv (which import spacesim), whose user cache folder (where sent zips go) is the test's own.
+
+    Not the session's cluster: the test registers another version's code on it."""
+    with _cluster(tmp_path, venv_worker(), {"XDG_CACHE_HOME": str(tmp_path / "cache")}) as address:
         yield address
 
 
@@ -363,8 +394,8 @@ def test_dask_chunks_run_the_code_the_batch_recorded_whatever_another_version_re
         assert set(self._fingerprints().values()) != {executors.package_fingerprint()}, "the workers now run the other version"
 
     monkeypatch.setattr(executors.DaskCluster, "_ensure_importable", then_another_version_registers)
-    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache, plots=False)
-    here = run_batch(small_experiment, tmp_path / "here", workers=1, plots=False)
+    on_cluster = run_batch(small_experiment, tmp_path / "dask", cluster=dask_cluster_own_cache)
+    here = run_batch(small_experiment, tmp_path / "here", workers=1)
     assert (on_cluster.runs["status"] == "completed").all()
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
     assert on_cluster.manifest.code.sha256 == executors.package_fingerprint()

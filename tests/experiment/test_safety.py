@@ -111,9 +111,9 @@ def test_force_refuses_root_home_parents_and_a_folder_holding_the_inputs(small_e
         check_replaceable(tmp_path / "a")
     # the experiment file resumed from its copy inside the folder it would delete
     out = tmp_path / "b"
-    run_batch(small_experiment, out, workers=1, plots=False)
+    run_batch(small_experiment, out, workers=1)
     with pytest.raises(InputError, match=r"not deleted: it holds inputs/small.yaml, an input of this command"):
-        run_batch(out / "inputs" / "small.yaml", out, workers=1, force=True, plots=False)
+        run_batch(out / "inputs" / "small.yaml", out, workers=1, force=True)
     assert (out / "inputs" / "small.yaml").exists() and (out / "runs.parquet").exists()
 
 
@@ -122,10 +122,10 @@ def test_force_refuses_a_folder_without_a_spacesim_manifest(small_experiment, tm
     out.mkdir()
     (out / "runs.parquet").write_bytes(b"someone else's table")
     with pytest.raises(InputError, match="it has no manifest.json of a spacesim run or batch"):
-        run_batch(small_experiment, out, workers=1, force=True, plots=False)
+        run_batch(small_experiment, out, workers=1, force=True)
     (out / "manifest.json").write_text("[1, 2]")
     with pytest.raises(InputError, match="its manifest.json is not one of a spacesim run or batch"):
-        run_batch(small_experiment, out, workers=1, force=True, plots=False)
+        run_batch(small_experiment, out, workers=1, force=True)
     assert (out / "runs.parquet").read_bytes() == b"someone else's table"
 
 
@@ -179,7 +179,7 @@ def test_two_writers_started_together_one_wins_the_other_is_refused_cleanly(smal
 
 def test_analyses_wait_for_no_one_they_are_refused_while_a_batch_writes(small_experiment, tmp_path, capsys):
     out = tmp_path / "b"
-    run_batch(small_experiment, out, workers=1, plots=False)
+    run_batch(small_experiment, out, workers=1)
     with FolderLock(out).acquire():  # as a resumed batch would hold it
         assert main(["plot", str(out)]) == 2
         assert f"{out}: in use by another spacesim (pid {os.getpid()}" in capsys.readouterr().err
@@ -206,7 +206,7 @@ def _stopped_batch(experiment: Path, out: Path, after: int) -> None:
         from spacesim.experiment.batch import BatchInterrupted
 
         with pytest.raises(BatchInterrupted):
-            run_batch(experiment, out, workers=1, plots=False)
+            run_batch(experiment, out, workers=1)
     finally:
         BatchStore.commit_chunk = original
 
@@ -288,7 +288,7 @@ def test_a_chunk_is_flushed_to_disk_before_and_after_its_rename(small_experiment
 
     monkeypatch.setattr(os, "fsync", fsync)
     monkeypatch.setattr(os, "replace", replace)
-    run_batch(small_experiment, out, workers=1, plots=False)
+    run_batch(small_experiment, out, workers=1)
     rename = next(i for i, (kind, what) in enumerate(events) if kind == "rename" and what.endswith("chunks/000000"))
     before = {Path(what).name for kind, what in events[:rename] if kind == "fsync"}
     assert {"runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet", "done"} <= before
@@ -297,13 +297,13 @@ def test_a_chunk_is_flushed_to_disk_before_and_after_its_rename(small_experiment
 
 
 def test_a_truncated_chunk_is_set_aside_named_and_run_again(small_experiment, tmp_path):
-    whole = run_batch(small_experiment, tmp_path / "whole", workers=1, plots=False)
+    whole = run_batch(small_experiment, tmp_path / "whole", workers=1)
     out = tmp_path / "b"
     _stopped_batch(small_experiment, out, after=3)
     steps = out / "chunks" / "000000" / "steps.parquet"
     steps.write_bytes(steps.read_bytes()[:100])
     with pytest.warns(CorruptChunkWarning, match=r"chunks/000000 cannot be read \(steps.parquet: .*\); moved to chunks/corrupt/000000 and its runs will run again"):
-        resumed = run_batch(small_experiment, out, workers=1, resume=True, plots=False)
+        resumed = run_batch(small_experiment, out, workers=1, resume=True)
     assert resumed.ran_now == 12 - 4
     assert_frame_equal(_sorted(resumed.runs, ["run_id"]), _sorted(whole.runs, ["run_id"]))
     assert_frame_equal(_sorted(resumed.steps, ["run_id", "step"]), _sorted(whole.steps, ["run_id", "step"]))
@@ -353,7 +353,7 @@ def test_a_killed_local_worker_is_replaced_and_the_batch_completes(workdir, tmp_
     assert proc.returncode == 0, stderr
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["run_id"]) == list(range(30)) and (runs["status"] == "completed").all()
-    whole = run_batch(experiment, tmp_path / "whole", workers=1, plots=False)
+    whole = run_batch(experiment, tmp_path / "whole", workers=1)
     assert_frame_equal(_sorted(runs, ["run_id"]), _sorted(whole.runs, ["run_id"]))
 
 

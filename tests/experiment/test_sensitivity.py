@@ -35,6 +35,7 @@ ISHIGAMI_INDICES = {
 ISHIGAMI_TOLERANCE = 0.03
 
 
+@pytest.mark.statistical
 def test_the_sensitivity_pipeline_recovers_the_ishigami_indices(tmp_path: Path) -> None:
     """The Ishigami function through spacesim's own pipeline (not the model): the design, replicates averaged per point, SALib's analysis, sensitivity.parquet."""
     from spacesim.analysis.sensitivity import COLUMNS, sensitivity_of_function
@@ -382,6 +383,7 @@ SALIB_PUBLISHED = {
 SALIB_SAMPLES = {"fast": 1000, "rbd_fast": 4000, "delta": 2000, "dgsm": 2000}
 
 
+@pytest.mark.statistical
 @pytest.mark.parametrize("name", sorted(SALIB_PUBLISHED))
 def test_each_new_method_recovers_salibs_ishigami_values(name: str) -> None:
     x = sample(ISHIGAMI, name, SALIB_SAMPLES[name], seed=1)

@@ -17,6 +17,8 @@ from spacesim.experiment import run_batch
 from spacesim.experiment.replication import decide
 from spacesim.model.metrics import STEP_OUTCOMES
 from spacesim.output.outcomes import PER_STEP_COUNTS, run_value
+from spacesim.analysis.postrun import analyse_folder
+from spacesim.analysis.summary import batch_summary
 
 TOTALS = """\
 schema_version: 1
@@ -44,7 +46,9 @@ def batch(tmp_path_factory):
     folder = tmp_path_factory.mktemp("totals")
     shutil.copy(shipped_scenario("teaching_small"), folder / "teaching_small.yaml")
     (folder / "totals.yaml").write_text(TOTALS)
-    return run_batch(folder / "totals.yaml", folder / "out", workers=1)
+    result = run_batch(folder / "totals.yaml", folder / "out", workers=1)
+    analyse_folder(result.out, plots=False)  # the comparison, as the command line makes it after the batch
+    return result
 
 
 def test_the_per_step_counts_are_the_count_outcomes_that_mean_this_step():
@@ -68,7 +72,7 @@ def test_runs_hold_the_total_over_steps_beside_the_final_value(batch):
 
 
 def test_the_printed_summary_gives_the_mean_total_and_says_so(batch):
-    text = batch.summary()
+    text = batch_summary(batch)
     assert "mean final outcomes (n_asat_tests, n_agreements_formed: total over the run) over replicates" in text
     assert "n_asat_tests (total)" in text
     lines = text.splitlines()

@@ -182,9 +182,11 @@ def required_trust(integration: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     return p.trust_floor + p.integration_trust_requirement * integration * (1.0 - p.trust_floor)
 
 
-def membership_value(state, p: SimpleNamespace, total: np.ndarray, pooled: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def membership_value(state, p: SimpleNamespace, total: np.ndarray, pooled: np.ndarray, expected: np.ndarray | None = None) -> np.ndarray:  # noqa: ANN001
+    """V[i,f]: gain of adding the expected pool Y^e (default: today's pool Y) to total minus today's Y for a member, less the costs."""
+    expected = pooled if expected is None else expected
     base = total[:, None] - pooled * state.membership
-    gain = gain_of_adding(base, pooled, p) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
+    gain = gain_of_adding(base, expected, p) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
     return gain - p.sovereignty_cost_multilateral * state.sovereignty[:, None] * state.integration[None, :] - p.transaction_cost * (1.0 - p.legal_clarity)
 
 
@@ -200,26 +202,85 @@ def mutual_trust_with_members(membership: np.ndarray, t: np.ndarray) -> tuple[np
     return given, received
 
 
-def decisions(state, p: SimpleNamespace, t: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]]]:  # noqa: ANN001
-    """Leavers (distrust first, then not worth it, each in (nation, framework) order) and joiners (nation order)."""
+# ---------------------------------------------------------------- 3.3.6 frameworks as clubs: consent, lead, expected members, invitation
+
+
+def admitted(state, t: np.ndarray, p: SimpleNamespace) -> np.ndarray:  # noqa: ANN001
+    """admitted[j,f]: the members' consent: all of them trust j at least required[f] when I_f >= unanimity_integration, more than half otherwise."""
+    m = state.membership.astype(float)
+    required = required_trust(state.integration, p)
+    votes = ((t[:, :, None] >= required[None, None, :]) * m[:, None, :]).sum(axis=0)  # votes[j,f] = sum_m M[m,f] [T[m,j] >= required[f]]
+    count = m.sum(axis=0)[None, :]
+    unanimity = (state.integration >= p.unanimity_integration)[None, :]
+    return (count > 0) & np.where(unanimity, votes == count, 2 * votes > count)
+
+
+def lead(state, t: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """The acting lead of each framework: the declared one while a member, else the member the others trust most on average (-1 if none)."""
+    out = np.full(state.membership.shape[1], -1)
+    for k in range(state.membership.shape[1]):
+        members = np.flatnonzero(state.membership[:, k])
+        declared = state.framework_lead[k]
+        if declared >= 0 and state.membership[declared, k]:
+            out[k] = declared
+        elif members.size:
+            received = [t[np.setdiff1d(members, [a]), a].mean() if members.size > 1 else 0.0 for a in members]
+            out[k] = members[int(np.argmax(received))]
+    return out
+
+
+def decisions(state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total: np.ndarray, pooled: np.ndarray, rng: np.random.Generator) -> tuple[list[tuple[int, int, str]], list[tuple[int, int]], list[tuple[int, int, int]]]:  # noqa: ANN001
+    """Leavers (distrust first, then not worth it, each in (nation, framework) order), joiners and accepted invitations (lead, nation, framework) (nation order)."""
     n, f = state.membership.shape
     if f == 0:
-        return [], []
+        return [], [], []
     reconsider = rng.random(n) < p.membership_rate
-    value = membership_value(state, p, total, pooled)
+    invite_draw = rng.random(f)
+    member = state.membership
     required = required_trust(state.integration, p)[None, :]
-    given, received = mutual_trust_with_members(state.membership, t)
-    trusted = np.nan_to_num(given, nan=1.0) >= required
-    accepted = np.nan_to_num(received, nan=1.0) >= required
-    m = state.membership & reconsider[:, None]
-    distrust = m & ~trusted
-    unworthy = m & trusted & (value < -p.exit_margin)
+    given, _ = mutual_trust_with_members(member, t)
+    consent = admitted(state, t, p)
+    leads = lead(state, t)
+    lead_trust = np.where(leads[None, :] >= 0, t[np.maximum(leads, 0), :].T, -np.inf)  # [j,f] = T[lead_f, j]
+    with np.errstate(invalid="ignore"):
+        trusting = given >= required  # NaN (no other member) is not trust
+    value_now = membership_value(state, p, total, pooled)
+    invitable = state.framework_open[None, :] | state.ever_member | (lead_trust >= required)
+    expected = member | (invitable & consent & trusting & (value_now > 0))
+    # Y^e[i,f] = (1 + bonus) I_f sf sum_{j != i} interop[i,j] k_eff[j] E[j,f]
+    reach = state.interop * k_eff[None, :]
+    np.fill_diagonal(reach, 0.0)
+    y_expected = (1.0 + p.framework_standard_bonus) * state.integration[None, :] * share_factor(p) * (reach @ expected.astype(float))
+    value = np.where(member, membership_value(state, p, total, pooled, y_expected), value_now)  # members: the expected; outsiders: today's
+    tt = t.copy()
+    np.fill_diagonal(tt, 0.0)
+    others = expected.sum(axis=0)[None, :] - expected
+    with np.errstate(invalid="ignore", divide="ignore"):
+        given_expected = np.where(others > 0, (tt @ expected.astype(float)) / others, np.nan)
+    admissible = ~member & consent & trusting
+    invited = np.full(f, -1)
+    for k in range(f):
+        if leads[k] >= 0 and invite_draw[k] < p.invitation_rate * (1.0 - state.integration[k]):
+            candidates = admissible[:, k] & (lead_trust[:, k] >= required[0, k]) & (value[:, k] > 0)
+            if candidates.any():
+                invited[k] = int(np.argmax(np.where(candidates, lead_trust[:, k], -np.inf)))
+    m = member & reconsider[:, None]
+    with np.errstate(invalid="ignore"):
+        distrust = m & (given_expected < required)
+    unworthy = m & ~distrust & (value < -p.exit_margin)
     leavers = [(i, k, "distrust") for i, k in zip(*map(np.ndarray.tolist, np.nonzero(distrust)))]
     leavers += [(i, k, "not worth it") for i, k in zip(*map(np.ndarray.tolist, np.nonzero(unworthy)))]
-    founded = state.membership.any(axis=0)[None, :]
-    can_join = ~state.membership & reconsider[:, None] & (state.framework_open[None, :] | state.ever_member) & trusted & accepted & (value > 0) & founded
-    joiners = [(i, int(np.argmax(np.where(can_join[i], value[i], -np.inf)))) for i in range(n) if can_join[i].any()]
-    return leavers, joiners
+    was_invited = invited[None, :] == np.arange(n)[:, None]
+    may_apply = reconsider[:, None] & (state.framework_open[None, :] | state.ever_member)
+    can_join = admissible & (value > 0) & (may_apply | was_invited)
+    joiners, invitations = [], []
+    for i in range(n):
+        if can_join[i].any():
+            k = int(np.argmax(np.where(can_join[i], value[i], -np.inf)))
+            joiners.append((i, k))
+            if invited[k] == i:
+                invitations.append((int(leads[k]), i, k))
+    return leavers, joiners, invitations
 
 
 # ---------------------------------------------------------------- 3.3.7 cooperation round
@@ -409,13 +470,16 @@ def phase_by_phase_step(model) -> None:  # noqa: ANN001
     if s.membership.shape[1]:
         if p.allow_multilateral:
             k_eff, _, pooled, total = security_rule.coverage(s, p, pooled=pooled)
-            leavers, joiners = frameworks.decisions(s, p, t, total, pooled, rng)
+            leavers, joiners, invitations = frameworks.decisions(s, p, t, k_eff, total, pooled, rng)
             for i, f, reason in leavers:
                 model.leave_framework(i, f, reason)
+            leads = {(i, f): lead for lead, i, f in invitations}
             for i, f in joiners:
+                if (i, f) in leads:
+                    events.invitation(model, leads[i, f], i, f)
                 model.join_framework(i, f)
         else:
-            rng.random(s.n)
+            rng.random(s.n + s.membership.shape[1])
             for i, f in zip(*np.nonzero(s.membership)):
                 model.leave_framework(int(i), int(f), "policy")
     co = s.co_membership()

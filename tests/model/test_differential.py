@@ -181,25 +181,44 @@ def test_bilateral_phase_step_after_step(scenario):
 # ---------------------------------------------------------------- 4 framework decisions
 
 
-@pytest.mark.parametrize("changes", [{}, {"membership_rate": 1.0}, {"membership_rate": 1.0, "sovereignty_cost_multilateral": 0.05}, {"membership_rate": 1.0, "trust_floor": 0.6}])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"membership_rate": 1.0},
+        {"membership_rate": 1.0, "sovereignty_cost_multilateral": 0.05},
+        {"membership_rate": 1.0, "trust_floor": 0.6},
+        # Frameworks as clubs: invitations every step; unanimity everywhere, or a majority everywhere.
+        {"invitation_rate": 1.0, "sovereignty_cost_multilateral": 0.05},
+        {"membership_rate": 1.0, "invitation_rate": 1.0, "unanimity_integration": 0.0, "sovereignty_cost_multilateral": 0.05},
+        {"membership_rate": 1.0, "invitation_rate": 1.0, "unanimity_integration": 1.0, "sovereignty_cost_multilateral": 0.05, "trust_floor": 0.2},
+    ],
+)
 def test_framework_decisions(running, changes):
-    seen = 0
+    seen = invited = 0
     for model in each(running):
         s = model.state
         p = copy.copy(model.p)
         for k, v in changes.items():
             setattr(p, k, v)
         t = s.trust
-        _, _, pooled, total = security.coverage(s, p)
-        got = frameworks.decisions(s, p, t, total, pooled, np.random.default_rng(8))
-        assert got == ref.decisions(s, p, t, total, pooled, np.random.default_rng(8))
+        k_eff, _, pooled, total = security.coverage(s, p)
+        got = frameworks.decisions(s, p, t, k_eff, total, pooled, np.random.default_rng(8))
+        assert got == ref.decisions(s, p, t, k_eff, total, pooled, np.random.default_rng(8))
         given, received = frameworks.mutual_trust_with_members(s.membership, t)
         expect_given, expect_received = ref.mutual_trust_with_members(s.membership, t)
         assert_allclose(given, expect_given, rtol=RTOL)
         assert_array_equal(received, expect_received)
         seen += len(got[0]) + len(got[1])
+        invited += len(got[2])
+        # The acting lead when every declared lead has left: the member the others trust most.
+        s.membership[s.framework_lead, np.arange(s.framework_lead.size)] = False
+        leads = [frameworks.acting_lead(s.membership, s.framework_lead, t, f) for f in range(s.membership.shape[1])]
+        assert leads == ref.lead(s, t).tolist()
     if changes:
         assert seen, "the comparison must cover some decisions"
+    if changes.get("invitation_rate"):
+        assert invited, "the comparison must cover some invitations"
 
 
 # ---------------------------------------------------------------- 5 cooperation round and evidence

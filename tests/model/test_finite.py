@@ -78,7 +78,7 @@ def test_spacesim_run_exits_3_writes_nothing_and_names_the_step(tmp_path):
 def test_a_batch_records_the_run_as_failed_with_the_message(tmp_path):
     (tmp_path / "runaway.yaml").write_text(RUNAWAY)
     (tmp_path / "e.yaml").write_text("schema_version: 1\nname: e\ndescription: overflowing runs\nscenario: runaway.yaml\nreplicates: 2\noutcomes: [debris]\nplots: []\n")
-    result = run_batch(tmp_path / "e.yaml", tmp_path / "b", workers=1, plots=False)
+    result = run_batch(tmp_path / "e.yaml", tmp_path / "b", workers=1)
     runs = result.runs
     assert list(runs["status"]) == ["failed", "failed"] and result.failed == 2
     assert set(runs["error_type"]) == {"NonFiniteState"}

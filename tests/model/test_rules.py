@@ -195,11 +195,11 @@ def test_outsider_joins_when_it_pays_and_is_trusted(tiny_model):
     s = tiny_model.state
     p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.0, integration_trust_requirement=0.0)
     k_eff, _, pooled, total = security.coverage(s, p)
-    leavers, joiners = frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))
+    leavers, joiners, _ = frameworks.decisions(s, p, s.trust, k_eff, total, pooled, np.random.default_rng(0))
     assert joiners == [(2, 0)] and leavers == []
     # The same applicant is refused when the framework demands more trust than it has.
     p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.35, integration_trust_requirement=0.5)
-    _, joiners = frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))[0:2]
+    _, joiners = frameworks.decisions(s, p, s.trust, k_eff, total, pooled, np.random.default_rng(0))[0:2]
     assert joiners == []
 
 
@@ -207,25 +207,25 @@ def test_any_member_may_veto_an_applicant(tiny_model):
     """Admission by consensus: the least trusting member decides, not the average."""
     s = tiny_model.state
     p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.4, integration_trust_requirement=0.0)
-    _, _, pooled, total = security.coverage(s, p)
+    k_eff, _, pooled, total = security.coverage(s, p)
     t = np.full((3, 3), 0.9)
     t[1, 2] = 0.3  # Beta distrusts Gamma; Alpha trusts it, so the members' mean trust (0.6) would pass
     given, received = frameworks.mutual_trust_with_members(s.membership, t)
     assert_allclose(received[2, 0], 0.3)
     assert_allclose(given[2, 0], 0.9)
-    assert frameworks.decisions(s, p, t, total, pooled, np.random.default_rng(0))[1] == []
+    assert frameworks.decisions(s, p, t, k_eff, total, pooled, np.random.default_rng(0))[1] == []
     t[1, 2] = 0.4  # exactly the requirement: admitted
-    assert frameworks.decisions(s, p, t, total, pooled, np.random.default_rng(0))[1] == [(2, 0)]
+    assert frameworks.decisions(s, p, t, k_eff, total, pooled, np.random.default_rng(0))[1] == [(2, 0)]
 
 
 def test_closed_framework_takes_back_only_former_members(tiny_model):
     s = tiny_model.state
-    p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.0, integration_trust_requirement=0.0)
-    _, _, pooled, total = security.coverage(s, p)
+    p = ns(membership_rate=1.0, sovereignty_cost_multilateral=0.0, trust_floor=0.0, integration_trust_requirement=0.0, invitation_rate=0.0)
+    k_eff, _, pooled, total = security.coverage(s, p)
     s.framework_open[:] = False
-    assert frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))[1] == []
+    assert frameworks.decisions(s, p, s.trust, k_eff, total, pooled, np.random.default_rng(0))[1] == []
     s.ever_member[2, 0] = True  # Gamma was once a member (as France was of NATO's integrated command)
-    assert frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))[1] == [(2, 0)]
+    assert frameworks.decisions(s, p, s.trust, k_eff, total, pooled, np.random.default_rng(0))[1] == [(2, 0)]
 
 
 def test_high_sovereignty_makes_members_leave(tiny_model):
@@ -233,7 +233,7 @@ def test_high_sovereignty_makes_members_leave(tiny_model):
     s.sovereignty[:] = 1.0
     p = ns(membership_rate=1.0, sovereignty_cost_multilateral=5.0)
     k_eff, _, pooled, total = security.coverage(s, p)
-    leavers, _ = frameworks.decisions(s, p, s.trust, total, pooled, np.random.default_rng(0))
+    leavers, _, _ = frameworks.decisions(s, p, s.trust, k_eff, total, pooled, np.random.default_rng(0))
     assert sorted(leavers) == [(0, 0, "not worth it"), (1, 0, "not worth it")]
 
 

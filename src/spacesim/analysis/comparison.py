@@ -355,6 +355,8 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
+    from .plots import OKABE_ITO
+
     level = level_label(confidence_level(comparison))
     statistics = comparison.attrs.get("statistics")
     outcomes = list(dict.fromkeys(comparison["outcome"]))
@@ -378,8 +380,8 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
         for b in breaks:
             ax.axhline(b, color="#cccccc", linewidth=0.8)
         ax.hlines(y - 0.22, table["unpaired_ci_low"], table["unpaired_ci_high"], color="#9a9a9a", linewidth=1.2)
-        ax.hlines(y, table["ci_low"], table["ci_high"], color="#1f77b4", linewidth=3.0)
-        ax.plot(table["mean_diff"], y, "o", color="#d62728", markersize=6, zorder=3)
+        ax.hlines(y, table["ci_low"], table["ci_high"], color=OKABE_ITO["blue"], linewidth=3.0)
+        ax.plot(table["mean_diff"], y, "o", color=OKABE_ITO["vermillion"], markersize=6, zorder=3)
         finite = table[["ci_low", "ci_high", "unpaired_ci_low", "unpaired_ci_high", "mean_diff"]].to_numpy(dtype=float)
         finite = finite[np.isfinite(finite)]
         if finite.size:
@@ -396,8 +398,8 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
     for ax in axes[len(outcomes) :]:
         ax.set_axis_off()
     handles = [
-        Line2D([], [], marker="o", color="#d62728", linestyle="none", label="mean paired difference"),
-        Line2D([], [], color="#1f77b4", linewidth=3, label=f"{level} paired bootstrap interval".lstrip()),
+        Line2D([], [], marker="o", color=OKABE_ITO["vermillion"], linestyle="none", label="mean paired difference"),
+        Line2D([], [], color=OKABE_ITO["blue"], linewidth=3, label=f"{level} paired bootstrap interval".lstrip()),
         Line2D([], [], color="#9a9a9a", linewidth=1.2, label=f"{level} unpaired interval (ignores common random numbers)".lstrip()),
     ]
     shown = f"(the first {MAX_FOREST_ROWS} of {total} rows per outcome; every row is in {FILE})" if total > MAX_FOREST_ROWS else ""
@@ -682,7 +684,7 @@ def draw_batch_forest(out: Path, manifest: BatchManifest, runs: pd.DataFrame) ->
 
 
 def batch_summary_lines(out: Path, outcomes: list[str] | None = None, limit: int = 12) -> list[str]:
-    """Lines for :meth:`BatchResult.summary`: the paired differences in ``comparison.parquet``, if the batch has one."""
+    """Lines for :func:`spacesim.analysis.summary.batch_summary`: the paired differences in ``comparison.parquet``, if the batch has one."""
     path = Path(out) / FILE
     if not path.exists():
         return []

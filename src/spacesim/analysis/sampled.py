@@ -29,8 +29,10 @@ from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
 from ..output.result_folder import DesignLike, as_design
+from .plots import LINE_COLOURS, outcome_unit
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+#: A colour per variant: the colour-blind-safe palette of every figure.
+COLOURS = LINE_COLOURS
 #: Share of the points in each local fit of the LOWESS smoother.
 LOWESS_FRACTION = 1 / 3
 
@@ -151,7 +153,7 @@ def parameter_panel(runs: pd.DataFrame, design: DesignLike, outcome: str, title:
             r = here.iloc[0]
             ax.set_title(f"rho {r['rho']:+.2f} [{r['low']:+.2f}, {r['high']:+.2f}]", fontsize="small")
         ax.grid(alpha=0.25)
-    axes[0].set_ylabel(value.label)
+    axes[0].set_ylabel(f"{value.label} ({outcome_unit(outcome, value.is_total).replace('so far', 'over the run')})")
     for ax in axes[len(parameters) :]:
         ax.set_axis_off()
     if len(variants) > 1:

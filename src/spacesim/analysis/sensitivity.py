@@ -7,7 +7,7 @@ model: ``spacesim sensitivity`` runs the model through the batch engine,
 instead (the tests check the pipeline that way on the Ishigami function,
 whose indices are known), and both then share steps 1, 3 and 4:
 
-1. :func:`sample` draws the design with the sampler of the method (the
+1. :func:`~spacesim.experiment.sampling.sample` (the experiment layer's) draws the design with the sampler of the method (the
    :data:`METHODS` table: Saltelli/Sobol', Morris trajectories, FAST search
    curves, a Latin hypercube for RBD-FAST, delta and PAWN, finite-difference
    steps for DGSM), seeded, in the parameters' units and distributions.
@@ -59,13 +59,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..experiment.sampling import FAST_M, SensitivityProblem, sample
 from ..output.outcomes import FINAL, run_value
 from ..scenario.experiment import Distribution, SensitivitySpec, WindowOutcome, outcome_label
+from .plots import LINE_COLOURS as COLOURS  # the colour-blind-safe palette of every figure
+from .plots import OKABE_ITO
 
-#: FAST's interference factor (SALib's default): a sample needs more than 4 M^2 points per curve.
-FAST_M = 4
-#: DGSM's finite-difference step, as a share of the parameter's value at the base point (SALib's finite_diff).
-DGSM_STEP = 0.001
 #: Most bootstrap resamples of delta's interval (SALib's default): each costs a full pass of its kernel density estimates.
 DELTA_RESAMPLES = 100
 #: PAWN's conditioning slides (SALib's default).
@@ -77,64 +76,6 @@ COLUMNS = ("method", "outcome", "statistic", "parameter", "parameter2", "index",
 
 class SensitivityUnavailable(ValueError):
     """The indices cannot be computed from these runs (e.g. a sample point has no completed run)."""
-
-
-@dataclass(frozen=True)
-class SensitivityProblem:
-    """Parameters, their bounds and distributions, in SALib's terms.
-
-    ``bounds`` follow SALib: ``[low, high]`` for ``unif``; ``[low, high,
-    peak fraction]`` for ``triang``; ``[low, high, mean, sd]`` for
-    ``truncnorm``.
-    """
-
-    names: tuple[str, ...]
-    bounds: tuple[tuple[float, ...], ...]
-    dists: tuple[str, ...]
-
-    def salib(self) -> dict[str, Any]:
-        """The problem dictionary SALib's samplers and analysers take."""
-        return {"num_vars": len(self.names), "names": list(self.names), "bounds": [list(b) for b in self.bounds], "dists": list(self.dists)}
-
-    @classmethod
-    def uniform(cls, ranges: dict[str, tuple[float, float]]) -> SensitivityProblem:
-        """Independent uniform parameters.
-
-        >>> SensitivityProblem.uniform({"a": (0, 1), "b": (-1, 1)}).salib()["bounds"]
-        [[0.0, 1.0], [-1.0, 1.0]]
-        """
-        return cls(tuple(ranges), tuple((float(a), float(b)) for a, b in ranges.values()), tuple("unif" for _ in ranges))
-
-    @classmethod
-    def from_spec(cls, spec: SensitivitySpec) -> SensitivityProblem:
-        """The problem an experiment's ``sensitivity`` section declares."""
-        bounds, dists = [], []
-        for r in spec.parameters.values():
-            low, high = float(r.low), float(r.high)
-            if r.distribution == Distribution.triangular:
-                assert r.peak is not None
-                bounds.append((low, high, (float(r.peak) - low) / (high - low)))
-                dists.append("triang")
-            elif r.distribution == Distribution.truncnorm:
-                assert r.mean is not None and r.sd is not None
-                bounds.append((low, high, float(r.mean), float(r.sd)))
-                dists.append("truncnorm")
-            else:
-                bounds.append((low, high))
-                dists.append("unif")
-        return cls(tuple(spec.parameters), tuple(bounds), tuple(dists))
-
-    def describe(self) -> dict[str, dict[str, Any]]:
-        """Each parameter's distribution and bounds as plain data (for the manifest)."""
-        out = {}
-        for name, b, d in zip(self.names, self.bounds, self.dists):
-            entry: dict[str, Any] = {"distribution": {"unif": "uniform", "triang": "triangular"}.get(d, d), "low": b[0], "high": b[1]}
-            if d == "triang":
-                entry["peak"] = b[0] + b[2] * (b[1] - b[0])
-            elif d == "truncnorm":
-                entry["mean"], entry["sd"] = b[2], b[3]
-            out[name] = entry
-        return out
 
 
 @dataclass(frozen=True)
@@ -198,47 +139,6 @@ def method_named(name: str) -> Method:
         return METHODS[name]
     except KeyError:
         raise ValueError(f"unknown sensitivity method {name!r}; use one of {', '.join(METHODS)}") from None
-
-
-def sample(problem: SensitivityProblem, method: str, samples: int, *, second_order: bool = True, levels: int = 4, seed: int = 0) -> np.ndarray:
-    """The sample matrix (points x parameters) for ``method`` (a name of :data:`METHODS`), deterministic in ``seed``.
-
-    Sobol': Saltelli's extension of a scrambled Sobol' sequence, ``samples``
-    x (2D + 2) points with second order, ``samples`` x (D + 2) without.
-    Morris: ``samples`` trajectories of D + 1 points on a ``levels`` grid.
-    FAST: ``samples`` points along each parameter's search curve (D x
-    ``samples``; more than 64). RBD-FAST, delta and PAWN: a Latin hypercube of
-    ``samples`` points. DGSM: ``samples`` base points of a Sobol' sequence,
-    each followed by a step of 0.1% of its value in every parameter
-    (``samples`` x (D + 1)).
-
-    >>> p = SensitivityProblem.uniform({"a": (0, 1), "b": (0, 10)})
-    >>> sample(p, "sobol", 8, seed=1).shape, sample(p, "sobol", 8, second_order=False, seed=1).shape
-    ((48, 2), (32, 2))
-    >>> sample(p, "morris", 5, seed=1).shape, sample(p, "fast", 65, seed=1).shape, sample(p, "delta", 10, seed=1).shape, sample(p, "dgsm", 10, seed=1).shape
-    ((15, 2), (130, 2), (10, 2), (30, 2))
-    """
-    m = method_named(method)
-    salib = problem.salib()
-    if m.name == "sobol":
-        from SALib.sample import sobol
-
-        return sobol.sample(salib, samples, calc_second_order=second_order, scramble=True, seed=seed)
-    if m.name == "morris":
-        from SALib.sample import morris
-
-        return morris.sample(salib, samples, num_levels=levels, seed=seed)
-    if m.name == "fast":
-        from SALib.sample import fast_sampler
-
-        return fast_sampler.sample(salib, samples, M=FAST_M, seed=seed)
-    if m.name == "dgsm":
-        from SALib.sample import finite_diff
-
-        return finite_diff.sample(salib, samples, delta=DGSM_STEP, seed=seed)
-    from SALib.sample import latin
-
-    return latin.sample(salib, samples, seed=seed)
 
 
 @contextmanager
@@ -631,43 +531,42 @@ def indices_over_time(spec: SensitivitySpec, x: np.ndarray, runs: pd.DataFrame, 
 RunFunction = Callable[[dict[str, float], np.random.Generator], dict[str, float]]
 
 
-def function_runs(fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, outcomes: list[str], replicates: int = 1, seed: int = 0) -> pd.DataFrame:
-    """A runs table like a batch's (``run_id, point, variant, replicate, seed, status, error_type, error``, the parameters, ``final_<outcome>``) of ``fn`` at every sample point.
+@dataclass(frozen=True)
+class _WithGenerator:
+    """``fn(parameters, rng)`` as the engine's ``function(parameters, seed)``: the seed becomes ``numpy.random.default_rng(seed)``."""
 
-    Each point is evaluated ``replicates`` times, replicate ``r`` of point
-    ``p`` with ``numpy.random.default_rng(seed)`` of the batch's seed scheme
-    (:func:`spacesim.experiment.design.replicate_seeds`), so a stochastic
-    function gets independent, reproducible noise. A call that raises is a
-    failed run, as in a batch.
+    fn: RunFunction
+
+    def __call__(self, parameters: dict[str, Any], seed: int) -> dict[str, float]:
+        return self.fn(parameters, np.random.default_rng(seed))
+
+
+def function_runs(fn: RunFunction, problem: SensitivityProblem, x: np.ndarray, outcomes: list[str], replicates: int = 1, seed: int = 0, workers: int | None = 1) -> pd.DataFrame:
+    """A runs table like a batch's (``run_id, point, variant, replicate, seed``, the parameters, ``status, error_type, error``, ``final_<outcome>``) of ``fn`` at every sample point.
+
+    The engine runs it (:func:`spacesim.experiment.evaluate.evaluate`, on
+    ``workers`` processes): each point ``replicates`` times, replicate ``r``
+    of point ``p`` with ``numpy.random.default_rng(seed)`` of the batch's seed
+    scheme, so a stochastic function gets independent, reproducible noise. A
+    call that raises is a failed run, as in a batch.
 
     >>> p = SensitivityProblem.uniform({"a": (0, 1), "b": (0, 1)})
     >>> runs = function_runs(lambda v, rng: {"y": v["a"] + 2 * v["b"]}, p, np.array([[0.5, 0.25], [1.0, 0.0]]), ["y"], replicates=2)
     >>> runs[["point", "replicate", "status", "final_y"]].values.tolist()
     [[0, 0, 'completed', 1.0], [0, 1, 'completed', 1.0], [1, 0, 'completed', 1.0], [1, 1, 'completed', 1.0]]
     """
-    from ..experiment.design import replicate_seeds
+    from ..experiment.evaluate import evaluate
 
-    seeds = replicate_seeds(seed, len(x), replicates)
-    rows = []
-    for point, values in enumerate(np.asarray(x, dtype=float)):
-        parameters = dict(zip(problem.names, map(float, values)))
-        for r in range(replicates):
-            base = {"run_id": len(rows), "point": point, "variant": "default", "replicate": r, "seed": int(seeds[point, r]), **parameters}
-            try:
-                result = fn(dict(parameters), np.random.default_rng(int(seeds[point, r])))
-                finals = {f"final_{o}": float(result[o]) for o in outcomes}
-            except Exception as exc:  # noqa: BLE001 - a failing run is recorded, as the batch does
-                rows.append({**base, "status": "failed", "error_type": type(exc).__name__, "error": str(exc), **{f"final_{o}": np.nan for o in outcomes}})
-            else:
-                rows.append({**base, "status": "completed", "error_type": None, "error": None, **finals})
-    return pd.DataFrame(rows)
+    points = [dict(zip(problem.names, map(float, values))) for values in np.asarray(x, dtype=float)]
+    return evaluate(_WithGenerator(fn), points, replicates=replicates, seed=seed, outcomes=outcomes, workers=workers)["runs"]
 
 
-def sensitivity_of_function(spec: SensitivitySpec, fn: RunFunction, out: str | Path, *, replicates: int = 1, seed: int = 0) -> tuple[pd.DataFrame, dict[str, Any]]:
+def sensitivity_of_function(spec: SensitivitySpec, fn: RunFunction, out: str | Path, *, replicates: int = 1, seed: int = 0, workers: int | None = 1) -> tuple[pd.DataFrame, dict[str, Any]]:
     """The sensitivity analysis ``spacesim sensitivity`` makes, of a Python function of the parameters instead of the model.
 
     The same steps on the same data: the design from :func:`sample`, every
-    point run ``replicates`` times (:func:`function_runs`), the replicates
+    point run ``replicates`` times by the engine, on ``workers`` processes
+    (:func:`function_runs`), the replicates
     averaged per point with the noise measured (:func:`point_outcomes`), the
     indices from SALib (:func:`analyse`) written to ``out/sensitivity.parquet``
     (:func:`write_sensitivity`). ``spec``'s parameter names are the
@@ -688,7 +587,7 @@ def sensitivity_of_function(spec: SensitivitySpec, fn: RunFunction, out: str | P
     out.mkdir(parents=True, exist_ok=True)
     problem = SensitivityProblem.from_spec(spec)
     x = sample(problem, spec.method, spec.samples, second_order=spec.second_order, levels=spec.levels, seed=seed)
-    runs = function_runs(fn, problem, x, [str(o) for o in spec.outcomes], replicates, seed)
+    runs = function_runs(fn, problem, x, [str(o) for o in spec.outcomes], replicates, seed, workers=workers)
     account = write_sensitivity(out, spec, x, runs, pd.DataFrame(), seed)
     if account["error"]:
         raise SensitivityUnavailable(account["error"])
@@ -828,7 +727,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
         conf = rows["confidence"].to_numpy(dtype=float)
         where = pos + (k - (len(shown) - 1) / 2) * width
         has = np.isfinite(conf)
-        ax.bar(where, values, width, label=_index_name(index).replace("total index ", ""), color=("#1f77b4", "#ff7f0e")[k])
+        ax.bar(where, values, width, label=_index_name(index).replace("total index ", ""), color=(OKABE_ITO["blue"], OKABE_ITO["orange"])[k])
         if has.any():
             ax.errorbar(where[has], values[has], yerr=conf[has], fmt="none", ecolor="black", capsize=3, linewidth=1)
         for x, v, c in zip(where, values, conf):
@@ -843,7 +742,7 @@ def index_bars(df: pd.DataFrame, ax: Axes | None = None, noise: float | None = N
     ax.set_xlabel("parameter")
     intervals = "bars: 95% interval" if m.intervals else "no intervals: SALib gives none for " + m.title
     ax.set_title(f"{m.title} sensitivity of {_outcome_title(str(df['outcome'].iloc[0]), str(df['statistic'].iloc[0]))} ({intervals})", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     _footnote(ax, marks, noise)
     return ax
 
@@ -854,7 +753,7 @@ def morris_plane(df: pd.DataFrame, ax: Axes | None = None, noise: float | None =
     wide = df.pivot_table(index="parameter", columns="index", values=["value", "confidence"], aggfunc="first")
     mu, sigma, conf = wide[("value", "mu_star")], wide[("value", "sigma")], wide[("confidence", "mu_star")]
     marks: set[str] = set()
-    ax.errorbar(mu, sigma, xerr=conf.fillna(0.0), fmt="o", color="#1f77b4", ecolor="#9ecae1", capsize=3)
+    ax.errorbar(mu, sigma, xerr=conf.fillna(0.0), fmt="o", color=OKABE_ITO["blue"], ecolor=OKABE_ITO["sky blue"], capsize=3)
     for p in mu.index:
         flag = caveat("morris", "mu_star", mu[p], conf[p])
         label = p + (f" {MARKS[flag]}" if flag else "")
@@ -916,7 +815,7 @@ def convergence_plot(table: pd.DataFrame, ax: Axes | None = None, verdict: dict[
     ax.set_xlabel("samples (N/4, N/2, N)")
     ax.set_ylabel(_index_name(index))
     ax.set_title(f"Convergence of {_index_name(index)}: {_outcome_title(str(table['outcome'].iloc[0]), str(table['statistic'].iloc[0]))}", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     if verdict:
         enough = verdict.get("enough")
         text = "samples is enough" if enough else ("raise samples: " if enough is False else "not checked: ") + "; ".join(verdict.get("reasons") or [])
@@ -948,12 +847,9 @@ def over_time_plot(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("step (middle of the window)")
     ax.set_ylabel(_index_name(m.main))
     ax.set_title(f"{m.title} {_index_name(m.main)} of {table['outcome'].iloc[0]} (mean over each window of steps) over time", fontsize="medium")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)  # outside the axes: never over a bar or line
     _footnote(ax, marks, None)
     return ax
-
-
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
 def _slug(outcome: str, statistic: str) -> str:

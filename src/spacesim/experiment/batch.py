@@ -1,8 +1,12 @@
-"""Run an experiment as a batch: design, executor, crash-safe store, progress, summary plots.
+"""Run an experiment as a batch: design, executor, crash-safe store, progress, merged tables and manifest.
 
 Data flow: experiment file -> :func:`build_design` (runs with seeds) ->
 executor (chunks of runs) -> :class:`BatchStore` (each chunk committed as it
-finishes) -> merged tables -> summary plots. README shows the notebook use.
+finishes) -> merged tables and ``manifest.json``. The engine stops there:
+what is made from the tables (the paired comparison, sensitivity indices,
+plots, the summary, the report) is the post-run step,
+:func:`spacesim.analysis.postrun.analyse_folder`, which reads the finished
+folder and can be run again on it alone. README shows the notebook use.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from typing import Any
 import pandas as pd
 
 from ..output.folder import free_folder
-from ..output.result_folder import AdaptiveRule, BatchManifest, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SensitivityRecord, SessionRecord
 from ..output.outcomes import run_value
-from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
+from ..output.result_folder import AdaptiveRule, BatchManifest, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SessionRecord
+from ..output.run_result import handling_interrupts
 from ..scenario.errors import InputError
 from ..scenario.experiment import Experiment, load_experiment
 from .design import Design, build_design, chunked, default_chunk_size
@@ -32,6 +36,8 @@ from .progress import Progress
 from .replication import decide
 from .store import BatchStore
 from .wording import PYTHON, Wording
+from .worker import ScenarioModel
+
 
 class BatchInterrupted(Exception):
     """The batch was stopped (Ctrl-C or SIGTERM, or ``reason``: its workers kept being lost); what finished is kept and can be resumed."""
@@ -55,7 +61,6 @@ class BatchResult:
     runs: pd.DataFrame
     ran_now: int = 0
     seconds: float = 0.0
-    plots: list[Path] = field(default_factory=list)
     _steps: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -66,72 +71,19 @@ class BatchResult:
         return self._steps
 
     def table(self, name: str) -> pd.DataFrame:
-        """Another table of the batch (``nations``, ``events``, ``partnerships`` if kept; ``comparison``, ``sensitivity`` if written)."""
+        """Another table of the batch (``nations``, ``events``, ``partnerships`` if kept; ``comparison``, ``sensitivity`` once the post-run step wrote them)."""
         path = self.out / f"{name}.parquet"
         if not path.exists():
-            raise FileNotFoundError(f"{path}: this batch has no {name} table (per-run tables are kept as 'tables' in the experiment file says; comparison needs variants, sensitivity a sensitivity section)")
+            raise FileNotFoundError(
+                f"{path}: this batch has no {name} table (per-run tables are kept as 'tables' in the experiment file says; comparison needs variants and sensitivity a sensitivity section, "
+                "and both are written by the post-run step: spacesim.analysis.postrun.analyse_folder(out), or spacesim analyse OUT)"
+            )
         return pd.read_parquet(path)
 
     @property
     def failed(self) -> int:
         """How many runs failed."""
         return int((self.runs["status"] == "failed").sum())
-
-    def summary(self, outcomes: list[str] | None = None) -> str:
-        """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant."""
-        m = self.manifest
-        design = m.design
-        total, failed = m.runs.total, m.runs.failed
-        lines = [
-            f"{m.experiment.name}: {_count(total, 'run')} ({_count(len(design.points), 'design point')} x {_count(len(design.variants), 'variant')} x "
-            f"{'up to ' if design.adaptive else ''}{_count(design.replicates, 'replicate')}), "
-            f"{total - failed} completed, {failed} failed; {self.ran_now} of {total} ran in this session ({self.seconds:.1f} s)",
-        ]
-        done = self.runs[self.runs["status"] == "completed"]
-        outcomes = outcomes or m.outcomes
-        if len(done):
-            values = [run_value(o, done.columns) for o in outcomes]
-            keys = [k for k in design.varied if done[k].nunique() > 1]
-            if len(design.variants) > 1 or not keys:
-                keys = ["variant", *keys]
-            sampled = done.groupby(keys).ngroups > 12 and design.sampled
-            if done.groupby(keys).ngroups > 12:
-                keys = ["variant"]
-            if sampled:  # a point per sampled design point: each parameter's rank correlation, not one pooled row
-                from ..analysis.sampled import summary_lines
-
-                lines.extend(summary_lines(done, design, outcomes))
-            else:
-                table = done.groupby(keys, sort=True if keys != ["variant"] else False)[[v.column for v in values]].mean()
-                table.columns = [v.header for v in values]
-                totals = [v.outcome for v in values if v.is_total]
-                what = "final outcomes" if not totals else f"final outcomes ({', '.join(totals)}: total over the run)"
-                lines.append(f"mean {what} over replicates, by {', '.join(keys)}:")
-                lines.append(table.to_string(float_format=lambda v: f"{v:,.3f}"))
-        replication = m.replication
-        if replication:
-            stops = pd.Series([pt.stopped for pt in replication.points]).value_counts()
-            n = [pt.replicates for pt in replication.points]
-            lines.append(
-                f"adaptive replication on {run_value(replication.outcome, self.runs.columns).header} (target half-width {replication.target_halfwidth:g}): {_count(replication.rounds, 'round')}, "
-                f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
-            )
-        sens = m.sensitivity
-        if sens:
-            if sens.error:
-                lines.append(f"sensitivity: not computed: {sens.error}")
-            elif (self.out / "sensitivity.parquet").exists():
-                from ..analysis.sensitivity import method_named, ranking
-
-                lines.append(f"{method_named(sens.method).title} sensitivity over {_count(sens.points, 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
-                lines.append(ranking(pd.read_parquet(self.out / "sensitivity.parquet"), sens.noise, samples=sens.samples, convergence=sens.verdicts()))
-        from ..analysis.comparison import batch_summary_lines
-
-        lines.extend(batch_summary_lines(self.out, outcomes))
-        if failed:
-            first = self.runs[self.runs["status"] == "failed"].iloc[0]
-            lines.append(f"first failure: run {first['run_id']}: {first['error_type']}: {first['error']}")
-        return "\n".join(lines)
 
 
 def run_batch(
@@ -142,12 +94,15 @@ def run_batch(
     cluster: str | None = None,
     resume: bool = False,
     force: bool = False,
-    plots: bool = True,
     quiet: bool = True,
     wording: Wording = PYTHON,
     allow_large: bool = False,
 ) -> BatchResult:
-    """Run (or resume) an experiment's batch into ``out`` and return its tables.
+    """Run (or resume) an experiment's batch into ``out``: its merged tables and manifest, nothing else; return them.
+
+    The comparison of variants, sensitivity indices and plots come after, from
+    the folder: :func:`spacesim.analysis.postrun.analyse_folder` (the command
+    line runs it after every batch).
 
     ``workers`` local processes (default: one per core; 1 runs here), or an
     existing Dask cluster at ``cluster``. ``resume`` continues a batch in
@@ -181,7 +136,7 @@ def run_batch(
     try:
         BatchStore.check_new(out, resume, force, wording, inputs)  # again: the folder may have changed before we held the lock
         with handling_interrupts():  # Ctrl-C waits for the model's step to end (see spacesim.output.run_result._Interrupts)
-            return _run_locked(experiment, out, store, design, tables, started, workers=workers, cluster=cluster, resume=resume, force=force, plots=plots, quiet=quiet, wording=wording)
+            return _run_locked(experiment, out, store, design, tables, started, workers=workers, cluster=cluster, resume=resume, force=force, quiet=quiet, wording=wording)
     finally:
         lock.release()
 
@@ -198,7 +153,6 @@ def _run_locked(
     cluster: str | None,
     resume: bool,
     force: bool,
-    plots: bool,
     quiet: bool,
     wording: Wording,
 ) -> BatchResult:
@@ -243,7 +197,7 @@ def _run_locked(
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
         context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
-        runner = _ChunkRunner(executor, store, experiment, tables, context, progress, wording)
+        runner = _ChunkRunner(executor, store, ScenarioModel(experiment.scenario, tables, context), progress, wording)
         try:
             if experiment.adaptive is None:
                 n_chunks = runner.run(list(enumerate(chunked(design.tasks, chunk_size))))
@@ -273,14 +227,7 @@ def _run_locked(
     failed = int((runs["status"] == "failed").sum())
     manifest.runs = RunCounts(total=len(runs), completed=len(runs) - failed, failed=failed)
     manifest.chunks = n_chunks
-    written += _comparison_hook(out, manifest, runs)
     manifest.tables = written
-    if experiment.spec.sensitivity is not None:
-        manifest.sensitivity = write_sensitivity(out, experiment, runs, result.steps)  # steps: windows and the indices over time
-        if manifest.sensitivity.table:
-            manifest.tables = [*manifest.tables, manifest.sensitivity.table, *manifest.sensitivity.extra_tables]
-    result.plots = draw_summary_plots(out, manifest, runs, result.steps) if plots else []
-    manifest.plots = [f"plots/{p.name}" for p in result.plots]
     manifest.status = "completed"
     manifest.finished = now()
     manifest.session.finished = manifest.finished
@@ -296,11 +243,15 @@ def retry_failed(
     *,
     workers: int | None = None,
     cluster: str | None = None,
-    plots: bool = True,
     quiet: bool = True,
     wording: Wording = PYTHON,
 ) -> BatchResult:
-    """Run again only the runs of a finished batch that failed, keeping every completed run; rewrite its tables, comparison, sensitivity and plots.
+    """Run again only the runs of a finished batch that failed, keeping every completed run; rewrite its tables.
+
+    What the post-run step had made from the old tables (the comparison,
+    sensitivity tables and plots the manifest lists) is removed, no longer
+    describing the runs; :func:`spacesim.analysis.postrun.analyse_folder`
+    makes it again (the command line runs it after the retry).
 
     Refused (:class:`InputError`) as ``resume`` refuses a changed code,
     experiment, scenario or design, and for a batch that has not finished
@@ -334,7 +285,7 @@ def retry_failed(
         if not failed_ids:
             return BatchResult(out, manifest, runs)
         with handling_interrupts():
-            return _retry_locked(experiment, out, store, manifest, design, runs, failed_ids, started, workers=workers, cluster=cluster, plots=plots, quiet=quiet, wording=wording)
+            return _retry_locked(experiment, out, store, manifest, design, runs, failed_ids, started, workers=workers, cluster=cluster, quiet=quiet, wording=wording)
     finally:
         lock.release()
 
@@ -351,7 +302,6 @@ def _retry_locked(
     *,
     workers: int | None,
     cluster: str | None,
-    plots: bool,
     quiet: bool,
     wording: Wording,
 ) -> BatchResult:
@@ -367,7 +317,7 @@ def _retry_locked(
     progress = Progress(len(tasks), 0, 0, quiet=quiet)
     clock = time.perf_counter()
     context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
-    runner = _ChunkRunner(executor, store, experiment, tables, context, progress, wording)
+    runner = _ChunkRunner(executor, store, ScenarioModel(experiment.scenario, tables, context), progress, wording)
     try:
         n_chunks = runner.run(list(enumerate(chunked(tasks, manifest.chunk_size))))
     except (KeyboardInterrupt, WorkersLost) as exc:
@@ -389,22 +339,15 @@ def _retry_locked(
     manifest.runs = RunCounts(total=len(runs), completed=len(runs) - failed, failed=failed)
     result = BatchResult(out, manifest, runs, runner.ran, seconds)
     tables_written = [f"{n}.parquet" for n in ("runs", "steps", *tables)]
-    if (out / "comparison.parquet").exists():
-        (out / "comparison.parquet").unlink()  # computed again from the runs as they are now
-    tables_written += _comparison_hook(out, manifest, runs)
-    if experiment.spec.sensitivity is not None:
-        windows = any(not isinstance(o, str) for o in experiment.spec.sensitivity.outcomes)
-        manifest.sensitivity = write_sensitivity(out, experiment, runs, result.steps if windows else pd.DataFrame())
-        if manifest.sensitivity.table:
-            tables_written.append(manifest.sensitivity.table)
+    derived = [*(t for t in manifest.tables if t not in tables_written), *manifest.plots]
+    for name in derived:  # made from the old tables: stale now
+        target = out / name
+        if target.parent.resolve() in (out.resolve(), (out / "plots").resolve()):
+            target.unlink(missing_ok=True)
     manifest.tables = tables_written
-    if plots:
-        result.plots = draw_summary_plots(out, manifest, runs, result.steps)
-        manifest.plots = [f"plots/{p.name}" for p in result.plots]
-    else:  # the old summary plots no longer show the runs: removed rather than left stale
-        for old_plot in (out / "plots").glob("*.png") if (out / "plots").is_dir() else []:
-            old_plot.unlink()
-        manifest.plots = []
+    manifest.plots = []
+    manifest.sensitivity = None
+    manifest.comparison = None
     session.finished = now()
     session.chunks_run = runner.chunks
     manifest.sessions.append(session)
@@ -463,9 +406,9 @@ def _span(ids: list[int]) -> str:
 class _ChunkRunner:
     """Runs chunks that are not yet in the store, committing each as it finishes."""
 
-    def __init__(self, executor: Executor, store: BatchStore, experiment: Experiment, tables: tuple[str, ...], context: dict[str, Any], progress: Progress, wording: Wording = PYTHON):
-        self.executor, self.store, self.experiment = executor, store, experiment
-        self.tables, self.context, self.progress, self.wording = tables, context, progress, wording
+    def __init__(self, executor: Executor, store: BatchStore, model: ScenarioModel, progress: Progress, wording: Wording = PYTHON):
+        self.executor, self.store, self.model = executor, store, model
+        self.progress, self.wording = progress, wording
         self.ran = 0
         self.chunks = 0
 
@@ -475,7 +418,7 @@ class _ChunkRunner:
         done = self.store.done_chunks()
         todo = [(i, tasks) for i, tasks in chunks if i not in done]
         if todo:
-            for result in self.executor.run(todo, self.experiment.scenario, self.tables, self.context):
+            for result in self.executor.run(todo, self.model):
                 self.store.commit_chunk(result)
                 n = len(result.tables["runs"])
                 self.ran += n
@@ -515,59 +458,6 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         previous = counts
         counts = {p: d.next_replicates for p, d in decisions.items()}
         round_no += 1
-
-
-def draw_summary_plots(out: Path, manifest: BatchManifest, runs: pd.DataFrame, steps: pd.DataFrame) -> list[Path]:
-    """Draw the experiment's summary plots into ``out/plots`` from its tables."""
-    from ..analysis.batch_plots import draw_batch_plots
-
-    plots_dir = out / "plots"
-    plots_dir.mkdir(exist_ok=True)
-    for old in plots_dir.glob("*.png"):
-        old.unlink()
-    partnerships = pd.read_parquet(out / "partnerships.parquet") if (out / "partnerships.parquet").exists() else None
-    nations = pd.read_parquet(out / "nations.parquet") if (out / "nations.parquet").exists() else None
-    paths = draw_batch_plots(plots_dir, runs, steps, partnerships, nations, manifest.design, manifest.outcomes, manifest.plot_kinds, manifest.experiment.name)
-    if (out / "sensitivity.parquet").exists():
-        from ..analysis.sensitivity import draw_sensitivity_plots
-
-        sens = manifest.sensitivity
-        extra = {name: pd.read_parquet(out / f"sensitivity_{name}.parquet") if (out / f"sensitivity_{name}.parquet").exists() else None for name in ("convergence", "over_time")}
-        noise, verdicts = (sens.noise, sens.verdicts()) if sens else (None, None)
-        paths += draw_sensitivity_plots(plots_dir, pd.read_parquet(out / "sensitivity.parquet"), noise, verdicts, extra["convergence"], extra["over_time"])
-    return paths + _comparison_hook(out, manifest, runs, plot=True)
-
-
-def _comparison_hook(out: Path, manifest: BatchManifest, runs: pd.DataFrame, plot: bool = False) -> list[Any]:
-    """With two or more variants: write comparison.parquet (returns its name, and records it in the manifest's ``comparison``), or with ``plot`` redraw the forest plot (returns its path)."""
-    from ..analysis import comparison
-
-    if plot:
-        return comparison.draw_batch_forest(out, manifest, runs)
-    record = comparison.write_batch_comparison(out, manifest, runs)
-    manifest.comparison = record
-    return [record.table] if record is not None else []
-
-
-def write_sensitivity(out: Path, experiment: Experiment, runs: pd.DataFrame, steps: pd.DataFrame) -> SensitivityRecord:
-    """Estimate the sensitivity indices of a finished batch into ``sensitivity.parquet``; return the manifest's account of it.
-
-    The batch's sample (:func:`.design.sensitivity_sample`) and runs go through
-    :func:`spacesim.analysis.sensitivity.write_sensitivity`, the step a
-    function's analysis (``sensitivity_of_function``) shares. When the
-    indices cannot be computed (a sample point without a completed run), no
-    table is written and the account says why.
-    """
-    from ..analysis.sensitivity import write_sensitivity as write_indices
-    from .design import sensitivity_sample
-
-    assert experiment.spec.sensitivity is not None
-    return SensitivityRecord.model_validate(write_indices(out, experiment.spec.sensitivity, sensitivity_sample(experiment.spec), runs, steps, seed=experiment.spec.seed))
-
-
-def _count(n: int, noun: str) -> str:
-    """``1 variant``, ``3 variants``."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _cores() -> int:

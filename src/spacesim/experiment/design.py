@@ -76,11 +76,10 @@ def sample_points(method: SampleMethod, n: int, ranges: dict[str, tuple[float, f
 
 def sensitivity_sample(spec: ExperimentSpec) -> np.ndarray:
     """The unrounded sample matrix of a sensitivity experiment (points x parameters), seeded by the experiment's seed."""
-    from ..analysis.sensitivity import SensitivityProblem, sample
+    from .sampling import sensitivity_design
 
-    s = spec.sensitivity
-    assert s is not None
-    return sample(SensitivityProblem.from_spec(s), s.method, s.samples, second_order=s.second_order, levels=s.levels, seed=spec.seed)
+    assert spec.sensitivity is not None
+    return sensitivity_design(spec.sensitivity, spec.seed)
 
 
 def _as_point(names: list[str], row: np.ndarray) -> dict[str, Any]:
@@ -92,7 +91,7 @@ def count_points(spec: ExperimentSpec) -> int:
 
     Sobol' (Saltelli): N(2D + 2) points with second order, N(D + 2) without;
     Morris and DGSM: N(D + 1); FAST: N D; RBD-FAST, delta and PAWN: N (see
-    :func:`spacesim.analysis.sensitivity.sample`); a grid: the product of
+    :func:`spacesim.experiment.sampling.sample`); a grid: the product of
     its lists' lengths, times the sampled points.
 
     >>> from spacesim.scenario.experiment import VarySpec

@@ -1,15 +1,24 @@
 """Where chunks run: in this process, in local worker processes, or on a Dask cluster.
 
-Every executor takes chunks ``(index, tasks)`` and yields a
-:class:`ChunkResult` as each finishes, in whatever order they finish; the
-batch commits each one to disk at once. Results do not depend on the
-executor: every run carries its own seed.
+Every executor takes chunks ``(index, tasks)`` and a model (a picklable
+callable ``model(index, tasks) -> ChunkResult``: the scenario's model,
+:class:`~.worker.ScenarioModel`, or any function of (parameters, seed),
+:class:`~.worker.FunctionModel`) and yields a :class:`ChunkResult` as each
+finishes, in whatever order they finish; the batch commits each one to disk
+at once. Results do not depend on the executor: every run carries its own
+seed. Executors are context managers: ``with make_executor(2, None) as
+executor: ...`` stops the workers however the block ends.
 
 * :class:`InProcess` runs chunks one after another here (``--workers 1``).
-* :class:`LocalProcesses` uses a ``ProcessPoolExecutor`` with the *spawn*
-  start method (chosen where the pool is made, never on import); workers
-  ignore SIGINT so that Ctrl-C reaches only the parent, which cancels what is
-  pending and keeps what finished.
+* :class:`LocalProcesses` keeps ``workers`` processes started with the
+  *spawn* start method (chosen where they are made, never on import), each
+  with a pipe of its own that only this process reads (no thread reads for
+  it). Workers ignore SIGINT so that Ctrl-C reaches only the parent, which
+  stops them (``Process.terminate``) and keeps what finished. The design
+  needs no private attribute of a library pool: a worker that dies, even
+  half-way through sending a result, closes the only writing end of its
+  pipe, so its reader gets end-of-file at once, and the worker alone is
+  replaced.
 * :class:`DaskCluster` submits to an existing ``dask.distributed`` scheduler
   (``pure=False``, so identical-looking tasks are never merged). Dask is
   imported only here, only when a cluster address is given. Every chunk
@@ -31,21 +40,23 @@ import hashlib
 import io
 import multiprocessing
 import os
+import pickle
 import re
 import signal
 import zipfile
-from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol
 
 from ..output.provenance import _package_files, package_fingerprint
-from ..scenario import ScenarioSpec
 from ..scenario.errors import InputError
 from .design import RunTask
 from .wording import PYTHON, Wording
-from .worker import ChunkResult, run_chunk
+from .worker import ChunkResult
 
 Chunk = tuple[int, list[RunTask]]
+#: What an executor runs: ``model(index, tasks)`` gives the chunk's tables (picklable, for workers elsewhere).
+Model = Callable[[int, list[RunTask]], ChunkResult]
 
 #: How many times a batch replaces lost workers (reruns the chunks they held) before it stops.
 MAX_WORKER_LOSSES = 3
@@ -61,7 +72,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
+    def run(self, chunks: list[Chunk], model: Model) -> Iterator[ChunkResult]:
         """Yield one result per chunk, as each finishes."""
         ...
 
@@ -69,17 +80,35 @@ class Executor(Protocol):
         """Stop workers and cancel what has not started."""
         ...
 
+    def __enter__(self) -> Executor:
+        """The executor itself; leaving the block closes it."""
+        ...
 
-class InProcess:
+    def __exit__(self, *exc: object) -> None:
+        """Close the executor."""
+        ...
+
+
+class _Closing:
+    """``with executor: ...`` closes it however the block ends (EMA Workbench's evaluators are used the same way)."""
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()  # type: ignore[attr-defined]
+
+
+class InProcess(_Closing):
     """Runs chunks one after another in this process."""
 
     name = "in-process"
     workers = 1
 
-    def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
+    def run(self, chunks: list[Chunk], model: Model) -> Iterator[ChunkResult]:
         """Yield each chunk's result in order."""
         for index, tasks in chunks:
-            yield run_chunk(index, tasks, scenario, tables, context)
+            yield model(index, tasks)
 
     def close(self) -> None:
         """Nothing to stop."""
@@ -107,77 +136,144 @@ def _worker_init(parent: int) -> None:
     threading.Thread(target=watch, name="spacesim-parent-watch", daemon=True).start()
 
 
-class LocalProcesses:
-    """Runs chunks in ``workers`` local processes started with *spawn*."""
+#: The pipe a local worker process answers on (``None`` in any other process); tests use it to cut a message in half.
+_PIPE: Connection | None = None
+
+
+def worker_pipe() -> Connection | None:
+    """The pipe this local worker process sends its results on, or ``None`` outside one (a test reaches it to die half-way through a message)."""
+    return _PIPE
+
+
+def _serve(pipe: Connection, parent: int) -> None:
+    """A local worker's life: set up (:func:`_worker_init`), then run each chunk sent until the pipe closes.
+
+    A chunk comes pickled as ``(pickled model, index, tasks)``; the model is
+    unpickled only when it changes.
+
+    A chunk that raises (a bug: failing runs are rows, not exceptions) sends
+    its exception back, to be raised in the batch.
+    """
+    global _PIPE
+    _PIPE = pipe
+    _worker_init(parent)
+    known, model = b"", None
+    while True:
+        try:
+            job = pipe.recv_bytes()
+        except (EOFError, OSError):
+            return
+        if not job:
+            return
+        pickled, index, tasks = pickle.loads(job)
+        if pickled != known:
+            known, model = pickled, pickle.loads(pickled)
+        try:
+            answer: tuple[str, Any] = ("done", model(index, tasks))
+        except Exception as exc:  # noqa: BLE001 - re-raised in the batch's process
+            answer = ("raised", exc)
+        try:
+            pipe.send(answer)
+        except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled is sent as text
+            pipe.send(("raised", RuntimeError(f"chunk {index}: {type(exc).__name__}: {exc} (while sending {answer[0]} {answer[1]!r:.200})")))
+
+
+class _Worker:
+    """One local worker process and the parent's end of its pipe (the worker's end is closed here, so the worker's death is end-of-file)."""
+
+    def __init__(self, context: Any):
+        self.pipe, theirs = multiprocessing.Pipe(duplex=True)
+        self.process = context.Process(target=_serve, args=(theirs, os.getpid()), name="spacesim-worker", daemon=True)
+        self.process.start()
+        theirs.close()
+        self.chunk: Chunk | None = None
+
+    def stop(self) -> None:
+        """Terminate the process (a chunk in flight is dropped), wait for it and free its pipe."""
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join(timeout=10)
+        if self.process.is_alive():  # pragma: no cover - a process that ignores SIGTERM
+            self.process.kill()
+            self.process.join(timeout=10)
+        self.pipe.close()
+
+
+class LocalProcesses(_Closing):
+    """Runs chunks in ``workers`` local processes started with *spawn*, each fed one chunk at a time through its own pipe."""
 
     name = "local processes"
 
     def __init__(self, workers: int):
         self.workers = workers
         self.losses = 0
-        self._pool: ProcessPoolExecutor | None = None
+        self._context = multiprocessing.get_context("spawn")
+        self._pool: list[_Worker] = []
 
-    def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
-        """Submit every chunk, yield results as they complete; when a worker dies, start a new pool and submit again the chunks not yet returned (up to :data:`MAX_WORKER_LOSSES` times)."""
-        from concurrent.futures.process import BrokenProcessPool
+    def run(self, chunks: list[Chunk], model: Model) -> Iterator[ChunkResult]:
+        """Send each idle worker a chunk, yield results as they come back.
 
-        todo = dict(chunks)
+        A worker that dies is replaced and its chunk sent again, up to
+        :data:`MAX_WORKER_LOSSES` losses in all.
+        """
+        import cloudpickle  # a model made in a notebook (a lambda, a local function) travels by value; one of a module, by reference
+
+        todo = list(reversed(chunks))  # popped from the end: chunks go out in order
+        pickled = cloudpickle.dumps(model)  # once: each worker unpickles it once too, then only the chunks' tasks
         self._start()
-        while todo:
-            self._start()
-            assert self._pool is not None
-            pending: dict[Future[ChunkResult], int] = {self._pool.submit(run_chunk, index, tasks, scenario, tables, context): index for index, tasks in todo.items()}
-            broken: BaseException | None = None
-            while pending and broken is None:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=pending.__getitem__):
-                    index = pending.pop(future)
+        while todo or any(w.chunk is not None for w in self._pool):
+            for worker in list(self._pool):  # a worker found dead here is replaced in the list
+                if worker.chunk is None and todo:
+                    worker.chunk = todo.pop()
                     try:
-                        result = future.result()
-                    except BrokenProcessPool as exc:  # a worker died (killed, out of memory): every chunk not yet returned is lost with the pool
-                        broken = exc
-                        continue
-                    del todo[index]
-                    yield result
-            if broken is not None:
-                self.losses += 1
-                self.close()
-                if self.losses > MAX_WORKER_LOSSES:
-                    raise WorkersLost(f"a local worker process died {self.losses} times (killed, or out of memory?); {len(todo)} chunks were not finished")
+                        worker.pipe.send_bytes(pickle.dumps((pickled, *worker.chunk)))
+                    except (BrokenPipeError, ConnectionResetError, EOFError):
+                        self._lost(worker, todo)
+            busy = [w for w in self._pool if w.chunk is not None]
+            if not busy:
+                continue
+            ready = set(wait([w.pipe for w in busy] + [w.process.sentinel for w in busy]))
+            for worker in busy:
+                if worker.pipe not in ready and not (worker.process.sentinel in ready and not worker.pipe.poll()):
+                    continue
+                try:
+                    kind, payload = worker.pipe.recv()
+                except (EOFError, OSError):  # the worker died (killed, out of memory), perhaps half-way through its answer
+                    self._lost(worker, todo)
+                    continue
+                worker.chunk = None
+                if kind == "raised":
+                    raise payload
+                yield payload
+
+    def _lost(self, worker: _Worker, todo: list[Chunk]) -> None:
+        """Count a dead worker, put its chunk back first in line and start another in its place; :class:`WorkersLost` past :data:`MAX_WORKER_LOSSES`."""
+        self.losses += 1
+        if worker.chunk is not None:
+            todo.append(worker.chunk)
+        worker.chunk = None
+        worker.stop()
+        self._pool.remove(worker)
+        if self.losses > MAX_WORKER_LOSSES:
+            raise WorkersLost(f"a local worker process died {self.losses} times (killed, or out of memory?); {len(todo)} chunks were not finished")
+        self._start()
 
     def _start(self) -> None:
-        """Start the pool, unless it runs (it is kept across calls: rounds of adaptive replication reuse the workers)."""
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init, initargs=(os.getpid(),))
+        """Start workers up to ``workers`` (they are kept across calls: rounds of adaptive replication reuse them)."""
+        while len(self._pool) < self.workers:
+            self._pool.append(_Worker(self._context))
 
     def close(self) -> None:
-        """Cancel chunks not yet started, stop the workers (a chunk in flight is dropped) and wait for them to exit."""
-        if self._pool is not None:
-            pool = self._pool
-            processes = list(getattr(pool, "_processes", {}).values())  # no public handle on the workers
-            results = getattr(pool, "_result_queue", None)  # taken before shutdown, which forgets them
-            manager = getattr(pool, "_executor_manager_thread", None)
-            pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                if process.is_alive():
-                    process.terminate()
-            for process in processes:
-                process.join(timeout=10)
-            # A worker stopped while it was sending a chunk's result leaves the pool's manager
-            # thread blocked reading the half-sent message, and the interpreter's exit then waits
-            # for that thread forever (the batch printed how to resume and never exited). With
-            # the workers gone, closing this process's own end of the result pipe turns that read
-            # into end-of-file: the manager sees a broken pool and exits. Nothing here writes to
-            # that pipe (the pool wakes its manager through another one).
-            writer = getattr(results, "_writer", None)
-            if writer is not None and not writer.closed:
-                writer.close()
-            if manager is not None:
-                manager.join(timeout=10)
-            self._pool = None
+        """Stop every worker (a chunk in flight is dropped) and wait for them to exit; chunks not yet sent are never sent."""
+        pool, self._pool = self._pool, []
+        for worker in pool:
+            if worker.process.is_alive():
+                worker.process.terminate()
+        for worker in pool:
+            worker.stop()
 
 
-class DaskCluster:
+class DaskCluster(_Closing):
     """Runs chunks on an existing Dask distributed cluster."""
 
     name = "dask"
@@ -251,7 +347,7 @@ class DaskCluster:
 
         return self.client.run(probe)
 
-    def run(self, chunks: list[Chunk], scenario: ScenarioSpec, tables: tuple[str, ...], context: dict[str, Any]) -> Iterator[ChunkResult]:
+    def run(self, chunks: list[Chunk], model: Model) -> Iterator[ChunkResult]:
         """Submit every chunk (``pure=False``), yield results as they complete; a chunk lost with its worker is submitted again, up to :data:`MAX_WORKER_LOSSES` times.
 
         A chunk travels as pickled bytes that the worker unpickles only once
@@ -259,12 +355,11 @@ class DaskCluster:
         copy of the scenario (no scattered data that a lost worker would
         take with it).
         """
-        import pickle
-
+        import cloudpickle  # Dask's own pickler: a function model defined in a notebook travels by value
         from dask.distributed import as_completed
 
-        task = _chunk_task(context.get("code") or package_fingerprint(), self.plugin_name)
-        payloads = {index: pickle.dumps((index, tasks, scenario, tables, context)) for index, tasks in chunks}
+        task = _chunk_task(getattr(model, "code", None) or package_fingerprint(), self.plugin_name)
+        payloads = {index: cloudpickle.dumps((index, tasks, model)) for index, tasks in chunks}
         attempt = 0
 
         def submit(index: int) -> Any:
@@ -343,8 +438,8 @@ def _chunk_task(expected: str, plugin_name: str) -> Any:
                 have = loaded()
             if have != expected:
                 raise RuntimeError(f"{CODE_MISMATCH} worker {worker.address} runs spacesim code {str(have)[:12]}..., not the batch's {expected[:12]}... (its package {'could not be activated' if plugin else 'was never set up there'})")
-        index, tasks, scenario, tables, context = pickle.loads(payload)
-        return importlib.import_module("spacesim.experiment.worker").run_chunk(index, tasks, scenario, tables, context)
+        index, tasks, model = pickle.loads(payload)
+        return model(index, tasks)
 
     run_chunk_on_worker.__name__ = "spacesim_chunk"
     return run_chunk_on_worker

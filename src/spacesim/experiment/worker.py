@@ -12,13 +12,13 @@ import shlex
 import signal
 import time
 import traceback
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
 from ..output.outcomes import empty_run_values, outcome_columns, run_values_row, totals_of
-from ..output.run_result import run_scenario
 from ..scenario import ScenarioSpec
 from ..scenario.loader import apply_overrides
 from .design import RunTask
@@ -77,6 +77,8 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     and ``fixed`` (the experiment's own parameter overrides) for the
     reproduction command.
     """
+    from ..output.run_result import run_scenario  # here: a worker that runs a function model never loads the simulation (numba)
+
     started = time.perf_counter()
     fail_ids = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
     kill_ids = {int(x) for x in os.environ.get(KILL_ENV, "").split(",") if x.strip()}
@@ -115,6 +117,83 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     for name, frames in kept.items():
         out[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame({c: pd.Series([], dtype=t) for c, t in (("run_id", "int64"), *DESIGN_COLUMNS.items())})
     return ChunkResult(chunk, out, time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class ScenarioModel:
+    """The simulation as an executor runs it: ``model(index, tasks)`` runs a chunk of the scenario's runs (:func:`run_chunk`).
+
+    ``tables`` are the per-run tables kept besides ``runs`` and ``steps``;
+    ``context`` what the rows record besides the run (see :func:`run_chunk`),
+    with ``code``, the hash of the code a Dask worker must run.
+    """
+
+    scenario: ScenarioSpec
+    tables: tuple[str, ...] = ()
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def code(self) -> str | None:
+        """The hash of the code the batch recorded, which every worker must run."""
+        return self.context.get("code")
+
+    def __call__(self, chunk: int, tasks: list[RunTask]) -> ChunkResult:
+        """Run the chunk's tasks."""
+        return run_chunk(chunk, tasks, self.scenario, self.tables, self.context)
+
+
+#: A model in EMA Workbench's ``Model(function=...)`` shape: the parameters of one run and its seed in, its outcomes out
+#: (a number per outcome, or a table (a DataFrame) per name, which becomes a table of the batch labelled with the run).
+OutcomeFunction = Callable[[dict[str, Any], int], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class FunctionModel:
+    """Any function of (parameters, seed) as the engine's model: the same designs, seeds, chunks and executors as the simulation.
+
+    Each run becomes a row of ``runs`` (``run_id, point, variant,
+    replicate, seed``, the parameters, ``status, error_type, error``, then
+    ``final_<outcome>`` for each number it returns); each table it returns
+    is concatenated over the runs, labelled like the simulation's per-run
+    tables (``run_id, point, variant, replicate`` first). A run that raises
+    is a failed row, as in a batch. ``outcomes`` names what a failed run
+    leaves empty.
+
+    >>> model = FunctionModel(lambda p, seed: {"y": p["a"] * 2}, outcomes=("y",))
+    >>> model(0, [RunTask(0, 0, "default", 0, 7, {"a": 1.5})]).tables["runs"][["run_id", "a", "status", "final_y"]].values.tolist()
+    [[0, 1.5, 'completed', 3.0]]
+    """
+
+    function: OutcomeFunction
+    outcomes: tuple[str, ...] = ()
+    code: str | None = None
+
+    def __call__(self, chunk: int, tasks: list[RunTask]) -> ChunkResult:
+        """Run the function once per task."""
+        started = time.perf_counter()
+        rows: list[dict[str, Any]] = []
+        kept: dict[str, list[pd.DataFrame]] = {}
+        for task in tasks:
+            base = {"run_id": task.run_id, "point": task.point, "variant": task.variant, "replicate": task.replicate, "seed": task.seed, **task.settings}
+            try:
+                result = self.function(dict(task.settings), task.seed)
+                values, tables = {}, {}
+                for name, value in result.items():
+                    if isinstance(value, pd.DataFrame):
+                        tables[name] = label_rows(value if "run_id" in value.columns else value.assign(run_id=task.run_id)[["run_id", *value.columns]], task)
+                    else:
+                        values[f"final_{name}"] = float(value)
+            except Exception as exc:  # noqa: BLE001 - a failing run must not stop the batch
+                if interrupted(exc):
+                    raise KeyboardInterrupt from exc
+                empty = {f"final_{o}": float("nan") for o in self.outcomes}
+                rows.append({**base, "status": "failed", "error_type": type(exc).__name__, "error": _one_line(exc), **empty})
+                continue
+            rows.append({**base, "status": "completed", "error_type": None, "error": None, **values})
+            for name, table in tables.items():
+                kept.setdefault(name, []).append(table)
+        out = {"runs": pd.DataFrame(rows), **{name: pd.concat(frames, ignore_index=True) for name, frames in kept.items()}}
+        return ChunkResult(chunk, out, time.perf_counter() - started)
 
 
 #: Where a run sits in the design, repeated in every per-run table of a batch after ``run_id`` (so that ``steps.groupby("variant")`` needs no merge with ``runs``), with their types.

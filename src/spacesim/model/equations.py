@@ -231,17 +231,65 @@ def required_trust(integration: float, trust_floor: float, integration_trust_req
 
 
 @njit(cache=True)
-def membership_value(pooled: float, member: bool, total_i: float, threat_i: float, sovereignty_i: float, integration: float, p) -> float:  # noqa: ANN001
-    """V[i,f]: the value to i of being in f: of staying for a member, of joining for an outsider (3.3.6)::
+def membership_value(current: float, expected: float, total_i: float, threat_i: float, sovereignty_i: float, integration: float, p) -> float:  # noqa: ANN001
+    """V[i,f]: the value to i of being in f: of staying for a member, of joining for an outsider (3.3.6).
+
+    ``current`` is what f pools for i now (``Y[i,f] * M[i,f]``: 0 for an
+    outsider), ``expected`` what i values it for: for a member, what f
+    pools for it from the members it expects (``Y^e[i,f]``,
+    :func:`expected_member`); for an outsider, from the members f has
+    (``Y[i,f]``)::
 
     current[i,f] = Y[i,f] * M[i,f]
-    gain[i,f]    = gain_of_adding(total[i] - current[i,f], Y[i,f]) * (1 + threat_benefit_weight * θ_i)
+    value_of[i,f] = Y^e[i,f] if M[i,f] else Y[i,f]
+    gain[i,f]    = gain_of_adding(total[i] - current[i,f], value_of[i,f]) * (1 + threat_benefit_weight * θ_i)
     V[i,f]       = gain[i,f] - sovereignty_cost_multilateral * s_i * I_f - transaction_cost * (1 - legal_clarity)
     """
-    base = total_i - pooled if member else total_i
-    gain = gain_of_adding(base, pooled, p.security_scale) * threat_multiplier(threat_i, p.threat_benefit_weight)
+    gain = gain_of_adding(total_i - current, expected, p.security_scale) * threat_multiplier(threat_i, p.threat_benefit_weight)
     cost = p.sovereignty_cost_multilateral * sovereignty_i * integration + p.transaction_cost * (1.0 - p.legal_clarity)
     return gain - cost
+
+
+# ---------------------------------------------------------------- frameworks as clubs: consent, invitation, expected members (3.3.6)
+
+
+@njit(cache=True)
+def admitted_by_consent(votes: int, members: int, integration: float, unanimity_integration: float) -> bool:
+    """Whether f's members admit an outsider, from ``votes``, the number of members whose trust in it reaches required[f] (3.3.6; Nordhaus 2015: clubs exclude)::
+
+    admitted[j,f] = votes[j,f] = n_f                if I_f >= unanimity_integration   (unanimity)
+                    2 * votes[j,f] > n_f            otherwise                          (a majority)
+
+    with n_f = sum_m M[m,f] the number of members; a framework with no
+    members admits nobody.
+    """
+    if members <= 0:
+        return False
+    if integration >= unanimity_integration:
+        return votes == members
+    return 2 * votes > members
+
+
+@njit(cache=True)
+def invitation_chance(integration: float, invitation_rate: float) -> float:
+    """Chance per step that f's lead invites an outsider (3.3.6): the deeper the integration, the rarer and more deliberate an enlargement (judgement)::
+
+    invite[f] = invitation_rate * (1 - I_f)
+    """
+    return invitation_rate * (1.0 - integration)
+
+
+@njit(cache=True)
+def expected_member(member: bool, invitable: bool, admitted: bool, trusting: bool, value_now: float) -> bool:
+    """Whether a nation is one of the members of f that the others expect: a member, or a prospect (3.3.6)::
+
+    E[j,f] = M[j,f]  or  (invitable[j,f] and admitted[j,f] and given[j,f] >= required[f] and V[j,f] > 0)
+
+    where invitable[j,f] = open_f or ever_member[j,f] or T[lead_f, j] >= required[f]
+    (it may apply, or the lead would invite it) and V[j,f] is its value of
+    joining what f pools today (``value_now``: expected = current members).
+    """
+    return member or (invitable and admitted and trusting and value_now > 0.0)
 
 
 # ---------------------------------------------------------------- cooperation round (3.3.7)

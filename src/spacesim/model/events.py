@@ -199,6 +199,11 @@ def accession(model: "SpaceModel", nation: int, framework: int) -> None:
     log(model, "accession", actor=nation, framework=framework, members=int(model.state.membership[:, framework].sum()))
 
 
+def invitation(model: "SpaceModel", lead: int, nation: int, framework: int) -> None:
+    """Log a framework's lead inviting a nation that accepts (3.3.6; the accession is logged by the model as it joins)."""
+    log(model, "invitation", actor=nation, target=lead, framework=framework, lead_name=model.state.names[lead])
+
+
 def framework_founded(model: "SpaceModel", framework: int, founders: list[int]) -> None:
     """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
     s = model.state

@@ -110,6 +110,7 @@ class SpaceModel(mesa.Model):
         self.nations: list[Nation] = [Nation(self, i) for i in range(self.state.n)]
         self._scheduled = self._index_schedule(spec)
         self._foundings = self._index_foundings(spec)
+        self._openings = self._index_openings(spec)  # frameworks as clubs: closed frameworks that open at a step
         self._formed = 0
         self._ended = 0
         self._scratch_arrays: dict[str, np.ndarray] = {}  # see _scratch
@@ -137,6 +138,15 @@ class SpaceModel(mesa.Model):
         for f, fw in enumerate(spec.frameworks):
             if fw.founded_step is not None:
                 out.setdefault(fw.founded_step, []).append((f, list(fw.members)))
+        return out
+
+    @staticmethod
+    def _index_openings(spec: ScenarioSpec) -> dict[int, list[int]]:
+        """Closed frameworks that open to applicants during the run, by step (their ``opens_step``): framework indices."""
+        out: dict[int, list[int]] = {}
+        for f, fw in enumerate(spec.frameworks):
+            if fw.opens_step is not None:
+                out.setdefault(fw.opens_step, []).append(f)
         return out
 
     def _apply_history(self) -> None:
@@ -217,6 +227,8 @@ class SpaceModel(mesa.Model):
         s = self.state
         for f, founders in self._foundings.get(self.steps, []):  # frameworks founded now, before the step's other events
             events.framework_founded(self, f, [s.index[code] for code in founders])
+        for f in self._openings.get(self.steps, []):  # frameworks that open now (after any founding this step), as a scheduled framework_opens
+            self.trigger("framework_opens", framework=f, scheduled=True)
         for event in self._scheduled.get(self.steps, []):
             actor = s.index[event.actor] if event.actor else None
             target = s.index[event.target] if event.target else None

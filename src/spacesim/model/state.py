@@ -106,6 +106,8 @@ class WorldState:
     norm: float
     index: dict[str, int] = field(default_factory=dict)
     framework_index: dict[str, int] = field(default_factory=dict)
+    # Frameworks as clubs (3.3.6): each framework's declared lead (nation index; -1: none), who invites while a member.
+    framework_lead: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _co_key: tuple[bytes, bytes] | None = field(default=None, repr=False)
     _co_value: np.ndarray | None = field(default=None, repr=False)
 
@@ -258,6 +260,7 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
         norm=float(spec.initial_norm_strength),
         index=index,
         framework_index={x.code: k for k, x in enumerate(frameworks)},
+        framework_lead=np.array([index[x.lead or x.members[0]] if (x.lead or x.members) else -1 for x in frameworks], dtype=np.int64),
     )
     return state
 

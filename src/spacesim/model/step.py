@@ -53,6 +53,7 @@ class StepArrays(NamedTuple):
     ever_member: np.ndarray
     framework_open: np.ndarray
     integration: np.ndarray
+    framework_lead: np.ndarray  # frameworks as clubs (3.3.6): each framework's declared lead
 
 
 #: The models whose step is running, by key: object-mode calls find the model here (compiled code holds only the key).
@@ -62,7 +63,7 @@ _RUNNING: dict[int, "SpaceModel"] = {}
 def run_step(model: "SpaceModel", t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
     """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N)."""
     s = model.state
-    a = StepArrays(s.alpha, s.beta, s.tie_depth, s.interop, s.capability, s.commercial, s.growth, s.counterspace, s.threat, s.base_threat, s.stability, s.sovereignty, s.membership, s.ever_member, s.framework_open, s.integration)
+    a = StepArrays(s.alpha, s.beta, s.tie_depth, s.interop, s.capability, s.commercial, s.growth, s.counterspace, s.threat, s.base_threat, s.stability, s.sovereignty, s.membership, s.ever_member, s.framework_open, s.integration, s.framework_lead)
     key = id(model)
     _RUNNING[key] = model
     try:
@@ -103,12 +104,15 @@ def _end_all_agreements(key: int) -> None:
         model.end_agreement(int(i), int(j), "policy")
 
 
-def _membership_changes(key: int, leave: np.ndarray, join: np.ndarray) -> None:
+def _membership_changes(key: int, leave: np.ndarray, join: np.ndarray, inviter: np.ndarray) -> None:
     model = _RUNNING[key]
-    leavers, joiners = leavers_and_joiners(leave, join)
+    leavers, joiners, invitations = leavers_and_joiners(leave, join, inviter)
     for i, f, reason in leavers:
         model.leave_framework(i, f, reason)
+    leads = {(i, f): lead for lead, i, f in invitations}
     for i, f in joiners:
+        if (i, f) in leads:
+            events.invitation(model, leads[i, f], i, f)
         model.join_framework(i, f)
 
 
@@ -162,9 +166,9 @@ def _to_python_policy(key, what):  # noqa: ANN001, ANN202 - compiled
 
 
 @njit(cache=True)
-def _to_python_memberships(key, leave, join):  # noqa: ANN001, ANN202 - compiled
+def _to_python_memberships(key, leave, join, inviter):  # noqa: ANN001, ANN202 - compiled
     with objmode():
-        _membership_changes(key, leave, join)
+        _membership_changes(key, leave, join, inviter)
 
 
 @njit(cache=True)
@@ -233,11 +237,12 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
         if p.allow_multilateral:
             k_eff, _, pooled, total = _coverage(a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, pooled, False, record)  # frameworks' pools are unchanged since phase 2
             reconsider = rng.random(n) < p.membership_rate
-            leave, join = _decide(a.membership, a.ever_member, a.framework_open, a.integration, a.sovereignty, a.threat, t, total, pooled, reconsider, record)
+            invite_draw = rng.random(f_count)
+            leave, join, inviter = _decide(a.membership, a.ever_member, a.framework_open, a.framework_lead, a.integration, a.sovereignty, a.threat, t, a.interop, k_eff, total, pooled, reconsider, invite_draw, record)
             if np.any(leave) or np.any(join >= 0):
-                _to_python_memberships(key, leave, join)
+                _to_python_memberships(key, leave, join, inviter)
         else:
-            rng.random(n)  # the draws membership decisions would use
+            rng.random(n + f_count)  # the draws membership decisions and invitations would use
             if np.any(a.membership):
                 _to_python_policy(key, 1)
 

@@ -101,6 +101,12 @@ class ScenarioRecord(_Section):
         return (self.spec or {}).get("step_meaning")
 
     @property
+    def start_year(self) -> int | None:
+        """The calendar year of step 0 (a run's manifest records the scenario's settings; ``None`` when not recorded)."""
+        year = (self.spec or {}).get("start_year")
+        return int(year) if isinstance(year, (int, float)) and not isinstance(year, bool) else None
+
+    @property
     def nations(self) -> int | None:
         """How many nations the scenario declares (``None`` when not recorded)."""
         nations = self._listed("nations")

@@ -214,8 +214,8 @@ def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_cus
         _INTERRUPTS.pending = _INTERRUPTS.raised = False
 
 
-def write_run(result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None, plots: bool = True) -> Path:
-    """Write a single run's result folder: manifest, five tables, plots.
+def write_run(result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None) -> Path:
+    """Write a single run's result folder: manifest and five tables (its plots come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
 
     ``out`` is a path, or a :class:`StagedRun` already opened (and
     locked) before the run was simulated, which this commits.
@@ -225,20 +225,17 @@ def write_run(result: RunResult, out: str | Path | StagedRun, *, scenario_file: 
     else:
         folder = StagedRun(out, force=force, inputs=(scenario_file,) if scenario_file else ())
     with folder:
-        write_run_files(folder, result, scenario_file=scenario_file, started=started, plots=plots)
+        write_run_files(folder, result, scenario_file=scenario_file, started=started)
     return folder.out
 
 
-def write_run_files(folder: StagedRun, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None, plots: bool = True) -> None:
-    """Write a run's manifest, tables and plots into an open :class:`StagedRun`."""
-    from ..analysis.plots import draw_run_plots
-
+def write_run_files(folder: StagedRun, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None) -> None:
+    """Write a run's manifest and tables into an open :class:`StagedRun`."""
     folder.write_table("runs", result.runs_frame())
     folder.write_table("steps", result.steps)
     folder.write_table("nations", result.nations)
     folder.write_table("events", result.events)
     folder.write_table("partnerships", result.partnerships)
-    plot_files = draw_run_plots(result.steps, result.nations, result.partnerships, folder.plots, title=result.spec.name) if plots else []
     folder.write_manifest(
         RunManifest(
             status="completed",
@@ -260,6 +257,6 @@ def write_run_files(folder: StagedRun, result: RunResult, *, scenario_file: str 
             started=started or now(),
             finished=now(),
             tables=["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
-            plots=[f"plots/{p.name}" for p in plot_files],
+            plots=[],
         )
     )

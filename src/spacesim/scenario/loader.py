@@ -89,6 +89,7 @@ def name_problems(data: dict[str, Any], filename: str, lines: LineMap) -> list[P
     for i, fw in entries("frameworks"):
         for j, member in enumerate(fw.get("members") if isinstance(fw.get("members"), list) else []):
             check(("frameworks", i, "members", j), member, nations, nation(member))
+        check(("frameworks", i, "lead"), fw.get("lead"), nations, nation(fw.get("lead")))
     trust = data.get("trust") if isinstance(data.get("trust"), dict) else {}
     for i, pair in enumerate(x for x in (trust.get("pairs") if isinstance(trust.get("pairs"), list) else []) if isinstance(x, dict)):
         for field in ("from", "to"):
@@ -240,6 +241,16 @@ def reference_problems(spec: ScenarioSpec, filename: str, lines: LineMap, check_
             if member in members:
                 bad(("frameworks", i, "members", j), f"{member!r} is listed twice")
             members.add(member)
+        # Frameworks as clubs: the lead is a founding member; a framework opens once, while it exists, and only if closed.
+        if fw.lead is not None and fw.lead not in members and fw.lead in {x.code for x in spec.nations}:  # an unknown nation is reported once, by name_problems
+            bad(("frameworks", i, "lead"), f"the lead {fw.lead!r} is not one of the framework's members")
+        if fw.opens_step is not None:
+            if fw.open:
+                bad(("frameworks", i, "opens_step"), "only a closed framework (open: false) can open at a step")
+            if fw.founded_step is not None and fw.opens_step <= fw.founded_step:
+                bad(("frameworks", i, "opens_step"), f"step {fw.opens_step} is not after the founding step ({fw.founded_step})")
+            if check_horizon and fw.opens_step > spec.steps:
+                bad(("frameworks", i, "opens_step"), f"step {fw.opens_step} is after the last step ({spec.steps})")
 
     for i, pair in enumerate(spec.trust.pairs):
         if pair.from_ == pair.to:

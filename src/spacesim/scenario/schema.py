@@ -100,11 +100,14 @@ class FrameworkSpec(Strict):
 
     name: str = Field(min_length=1)
     code: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
-    members: list[NationCode] = []
+    members: list[NationCode] = Field([], description="The members at the start or, with `founded_step`, the founding core: the nations that found it on that step.")
     integration: Float = Field(gt=0.0, le=1.0, description="Depth of integration: near 0 = loose declaration, 1 = joint command (C11).")
     domain: Domain = Domain.SSA_SHARING
     open: StrictBool = Field(True, description="Whether outsiders may apply to join.")
     founded_step: Int | None = Field(None, ge=1, description="The step at which the framework is founded, its members (the founders) joining on that step; none: it exists at the start.")
+    # Frameworks as clubs (docs/model.md 3.3.6): a lead that invites, a founding core (``members``), a date of opening.
+    lead: NationCode | None = Field(None, description="The member that leads the framework and invites nations to join (3.3.6); one of `members`; none: the first of `members`.")
+    opens_step: Int | None = Field(None, ge=1, description="The step at which a closed framework (`open: false`) opens to applicants (a `framework_opens` event); none: it stays as declared.")
 
 
 class EventSpec(Strict):

@@ -47,7 +47,7 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
     batch = manifest if isinstance(manifest, BatchManifest) else None
     outcomes = batch.outcomes if batch else []
     if stem == "timeseries":
-        return "The main outcomes over time (dotted lines: ASAT tests)."
+        return "The main outcomes over time, dated from the scenario's start year where it has one (dotted lines: destructive ASAT tests)."
     if stem == "network":
         return "The partnership network at the last step: nations, bilateral agreements and framework memberships."
     if stem == "envelopes":
@@ -55,7 +55,8 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         cumulated = f" {', '.join(o.replace('_', ' ') for o in counts)} {'is' if len(counts) == 1 else 'are'} drawn cumulated (the total so far)." if counts else ""
         return (
             "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, "
-            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so)." + cumulated
+            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so). "
+            "When the variants differ in policy levers the bands start at step 1: step 0, the shared initial state, is recorded before the levers act." + cumulated
         )
     if stem.startswith("heatmap_"):
         return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."

@@ -1,4 +1,4 @@
-"""A single run's report (``spacesim run``): what ran, its outcomes at the start and the end, its events."""
+"""A single run's report (``spacesim run``): its findings in words, what ran, its outcomes at the start and the end, its events."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from .what_ran import _parameter_table
 
 
 def _run_sections(folder: Path, manifest: RunManifest) -> tuple[str, list[tuple[str, str, str]]]:
-    """A single run's title and sections: what ran, the outcomes at the start and the end, the events."""
+    """A single run's title and sections: the findings, what ran, the outcomes at the start and the end, the events."""
     from ...catalogue import STEP_OUTCOMES
 
     scen = manifest.scenario
@@ -67,5 +67,21 @@ def _run_sections(folder: Path, manifest: RunManifest) -> tuple[str, list[tuple[
             body += render("h3.html.j2", text="What happened") + table(["step", "event", "narrative"], rows, [True, False, False])
             body += _note(len(shown), len(events), "events", "events.parquet")
         sections.append(_section("events", "Events", body))
+    sections.insert(0, _run_findings_section(folder, manifest, seed))
     return title, sections
+
+
+def _run_findings_section(folder: Path, manifest: RunManifest, seed: Any) -> tuple[str, str, str]:
+    """The single-run report's first section: :func:`spacesim.analysis.findings.run_findings` as a list."""
+    import pandas as pd
+
+    from ..findings import run_findings
+    from ..plots import calendar_of
+
+    steps = _read_table(folder / "steps.parquet", ("step",)) if (folder / "steps.parquet").exists() else pd.DataFrame({"step": []})
+    events = _read_table(folder / "events.parquet", ("step", "kind")) if (folder / "events.parquet").exists() else None
+    items = run_findings(steps, events, calendar=calendar_of(manifest.scenario.step_meaning, manifest.scenario.start_year), seed=seed)
+    body = _p("Generated from this run's tables: its steps (the Final outcomes section) and its events.", "note")
+    body += render("findings.html.j2", items=items)
+    return _section("findings", "Findings", body)
 
