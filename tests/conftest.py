@@ -58,7 +58,7 @@ def quiet_params() -> dict:
         government_change_rate=0.0,
         collision_rate=0.0,
         leak_rate=0.0,
-        shirk_rate=0.0,
+        defection_temptation=0.0,
         misperception=0.0,
     )
 

@@ -48,7 +48,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     # --- policy levers: what a government or a treaty chooses -------------
     _p("allow_bilateral", True, None, None, "Bilateral partnerships may form.", "C7", "policy"),
     _p("allow_multilateral", True, None, None, "Nations may join or stay in multilateral frameworks.", "C7", "policy"),
-    _p("legal_clarity", 0.3, 0.0, 1.0, "Clarity of the legal framework for military space activity: lowers transaction costs and misperception, raises trust gained per cooperation.", "C5", "policy"),
+    _p("legal_clarity", 0.3, 0.0, 1.0, "Clarity of the legal framework for military space activity: lowers transaction costs and misperception, makes defections verifiable (seen more often).", "C5", "policy"),
     _p("sharing_strictness", 0.5, 0.0, 1.0, "Strictness of data-sharing protocols: lowers the chance of leaks but also the benefit of what is shared.", "C10", "policy"),
     _p("export_control", 0.5, 0.0, 1.0, "Strictness of export controls: raises the stronger side's reluctance to partner with weaker nations and slows technology transfer.", "C6", "policy"),
     _p("commercial_integration", 0.5, 0.0, 1.0, "Share of each nation's commercial satellite and cyber capacity that its security draws on (public-private partnership).", "C12", "policy"),
@@ -64,12 +64,18 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("trust_gain", 0.5, 0.0, 10.0, "Evidence of trustworthiness added by one observed cooperation.", "C2", unit="observations"),
     _p("trust_loss", 2.0, 0.0, 20.0, "Evidence of untrustworthiness added by one observed defection (larger than the gain: trust is lost faster than won).", "C2", unit="observations"),
     _p("trust_memory", 0.98, 0.0, 1.0, "Share of accumulated evidence kept each quarter; the rest decays back to the prior.", "C2", unit="per quarter"),
-    _p("reputation_spread", 0.2, 0.0, 1.0, "Share of an observed defection's evidence that third parties also receive (image scoring).", "C2"),
+    _p("reputation_spread", 0.2, 0.0, 1.0, "Share of what an observer reports about an actor that a third party adds to its own evidence, times its trust in the observer (image scoring).", "C2"),
     _p("trust_floor", 0.35, 0.0, 0.99, "Trust below which a nation shares nothing sensitive; depth of sharing rises linearly from here to full trust.", "C3"),
-    _p("shirk_rate", 0.1, 0.0, 1.0, "Chance per quarter that a nation shirks a partnership with a partner it does not trust at all.", "C2", unit="1/quarter"),
     _p("misperception", 0.1, 0.0, 1.0, "Chance that a cooperation is misread as a defection when the law is wholly unclear.", "C5"),
-    _p("clarity_trust_bonus", 1.0, 0.0, 5.0, "Trust gained per cooperation is multiplied by (1 + bonus x legal clarity).", "C5"),
     _p("transaction_cost", 0.005, 0.0, 1.0, "Cost of negotiating and running one agreement under wholly unclear law.", "C5"),
+    # --- learned trust: hidden reliability, defection as a choice (issue 15) ---
+    _p("reliability_mean", 0.8, 0.0, 1.0, "Mean of the Beta distribution each government's hidden reliability (chance to honour a commitment when defecting pays) is drawn from. Judgement: most governments keep most commitments.", "C2"),
+    _p("reliability_concentration", 5.0, 0.1, 1000.0, "Concentration (a + b) of that Beta distribution: 5 gives Beta(4, 1) at mean 0.8, standard deviation 0.16. Judgement.", "C2", unit="observations"),
+    _p("defection_temptation", 0.006, 0.0, 1.0, "Mean one-step gain of a defection opportunity (exponentially distributed); defecting pays when it exceeds w x b, the partner's value to the defector discounted by the shadow of the future (Nowak 2006). Judgement: at 0.006 a partner is tempted in about one step of five (median over the baseline's partnerships), and about 6% of acts are defections, near the former shirking (4.5%).", "C2", unit="security"),
+    _p("continuation", 0.95, 0.0, 1.0, "Chance per quarter that a partnership is expected to go on, apart from a change of government: the shadow of the future w (Nowak 2006). Judgement.", "C2", unit="per quarter"),
+    _p("defection_detection", 0.5, 0.0, 1.0, "Chance that the wronged partner sees a defection under wholly unclear law; clearer law raises it toward 1 (defection becomes verifiable). Judgement.", "C5", unit="probability"),
+    _p("leak_protection", 0.5, 0.0, 1.0, "Share by which the strictest sharing protocols cut the chance of a leak (formerly the constant 0.5). Judgement.", "C10"),
+    _p("reputation_reset", 0.5, 0.0, 1.0, "Share of the evidence others gathered about a nation that they set aside when its government changes (the new government has a new reliability to learn). Judgement.", "C9"),
     # --- sovereignty and integration -----------------------------------------
     _p("sovereignty_cost_bilateral", 0.001, 0.0, 2.0, "Sovereignty cost of a bilateral agreement of full depth, per unit of sovereignty: small, as tailored bilateral deals cede little control.", "C4"),
     _p("sovereignty_cost_multilateral", 0.5, 0.0, 5.0, "Sovereignty cost of membership per unit of sovereignty and of framework integration.", "C4"),
@@ -95,7 +101,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     _p("leak_trust_damage", 4.0, 0.0, 50.0, "Evidence of untrustworthiness the victim of a leak adds against the leaker.", "C10"),
     # --- politics --------------------------------------------------------------
     _p("government_change_rate", 0.08, 0.0, 1.0, "Chance per quarter of a change of government in a wholly unstable nation (scaled by 1 - stability).", "C9", unit="1/quarter"),
-    _p("reversal_withdrawal", 0.15, 0.0, 1.0, "Chance that a new government ends each of its nation's agreements and memberships.", "C9"),
+    _p("reversal_withdrawal", 0.0, 0.0, 1.0, "Chance that a new government ends each of its nation's agreements and memberships by doctrine (a platform of withdrawal); 0 by default: learning about the new government's reliability ends agreements instead.", "C9"),
     _p("reversal_trust_reset", 0.5, 0.0, 1.0, "Share of its accumulated trust evidence that a new government forgets.", "C9"),
     _p("reversal_sovereignty_shift", 0.1, 0.0, 1.0, "Standard deviation of the change in sovereignty a new government brings.", "C9"),
     # --- norms and deterrence ---------------------------------------------------
@@ -142,7 +148,7 @@ RATE_UNIT = "quarter"
 RATE_SCALING: dict[str, str] = {
     "proposal_rate": "chance",
     "membership_rate": "chance",
-    "shirk_rate": "chance",
+    "continuation": "kept",
     "asat_rate": "chance",
     "cyber_rate": "chance",
     "leak_rate": "chance",

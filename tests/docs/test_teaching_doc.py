@@ -89,7 +89,7 @@ def test_teaching_small_tells_the_story_the_lesson_tells():
     model.run(10)
     steps = model.steps_frame()
     assert steps["collective_security"].iloc[0] < 0.25 and steps["collective_security"].iloc[-1] > 0.4
-    assert "step 7: India joins Combined Space Operations (SSA sharing)" in set(model.events_frame()["narrative"])
+    assert "step 1: India joins Combined Space Operations (SSA sharing)" in set(model.events_frame()["narrative"])
     rus = model.state.index["RUS"]
     model.run(1)
     before = model.state.trust_in(rus).copy()
@@ -100,8 +100,8 @@ def test_teaching_small_tells_the_story_the_lesson_tells():
     others = [i for i in range(model.state.n) if i != rus]
     assert (model.state.trust_in(rus)[others] < before[others]).all()
     chn = model.state.index["CHN"]
-    assert "from about 0.71 to 0.59: from light blue to almost white" in DOC
-    assert (round(before[chn], 2), round(model.state.trust_in(rus)[chn], 2)) == (0.71, 0.59)
+    assert "from about 0.75 to 0.61: from light blue to almost white" in DOC
+    assert (round(before[chn], 2), round(model.state.trust_in(rus)[chn], 2)) == (0.75, 0.61)
     assert (looks(before[chn]), looks(model.state.trust_in(rus)[chn])) == ("light blue", "almost white")
     assert model.recorder.steps["n_asat_tests"][12] == 1 and "a dotted line marks the test at step 12" in DOC
 
@@ -112,11 +112,10 @@ def test_the_first_partnerships_are_the_ones_the_lesson_names():
     ties = model.partnerships_frame()
     ties = ties[ties["kind"] == "bilateral"]
     formed = {int(step): {frozenset((a, b)) for a, b in zip(group["party_a"], group["party_b"])} for step, group in ties.groupby("start_step")}
-    assert "the very first agreement (step 1) crosses the divide: the United States with India" in DOC
-    assert min(formed) == 1 and formed[1] == {frozenset({"USA", "IND"})}
-    assert "At step 2 the western nations pair up (US–Japan, France–Japan) and Russia reaches out to India; at step 3 the United States and France sign, and so do China and Russia" in DOC
-    assert {frozenset({"USA", "JPN"}), frozenset({"FRA", "JPN"}), frozenset({"RUS", "IND"})} <= formed[2]
-    assert {frozenset({"USA", "FRA"}), frozenset({"CHN", "RUS"})} <= formed[3]
+    assert "at step 1 three agreements form at once: the United States with France and China with Russia inside the blocs, and Japan with India" in DOC
+    assert min(formed) == 1 and formed[1] == {frozenset({"USA", "FRA"}), frozenset({"CHN", "RUS"}), frozenset({"JPN", "IND"})}
+    assert "At step 2 the United States and Japan sign, and China reaches out to India" in DOC
+    assert formed[2] == {frozenset({"USA", "JPN"}), frozenset({"CHN", "IND"})} and formed[3] == {frozenset({"USA", "IND"})}
     s = model.state
     bloc = {c: s.bloc[k] for k, c in enumerate(s.codes)}
     depth = {frozenset((s.codes[i], s.codes[j])): s.tie_depth[i, j] for i, j in zip(*np.nonzero(np.triu(s.tie_depth > 0, 1)))}
@@ -126,14 +125,15 @@ def test_the_first_partnerships_are_the_ones_the_lesson_names():
     assert "No line joins the western and eastern blocs directly: only India links them" in DOC
     assert all(-1 in {bloc[c] for c in pair} or len({bloc[c] for c in pair}) == 1 for pair in depth)
     assert {c for pair in depth if "IND" in pair for c in pair} >= {"USA", "FRA", "JPN", "CHN", "RUS"}  # partners on both sides
-    assert "they have shared data since step 7" in DOC and frozenset({"FRA", "IND"}) in formed[7]
+    assert "they have shared data since step 5" in DOC and frozenset({"FRA", "IND"}) in formed[5]
 
 
 @pytest.mark.parametrize("lever, value, outcome, direction", [("legal_clarity", 0.9, "mean_trust", 1), ("allow_multilateral", False, "collective_security", -1)])
 def test_the_variations_move_outcomes_as_the_lesson_says(lever, value, outcome, direction):
     plain = SpaceModel(shipped_scenario("teaching_small")).run()
     varied = SpaceModel(shipped_scenario("teaching_small"), **{lever: value}).run()
-    assert direction * (varied[outcome].iloc[-1] - plain[outcome].iloc[-1]) > 0.05
+    least = 0.02 if lever == "legal_clarity" else 0.05  # clarity raises trust "a little": it makes defection visible, it adds no trust by itself
+    assert direction * (varied[outcome].iloc[-1] - plain[outcome].iloc[-1]) > least
 
 
 def run_to_end(choices: Choices) -> dict:
@@ -146,7 +146,7 @@ def run_to_end(choices: Choices) -> dict:
 def test_the_variations_done_in_order_on_the_page_give_the_lessons_numbers():
     choices = Choices(shipped_scenario("teaching_small"))
     plain = run_to_end(choices)
-    assert abs(plain["mean_trust"] - about("Mean trust ends about 0.54 instead of")) < 0.006
+    assert abs(plain["mean_trust"] - about("Mean trust ends about 0.46 instead of")) < 0.006
     # Law matters: legal clarity 0.9, Reset, run.
     choices.values.set({**choices.values.value, "legal_clarity": 0.9})
     law = run_to_end(choices)
@@ -158,7 +158,7 @@ def test_the_variations_done_in_order_on_the_page_give_the_lessons_numbers():
     choices.values.set({**choices.values.value, "allow_multilateral": False})
     alone = run_to_end(choices)
     assert abs(alone["collective_security"] - about("Collective security ends about")) < 0.006
-    assert abs(plain["collective_security"] - about("Collective security ends about 0.36 instead of")) < 0.006
+    assert abs(plain["collective_security"] - about("Collective security ends about 0.34 instead of")) < 0.006
     # Without the Restore, the lesson warns, the number is another.
     choices.values.set({**choices.values.value, "legal_clarity": 0.9})
     assert abs(run_to_end(choices)["collective_security"] - about("and it would end about")) < 0.006
@@ -186,22 +186,22 @@ def test_the_two_worlds_look_as_the_lesson_says():
     rivalry = SpaceModel(shipped_scenario("bipolar_rivalry"))
     rivalry.run(40)
     within, between = within_and_between(rivalry)
-    assert "the heatmap stays two light-blue blocks in a red field (trust between the blocs about 0.09)" in DOC
-    assert looks(within) == "light blue" and looks(between) == "red" and abs(between - 0.09) < 0.006
+    assert "the heatmap stays two light-blue blocks in a red field (trust between the blocs about 0.05)" in DOC
+    assert looks(within) == "light blue" and looks(between) == "red" and abs(between - 0.05) < 0.006
     regime = SpaceModel(shipped_scenario("strong_regime"))
     start_within, start_between = within_and_between(regime)
     trust = regime.run()["mean_trust"].to_numpy()
-    assert "the heatmap's off-diagonal blocks turn from orange to pale yellow (about 0.45" in DOC
+    assert "the heatmap's off-diagonal blocks stay orange (about 0.32" in DOC
     assert looks(start_between) == "orange"
     regime40 = SpaceModel(shipped_scenario("strong_regime"))
     regime40.run(40)
     within40, between40 = within_and_between(regime40)
-    assert looks(between40) == "pale yellow" and abs(between40 - 0.45) < 0.006
+    assert looks(between40) == "orange" and abs(between40 - 0.32) < 0.006
     assert "while the blocs themselves turn a deeper blue" in DOC and within40 > start_within + 0.1 and looks(within40) in ("light blue", "blue")
-    assert "climbs steeply for the first ten years (0.52 to 0.69) and then flattens" in DOC
-    assert abs(trust[0] - 0.52) < 0.006 and abs(trust[40] - 0.69) < 0.006 and trust[40] - trust[0] > 3 * (trust[80] - trust[40])
-    assert "levels off at about 0.72 from step 80 to the end" in DOC
-    assert np.ptp(trust[80:]) < 0.02 and abs(trust[80:].mean() - 0.72) < 0.01  # flat: it rose 0.18 in the first 40 steps
+    assert "climbs for the first ten years (0.52 to 0.61) and then flattens" in DOC
+    assert abs(trust[0] - 0.52) < 0.006 and abs(trust[40] - 0.61) < 0.006 and trust[40] - trust[0] > 3 * (trust[80] - trust[40])
+    assert "stays at about 0.62 from step 80 to the end" in DOC
+    assert np.ptp(trust[80:]) < 0.02 and abs(trust[80:].mean() - 0.62) < 0.01  # flat: it rose 0.09 in the first 40 steps
 
 
 def test_the_homework_scenarios_do_what_the_lesson_says():
@@ -223,14 +223,14 @@ def test_the_narrative_panel_says_what_the_lesson_quotes():
     shown_at_step_1 = [row["narrative"] for row in latest_events(model)]
     quoted = re.findall(r'"(step \d+: [^"]+?)"', DOC)
     assert len(quoted) >= 6
-    # At step 1 the panel shows, newest first, the agreement and under it the cyber attack, as the lesson says.
-    first, second = (q for q in quoted if q.startswith("step 1: "))
-    assert shown_at_step_1[:2] == [first, second] and "and under it a hostile act" in DOC
+    # At step 1 the panel shows, newest first, the agreements, India joining and the invitation, as the lesson quotes them.
+    at_step_1 = [q for q in quoted if q.startswith("step 1: ")]
+    assert len(at_step_1) == 3 and shown_at_step_1[:3] == at_step_1
     model.run(12)  # to step 13: past the ASAT test
     said = {row["narrative"] for row in model.happenings}
     for line in quoted:
         assert line in said, line
-    assert "step 7: India joins Combined Space Operations (SSA sharing)" in said
+    assert "step 1: India joins Combined Space Operations (SSA sharing)" in said
     # The charts are dated as the page says ("over the years of the run").
     assert "over the years of the run" in DOC and ">2025<" in outcome_charts(model)[0]
     assert "Render Interval" not in DOC and "Use Threads" not in DOC

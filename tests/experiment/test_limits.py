@@ -22,7 +22,7 @@ from spacesim.scenario.errors import LargeInputWarning
 from spacesim.scenario.experiment import parse_experiment
 from spacesim.scenario.library import shipped_experiments, shipped_scenario
 
-TEN_PARAMETERS = ("legal_clarity", "sharing_strictness", "export_control", "commercial_integration", "trust_gain", "trust_loss", "trust_memory", "reputation_spread", "shirk_rate", "misperception")
+TEN_PARAMETERS = ("legal_clarity", "sharing_strictness", "export_control", "commercial_integration", "trust_gain", "trust_loss", "trust_memory", "reputation_spread", "defection_temptation", "misperception")
 
 
 def spacesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -225,7 +225,7 @@ def test_sensitivity_with_a_point_that_never_completes_says_why(sensitivity_expe
         ("peak: 2.0", "peak: 9.0", "sensitivity.parameters.trust_loss.peak: a triangular distribution needs a peak within [0.5, 6.0]"),
         ("legal_clarity: {low: 0.0, high: 1.0}", "allow_bilateral: {low: 0, high: 1}", "sensitivity.parameters.allow_bilateral: a true/false lever has no range to sample"),
         ("  method: sobol", "  method: sobel", "sensitivity.method"),
-        ("plots: []", "plots: []\nvary:\n  grid:\n    shirk_rate: [0.1, 0.2]", "vary: an experiment with a sensitivity section samples its parameters there"),
+        ("plots: []", "plots: []\nvary:\n  grid:\n    defection_temptation: [0.01, 0.02]", "vary: an experiment with a sensitivity section samples its parameters there"),
     ],
 )
 def test_bad_sensitivity_sections_are_refused_with_the_field(workdir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, message: str) -> None:

@@ -76,12 +76,13 @@ def decay(state, p: SimpleNamespace) -> None:  # noqa: ANN001
     state.beta = state.prior_beta + p.trust_memory * (state.beta - state.prior_beta)
 
 
-def record_evidence(state, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:  # noqa: ANN001
-    """alpha[i, j] += good[i, j] + [i != j] rho sum_k good[k, j] / max(N - 1, 1); likewise beta."""
+def record_evidence(state, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace, t: np.ndarray) -> None:  # noqa: ANN001
+    """alpha[i, j] += good[i, j] + [i != j] rho sum_{k != i} T[i, k] good[k, j] / max(N - 1, 1); likewise beta (hearsay weighted by trust in the teller)."""
     n = state.n
-    off = 1.0 - np.eye(n)
-    state.alpha = state.alpha + good + off * (p.reputation_spread * good.sum(axis=0) / max(n - 1, 1))[None, :]
-    state.beta = state.beta + bad + off * (p.reputation_spread * bad.sum(axis=0) / max(n - 1, 1))[None, :]
+    heard = t * (1.0 - np.eye(n))  # nobody hears its own report
+    off = 1.0 - np.eye(n)  # nobody hears about itself
+    state.alpha = state.alpha + good + off * (p.reputation_spread * heard @ good / max(n - 1, 1))
+    state.beta = state.beta + bad + off * (p.reputation_spread * heard @ bad / max(n - 1, 1))
 
 
 def sharing_depth(t: np.ndarray, p: SimpleNamespace) -> np.ndarray:
@@ -100,8 +101,8 @@ def co_membership(membership: np.ndarray, integration: np.ndarray) -> np.ndarray
 # ---------------------------------------------------------------- 3.3.4, 3.3.5 bilateral agreements
 
 
-def leak_probability(depth: np.ndarray, t: np.ndarray, p: SimpleNamespace) -> np.ndarray:
-    return p.leak_rate * depth * (1.0 - t) * (1.0 - 0.5 * p.sharing_strictness)
+def leak_probability(depth: np.ndarray, reliable: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    return p.leak_rate * depth * (1.0 - reliable) * (1.0 - p.leak_protection * p.sharing_strictness)
 
 
 def utility(state, p: SimpleNamespace, t: np.ndarray, total: np.ndarray, k_eff: np.ndarray, tie: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
@@ -286,15 +287,23 @@ def decisions(state, p: SimpleNamespace, t: np.ndarray, k_eff: np.ndarray, total
 # ---------------------------------------------------------------- 3.3.7 cooperation round
 
 
-def play_round(intensity: np.ndarray, t: np.ndarray, p: SimpleNamespace, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:
-    """good, bad (N x N, [observer, actor]) and the leaks (leaker, victim), from the round's (3, N, N) uniform draws."""
-    w = intensity
-    shirk = draws[0] < p.shirk_rate * (1.0 - t)  # [actor, observer]
-    misread = ~shirk & (draws[1] < p.misperception * (1.0 - p.legal_clarity))
-    defect = (shirk | misread).T  # [observer, actor]
-    good = np.where((w > 0) & ~defect, w * p.trust_gain * (1.0 + p.clarity_trust_bonus * p.legal_clarity), 0.0)
-    bad = np.where((w > 0) & defect, w * p.trust_loss, 0.0)
-    leak = (w > 0) & (draws[2] < leak_probability(w, t, p))  # [victim, leaker]
+def play_round(intensity: np.ndarray, state, k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int]]]:  # noqa: ANN001
+    """good, bad (N x N, [observer, actor]) and the leaks (leaker, victim), from the round's (3, N, N) uniform draws.
+
+    Arrays [a, o] are indexed actor, observer (the draws' layout); transposed to [observer, actor] at the end.
+    """
+    w = intensity  # symmetric
+    r = state.reliability
+    added = w * state.interop * share_factor(p) * k_eff[None, :]  # [a, o]: what o's cooperation adds to a
+    b = gain_of_adding(total[:, None] - added, added, p) * (1.0 + p.threat_benefit_weight * state.threat[:, None])
+    shadow = p.continuation * (1.0 - p.government_change_rate * (1.0 - state.stability))
+    pays = np.exp(-shadow[:, None] * b / p.defection_temptation) if p.defection_temptation > 0 else np.zeros_like(b)
+    defect = draws[0] < (1.0 - r[:, None]) * pays
+    detect = p.defection_detection + (1.0 - p.defection_detection) * p.legal_clarity
+    seen = np.where(defect, draws[1] < detect, draws[1] < p.misperception * (1.0 - p.legal_clarity)).T  # [observer, actor]
+    good = np.where((w > 0) & ~seen, w * p.trust_gain, 0.0)
+    bad = np.where((w > 0) & seen, w * p.trust_loss, 0.0)
+    leak = (w > 0) & (draws[2] < leak_probability(w, r[None, :], p))  # [victim, leaker]
     bad = bad + leak * p.leak_trust_damage
     victims, leakers = np.nonzero(leak)
     return good, bad, list(zip(leakers.tolist(), victims.tolist()))
@@ -353,9 +362,21 @@ def government_changes(stability: np.ndarray, p: SimpleNamespace, draws: np.ndar
 
 
 def forget(state, i: int, p: SimpleNamespace) -> None:  # noqa: ANN001
+    """A new government in i: its own evidence (row i) and, but for its own entry, others' evidence about it (column i) move toward the prior."""
     keep = 1.0 - p.reversal_trust_reset
     state.alpha[i] = state.prior_alpha[i] + keep * (state.alpha[i] - state.prior_alpha[i])
     state.beta[i] = state.prior_beta[i] + keep * (state.beta[i] - state.prior_beta[i])
+    aside = 1.0 - p.reputation_reset
+    others = np.arange(state.n) != i
+    state.alpha[others, i] = state.prior_alpha[others, i] + aside * (state.alpha[others, i] - state.prior_alpha[others, i])
+    state.beta[others, i] = state.prior_beta[others, i] + aside * (state.beta[others, i] - state.prior_beta[others, i])
+
+
+def reliability_quantile(u: np.ndarray, p: SimpleNamespace) -> np.ndarray:
+    """The u quantile of Beta(m c, (1 - m) c), by scipy.stats (independently of the model's scipy.special call)."""
+    from scipy.stats import beta
+
+    return beta.ppf(u, p.reliability_mean * p.reliability_concentration, (1.0 - p.reliability_mean) * p.reliability_concentration)
 
 
 def grown_capability(state, p: SimpleNamespace) -> np.ndarray:  # noqa: ANN001
@@ -483,8 +504,9 @@ def phase_by_phase_step(model) -> None:  # noqa: ANN001
             for i, f in zip(*np.nonzero(s.membership)):
                 model.leave_framework(int(i), int(f), "policy")
     co = s.co_membership()
-    outcome = cooperation.play_round(np.maximum(s.tie_depth, co), t, p, rng)
-    trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p)
+    k_eff, _, _, total = security_rule.coverage(s, p)
+    outcome = cooperation.play_round(np.maximum(s.tie_depth, co), s, k_eff, total, p, rng)
+    trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p, trust=t)
     for leaker, victim in outcome.leaks:
         events.log_leak(model, leaker, victim, float(t[victim, leaker]))
     s.capability[:] = _grown(capability_rule, s, p)

@@ -93,7 +93,7 @@ CLUB = textwrap.dedent(
     """
 )
 
-QUIET = dict(asat_rate=0.0, cyber_rate=0.0, government_change_rate=0.0, collision_rate=0.0, leak_rate=0.0, shirk_rate=0.0, misperception=0.0)
+QUIET = dict(asat_rate=0.0, cyber_rate=0.0, government_change_rate=0.0, collision_rate=0.0, leak_rate=0.0, defection_temptation=0.0, misperception=0.0)
 
 
 def club(text: str = CLUB, **params) -> SpaceModel:

@@ -225,21 +225,24 @@ def test_framework_decisions(running, changes):
 
 
 def test_cooperation_round(running):
+    defections = 0
     for model in each(running):
         s = model.state
         p = copy.copy(model.p)
         p.leak_rate = 0.3  # enough leaks to compare
         w = np.maximum(s.tie_depth, s.co_membership())
-        t = s.trust
-        out = cooperation.play_round(w, t, p, np.random.default_rng(9))
-        good, bad, leaks = ref.play_round(w, t, p, np.random.default_rng(9).random((3, s.n, s.n)))
+        k_eff, _, _, total = security.coverage(s, p)
+        out = cooperation.play_round(w, s, k_eff, total, p, np.random.default_rng(9))
+        good, bad, leaks = ref.play_round(w, s, k_eff, total, p, np.random.default_rng(9).random((3, s.n, s.n)))
         assert_array_equal(np.sort(out.observers * s.n + out.actors), np.flatnonzero(w > 0))  # every interacting pair once
         assert_allclose(out.good, good, rtol=RTOL)
         assert_allclose(out.bad, bad, rtol=RTOL)
         assert sorted(out.leaks) == sorted(leaks) and leaks
-        again = cooperation.play_round(w, t, p, np.random.default_rng(9), draws=np.empty((3, s.n, s.n)))
+        again = cooperation.play_round(w, s, k_eff, total, p, np.random.default_rng(9), draws=np.empty((3, s.n, s.n)))
         assert_array_equal(out.good_at, again.good_at)
         assert again.leaks == out.leaks
+        defections += int(((bad > 0) & (bad < p.leak_trust_damage)).sum())
+    assert defections, "the comparison must cover some defections seen"
 
 
 def test_evidence(running):
@@ -250,10 +253,11 @@ def test_evidence(running):
         bad = np.where(rng.random((s.n, s.n)) < 0.05, rng.random((s.n, s.n)), 0.0)
         np.fill_diagonal(good, 0.0)
         np.fill_diagonal(bad, 0.0)
+        t = s.trust
         expect = copy.deepcopy(s)
-        ref.record_evidence(expect, good, bad, p)
+        ref.record_evidence(expect, good, bad, p, t)
         observers, actors = np.nonzero((good != 0) | (bad != 0))
-        trust_rule.record_evidence_at(s, observers, actors, good[observers, actors], bad[observers, actors], p)
+        trust_rule.record_evidence_at(s, observers, actors, good[observers, actors], bad[observers, actors], p, trust=t)
         assert_allclose(s.alpha, expect.alpha, rtol=RTOL)
         assert_allclose(s.beta, expect.beta, rtol=RTOL)
 
@@ -285,6 +289,17 @@ def test_politics(running):
         politics.new_government_attitudes(s, changes[0], p, np.random.default_rng(0))
         assert_allclose(s.alpha, expect.alpha, rtol=RTOL)
         assert_allclose(s.beta, expect.beta, rtol=RTOL)
+        draws = np.random.default_rng(0)
+        draws.normal()  # the sovereignty shift, then the new reliability's uniform
+        assert s.reliability[changes[0]] == pytest.approx(ref.reliability_quantile(draws.random(), p), rel=1e-9)
+
+
+def test_initial_reliability():
+    """The first governments' reliabilities are the quantiles of the model's first N uniforms (scipy.stats against the model's scipy.special)."""
+    spec = shipped_scenario("baseline")
+    model = SpaceModel(spec, rng=12)
+    rng = np.random.default_rng(12)
+    assert_allclose(model.state.reliability, ref.reliability_quantile(rng.random(model.state.n), model.p), rtol=1e-9)
 
 
 # ---------------------------------------------------------------- 8 record

@@ -60,6 +60,16 @@ def test_c3_distrust_lowers_security_from_partners():
     check(CLAIMS["C3"])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "C4 does not hold at this contrast in the revised model (issue 15: learned trust, frameworks as clubs): "
+        "sovereignty_shift +0.15 - (-0.15) changes the bilateral share by -0.0017 [95% CI -0.0032, -0.0002], d_z -0.35 "
+        "(A mean 0.458), the wrong sign; before the revision +0.0095 [+0.0069, +0.0122]. More sovereign nations hold fewer "
+        "partnerships of both kinds (active bilateral agreements 68.7 -> 68.0, memberships 77.3 -> 77.1, means over the "
+        "run), and bilateral deals fall proportionally more, so sovereignty no longer favours bilateral deals at this contrast"
+    ),
+)
 def test_c4_sovereignty_favours_bilateral_deals():
     """C4: sovereignty_shift +0.15 vs -0.15, same seeds.
 
@@ -114,6 +124,16 @@ def test_c8_an_asat_test_brings_new_agreements_in_the_following_window():
     check(CLAIMS["C8"])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "C9 does not hold at this contrast with learned trust (issue 15): with reversal_withdrawal 0 (a new government ends "
+        "nothing by rule; it has a new reliability that partners must learn, and a shorter horizon), 0.12 - 0.04 = -0.00069 "
+        "[95% CI -0.0019, +0.0004], d_z -0.18 (A mean 0.837; with clubs merged; -0.00082 [-0.0024, +0.0007] before): the "
+        "learning a new government triggers costs too little security from partners to detect; under the former rule "
+        "(withdrawal 0.15) the effect was -0.0061 [-0.0085, -0.0036]"
+    ),
+)
 def test_c9_political_instability_lowers_security_from_partners():
     """C9: government_change_rate 0.12 vs 0.04, same seeds.
 
@@ -165,6 +185,16 @@ def test_c13_stronger_norms_leave_a_more_trusting_system():
     check(CLAIMS["C13"])
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "C14 does not hold at this contrast in the revised model (issue 15): one test's ~1,500 fragments (+5% debris) add "
+        "+0.33 collisions [95% CI -0.25, +0.95] over steps 11-60, d_z +0.17, 75% of the 40 pairs tied (A mean 9.15); before "
+        "the revision +1.1 [+0.38, +1.9]. Collisions are rare Poisson events and the revision's new random draws reshuffle "
+        "them: at today's debris density the Kessler term is too weak for one test to show against chance in 40 pairs "
+        "(the debris itself rises: +1,529 [+1,462, +1,624] over steps 11-18)"
+    ),
+)
 def test_c14_an_asat_test_brings_more_collisions_later():
     """C14: a destructive ASAT test by China scheduled at step 10 vs none, same seeds.
 

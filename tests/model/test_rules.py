@@ -66,17 +66,21 @@ def test_decay_pulls_evidence_back_to_the_prior(tiny_model):
     assert_allclose(s.alpha[0, 2], s.prior_alpha[0, 2] + 2.0)
 
 
-def test_evidence_and_reputation_spread(tiny_model):
+def test_evidence_and_hearsay_weighted_by_trust_in_the_teller(tiny_model):
     s = tiny_model.state
     p = ns(reputation_spread=0.2)
     a0, b0 = s.alpha.copy(), s.beta.copy()
-    good = np.zeros((3, 3))
-    bad = np.zeros((3, 3))
-    good[0, 1] = 1.0  # AAA saw BBB cooperate
-    bad[0, 2] = 2.0  # AAA saw CCC defect
+    t = s.trust  # AAA-BBB 0.675 (same bloc), with CCC 0.5
+    # AAA saw BBB cooperate (1.0) and CCC defect (2.0); the teller hears nothing of its own report.
     trust.record_evidence_at(s, np.array([0, 0]), np.array([1, 2]), np.array([1.0, 0.0]), np.array([0.0, 2.0]), p)
-    assert_allclose(s.alpha - a0, [[0, 1.1, 0], [0, 0, 0], [0, 0.1, 0]])  # 0.2 * 1 / (n - 1) to third parties
-    assert_allclose(s.beta - b0, [[0, 0, 2.2], [0, 0, 0.2], [0, 0, 0]])  # 0.2 * 2 / (n - 1)
+    assert_allclose(s.alpha - a0, [[0, 1.0, 0], [0, 0, 0], [0, 0.2 * t[2, 0] * 1.0 / 2, 0]])  # CCC hears of BBB from AAA: 0.2 * 0.5 / (n - 1)
+    assert_allclose(s.beta - b0, [[0, 0, 2.0], [0, 0, 0.2 * t[1, 0] * 2.0 / 2], [0, 0, 0]])  # BBB hears of CCC from AAA: 0.2 * 0.675 * 2 / (n - 1)
+    assert_allclose([s.alpha[2, 1] - a0[2, 1], s.beta[1, 2] - b0[1, 2]], [0.05, 0.135])
+
+
+def test_hearsay_from_a_distrusted_teller_counts_less():
+    assert eq.hearsay(0.2 * 2.0, 11, 0.5) < eq.hearsay(0.8 * 2.0, 11, 0.5)
+    assert_allclose(eq.hearsay(0.8 * 2.0, 11, 0.5), 0.5 * 0.8 * 2.0 / 10)
 
 
 def test_trust_is_lost_faster_than_won(tiny_model):
@@ -84,10 +88,10 @@ def test_trust_is_lost_faster_than_won(tiny_model):
     t0 = s.trust[0, 1]
     up = np.zeros((3, 3))
     up[0, 1] = 1.0
-    ref.record_evidence(s, up * p.trust_gain, np.zeros((3, 3)), ns(reputation_spread=0.0))
+    ref.record_evidence(s, up * p.trust_gain, np.zeros((3, 3)), ns(reputation_spread=0.0), s.trust)
     gain = s.trust[0, 1] - t0
     t1 = s.trust[0, 1]
-    ref.record_evidence(s, np.zeros((3, 3)), up * p.trust_loss, ns(reputation_spread=0.0))
+    ref.record_evidence(s, np.zeros((3, 3)), up * p.trust_loss, ns(reputation_spread=0.0), s.trust)
     loss = t1 - s.trust[0, 1]
     assert loss > 3 * gain > 0
 
@@ -156,11 +160,12 @@ def test_clear_law_lowers_the_cost_of_agreements(tiny_model):
     assert_allclose(high[0, 1] - low[0, 1], 0.05)  # exactly the transaction cost
 
 
-def test_leaks_rise_with_depth_and_distrust():
+def test_leaks_rise_with_depth_and_unreliability():
     p = ns(leak_rate=0.1, sharing_strictness=0.0)
-    probs = [eq.leak_probability(d, t, p.leak_rate, p.sharing_strictness) for d, t in ((0.2, 0.5), (1.0, 0.5), (1.0, 0.9))]
+    probs = [eq.leak_probability(d, r, p.leak_rate, p.sharing_strictness, p.leak_protection) for d, r in ((0.2, 0.5), (1.0, 0.5), (1.0, 0.9))]
     assert_allclose(probs, [0.01, 0.05, 0.01])
-    assert_allclose(eq.leak_probability(1.0, 0.5, 0.1, 1.0), 0.025)
+    assert_allclose(eq.leak_probability(1.0, 0.5, 0.1, 1.0, 0.5), 0.025)  # the strictest protocols halve leaks at leak_protection 0.5
+    assert_allclose(eq.leak_probability(1.0, 0.5, 0.1, 1.0, 0.8), 0.01)
 
 
 def test_proposal_needs_both_sides():
@@ -238,32 +243,80 @@ def test_high_sovereignty_makes_members_leave(tiny_model):
 
 
 # --- C2, C5, C10: cooperation round ----------------------------------------------------
+def pair_world(n: int = 2, reliability: float = 1.0, stability: float = 1.0) -> SimpleNamespace:
+    """The arrays a cooperation round reads, for n identical nations."""
+    return SimpleNamespace(reliability=np.full(n, reliability), stability=np.full(n, stability), interop=np.ones((n, n)), threat=np.zeros(n))
+
+
 def test_round_of_pure_cooperation():
     w = np.array([[0.0, 0.5], [0.5, 0.0]])
-    t = np.full((2, 2), 0.6)
-    p = ns(shirk_rate=0.0, misperception=0.0, leak_rate=0.0, trust_gain=0.5, clarity_trust_bonus=1.0, legal_clarity=0.4)
-    out = cooperation.play_round(w, t, p, np.random.default_rng(0))
-    assert_allclose(out.good, w * 0.5 * 1.4)
+    p = ns(defection_temptation=0.05, misperception=0.0, leak_rate=0.0, trust_gain=0.5, legal_clarity=0.4)
+    out = cooperation.play_round(w, pair_world(reliability=1.0), np.ones(2), np.full(2, 1.5), p, np.random.default_rng(0))  # wholly reliable: never defects
+    assert_allclose(out.good, w * 0.5)  # clarity no longer multiplies the gain
     assert not out.bad.any() and out.leaks == []
 
 
-def test_round_with_certain_shirking_and_leaks():
+def test_round_with_certain_defection_and_leaks():
     w = np.array([[0.0, 1.0], [1.0, 0.0]])
-    t = np.zeros((2, 2))
-    p = ns(shirk_rate=1.0, misperception=0.0, leak_rate=1.0, sharing_strictness=0.0, trust_loss=2.0, leak_trust_damage=4.0)
-    out = cooperation.play_round(w, t, p, np.random.default_rng(0))
+    # Reliability 0 and a temptation so large that defecting always pays; full clarity: every defection is seen.
+    p = ns(defection_temptation=1.0, misperception=0.0, legal_clarity=1.0, leak_rate=1.0, sharing_strictness=0.0, trust_loss=2.0, leak_trust_damage=4.0)
+    out = cooperation.play_round(w, pair_world(reliability=0.0), np.full(2, 1e-9), np.full(2, 1e-9), p, np.random.default_rng(0))
     assert_allclose(out.bad, [[0.0, 6.0], [6.0, 0.0]])
     assert sorted(out.leaks) == [(0, 1), (1, 0)]
 
 
 def test_unclear_law_causes_misperception():
     w = np.ones((40, 40)) - np.eye(40)
-    t = np.ones((40, 40))
-    p = ns(shirk_rate=0.0, misperception=0.5, leak_rate=0.0, legal_clarity=0.0)
-    share = (cooperation.play_round(w, t, p, np.random.default_rng(1)).bad > 0).sum() / (40 * 39)
+    p = ns(defection_temptation=0.0, misperception=0.5, leak_rate=0.0, legal_clarity=0.0)
+    world, k_eff, total = pair_world(40), np.ones(40), np.full(40, 40.0)
+    share = (cooperation.play_round(w, world, k_eff, total, p, np.random.default_rng(1)).bad > 0).sum() / (40 * 39)
     assert 0.45 < share < 0.55
     p.legal_clarity = 1.0
-    assert not cooperation.play_round(w, t, p, np.random.default_rng(1)).bad.any()
+    assert not cooperation.play_round(w, world, k_eff, total, p, np.random.default_rng(1)).bad.any()
+
+
+def test_unclear_law_hides_defections():
+    """Clarity makes defection verifiable: at clarity 0 half the defections go unseen (defection_detection 0.5), at clarity 1 none."""
+    w = np.ones((40, 40)) - np.eye(40)
+    p = ns(defection_temptation=1.0, defection_detection=0.5, misperception=0.0, leak_rate=0.0, legal_clarity=0.0)
+    world, k_eff, total = pair_world(40, reliability=0.0), np.full(40, 1e-9), np.full(40, 1e-9)  # every act is a defection
+    share = (cooperation.play_round(w, world, k_eff, total, p, np.random.default_rng(1)).bad > 0).sum() / (40 * 39)
+    assert 0.45 < share < 0.55
+    p.legal_clarity = 1.0
+    assert (cooperation.play_round(w, world, k_eff, total, p, np.random.default_rng(1)).bad > 0).sum() == 40 * 39
+    assert_allclose([eq.detection_chance(0.5, 0.0), eq.detection_chance(0.5, 0.4), eq.detection_chance(0.5, 1.0)], [0.5, 0.7, 1.0])
+
+
+def test_defection_is_honoured_more_when_the_partnership_is_worth_more_and_lasts_longer():
+    """Nowak 2006: defecting pays when the one-step gain c exceeds w b; with c exponential of mean tau, P = exp(-w b / tau)."""
+    tau = 0.01
+    assert_allclose(eq.defection_pays_chance(0.9, 0.02, tau), np.exp(-1.8))
+    assert eq.defection_pays_chance(0.9, 0.04, tau) < eq.defection_pays_chance(0.9, 0.02, tau)  # a more valuable partner
+    assert eq.defection_pays_chance(0.95, 0.02, tau) < eq.defection_pays_chance(0.5, 0.02, tau)  # a longer shadow of the future
+    assert eq.defection_pays_chance(0.9, 0.02, 0.0) == 0.0  # no temptation, no defection
+    assert_allclose(eq.shadow_of_future(0.5, 0.95, 0.08), 0.95 * (1 - 0.04))  # an unstable government has a shorter horizon
+    p = ns(security_scale=3.0, threat_benefit_weight=3.0)
+    deep, shallow = (eq.partner_benefit(d, 1.0, 0.875, 1.0, 2.0, 0.2, _record(p)) for d in (0.8, 0.2))
+    assert deep > shallow > 0  # deep partnerships are worth more to keep
+    assert_allclose(eq.defection_chance(0.75, 0.4), 0.1)
+
+
+def _record(p: SimpleNamespace) -> np.void:
+    from spacesim.model.state import parameter_record
+
+    return parameter_record(p)[0]
+
+
+def test_behaviour_reveals_the_hidden_type(tiny_spec, quiet_params):
+    """Two partners of the same standing; the unreliable one is found out (its partner's trust in it falls below its trust in the reliable one)."""
+    gaps = []
+    for seed in range(6):
+        model = SpaceModel(tiny_spec, rng=seed, **{**quiet_params, "defection_temptation": 0.05, "misperception": 0.0, "legal_clarity": 1.0})
+        s = model.state
+        s.reliability[:] = [0.9, 0.2, 0.95]  # BBB is unreliable
+        model.run(30)
+        gaps.append(s.trust_of(1, 0) - s.trust_of(0, 1))  # BBB's trust in AAA minus AAA's trust in BBB
+    assert np.mean(gaps) > 0.05 and min(gaps) > 0, gaps
 
 
 # --- C8, C13, C14: environment ------------------------------------------------------------
@@ -325,9 +378,30 @@ def test_alliances_deter_cyber_attacks(tiny_model):
 def test_new_government_forgets_and_shifts(tiny_model):
     s = tiny_model.state
     s.alpha[0, 2] += 4.0
-    politics.new_government_attitudes(s, 0, ns(reversal_trust_reset=0.5, reversal_sovereignty_shift=0.0), np.random.default_rng(0))
+    s.beta[2, 0] += 4.0  # what CCC learned about AAA's government
+    politics.new_government_attitudes(s, 0, ns(reversal_trust_reset=0.5, reputation_reset=0.75, reversal_sovereignty_shift=0.0, reliability_mean=0.5, reliability_concentration=2.0), np.random.default_rng(0))
     assert_allclose(s.alpha[0, 2], s.prior_alpha[0, 2] + 2.0)
+    assert_allclose(s.beta[2, 0], s.prior_beta[2, 0] + 1.0)  # others set aside 75% of what they learned
     assert s.sovereignty[0] == 0.5
+    rng = np.random.default_rng(0)
+    rng.normal(0.0, 0.0)
+    assert_allclose(s.reliability[0], rng.random())  # Beta(1, 1): the uniform itself
+
+
+def test_reliabilities_are_drawn_from_the_generator_unless_the_scenario_sets_them(tiny_spec):
+    data = tiny_spec.model_dump(mode="json", by_alias=True)
+    data["nations"][1]["reliability"] = 0.3
+    from spacesim.scenario.loader import scenario_from_data
+
+    spec = scenario_from_data(data, "tiny")
+    a, b = SpaceModel(spec, rng=5), SpaceModel(spec, rng=5)
+    assert_allclose(a.state.reliability, b.state.reliability)
+    assert a.state.reliability[1] == 0.3
+    draws = SpaceModel(tiny_spec, rng=5).state.reliability
+    assert draws[0] == a.state.reliability[0] and draws[2] == a.state.reliability[2]  # the other nations draw the same (N uniforms always)
+    assert np.all((draws > 0) & (draws < 1))
+    many = politics.reliability_from(np.random.default_rng(0).random(20_000), ns(reliability_mean=0.8, reliability_concentration=5.0))
+    assert abs(many.mean() - 0.8) < 0.005 and abs(many.std() - 0.163) < 0.005
 
 
 def test_government_change_can_end_everything(tiny_model):

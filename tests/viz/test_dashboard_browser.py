@@ -177,7 +177,7 @@ def test_dashboard_in_a_real_browser(chromium, dashboard, tmp_path):
             assert ticks[0] == "2025" and "step" not in charts.first.text_content(), ticks
             events = page.locator(".spacesim-events-card")
             sync_api.expect(events).to_contain_text("new bilateral agreements: ")
-            sync_api.expect(events).to_contain_text("United States–Japan")
+            sync_api.expect(events).to_contain_text("United States–France")
             # Slider values are on show without touching them (the baseline's legal clarity is 0.3, its seed 1).
             assert _slider_value(page, "legal clarity") == "0.3"
             assert _slider_value(page, "Random seed") == "1"

@@ -357,7 +357,7 @@ def test_the_events_panel_names_agreements_signed_deepened_and_ended():
     for _ in range(2):
         button(rc, "Step").click()
     shown = [w.children[0] for w in rc.find(v.Html, class_="spacesim-event").widgets]
-    assert shown[0] == "• step 2: new bilateral agreements: United States–Japan (joint exercises); France–Japan (missile warning); Russia–India (sharing surveillance data)"
+    assert shown[0] == "• step 2: new bilateral agreements: United States–Japan (missile warning); China–India (sharing surveillance data)"
     m = model.value
     # No agreement of teaching_small ends by itself in 37 steps: a new government in Washington that ends them all makes the panel name ended agreements too.
     m.p.reversal_withdrawal = 1.0
@@ -367,7 +367,7 @@ def test_the_events_panel_names_agreements_signed_deepened_and_ended():
     kinds = {row["kind"] for row in m.happenings}
     assert {"agreements_signed", "agreements_deepened", "agreements_ended", "accession"} <= kinds
     deepened = [row["narrative"] for row in m.happenings if row["kind"] == "agreements_deepened"]
-    assert "step 16: bilateral agreement deepens: France–Japan (now missile warning)" in deepened
+    assert "step 8: bilateral agreement deepens: China–Russia (now missile warning)" in deepened
     # Every agreement the ledger opened or closed is named at its step.
     ties = m.partnerships_frame()
     ties = ties[ties["kind"] == "bilateral"]

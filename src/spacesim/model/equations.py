@@ -48,12 +48,12 @@ def toward_prior(count: float, prior: float, keep: float) -> float:
 
 
 @njit(cache=True)
-def reputation_share(evidence_sum: float, n: int, reputation_spread: float) -> float:
-    """What every third party adds about an actor from the evidence all observers gathered about it (3.3.2)::
+def hearsay(heard: float, n: int, reputation_spread: float) -> float:
+    """What third party i adds about actor j from what the observers k (the tellers) report, each weighted by i's trust in the teller (3.3.2; image scoring, Nowak & Sigmund 1998), with ``heard`` = sum_{k != i} T[i,k] * e[k,j]::
 
-    ρ * (sum_k good[k,j]) / max(N - 1, 1)                     (likewise bad)
+    ρ * sum_{k != i} T[i,k] * e[k,j] / max(N - 1, 1)          (i != j)
     """
-    return reputation_spread * evidence_sum / max(n - 1, 1)
+    return reputation_spread * heard / max(n - 1, 1)
 
 
 @njit(cache=True)
@@ -168,12 +168,16 @@ def capability_gap(k_i: float, k_j: float) -> float:
 
 
 @njit(cache=True)
-def leak_probability(depth: float, t_ij: float, leak_rate: float, sharing_strictness: float) -> float:
+def leak_probability(depth: float, reliable: float, leak_rate: float, sharing_strictness: float, leak_protection: float) -> float:
     """Chance per step that j leaks what i shares at depth (or intensity) ``depth`` (3.3.4, 3.3.7, C10)::
 
-    L[i,j] = leak_rate * depth[i,j] * (1 - T[i,j]) * (1 - 0.5 * sharing_strictness)
+    L = leak_rate * depth * (1 - reliable) * (1 - leak_protection * sharing_strictness)
+
+    In the cooperation round ``reliable`` is j's hidden reliability r_j (what
+    happens); in i's valuation of an agreement it is i's belief T[i,j] about
+    it (what i expects).
     """
-    return leak_rate * depth * (1.0 - t_ij) * (1.0 - 0.5 * sharing_strictness)
+    return leak_rate * depth * (1.0 - reliable) * (1.0 - leak_protection * sharing_strictness)
 
 
 @njit(cache=True)
@@ -183,13 +187,13 @@ def agreement_cost(depth: float, t_ij: float, sovereignty_i: float, gap: float, 
     cost[i,j] = transaction_cost * (1 - legal_clarity)
               + sovereignty_cost_bilateral * s_i * depth[i,j]
               + disparity_aversion * (1 + export_control) * depth[i,j] * gap[i,j]
-              + L[i,j] * S_i
+              + L[i,j] * S_i          (L with reliable = T[i,j])
     """
     return (
         p.transaction_cost * (1.0 - p.legal_clarity)
         + p.sovereignty_cost_bilateral * sovereignty_i * depth
         + p.disparity_aversion * (1.0 + p.export_control) * depth * gap
-        + leak_probability(depth, t_ij, p.leak_rate, p.sharing_strictness) * security_i
+        + leak_probability(depth, t_ij, p.leak_rate, p.sharing_strictness, p.leak_protection) * security_i
     )
 
 
@@ -292,16 +296,60 @@ def expected_member(member: bool, invitable: bool, admitted: bool, trusting: boo
     return member or (invitable and admitted and trusting and value_now > 0.0)
 
 
-# ---------------------------------------------------------------- cooperation round (3.3.7)
+# ---------------------------------------------------------------- cooperation round (3.3.7): learned trust, issue 15
 
 
 @njit(cache=True)
-def shirk_chance(t_ij: float, shirk_rate: float) -> float:
-    """Chance that i shirks on j (3.3.7)::
+def shadow_of_future(stability: float, continuation: float, government_change_rate: float) -> float:
+    """w_j, the chance j's government expects to meet its partner again next step: the partnership goes on and the government stays (3.3.7, C9)::
 
-    shirk_rate * (1 - T[i,j])
+    w_j = continuation * (1 - P_gov[j])          (P_gov: equations.government_change_chance)
     """
-    return shirk_rate * (1.0 - t_ij)
+    return continuation * (1.0 - government_change_chance(stability, government_change_rate))
+
+
+@njit(cache=True)
+def partner_benefit(intensity: float, interop_ji: float, sf: float, k_eff_i: float, total_j: float, threat_j: float, p) -> float:  # noqa: ANN001
+    """b[j,i], what j gains each step from i's cooperation at intensity W (3.3.7), the security i's coverage adds to j's::
+
+    X      = W[i,j] * interop[j,i] * sf * k_eff[i]
+    b[j,i] = gain_of_adding(total[j] - X, X) * (1 + threat_benefit_weight * θ_j)
+    """
+    added = bilateral_pooled(intensity, interop_ji, sf, k_eff_i)
+    return gain_of_adding(total_j - added, added, p.security_scale) * threat_multiplier(threat_j, p.threat_benefit_weight)
+
+
+@njit(cache=True)
+def defection_pays_chance(w: float, benefit: float, defection_temptation: float) -> float:
+    """Chance that defecting on a partner pays this step (3.3.7; Nowak 2006: cooperation is kept while w b > c)::
+
+    P(c > w_j * b[j,i]) = exp(-w_j * b[j,i] / defection_temptation)     with c ~ Exponential(mean defection_temptation)
+
+    c is the one-step gain of the defection opportunity that arises; b is what
+    the partner's cooperation is worth each step, lost once a defection is
+    punished. 0 when ``defection_temptation`` is 0.
+    """
+    if defection_temptation <= 0.0:
+        return 0.0
+    return np.exp(-w * benefit / defection_temptation)
+
+
+@njit(cache=True)
+def defection_chance(reliability: float, pays: float) -> float:
+    """Chance that j defects on a partner (3.3.7): defection pays, and j's government does not honour the commitment anyway::
+
+    P_defect[j,i] = (1 - r_j) * P(c > w_j b[j,i])
+    """
+    return (1.0 - reliability) * pays
+
+
+@njit(cache=True)
+def detection_chance(defection_detection: float, legal_clarity: float) -> float:
+    """Chance that a defection is seen (verified) by the partner it wrongs (3.3.7, C5): clearer law makes commitments verifiable::
+
+    P_detect = defection_detection + (1 - defection_detection) * legal_clarity
+    """
+    return defection_detection + (1.0 - defection_detection) * legal_clarity
 
 
 @njit(cache=True)
@@ -314,12 +362,12 @@ def misread_chance(misperception: float, legal_clarity: float) -> float:
 
 
 @njit(cache=True)
-def cooperation_evidence(trust_gain: float, clarity_trust_bonus: float, legal_clarity: float) -> float:
-    """Evidence one cooperation seen adds at intensity 1 (3.3.7, C5)::
+def reliability_shape(reliability_mean: float, reliability_concentration: float) -> tuple[float, float]:
+    """Shape parameters of the Beta distribution governments' reliabilities are drawn from (3.1, 3.3.13)::
 
-    trust_gain * (1 + clarity_trust_bonus * legal_clarity)
+    r ~ Beta(m * c, (1 - m) * c)      m = reliability_mean, c = reliability_concentration
     """
-    return trust_gain * (1.0 + clarity_trust_bonus * legal_clarity)
+    return reliability_mean * reliability_concentration, (1.0 - reliability_mean) * reliability_concentration
 
 
 # ---------------------------------------------------------------- threat (3.3.8)

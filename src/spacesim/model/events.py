@@ -157,7 +157,7 @@ def log_leak(model: "SpaceModel", leaker: int, victim: int, trust_before: float,
 
 @handles("government_change")
 def government_change(model: "SpaceModel", e: Occurrence) -> None:
-    """A new government: attitudes shift and each commitment may be dropped (C9)."""
+    """A new government: a new hidden reliability that partners must learn, attitudes shift, and (by doctrine, ``reversal_withdrawal``) commitments may be dropped (C9)."""
     s, p, rng, nation = model.state, model.p, model.rng, e.actor
     shift = new_government_attitudes(s, nation, p, rng)
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
@@ -166,7 +166,11 @@ def government_change(model: "SpaceModel", e: Occurrence) -> None:
     for j in partners.tolist():
         model.end_agreement(nation, j, "government_change")
     ended, left = partners.size, frameworks.size
-    log(model, "government_change", actor=nation, scheduled=e.scheduled, agreements=plural(ended, "bilateral agreement"), frameworks=plural(left, "framework"), shift=shift, ended=ended, left=left)
+    if ended or left:
+        consequences = f"it ends {plural(ended, 'bilateral agreement')} and leaves {plural(left, 'framework')}"
+    else:
+        consequences = "its partners must learn again whether it keeps its commitments"
+    log(model, "government_change", actor=nation, scheduled=e.scheduled, consequences=consequences, shift=shift, ended=ended, left=left, reliability=float(s.reliability[nation]))
     for f in frameworks.tolist():
         model.leave_framework(nation, f, "government_change")
 

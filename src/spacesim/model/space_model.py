@@ -19,7 +19,7 @@ from .ledger import EventLog, PartnershipLedger
 from ..catalogue import EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
 from .metrics import Recorder
 from .nation import Nation
-from .rules import environment, security
+from .rules import environment, politics, security
 from .rules import trust as trust_rule
 from .step import run_step
 from .state import build_state, domain_for_depth, params_namespace, per_step_values
@@ -102,6 +102,7 @@ class SpaceModel(mesa.Model):
         self.spec: ScenarioSpec = spec
         self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
+        politics.initial_reliability(self.state, self.p, self.rng)  # hidden types, from the model's generator (N uniforms)
         self.ledger = PartnershipLedger()
         self.log = EventLog()
         self.recorder = Recorder(spec.steps)

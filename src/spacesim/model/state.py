@@ -91,6 +91,7 @@ class WorldState:
     beta: np.ndarray  # evidence of untrustworthiness
     prior_alpha: np.ndarray
     prior_beta: np.ndarray
+    reliability: np.ndarray  # hidden: each government's chance to honour a commitment when defecting pays (issue 15); NaN until drawn
     interop: np.ndarray
     tie_depth: np.ndarray  # symmetric; 0 means no bilateral agreement
     tie_id: np.ndarray  # symmetric; -1 means none
@@ -245,6 +246,7 @@ def build_state(spec: ScenarioSpec, p: SimpleNamespace) -> WorldState:
         beta=prior_beta.copy(),
         prior_alpha=prior_alpha,
         prior_beta=prior_beta,
+        reliability=np.array([np.nan if x.reliability is None else x.reliability for x in nations], dtype=float),
         interop=interop,
         tie_depth=np.zeros((n, n)),
         tie_id=np.full((n, n), -1, dtype=np.int64),

@@ -54,6 +54,7 @@ class StepArrays(NamedTuple):
     framework_open: np.ndarray
     integration: np.ndarray
     framework_lead: np.ndarray  # frameworks as clubs (3.3.6): each framework's declared lead
+    reliability: np.ndarray
 
 
 #: The models whose step is running, by key: object-mode calls find the model here (compiled code holds only the key).
@@ -63,7 +64,7 @@ _RUNNING: dict[int, "SpaceModel"] = {}
 def run_step(model: "SpaceModel", t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
     """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N)."""
     s = model.state
-    a = StepArrays(s.alpha, s.beta, s.tie_depth, s.interop, s.capability, s.commercial, s.growth, s.counterspace, s.threat, s.base_threat, s.stability, s.sovereignty, s.membership, s.ever_member, s.framework_open, s.integration, s.framework_lead)
+    a = StepArrays(s.alpha, s.beta, s.tie_depth, s.interop, s.capability, s.commercial, s.growth, s.counterspace, s.threat, s.base_threat, s.stability, s.sovereignty, s.membership, s.ever_member, s.framework_open, s.integration, s.framework_lead, s.reliability)
     key = id(model)
     _RUNNING[key] = model
     try:
@@ -255,8 +256,9 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
         for i in range(n):
             for j in range(n):
                 draws[x, i, j] = rng.random()
-    observers, actors, good, bad, leak = _round(intensity, t, draws, record)
-    _add_evidence(a.alpha, a.beta, observers, actors, good, bad, p.reputation_spread)
+    k_eff, _, pooled, total = _coverage(a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, np.empty((0, 0)), True, record)  # coverage as it stands: what each side's cooperation is worth to the other
+    observers, actors, good, bad, leak = _round(intensity, a.reliability, a.stability, a.interop, k_eff, total, a.threat, draws, record)
+    _add_evidence(a.alpha, a.beta, t, observers, actors, good, bad, p.reputation_spread)
     if np.any(leak):
         leakers, victims = actors[leak], observers[leak]
         before = np.empty(leakers.size)

@@ -66,6 +66,7 @@ class NationSpec(Strict):
     bloc: str | None = Field(None, min_length=1, description="Alignment, if any (e.g. west, east).")
     commercial_capacity: Float = Field(0.0, ge=0.0, le=100.0, description="Commercial satellite and cyber capacity the nation can buy into (C12).")
     counterspace: Unit = Field(0.0, description="Offensive counterspace capability, 0 to 1 (C8).")
+    reliability: Unit | None = Field(None, description="Hidden reliability of the government at the start: its chance to honour a commitment when defecting pays (C2). None: drawn from Beta(reliability_mean, reliability_concentration).")
 
 
 class TrustPair(Strict):

@@ -17,12 +17,12 @@ import solara
 from ..parameters import PARAMETERS, Parameter
 
 #: Rule parameters a class can explore live, besides every policy lever: how fast
-#: trust is won and lost, how often nations shirk, attack or change government,
+#: trust is won and lost, how tempted nations are to defect, attack or change government,
 #: how much threats push cooperation and how strongly norms deter.
 KEY_RULE_PARAMETERS: tuple[str, ...] = (
     "trust_gain",
     "trust_loss",
-    "shirk_rate",
+    "defection_temptation",
     "threat_benefit_weight",
     "cyber_rate",
     "government_change_rate",

@@ -1,12 +1,16 @@
-"""C2, C5, C10: the cooperation round every active partnership plays each step.
+"""C2, C5, C9, C10: the cooperation round every active partnership plays each step, in which behaviour reveals each government's hidden type.
 
 For each pair interacting at intensity W[i, j] (bilateral depth, or the
-integration of a framework both belong to): i shirks on j with probability
-shirk_rate (1 - T[i, j]); j sees a shirk as a defection, and misreads a
-cooperation as one with probability misperception (1 - legal_clarity).
-Cooperation seen adds W trust_gain (1 + clarity_trust_bonus legal_clarity)
-evidence; defection seen adds W trust_loss. A leak by j of what i shares
-happens with leak_probability and costs j leak_trust_damage of i's trust
+integration of a framework both belong to), j's government may defect on i.
+Defecting pays when the gain of the opportunity that arises (exponential,
+mean defection_temptation) exceeds w_j b[j, i], what i's cooperation is worth
+to j each step discounted by the shadow of the future (Nowak 2006); j then
+honours its commitment with probability r_j, its hidden reliability (Kydd
+2005). i sees a defection with a chance that rises with legal clarity, and
+misreads a cooperation as one with probability misperception (1 -
+legal_clarity). Cooperation seen adds W trust_gain evidence; defection seen
+adds W trust_loss. j leaks what i shares with leak_probability at
+reliability r_j, which costs j leak_trust_damage of i's trust
 (docs/model.md 3.3.7; the formulas are in :mod:`spacesim.model.equations`).
 """
 
@@ -18,8 +22,8 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
-from ..equations import cooperation_evidence, leak_probability, misread_chance, shirk_chance
-from ..state import parameter_record
+from ..equations import defection_chance, defection_pays_chance, detection_chance, leak_probability, misread_chance, partner_benefit, shadow_of_future, share_factor
+from ..state import WorldState, parameter_record
 
 
 @dataclass
@@ -54,24 +58,27 @@ class RoundOutcome:
         return out
 
 
-def play_round(intensity: np.ndarray, trust: np.ndarray, p: SimpleNamespace, rng: np.random.Generator, draws: np.ndarray | None = None) -> RoundOutcome:
+def play_round(intensity: np.ndarray, state: WorldState, k_eff: np.ndarray, total: np.ndarray, p: SimpleNamespace, rng: np.random.Generator, draws: np.ndarray | None = None) -> RoundOutcome:
     """One cooperation round over all interacting pairs.
 
-    ``intensity`` is W (symmetric, zero diagonal); ``trust`` is T. Evidence is
-    indexed [observer, actor]. ``draws``, if given, is a (3, N, N) buffer to
-    fill with this round's uniform draws (saves allocating it every step).
-    Three draws are made for every ordered pair, interacting or not, so the
-    random stream does not depend on who interacts.
+    ``intensity`` is W (symmetric, zero diagonal); ``k_eff`` and ``total`` the
+    coverage as it stands (:func:`spacesim.model.rules.security.coverage`),
+    from which each side values the other's cooperation. Evidence is indexed
+    [observer, actor]. ``draws``, if given, is a (3, N, N) buffer to fill with
+    this round's uniform draws (saves allocating it every step). Three draws
+    are made for every ordered pair, interacting or not, so the random stream
+    does not depend on who interacts.
     """
     n = intensity.shape[0]
     draws = rng.random((3, n, n)) if draws is None else rng.random(out=draws)
-    a, b, good, bad, leak = _round(intensity, trust, draws, parameter_record(p))
+    s = state
+    a, b, good, bad, leak = _round(intensity, s.reliability, s.stability, s.interop, k_eff, total, s.threat, draws, parameter_record(p))
     leaks = list(zip(b[leak].tolist(), a[leak].tolist())) if np.count_nonzero(leak) else []  # (leaker, victim)
     return RoundOutcome(n=n, observers=a, actors=b, good_at=good, bad_at=bad, leaks=leaks)
 
 
 @njit(cache=True)
-def _round(intensity: np.ndarray, trust: np.ndarray, draws: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _round(intensity: np.ndarray, reliability: np.ndarray, stability: np.ndarray, interop: np.ndarray, k_eff: np.ndarray, total: np.ndarray, threat: np.ndarray, draws: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every directed interacting pair (a, b), row-major: b's act toward a as a sees it, and whether b leaks what a shares."""
     p = record[0]
     n = intensity.shape[0]
@@ -85,23 +92,26 @@ def _round(intensity: np.ndarray, trust: np.ndarray, draws: np.ndarray, record: 
     good = np.empty(pairs)
     bad = np.empty(pairs)
     leak = np.empty(pairs, dtype=np.bool_)
-    gain = cooperation_evidence(p.trust_gain, p.clarity_trust_bonus, p.legal_clarity)
+    sf = share_factor(p.sharing_strictness, p.strictness_share_loss)
+    detect = detection_chance(p.defection_detection, p.legal_clarity)
     misread = misread_chance(p.misperception, p.legal_clarity)
     k = 0
     for i in range(n):
         for j in range(n):
             w = intensity[i, j]
             if w > 0:
-                # j's act toward i: j shirks with probability shirk_rate (1 - T[j, i]); i may misread a cooperation.
-                shirk = draws[0, j, i] < shirk_chance(trust[j, i], p.shirk_rate)
-                if shirk or draws[1, j, i] < misread:
+                # j's act toward i: j defects when defecting pays and it does not honour the commitment anyway.
+                pays = defection_pays_chance(shadow_of_future(stability[j], p.continuation, p.government_change_rate), partner_benefit(w, interop[j, i], sf, k_eff[i], total[j], threat[j], p), p.defection_temptation)
+                defect = draws[0, j, i] < defection_chance(reliability[j], pays)
+                # i sees a defection with the chance clarity gives; it misreads a cooperation with the chance unclear law leaves.
+                if (draws[1, j, i] < detect) if defect else (draws[1, j, i] < misread):
                     good[k] = 0.0
                     bad[k] = w * p.trust_loss
                 else:
-                    good[k] = w * gain
+                    good[k] = w * p.trust_gain
                     bad[k] = 0.0
-                # j leaks what i shares with it.
-                leak[k] = draws[2, i, j] < leak_probability(w, trust[i, j], p.leak_rate, p.sharing_strictness)
+                # j leaks what i shares with it, as unreliable governments do.
+                leak[k] = draws[2, i, j] < leak_probability(w, reliability[j], p.leak_rate, p.sharing_strictness, p.leak_protection)
                 if leak[k]:
                     bad[k] += p.leak_trust_damage
                 a[k] = i

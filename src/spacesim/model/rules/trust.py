@@ -4,9 +4,11 @@ T[i, j] = alpha[i, j] / (alpha[i, j] + beta[i, j]) (Kydd 2000, 2005;
 :func:`spacesim.model.equations.trust`). Observed
 cooperation adds ``trust_gain`` to alpha; observed defection adds
 ``trust_loss`` (> gain) to beta; each step evidence decays toward the prior
-with retention ``trust_memory``. Third parties receive a share
-``reputation_spread`` of what they see others do (image scoring; Nowak &
-Sigmund 1998).
+with retention ``trust_memory``. Third parties hear what observers saw and
+add a share ``reputation_spread`` of it, weighted by their trust in the
+teller (image scoring; Nowak & Sigmund 1998). The belief is about each
+government's hidden reliability, which its behaviour in the cooperation
+round reveals (:mod:`spacesim.model.rules.cooperation`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 from numba import njit
 
-from ..equations import reputation_share, toward_prior
+from ..equations import hearsay, toward_prior
 from ..state import WorldState
 
 
@@ -37,44 +39,51 @@ def _decay(alpha: np.ndarray, beta: np.ndarray, prior_alpha: np.ndarray, prior_b
             beta[i, j] = toward_prior(beta[i, j], prior_beta[i, j], m)
 
 
-def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace) -> None:
+def record_evidence_at(state: WorldState, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, p: SimpleNamespace, trust: np.ndarray | None = None) -> None:
     """Add observed cooperation (``good``) and defection (``bad``) evidence, given as (observer, actor) pairs, each pair at most once.
 
-    Third parties get ``reputation_spread`` times the mean evidence about
-    each actor (:func:`spacesim.model.equations.reputation_share`): what j
-    did to a typical partner shapes everyone's view of j (image scoring, in
-    which observers see a sample of an actor's acts). The pairs are the few
-    that interacted, so this costs what they cost, not N x N; pairs in
-    row-major order give the same sums, bit for bit, as the dense form
-    (``tests/model/reference.py``).
+    Each observer k tells what it saw; every other nation i (not the actor)
+    adds ``reputation_spread`` T[i, k] / (N - 1) of it
+    (:func:`spacesim.model.equations.hearsay`): what j did to a partner
+    shapes others' view of j, as far as they trust the partner who tells it
+    (image scoring). ``trust`` is T (default: as the state stands).
     """
-    _add_evidence(state.alpha, state.beta, observers, actors, np.asarray(good, dtype=np.float64), np.asarray(bad, dtype=np.float64), p.reputation_spread)
+    t = state.trust if trust is None else trust
+    _add_evidence(state.alpha, state.beta, t, observers, actors, np.asarray(good, dtype=np.float64), np.asarray(bad, dtype=np.float64), p.reputation_spread)
 
 
 @njit(cache=True)
-def _add_evidence(alpha: np.ndarray, beta: np.ndarray, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, spread: float) -> None:
+def _add_evidence(alpha: np.ndarray, beta: np.ndarray, t: np.ndarray, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, spread: float) -> None:
     n = alpha.shape[0]
     for k in range(observers.size):
         alpha[observers[k], actors[k]] += good[k]
         beta[observers[k], actors[k]] += bad[k]
     if spread > 0 and observers.size:
-        # What each actor did, summed over the observers that saw it; a share reaches every third party.
-        spread_good = np.zeros(n)
-        spread_bad = np.zeros(n)
-        for k in range(actors.size):
-            spread_good[actors[k]] += good[k]
-            spread_bad[actors[k]] += bad[k]
-        for j in range(n):
-            spread_good[j] = reputation_share(spread_good[j], n, spread)
-            spread_bad[j] = reputation_share(spread_bad[j], n, spread)
+        # Each observer k tells every other nation i what it saw, which weighs as far as i trusts k:
+        # heard[i, j] = sum_{k != i} T[i, k] e[k, j]. Accumulated per pair along contiguous rows
+        # (heard_t[j, i] += e[k, j] T[k-th column, as a row of T transposed]), N operations per pair.
+        listener = np.ascontiguousarray(t.T)  # listener[k, i] = T[i, k]
+        for k in range(n):
+            listener[k, k] = 0.0  # nobody hears its own report
+        heard_good = np.zeros((n, n))  # [actor, listener]
+        heard_bad = np.zeros((n, n))
+        for k in range(observers.size):
+            teller, actor = observers[k], actors[k]
+            g, b = good[k], bad[k]
+            row = listener[teller]
+            if g != 0.0:
+                acc = heard_good[actor]
+                for i in range(n):
+                    acc[i] += g * row[i]
+            if b != 0.0:
+                acc = heard_bad[actor]
+                for i in range(n):
+                    acc[i] += b * row[i]
         for i in range(n):
             for j in range(n):
-                alpha[i, j] += spread_good[j]
-                beta[i, j] += spread_bad[j]
-        # Nobody gathers evidence about itself: take back what the diagonal received.
-        for i in range(n):
-            alpha[i, i] = alpha[i, i] - spread_good[i]
-            beta[i, i] = beta[i, i] - spread_bad[i]
+                if i != j:  # nobody gathers evidence about itself
+                    alpha[i, j] += hearsay(heard_good[j, i], n, spread)
+                    beta[i, j] += hearsay(heard_bad[j, i], n, spread)
 
 
 def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
