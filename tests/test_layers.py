@@ -20,6 +20,7 @@ PACKAGE = Path(spacesim.__file__).parent
 LAYERS = {
     "parameters": 0,
     "catalogue": 0,
+    "stats": 0,  # the t-interval and the paired bootstrap on scipy.stats: imports nothing of spacesim
     "scenario": 1,
     "model": 2,
     "output": 3,

@@ -43,7 +43,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """spacesim run: one simulation, one result folder."""
-    from .output.folder import ResultFolder
+    from .output.folder import StagedRun
     from .output.provenance import now
     from .output.run_result import handling_interrupts, run_scenario, write_run
 
@@ -67,7 +67,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _check_run_size(spec, args)
     seed = spec.seed
     out = Path(args.out) if args.out else _default_run_folder(args, seed)
-    folder = ResultFolder(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
+    folder = StagedRun(out, args.force, inputs=(args.scenario,))  # checked and locked before simulating: a second writer is refused at once
     _compile_notice()
     try:
         with handling_interrupts((signal.SIGINT, signal.SIGTERM), replace_custom=True, then_exit=True):  # Ctrl-C waits for the model's step to end
@@ -177,41 +177,32 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 def _plot(args: argparse.Namespace) -> int:
     from .analysis.postrun import Folder, draw_single_run_plots
+    from .output.result_folder import ResultFolder, RunManifest
 
     folder = Path(args.folder)
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such result folder")
-    manifest = _read_manifest(folder)
-    if manifest.get("kind") == "batch":
-        return _plot_batch(folder, manifest)
+    result_folder = ResultFolder(folder)
+    if result_folder.kind == "batch":
+        return _plot_batch(folder)
     if not (folder / "steps.parquet").exists():
         raise InputError.single(folder, "", "not a result folder: missing steps.parquet")
+    manifest = result_folder.load() if result_folder.manifest_path.exists() else RunManifest()  # a run's tables without a manifest are still drawn
+    if not isinstance(manifest, RunManifest):
+        raise InputError.single(result_folder.manifest_path, "kind", f"spacesim plot draws a run's or a batch's folder, not a {manifest.kind}'s")
     for p in draw_single_run_plots(Folder(folder, manifest)):
         print(p)
     return EXIT_OK
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    import json
-
-    path = folder / "manifest.json"
-    if not path.exists():
-        return {}
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-
-
-def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
+def _plot_batch(folder: Path) -> int:
     from .analysis.postrun import Folder, draw_summary_plots
-    from .output.folder import resume_command
+    from .output.result_folder import ResultFolder
 
+    manifest = ResultFolder(folder).read(kind="batch", needed_for="spacesim plot")  # an unfinished batch is refused with the command that finishes it
     missing = [t for t in ("runs", "steps") if not (folder / f"{t}.parquet").exists()]
     if missing:
-        status = manifest.get("status")
-        hint = f" (the batch has not finished: resume it with {resume_command(manifest, folder)})" if status != "completed" else ""
-        raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}{hint}")
+        raise InputError.single(folder, "", f"missing {', '.join(t + '.parquet' for t in missing)}")
     paths = draw_summary_plots(Folder(folder, manifest))
     for p in paths:
         print(p)
@@ -221,10 +212,11 @@ def _plot_batch(folder: Path, manifest: dict[str, Any]) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """spacesim report: one self-contained HTML file of a result folder."""
     from .analysis.report import write_report
+    from .output.result_folder import ResultFolder
 
     folder = Path(args.folder)
     with _analysing(folder):
-        if folder.is_dir() and _read_manifest(folder).get("kind") == "calibration":
+        if folder.is_dir() and ResultFolder(folder).kind == "calibration":
             from .calibration.report import write_calibration_report
 
             print(write_calibration_report(folder, args.out, replace=args.force))
@@ -277,8 +269,8 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
     analysed = _after_run(result.out, plots=not args.no_plots)  # the engine stops at the tables; what is made from them comes here
     print(batch_summary(result, manifest=analysed.manifest))
     out = result.out
-    tables = analysed.manifest.get("tables") or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
-    print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if analysed.manifest.get('plots') else ''})")
+    tables = analysed.manifest.tables or ["runs.parquet", "steps.parquet"]  # every table written: runs, steps, kept per-run tables, comparison, sensitivity
+    print(f"results: {out}/ (manifest.json, {', '.join(tables)}{', plots/' if analysed.manifest.plots else ''})")
     if result.failed:
         print(f"{result.failed} of {len(result.runs)} runs failed; see the status, error_type and error columns of runs.parquet", file=sys.stderr)
         return EXIT_FAILED_RUNS

@@ -33,7 +33,7 @@ def synthetic_batch(folder: Path, n: int = 1000, seed: int = 1, noise: float = 0
     folder.mkdir(parents=True)
     runs.to_parquet(folder / "runs.parquet", index=False)
     design = {"varied": list(RANGES), "grid": None, "sample": {"method": "latin_hypercube", "n": n, "ranges": {k: list(v) for k, v in RANGES.items()}}, "points": [], "variants": {"default": {}}, "replicates": 1}
-    manifest = {"kind": "batch", "status": "completed", "experiment": {"name": "synthetic", "seed": seed}, "design": design, "outcomes": ["collective_security"], "plot_kinds": [], "tables": ["runs.parquet"]}
+    manifest = {"kind": "batch", "status": "completed", "experiment": {"name": "synthetic"}, "base_seed": seed, "design": design, "outcomes": ["collective_security"], "plot_kinds": [], "tables": ["runs.parquet"]}
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
 

@@ -23,8 +23,21 @@ from matplotlib.figure import Figure
 from spacesim import load_scenario, shipped_scenario
 from spacesim.analysis.batch_plots import batch_context, envelopes, final_distributions, heatmap, representative_title
 from spacesim.analysis.findings import run_findings
-from spacesim.analysis.plots import LINE_COLOURS, OKABE_ITO, OUTCOME_UNITS, PANELS, PlotContext, draw_run_plots, network, outcome_unit, run_context, time_axis, timeseries_panel
+from spacesim.analysis.plots import (
+    LINE_COLOURS,
+    OKABE_ITO,
+    OUTCOME_UNITS,
+    PANELS,
+    PlotContext,
+    draw_run_plots,
+    network,
+    outcome_unit,
+    run_context,
+    time_axis,
+    timeseries_panel,
+)
 from spacesim.catalogue import STEP_OUTCOME_DEFS
+from spacesim.output.result_folder import BatchManifest
 from spacesim.output.run_result import run_scenario, write_run
 
 SAFE = {c.lower() for c in OKABE_ITO.values()} | {"#999999"}
@@ -240,7 +253,8 @@ def test_batch_context_reads_the_calendar_from_the_folder_s_copy_of_the_scenario
         "steps": 40,
         "fixed_overrides": {"trust_gain": 0.2},
     }
-    context = batch_context(tmp_path, json.loads(json.dumps(manifest)))
+    manifest = BatchManifest.model_validate(json.loads(json.dumps(manifest)))  # as read back from a folder
+    context = batch_context(tmp_path, manifest)
     assert context == PlotContext("lesson", "scenario teaching_small, 3 variants x 4 replicates (common random numbers), seed 7, 40 quarters from 2025, set: trust_gain=0.2", (2025, 4))
     (tmp_path / "inputs" / "teaching_small.yaml").unlink()
     assert batch_context(tmp_path, manifest).calendar is None, "no scenario to read: time in steps"

@@ -37,7 +37,7 @@ def test_the_engine_writes_tables_and_manifest_and_nothing_else(inputs: Path) ->
     tables = ["runs.parquet", "steps.parquet", *(f"{t}.parquet" for t in manifest["kept_tables"])]
     written = sorted(p.name for p in result.out.iterdir() if not p.name.startswith("."))
     assert written == sorted(["inputs", "manifest.json", *tables])  # no comparison, no plots/
-    assert manifest["tables"] == tables and "sensitivity" not in manifest and manifest["status"] == "completed"
+    assert manifest["tables"] == tables and manifest["sensitivity"] is None and manifest["comparison"] is None and manifest["status"] == "completed"
 
 
 @pytest.mark.parametrize(("command", "experiment", "made"), [

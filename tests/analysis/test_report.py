@@ -16,6 +16,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from spacesim.analysis.report import command_line, fmt, mean_interval, write_report
+from spacesim.output.result_folder import BatchManifest
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
@@ -345,14 +346,14 @@ def test_sensitivity_section_says_what_its_numbers_are(batch_dirs, tmp_path):
     assert "1.57 ± 1.5!" in plain and "0.35 ± 0.03 " in plain + " "
     assert "outside [0, 1], which a Sobol' index (a share of variance) cannot be" in plain and "raise samples (now 8)" in plain
     # plot captions say what the method measures
-    morris = plot_caption(Path("sensitivity_00_debris.png"), {"sensitivity": {"method": "morris"}})
+    morris = plot_caption(Path("sensitivity_00_debris.png"), BatchManifest(experiment={"name": "s"}, sensitivity={"method": "morris"}))
     assert morris.startswith("Morris screening of debris: mu* against sigma, a point per parameter: mu* the mean absolute elementary effect") and "variance each parameter explains" not in morris
     assert "SALib gives none for sigma" in morris
-    sobol = plot_caption(Path("sensitivity_01_mean_trust_mean_of_steps_20_30.png"), {"sensitivity": {"method": "sobol"}})
+    sobol = plot_caption(Path("sensitivity_01_mean_trust_mean_of_steps_20_30.png"), BatchManifest(experiment={"name": "s"}, sensitivity={"method": "sobol"}))
     assert sobol.startswith("Sobol' indices of mean trust (mean of steps 20–30): ST (blue), the share of the outcome's variance") and "! and ? mark unreliable values" in sobol
-    delta = plot_caption(Path("sensitivity_00_debris.png"), {"sensitivity": {"method": "delta"}})
+    delta = plot_caption(Path("sensitivity_00_debris.png"), BatchManifest(experiment={"name": "s"}, sensitivity={"method": "delta"}))
     assert delta.startswith("delta (moment-independent) sensitivity of debris: delta, Borgonovo's moment-independent importance")
-    assert plot_caption(Path("sensitivity_convergence_00_debris.png"), {}).startswith("Convergence check")
+    assert plot_caption(Path("sensitivity_convergence_00_debris.png")).startswith("Convergence check")
 
 
 def test_text_from_the_folder_is_escaped(batch_dirs, tmp_path):
@@ -361,7 +362,7 @@ def test_text_from_the_folder_is_escaped(batch_dirs, tmp_path):
     manifest["experiment"]["description"] = 'Weak <script>alert("x")</script> & strong law'
     (folder / "manifest.json").write_text(json.dumps(manifest))
     text = write_report(folder).read_text()
-    assert "<script>" not in text and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; strong law" in text
+    assert "<script>" not in text and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; strong law" in text
 
 
 # --------------------------------------------------------------------- a single run

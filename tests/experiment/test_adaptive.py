@@ -85,7 +85,7 @@ def test_failed_runs_count_as_missing_not_as_values() -> None:
 def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment: Path, tmp_path: Path) -> None:
     result = run_batch(adaptive_experiment, tmp_path / "out", workers=1)
     runs = result.runs
-    rep = result.manifest["replication"]
+    rep = result.manifest.model_dump(mode="json")["replication"]
     assert rep["outcome"] == "mean_trust" and rep["rounds"] >= 2
     design = build_design(load_experiment(adaptive_experiment))
     seeds = {(t.point, t.variant, t.replicate): t.seed for t in design.tasks}
@@ -115,7 +115,7 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
             assert entry["stopped"] == MAXED and n == 8 and widest > 0.02
         assert 3 <= n <= 8
     assert len(counts) > 1, "the points should need different numbers of replicates"
-    assert result.manifest["runs"]["total"] == len(runs) == sum(2 * e["replicates"] for e in rep["points"])
+    assert result.manifest.runs.total == len(runs) == sum(2 * e["replicates"] for e in rep["points"])
 
     # the report says what ran: the rule and the replicates each point got, not the maximum as if every point had it
     from spacesim.analysis.report import write_report
@@ -124,7 +124,7 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
     start = text.index('<section id="what-ran">')
     what_ran = text[start : text.index("</section>", start)]
     cell = what_ran[what_ran.index("replicates per point and variant") :].split("</td>")[0]
-    assert "adaptive: rounds until the 95% half-width of every variant&#x27;s mean final mean trust is at most 0.02, from 3 to 8 per point" in cell
+    assert "adaptive: rounds until the 95% half-width of every variant&#39;s mean final mean trust is at most 0.02, from 3 to 8 per point" in cell
     assert f"ran {min(counts)}–{max(counts)} per point" in cell and '<a href="#replication">Replication</a>' in cell
     replication = text[text.index('<section id="replication">') :]
     replication = replication[: replication.index("</section>")]
@@ -161,7 +161,7 @@ def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(a
     assert resumed.ran_now == len(plain.runs) - 15
     assert_frame_equal(plain.runs, resumed.runs)
     assert_frame_equal(plain.steps, resumed.steps)
-    assert resumed.manifest["replication"] == plain.manifest["replication"]
+    assert resumed.manifest.replication == plain.manifest.replication
 
 
 def test_adaptive_replicates_errors_name_the_field(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -66,7 +66,7 @@ def test_failing_runs_are_recorded_and_the_batch_goes_on(small_experiment, tmp_p
     assert set(failed["error_type"]) == {"InjectedFault"} and failed["error"].str.contains("failed on purpose").all()
     assert failed["final_mean_trust"].isna().all()
     assert sorted(batch.steps["run_id"].unique()) == [i for i in range(12) if i not in (3, 10)]
-    assert batch.manifest["runs"] == {"total": 12, "completed": 10, "failed": 2}
+    assert batch.manifest.runs.model_dump() == {"total": 12, "completed": 10, "failed": 2}
     assert "10 completed, 2 failed" in batch_summary(batch)
 
 
@@ -144,7 +144,7 @@ def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
     resumed = batch_module.run_batch(small_experiment, out, workers=2, resume=True)
     assert resumed.ran_now == 6  # three chunks of two runs
     assert_same_batch(full, resumed)
-    assert len(resumed.manifest["sessions"]) == 2
+    assert len(resumed.manifest.sessions) == 2
 
 
 def test_the_summary_counts_in_words_that_agree_with_the_numbers(workdir, tmp_path):

@@ -192,7 +192,7 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
 def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_experiment, tmp_path, dask_cluster):
     on_cluster = run_batch(adaptive_experiment, tmp_path / "dask", cluster=dask_cluster)
     here = run_batch(adaptive_experiment, tmp_path / "here", workers=1)
-    assert on_cluster.manifest["replication"] == here.manifest["replication"] and on_cluster.manifest["replication"]["rounds"] >= 2
+    assert on_cluster.manifest.replication == here.manifest.replication and on_cluster.manifest.replication.rounds >= 2
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
 
 
@@ -398,4 +398,4 @@ def test_dask_chunks_run_the_code_the_batch_recorded_whatever_another_version_re
     here = run_batch(small_experiment, tmp_path / "here", workers=1)
     assert (on_cluster.runs["status"] == "completed").all()
     assert_frame_equal(on_cluster.runs.sort_values("run_id").reset_index(drop=True), here.runs.sort_values("run_id").reset_index(drop=True))
-    assert on_cluster.manifest["code"]["sha256"] == executors.package_fingerprint()
+    assert on_cluster.manifest.code.sha256 == executors.package_fingerprint()

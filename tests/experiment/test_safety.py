@@ -308,7 +308,7 @@ def test_a_truncated_chunk_is_set_aside_named_and_run_again(small_experiment, tm
     assert_frame_equal(_sorted(resumed.runs, ["run_id"]), _sorted(whole.runs, ["run_id"]))
     assert_frame_equal(_sorted(resumed.steps, ["run_id", "step"]), _sorted(whole.steps, ["run_id", "step"]))
     assert (out / "chunks" / "corrupt" / "000000" / "steps.parquet").exists() and sorted(p.name for p in (out / "chunks").iterdir()) == ["corrupt"]
-    assert resumed.manifest["sessions"][-1]["set_aside"][0].startswith("chunks/000000 cannot be read")
+    assert resumed.manifest.session.set_aside[0].startswith("chunks/000000 cannot be read")
 
 
 def test_the_command_line_names_a_set_aside_chunk(small_experiment, tmp_path):

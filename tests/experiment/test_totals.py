@@ -84,7 +84,7 @@ def test_the_printed_summary_gives_the_mean_total_and_says_so(batch):
 
 
 def test_plots_show_totals_with_labels_that_say_so(batch):
-    design = batch.manifest["design"]
+    design = batch.manifest.design
     fig = final_distributions(batch.runs, design, ["n_asat_tests", "mean_trust"])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert "n asat tests (total over the run)" in titles and "final mean trust" in titles
@@ -117,7 +117,7 @@ def test_comparison_sensitivity_and_replication_read_totals(batch):
 def test_the_report_tables_give_totals_and_say_so(batch):
     page = write_report(batch.out).read_text()
     assert "n asat tests (total over the run)" in page
-    assert "the total over the run (steps 1 to the last), not the last step&#x27;s count" in page
+    assert "the total over the run (steps 1 to the last), not the last step&#39;s count" in page
 
 
 def test_a_runs_table_without_totals_falls_back_to_final_values_labelled_as_such():

@@ -64,7 +64,6 @@ state.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,6 +74,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
+from ..output.result_folder import BatchManifest, DesignLike, DesignRecord, as_design
 from ..parameters import PARAMETERS_BY_NAME, value_label
 from .plots import ASAT_MARK, LINE_COLOURS, PlotContext, calendar_of, network, outcome_label, outcome_unit, time_axis
 
@@ -121,38 +121,34 @@ class Grouping:
         return ", ".join(x for x in (self.facet_titles.get(facet, ""), hue) if x) if not self.per_facet else hue
 
 
-def batch_context(folder: Path, manifest: Mapping[str, Any]) -> PlotContext:
+def batch_context(folder: Path, manifest: BatchManifest) -> PlotContext:
     """What a batch's figures say about it: the experiment's name; the scenario, variants, replicates, seed and fixed settings; the scenario's calendar.
 
     The calendar is read from the copy of the scenario in ``folder/inputs/`` (or, failing that, the file the manifest
     names); when neither can be read the time axis stays in steps.
     """
-    experiment = manifest.get("experiment") or {}
-    scenario = manifest.get("scenario") or {}
-    design = manifest.get("design") or {}
-    variants = list(design.get("variants") or {})
-    replicates = design.get("replicates")
-    parts = [f"scenario {scenario['name']}"] if scenario.get("name") else []
+    experiment, scenario, design = manifest.experiment, manifest.scenario, manifest.design
+    variants = list(design.variants)
+    replicates = design.replicates
+    parts = [f"scenario {scenario.name}"] if scenario.name else []
     many = f"{len(variants)} variants x " if len(variants) > 1 else ""
     if replicates:
-        up_to = "up to " if design.get("adaptive") else ""
+        up_to = "up to " if design.adaptive else ""
         parts.append(f"{many}{up_to}{replicates} replicate{'s' if replicates != 1 else ''}" + (" (common random numbers)" if many else ""))
-    if manifest.get("base_seed") is not None:
-        parts.append(f"seed {manifest['base_seed']}")
-    calendar = _scenario_calendar(folder, scenario)
-    if manifest.get("steps"):
+    parts.append(f"seed {manifest.base_seed}")
+    calendar = _scenario_calendar(folder, scenario.file)
+    if manifest.steps:
         meaning = {4: "quarters", 12: "months", 1: "years"}[calendar[1]] if calendar else "steps"
-        parts.append(f"{manifest['steps']} {meaning}" + (f" from {calendar[0]}" if calendar else ""))
-    fixed = manifest.get("fixed_overrides") or {}
+        parts.append(f"{manifest.steps} {meaning}" + (f" from {calendar[0]}" if calendar else ""))
+    fixed = manifest.fixed_overrides
     if fixed:
         parts.append("set: " + ", ".join(f"{k}={value_label(v)}" for k, v in fixed.items()))
-    return PlotContext(str(experiment.get("name") or scenario.get("name") or folder.name), ", ".join(parts), calendar)
+    return PlotContext(str(experiment.name or scenario.name or folder.name), ", ".join(parts), calendar)
 
 
-def _scenario_calendar(folder: Path, scenario: Mapping[str, Any]) -> tuple[int, int] | None:
+def _scenario_calendar(folder: Path, file: str | None) -> tuple[int, int] | None:
     from ..scenario import InputError, load_scenario
 
-    file = scenario.get("file")
     if not file:
         return None
     for candidate in (folder / "inputs" / Path(str(file)).name, Path(str(file))):
@@ -165,16 +161,16 @@ def _scenario_calendar(folder: Path, scenario: Mapping[str, Any]) -> tuple[int, 
     return None
 
 
-def _levers_differ(design: dict[str, Any]) -> bool:
+def _levers_differ(design: DesignRecord) -> bool:
     """Whether the groups of a design differ in a policy lever: several variants, or a varied lever (levers act from step 1, so step 0 is left out of its envelopes)."""
-    if len(design.get("variants") or {}) > 1:
+    if len(design.variants) > 1:
         return True
-    return any(getattr(PARAMETERS_BY_NAME.get(k), "group", "") == "policy" for k in design.get("varied") or [])
+    return any(getattr(PARAMETERS_BY_NAME.get(k), "group", "") == "policy" for k in design.varied)
 
 
-def _hue_names(g: Grouping, design: dict[str, Any]) -> dict[str, str]:
+def _hue_names(g: Grouping, design: DesignRecord) -> dict[str, str]:
     """Legend names of the hues: a variant's name with the levers it sets, e.g. "bilateral only (allow_multilateral=false)"."""
-    variants = design.get("variants") or {}
+    variants = design.variants
     out = {}
     for h in g.hues:
         levers = variants.get(h) if g.legend.startswith("variant") else None
@@ -209,7 +205,7 @@ def _numeric(values: list[Any]) -> bool:
     return len(values) > 1 and all(isinstance(v, int | float | np.integer | np.floating) and not isinstance(v, bool | np.bool_) for v in values)
 
 
-def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
+def grouping(runs: pd.DataFrame, design: DesignLike) -> Grouping:
     """The groups of ``runs`` and how they are drawn, following the rule in the module docstring.
 
     >>> runs = pd.DataFrame({"variant": ["a", "a"], "point": [0, 1]})
@@ -220,17 +216,18 @@ def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
     >>> g.hues, g.facets, [g.facet_titles[f] for f in g.facets]
     (['a', 'b'], ['0', '1'], ['x=0.5', 'x=1'])
     """
-    variants = [str(v) for v in design.get("variants") or {}] or [str(v) for v in pd.unique(runs["variant"])]
-    points: list[dict[str, Any]] = list(design.get("points") or [{}])
-    varied = list(design.get("varied") or [])
-    grid = design.get("grid") or {}
+    design = as_design(design)
+    variants = [str(v) for v in design.variants] or [str(v) for v in pd.unique(runs["variant"])]
+    points: list[dict[str, Any]] = list(design.points or [{}])
+    varied = list(design.varied)
+    grid = design.grid or {}
     present_points = sorted(int(p) for p in pd.unique(runs["point"])) if "point" in runs else [0]
     present_variants = [v for v in variants if v in set(runs["variant"].astype(str))] or [str(v) for v in pd.unique(runs["variant"])]
     n_groups = len(present_points) * len(present_variants)
     variant = runs["variant"].astype(str)
     point = runs["point"].astype(int) if "point" in runs else pd.Series(0, index=runs.index)
     nothing = pd.Series("", index=runs.index, dtype=str)
-    sampled = bool(design.get("sample"))
+    sampled = design.sampled
     point_label = {p: (_settings(points[p], varied, sampled) if p < len(points) and varied else f"point {p}") for p in present_points}
 
     if n_groups > MAX_GROUPS:  # a large sampled design: pooled per variant, and said so
@@ -251,7 +248,7 @@ def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
         label = point_label[present_points[0]] if varied else present_variants[0]
         return Grouping(pd.Series(label, index=runs.index, dtype=str), nothing, [label], [""], {"": ""}, {label: COLOURS[0]}, "")
 
-    if len(grid) == 2 and not design.get("sample") and set(grid) == set(varied):
+    if len(grid) == 2 and not design.sampled and set(grid) == set(varied):
         (first, first_values), (second, second_values) = grid.items()
         of = {p: points[p] for p in present_points}
         facet_of = {p: value_label(of[p].get(first)) for p in present_points}
@@ -277,7 +274,7 @@ def grouping(runs: pd.DataFrame, design: dict[str, Any]) -> Grouping:
     return Grouping(point.map(hue_of).astype(str), point.map(lambda p: str(chunk_of[p])), [hue_of[p] for p in present_points], facets, titles, colours, "design point", per_facet=True)
 
 
-def group_labels(runs: pd.DataFrame, design: dict[str, Any]) -> pd.Series:
+def group_labels(runs: pd.DataFrame, design: DesignLike) -> pd.Series:
     """The name of the group each run is summarised in (indexed like ``runs``): its design point's settings and its variant, as :func:`grouping` splits them.
 
     >>> runs = pd.DataFrame({"variant": ["a", "a"], "point": [0, 1], "x": [0.5, 1.0]})
@@ -332,7 +329,7 @@ def _n_label(counts: list[int]) -> str:
     return f"n = {counts[0]}" if min(counts) == max(counts) else f"n = {min(counts)}-{max(counts)}"
 
 
-def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "", context: PlotContext | None = None) -> Figure:
+def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: DesignLike, outcomes: list[str], title: str = "", context: PlotContext | None = None) -> Figure:
     """Mean and 95% interval over replicates of each outcome over time, one band per group (:func:`grouping`).
 
     Without columns of panels, the outcomes are laid out three to a row;
@@ -343,6 +340,7 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], o
     the panels, outside them.
     """
     context = context or PlotContext(title)
+    design = as_design(design)
     g = grouping(runs, design)
     names = _hue_names(g, design)
     first = 1 if _levers_differ(design) else 0
@@ -411,7 +409,7 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: dict[str, Any], o
             ax.grid(alpha=0.25)
     what = "mean over replicates; band: 2.5th-97.5th percentile"
     if first:
-        what += f"; from step 1, the first under each {'variant' if len(design.get('variants') or {}) > 1 else 'design point'}'s levers (step 0, the initial state, is before they act)"
+        what += f"; from step 1, the first under each {'variant' if len(design.variants) > 1 else 'design point'}'s levers (step 0, the initial state, is before they act)"
     if g.per_facet:  # each column or row of panels shows other design points: a legend of its own
         for fi, facet in enumerate(facets):
             ax = panel(len(outcomes) - 1, fi)
@@ -440,7 +438,7 @@ def _shared_asat_steps(steps: pd.DataFrame) -> dict[str, list[int]]:
     return {str(f): [int(st) for (ff, st), v in every.items() if ff == f and v and st > 0] for f in pd.unique(tested["_facet"])}
 
 
-def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str], title: str = "", context: PlotContext | None = None) -> Figure:
+def final_distributions(runs: pd.DataFrame, design: DesignLike, outcomes: list[str], title: str = "", context: PlotContext | None = None) -> Figure:
     """Every replicate's run value of each outcome per group: box plots with the replicates drawn as points, coloured as in :func:`envelopes`.
 
     Groups are ordered column by column of the envelopes (design point, then
@@ -450,6 +448,7 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
     instead (``P3``), and a key under the figure gives each number's settings.
     """
     context = context or PlotContext(title)
+    design = as_design(design)
     g = grouping(runs, design)
     names = _hue_names(g, design)
     order = g.groups()
@@ -459,7 +458,7 @@ def final_distributions(runs: pd.DataFrame, design: dict[str, Any], outcomes: li
     cols = min(cols, len(outcomes))
     rows = -(-len(outcomes) // cols)
     member = {grp: (g.run_facet == grp[0]) & (g.run_hue == grp[1]) for grp in order}
-    numbered = {} if faceted else _numbered(runs, g, order, member, bool(design.get("sample")))
+    numbered = {} if faceted else _numbered(runs, g, order, member, design.sampled)
     width = max(5.2, 0.55 * n + 2.0) if faceted or numbered else max(5.2, 1.1 * n + 1.5)
     fig = Figure(figsize=(width * cols, 3.9 * rows + 0.9 + (0.18 * len(numbered) / max(1, int(width * cols // 4.2)) + 0.4 if numbered else 0)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
@@ -518,13 +517,14 @@ def _numbered(runs: pd.DataFrame, g: Grouping, order: list[tuple[str, str]], mem
     return out
 
 
-def heatmap(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str = "") -> Figure | None:
+def heatmap(runs: pd.DataFrame, design: DesignLike, outcome: str, title: str = "") -> Figure | None:
     """Mean final outcome over a two-parameter grid, one panel per variant; ``None`` unless the grid has exactly two parameters."""
-    grid = design.get("grid") or {}
-    if len(grid) != 2 or design.get("sample"):
+    design = as_design(design)
+    grid = design.grid or {}
+    if len(grid) != 2 or design.sampled:
         return None
     (row_name, row_values), (col_name, col_values) = grid.items()
-    variants = list(design["variants"])
+    variants = list(design.variants)
     fig = Figure(figsize=(1.4 * len(col_values) * len(variants) + 2.5, 1.0 * len(row_values) + 2.2), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(variants), squeeze=False)).ravel()
     measure = run_value(outcome, runs.columns)
@@ -583,7 +583,7 @@ def draw_batch_plots(
     steps: pd.DataFrame,
     partnerships: pd.DataFrame | None,
     nations: pd.DataFrame | None,
-    design: dict[str, Any],
+    design: DesignLike,
     outcomes: list[str],
     kinds: list[str],
     title: str,
@@ -595,6 +595,7 @@ def draw_batch_plots(
     ``title`` and time is in steps. Nothing is drawn when no run completed.
     """
     context = context or PlotContext(title)
+    design = as_design(design)
     plots_dir.mkdir(parents=True, exist_ok=True)
     done = runs[runs["status"] == "completed"].reset_index(drop=True)
     if done.empty:
@@ -635,7 +636,7 @@ def draw_batch_plots(
     return written
 
 
-def representative_title(runs: pd.DataFrame, design: dict[str, Any], run_id: int, outcome: str, context: PlotContext | None = None) -> str:
+def representative_title(runs: pd.DataFrame, design: DesignLike, run_id: int, outcome: str, context: PlotContext | None = None) -> str:
     """Which run a representative network shows: its variant (with its levers), design point, replicate and seed, and why it was chosen.
 
     >>> runs = pd.DataFrame({"run_id": [0, 1], "point": [0, 0], "variant": ["both", "bilateral only"], "replicate": [3, 3], "seed": [11, 11], "status": "completed", "final_x": [1.0, 2.0]})
@@ -643,16 +644,17 @@ def representative_title(runs: pd.DataFrame, design: dict[str, Any], run_id: int
     variant "bilateral only" (allow_multilateral=false), replicate 3: run 1,
     the run whose final x is closest to the median of all 2 completed runs
     """
+    design = as_design(design)
     row = runs.loc[runs["run_id"] == run_id].iloc[0]
     parts = []
-    variants = design.get("variants") or {}
+    variants = design.variants
     if "variant" in row and (len(variants) > 1 or variants.get(str(row["variant"]))):
         levers = variants.get(str(row["variant"])) or {}
         parts.append(f'variant "{row["variant"]}"' + (f" ({', '.join(f'{k}={value_label(v)}' for k, v in levers.items())})" if levers else ""))
-    points = design.get("points") or []
-    varied = list(design.get("varied") or [])
+    points = design.points
+    varied = list(design.varied)
     if "point" in row and varied and len(points) > 1:
-        parts.append(f"design point {int(row['point'])} ({_settings(points[int(row['point'])], varied, bool(design.get('sample')))})")
+        parts.append(f"design point {int(row['point'])} ({_settings(points[int(row['point'])], varied, design.sampled)})")
     if "replicate" in row:
         parts.append(f"replicate {int(row['replicate'])}")
     which = ", ".join(parts)

@@ -46,10 +46,12 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue import renamed_hint
-from ..output.folder import read_manifest, write_parquet_atomic
+from ..output.folder import write_parquet_atomic
+from ..output.result_folder import BatchManifest, ComparisonRecord, ResultFolder
 from ..output.outcomes import FINAL, is_value_column, run_value
 from ..parameters import value_label
 from ..scenario.errors import InputError
+from ..stats import difference_intervals
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -81,9 +83,6 @@ DEFAULT_BOOT = 10_000
 
 #: Most rows (pairs x design points) per panel of the forest plot.
 MAX_FOREST_ROWS = 60
-
-#: Most resampled indices held in memory at once (the bootstrap draws in blocks of rows; the stream is the same).
-_BLOCK_ELEMENTS = 2_000_000
 
 #: Columns of runs.parquet that are not parameters.
 _RUN_COLUMNS = frozenset({"run_id", "point", "variant", "replicate", "seed", "status", "error_type", "error", "steps", "reproduce", "scenario"})
@@ -130,13 +129,13 @@ def paired_comparison(
     :data:`COLUMNS` (see the module docstring for their meaning).
 
     Intervals are percentile bootstrap intervals at level ``confidence``
-    from ``n_boot`` resamples (``numpy.percentile``, linear interpolation).
-    Every row draws from a fresh ``numpy.random.default_rng(seed)``: first
-    ``n_boot`` resamples of the pairs (``rng.integers(0, n, (n_boot, n))``)
-    for the paired interval, then as many of A's values and then of B's for
-    the unpaired one. So a row's interval does not depend on which other
-    outcomes or variants are compared, and the same seed gives the same
-    table. Rows with no pairs (every run of a variant failed at that point)
+    from ``n_boot`` resamples, by ``scipy.stats.bootstrap``: ``paired=True``
+    (the pairs resampled) for the interval of the paired difference,
+    ``paired=False`` (A's and B's values resampled apart) for the unpaired
+    one, each from a fresh ``numpy.random.default_rng(seed)`` (see
+    :func:`spacesim.stats.difference_intervals`). So a row's interval does
+    not depend on which other outcomes or variants are compared, and the
+    same seed gives the same table. Rows with no pairs (every run of a variant failed at that point)
     have NaN statistics.
 
     Raises :class:`InputError` (naming ``source``) when fewer than two
@@ -260,46 +259,22 @@ def _describe(row: _Row) -> dict[str, Any]:
 
 
 def _bootstrap(rows: list[_Row], n_boot: int, seed: int, confidence: float) -> list[dict[str, float]]:
-    """Paired and unpaired percentile intervals of every row, rows with the same number of pairs together.
+    """Paired and unpaired percentile intervals of every row (:func:`spacesim.stats.difference_intervals`, on ``scipy.stats.bootstrap``), rows with the same number of pairs together.
 
-    Rows of equal size draw the same indices (each starts from ``default_rng(seed)``), so
-    a group's resampled means are one product of its values with the resamples' counts.
+    Rows of equal size share the resamples (each group starts from ``default_rng(seed)``), so
+    a row's interval does not depend on which other rows are compared.
     """
-    q = [50 * (1 - confidence), 50 * (1 + confidence)]
     nan = {"ci_low": math.nan, "ci_high": math.nan, "unpaired_ci_low": math.nan, "unpaired_ci_high": math.nan}
     out: list[dict[str, float]] = [dict(nan) for _ in rows]
     by_size: dict[int, list[int]] = {}
     for i, row in enumerate(rows):
         if row.a.size:
             by_size.setdefault(row.a.size, []).append(i)
-    for n, members in by_size.items():
-        a = np.stack([rows[i].a for i in members])
-        b = np.stack([rows[i].b for i in members])
-        rng = np.random.default_rng(seed)
-        paired = _resampled_means(b - a, rng, n_boot)
-        unpaired = -_resampled_means(a, rng, n_boot)
-        unpaired += _resampled_means(b, rng, n_boot)
-        low, high = np.percentile(paired, q, axis=1)
-        ulow, uhigh = np.percentile(unpaired, q, axis=1)
+    for members in by_size.values():
+        intervals = difference_intervals(np.stack([rows[i].a for i in members]), np.stack([rows[i].b for i in members]), n_boot, seed, confidence)
         for k, i in enumerate(members):
-            out[i] = {"ci_low": float(low[k]), "ci_high": float(high[k]), "unpaired_ci_low": float(ulow[k]), "unpaired_ci_high": float(uhigh[k])}
+            out[i] = {"ci_low": float(intervals.low[k]), "ci_high": float(intervals.high[k]), "unpaired_ci_low": float(intervals.unpaired_low[k]), "unpaired_ci_high": float(intervals.unpaired_high[k])}
     return out
-
-
-def _resampled_means(values: np.ndarray, rng: np.random.Generator, n_boot: int) -> np.ndarray:
-    """Means of ``n_boot`` resamples (with replacement) of each row of ``values`` (rows x n), the same resamples for every row.
-
-    Equal to ``values[:, rng.integers(0, n, (n_boot, n))].mean(axis=-1)`` up to rounding, drawn in blocks to bound memory.
-    """
-    rows, n = values.shape
-    means = np.empty((rows, n_boot))
-    block = max(1, _BLOCK_ELEMENTS // n)
-    for start in range(0, n_boot, block):
-        size = min(block, n_boot - start)
-        idx = rng.integers(0, n, size=(size, n))
-        counts = np.bincount((np.arange(size)[:, None] * n + idx).ravel(), minlength=size * n).reshape(size, n)
-        means[:, start : start + size] = values @ counts.T.astype(float) / n
-    return means
 
 
 def confidence_level(comparison: pd.DataFrame) -> float | None:
@@ -540,16 +515,16 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
 # --- a batch result folder -----------------------------------------------------------------
 
 
-def read_batch(folder: str | Path) -> tuple[dict[str, Any], pd.DataFrame]:
+def read_batch(folder: str | Path) -> tuple[BatchManifest, pd.DataFrame]:
     """The manifest and runs table of a finished batch folder; :class:`InputError` if it is not one."""
     folder = Path(folder)
     manifest = read_finished(folder, "a paired comparison (two or more variants)", kind="batch")
     return manifest, pd.read_parquet(folder / "runs.parquet")
 
 
-def read_finished(folder: Path, needed_for: str, kind: str | None = None) -> dict[str, Any]:
+def read_finished(folder: Path, needed_for: str, kind: str | None = None) -> Any:
     """A finished result folder's manifest; an unfinished batch is refused with the command that finishes it (batch or sensitivity, same method)."""
-    return read_manifest(folder, kind=kind, needed_for=needed_for)
+    return ResultFolder(folder).read(kind=kind, needed_for=needed_for)
 
 
 def compare_batch(
@@ -586,12 +561,12 @@ def compare_batch(
     target, picture = _targets(folder, out)
     table = paired_comparison(
         runs,
-        list(outcomes or manifest["outcomes"]),
+        list(outcomes or manifest.outcomes),
         variants,
         n_boot=n_boot,
-        seed=manifest.get("base_seed", 0) if seed is None else seed,
+        seed=manifest.base_seed if seed is None else seed,
         confidence=confidence,
-        varied=manifest.get("design", {}).get("varied"),
+        varied=manifest.design.varied,
         source=folder / "runs.parquet",
     )
     if not write:
@@ -615,7 +590,7 @@ def compare_batch(
             replaced = f"replaced {target} (it held {was})" + (f"; spacesim compare {folder} --out {folder / FILE} writes the batch's own comparison again" if own else "")
     paths = [write_comparison(target.parent, table, target.name)]
     if plot:
-        paths.append(draw_forest(table, picture.parent, manifest["experiment"]["name"], picture.name))
+        paths.append(draw_forest(table, picture.parent, manifest.experiment.name, picture.name))
     return table, paths, replaced
 
 
@@ -673,35 +648,39 @@ def write_comparison(folder: Path, comparison: pd.DataFrame, name: str = FILE) -
 # --- hooks of the batch runner ------------------------------------------------------------------
 
 
-def _has_variants(manifest: dict[str, Any]) -> bool:
-    return len(manifest.get("design", {}).get("variants", {})) >= 2
+def _has_variants(manifest: BatchManifest) -> bool:
+    return len(manifest.design.variants) >= 2
 
 
-def write_batch_comparison(out: Path, manifest: dict[str, Any], runs: pd.DataFrame) -> list[str]:
-    """At the end of a batch with two or more variants: write ``comparison.parquet``; return the file names written.
+#: How the comparison's intervals are computed, as the manifest records it.
+METHOD = "percentile bootstrap of the mean difference B - A (scipy.stats.bootstrap; paired=True over common-random-number replicates, paired=False for the unpaired interval)"
+
+
+def write_batch_comparison(out: Path, manifest: BatchManifest, runs: pd.DataFrame) -> ComparisonRecord | None:
+    """At the end of a batch with two or more variants: write ``comparison.parquet``; return the manifest's account of it.
 
     Uses the manifest's outcomes, :data:`DEFAULT_BOOT` resamples and the base
-    seed. Writes nothing (and returns ``[]``) with a single variant or when
+    seed. Writes nothing (and returns ``None``) with a single variant or when
     no pair of runs completed.
     """
     if not _has_variants(manifest):
-        return []
+        return None
     try:
-        table = paired_comparison(runs, list(manifest["outcomes"]), seed=manifest.get("base_seed", 0), varied=manifest["design"].get("varied"), source=out / "runs.parquet")
+        table = paired_comparison(runs, list(manifest.outcomes), seed=manifest.base_seed, varied=manifest.design.varied, source=out / "runs.parquet")
     except InputError:
-        return []
+        return None
     write_comparison(out, table)
-    return [FILE]
+    return ComparisonRecord(table=FILE, outcomes=list(dict.fromkeys(table["outcome"])), resamples=DEFAULT_BOOT, seed=manifest.base_seed, confidence=0.95, method=METHOD)
 
 
-def draw_batch_forest(out: Path, manifest: dict[str, Any], runs: pd.DataFrame) -> list[Path]:
+def draw_batch_forest(out: Path, manifest: BatchManifest, runs: pd.DataFrame) -> list[Path]:
     """Redraw ``plots/comparison_forest.png`` of a batch with variants from ``comparison.parquet`` (computed and written first if missing)."""
     if not _has_variants(manifest):
         return []
-    if not (out / FILE).exists() and not write_batch_comparison(out, manifest, runs):
+    if not (out / FILE).exists() and write_batch_comparison(out, manifest, runs) is None:
         return []
     table = pd.read_parquet(out / FILE)
-    return [draw_forest(table, out / "plots", manifest["experiment"]["name"])]
+    return [draw_forest(table, out / "plots", manifest.experiment.name)]
 
 
 def batch_summary_lines(out: Path, outcomes: list[str] | None = None, limit: int = 12) -> list[str]:
@@ -734,7 +713,7 @@ def compare_runs(run_a: str | Path, run_b: str | Path, outcomes: list[str] | Non
     folders = [Path(run_a), Path(run_b)]
     rows = []
     for folder in folders:
-        read_manifest(folder, kind="run", needed_for="comparing two single runs")
+        ResultFolder(folder).read(kind="run", needed_for="comparing two single runs")
         runs = pd.read_parquet(folder / "runs.parquet")
         if len(runs) != 1:
             raise InputError.single(folder / "runs.parquet", "", f"holds {len(runs)} runs; comparing two single runs needs the folders of spacesim run")

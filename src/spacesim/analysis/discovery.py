@@ -42,6 +42,7 @@ from matplotlib.figure import Figure
 from ..catalogue import renamed_hint
 from ..output.outcomes import run_value
 from ..scenario import InputError
+from ..output.result_folder import BatchManifest, DesignLike, ResultFolder, as_design
 
 #: The subfolder of a batch's folder that discovery writes, and nothing outside it.
 FOLDER = "discovery"
@@ -81,7 +82,7 @@ class Cases:
         return f"{self.label} {self.direction} {self.threshold:g}"
 
 
-def cases(runs: pd.DataFrame, design: dict[str, Any], outcome: str, threshold: float, direction: str, source: str = "runs.parquet") -> Cases:
+def cases(runs: pd.DataFrame, design: DesignLike, outcome: str, threshold: float, direction: str, source: str = "runs.parquet") -> Cases:
     """The cases of interest among the completed runs: value of ``outcome`` ``below``/``above`` ``threshold``.
 
     Refused (:class:`InputError`) when nothing varies between the runs, or
@@ -102,7 +103,7 @@ def cases(runs: pd.DataFrame, design: dict[str, Any], outcome: str, threshold: f
         close = difflib.get_close_matches(outcome, kept, n=1)
         raise InputError.single("--outcome", outcome, f"unknown outcome ({source} has no {value.column}){renamed_hint(outcome)}; " + (f"did you mean '{close[0]}'?" if close else f"outcomes are: {', '.join(kept)}"))
     done = runs[(runs["status"] == "completed") & runs[value.column].notna()]
-    varied = [k for k in design.get("varied") or [] if k in done.columns and done[k].nunique() > 1]
+    varied = [k for k in as_design(design).varied if k in done.columns and done[k].nunique() > 1]
     columns = list(varied)
     if done["variant"].nunique() > 1:
         columns.append("variant")
@@ -278,16 +279,6 @@ def tree_plot(tree: Any, names: list[str], ax: Axes | None = None) -> Axes:
 # --------------------------------------------------------------------- the folder
 
 
-def _read_manifest(folder: Path) -> dict[str, Any]:
-    path = folder / "manifest.json"
-    if not path.exists():
-        raise InputError.single(folder, "", "not a result folder of spacesim batch (no manifest.json)")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-
-
 def write_discovery(folder: str | Path, outcome: str, *, below: float | None = None, above: float | None = None, min_density: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
                     max_depth: int = 3, force: bool = False) -> dict[str, Any]:
     """Scenario discovery on the finished batch in ``folder``: PRIM and CART into ``folder/discovery/``; returns the account written as ``discovery.json``.
@@ -302,8 +293,11 @@ def write_discovery(folder: str | Path, outcome: str, *, below: float | None = N
         raise InputError.single("--below/--above", "", "give exactly one threshold: --below V (cases of interest are runs below V) or --above V")
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such result folder")
-    manifest = _read_manifest(folder)
-    if manifest.get("kind") != "batch":
+    result_folder = ResultFolder(folder)
+    if not result_folder.manifest_path.exists():
+        raise InputError.single(folder, "", "not a result folder of spacesim batch (no manifest.json)")
+    manifest = result_folder.load()
+    if not isinstance(manifest, BatchManifest):
         raise InputError.single(folder / "manifest.json", "kind", "scenario discovery needs a batch's result folder (spacesim batch or spacesim sensitivity), not a single run")
     if not (folder / "runs.parquet").exists():
         raise InputError.single(folder, "", "missing runs.parquet: the batch has not finished")
@@ -311,13 +305,13 @@ def write_discovery(folder: str | Path, outcome: str, *, below: float | None = N
         raise InputError.single("--min-density", str(min_density), "must be in (0, 1], e.g. 0.8")
     direction, threshold = ("below", below) if below is not None else ("above", above)
     assert threshold is not None
-    c = cases(pd.read_parquet(folder / "runs.parquet"), manifest.get("design") or {}, outcome, float(threshold), direction, source=str(folder / "runs.parquet"))
+    c = cases(pd.read_parquet(folder / "runs.parquet"), manifest.design, outcome, float(threshold), direction, source=str(folder / "runs.parquet"))
     target = folder / FOLDER
     previous = _previous(target)
     if previous is not None and previous.get("question") != c.question and not force:
         raise InputError.single(target, "", f"holds the discovery of {previous.get('question')!r}; add --force to replace it with {c.question!r}")
     result = prim_box(c, min_density=min_density, peel_alpha=peel_alpha, mass_min=mass_min)
-    tree, leaves, names = cart_tree(c, max_depth=max_depth, seed=int((manifest.get("experiment") or {}).get("seed", 0) or 0))
+    tree, leaves, names = cart_tree(c, max_depth=max_depth, seed=manifest.base_seed)  # the batch's base seed (before the typed manifest this read an experiment "seed" no manifest holds: always 0)
     target.mkdir(exist_ok=True)
     for name in FILES:
         (target / name).unlink(missing_ok=True)

@@ -20,26 +20,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
-from ..output.folder import resume_command, write_json_atomic
+from ..output.result_folder import BatchManifest, ComparisonRecord, ResultFolder, RunManifest, SensitivityRecord, resume_command
 from ..scenario.errors import InputError
 
 
 @dataclass
 class Folder:
-    """A finished result folder as the analyses read it: its path, its manifest, and its tables (each read once, on first use)."""
+    """A finished result folder as the analyses read it: its path, its manifest (typed: :mod:`spacesim.output.result_folder`), and its tables (each read once, on first use)."""
 
     out: Path
-    manifest: dict[str, Any]
+    manifest: RunManifest | BatchManifest
     _tables: dict[str, pd.DataFrame | None] = field(default_factory=dict, repr=False)
 
     @property
     def kind(self) -> str:
         """``batch`` or ``run``."""
-        return str(self.manifest.get("kind"))
+        return self.manifest.kind
+
+    @property
+    def batch(self) -> BatchManifest:
+        """The manifest of a batch's folder (only called by the analyses that apply to batches)."""
+        assert isinstance(self.manifest, BatchManifest)
+        return self.manifest
 
     def table(self, name: str) -> pd.DataFrame | None:
         """The table ``name.parquet`` of the folder, or ``None`` when it has none."""
@@ -99,43 +104,37 @@ class Analysed:
     """What :func:`analyse_folder` did: the folder, its manifest as now written, the tables and plots the analyses wrote."""
 
     out: Path
-    manifest: dict[str, Any]
+    manifest: RunManifest | BatchManifest
     tables: list[str]
     plots: list[Path]
 
 
-def engine_tables(manifest: dict[str, Any]) -> list[str]:
+def engine_tables(manifest: RunManifest | BatchManifest) -> list[str]:
     """The tables the engine wrote (a batch: ``runs``, ``steps`` and the kept per-run tables; a run: its five tables), in its order."""
-    if manifest.get("kind") == "batch":
-        return [f"{name}.parquet" for name in ("runs", "steps", *(manifest.get("kept_tables") or ()))]
-    return [t for t in manifest.get("tables") or [] if t in ("runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet")]
+    if isinstance(manifest, BatchManifest):
+        return [f"{name}.parquet" for name in ("runs", "steps", *manifest.kept_tables)]
+    return [t for t in manifest.tables if t in ("runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet")]
 
 
 def read_finished(out: str | Path) -> Folder:
     """The folder ``out`` with its manifest, refused (:class:`InputError`) when it is not a finished run or batch."""
-    import json
-
     out = Path(out)
-    path = out / "manifest.json"
+    result_folder = ResultFolder(out)
     if not out.is_dir():
         raise InputError.single(out, "", "no such result folder")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError.single(out, "", "not a result folder of spacesim run or batch (no manifest.json)") from None
-    except (OSError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("kind") not in ("batch", "run"):
-        kind = manifest.get("kind") if isinstance(manifest, dict) else None
-        why = f"{kind!r} is not a run's or a batch's result folder; the post-run step reads those (a calibration has spacesim report)"
-        raise InputError.single(path, "kind", why)
-    missing = [t for t in ("runs", "steps") if not (out / f"{t}.parquet").exists()]
-    if manifest.get("status") != "completed" or missing:
-        hint = f"; resume it with {resume_command(manifest, out)}" if manifest.get("kind") == "batch" else ""
+    if not result_folder.manifest_path.exists():
+        raise InputError.single(out, "", "not a result folder of spacesim run or batch (no manifest.json)")
+    manifest = result_folder.load()  # refused, naming the field, when it is not a manifest spacesim can read
+    if not isinstance(manifest, (RunManifest, BatchManifest)):
+        why = f"{manifest.kind!r} is not a run's or a batch's result folder; the post-run step reads those (a calibration has spacesim report)"
+        raise InputError.single(result_folder.manifest_path, "kind", why)
+    missing = [t for t in ("runs", "steps") if not result_folder.has(t)]
+    if not manifest.completed or missing:
+        hint = f"; resume it with {resume_command(manifest, out)}" if isinstance(manifest, BatchManifest) else ""
         if missing:
             what = f"missing {', '.join(t + '.parquet' for t in missing)}"
         else:
-            what = f"the {manifest['kind']} has not finished (status {manifest.get('status')!r})"
+            what = f"the {manifest.kind} has not finished (status {manifest.status!r})"
         raise InputError.single(out, "", f"{what}{hint}")
     return Folder(out, manifest)
 
@@ -161,17 +160,15 @@ def analyse_folder(out: str | Path, *, plots: bool = True) -> Analysed:
         if analysis.applies(folder):
             (pictures if analysis.draws else tables).extend(analysis.make(folder))
     own = engine_tables(manifest)
-    for stale in set(manifest.get("tables") or []) - set(own) - set(tables):
+    for stale in set(manifest.tables) - set(own) - set(tables):
         target = folder.out / stale
         if target.parent == folder.out and target.suffix == ".parquet":
             target.unlink(missing_ok=True)
-    manifest["tables"] = own + tables
+    manifest.tables = own + tables
     if plots:
-        manifest["plots"] = pictures
-    else:
-        manifest.setdefault("plots", [])
-    write_json_atomic(folder.out / "manifest.json", manifest)
-    return Analysed(folder.out, manifest, tables, [folder.out / p for p in manifest["plots"]])
+        manifest.plots = pictures
+    ResultFolder(folder.out).write(manifest)
+    return Analysed(folder.out, manifest, tables, [folder.out / p for p in manifest.plots])
 
 
 # --------------------------------------------------------------------- the analyses
@@ -182,17 +179,20 @@ def _is_batch(folder: Folder) -> bool:
 
 
 def _has_variants(folder: Folder) -> bool:
-    return _is_batch(folder) and len(folder.manifest.get("design", {}).get("variants", {})) >= 2
+    return _is_batch(folder) and len(folder.batch.design.variants) >= 2
 
 
 def _has_sensitivity(folder: Folder) -> bool:
-    return _is_batch(folder) and bool(folder.manifest.get("design", {}).get("sensitivity"))
+    return _is_batch(folder) and bool(folder.batch.design.sensitivity)
 
 
 def _comparison(folder: Folder) -> list[str]:
+    """The paired comparison of the variants (:func:`spacesim.analysis.comparison.write_batch_comparison`); its account goes to the manifest's ``comparison``."""
     from .comparison import write_batch_comparison
 
-    return write_batch_comparison(folder.out, folder.manifest, folder.runs)
+    record: ComparisonRecord | None = write_batch_comparison(folder.out, folder.batch, folder.runs)
+    folder.batch.comparison = record
+    return [record.table] if record is not None else []
 
 
 def _sensitivity(folder: Folder) -> list[str]:
@@ -204,12 +204,13 @@ def _sensitivity(folder: Folder) -> list[str]:
     from ..scenario.experiment import SensitivitySpec
     from .sensitivity import write_sensitivity
 
-    spec = SensitivitySpec.model_validate(folder.manifest["design"]["sensitivity"])
-    seed = int(folder.manifest["base_seed"])
+    manifest = folder.batch
+    spec = SensitivitySpec.model_validate(manifest.design.sensitivity)
+    seed = manifest.base_seed
     x = sensitivity_design(spec, seed)
-    account = write_sensitivity(folder.out, spec, x, folder.runs, folder.steps, seed=seed)  # steps: windows and the indices over time
-    folder.manifest["sensitivity"] = account
-    return [account["table"], *account.get("extra_tables", [])] if account["table"] else []
+    account = SensitivityRecord.model_validate(write_sensitivity(folder.out, spec, x, folder.runs, folder.steps, seed=seed))  # steps: windows and the indices over time
+    manifest.sensitivity = account
+    return [account.table, *account.extra_tables] if account.table else []
 
 
 def draw_summary_plots(folder: Folder) -> list[Path]:
@@ -219,7 +220,7 @@ def draw_summary_plots(folder: Folder) -> list[Path]:
     """
     from .batch_plots import batch_context, draw_batch_plots
 
-    out, manifest = folder.out, folder.manifest
+    out, manifest = folder.out, folder.batch
     plots_dir = out / "plots"
     plots_dir.mkdir(exist_ok=True)
     for old in plots_dir.glob("*.png"):
@@ -230,19 +231,20 @@ def draw_summary_plots(folder: Folder) -> list[Path]:
         folder.steps,
         folder.table("partnerships"),
         folder.table("nations"),
-        manifest["design"],
-        manifest["outcomes"],
-        manifest["plot_kinds"],
-        manifest["experiment"]["name"],
+        manifest.design,
+        manifest.outcomes,
+        manifest.plot_kinds,
+        manifest.experiment.name,
         context=batch_context(out, manifest),
     )
     sensitivity = folder.table("sensitivity")
     if sensitivity is not None:
         from .sensitivity import draw_sensitivity_plots
 
-        sens = manifest.get("sensitivity") or {}
+        sens = manifest.sensitivity
+        noise, verdicts = (sens.noise, sens.verdicts()) if sens else (None, None)
         checks, over_time = folder.table("sensitivity_convergence"), folder.table("sensitivity_over_time")
-        paths += draw_sensitivity_plots(plots_dir, sensitivity, sens.get("noise"), sens.get("convergence"), checks, over_time)
+        paths += draw_sensitivity_plots(plots_dir, sensitivity, noise, verdicts, checks, over_time)
     if _has_variants(folder):
         from .comparison import draw_batch_forest
 
@@ -270,11 +272,10 @@ def draw_single_run_plots(folder: Folder) -> list[Path]:
     runs, manifest = folder.table("runs"), folder.manifest
     if runs is None:
         runs = pd.DataFrame()
-    name = str(runs["scenario"].iloc[0]) if "scenario" in runs.columns else manifest.get("scenario", {}).get("name", folder.out.name)
-    spec = (manifest.get("scenario") or {}).get("spec") or {}
-    seeds = manifest.get("seeds") or {}
-    seed = next(iter(seeds.values()), None) if isinstance(seeds, dict) and seeds else (int(runs["seed"].iloc[0]) if "seed" in runs.columns else None)
-    context = run_context(name, seed, manifest.get("steps"), spec.get("step_meaning"), spec.get("start_year"), manifest.get("parameters") or {})
+    name = str(runs["scenario"].iloc[0]) if "scenario" in runs.columns else manifest.scenario.name or folder.out.name
+    seeds = manifest.seeds if isinstance(manifest, RunManifest) else {}
+    seed = next(iter(seeds.values())) if seeds else (int(runs["seed"].iloc[0]) if "seed" in runs.columns else None)
+    context = run_context(name, seed, manifest.steps, manifest.scenario.step_meaning, manifest.scenario.start_year, manifest.parameters)
     return draw_run_plots(pick(steps), pick(nations), pick(partnerships), folder.out / "plots", context=context)
 
 

@@ -21,7 +21,6 @@ methods and ``spacesim discover`` look further.
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,6 +28,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ..output.outcomes import run_value
+from ..output.result_folder import DesignLike, as_design
 from .plots import LINE_COLOURS, outcome_unit
 
 #: A colour per variant: the colour-blind-safe palette of every figure.
@@ -37,10 +37,10 @@ COLOURS = LINE_COLOURS
 LOWESS_FRACTION = 1 / 3
 
 
-def varied_numbers(runs: pd.DataFrame, design: dict[str, Any]) -> list[str]:
+def varied_numbers(runs: pd.DataFrame, design: DesignLike) -> list[str]:
     """The design's varied parameters that are numbers and take more than one value among ``runs``."""
     out = []
-    for name in design.get("varied") or []:
+    for name in as_design(design).varied:
         if name in runs.columns and runs[name].nunique() > 1 and pd.api.types.is_numeric_dtype(runs[name]) and not pd.api.types.is_bool_dtype(runs[name]):
             out.append(name)
     return out
@@ -77,7 +77,7 @@ def spearman_interval(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) ->
     return rho, math.tanh(z - half), math.tanh(z + half), p
 
 
-def rank_correlations(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> pd.DataFrame:
+def rank_correlations(runs: pd.DataFrame, design: DesignLike, outcomes: list[str]) -> pd.DataFrame:
     """Per variant, outcome and varied parameter: Spearman's rho of the outcome's per-point mean with the parameter, its 95% interval, p-value and the number of design points.
 
     >>> runs = pd.DataFrame({"run_id": range(6), "point": [0, 1, 2, 3, 4, 5], "variant": "v", "status": "completed", "a": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "final_x": [1.0, 2, 3, 4, 6, 5]})
@@ -98,7 +98,7 @@ def rank_correlations(runs: pd.DataFrame, design: dict[str, Any], outcomes: list
     return pd.DataFrame(rows, columns=["variant", "outcome", "statistic", "parameter", "points", "rho", "low", "high", "p_value"])
 
 
-def summary_lines(runs: pd.DataFrame, design: dict[str, Any], outcomes: list[str]) -> list[str]:
+def summary_lines(runs: pd.DataFrame, design: DesignLike, outcomes: list[str]) -> list[str]:
     """The batch summary of a sampled design: per outcome (and variant), each parameter's Spearman rho with its 95% interval, strongest first."""
     table = rank_correlations(runs, design, outcomes)
     if table.empty:
@@ -130,7 +130,7 @@ def outcome_against_parameter(x: np.ndarray, y: np.ndarray, ax: Axes | None = No
     return ax
 
 
-def parameter_panel(runs: pd.DataFrame, design: dict[str, Any], outcome: str, title: str = "") -> Figure | None:
+def parameter_panel(runs: pd.DataFrame, design: DesignLike, outcome: str, title: str = "") -> Figure | None:
     """An outcome against each varied parameter (a panel each), a point per design point (replicates averaged), a LOWESS smoother per variant, and rho with its interval in each panel's title; ``None`` when no numeric parameter varies."""
     parameters = varied_numbers(runs, design)
     if not parameters:

@@ -19,7 +19,6 @@ replaced (``--force``) or continued (``--resume``).
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -30,9 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, remove_entries, write_json_atomic, write_parquet_atomic
+from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, remove_entries, write_parquet_atomic
 from ..output.provenance import file_sha256, git_revision, now, package_versions
 from ..scenario.errors import InputError
+from ..output.result_folder import CalibrationManifest, ResultFolder
 from .patterns import Pattern, patterns_of
 from .priors import describe
 from .runner import AbcOutcome, Generation, posterior_of, run_abc
@@ -52,20 +52,21 @@ class CalibrationInterrupted(Exception):
 
 
 def read_calibration_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of a calibration folder; :class:`InputError` if the folder is not one."""
+    """The manifest of a calibration folder (read and checked through :class:`~spacesim.output.result_folder.ResultFolder`, as plain data); :class:`InputError` if the folder is not one."""
     folder = Path(folder)
-    path = folder / "manifest.json"
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such calibration folder")
-    if not path.exists():
+    if not (folder / "manifest.json").exists():
         raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim calibrate")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
-        raise InputError.single(path, "kind", f"not a calibration folder (kind {manifest.get('kind') if isinstance(manifest, dict) else None!r})")
-    return manifest
+    result = ResultFolder(folder)
+    if result.kind != KIND:
+        raise InputError.single(result.manifest_path, "kind", f"not a calibration folder (kind {result.kind!r})")
+    return result.read(kind=KIND, finished=False).model_dump(mode="json")
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+    """Write the calibration's manifest through the result folder's contract (checked, versioned)."""
+    ResultFolder(out).write(CalibrationManifest.model_validate(manifest))
 
 
 def posterior_mean(folder: str | Path) -> dict[str, float]:
@@ -154,7 +155,7 @@ def _calibrate(
     spec = calibration.spec
     manifest = _manifest(calibration, patterns, old)
     manifest.update(status="running", command=command)
-    write_json_atomic(out / "manifest.json", manifest)
+    _write_manifest(out, manifest)
     started = time.monotonic()
 
     def report(gen: Generation, outcome: AbcOutcome, left: float | None) -> None:
@@ -171,7 +172,7 @@ def _calibrate(
         history = _history(out)
         gens = _generations(history)
         manifest.update(status="stopped", generations=gens, simulations=int(history.total_nr_simulations), seconds=manifest.get("seconds", 0.0) + time.monotonic() - started)
-        write_json_atomic(out / "manifest.json", manifest)
+        _write_manifest(out, manifest)
         raise CalibrationInterrupted(out, len([g for g in gens if g["t"] >= 0]), int(history.total_nr_simulations)) from None
     finally:
         if executor is not None:
@@ -202,7 +203,7 @@ def _calibrate(
         from .plots import draw_calibration_plots
 
         manifest["plots"] = [str(p.relative_to(out)) for p in draw_calibration_plots(out, manifest, posterior, fit, predictive, calibration, patterns)]
-    write_json_atomic(out / "manifest.json", manifest)
+    _write_manifest(out, manifest)
     return manifest
 
 

@@ -25,8 +25,9 @@ import pandas as pd
 
 from ..output.folder import free_folder
 from ..output.outcomes import run_value
-from ..output.run_result import handling_interrupts
 from ..output.provenance import code_identity, file_sha256, git_revision, now, package_versions
+from ..output.result_folder import AdaptiveRule, BatchManifest, ExperimentRecord, ReplicationRecord, RunCounts, ScenarioRecord, SessionRecord
+from ..output.run_result import handling_interrupts
 from ..scenario.errors import InputError
 from ..scenario.experiment import Experiment, load_experiment
 from .design import Design, build_design, chunked, default_chunk_size
@@ -36,6 +37,7 @@ from .replication import decide
 from .store import BatchStore
 from .wording import PYTHON, Wording
 from .worker import ScenarioModel
+
 
 class BatchInterrupted(Exception):
     """The batch was stopped (Ctrl-C or SIGTERM, or ``reason``: its workers kept being lost); what finished is kept and can be resumed."""
@@ -55,7 +57,7 @@ class BatchResult:
     """
 
     out: Path
-    manifest: dict[str, Any]
+    manifest: BatchManifest
     runs: pd.DataFrame
     ran_now: int = 0
     seconds: float = 0.0
@@ -158,11 +160,10 @@ def _run_locked(
     inputs = (experiment.path, experiment.scenario_path)
     notes: list[str] = []
     if resume:
-        manifest = store.read_manifest()
-        _check_resumable(manifest, experiment, design, out, wording)
-        if manifest.get("status") == "completed":
+        manifest = _check_resumable(store, experiment, design, out, wording)
+        if manifest.completed:
             return BatchResult(out, manifest, pd.read_parquet(out / "runs.parquet"))
-        chunk_size = manifest["chunk_size"]
+        chunk_size = manifest.chunk_size
     else:
         first_round = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
         chunk_size = experiment.spec.chunk_size or default_chunk_size(first_round, workers or _cores())
@@ -185,19 +186,17 @@ def _run_locked(
         _check_chunks(store, first_chunks, wording)  # before the manifest says "running": a folder cut with other settings is refused untouched
         done_runs, failed_runs = store.chunk_counts()
         planned = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
-        manifest["status"] = "running"
-        session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv}
+        manifest.status = "running"
+        session = SessionRecord(started=started, executor=executor.name, workers=executor.workers, cluster=cluster, command=sys.argv, set_aside=notes or None)
         if experiment.adaptive is None:  # adaptive rounds are decided as they go
-            session["chunks_to_run"] = len(set(range(-(-len(design.tasks) // chunk_size))) - store.done_chunks())
-        if notes:
-            session["set_aside"] = notes
-        manifest.setdefault("sessions", []).append(session)
-        manifest["runs"] = {"total": max(planned, done_runs), "completed": done_runs - failed_runs, "failed": failed_runs}
+            session.chunks_to_run = len(set(range(-(-len(design.tasks) // chunk_size))) - store.done_chunks())
+        manifest.sessions.append(session)
+        manifest.runs = RunCounts(total=max(planned, done_runs), completed=done_runs - failed_runs, failed=failed_runs)
         store.write_manifest(manifest)
 
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
-        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": manifest["code"]["sha256"]}
+        context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
         runner = _ChunkRunner(executor, store, ScenarioModel(experiment.scenario, tables, context), progress, wording)
         try:
             if experiment.adaptive is None:
@@ -208,12 +207,12 @@ def _run_locked(
             progress.close()
             executor.close()
             done, failed = store.chunk_counts()
-            manifest["status"] = "interrupted"
-            manifest["runs"] = {"total": max(progress.total, done), "completed": done - failed, "failed": failed}
-            manifest["sessions"][-1]["stopped"] = now()
+            manifest.status = "interrupted"
+            manifest.runs = RunCounts(total=max(progress.total, done), completed=done - failed, failed=failed)
+            manifest.session.stopped = now()
             reason = str(exc) if isinstance(exc, WorkersLost) else None
             if reason:
-                manifest["sessions"][-1]["stopped_because"] = reason
+                manifest.session.stopped_because = reason
             store.write_manifest(manifest)
             raise BatchInterrupted(out, done, max(progress.total, done), reason) from None
         progress.close()
@@ -226,13 +225,13 @@ def _run_locked(
     runs = pd.read_parquet(out / "runs.parquet")
     result = BatchResult(out, manifest, runs, ran_now, seconds)
     failed = int((runs["status"] == "failed").sum())
-    manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
-    manifest["chunks"] = n_chunks
-    manifest["tables"] = written
-    manifest["status"] = "completed"
-    manifest["finished"] = now()
-    manifest["sessions"][-1]["finished"] = manifest["finished"]
-    manifest["sessions"][-1]["chunks_run"] = ran_chunks
+    manifest.runs = RunCounts(total=len(runs), completed=len(runs) - failed, failed=failed)
+    manifest.chunks = n_chunks
+    manifest.tables = written
+    manifest.status = "completed"
+    manifest.finished = now()
+    manifest.session.finished = manifest.finished
+    manifest.session.chunks_run = ran_chunks
     store.write_manifest(manifest)
     store.remove_chunks()
     return result
@@ -273,11 +272,10 @@ def retry_failed(
     started = now()
     lock = store.lock(create=False, wording=wording)
     try:
-        manifest = store.read_manifest()
         design = build_design(experiment)
-        _check_resumable(manifest, experiment, design, out, wording)
-        if manifest.get("status") != "completed" or not (out / "runs.parquet").exists():
-            raise InputError.single(store.manifest_path, "status", f"the batch has not finished ({manifest.get('status')}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)")
+        manifest = _check_resumable(store, experiment, design, out, wording)
+        if not manifest.completed or not (out / "runs.parquet").exists():
+            raise InputError.single(store.manifest_path, "status", f"the batch has not finished ({manifest.status}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)")
         if experiment.adaptive is not None:
             raise InputError.single(
                 experiment.path, "replicates", f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with {wording.force} or {wording.another_out}"
@@ -296,7 +294,7 @@ def _retry_locked(
     experiment: Experiment,
     out: Path,
     store: BatchStore,
-    manifest: dict[str, Any],
+    manifest: BatchManifest,
     design: Design,
     runs: pd.DataFrame,
     failed_ids: set[int],
@@ -308,20 +306,20 @@ def _retry_locked(
     wording: Wording,
 ) -> BatchResult:
     """:func:`retry_failed` once the folder's lock is held and the batch checked."""
-    tables = tuple(manifest.get("kept_tables") or ())
+    tables = tuple(manifest.kept_tables)
     tasks = [t for t in design.tasks if t.run_id in failed_ids]
     if len(tasks) != len(failed_ids):  # pragma: no cover - the design was checked equal to the manifest's
         raise InputError.single(store.manifest_path, "design", "the failed runs are not in the experiment's design")
     shutil.rmtree(store.chunks_dir, ignore_errors=True)  # what a retry stopped half-way left
     store.chunks_dir.mkdir()
     executor = make_executor(workers, cluster, wording)
-    session = {"started": started, "executor": executor.name, "workers": executor.workers, "cluster": cluster, "command": sys.argv, "retried_failed": len(tasks)}
+    session = SessionRecord(started=started, executor=executor.name, workers=executor.workers, cluster=cluster, command=sys.argv, retried_failed=len(tasks))
     progress = Progress(len(tasks), 0, 0, quiet=quiet)
     clock = time.perf_counter()
-    context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": manifest["code"]["sha256"]}
+    context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
     runner = _ChunkRunner(executor, store, ScenarioModel(experiment.scenario, tables, context), progress, wording)
     try:
-        n_chunks = runner.run(list(enumerate(chunked(tasks, manifest["chunk_size"]))))
+        n_chunks = runner.run(list(enumerate(chunked(tasks, manifest.chunk_size))))
     except (KeyboardInterrupt, WorkersLost) as exc:
         progress.close()
         raise BatchInterrupted(out, runner.ran, len(tasks), str(exc) if isinstance(exc, WorkersLost) else None) from None
@@ -338,21 +336,22 @@ def _retry_locked(
     store.remove_chunks()
     runs = pd.read_parquet(out / "runs.parquet")
     failed = int((runs["status"] == "failed").sum())
-    manifest["runs"] = {"total": len(runs), "completed": len(runs) - failed, "failed": failed}
+    manifest.runs = RunCounts(total=len(runs), completed=len(runs) - failed, failed=failed)
     result = BatchResult(out, manifest, runs, runner.ran, seconds)
     tables_written = [f"{n}.parquet" for n in ("runs", "steps", *tables)]
-    derived = [*(t for t in manifest.get("tables") or [] if t not in tables_written), *(manifest.get("plots") or [])]
+    derived = [*(t for t in manifest.tables if t not in tables_written), *manifest.plots]
     for name in derived:  # made from the old tables: stale now
         target = out / name
         if target.parent.resolve() in (out.resolve(), (out / "plots").resolve()):
             target.unlink(missing_ok=True)
-    manifest["tables"] = tables_written
-    manifest["plots"] = []
-    manifest.pop("sensitivity", None)
-    session["finished"] = now()
-    session["chunks_run"] = runner.chunks
-    manifest.setdefault("sessions", []).append(session)
-    manifest["finished"] = session["finished"]
+    manifest.tables = tables_written
+    manifest.plots = []
+    manifest.sensitivity = None
+    manifest.comparison = None
+    session.finished = now()
+    session.chunks_run = runner.chunks
+    manifest.sessions.append(session)
+    manifest.finished = session.finished
     store.write_manifest(manifest)
     return result
 
@@ -428,9 +427,10 @@ class _ChunkRunner:
         return max((i for i, _ in chunks), default=-1) + 1
 
 
-def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], chunk_size: int, manifest: dict[str, Any]) -> int:
+def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], chunk_size: int, manifest: BatchManifest) -> int:
     """Run rounds of replicates until every design point has stopped (see :mod:`.replication`); return the number of chunks."""
-    counts = {p: int(rule["min"]) for p in range(len(design.points))}
+    adaptive = AdaptiveRule.model_validate(rule)  # the experiment's rule, as the manifest's design records it
+    counts = {p: adaptive.min for p in range(len(design.points))}
     previous = dict.fromkeys(counts, 0)
     n_variants = len(design.variants)
     next_chunk, round_no = 0, 0
@@ -440,19 +440,19 @@ def _run_adaptive(runner: _ChunkRunner, design: Design, rule: dict[str, Any], ch
         next_chunk += len(chunks)
         runner.progress.set_total(sum(counts.values()) * n_variants)
         runner.run(chunks)
-        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(rule["outcome"]).column]))
-        manifest["replication"] = {
-            "outcome": rule["outcome"],
-            "statistic": run_value(rule["outcome"]).statistic,
-            "target_halfwidth": rule["target_halfwidth"],
-            "min": rule["min"],
-            "max": rule["max"],
-            "rule": "a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
+        decisions = decide(rule, counts, runner.store.read_runs(["point", "variant", "replicate", "status", run_value(adaptive.outcome).column]))
+        manifest.replication = ReplicationRecord(
+            outcome=adaptive.outcome,
+            statistic=run_value(adaptive.outcome).statistic,
+            target_halfwidth=adaptive.target_halfwidth,
+            min=adaptive.min,
+            max=adaptive.max,
+            rule="a point stops when the 95% half-width of every variant's mean is <= target (points[].halfwidth is the widest, of points[].widest_variant), "
             "or at max replicates; otherwise next round min(max, max(n+1, min(2n, ceil((t s / target)^2)))) with s the largest sd over variants. "
             "points[].variants holds each variant's completed replicates, mean and half-width",
-            "rounds": round_no + 1,
-            "points": [d.record() for d in decisions.values()],
-        }
+            rounds=round_no + 1,
+            points=[d.record() for d in decisions.values()],
+        )
         if all(d.stopped for d in decisions.values()):
             return next_chunk
         previous = counts
@@ -489,101 +489,73 @@ def scenario_file_for_commands(experiment: Experiment) -> str:
         return str(literal)
 
 
-def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> dict[str, Any]:
+def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, tables: tuple[str, ...], started: str) -> BatchManifest:
     spec = experiment.spec
     assert experiment.path is not None
-    return {
-        "kind": "batch",
-        "status": "running",
-        "experiment": {
-            "name": spec.name,
-            "description": spec.description,
-            "file": str(experiment.path),
-            "sha256": file_sha256(experiment.path),
-            "spec": spec.model_dump(mode="json"),
-        },
-        "scenario": {
-            "name": experiment.scenario.name,
-            "file": str(experiment.scenario_path),
-            "sha256": file_sha256(experiment.scenario_path),
-        },
-        "parameters": experiment.scenario.parameter_values(),
-        "fixed_overrides": dict(spec.parameters),
-        "steps": experiment.scenario.steps,
-        "base_seed": spec.seed,
-        "seeding": "numpy.random.SeedSequence(base_seed).spawn(points)[point].spawn(replicates)[replicate].generate_state(1, uint64) >> 1; variants share seeds",
-        "design": design.describe(spec),
-        "outcomes": list(spec.outcomes),
-        "plot_kinds": [p.value for p in spec.plots],
-        "kept_tables": list(tables),
-        "chunk_size": chunk_size,
-        "chunks": -(-len(design.tasks) // chunk_size),
-        "code": code_identity(),
-        "versions": package_versions(),
-        "git_revision": git_revision(),
-        "started": started,
-        "finished": None,
-        "runs": {"total": len(design.tasks), "completed": 0, "failed": 0},
-        "sessions": [],
-    }
+    return BatchManifest(
+        status="running",
+        experiment=ExperimentRecord(name=spec.name, description=spec.description, file=str(experiment.path), sha256=file_sha256(experiment.path), spec=spec.model_dump(mode="json")),
+        scenario=ScenarioRecord(name=experiment.scenario.name, file=str(experiment.scenario_path), sha256=file_sha256(experiment.scenario_path)),
+        parameters=experiment.scenario.parameter_values(),
+        fixed_overrides=dict(spec.parameters),
+        steps=experiment.scenario.steps,
+        base_seed=spec.seed,
+        seeding="numpy.random.SeedSequence(base_seed).spawn(points)[point].spawn(replicates)[replicate].generate_state(1, uint64) >> 1; variants share seeds",
+        design=json.loads(json.dumps(design.describe(spec), default=str)),
+        outcomes=list(spec.outcomes),
+        plot_kinds=[p.value for p in spec.plots],
+        kept_tables=list(tables),
+        chunk_size=chunk_size,
+        chunks=-(-len(design.tasks) // chunk_size),
+        code=code_identity(),
+        versions=package_versions(),
+        git_revision=git_revision(),
+        started=started,
+        finished=None,
+        runs=RunCounts(total=len(design.tasks)),
+        sessions=[],
+    )
 
 
-def _check_resumable(manifest: dict[str, Any], experiment: Experiment, design: Design, out: Path, wording: Wording = PYTHON) -> None:
-    """Refuse to resume (:class:`InputError`, exit status 2) a malformed manifest, or when anything the runs depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
+def _code_hash(manifest: BatchManifest) -> str | None:
+    """The source hash the batch's runs record (checked equal to this code's on a resume)."""
+    return manifest.code.sha256 if manifest.code else None
+
+
+def _check_resumable(store: BatchStore, experiment: Experiment, design: Design, out: Path, wording: Wording = PYTHON) -> BatchManifest:
+    """The batch's manifest, or :class:`InputError` (exit status 2) for a malformed manifest or when anything the runs depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
     assert experiment.path is not None
     path = out / "manifest.json"
     again = f"start again with {wording.force} or {wording.another_out}"
-    _check_manifest_shape(manifest, path, again)
-    if manifest.get("kind") != "batch":
-        raise InputError.single(path, "kind", f"this folder holds a single run, not a batch; choose {wording.another_out}")
-    code, here = manifest["code"], code_identity()
-    if code.get("sha256") != here["sha256"]:
+    manifest = store.read_for_resume(again, another_out=wording.another_out)
+    code, here = manifest.code, code_identity()
+    assert code is not None  # read_for_resume refuses a manifest without it
+    if code.sha256 != here["sha256"]:
         raise InputError.single(
             path,
             "code",
-            f"the spacesim code changed since the batch in {out} started (version {code.get('version')}, source sha256 {str(code.get('sha256'))[:12]}... then; "
+            f"the spacesim code changed since the batch in {out} started (version {code.version}, source sha256 {str(code.sha256)[:12]}... then; "
             f"version {here['version']}, {here['sha256'][:12]}... now); resuming would mix runs of two models in one table. Resume with the code that started it, or {again}",
         )
-    was, now_ = manifest["experiment"]["sha256"], file_sha256(experiment.path)
+    was, now_ = manifest.experiment.sha256 or "", file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
             experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}"
         )
-    was_spec, now_spec = manifest["experiment"].get("spec"), experiment.spec.model_dump(mode="json")
+    was_spec, now_spec = manifest.experiment.spec, experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
         changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
         raise InputError.single(path, ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
-    was, now_ = manifest["scenario"]["sha256"], file_sha256(experiment.scenario_path)
-    if was != now_:
+    if manifest.scenario.sha256 != file_sha256(experiment.scenario_path):
         raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}")
     described = json.loads(json.dumps(design.describe(experiment.spec), default=str))
-    if manifest["design"] != described:
-        changed = sorted(k for k in set(described) | set(manifest["design"]) if described.get(k) != manifest["design"].get(k))
+    recorded = manifest.design.model_dump(mode="json")
+    if recorded != described:
+        changed = sorted(k for k in set(described) | set(recorded) if described.get(k) != recorded.get(k))
         raise InputError.single(path, "design", f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore manifest.json, or {again}")
-    if experiment.spec.chunk_size is not None and manifest["chunk_size"] != experiment.spec.chunk_size:
-        raise InputError.single(path, "chunk_size", f"{manifest['chunk_size']} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}")
-
-
-#: What a batch manifest must hold for a resume, and of what type.
-_MANIFEST_SHAPE: dict[str, type | tuple[type, ...]] = {"kind": str, "status": str, "experiment": dict, "scenario": dict, "design": dict, "chunk_size": int, "code": dict, "sessions": list, "runs": dict, "outcomes": list}
-
-
-def _check_manifest_shape(manifest: Any, path: Path, again: str) -> None:
-    """:class:`InputError` naming the first key of a batch manifest that is missing or of the wrong type (a hand-edited or foreign manifest), never a crash."""
-    if not isinstance(manifest, dict):
-        raise InputError.single(path, "", f"the manifest is a JSON {type(manifest).__name__}, not an object; restore it, or {again}")
-    for key, kind in _MANIFEST_SHAPE.items():
-        if key not in manifest:
-            hint = " (written by a spacesim that did not record its code, so resuming cannot tell whether the code changed)" if key == "code" else ""
-            raise InputError.single(path, key, f"missing{hint}; the manifest cannot be resumed: restore it, or {again}")
-        value = manifest[key]
-        if not isinstance(value, kind) or isinstance(value, bool):
-            raise InputError.single(path, key, f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore the manifest, or {again}")
-    if manifest["chunk_size"] < 1:
-        raise InputError.single(path, "chunk_size", f"must be at least 1, not {manifest['chunk_size']}; restore the manifest, or {again}")
-    for section, key in (("experiment", "sha256"), ("scenario", "sha256"), ("code", "sha256")):
-        if not isinstance(manifest[section].get(key), str):
-            raise InputError.single(path, f"{section}.{key}", f"missing or not a string; restore the manifest, or {again}")
+    if experiment.spec.chunk_size is not None and manifest.chunk_size != experiment.spec.chunk_size:
+        raise InputError.single(path, "chunk_size", f"{manifest.chunk_size} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}")
+    return manifest
 
 
 def _copy_inputs(experiment: Experiment, store: BatchStore) -> None:

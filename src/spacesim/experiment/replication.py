@@ -39,32 +39,10 @@ import numpy as np
 import pandas as pd
 
 from ..output.outcomes import run_value
+from ..stats import halfwidth, t_quantile
 
 TARGET = "target reached"
 MAXED = "max reached"
-
-
-def halfwidth(values: np.ndarray) -> float:
-    """Half-width of the t-based 95% interval of the mean (infinite with fewer than two values).
-
-    >>> round(halfwidth(np.array([1.0, 2.0, 3.0, 4.0])), 4)
-    2.0543
-    >>> halfwidth(np.array([1.0]))
-    inf
-    """
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    n = len(values)
-    if n < 2:
-        return math.inf
-    return float(t_quantile(n - 1) * values.std(ddof=1) / math.sqrt(n))
-
-
-def t_quantile(dof: int) -> float:
-    """The 97.5% quantile of Student's t with ``dof`` degrees of freedom (the two-sided 95% interval's factor)."""
-    from scipy import stats  # imported here: every batch worker imports this module and never calls it (scipy.stats costs ~0.5 s)
-
-    return float(stats.t.ppf(0.975, dof))
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,15 @@ name and renamed, then the chunk folders are removed.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, fsync_path, remove_entries, write_json_atomic
+from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, fsync_path, remove_entries
+from ..output.result_folder import BatchManifest, ResultFolder
 from ..scenario.errors import InputError
 from .wording import PYTHON, Wording
 from .worker import ChunkResult
@@ -100,19 +99,13 @@ class BatchStore:
         (self.root / "inputs").mkdir(parents=True, exist_ok=True)
         self.chunks_dir.mkdir(exist_ok=True)
 
-    def read_manifest(self) -> dict[str, Any]:
-        """The manifest as written last (a JSON object; :class:`InputError` otherwise)."""
-        try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError.single(self.manifest_path, "", f"cannot read the batch manifest ({exc})") from None
-        if not isinstance(manifest, dict):
-            raise InputError.single(self.manifest_path, "", f"the manifest is a JSON {type(manifest).__name__}, not an object: not a manifest of spacesim")
-        return manifest
+    def read_for_resume(self, again: str, another_out: str = "another --out") -> BatchManifest:
+        """The batch's manifest as written last, checked for a resume (:meth:`ResultFolder.read_for_resume`)."""
+        return ResultFolder(self.root).read_for_resume(again, another_out)
 
-    def write_manifest(self, manifest: dict[str, Any]) -> None:
+    def write_manifest(self, manifest: BatchManifest) -> None:
         """Replace the manifest atomically."""
-        write_json_atomic(self.manifest_path, manifest)
+        ResultFolder(self.root).write(manifest)
 
     # --- chunks -------------------------------------------------------------------
     def chunk_dir(self, chunk: int) -> Path:

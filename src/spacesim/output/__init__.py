@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from .folder import ResultFolder, prepare_output, read_tables
+from .folder import StagedRun, prepare_output, read_tables
+from .result_folder import BatchManifest, CalibrationManifest, ResultFolder, RunManifest
 
 _RUN = ("RunResult", "run_scenario")
 
@@ -16,4 +17,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["ResultFolder", "RunResult", "prepare_output", "read_tables", "run_scenario"]
+__all__ = ["BatchManifest", "CalibrationManifest", "ResultFolder", "RunManifest", "StagedRun", "RunResult", "prepare_output", "read_tables", "run_scenario"]

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.errors import InputError
-from .folder import TABLES, read_manifest, write_json_atomic
+from .folder import TABLES, write_json_atomic
+from .result_folder import ResultFolder
 
 FORMATS = ("csv", "xlsx")
 
@@ -65,7 +66,7 @@ def export_folder(folder: str | Path, fmt: str = "csv", out: str | Path | None =
     folder = Path(folder)
     if fmt not in FORMATS:
         raise InputError.single("--format", fmt, f"unknown format; choose {' or '.join(FORMATS)}")
-    read_manifest(folder, needed_for="an export")
+    ResultFolder(folder).read(needed_for="an export")
     target = Path(out) if out is not None else folder / "export"
     if target.exists() and not target.is_dir():
         raise InputError.single(target, "--out", "exists and is not a folder; give the folder to write the export into")

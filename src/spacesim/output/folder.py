@@ -374,7 +374,7 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-class ResultFolder:
+class StagedRun:
     """A single run's result folder, locked while it is written: the files go to a staging folder inside it and are moved into place by ``commit``, the manifest last.
 
     Opening it checks ``out`` (:func:`prepare_output`), makes the folder and
@@ -386,8 +386,9 @@ class ResultFolder:
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
-    >>> with ResultFolder(root / "r") as folder:
-    ...     folder.write_json("manifest.json", {"kind": "run", "status": "completed"})
+    >>> from spacesim.output.result_folder import RunManifest
+    >>> with StagedRun(root / "r") as folder:
+    ...     folder.write_manifest(RunManifest(status="completed"))
     >>> sorted(p.name for p in (root / "r").iterdir())
     ['manifest.json']
     """
@@ -411,9 +412,11 @@ class ResultFolder:
         """The folder plots go into (made by whatever draws them)."""
         return self.staging / "plots"
 
-    def write_json(self, name: str, data: Any) -> None:
-        """Write a JSON file into the folder."""
-        write_json_atomic(self.staging / name, data)
+    def write_manifest(self, manifest: Any) -> None:
+        """Write the run's manifest (a :class:`~spacesim.output.result_folder.RunManifest`) into the folder; it is moved into place last."""
+        from .result_folder import ResultFolder
+
+        ResultFolder(self.staging).write(manifest)
 
     def write_table(self, name: str, df: pd.DataFrame) -> None:
         """Write ``name``.parquet into the folder."""
@@ -437,7 +440,7 @@ class ResultFolder:
         shutil.rmtree(self.staging, ignore_errors=True)
         self.lock.release()
 
-    def __enter__(self) -> "ResultFolder":
+    def __enter__(self) -> "StagedRun":
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
@@ -451,55 +454,3 @@ def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
     """Every Parquet table of a result folder, by name (those present)."""
     folder = Path(folder)
     return {name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES if (folder / f"{name}.parquet").exists()}
-
-
-def read_manifest(folder: str | Path, *, needed_for: str = "this", kind: str | None = None, finished: bool = True) -> dict[str, Any]:
-    """The ``manifest.json`` of a result folder, checked; :class:`InputError` naming the folder and what is wrong otherwise.
-
-    ``kind`` ("run" or "batch") requires that kind of folder; ``finished``
-    requires status "completed" and ``runs.parquet``. ``needed_for`` ends the
-    messages ("a paired comparison needs ...").
-    """
-    folder = Path(folder)
-    if not folder.exists():
-        raise InputError.single(folder, "", "no such result folder")
-    if not folder.is_dir():
-        raise InputError.single(folder, "", "not a folder; give the result folder of spacesim run or spacesim batch")
-    path = folder / "manifest.json"
-    if not path.exists():
-        raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim run or spacesim batch")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError.single(path, "", f"cannot read the manifest ({exc})") from None
-    if not isinstance(manifest, dict):
-        raise InputError.single(path, "", "the manifest is not a JSON object")
-    if kind is not None and manifest.get("kind") != kind:
-        raise InputError.single(path, "kind", f"not a {kind} result folder (kind {manifest.get('kind')!r}); {needed_for} needs the folder of spacesim {kind}")
-    if finished:
-        status = manifest.get("status")
-        what = "run" if manifest.get("kind") == "run" else "batch"
-        if status != "completed":
-            hint = f" (finish it with {resume_command(manifest, folder)})" if what == "batch" else ""
-            raise InputError.single(path, "status", f"the {what} is {status or 'of unknown status'}, not completed: {needed_for} needs a finished {what}{hint}")
-        if not (folder / "runs.parquet").exists():
-            raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
-    return manifest
-
-
-def resume_command(manifest: dict[str, Any], out: str | Path) -> str:
-    """The command that finishes the batch a manifest describes: ``spacesim sensitivity FILE --method M ...`` for a sensitivity batch, else ``spacesim batch FILE ...``.
-
-    >>> resume_command({"experiment": {"file": "exp/s.yaml", "spec": {"sensitivity": {"method": "morris"}}}}, "res/m")
-    'spacesim sensitivity exp/s.yaml --out res/m --resume --method morris'
-    >>> resume_command({"experiment": {"file": "my exp.yaml", "spec": {"sensitivity": None}}}, "res/b")
-    "spacesim batch 'my exp.yaml' --out res/b --resume"
-    """
-    import shlex
-
-    experiment = manifest.get("experiment") or {}
-    sensitivity = (experiment.get("spec") or {}).get("sensitivity")
-    words = ["spacesim", "sensitivity" if sensitivity else "batch", str(experiment.get("file") or "EXPERIMENT.yaml"), "--out", str(out), "--resume"]
-    if sensitivity and sensitivity.get("method"):
-        words += ["--method", str(sensitivity["method"])]  # the batch may have been started with --method
-    return " ".join(shlex.quote(w) for w in words)

@@ -17,7 +17,8 @@ import pandas as pd
 from ..model import SpaceModel
 from ..catalogue import STEP_OUTCOMES
 from ..scenario import ScenarioSpec
-from .folder import ResultFolder
+from .folder import StagedRun
+from .result_folder import RunManifest, ScenarioRecord
 from .outcomes import totals_of
 from .provenance import code_identity, file_sha256, git_revision, now, package_versions
 
@@ -213,51 +214,49 @@ def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_cus
         _INTERRUPTS.pending = _INTERRUPTS.raised = False
 
 
-def write_run(result: RunResult, out: str | Path | ResultFolder, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None) -> Path:
+def write_run(result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None) -> Path:
     """Write a single run's result folder: manifest and five tables (its plots come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
 
-    ``out`` is a path, or a :class:`ResultFolder` already opened (and
+    ``out`` is a path, or a :class:`StagedRun` already opened (and
     locked) before the run was simulated, which this commits.
     """
-    if isinstance(out, ResultFolder):
+    if isinstance(out, StagedRun):
         folder = out
     else:
-        folder = ResultFolder(out, force=force, inputs=(scenario_file,) if scenario_file else ())
+        folder = StagedRun(out, force=force, inputs=(scenario_file,) if scenario_file else ())
     with folder:
         write_run_files(folder, result, scenario_file=scenario_file, started=started)
     return folder.out
 
 
-def write_run_files(folder: ResultFolder, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None) -> None:
-    """Write a run's manifest and tables into an open :class:`ResultFolder`."""
+def write_run_files(folder: StagedRun, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None) -> None:
+    """Write a run's manifest and tables into an open :class:`StagedRun`."""
     folder.write_table("runs", result.runs_frame())
     folder.write_table("steps", result.steps)
     folder.write_table("nations", result.nations)
     folder.write_table("events", result.events)
     folder.write_table("partnerships", result.partnerships)
-    folder.write_json(
-        "manifest.json",
-        {
-            "kind": "run",
-            "status": "completed",
-            "scenario": {
-                "name": result.spec.name,
-                "description": result.spec.description,
-                "file": str(scenario_file) if scenario_file else None,
-                "sha256": file_sha256(scenario_file) if scenario_file else None,
-                "spec": result.spec.model_dump(mode="json", by_alias=True),
-            },
-            "parameters": result.spec.parameter_values(),
-            "seeds": {"0": result.seed},
-            "steps": int(result.steps["step"].iloc[-1]),
-            "runs": {"total": 1, "completed": 1, "failed": 0},
-            "code": code_identity(),
-            "versions": package_versions(),
-            "git_revision": git_revision(),
-            "command": sys.argv,
-            "started": started or now(),
-            "finished": now(),
-            "tables": ["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
-            "plots": [],
-        },
+    folder.write_manifest(
+        RunManifest(
+            status="completed",
+            scenario=ScenarioRecord(
+                name=result.spec.name,
+                description=result.spec.description,
+                file=str(scenario_file) if scenario_file else None,
+                sha256=file_sha256(scenario_file) if scenario_file else None,
+                spec=result.spec.model_dump(mode="json", by_alias=True),
+            ),
+            parameters=result.spec.parameter_values(),
+            seeds={"0": result.seed},
+            steps=int(result.steps["step"].iloc[-1]),
+            runs={"total": 1, "completed": 1, "failed": 0},
+            code=code_identity(),
+            versions=package_versions(),
+            git_revision=git_revision(),
+            command=sys.argv,
+            started=started or now(),
+            finished=now(),
+            tables=["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
+            plots=[],
+        )
     )
