@@ -32,7 +32,9 @@ def test_mean_interval_edges():
 def _scipy_direct(a, b, n, seed, confidence, paired):
     rng = np.random.default_rng(seed)
     diff = lambda x, y, axis=-1: np.mean(y, axis=axis) - np.mean(x, axis=axis)  # noqa: E731
-    first = scipy_stats.bootstrap((a, b), lambda x, y, axis=-1: np.mean(y - x, axis=axis), paired=True, n_resamples=n, confidence_level=confidence, method="percentile", rng=rng)
+    first = scipy_stats.bootstrap(
+        (a, b), lambda x, y, axis=-1: np.mean(y - x, axis=axis), paired=True, n_resamples=n, confidence_level=confidence, method="percentile", rng=rng
+    )
     if paired:
         return first.confidence_interval
     return scipy_stats.bootstrap((a, b), diff, paired=False, n_resamples=n, confidence_level=confidence, method="percentile", rng=rng).confidence_interval

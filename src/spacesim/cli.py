@@ -33,7 +33,11 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
     for item in items:
         name, sep, raw = item.partition("=")
         if not sep or not name:
-            raise InputError.single("--set", item, f"expected NAME=VALUE, e.g. --set {name or 'legal_clarity'}={raw or '0.8'}" if sep else f"expected NAME=VALUE, e.g. --set {item}=VALUE")
+            raise InputError.single(
+                "--set",
+                item,
+                f"expected NAME=VALUE, e.g. --set {name or 'legal_clarity'}={raw or '0.8'}" if sep else f"expected NAME=VALUE, e.g. --set {item}=VALUE",
+            )
         try:
             out[name.strip()] = yaml.safe_load(raw)
         except yaml.YAMLError:
@@ -231,7 +235,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 
     experiment = load_experiment(args.experiment)
     if experiment.spec.sensitivity is None:
-        raise InputError.single(args.experiment, "sensitivity", "the experiment has no sensitivity section: declare the parameters with their ranges, the outcomes and the sample size there (see experiments/sensitivity.yaml)")
+        raise InputError.single(
+            args.experiment,
+            "sensitivity",
+            "the experiment has no sensitivity section: declare the parameters with their ranges, the outcomes and the sample size there (see experiments/sensitivity.yaml)",
+        )
     return cmd_batch(args, experiment.with_method(args.method))
 
 
@@ -244,7 +252,11 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
 
     experiment = experiment or load_experiment(args.experiment)
     if args.retry_failed and (args.resume or args.force):
-        raise InputError.single(args.out or "--retry-failed", "--retry-failed", "choose one: --retry-failed reruns the failed runs of a finished batch, --resume finishes a stopped one, --force starts again")
+        raise InputError.single(
+            args.out or "--retry-failed",
+            "--retry-failed",
+            "choose one: --retry-failed reruns the failed runs of a finished batch, --resume finishes a stopped one, --force starts again",
+        )
 
     # Ctrl-C and SIGTERM both stop the batch cleanly, even when this process was started with
     # SIGINT ignored (as a shell does for background jobs); while a model steps, the stop waits
@@ -256,7 +268,17 @@ def cmd_batch(args: argparse.Namespace, experiment: Any = None) -> int:
             if args.retry_failed:
                 result = retry_failed(experiment, args.out, workers=args.workers, cluster=args.cluster, quiet=False, wording=CLI)
             else:
-                result = run_batch(experiment, args.out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, quiet=False, wording=CLI, allow_large=args.allow_large)
+                result = run_batch(
+                    experiment,
+                    args.out,
+                    workers=args.workers,
+                    cluster=args.cluster,
+                    resume=args.resume,
+                    force=args.force,
+                    quiet=False,
+                    wording=CLI,
+                    allow_large=args.allow_large,
+                )
     except BatchInterrupted as exc:
         if exc.reason:
             print(f"error: {exc.out}: the batch stopped: {exc.reason}; {exc.done} of {exc.total} runs finished and are kept", file=sys.stderr)
@@ -314,7 +336,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if not 0 < args.confidence < 1:
         raise InputError.single("--confidence", str(args.confidence), "must be between 0 and 1, e.g. 0.95")
     with _analysing(folder):
-        table, paths, replaced = compare_batch(folder, args.outcomes, args.variants, n_boot=args.boot, seed=args.seed, confidence=args.confidence, out=args.out, force=args.force, write=args.out is not None)
+        table, paths, replaced = compare_batch(
+            folder,
+            args.outcomes,
+            args.variants,
+            n_boot=args.boot,
+            seed=args.seed,
+            confidence=args.confidence,
+            out=args.out,
+            force=args.force,
+            write=args.out is not None,
+        )
     print(format_comparison(table))
     attrs = table.attrs
     print(f"(paired bootstrap over replicate pairs, {attrs['n_boot']} resamples, seed {attrs['seed']}; d_z = mean difference / sd of the differences)")
@@ -361,7 +393,9 @@ def cmd_discover(args: argparse.Namespace) -> int:
     """spacesim discover: scenario discovery (PRIM and CART) on a finished batch."""
     from .analysis.discovery import FOLDER, format_discovery, write_discovery
 
-    account = write_discovery(args.folder, args.outcome, below=args.below, above=args.above, min_density=args.min_density, max_depth=args.depth, force=args.force)
+    account = write_discovery(
+        args.folder, args.outcome, below=args.below, above=args.above, min_density=args.min_density, max_depth=args.depth, force=args.force
+    )
     print(format_discovery(account))
     print(f"results: {Path(args.folder) / FOLDER}/ ({', '.join(account['files'])})")
     return EXIT_OK
@@ -369,18 +403,33 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 def _batch_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("experiment", metavar="EXPERIMENT.yaml", help="experiment file")
-    parser.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch")
-    parser.add_argument("--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler's workers instead of local processes (HOST:PORT also accepted)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local worker processes (default: one per core; 1 runs in this process); not with --cluster, whose workers run the batch",
+    )
+    parser.add_argument(
+        "--cluster", metavar="tcp://HOST:PORT", help="run on an existing Dask scheduler's workers instead of local processes (HOST:PORT also accepted)"
+    )
     parser.add_argument("--out", metavar="DIR", help="result folder (default: results/EXPERIMENT, or a new results/EXPERIMENT-2, -3... when that one is taken)")
     parser.add_argument("--resume", action="store_true", help="continue a stopped batch in --out, running only what is missing")
     parser.add_argument("--force", action="store_true", help="delete an existing --out and start again")
-    parser.add_argument("--retry-failed", action="store_true", help="run again only the runs of a finished batch in --out that failed, keeping the others (refused if the code, experiment or scenario changed)")
+    parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="run again only the runs of a finished batch in --out that failed, keeping the others (refused if the code, experiment or scenario changed)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip drawing the summary plots")
     _allow_large_option(parser)
 
 
 def _allow_large_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--allow-large", action="store_true", help="go ahead with a design of more than a million runs, or runs needing more memory than is available (refused otherwise)")
+    parser.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="go ahead with a design of more than a million runs, or runs needing more memory than is available (refused otherwise)",
+    )
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -392,7 +441,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     calibration = load_calibration(args.calibration)
     if args.cluster is not None and args.workers is not None:
-        raise InputError.single("--workers", str(args.workers), "cannot be combined with --cluster: on a Dask cluster the calibration runs on the cluster's workers")
+        raise InputError.single(
+            "--workers", str(args.workers), "cannot be combined with --cluster: on a Dask cluster the calibration runs on the cluster's workers"
+        )
     if args.workers is not None and args.workers < 1:
         raise InputError.single("--workers", str(args.workers), "must be at least 1")
     out = Path(args.out) if args.out else Path("results") / Path(args.calibration).stem
@@ -403,7 +454,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     previous = signal.signal(signal.SIGTERM, _stop)
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        manifest = calibrate(calibration, out, workers=args.workers, cluster=args.cluster, resume=args.resume, force=args.force, plots=not args.no_plots, echo=lambda line: print(line, flush=True), command=_calibrate_command(args, out, resume=args.resume))
+        manifest = calibrate(
+            calibration,
+            out,
+            workers=args.workers,
+            cluster=args.cluster,
+            resume=args.resume,
+            force=args.force,
+            plots=not args.no_plots,
+            echo=lambda line: print(line, flush=True),
+            command=_calibrate_command(args, out, resume=args.resume),
+        )
     except CalibrationInterrupted as exc:
         print(f"stopped: {exc.generations} complete generations ({exc.simulations:,} simulations) kept in {exc.out}/", file=sys.stderr)
         print(f"resume with: {_calibrate_command(args, exc.out, resume=True)}", file=sys.stderr)
@@ -452,14 +513,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"spacesim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run one scenario and write a result folder", description="Run one scenario and write manifest.json, Parquet tables and plots.")
+    run = sub.add_parser(
+        "run", help="run one scenario and write a result folder", description="Run one scenario and write manifest.json, Parquet tables and plots."
+    )
     run.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     run.add_argument("--steps", type=int, metavar="N", help="number of steps (default: the scenario's)")
     run.add_argument("--seed", type=int, metavar="S", help="random seed (default: the scenario's)")
-    run.add_argument("--out", metavar="DIR", help="result folder (default: results/SCENARIO-seedS, with the --set values and --steps in the name when given, e.g. results/baseline-seed1-legal_clarity=0.9; a new numbered folder -2, -3... when that one is taken)")
+    run.add_argument(
+        "--out",
+        metavar="DIR",
+        help="result folder (default: results/SCENARIO-seedS, with the --set values and --steps in the name when given, e.g. results/baseline-seed1-legal_clarity=0.9; a new numbered folder -2, -3... when that one is taken)",
+    )
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
-    run.add_argument("--posterior", metavar="DIR", help="set the fitted parameters to the weighted mean of a calibration folder's posterior (spacesim calibrate); --set still wins")
+    run.add_argument(
+        "--posterior",
+        metavar="DIR",
+        help="set the fitted parameters to the weighted mean of a calibration folder's posterior (spacesim calibrate); --set still wins",
+    )
     run.add_argument("--no-plots", action="store_true", help="skip drawing plots")
     _allow_large_option(run)
     run.set_defaults(func=cmd_run)
@@ -483,7 +554,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Writes sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
     )
     _batch_options(sens)
-    sens.add_argument("--method", choices=SENSITIVITY_METHODS, help="override the experiment's method: sobol, morris, fast, rbd_fast, delta (moment-independent), pawn or dgsm; each draws its own sample")
+    sens.add_argument(
+        "--method",
+        choices=SENSITIVITY_METHODS,
+        help="override the experiment's method: sobol, morris, fast, rbd_fast, delta (moment-independent), pawn or dgsm; each draws its own sample",
+    )
     sens.set_defaults(func=cmd_sensitivity)
 
     calib = sub.add_parser(
@@ -495,19 +570,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     calib.add_argument("calibration", metavar="CALIBRATION.yaml", help="calibration file")
     calib.add_argument("--out", metavar="DIR", help="result folder (default: results/CALIBRATION)")
-    calib.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: one per core; 1 runs in this process and is reproducible from the seed); not with --cluster")
+    calib.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="local worker processes (default: one per core; 1 runs in this process and is reproducible from the seed); not with --cluster",
+    )
     calib.add_argument("--cluster", metavar="tcp://HOST:PORT", help="simulate on an existing Dask scheduler's workers (HOST:PORT also accepted)")
     calib.add_argument("--resume", action="store_true", help="continue the stopped calibration in --out from its last complete generation")
-    calib.add_argument("--force", action="store_true", help="delete an existing calibration folder --out and start again (only a calibration folder is ever deleted)")
+    calib.add_argument(
+        "--force", action="store_true", help="delete an existing calibration folder --out and start again (only a calibration folder is ever deleted)"
+    )
     calib.add_argument("--no-plots", action="store_true", help="skip drawing the plots")
     calib.set_defaults(func=cmd_calibrate)
 
-    validate = sub.add_parser("validate", help="check scenario, experiment and history files", description="Check scenario, experiment and observed-history files; print 'ok' or every problem with file, line and field.")
+    validate = sub.add_parser(
+        "validate",
+        help="check scenario, experiment and history files",
+        description="Check scenario, experiment and observed-history files; print 'ok' or every problem with file, line and field.",
+    )
     validate.add_argument("files", nargs="+", metavar="FILE")
     _allow_large_option(validate)
     validate.set_defaults(func=cmd_validate)
 
-    plot = sub.add_parser("plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone.")
+    plot = sub.add_parser(
+        "plot", help="redraw the plots of a result folder", description="Redraw plots/ of a run's or a batch's result folder from its tables alone."
+    )
     plot.add_argument("folder", metavar="DIR")
     plot.set_defaults(func=cmd_plot)
 
@@ -553,7 +641,9 @@ def build_parser() -> argparse.ArgumentParser:
     threshold = discover.add_mutually_exclusive_group(required=True)
     threshold.add_argument("--below", type=float, metavar="V", help="cases of interest: runs whose value is below V")
     threshold.add_argument("--above", type=float, metavar="V", help="cases of interest: runs whose value is above V")
-    discover.add_argument("--min-density", type=float, default=0.8, metavar="D", help="choose the PRIM box with the most coverage among boxes at least this dense (default: 0.8)")
+    discover.add_argument(
+        "--min-density", type=float, default=0.8, metavar="D", help="choose the PRIM box with the most coverage among boxes at least this dense (default: 0.8)"
+    )
     discover.add_argument("--depth", type=int, default=3, choices=range(1, 7), metavar="K", help="depth of the CART tree, 1-6 (default: 3)")
     discover.add_argument("--force", action="store_true", help="replace the discovery of another question in DIR/discovery/")
     discover.set_defaults(func=cmd_discover)
@@ -585,7 +675,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve the teaching dashboard (a Solara app built on Mesa's SolaraViz) on 127.0.0.1 and print its address; Ctrl-C stops it. "
         "It works offline. See docs/teaching.md for a lesson plan.",
     )
-    dashboard.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml", help="scenario to start with (default: the shipped baseline); the shipped scenarios are in the picker too")
+    dashboard.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO.yaml",
+        help="scenario to start with (default: the shipped baseline); the shipped scenarios are in the picker too",
+    )
     dashboard.add_argument("--port", type=int, default=8765, metavar="P", help="port on 127.0.0.1 (default: 8765)")
     dashboard.set_defaults(func=cmd_dashboard)
     return parser

@@ -30,7 +30,9 @@ def runs_table(values: dict[str, list[float]], point: int = 0, status: dict[tupl
     for variant, xs in values.items():
         for r, x in enumerate(xs):
             s = (status or {}).get((variant, r), "completed")
-            rows.append({"point": point, "variant": variant, "replicate": r, "status": s, **params, "final_x": x if s == "completed" else np.nan, "final_y": 2 * x})
+            rows.append(
+                {"point": point, "variant": variant, "replicate": r, "status": s, **params, "final_x": x if s == "completed" else np.nan, "final_y": 2 * x}
+            )
     return pd.DataFrame(rows)
 
 
@@ -64,7 +66,11 @@ def test_mean_difference_effect_size_and_shares_by_hand():
 def test_every_pair_in_file_order_against_numpy():
     rng = np.random.default_rng(5)
     base = rng.normal(size=7)
-    values = {"both": base + rng.normal(0, 0.1, 7), "bilateral only": base - 0.3 + rng.normal(0, 0.1, 7), "multilateral only": base + 0.2 + rng.normal(0, 0.1, 7)}
+    values = {
+        "both": base + rng.normal(0, 0.1, 7),
+        "bilateral only": base - 0.3 + rng.normal(0, 0.1, 7),
+        "multilateral only": base + 0.2 + rng.normal(0, 0.1, 7),
+    }
     runs = runs_table({k: list(v) for k, v in values.items()})
     table = paired_comparison(runs, ["x", "y"], n_boot=500, seed=3)
     assert list(table.columns) == list(COLUMNS)
@@ -154,13 +160,22 @@ def test_one_pair_is_counted_in_the_singular():
 
 
 def test_forest_plot_has_a_panel_per_outcome_and_a_labelled_row_per_pair_and_point():
-    runs = pd.concat([runs_table({"a": [1.0, 2.0, 3.0], "b": [2.0, 2.5, 3.0], "c": [0.0, 1.0, 3.5]}, point=p, legal_clarity=v) for p, v in enumerate((0.2, 0.8))])
+    runs = pd.concat(
+        [runs_table({"a": [1.0, 2.0, 3.0], "b": [2.0, 2.5, 3.0], "c": [0.0, 1.0, 3.5]}, point=p, legal_clarity=v) for p, v in enumerate((0.2, 0.8))]
+    )
     table = paired_comparison(runs, ["x", "y"], n_boot=200, confidence=0.9)
     fig = forest_plot(table, "t")
     panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()]
     assert [ax.get_title() for ax in panels] == ["final x (n = 3 pairs)", "final y (n = 3 pairs)"]
     labels = [t.get_text() for t in panels[0].get_yticklabels()]
-    assert labels == ["b − a (legal_clarity=0.2)", "c − a (legal_clarity=0.2)", "c − b (legal_clarity=0.2)", "b − a (legal_clarity=0.8)", "c − a (legal_clarity=0.8)", "c − b (legal_clarity=0.8)"]  # top to bottom
+    assert labels == [
+        "b − a (legal_clarity=0.2)",
+        "c − a (legal_clarity=0.2)",
+        "c − b (legal_clarity=0.2)",
+        "b − a (legal_clarity=0.8)",
+        "c − a (legal_clarity=0.8)",
+        "c − b (legal_clarity=0.8)",
+    ]  # top to bottom
     assert [round(t, 1) for t in panels[0].get_yticks()] == [5, 4, 3, 2, 1, 0]
     assert "90% paired bootstrap interval" in [t.get_text() for t in fig.legends[0].get_texts()]
 
@@ -227,7 +242,13 @@ def test_a_batch_with_variants_writes_the_comparison_and_the_forest_plot(batch):
     written = pd.read_parquet(batch / "comparison.parquet")
     expected = paired_comparison(runs, manifest["outcomes"], seed=manifest["base_seed"], varied=manifest["design"]["varied"])
     pd.testing.assert_frame_equal(written, expected)
-    assert written.attrs == {"n_boot": 10_000, "seed": 42, "confidence": 0.95, "varied": ["legal_clarity"], "statistics": {"n_bilateral": "final", "mean_trust": "final", "debris": "final"}}
+    assert written.attrs == {
+        "n_boot": 10_000,
+        "seed": 42,
+        "confidence": 0.95,
+        "varied": ["legal_clarity"],
+        "statistics": {"n_bilateral": "final", "mean_trust": "final", "debris": "final"},
+    }
     assert "comparison.parquet" in manifest["tables"] and "plots/comparison_forest.png" in manifest["plots"]
     assert imread(batch / "plots" / "comparison_forest.png").shape[0] > 200
     assert len(written) == 3 * 2 and set(written["n_pairs"]) == {6}  # 3 outcomes x 2 points x 1 pair
@@ -251,7 +272,20 @@ def test_batch_summary_shows_the_paired_differences(batch):
 
 
 def test_compare_command_end_to_end(batch_copy):
-    result = spacesim("compare", str(batch_copy), "--outcomes", "mean_trust", "debris", "--boot", "2000", "--seed", "9", "--out", str(batch_copy / "comparison.parquet"), "--force")
+    result = spacesim(
+        "compare",
+        str(batch_copy),
+        "--outcomes",
+        "mean_trust",
+        "debris",
+        "--boot",
+        "2000",
+        "--seed",
+        "9",
+        "--out",
+        str(batch_copy / "comparison.parquet"),
+        "--force",
+    )
     assert result.returncode == 0, result.stderr
     assert f"replaced {batch_copy / 'comparison.parquet'} (it held 3 outcomes (n_bilateral, mean_trust, debris)" in result.stderr
     out = result.stdout
@@ -278,7 +312,10 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
     # fewer outcomes into the batch's own table: refused, nothing written
     assert main(["compare", str(batch_copy), "--outcomes", "mean_trust", "--out", str(own)]) == 2
     err = capsys.readouterr().err
-    assert f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)" in err
+    assert (
+        f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)"
+        in err
+    )
     assert "this one (1 outcome (mean_trust)" in err and "--force" in err
     assert own.read_bytes() == before and forest.read_bytes() == picture
     # to another file: the batch's own table and plot stay as they are
@@ -304,7 +341,9 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
 def test_the_level_of_the_intervals_travels_with_the_table_to_the_report_and_the_summary(batch, batch_copy, capsys):
     from spacesim.analysis.report import write_report
 
-    assert main(["compare", str(batch_copy), "--confidence", "0.5", "--outcomes", "mean_trust", "--out", str(batch_copy / "comparison.parquet"), "--force"]) == 0
+    assert (
+        main(["compare", str(batch_copy), "--confidence", "0.5", "--outcomes", "mean_trust", "--out", str(batch_copy / "comparison.parquet"), "--force"]) == 0
+    )
     assert "50% bootstrap interval" in capsys.readouterr().out
     table = pd.read_parquet(batch_copy / "comparison.parquet")
     assert list(table.columns) == ["outcome", "point", "legal_clarity", *COLUMNS[2:]] and set(table["confidence"]) == {0.5}

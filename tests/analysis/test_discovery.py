@@ -29,11 +29,38 @@ def synthetic_batch(folder: Path, n: int = 1000, seed: int = 1, noise: float = 0
     flip = rng.random(n) < noise
     low = inside ^ flip
     security = np.where(low, rng.uniform(0.0, 0.29, n), rng.uniform(0.31, 1.0, n))
-    runs = pd.DataFrame({"run_id": np.arange(n), "point": np.arange(n), "variant": "default", "replicate": 0, "seed": np.arange(n), "status": "completed", **x, "final_collective_security": security})
+    runs = pd.DataFrame(
+        {
+            "run_id": np.arange(n),
+            "point": np.arange(n),
+            "variant": "default",
+            "replicate": 0,
+            "seed": np.arange(n),
+            "status": "completed",
+            **x,
+            "final_collective_security": security,
+        }
+    )
     folder.mkdir(parents=True)
     runs.to_parquet(folder / "runs.parquet", index=False)
-    design = {"varied": list(RANGES), "grid": None, "sample": {"method": "latin_hypercube", "n": n, "ranges": {k: list(v) for k, v in RANGES.items()}}, "points": [], "variants": {"default": {}}, "replicates": 1}
-    manifest = {"kind": "batch", "status": "completed", "experiment": {"name": "synthetic"}, "base_seed": seed, "design": design, "outcomes": ["collective_security"], "plot_kinds": [], "tables": ["runs.parquet"]}
+    design = {
+        "varied": list(RANGES),
+        "grid": None,
+        "sample": {"method": "latin_hypercube", "n": n, "ranges": {k: list(v) for k, v in RANGES.items()}},
+        "points": [],
+        "variants": {"default": {}},
+        "replicates": 1,
+    }
+    manifest = {
+        "kind": "batch",
+        "status": "completed",
+        "experiment": {"name": "synthetic"},
+        "base_seed": seed,
+        "design": design,
+        "outcomes": ["collective_security"],
+        "plot_kinds": [],
+        "tables": ["runs.parquet"],
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     return folder
 
@@ -73,7 +100,9 @@ def test_discover_command_writes_its_folder_and_the_report_shows_it(tmp_path: Pa
     assert best["share_of_interest"] > 0.8 and "legal_clarity" in best["rule"] and "asat_rate" in best["rule"]
     trajectory = pd.read_csv(folder / FOLDER / "prim_trajectory.csv")
     assert {"coverage", "density", "mass", "res_dim"} <= set(trajectory.columns)
-    assert trajectory["coverage"].iloc[0] == 1.0 and trajectory["density"].iloc[0] == pytest.approx(134 / 600)  # the first box holds every run; then peeling (and a last paste)
+    assert trajectory["coverage"].iloc[0] == 1.0 and trajectory["density"].iloc[0] == pytest.approx(
+        134 / 600
+    )  # the first box holds every run; then peeling (and a last paste)
 
     # the same question again rewrites freely; another needs --force
     assert main(["discover", str(folder), "--outcome", "collective_security", "--below", "0.3"]) == 0
@@ -109,7 +138,8 @@ def test_discovery_on_a_real_latin_hypercube_batch(tmp_path: Path) -> None:
     from spacesim import shipped_scenario
 
     shutil.copy(shipped_scenario("teaching_small"), tmp_path / "teaching_small.yaml")
-    (tmp_path / "lhs.yaml").write_text(textwrap.dedent("""\
+    (tmp_path / "lhs.yaml").write_text(
+        textwrap.dedent("""\
         schema_version: 1
         name: lhs
         description: A Latin hypercube over two levers.
@@ -127,7 +157,8 @@ def test_discovery_on_a_real_latin_hypercube_batch(tmp_path: Path) -> None:
         outcomes: [mean_trust]
         plots: []
         tables: []
-        """))
+        """)
+    )
     out = tmp_path / "out"
     assert main(["batch", str(tmp_path / "lhs.yaml"), "--out", str(out), "--workers", "1"]) == 0
     median = float(pd.read_parquet(out / "runs.parquet")["final_mean_trust"].median())
@@ -151,8 +182,16 @@ def test_a_variant_enters_as_a_category_of_the_box_and_the_tree(tmp_path: Path) 
 def test_the_printout_says_when_no_box_is_dense_enough_and_which_limits_may_be_chance() -> None:
     from spacesim.analysis.discovery import format_discovery
 
-    limits = [{"parameter": "a", "low": 0.1, "high": 0.5, "values": "", "qp_low": 0.3, "qp_high": 1e-30}, {"parameter": "b", "low": 1.0, "high": 2.0, "values": "", "qp_low": 0.001, "qp_high": None}]
-    account = {"question": "final x below 1", "of_interest": 10, "runs": 100, "prim": {"chosen_box": 4, "min_density": 0.8, "coverage": 0.6, "density": 0.4, "mass": 0.15, "limits": limits}}
+    limits = [
+        {"parameter": "a", "low": 0.1, "high": 0.5, "values": "", "qp_low": 0.3, "qp_high": 1e-30},
+        {"parameter": "b", "low": 1.0, "high": 2.0, "values": "", "qp_low": 0.001, "qp_high": None},
+    ]
+    account = {
+        "question": "final x below 1",
+        "of_interest": 10,
+        "runs": 100,
+        "prim": {"chosen_box": 4, "min_density": 0.8, "coverage": 0.6, "density": 0.4, "mass": 0.15, "limits": limits},
+    }
     text = format_discovery(account)
     assert "the densest: no box reaches density 0.8" in text and "quasi-p low 0.3 high <1e-16" in text
     assert "quasi-p above 0.05 (a) may be chance" in text

@@ -71,7 +71,12 @@ def assert_legends_outside_every_axes(fig: Figure) -> None:
 
 
 def line_colours(fig: Figure) -> set[str]:
-    return {to_hex(line.get_color()).lower() for ax in panels(fig) for line in ax.lines if line.get_label() and not line.get_label().startswith("_") and line.get_linestyle() == "-"}
+    return {
+        to_hex(line.get_color()).lower()
+        for ax in panels(fig)
+        for line in ax.lines
+        if line.get_label() and not line.get_label().startswith("_") and line.get_linestyle() == "-"
+    }
 
 
 def tick_texts(ax) -> list[str]:
@@ -158,8 +163,31 @@ def synthetic(points: list[dict], variants: list[str], replicates: int = 3, step
             for r in range(replicates):
                 level = 0.5 + 0.02 * p + 0.05 * v + rng.normal(0, 0.01)
                 trust = np.r_[0.5, np.full(steps, level)] if v == 0 else np.r_[0.5, np.full(steps, 0.1 * v)]
-                rows.append({"run_id": run_id, "point": p, "variant": variant, "replicate": r, "seed": 100 + r, "status": "completed", **point, "final_mean_trust": trust[-1], "final_debris": 30000.0 + p, "total_n_asat_tests": float(r)})
-                frames.append(pd.DataFrame({"run_id": run_id, "step": range(steps + 1), "mean_trust": trust, "debris": 30000.0 + np.arange(steps + 1), "n_asat_tests": [0] * steps + [r]}))
+                rows.append(
+                    {
+                        "run_id": run_id,
+                        "point": p,
+                        "variant": variant,
+                        "replicate": r,
+                        "seed": 100 + r,
+                        "status": "completed",
+                        **point,
+                        "final_mean_trust": trust[-1],
+                        "final_debris": 30000.0 + p,
+                        "total_n_asat_tests": float(r),
+                    }
+                )
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "run_id": run_id,
+                            "step": range(steps + 1),
+                            "mean_trust": trust,
+                            "debris": 30000.0 + np.arange(steps + 1),
+                            "n_asat_tests": [0] * steps + [r],
+                        }
+                    )
+                )
                 run_id += 1
     return pd.DataFrame(rows), pd.concat(frames, ignore_index=True)
 
@@ -220,7 +248,11 @@ def test_variant_boxes_are_named_with_their_levers():
     ax = panels(fig)[0]
     assert tick_texts(ax) == list(VARIANTS)
     assert not any(a.overlaps(b) for a, b in itertools.combinations([t.get_window_extent() for t in ax.get_xticklabels()], 2))
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["both", "bilateral only (allow_multilateral=false)", "multilateral only (allow_bilateral=false)"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "both",
+        "bilateral only (allow_multilateral=false)",
+        "multilateral only (allow_bilateral=false)",
+    ]
     assert fig.get_suptitle() == CONTEXT.heading()
     assert_legends_outside_every_axes(fig)
 
@@ -255,7 +287,9 @@ def test_batch_context_reads_the_calendar_from_the_folder_s_copy_of_the_scenario
     }
     manifest = BatchManifest.model_validate(json.loads(json.dumps(manifest)))  # as read back from a folder
     context = batch_context(tmp_path, manifest)
-    assert context == PlotContext("lesson", "scenario teaching_small, 3 variants x 4 replicates (common random numbers), seed 7, 40 quarters from 2025, set: trust_gain=0.2", (2025, 4))
+    assert context == PlotContext(
+        "lesson", "scenario teaching_small, 3 variants x 4 replicates (common random numbers), seed 7, 40 quarters from 2025, set: trust_gain=0.2", (2025, 4)
+    )
     (tmp_path / "inputs" / "teaching_small.yaml").unlink()
     assert batch_context(tmp_path, manifest).calendar is None, "no scenario to read: time in steps"
 
@@ -301,7 +335,14 @@ def test_the_by_parameter_panel_names_its_unit_and_colours_variants_from_the_pal
 
     points = [{"legal_clarity": i / 9, "trust_gain": 0.02 + i / 50} for i in range(10)]
     runs, _ = synthetic(points, ["both", "bilateral only"], replicates=2)
-    fig = drawn(parameter_panel(runs, design_of(points, {"both": {}, "bilateral only": {"allow_multilateral": False}}, sample={"method": "latin_hypercube", "n": 10, "ranges": {}}), "mean_trust", "lhs"))
+    fig = drawn(
+        parameter_panel(
+            runs,
+            design_of(points, {"both": {}, "bilateral only": {"allow_multilateral": False}}, sample={"method": "latin_hypercube", "n": 10, "ranges": {}}),
+            "mean_trust",
+            "lhs",
+        )
+    )
     axes = panels(fig)
     assert axes[0].get_ylabel() == "final mean trust (0-1 scale)" and [ax.get_xlabel() for ax in axes] == ["legal_clarity", "trust_gain"]
     assert {to_hex(c).lower() for ax in axes for c in (line.get_color() for line in ax.lines)} <= SAFE

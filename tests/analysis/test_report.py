@@ -96,7 +96,9 @@ def section(text: str, anchor: str) -> str:
 
 
 def spacesim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "spacesim", *args], check=False, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "spacesim", *args], check=False, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL, cwd=cwd
+    )
 
 
 @pytest.fixture(scope="module")
@@ -206,11 +208,31 @@ def test_many_design_points_are_capped_and_the_report_says_so(batch_dirs, tmp_pa
     folder = copy_of(batch_dirs[1], tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     points = [{"trust_loss": 1.0 + i / 10} for i in range(60)]
-    manifest["design"].update(varied=["trust_loss"], grid=None, points=points, variants={"both": {}}, sample={"method": "latin_hypercube", "n": 60, "ranges": {"trust_loss": [1.0, 7.0]}})
+    manifest["design"].update(
+        varied=["trust_loss"],
+        grid=None,
+        points=points,
+        variants={"both": {}},
+        sample={"method": "latin_hypercube", "n": 60, "ranges": {"trust_loss": [1.0, 7.0]}},
+    )
     (folder / "manifest.json").write_text(json.dumps(manifest))
     runs = pd.DataFrame(
-        [{"run_id": 2 * p + r, "point": p, "variant": "both", "replicate": r, "seed": 100 + r, "status": "completed", "trust_loss": points[p]["trust_loss"],
-          "final_n_bilateral": float(p), "final_mean_trust": 0.5, "final_debris": 1000.0 + r} for p in range(60) for r in range(2)]
+        [
+            {
+                "run_id": 2 * p + r,
+                "point": p,
+                "variant": "both",
+                "replicate": r,
+                "seed": 100 + r,
+                "status": "completed",
+                "trust_loss": points[p]["trust_loss"],
+                "final_n_bilateral": float(p),
+                "final_mean_trust": 0.5,
+                "final_debris": 1000.0 + r,
+            }
+            for p in range(60)
+            for r in range(2)
+        ]
     )
     runs.to_parquet(folder / "runs.parquet")
     text = write_report(folder).read_text()
@@ -268,16 +290,49 @@ def test_comparison_sensitivity_and_replication_sections_appear_when_present(bat
     rows = []
     for parameter, s1, st in (("trust_loss", 0.10, 0.20), ("legal_clarity", 0.55, 0.70), ("asat_rate", 0.05, 0.06)):
         rows += [
-            {"method": "sobol", "outcome": "mean_trust", "statistic": "final", "parameter": parameter, "parameter2": None, "index": "S1", "value": s1, "confidence": 0.03},
-            {"method": "sobol", "outcome": "mean_trust", "statistic": "final", "parameter": parameter, "parameter2": None, "index": "ST", "value": st, "confidence": 0.04},
+            {
+                "method": "sobol",
+                "outcome": "mean_trust",
+                "statistic": "final",
+                "parameter": parameter,
+                "parameter2": None,
+                "index": "S1",
+                "value": s1,
+                "confidence": 0.03,
+            },
+            {
+                "method": "sobol",
+                "outcome": "mean_trust",
+                "statistic": "final",
+                "parameter": parameter,
+                "parameter2": None,
+                "index": "ST",
+                "value": st,
+                "confidence": 0.04,
+            },
         ]
-    rows.append({"method": "sobol", "outcome": "mean_trust", "statistic": "final", "parameter": "legal_clarity", "parameter2": "trust_loss", "index": "S2", "value": 0.08, "confidence": None})
+    rows.append(
+        {
+            "method": "sobol",
+            "outcome": "mean_trust",
+            "statistic": "final",
+            "parameter": "legal_clarity",
+            "parameter2": "trust_loss",
+            "index": "S2",
+            "value": 0.08,
+            "confidence": None,
+        }
+    )
     pd.DataFrame(rows).to_parquet(folder / "sensitivity.parquet")
     _png(folder / "plots" / "sensitivity_mean_trust.png", "sobol")
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["sensitivity"] = {
         "method": "sobol",
-        "parameters": {"trust_loss": {"distribution": "uniform", "bounds": [1, 4]}, "legal_clarity": {"distribution": "uniform", "bounds": [0, 1]}, "asat_rate": {"distribution": "uniform", "bounds": [0, 0.01]}},
+        "parameters": {
+            "trust_loss": {"distribution": "uniform", "bounds": [1, 4]},
+            "legal_clarity": {"distribution": "uniform", "bounds": [0, 1]},
+            "asat_rate": {"distribution": "uniform", "bounds": [0, 0.01]},
+        },
         "samples": 512,
         "outcomes": ["mean_trust"],
         "noise": {"mean_trust": 0.12},
@@ -288,7 +343,10 @@ def test_comparison_sensitivity_and_replication_sections_appear_when_present(bat
         "min": 5,
         "max": 40,
         "rounds": 4,
-        "points": [{"point": 0, "replicates": 12, "mean": 0.431, "halfwidth": 0.009, "stopped": "target reached"}, {"point": 1, "replicates": 40, "mean": 0.445, "halfwidth": 0.013, "stopped": "max reached"}],
+        "points": [
+            {"point": 0, "replicates": 12, "mean": 0.431, "halfwidth": 0.009, "stopped": "target reached"},
+            {"point": 1, "replicates": 40, "mean": 0.445, "halfwidth": 0.013, "stopped": "max reached"},
+        ],
     }
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
@@ -329,12 +387,36 @@ def test_sensitivity_section_says_what_its_numbers_are(batch_dirs, tmp_path):
     rows = []
     for parameter, s1, st, conf in (("legal_clarity", 0.77, 1.57, 1.5), ("trust_loss", 0.30, 0.35, 0.03)):
         rows += [
-            {"method": "sobol", "outcome": "mean_trust", "statistic": "mean of steps 20-30", "parameter": parameter, "parameter2": None, "index": "S1", "value": s1, "confidence": 0.05},
-            {"method": "sobol", "outcome": "mean_trust", "statistic": "mean of steps 20-30", "parameter": parameter, "parameter2": None, "index": "ST", "value": st, "confidence": conf},
+            {
+                "method": "sobol",
+                "outcome": "mean_trust",
+                "statistic": "mean of steps 20-30",
+                "parameter": parameter,
+                "parameter2": None,
+                "index": "S1",
+                "value": s1,
+                "confidence": 0.05,
+            },
+            {
+                "method": "sobol",
+                "outcome": "mean_trust",
+                "statistic": "mean of steps 20-30",
+                "parameter": parameter,
+                "parameter2": None,
+                "index": "ST",
+                "value": st,
+                "confidence": conf,
+            },
         ]
     pd.DataFrame(rows).to_parquet(folder / "sensitivity.parquet")
     manifest = json.loads((folder / "manifest.json").read_text())
-    manifest["sensitivity"] = {"method": "sobol", "samples": 8, "parameters": {}, "outcomes": ["debris", {"outcome": "mean_trust", "window": [20, 30]}], "noise": {"mean_trust (mean of steps 20-30)": 1.3}}
+    manifest["sensitivity"] = {
+        "method": "sobol",
+        "samples": 8,
+        "parameters": {},
+        "outcomes": ["debris", {"outcome": "mean_trust", "window": [20, 30]}],
+        "noise": {"mean_trust (mean of steps 20-30)": 1.3},
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest))
     text = section(write_report(folder).read_text(), "sensitivity")
     plain = Page(text).plain
@@ -347,10 +429,16 @@ def test_sensitivity_section_says_what_its_numbers_are(batch_dirs, tmp_path):
     assert "outside [0, 1], which a Sobol' index (a share of variance) cannot be" in plain and "raise samples (now 8)" in plain
     # plot captions say what the method measures
     morris = plot_caption(Path("sensitivity_00_debris.png"), BatchManifest(experiment={"name": "s"}, sensitivity={"method": "morris"}))
-    assert morris.startswith("Morris screening of debris: mu* against sigma, a point per parameter: mu* the mean absolute elementary effect") and "variance each parameter explains" not in morris
+    assert (
+        morris.startswith("Morris screening of debris: mu* against sigma, a point per parameter: mu* the mean absolute elementary effect")
+        and "variance each parameter explains" not in morris
+    )
     assert "SALib gives none for sigma" in morris
     sobol = plot_caption(Path("sensitivity_01_mean_trust_mean_of_steps_20_30.png"), BatchManifest(experiment={"name": "s"}, sensitivity={"method": "sobol"}))
-    assert sobol.startswith("Sobol' indices of mean trust (mean of steps 20–30): ST (blue), the share of the outcome's variance") and "! and ? mark unreliable values" in sobol
+    assert (
+        sobol.startswith("Sobol' indices of mean trust (mean of steps 20–30): ST (blue), the share of the outcome's variance")
+        and "! and ? mark unreliable values" in sobol
+    )
     delta = plot_caption(Path("sensitivity_00_debris.png"), BatchManifest(experiment={"name": "s"}, sensitivity={"method": "delta"}))
     assert delta.startswith("delta (moment-independent) sensitivity of debris: delta, Borgonovo's moment-independent importance")
     assert plot_caption(Path("sensitivity_convergence_00_debris.png")).startswith("Convergence check")

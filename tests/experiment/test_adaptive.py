@@ -19,6 +19,7 @@ from spacesim.experiment.store import BatchStore
 
 from .conftest import ADAPTIVE
 
+
 def _runs(target: dict, rows: list[tuple[int, str, int, float]]) -> pd.DataFrame:
     return pd.DataFrame([{"point": p, "variant": v, "replicate": r, "status": "completed", "final_x": x} for p, v, r, x in rows])
 
@@ -61,7 +62,13 @@ def test_the_record_gives_each_variant_its_own_mean_and_halfwidth_not_a_pooled_m
     assert record["halfwidth"] == pytest.approx(halfwidth(np.array(b))) and record["widest_variant"] == "b"
     assert record["variants"] == [
         {"variant": "a", "replicates": 3, "mean": pytest.approx(np.mean(a)), "halfwidth": pytest.approx(halfwidth(np.array(a))), "within_target": True},
-        {"variant": "b", "replicates": 3, "mean": pytest.approx(np.mean(b)), "halfwidth": pytest.approx(halfwidth(np.array(b))), "within_target": halfwidth(np.array(b)) <= 0.05},
+        {
+            "variant": "b",
+            "replicates": 3,
+            "mean": pytest.approx(np.mean(b)),
+            "halfwidth": pytest.approx(halfwidth(np.array(b))),
+            "within_target": halfwidth(np.array(b)) <= 0.05,
+        },
     ]
     assert record["stopped"] == (TARGET if record["variants"][1]["within_target"] else None)
 
@@ -71,7 +78,11 @@ def test_a_variant_whose_runs_all_failed_keeps_the_point_open() -> None:
     runs = _runs(rule, [(0, "a", 0, 1.0), (0, "a", 1, 1.0), (0, "b", 0, 1.0), (0, "b", 1, 1.0)])
     runs.loc[runs["variant"] == "b", "status"] = "failed"
     d = decide(rule, {0: 2}, runs)[0]
-    assert d.stopped is None and d.halfwidth == math.inf and d.record()["variants"][1] == {"variant": "b", "replicates": 0, "mean": None, "halfwidth": None, "within_target": False}
+    assert (
+        d.stopped is None
+        and d.halfwidth == math.inf
+        and d.record()["variants"][1] == {"variant": "b", "replicates": 0, "mean": None, "halfwidth": None, "within_target": False}
+    )
 
 
 def test_failed_runs_count_as_missing_not_as_values() -> None:
@@ -130,11 +141,13 @@ def test_adaptive_batch_stops_each_point_for_a_stated_reason(adaptive_experiment
     replication = replication[: replication.index("</section>")]
     for entry in rep["points"]:
         for v in entry["variants"]:  # a row per point and variant, with the variant's own mean
-            assert f"<td>{v['variant']}</td><td class=\"num\">{v['replicates']}</td><td class=\"num\">{v['mean']:.4g}</td>" in replication
+            assert f'<td>{v["variant"]}</td><td class="num">{v["replicates"]}</td><td class="num">{v["mean"]:.4g}</td>' in replication
 
 
 @pytest.mark.subprocess  # a pool of local worker processes
-def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(adaptive_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_adaptive_batch_is_the_same_with_two_workers_and_after_an_interruption(
+    adaptive_experiment: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plain = run_batch(adaptive_experiment, tmp_path / "plain", workers=1)
 
     two = run_batch(adaptive_experiment, tmp_path / "two", workers=2)

@@ -51,7 +51,9 @@ def test_variants_run_under_common_random_numbers(small_experiment, tmp_path):
 def test_a_batch_run_is_reproduced_alone_from_its_recorded_seed_and_parameters(small_experiment, tmp_path):
     runs = run_batch(small_experiment, tmp_path / "b", workers=1).runs
     row = runs.iloc[7]
-    spec = load_scenario(small_experiment.parent / "teaching_small.yaml").with_parameters(steps=8, legal_clarity=row["legal_clarity"], allow_multilateral=bool(row["allow_multilateral"]))
+    spec = load_scenario(small_experiment.parent / "teaching_small.yaml").with_parameters(
+        steps=8, legal_clarity=row["legal_clarity"], allow_multilateral=bool(row["allow_multilateral"])
+    )
     alone = run_scenario(spec, seed=int(row["seed"]))
     assert alone.steps.iloc[-1]["mean_trust"] == row["final_mean_trust"]
     assert f"--seed {row['seed']} --steps 8" in row["reproduce"] and "--set legal_clarity=0.8" in row["reproduce"] or "legal_clarity=0.2" in row["reproduce"]
@@ -74,7 +76,9 @@ def test_existing_folder_is_refused_without_resume_or_force(small_experiment, tm
     out = tmp_path / "b"
     out.mkdir()
     (out / "precious.txt").write_text("keep me")
-    with pytest.raises(InputError, match="pass resume=True to continue the batch in it, force=True to delete it and start again, or choose another out folder") as refused:
+    with pytest.raises(
+        InputError, match="pass resume=True to continue the batch in it, force=True to delete it and start again, or choose another out folder"
+    ) as refused:
         run_batch(small_experiment, out, workers=1)
     assert "--" not in str(refused.value), "from Python the refusal names run_batch's arguments, not the command line's flags"
     assert (out / "precious.txt").read_text() == "keep me"
@@ -150,7 +154,9 @@ def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
 def test_the_summary_counts_in_words_that_agree_with_the_numbers(workdir, tmp_path):
     """'1 run ... 1 replicate', not '1 runs ... 1 replicates'; what this session ran, not '20 run now'."""
     one = workdir / "one.yaml"
-    one.write_text("schema_version: 1\nname: one\ndescription: A single run.\nscenario: teaching_small.yaml\nsteps: 3\nreplicates: 1\nseed: 2\ntables: []\nplots: []\n")
+    one.write_text(
+        "schema_version: 1\nname: one\ndescription: A single run.\nscenario: teaching_small.yaml\nsteps: 3\nreplicates: 1\nseed: 2\ntables: []\nplots: []\n"
+    )
     batch = run_batch(one, tmp_path / "one", workers=1)
     first = batch_summary(batch).splitlines()[0]
     assert first.startswith("one: 1 run (1 design point x 1 variant x 1 replicate), 1 completed, 0 failed; 1 of 1 ran in this session (")

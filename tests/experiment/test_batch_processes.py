@@ -43,7 +43,13 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
     out = tmp_path / "killed"
     tag = f"SPACESIM_TEST_TAG={os.getpid()}-{time.monotonic_ns()}"
     env = {**os.environ, tag.split("=")[0]: tag.split("=")[1]}
-    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     chunks = out / "chunks"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -63,7 +69,13 @@ def test_sigkilled_batch_resumes_to_the_same_tables(workdir, tmp_path):
         time.sleep(0.1)
     assert not _children_of_batch(tag)
 
-    resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        [*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "2", "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resumed.returncode == 0, resumed.stderr
     whole = tmp_path / "whole"
     run_batch(experiment, whole, workers=1)
@@ -153,7 +165,13 @@ def bare_dask_cluster(tmp_path, bare_worker_cache):
         pytest.skip("needs a virtual environment (its base interpreter runs the workers)")
     (tmp_path / "cache").symlink_to(bare_worker_cache, target_is_directory=True)
     env = {"PYTHONPATH": sysconfig.get_paths()["purelib"], "XDG_CACHE_HOME": str(bare_worker_cache), "PYTHONNOUSERSITE": "1"}
-    check = subprocess.run([base, "-c", "import distributed\ntry:\n    import spacesim\nexcept ImportError:\n    print('bare')"], env={**os.environ, **env}, capture_output=True, text=True, cwd=tmp_path)
+    check = subprocess.run(
+        [base, "-c", "import distributed\ntry:\n    import spacesim\nexcept ImportError:\n    print('bare')"],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     if check.stdout.strip() != "bare":
         pytest.skip(f"the base interpreter {base} imports spacesim or cannot import distributed: {check.stderr[-300:]}")
     with _cluster(tmp_path, [base, "-m", "distributed.cli.dask_worker"], env) as address:
@@ -161,7 +179,13 @@ def bare_dask_cluster(tmp_path, bare_worker_cache):
 
 
 def test_dask_cluster_gives_the_same_tables_as_local_workers(small_experiment, tmp_path, dask_cluster):
-    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [*SPACESIM, "batch", str(small_experiment), "--cluster", dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     local = run_batch(small_experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
@@ -178,7 +202,13 @@ def test_workers_without_spacesim_get_it_uploaded_and_give_the_same_tables(workd
         "schema_version: 1\nname: tiny\ndescription: Two points, two replicates, a few steps.\nscenario: teaching_small.yaml\n"
         "steps: 5\nreplicates: 2\nseed: 8\nvary:\n  grid:\n    legal_clarity: [0.2, 0.8]\noutcomes: [n_bilateral, mean_trust]\nchunk_size: 1\ntables: []\n"
     )
-    result = subprocess.run([*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [*SPACESIM, "batch", str(experiment), "--cluster", bare_dask_cluster, "--out", str(tmp_path / "dask"), "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr + (tmp_path / "dask.log").read_text()[-3000:]
     local = run_batch(experiment, tmp_path / "local", workers=2)
     runs, steps = _tables(tmp_path / "dask")
@@ -198,7 +228,13 @@ def test_adaptive_replication_on_a_dask_cluster_makes_the_same_rounds(adaptive_e
 
 def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
     port = _free_port()
-    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*SPACESIM, "batch", str(small_experiment), "--cluster", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path / "x")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "--cluster" in result.stderr and "cannot reach a Dask scheduler" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "x").exists()
@@ -207,7 +243,13 @@ def test_unreachable_cluster_is_a_clear_input_error(small_experiment, tmp_path):
 def test_a_malformed_cluster_address_is_refused_at_once_without_a_traceback(small_experiment, tmp_path):
     """The reviewer's case: an internal error, a 20 s hang and Client.__del__'s traceback before."""
     started = time.monotonic()
-    result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", "127.0.0.1:notaport", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [*SPACESIM, "batch", str(small_experiment), "--cluster", "127.0.0.1:notaport", "--out", str(tmp_path / "x")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2, result.stderr
     assert "--cluster: 127.0.0.1:notaport: the port must be an integer from 1 to 65535, not 'notaport'" in result.stderr
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr and "internal error" not in result.stderr
@@ -241,7 +283,13 @@ def test_a_port_that_is_not_a_dask_scheduler_is_refused_within_the_timeout(small
         server.listen()
         port = server.getsockname()[1]
         started = time.monotonic()
-        result = subprocess.run([*SPACESIM, "batch", str(small_experiment), "--cluster", f"127.0.0.1:{port}", "--out", str(tmp_path / "x")], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [*SPACESIM, "batch", str(small_experiment), "--cluster", f"127.0.0.1:{port}", "--out", str(tmp_path / "x")],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     assert result.returncode == 2
     assert "did not answer as a Dask scheduler within 10 s" in result.stderr and "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     assert time.monotonic() - started < 40
@@ -290,7 +338,14 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     out = tmp_path / "stopped"
     # Started with SIGINT ignored, as a shell starts a background job: the batch must still stop on SIGINT.
     ignore_sigint = lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)  # noqa: E731
-    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ignore_sigint)
+    proc = subprocess.Popen(
+        [*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=ignore_sigint,
+    )
     chunks = out / "chunks"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not (chunks.exists() and len([p for p in chunks.iterdir() if p.name.isdigit()]) >= 3):
@@ -302,7 +357,13 @@ def test_ctrl_c_stops_cleanly_keeps_what_finished_and_says_how_to_resume(workdir
     manifest = json.loads((out / "manifest.json").read_text())
     kept = len([p for p in chunks.iterdir() if p.name.isdigit()])
     assert manifest["status"] == "interrupted" and manifest["runs"]["completed"] == kept < 40
-    resumed = subprocess.run([*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "1", "--no-plots"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=300)
+    resumed = subprocess.run(
+        [*SPACESIM, "batch", str(experiment), "--out", str(out), "--resume", "--workers", "1", "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert resumed.returncode == 0, resumed.stderr
     runs = pd.read_parquet(out / "runs.parquet")
     assert sorted(runs["run_id"]) == list(range(40))

@@ -27,7 +27,9 @@ SPACESIM = [sys.executable, "-m", "spacesim"]
 
 
 def spacesim(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([*SPACESIM, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [*SPACESIM, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd, env={**os.environ, **(env or {})}
+    )
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -292,7 +294,9 @@ def test_a_chunk_is_flushed_to_disk_before_and_after_its_rename(small_experiment
     rename = next(i for i, (kind, what) in enumerate(events) if kind == "rename" and what.endswith("chunks/000000"))
     before = {Path(what).name for kind, what in events[:rename] if kind == "fsync"}
     assert {"runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet", "done"} <= before
-    assert any(kind == "fsync" and what.endswith(".000000.tmp-" + str(os.getpid())) for kind, what in events[:rename]), "the chunk's folder is flushed before its rename"
+    assert any(kind == "fsync" and what.endswith(".000000.tmp-" + str(os.getpid())) for kind, what in events[:rename]), (
+        "the chunk's folder is flushed before its rename"
+    )
     assert events[rename + 1] == ("fsync", str(out / "chunks")), "and the rename itself is flushed"
 
 
@@ -302,7 +306,9 @@ def test_a_truncated_chunk_is_set_aside_named_and_run_again(small_experiment, tm
     _stopped_batch(small_experiment, out, after=3)
     steps = out / "chunks" / "000000" / "steps.parquet"
     steps.write_bytes(steps.read_bytes()[:100])
-    with pytest.warns(CorruptChunkWarning, match=r"chunks/000000 cannot be read \(steps.parquet: .*\); moved to chunks/corrupt/000000 and its runs will run again"):
+    with pytest.warns(
+        CorruptChunkWarning, match=r"chunks/000000 cannot be read \(steps.parquet: .*\); moved to chunks/corrupt/000000 and its runs will run again"
+    ):
         resumed = run_batch(small_experiment, out, workers=1, resume=True)
     assert resumed.ran_now == 12 - 4
     assert_frame_equal(_sorted(resumed.runs, ["run_id"]), _sorted(whole.runs, ["run_id"]))
@@ -342,7 +348,14 @@ def test_a_killed_local_worker_is_replaced_and_the_batch_completes(workdir, tmp_
     )
     out = tmp_path / "b"
     tag = f"SPACESIM_TEST_TAG={os.getpid()}-{time.monotonic_ns()}"
-    proc = subprocess.Popen([*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, tag.split("=")[0]: tag.split("=")[1]})
+    proc = subprocess.Popen(
+        [*SPACESIM, "batch", str(experiment), "--out", str(out), "--workers", "2", "--no-plots"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, tag.split("=")[0]: tag.split("=")[1]},
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not ((out / "chunks").exists() and len([p for p in (out / "chunks").iterdir() if p.name.isdigit()]) >= 3):
         time.sleep(0.01)
@@ -500,7 +513,14 @@ def test_force_replaces_a_run_and_a_batch_named_by_a_relative_path(workdir, smal
     scenario = str(workdir / "teaching_small.yaml")
     for _ in range(2):
         assert main(["run", scenario, "--out", "r1", "--steps", "2", "--no-plots", "--force"]) == 0
-        assert sorted(p.name for p in Path("r1").iterdir()) == ["events.parquet", "manifest.json", "nations.parquet", "partnerships.parquet", "runs.parquet", "steps.parquet"]
+        assert sorted(p.name for p in Path("r1").iterdir()) == [
+            "events.parquet",
+            "manifest.json",
+            "nations.parquet",
+            "partnerships.parquet",
+            "runs.parquet",
+            "steps.parquet",
+        ]
     for _ in range(2):
         assert main(["batch", str(small_experiment), "--out", "b1", "--workers", "1", "--no-plots", "--force"]) == 0
         assert (Path("b1") / "manifest.json").exists() and (Path("b1") / "runs.parquet").exists()
@@ -515,7 +535,13 @@ def test_what_the_analyses_add_to_a_batch_folder_counts_as_spacesims(tmp_path):
         (out / name).write_bytes(b"")
     for name in ("prim_trajectory.png", "prim_box.csv", "discovery.json", "cart_rules.txt"):
         (out / "discovery" / name).write_bytes(b"")
-    assert {p.name for p in check_replaceable(out)} == {"manifest.json", "runs.parquet", "sensitivity_convergence.parquet", "sensitivity_over_time.parquet", "discovery"}
+    assert {p.name for p in check_replaceable(out)} == {
+        "manifest.json",
+        "runs.parquet",
+        "sensitivity_convergence.parquet",
+        "sensitivity_over_time.parquet",
+        "discovery",
+    }
     (out / "discovery" / "draft.docx").write_bytes(b"")
     with pytest.raises(InputError, match="it holds what spacesim did not write: discovery/"):
         check_replaceable(out)

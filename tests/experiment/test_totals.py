@@ -88,7 +88,9 @@ def test_plots_show_totals_with_labels_that_say_so(batch):
     fig = final_distributions(batch.runs, design, ["n_asat_tests", "mean_trust"])
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert "n asat tests (total over the run)" in titles and "final mean trust" in titles
-    shown = np.sort(np.concatenate([c.get_offsets()[:, 1] for c in fig.axes[titles.index("n asat tests (total over the run)")].collections if len(c.get_offsets())]))
+    shown = np.sort(
+        np.concatenate([c.get_offsets()[:, 1] for c in fig.axes[titles.index("n asat tests (total over the run)")].collections if len(c.get_offsets())])
+    )
     assert np.array_equal(shown, np.sort(batch.runs["total_n_asat_tests"].to_numpy()))
     grid = heatmap(batch.runs, design, "n_asat_tests")
     assert "n asat tests (total over the run), mean over replicates" in grid.get_suptitle()

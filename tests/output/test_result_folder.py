@@ -51,7 +51,11 @@ def test_a_version_1_manifest_is_read_and_round_trips_at_the_current_version(pat
 def _holds(written, original) -> bool:
     """Whether ``written`` has every value of ``original``, and nothing more but nulls."""
     if isinstance(original, dict):
-        return isinstance(written, dict) and all(k in written and _holds(written[k], v) for k, v in original.items()) and all(written[k] in (None, [], {}) for k in written.keys() - original.keys())
+        return (
+            isinstance(written, dict)
+            and all(k in written and _holds(written[k], v) for k, v in original.items())
+            and all(written[k] in (None, [], {}) for k in written.keys() - original.keys())
+        )
     if isinstance(original, list):
         return isinstance(written, list) and len(written) == len(original) and all(_holds(w, o) for w, o in zip(written, original))
     return written == original
@@ -109,7 +113,10 @@ def test_an_unfinished_batch_is_refused_with_the_command_that_finishes_it(tmp_pa
     manifest = ResultFolder(folder).load()
     manifest.status = "interrupted"
     ResultFolder(folder).write(manifest)
-    with pytest.raises(InputError, match=r"status: the batch is interrupted, not completed: a report needs a finished batch \(finish it with spacesim batch .*exp.yaml --out .* --resume\)"):
+    with pytest.raises(
+        InputError,
+        match=r"status: the batch is interrupted, not completed: a report needs a finished batch \(finish it with spacesim batch .*exp.yaml --out .* --resume\)",
+    ):
         write_report(folder)
 
 

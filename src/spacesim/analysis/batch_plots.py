@@ -180,6 +180,7 @@ def _hue_names(g: Grouping, design: DesignRecord) -> dict[str, str]:
 
 def _settings(point: dict[str, Any], keys: list[str], sampled: bool = False) -> str:
     """A design point's settings, e.g. "legal_clarity=0.2"; a sampled point's numbers to three significant digits, which tell points apart on a plot."""
+
     def shown(v: Any) -> str:
         return f"{v:.3g}" if sampled and isinstance(v, float | np.floating) else value_label(v)
 
@@ -233,7 +234,16 @@ def grouping(runs: pd.DataFrame, design: DesignLike) -> Grouping:
     if n_groups > MAX_GROUPS:  # a large sampled design: pooled per variant, and said so
         note = f"{len(present_points)} design points x {len(present_variants)} variant{'s' if len(present_variants) != 1 else ''} are too many groups for a band each: the design points are pooled"
         if len(present_variants) > 1:
-            return Grouping(variant, nothing, present_variants, [""], {"": ""}, dict(zip(present_variants, _distinct(len(present_variants)))), "variant (all design points)", note=note + " per variant")
+            return Grouping(
+                variant,
+                nothing,
+                present_variants,
+                [""],
+                {"": ""},
+                dict(zip(present_variants, _distinct(len(present_variants)))),
+                "variant (all design points)",
+                note=note + " per variant",
+            )
         label = f"all {len(present_points)} design points"
         return Grouping(pd.Series(label, index=runs.index, dtype=str), nothing, [label], [""], {"": ""}, {label: COLOURS[0]}, "", note=note)
 
@@ -271,7 +281,16 @@ def grouping(runs: pd.DataFrame, design: DesignLike) -> Grouping:
     facets = [str(c) for c in range(chunks)]
     titles = {str(c): f"design points {present_points[c * size]}-{present_points[min(len(present_points), (c + 1) * size) - 1]}" for c in range(chunks)}
     colours = {hue_of[p]: COLOURS[i % size % len(COLOURS)] for i, p in enumerate(present_points)}
-    return Grouping(point.map(hue_of).astype(str), point.map(lambda p: str(chunk_of[p])), [hue_of[p] for p in present_points], facets, titles, colours, "design point", per_facet=True)
+    return Grouping(
+        point.map(hue_of).astype(str),
+        point.map(lambda p: str(chunk_of[p])),
+        [hue_of[p] for p in present_points],
+        facets,
+        titles,
+        colours,
+        "design point",
+        per_facet=True,
+    )
 
 
 def group_labels(runs: pd.DataFrame, design: DesignLike) -> pd.Series:
@@ -424,7 +443,15 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: DesignLike, outco
         if not faceted:
             what = f"{_n_label(counts[''])} runs per band; {what}"
         if handles:
-            fig.legend(handles, labels, loc="outside lower center", ncols=min(len(handles), 3 if max(len(n) for n in labels) > 24 else 6), fontsize="small", title=_legend_title(g, what, _chars(fig)), title_fontsize="small")
+            fig.legend(
+                handles,
+                labels,
+                loc="outside lower center",
+                ncols=min(len(handles), 3 if max(len(n) for n in labels) > 24 else 6),
+                fontsize="small",
+                title=_legend_title(g, what, _chars(fig)),
+                title_fontsize="small",
+            )
     _title(fig, context.heading(), g)
     return fig
 
@@ -460,7 +487,9 @@ def final_distributions(runs: pd.DataFrame, design: DesignLike, outcomes: list[s
     member = {grp: (g.run_facet == grp[0]) & (g.run_hue == grp[1]) for grp in order}
     numbered = {} if faceted else _numbered(runs, g, order, member, design.sampled)
     width = max(5.2, 0.55 * n + 2.0) if faceted or numbered else max(5.2, 1.1 * n + 1.5)
-    fig = Figure(figsize=(width * cols, 3.9 * rows + 0.9 + (0.18 * len(numbered) / max(1, int(width * cols // 4.2)) + 0.4 if numbered else 0)), layout="constrained")
+    fig = Figure(
+        figsize=(width * cols, 3.9 * rows + 0.9 + (0.18 * len(numbered) / max(1, int(width * cols // 4.2)) + 0.4 if numbered else 0)), layout="constrained"
+    )
     axes = np.atleast_1d(fig.subplots(rows, cols, squeeze=False)).ravel()
     jitter = np.random.default_rng(0)
     for ax, outcome in zip(axes, outcomes):
@@ -479,7 +508,15 @@ def final_distributions(runs: pd.DataFrame, design: DesignLike, outcomes: list[s
             for a, b in zip(starts, [*starts[1:], n]):
                 if a:
                     ax.axvline(a + 0.5, color="#bbbbbb", linewidth=0.8)
-                ax.text((a + b + 1) / 2, -0.04, g.facet_titles[order[a][0]].replace(", ", "\n"), transform=ax.get_xaxis_transform(), ha="center", va="top", fontsize="small")
+                ax.text(
+                    (a + b + 1) / 2,
+                    -0.04,
+                    g.facet_titles[order[a][0]].replace(", ", "\n"),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="top",
+                    fontsize="small",
+                )
         elif numbered:
             ax.set_xticks(range(1, n + 1), list(numbered), fontsize="small")
             ax.set_xlabel("design point (settings in the key below)")
@@ -495,15 +532,34 @@ def final_distributions(runs: pd.DataFrame, design: DesignLike, outcomes: list[s
 
     if faceted or any(names.get(h, h) != h for h in g.hues):  # otherwise the ticks name the groups; a variant's levers are too long for a tick
         handles = [Line2D([], [], marker="o", linestyle="none", color=g.colours[h], label=names.get(h, h)) for h in g.hues]
-        fig.legend(handles=handles, loc="outside lower center", ncols=min(len(handles), 6 if max(len(x.get_label()) for x in handles) < 25 else 3), fontsize="small", title=g.legend or None)
+        fig.legend(
+            handles=handles,
+            loc="outside lower center",
+            ncols=min(len(handles), 6 if max(len(x.get_label()) for x in handles) < 25 else 3),
+            fontsize="small",
+            title=g.legend or None,
+        )
     elif numbered:
-        key = [Line2D([], [], marker="o", linestyle="none", color=g.colours.get(grp[1], COLOURS[0]), label=f"{number}: {g.label(*grp)}") for number, grp in numbered.items()]
-        fig.legend(handles=key, loc="outside lower center", ncols=max(1, min(len(key), int(width * cols // 4.2))), fontsize="x-small", title="design points", title_fontsize="small", frameon=False)
+        key = [
+            Line2D([], [], marker="o", linestyle="none", color=g.colours.get(grp[1], COLOURS[0]), label=f"{number}: {g.label(*grp)}")
+            for number, grp in numbered.items()
+        ]
+        fig.legend(
+            handles=key,
+            loc="outside lower center",
+            ncols=max(1, min(len(key), int(width * cols // 4.2))),
+            fontsize="x-small",
+            title="design points",
+            title_fontsize="small",
+            frameon=False,
+        )
     _title(fig, context.heading(), g)
     return fig
 
 
-def _numbered(runs: pd.DataFrame, g: Grouping, order: list[tuple[str, str]], member: dict[tuple[str, str], pd.Series], sampled: bool) -> dict[str, tuple[str, str]]:
+def _numbered(
+    runs: pd.DataFrame, g: Grouping, order: list[tuple[str, str]], member: dict[tuple[str, str], pd.Series], sampled: bool
+) -> dict[str, tuple[str, str]]:
     """Short tick names ("P3", the ``point`` of runs.parquet) for groups of one design point each whose settings are too long for a tick, else {}."""
     long = sampled or len(order) > MAX_HUES or max((len(g.label(*grp)) for grp in order), default=0) > 24
     if not long or "point" not in runs or g.legend.startswith("variant"):

@@ -176,7 +176,9 @@ def paired_comparison(
             duplicated = here.duplicated(["variant", "replicate"])
             if duplicated.any():
                 first = here[duplicated].iloc[0]
-                raise InputError.single(source, "", f"point {point}, variant {first['variant']!r}, replicate {first['replicate']} appears twice; a runs table has one row per run")
+                raise InputError.single(
+                    source, "", f"point {point}, variant {first['variant']!r}, replicate {first['replicate']} appears twice; a runs table has one row per run"
+                )
             table = here.pivot(index="replicate", columns="variant", values=column)
             for a, b in itertools.combinations(variants, 2):
                 if a in table.columns and b in table.columns:
@@ -204,7 +206,9 @@ def _check_variants(known: list[str], variants: list[str] | None, source: str | 
     if variants is None:
         if len(known) < 2:
             raise InputError.single(
-                source, "variant", f"the batch has {'only the variant ' + repr(known[0]) if known else 'no runs'}; a paired comparison needs two or more variants (add 'variants:' to the experiment file)"
+                source,
+                "variant",
+                f"the batch has {'only the variant ' + repr(known[0]) if known else 'no runs'}; a paired comparison needs two or more variants (add 'variants:' to the experiment file)",
             )
         return known
     unknown = [v for v in variants if v not in known]
@@ -213,7 +217,9 @@ def _check_variants(known: list[str], variants: list[str] | None, source: str | 
     if len(set(variants)) != len(variants):
         raise InputError.single(source, "variant", f"a variant is named twice in {', '.join(map(repr, variants))}")
     if len(variants) < 2:
-        raise InputError.single(source, "variant", f"a paired comparison needs two or more variants, not {len(variants)}; the batch has {', '.join(map(repr, known))}")
+        raise InputError.single(
+            source, "variant", f"a paired comparison needs two or more variants, not {len(variants)}; the batch has {', '.join(map(repr, known))}"
+        )
     return list(variants)
 
 
@@ -223,7 +229,9 @@ def _check_outcomes(runs: pd.DataFrame, outcomes: list[str], source: str | Path)
         raise InputError.single(source, "outcome", f"no outcome to compare; choose from {', '.join(valid)}")
     unknown = [o for o in outcomes if o not in valid]
     if unknown:
-        raise InputError.single(source, "outcome", f"unknown outcome {', '.join(map(repr, unknown))}{renamed_hint(unknown[0])}; the runs table has {', '.join(valid)}")
+        raise InputError.single(
+            source, "outcome", f"unknown outcome {', '.join(map(repr, unknown))}{renamed_hint(unknown[0])}; the runs table has {', '.join(valid)}"
+        )
     return list(dict.fromkeys(outcomes))
 
 
@@ -243,7 +251,16 @@ def _describe(row: _Row) -> dict[str, Any]:
     n = row.a.size
     if n == 0:
         nan = math.nan
-        return {"n_pairs": 0, "mean_a": nan, "mean_b": nan, "mean_diff": nan, "effect_size": nan, "share_b_better": nan, "share_a_better": nan, "share_tied": nan}
+        return {
+            "n_pairs": 0,
+            "mean_a": nan,
+            "mean_b": nan,
+            "mean_diff": nan,
+            "effect_size": nan,
+            "share_b_better": nan,
+            "share_a_better": nan,
+            "share_tied": nan,
+        }
     diff = row.b - row.a
     sd = float(np.std(diff, ddof=1)) if n > 1 else 0.0
     return {
@@ -273,7 +290,12 @@ def _bootstrap(rows: list[_Row], n_boot: int, seed: int, confidence: float) -> l
     for members in by_size.values():
         intervals = difference_intervals(np.stack([rows[i].a for i in members]), np.stack([rows[i].b for i in members]), n_boot, seed, confidence)
         for k, i in enumerate(members):
-            out[i] = {"ci_low": float(intervals.low[k]), "ci_high": float(intervals.high[k]), "unpaired_ci_low": float(intervals.unpaired_low[k]), "unpaired_ci_high": float(intervals.unpaired_high[k])}
+            out[i] = {
+                "ci_low": float(intervals.low[k]),
+                "ci_high": float(intervals.high[k]),
+                "unpaired_ci_low": float(intervals.unpaired_low[k]),
+                "unpaired_ci_high": float(intervals.unpaired_high[k]),
+            }
     return out
 
 
@@ -587,7 +609,9 @@ def compare_batch(
                     + ". Pass --force to replace it"
                     + (", or --out FILE.parquet to write this one beside it" if own else ", or choose another --out"),
                 )
-            replaced = f"replaced {target} (it held {was})" + (f"; spacesim compare {folder} --out {folder / FILE} writes the batch's own comparison again" if own else "")
+            replaced = f"replaced {target} (it held {was})" + (
+                f"; spacesim compare {folder} --out {folder / FILE} writes the batch's own comparison again" if own else ""
+            )
     paths = [write_comparison(target.parent, table, target.name)]
     if plot:
         paths.append(draw_forest(table, picture.parent, manifest.experiment.name, picture.name))
@@ -602,7 +626,9 @@ def _targets(folder: Path, out: str | Path | None) -> tuple[Path, Path]:
     if out.is_dir():
         raise InputError.single(out, "--out", "is a folder; give the name of the .parquet file to write, e.g. --out comparison_trust.parquet")
     if out.suffix != ".parquet":
-        raise InputError.single(out, "--out", "the comparison is a Parquet table: give a file name ending in .parquet (its forest plot is written beside it as .png)")
+        raise InputError.single(
+            out, "--out", "the comparison is a Parquet table: give a file name ending in .parquet (its forest plot is written beside it as .png)"
+        )
     if out.resolve() == (folder / FILE).resolve():
         return folder / FILE, folder / "plots" / PLOT
     return out, out.with_suffix(".png")
@@ -670,7 +696,9 @@ def write_batch_comparison(out: Path, manifest: BatchManifest, runs: pd.DataFram
     except InputError:
         return None
     write_comparison(out, table)
-    return ComparisonRecord(table=FILE, outcomes=list(dict.fromkeys(table["outcome"])), resamples=DEFAULT_BOOT, seed=manifest.base_seed, confidence=0.95, method=METHOD)
+    return ComparisonRecord(
+        table=FILE, outcomes=list(dict.fromkeys(table["outcome"])), resamples=DEFAULT_BOOT, seed=manifest.base_seed, confidence=0.95, method=METHOD
+    )
 
 
 def draw_batch_forest(out: Path, manifest: BatchManifest, runs: pd.DataFrame) -> list[Path]:
@@ -737,7 +765,15 @@ def compare_runs(run_a: str | Path, run_b: str | Path, outcomes: list[str] | Non
     table["difference"] = table["value_b"] - table["value_a"]
     parameters = [c for c in sorted(columns) if not is_value_column(c) and c not in _RUN_COLUMNS]
     differ = {c: (a[c], b[c]) for c in parameters if not _same(a[c], b[c])}
-    table.attrs = {"run_a": str(folders[0]), "run_b": str(folders[1]), "seed_a": int(a["seed"]), "seed_b": int(b["seed"]), "steps_a": int(a["steps"]), "steps_b": int(b["steps"]), "differ": {k: [_plain(x) for x in v] for k, v in differ.items()}}
+    table.attrs = {
+        "run_a": str(folders[0]),
+        "run_b": str(folders[1]),
+        "seed_a": int(a["seed"]),
+        "seed_b": int(b["seed"]),
+        "steps_a": int(a["steps"]),
+        "steps_b": int(b["steps"]),
+        "differ": {k: [_plain(x) for x in v] for k, v in differ.items()},
+    }
     return table
 
 
@@ -755,7 +791,10 @@ def _plain(value: Any) -> Any:
 def format_run_comparison(table: pd.DataFrame) -> str:
     """What :func:`compare_runs` found, as lines a person reads: what differs between the runs, then each outcome's A, B and B − A."""
     attrs = table.attrs
-    lines = [f"A: {attrs['run_a']} (seed {attrs['seed_a']}, {attrs['steps_a']} steps)", f"B: {attrs['run_b']} (seed {attrs['seed_b']}, {attrs['steps_b']} steps)"]
+    lines = [
+        f"A: {attrs['run_a']} (seed {attrs['seed_a']}, {attrs['steps_a']} steps)",
+        f"B: {attrs['run_b']} (seed {attrs['seed_b']}, {attrs['steps_b']} steps)",
+    ]
     differ = attrs.get("differ") or {}
     settings = ", ".join(f"{k} {_word(a)} -> {_word(b)}" for k, (a, b) in differ.items())
     lines.append(f"settings that differ: {settings or 'none'}")

@@ -101,14 +101,21 @@ def cases(runs: pd.DataFrame, design: DesignLike, outcome: str, threshold: float
 
         kept = sorted(c.removeprefix("final_") for c in runs.columns if c.startswith("final_"))
         close = difflib.get_close_matches(outcome, kept, n=1)
-        raise InputError.single("--outcome", outcome, f"unknown outcome ({source} has no {value.column}){renamed_hint(outcome)}; " + (f"did you mean '{close[0]}'?" if close else f"outcomes are: {', '.join(kept)}"))
+        raise InputError.single(
+            "--outcome",
+            outcome,
+            f"unknown outcome ({source} has no {value.column}){renamed_hint(outcome)}; "
+            + (f"did you mean '{close[0]}'?" if close else f"outcomes are: {', '.join(kept)}"),
+        )
     done = runs[(runs["status"] == "completed") & runs[value.column].notna()]
     varied = [k for k in as_design(design).varied if k in done.columns and done[k].nunique() > 1]
     columns = list(varied)
     if done["variant"].nunique() > 1:
         columns.append("variant")
     if not columns:
-        raise InputError.single(source, "", "nothing varies between the runs of this batch (no varied parameter, one variant): there is no region of parameters to discover")
+        raise InputError.single(
+            source, "", "nothing varies between the runs of this batch (no varied parameter, one variant): there is no region of parameters to discover"
+        )
     x = done[columns].reset_index(drop=True).copy()
     for c in varied:
         x[c] = x[c].astype(float)
@@ -119,7 +126,11 @@ def cases(runs: pd.DataFrame, design: DesignLike, outcome: str, threshold: float
     n = int(y.sum())
     if n == 0 or n == len(y):
         span = f"runs range from {values.min():.4g} to {values.max():.4g}"
-        raise InputError.single(f"--{direction}", f"{threshold:g}", f"{'no' if n == 0 else 'every'} completed run has {value.label} {direction} {threshold:g} ({span}): choose a threshold inside that range")
+        raise InputError.single(
+            f"--{direction}",
+            f"{threshold:g}",
+            f"{'no' if n == 0 else 'every'} completed run has {value.label} {direction} {threshold:g} ({span}): choose a threshold inside that range",
+        )
     return Cases(x, y, outcome, value.label, direction, float(threshold), done["run_id"].to_numpy())
 
 
@@ -175,7 +186,9 @@ def prim_box(c: Cases, min_density: float = 0.8, peel_alpha: float = 0.05, mass_
             if kept != every:
                 rows.append({"parameter": name, "low": np.nan, "high": np.nan, "values": ", ".join(sorted(map(str, kept))), "qp_low": qp[0], "qp_high": np.nan})
         elif (final[name].iloc[0], final[name].iloc[1]) != (initial[name].iloc[0], initial[name].iloc[1]):
-            rows.append({"parameter": name, "low": float(final[name].iloc[0]), "high": float(final[name].iloc[1]), "values": "", "qp_low": qp[0], "qp_high": qp[1]})
+            rows.append(
+                {"parameter": name, "low": float(final[name].iloc[0]), "high": float(final[name].iloc[1]), "values": "", "qp_low": qp[0], "qp_high": qp[1]}
+            )
     limits = pd.DataFrame(rows, columns=["parameter", "low", "high", "values", "qp_low", "qp_high"])
     ranges = {name: (initial[name].iloc[0], initial[name].iloc[1]) for name in c.x.columns if name != "variant"}
     trajectory.index.name = "box"
@@ -227,7 +240,16 @@ def trajectory_plot(result: PrimResult, question: str = "", ax: Axes | None = No
     points = ax.scatter(t["coverage"], t["density"], c=t["res_dim"], cmap="viridis", s=22, zorder=3)
     ax.plot(t["coverage"], t["density"], color="#bbbbbb", lw=0.8, zorder=2)
     chosen = t.iloc[result.chosen]
-    ax.scatter([chosen["coverage"]], [chosen["density"]], s=160, facecolors="none", edgecolors="#d62728", linewidths=2, zorder=4, label=f"chosen box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}")
+    ax.scatter(
+        [chosen["coverage"]],
+        [chosen["density"]],
+        s=160,
+        facecolors="none",
+        edgecolors="#d62728",
+        linewidths=2,
+        zorder=4,
+        label=f"chosen box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}",
+    )
     bar = ax.figure.colorbar(points, ax=ax, label="parameters restricted")
     bar.set_ticks(sorted(set(int(v) for v in t["res_dim"])))
     ax.set_xlabel("coverage (share of all cases of interest inside the box)")
@@ -259,7 +281,10 @@ def box_plot(result: PrimResult, ax: Axes | None = None) -> Axes:
     ax.set_xlim(-0.08, 1.08)
     ax.set_xlabel("position within the parameter's sampled range (grey: whole range; blue: the box)" if len(numeric) else "")
     chosen = result.trajectory.iloc[result.chosen]
-    ax.set_title(f"PRIM box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}, {int(chosen['n'])} runs (qp: quasi-p-value of the limit)", fontsize="medium")
+    ax.set_title(
+        f"PRIM box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}, {int(chosen['n'])} runs (qp: quasi-p-value of the limit)",
+        fontsize="medium",
+    )
     return ax
 
 
@@ -272,15 +297,35 @@ def tree_plot(tree: Any, names: list[str], ax: Axes | None = None) -> Axes:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(ax.figure)
-    plot_tree(tree, feature_names=names, class_names=["not of interest", "of interest"] if len(tree.classes_) == 2 else [str(k) for k in tree.classes_], filled=True, impurity=False, proportion=True, rounded=True, ax=ax, fontsize=8)
+    plot_tree(
+        tree,
+        feature_names=names,
+        class_names=["not of interest", "of interest"] if len(tree.classes_) == 2 else [str(k) for k in tree.classes_],
+        filled=True,
+        impurity=False,
+        proportion=True,
+        rounded=True,
+        ax=ax,
+        fontsize=8,
+    )
     return ax
 
 
 # --------------------------------------------------------------------- the folder
 
 
-def write_discovery(folder: str | Path, outcome: str, *, below: float | None = None, above: float | None = None, min_density: float = 0.8, peel_alpha: float = 0.05, mass_min: float = 0.05,
-                    max_depth: int = 3, force: bool = False) -> dict[str, Any]:
+def write_discovery(
+    folder: str | Path,
+    outcome: str,
+    *,
+    below: float | None = None,
+    above: float | None = None,
+    min_density: float = 0.8,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+    max_depth: int = 3,
+    force: bool = False,
+) -> dict[str, Any]:
     """Scenario discovery on the finished batch in ``folder``: PRIM and CART into ``folder/discovery/``; returns the account written as ``discovery.json``.
 
     Refused with an :class:`InputError` (nothing written) when the folder is
@@ -298,7 +343,9 @@ def write_discovery(folder: str | Path, outcome: str, *, below: float | None = N
         raise InputError.single(folder, "", "not a result folder of spacesim batch (no manifest.json)")
     manifest = result_folder.load()
     if not isinstance(manifest, BatchManifest):
-        raise InputError.single(folder / "manifest.json", "kind", "scenario discovery needs a batch's result folder (spacesim batch or spacesim sensitivity), not a single run")
+        raise InputError.single(
+            folder / "manifest.json", "kind", "scenario discovery needs a batch's result folder (spacesim batch or spacesim sensitivity), not a single run"
+        )
     if not (folder / "runs.parquet").exists():
         raise InputError.single(folder, "", "missing runs.parquet: the batch has not finished")
     if not 0 < min_density <= 1:
@@ -311,7 +358,9 @@ def write_discovery(folder: str | Path, outcome: str, *, below: float | None = N
     if previous is not None and previous.get("question") != c.question and not force:
         raise InputError.single(target, "", f"holds the discovery of {previous.get('question')!r}; add --force to replace it with {c.question!r}")
     result = prim_box(c, min_density=min_density, peel_alpha=peel_alpha, mass_min=mass_min)
-    tree, leaves, names = cart_tree(c, max_depth=max_depth, seed=manifest.base_seed)  # the batch's base seed (before the typed manifest this read an experiment "seed" no manifest holds: always 0)
+    tree, leaves, names = cart_tree(
+        c, max_depth=max_depth, seed=manifest.base_seed
+    )  # the batch's base seed (before the typed manifest this read an experiment "seed" no manifest holds: always 0)
     target.mkdir(exist_ok=True)
     for name in FILES:
         (target / name).unlink(missing_ok=True)
@@ -321,7 +370,11 @@ def write_discovery(folder: str | Path, outcome: str, *, below: float | None = N
     from sklearn.tree import export_text
 
     (target / "cart_rules.txt").write_text(export_text(tree, feature_names=names, show_weights=True) + "\n", encoding="utf-8")
-    for name, ax in (("prim_trajectory.png", trajectory_plot(result, c.question)), ("prim_box.png", box_plot(result)), ("cart_tree.png", tree_plot(tree, names))):
+    for name, ax in (
+        ("prim_trajectory.png", trajectory_plot(result, c.question)),
+        ("prim_box.png", box_plot(result)),
+        ("cart_tree.png", tree_plot(tree, names)),
+    ):
         ax.figure.savefig(target / name, dpi=110)
     chosen = result.trajectory.iloc[result.chosen]
     account = {
@@ -359,7 +412,9 @@ def _previous(target: Path) -> dict[str, Any] | None:
         raise InputError.single(target, "", "exists and is not a folder spacesim wrote; move it away to run a discovery")
     foreign = sorted(p.name for p in target.iterdir() if p.name not in FILES)
     if foreign:
-        raise InputError.single(target, "", f"holds files spacesim discover did not write ({', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}); move them away first")
+        raise InputError.single(
+            target, "", f"holds files spacesim discover did not write ({', '.join(foreign[:3])}{' ...' if len(foreign) > 3 else ''}); move them away first"
+        )
     account = target / ACCOUNT
     if not account.exists():
         return {} if not any(target.iterdir()) else {"question": None}
@@ -381,7 +436,11 @@ def _qp(value: float) -> str:
 def format_discovery(account: dict[str, Any]) -> str:
     """What a discovery found, as lines a person reads."""
     p = account["prim"]
-    why = f"most coverage with density >= {p['min_density']:g}" if p["density"] >= p["min_density"] else f"the densest: no box reaches density {p['min_density']:g}"
+    why = (
+        f"most coverage with density >= {p['min_density']:g}"
+        if p["density"] >= p["min_density"]
+        else f"the densest: no box reaches density {p['min_density']:g}"
+    )
     lines = [
         f"{account['question']}: {account['of_interest']} of {account['runs']} runs",
         f"PRIM box {p['chosen_box']} ({why}): coverage {p['coverage']:.2f}, density {p['density']:.2f}, mass {p['mass']:.2f}",
@@ -396,5 +455,7 @@ def format_discovery(account: dict[str, Any]) -> str:
         lines.append("  (the box restricts no parameter: no region stands out)")
     loose = [r["parameter"] for r in p["limits"] if any(r[k] is not None and r[k] == r[k] and r[k] > SIGNIFICANT for k in ("qp_low", "qp_high"))]
     if loose:
-        lines.append(f"  a limit with quasi-p above {SIGNIFICANT:g} ({', '.join(loose)}) may be chance: dropping it may not lower the density (Bryant & Lempert 2010)")
+        lines.append(
+            f"  a limit with quasi-p above {SIGNIFICANT:g} ({', '.join(loose)}) may be chance: dropping it may not lower the density (Bryant & Lempert 2010)"
+        )
     return "\n".join(lines)

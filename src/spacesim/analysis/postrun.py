@@ -208,7 +208,9 @@ def _sensitivity(folder: Folder) -> list[str]:
     spec = SensitivitySpec.model_validate(manifest.design.sensitivity)
     seed = manifest.base_seed
     x = sensitivity_design(spec, seed)
-    account = SensitivityRecord.model_validate(write_sensitivity(folder.out, spec, x, folder.runs, folder.steps, seed=seed))  # steps: windows and the indices over time
+    account = SensitivityRecord.model_validate(
+        write_sensitivity(folder.out, spec, x, folder.runs, folder.steps, seed=seed)
+    )  # steps: windows and the indices over time
     manifest.sensitivity = account
     return [account.table, *account.extra_tables] if account.table else []
 

@@ -94,7 +94,19 @@ def rank_correlations(runs: pd.DataFrame, design: DesignLike, outcomes: list[str
         for variant, group in means.groupby("variant", sort=False):
             for p in parameters:
                 rho, low, high, pvalue = spearman_interval(group[p].to_numpy(dtype=float), group[value.column].to_numpy(dtype=float))
-                rows.append({"variant": str(variant), "outcome": outcome, "statistic": value.statistic, "parameter": p, "points": len(group), "rho": rho, "low": low, "high": high, "p_value": pvalue})
+                rows.append(
+                    {
+                        "variant": str(variant),
+                        "outcome": outcome,
+                        "statistic": value.statistic,
+                        "parameter": p,
+                        "points": len(group),
+                        "rho": rho,
+                        "low": low,
+                        "high": high,
+                        "p_value": pvalue,
+                    }
+                )
     return pd.DataFrame(rows, columns=["variant", "outcome", "statistic", "parameter", "points", "rho", "low", "high", "p_value"])
 
 
@@ -104,7 +116,9 @@ def summary_lines(runs: pd.DataFrame, design: DesignLike, outcomes: list[str]) -
     if table.empty:
         return []
     several = table["variant"].nunique() > 1
-    lines = [f"Spearman rank correlation of each outcome (mean over replicates per design point) with each parameter, 95% interval, over {int(table['points'].max())} design points:"]
+    lines = [
+        f"Spearman rank correlation of each outcome (mean over replicates per design point) with each parameter, 95% interval, over {int(table['points'].max())} design points:"
+    ]
     for (variant, outcome), df in table.groupby(["variant", "outcome"], sort=False):
         value = run_value(outcome, runs.columns)
         lines.append(f"  {value.header}" + (f" ({variant})" if several else "") + ":")
@@ -118,7 +132,9 @@ def summary_lines(runs: pd.DataFrame, design: DesignLike, outcomes: list[str]) -
     return lines
 
 
-def outcome_against_parameter(x: np.ndarray, y: np.ndarray, ax: Axes | None = None, colour: str = COLOURS[0], label: str | None = None, smoother: bool = True) -> Axes:
+def outcome_against_parameter(
+    x: np.ndarray, y: np.ndarray, ax: Axes | None = None, colour: str = COLOURS[0], label: str | None = None, smoother: bool = True
+) -> Axes:
     """One outcome against one parameter: a point per design point and a LOWESS smoother through them."""
     ax = ax if ax is not None else Figure(figsize=(4, 3.2), layout="constrained").add_subplot()
     ax.scatter(x, y, s=12, alpha=0.6, color=colour, label=label, linewidths=0)
@@ -146,7 +162,13 @@ def parameter_panel(runs: pd.DataFrame, design: DesignLike, outcome: str, title:
     for ax, p in zip(axes, parameters):
         for k, variant in enumerate(variants):
             group = means[means["variant"] == variant]
-            outcome_against_parameter(group[p].to_numpy(dtype=float), group[value.column].to_numpy(dtype=float), ax=ax, colour=COLOURS[k % len(COLOURS)], label=str(variant) if len(variants) > 1 else None)
+            outcome_against_parameter(
+                group[p].to_numpy(dtype=float),
+                group[value.column].to_numpy(dtype=float),
+                ax=ax,
+                colour=COLOURS[k % len(COLOURS)],
+                label=str(variant) if len(variants) > 1 else None,
+            )
         ax.set_xlabel(p)
         here = correlations[correlations["parameter"] == p]
         if len(here) == 1 and here["rho"].iloc[0] == here["rho"].iloc[0]:
@@ -160,5 +182,9 @@ def parameter_panel(runs: pd.DataFrame, design: DesignLike, outcome: str, title:
         handles, names = axes[0].get_legend_handles_labels()
         fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 6), fontsize="small", title="variant")
     n = means.groupby("variant").size().max()
-    fig.suptitle((f"{title}: " if title else "") + f"{value.label} against each parameter\n({n} design points, replicates averaged; line: LOWESS; rho: Spearman, 95% interval)", fontsize="medium")
+    fig.suptitle(
+        (f"{title}: " if title else "")
+        + f"{value.label} against each parameter\n({n} design points, replicates averaged; line: LOWESS; rho: Spearman, 95% interval)",
+        fontsize="medium",
+    )
     return fig

@@ -50,14 +50,17 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
         n = [pt.replicates for pt in replication.points]
         lines.append(
             f"adaptive replication on {run_value(replication.outcome, result.runs.columns).header} (target half-width {replication.target_halfwidth:g}): {_count(replication.rounds, 'round')}, "
-            f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; " + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
+            f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; "
+            + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
         )
     sens = m.sensitivity
     if sens:
         if sens.error:
             lines.append(f"sensitivity: not computed: {sens.error}")
         elif (result.out / "sensitivity.parquet").exists():
-            lines.append(f"{method_named(sens.method).title} sensitivity over {_count(sens.points or 0, 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):")
+            lines.append(
+                f"{method_named(sens.method).title} sensitivity over {_count(sens.points or 0, 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):"
+            )
             lines.append(ranking(pd.read_parquet(result.out / "sensitivity.parquet"), sens.noise, samples=sens.samples, convergence=sens.verdicts()))
     lines.extend(batch_summary_lines(result.out, outcomes))
     if failed:

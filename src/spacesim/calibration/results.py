@@ -94,15 +94,23 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
         if not (out / DB).exists():
             raise InputError.single(out, "--resume", f"the folder has no {DB}: nothing to continue")
         if calibration.path is not None and manifest.get("calibration", {}).get("sha256") != file_sha256(calibration.path):
-            raise InputError.single(out, "--resume", f"the folder holds a calibration of another version of {manifest.get('calibration', {}).get('file')}; start a new one with --force or another --out")
+            raise InputError.single(
+                out,
+                "--resume",
+                f"the folder holds a calibration of another version of {manifest.get('calibration', {}).get('file')}; start a new one with --force or another --out",
+            )
         return manifest
     if exists:
         if not force:
-            raise InputError.single(out, "--out", "folder exists and is not empty; continue it with --resume, choose another --out, or pass --force to replace it")
+            raise InputError.single(
+                out, "--out", "folder exists and is not empty; continue it with --resume, choose another --out, or pass --force to replace it"
+            )
         try:
             read_calibration_manifest(out)  # --force removes only a calibration folder
         except InputError as exc:
-            raise InputError.single(out, "--force", f"not a calibration folder ({exc.problems[0].message}); --force only replaces a folder that spacesim calibrate wrote") from None
+            raise InputError.single(
+                out, "--force", f"not a calibration folder ({exc.problems[0].message}); --force only replaces a folder that spacesim calibrate wrote"
+            ) from None
         inputs = tuple(p for p in (calibration.path,) if p is not None)
         remove_entries(check_replaceable(out, inputs))  # and only what spacesim wrote in it, never the current folder, home or a checkout
     return None
@@ -126,7 +134,17 @@ def calibrate(
     if out.is_symlink():
         raise InputError.single(out, "--out", f"is a symbolic link (to {out.readlink()}); name the folder itself")
     with FolderLock(out).acquire(create=True):  # a second calibration, batch or run into the same folder is refused while this one writes
-        return _calibrate(calibration, out, prepare_folder(out, calibration, resume, force), workers=workers, cluster=cluster, resume=resume, plots=plots, echo=echo, command=command)
+        return _calibrate(
+            calibration,
+            out,
+            prepare_folder(out, calibration, resume, force),
+            workers=workers,
+            cluster=cluster,
+            resume=resume,
+            plots=plots,
+            echo=echo,
+            command=command,
+        )
 
 
 def _calibrate(
@@ -160,18 +178,33 @@ def _calibrate(
 
     def report(gen: Generation, outcome: AbcOutcome, left: float | None) -> None:
         tail = "done" if left is None else f"time left ~{_duration(left)} at most"
-        echo(f"generation {gen.t + 1}/{spec.abc.generations}: epsilon {gen.epsilon:.4g}, acceptance {gen.acceptance:.1%} ({gen.accepted}/{gen.simulations}), simulations so far {gen.total_simulations:,}, {_duration(gen.seconds)} this generation; {tail}")
+        echo(
+            f"generation {gen.t + 1}/{spec.abc.generations}: epsilon {gen.epsilon:.4g}, acceptance {gen.acceptance:.1%} ({gen.accepted}/{gen.simulations}), simulations so far {gen.total_simulations:,}, {_duration(gen.seconds)} this generation; {tail}"
+        )
 
     done_before = len([g for g in manifest.get("generations", []) if g["t"] >= 0])
     if resume:
         echo(f"resuming {out}/ after {done_before} complete generations")
     weights = {p.name: p.weight for p in patterns if not p.held_out}
     try:
-        outcome = run_abc(simulator, dict(spec.fit), weights, spec.abc, str(out / DB), spec.seed, workers=workers if client is None else None, client=client, resume=resume, report=report)
+        outcome = run_abc(
+            simulator,
+            dict(spec.fit),
+            weights,
+            spec.abc,
+            str(out / DB),
+            spec.seed,
+            workers=workers if client is None else None,
+            client=client,
+            resume=resume,
+            report=report,
+        )
     except KeyboardInterrupt:
         history = _history(out)
         gens = _generations(history)
-        manifest.update(status="stopped", generations=gens, simulations=int(history.total_nr_simulations), seconds=manifest.get("seconds", 0.0) + time.monotonic() - started)
+        manifest.update(
+            status="stopped", generations=gens, simulations=int(history.total_nr_simulations), seconds=manifest.get("seconds", 0.0) + time.monotonic() - started
+        )
         _write_manifest(out, manifest)
         raise CalibrationInterrupted(out, len([g for g in gens if g["t"] >= 0]), int(history.total_nr_simulations)) from None
     finally:
@@ -179,13 +212,17 @@ def _calibrate(
             executor.close()
     history = outcome.history
     gens = _generations(history)
-    echo(f"stopped by {outcome.stopped_by}: {len([g for g in gens if g['t'] >= 0])} generations, {history.total_nr_simulations:,} simulations; simulating {spec.abc.posterior_draws} posterior draws for fit.parquet")
+    echo(
+        f"stopped by {outcome.stopped_by}: {len([g for g in gens if g['t'] >= 0])} generations, {history.total_nr_simulations:,} simulations; simulating {spec.abc.posterior_draws} posterior draws for fit.parquet"
+    )
     particles, weights_, t = posterior_of(history)
     posterior = particles.copy()
     posterior["weight"] = weights_
     posterior["generation"] = t
     write_parquet_atomic(out / "posterior.parquet", posterior)
-    fit, predictive = posterior_check(simulator, patterns, particles, weights_, spec.abc.posterior_draws, spec.seed, workers=outcome.workers if client is None else 1)
+    fit, predictive = posterior_check(
+        simulator, patterns, particles, weights_, spec.abc.posterior_draws, spec.seed, workers=outcome.workers if client is None else 1
+    )
     write_parquet_atomic(out / "fit.parquet", fit)
     write_parquet_atomic(out / "predictive.parquet", predictive)
     manifest.update(
@@ -219,7 +256,16 @@ def _generations(history: Any) -> list[dict[str, Any]]:
     out = []
     for _, row in pops.sort_values("t").iterrows():
         samples, particles = int(row["samples"]), int(row["particles"])
-        out.append({"t": int(row["t"]), "epsilon": float(row["epsilon"]), "simulations": samples, "accepted": particles, "acceptance": particles / samples if samples else None, "end": str(row["population_end_time"])})
+        out.append(
+            {
+                "t": int(row["t"]),
+                "epsilon": float(row["epsilon"]),
+                "simulations": samples,
+                "accepted": particles,
+                "acceptance": particles / samples if samples else None,
+                "end": str(row["population_end_time"]),
+            }
+        )
     return out
 
 
@@ -253,13 +299,35 @@ def _manifest(calibration: Calibration, patterns: list[Pattern], old: dict[str, 
         "kind": KIND,
         "name": spec.name,
         "description": spec.description,
-        "calibration": {"file": str(calibration.path) if calibration.path else calibration.filename, "sha256": file_sha256(calibration.path) if calibration.path else None, "spec": spec.model_dump(mode="json")},
-        "scenario": {"file": str(calibration.scenario_path), "name": calibration.scenario.name, "steps": calibration.scenario.steps, "start_year": calibration.scenario.start_year, "step_meaning": calibration.scenario.step_meaning},
+        "calibration": {
+            "file": str(calibration.path) if calibration.path else calibration.filename,
+            "sha256": file_sha256(calibration.path) if calibration.path else None,
+            "spec": spec.model_dump(mode="json"),
+        },
+        "scenario": {
+            "file": str(calibration.scenario_path),
+            "name": calibration.scenario.name,
+            "steps": calibration.scenario.steps,
+            "start_year": calibration.scenario.start_year,
+            "step_meaning": calibration.scenario.step_meaning,
+        },
         "files": files,
-        "priors": {name: {"prior": prior.prior.value, "described": describe(name, prior), **prior.model_dump(mode="json", exclude={"prior"})} for name, prior in spec.fit.items()},
+        "priors": {
+            name: {"prior": prior.prior.value, "described": describe(name, prior), **prior.model_dump(mode="json", exclude={"prior"})}
+            for name, prior in spec.fit.items()
+        },
         "fixed_parameters": dict(spec.parameters),
         "patterns": [
-            {"name": p.name, "kind": p.kind.value, "framework": p.framework, "weight": p.weight, "held_out": p.held_out, "step": p.step, "described": p.describe(), "not_in_scenario": calibration.observations[p.name].get("outside", [])}
+            {
+                "name": p.name,
+                "kind": p.kind.value,
+                "framework": p.framework,
+                "weight": p.weight,
+                "held_out": p.held_out,
+                "step": p.step,
+                "described": p.describe(),
+                "not_in_scenario": calibration.observations[p.name].get("outside", []),
+            }
             for p in patterns
         ],
         "settings": spec.abc.model_dump(mode="json"),
@@ -323,7 +391,9 @@ def _check_one(args: tuple[Simulator, list[Pattern], dict[str, float], int]) -> 
     return {p.name: p.distance(trace) for p in patterns}, {p.name: p.prediction(trace) for p in patterns}
 
 
-def posterior_check(simulator: Simulator, patterns: list[Pattern], particles: pd.DataFrame, weights: np.ndarray, draws: int, seed: int, workers: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+def posterior_check(
+    simulator: Simulator, patterns: list[Pattern], particles: pd.DataFrame, weights: np.ndarray, draws: int, seed: int, workers: int = 1
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Simulate ``draws`` posterior draws; return fit (per pattern: distance summary) and predictive (long table of predictions)."""
     picked, seeds = draw_particles(particles, weights, draws, seed)
     jobs = [(simulator, patterns, {k: float(v) for k, v in row.items()}, int(s)) for (_, row), s in zip(picked.iterrows(), seeds)]
@@ -345,7 +415,21 @@ def posterior_check(simulator: Simulator, patterns: list[Pattern], particles: pd
     for p in patterns:
         d = np.array([r[0][p.name] for r in results])
         q05, q50, q95 = np.quantile(d, [0.05, 0.5, 0.95])
-        rows.append({"pattern": p.name, "kind": p.kind.value, "framework": p.framework, "held_out": p.held_out, "weight": p.weight, "draws": len(d), "distance_mean": float(d.mean()), "distance_median": float(q50), "distance_q05": float(q05), "distance_q95": float(q95), "share_met": float((d == 0).mean())})
+        rows.append(
+            {
+                "pattern": p.name,
+                "kind": p.kind.value,
+                "framework": p.framework,
+                "held_out": p.held_out,
+                "weight": p.weight,
+                "draws": len(d),
+                "distance_mean": float(d.mean()),
+                "distance_median": float(q50),
+                "distance_q05": float(q05),
+                "distance_q95": float(q95),
+                "share_met": float((d == 0).mean()),
+            }
+        )
     fit = pd.DataFrame(rows)
     long = []
     for draw, (_, preds) in enumerate(results):

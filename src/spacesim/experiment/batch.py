@@ -120,7 +120,9 @@ def run_batch(
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     if experiment.path is None:
-        raise InputError.single("<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)")
+        raise InputError.single(
+            "<experiment>", "", "a batch needs an experiment file (its hash is recorded so that it can be resumed); use load_experiment(path)"
+        )
     if out is None:  # results/EXPERIMENT; a new numbered folder (results/EXPERIMENT-2...) when that one is taken, unless resuming or replacing it
         out = Path("results") / experiment.path.stem
         if not (resume or force):
@@ -136,7 +138,9 @@ def run_batch(
     try:
         BatchStore.check_new(out, resume, force, wording, inputs)  # again: the folder may have changed before we held the lock
         with handling_interrupts():  # Ctrl-C waits for the model's step to end (see spacesim.output.run_result._Interrupts)
-            return _run_locked(experiment, out, store, design, tables, started, workers=workers, cluster=cluster, resume=resume, force=force, quiet=quiet, wording=wording)
+            return _run_locked(
+                experiment, out, store, design, tables, started, workers=workers, cluster=cluster, resume=resume, force=force, quiet=quiet, wording=wording
+            )
     finally:
         lock.release()
 
@@ -182,7 +186,9 @@ def _run_locked(
                     warnings.warn(note, CorruptChunkWarning, stacklevel=3)
                 else:
                     print(f"warning: {note}", file=sys.stderr, flush=True)
-        first_chunks = list(enumerate(chunked(design.tasks if experiment.adaptive is None else [t for t in design.tasks if t.replicate < experiment.adaptive.min], chunk_size)))
+        first_chunks = list(
+            enumerate(chunked(design.tasks if experiment.adaptive is None else [t for t in design.tasks if t.replicate < experiment.adaptive.min], chunk_size))
+        )
         _check_chunks(store, first_chunks, wording)  # before the manifest says "running": a folder cut with other settings is refused untouched
         done_runs, failed_runs = store.chunk_counts()
         planned = len(design.tasks) if experiment.adaptive is None else len(design.points) * len(design.variants) * experiment.adaptive.min
@@ -275,17 +281,25 @@ def retry_failed(
         design = build_design(experiment)
         manifest = _check_resumable(store, experiment, design, out, wording)
         if not manifest.completed or not (out / "runs.parquet").exists():
-            raise InputError.single(store.manifest_path, "status", f"the batch has not finished ({manifest.status}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)")
+            raise InputError.single(
+                store.manifest_path,
+                "status",
+                f"the batch has not finished ({manifest.status}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)",
+            )
         if experiment.adaptive is not None:
             raise InputError.single(
-                experiment.path, "replicates", f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with {wording.force} or {wording.another_out}"
+                experiment.path,
+                "replicates",
+                f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with {wording.force} or {wording.another_out}",
             )
         runs = pd.read_parquet(out / "runs.parquet")
         failed_ids = set(runs.loc[runs["status"] == "failed", "run_id"].astype(int))
         if not failed_ids:
             return BatchResult(out, manifest, runs)
         with handling_interrupts():
-            return _retry_locked(experiment, out, store, manifest, design, runs, failed_ids, started, workers=workers, cluster=cluster, quiet=quiet, wording=wording)
+            return _retry_locked(
+                experiment, out, store, manifest, design, runs, failed_ids, started, workers=workers, cluster=cluster, quiet=quiet, wording=wording
+            )
     finally:
         lock.release()
 
@@ -330,7 +344,9 @@ def _retry_locked(
     # merge the retried runs into the tables: the old rows of those runs out, the new ones in, in run-id order; all written before any is renamed into place
     staged = []
     for name in ("runs", "steps", *tables):
-        staged.append((merge_retried(out / f"{name}.parquet", [store.chunk_dir(c) / f"{name}.parquet" for c in range(n_chunks)], failed_ids), out / f"{name}.parquet"))
+        staged.append(
+            (merge_retried(out / f"{name}.parquet", [store.chunk_dir(c) / f"{name}.parquet" for c in range(n_chunks)], failed_ids), out / f"{name}.parquet")
+        )
     for tmp, final in staged:
         os.replace(tmp, final)
     store.remove_chunks()
@@ -400,7 +416,13 @@ def _span(ids: list[int]) -> str:
     """``3-5``, ``7`` or ``none``."""
     if not ids:
         return "none"
-    return f"{ids[0]}" if len(ids) == 1 else f"{ids[0]}-{ids[-1]}" if ids == list(range(ids[0], ids[-1] + 1)) else ", ".join(map(str, ids[:4])) + ("..." if len(ids) > 4 else "")
+    return (
+        f"{ids[0]}"
+        if len(ids) == 1
+        else f"{ids[0]}-{ids[-1]}"
+        if ids == list(range(ids[0], ids[-1] + 1))
+        else ", ".join(map(str, ids[:4])) + ("..." if len(ids) > 4 else "")
+    )
 
 
 class _ChunkRunner:
@@ -494,7 +516,9 @@ def _new_manifest(experiment: Experiment, design: Design, chunk_size: int, table
     assert experiment.path is not None
     return BatchManifest(
         status="running",
-        experiment=ExperimentRecord(name=spec.name, description=spec.description, file=str(experiment.path), sha256=file_sha256(experiment.path), spec=spec.model_dump(mode="json")),
+        experiment=ExperimentRecord(
+            name=spec.name, description=spec.description, file=str(experiment.path), sha256=file_sha256(experiment.path), spec=spec.model_dump(mode="json")
+        ),
         scenario=ScenarioRecord(name=experiment.scenario.name, file=str(experiment.scenario_path), sha256=file_sha256(experiment.scenario_path)),
         parameters=experiment.scenario.parameter_values(),
         fixed_overrides=dict(spec.parameters),
@@ -540,21 +564,35 @@ def _check_resumable(store: BatchStore, experiment: Experiment, design: Design, 
     was, now_ = manifest.experiment.sha256 or "", file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
-            experiment.path, "", f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}"
+            experiment.path,
+            "",
+            f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}",
         )
     was_spec, now_spec = manifest.experiment.spec, experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
         changed = sorted(k for k in set(was_spec) | set(now_spec) if was_spec.get(k) != now_spec.get(k))
-        raise InputError.single(path, ", ".join(changed), f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}")
+        raise InputError.single(
+            path,
+            ", ".join(changed),
+            f"the batch in this folder was started with other settings (e.g. {wording.method}); resume it with the same ones, or {again}",
+        )
     if manifest.scenario.sha256 != file_sha256(experiment.scenario_path):
-        raise InputError.single(experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}")
+        raise InputError.single(
+            experiment.scenario_path, "", f"the scenario file changed since the batch in {out} started; resuming would mix two models. Restore it, or {again}"
+        )
     described = json.loads(json.dumps(design.describe(experiment.spec), default=str))
     recorded = manifest.design.model_dump(mode="json")
     if recorded != described:
         changed = sorted(k for k in set(described) | set(recorded) if described.get(k) != recorded.get(k))
-        raise InputError.single(path, "design", f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore manifest.json, or {again}")
+        raise InputError.single(
+            path,
+            "design",
+            f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore manifest.json, or {again}",
+        )
     if experiment.spec.chunk_size is not None and manifest.chunk_size != experiment.spec.chunk_size:
-        raise InputError.single(path, "chunk_size", f"{manifest.chunk_size} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}")
+        raise InputError.single(
+            path, "chunk_size", f"{manifest.chunk_size} recorded, but the experiment says {experiment.spec.chunk_size}; restore manifest.json, or {again}"
+        )
     return manifest
 
 

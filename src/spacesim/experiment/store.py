@@ -70,7 +70,9 @@ class BatchStore:
         w = wording
         check_path(root, w.out)
         if resume and force:
-            raise InputError.single(root, f"{w.resume}/{w.force}", f"choose one: {w.resume} continues the batch in this folder, {w.force} deletes it and starts again")
+            raise InputError.single(
+                root, f"{w.resume}/{w.force}", f"choose one: {w.resume} continues the batch in this folder, {w.force} deletes it and starts again"
+            )
         if force and root.is_symlink():
             check_replaceable(root, inputs, option=w.out, force_flag=w.force, another=w.another_out)
         if root.exists() and not root.is_dir():
@@ -84,7 +86,11 @@ class BatchStore:
         if resume and not (root / "manifest.json").exists():
             raise InputError.single(root, w.resume, f"the folder has no manifest.json, so it is not a spacesim batch; choose {w.another_out}")
         if exists and not (resume or force):
-            raise InputError.single(root, w.out, f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose {w.another_out}")
+            raise InputError.single(
+                root,
+                w.out,
+                f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose {w.another_out}",
+            )
         if exists and force:
             check_replaceable(root, inputs, option=w.out, force_flag=w.force, another=w.another_out)
 
@@ -167,7 +173,9 @@ class BatchStore:
                     n += 1
                     target = corrupt / f"{folder.name}-{n}"
                 os.replace(folder, target)
-                notes.append(f"{folder.relative_to(self.root)} cannot be read ({problem}); moved to {target.relative_to(self.root)} and its runs will run again")
+                notes.append(
+                    f"{folder.relative_to(self.root)} cannot be read ({problem}); moved to {target.relative_to(self.root)} and its runs will run again"
+                )
         return notes
 
     def chunk_run_ids(self, chunk: int) -> list[int]:

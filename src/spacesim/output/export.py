@@ -80,7 +80,9 @@ def export_folder(folder: str | Path, fmt: str = "csv", out: str | Path | None =
         for name, table in tables.items():
             if len(table) + 1 > EXCEL_ROWS:
                 raise InputError.single(
-                    folder / f"{name}.parquet", "", f"{len(table):,} rows, more than an Excel sheet holds ({EXCEL_ROWS - 1:,}); export with --format csv, or keep fewer tables or steps"
+                    folder / f"{name}.parquet",
+                    "",
+                    f"{len(table):,} rows, more than an Excel sheet holds ({EXCEL_ROWS - 1:,}); export with --format csv, or keep fewer tables or steps",
                 )
         files = [target / f"{folder.resolve().name}.xlsx"]
     else:
@@ -95,7 +97,9 @@ def export_folder(folder: str | Path, fmt: str = "csv", out: str | Path | None =
             table.to_csv(tmp, index=False)
             os.replace(tmp, path)
     listed = _listed(target) | {p.name for p in files}
-    write_json_atomic(target / LISTING, {"written_by": "spacesim export", "source": os.path.relpath(folder.resolve(), target.resolve()), "files": sorted(listed)})
+    write_json_atomic(
+        target / LISTING, {"written_by": "spacesim export", "source": os.path.relpath(folder.resolve(), target.resolve()), "files": sorted(listed)}
+    )
     return files
 
 
@@ -118,9 +122,15 @@ def _check_targets(target: Path, files: list[Path], force: bool) -> None:
     listed = _listed(target)
     foreign = [p.name for p in existing if p.name not in listed or p.is_symlink() or not p.is_file()]
     if foreign:
-        raise InputError.single(target, "--out", f"holds {', '.join(foreign)}, which spacesim export did not write; choose another --out (--force replaces only files an earlier export wrote)")
+        raise InputError.single(
+            target,
+            "--out",
+            f"holds {', '.join(foreign)}, which spacesim export did not write; choose another --out (--force replaces only files an earlier export wrote)",
+        )
     if not force:
-        raise InputError.single(target, "--out", f"holds an earlier export ({', '.join(p.name for p in existing)}); pass --force to replace it, or choose another --out")
+        raise InputError.single(
+            target, "--out", f"holds an earlier export ({', '.join(p.name for p in existing)}); pass --force to replace it, or choose another --out"
+        )
 
 
 def _write_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:

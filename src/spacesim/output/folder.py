@@ -65,7 +65,15 @@ MANIFEST_KINDS = ("run", "batch", "calibration")
 _TEMPORARY = re.compile(r"^\.(?:.+\.tmp-\d+|partial-\d+)$")
 
 
-def prepare_output(out: str | Path, force: bool = False, *, inputs: tuple[str | Path, ...] = (), option: str = "--out", force_flag: str = "--force", another: str = "another --out") -> Path:
+def prepare_output(
+    out: str | Path,
+    force: bool = False,
+    *,
+    inputs: tuple[str | Path, ...] = (),
+    option: str = "--out",
+    force_flag: str = "--force",
+    another: str = "another --out",
+) -> Path:
     """Check that ``out`` may be written; refuse an existing non-empty folder unless ``force``, and with ``force`` anything :func:`check_replaceable` refuses.
 
     ``inputs`` are the files the command reads (a folder holding one is
@@ -113,6 +121,7 @@ def folder_label(settings: dict[str, Any]) -> str:
     >>> folder_label({"name": "a/b c"})
     'name=a-b-c'
     """
+
     def word(value: Any) -> str:
         return "true" if value is True else "false" if value is False else str(value)
 
@@ -142,7 +151,9 @@ def _has_content(folder: Path) -> bool:
         raise InputError.single(folder, "", f"cannot read the folder ({_reason(exc)})") from None
 
 
-def check_replaceable(out: str | Path, inputs: tuple[str | Path, ...] = (), *, option: str = "--out", force_flag: str = "--force", another: str = "another --out") -> list[Path]:
+def check_replaceable(
+    out: str | Path, inputs: tuple[str | Path, ...] = (), *, option: str = "--out", force_flag: str = "--force", another: str = "another --out"
+) -> list[Path]:
     """The entries ``force`` may delete from ``out``, or :class:`InputError` saying why the folder is not deleted and what is there.
 
     Refused: a symbolic link; ``/``, the home folder, the current folder and
@@ -182,7 +193,11 @@ def check_replaceable(out: str | Path, inputs: tuple[str | Path, ...] = (), *, o
         listed = ", ".join(foreign[:6]) + (f" and {len(foreign) - 6} more" if len(foreign) > 6 else "")
         raise refuse(f"it holds what spacesim did not write: {listed}")
     if not _our_manifest(real / "manifest.json") and not (real / LOCK_FILE).exists() and entries:
-        raise refuse("it has no manifest.json of a spacesim run or batch" if not (real / "manifest.json").exists() else "its manifest.json is not one of a spacesim run or batch")
+        raise refuse(
+            "it has no manifest.json of a spacesim run or batch"
+            if not (real / "manifest.json").exists()
+            else "its manifest.json is not one of a spacesim run or batch"
+        )
     return [p for p in entries if p.name != LOCK_FILE]
 
 
@@ -203,7 +218,10 @@ def _ours(path: Path) -> bool:
         if name == "inputs":  # copies of the experiment and scenario files
             return all(p.is_file() and not p.is_symlink() for p in path.iterdir())
         if name == "export":  # spacesim export's files
-            return all(p.is_file() and not p.is_symlink() and (p.suffix in (".csv", ".xlsx") or p.name == "export.json" or _TEMPORARY.match(p.name)) for p in path.iterdir())
+            return all(
+                p.is_file() and not p.is_symlink() and (p.suffix in (".csv", ".xlsx") or p.name == "export.json" or _TEMPORARY.match(p.name))
+                for p in path.iterdir()
+            )
         if name in ANALYSIS_FOLDERS:
             return all(not p.is_symlink() and (p.suffix in ANALYSIS_FOLDERS[name] or _TEMPORARY.match(p.name)) for p in path.rglob("*"))
         if name == "plots":
@@ -298,7 +316,11 @@ class FolderLock:
                 os.close(fd)
                 if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
                     raise InputError.single(self.folder, self.option, f"cannot lock the folder ({_reason(exc)})") from None
-                raise InputError.single(self.folder, self.option, f"in use by another spacesim ({holder}); wait for it to finish or stop it, or choose another folder (--force never takes a folder in use)") from None
+                raise InputError.single(
+                    self.folder,
+                    self.option,
+                    f"in use by another spacesim ({holder}); wait for it to finish or stop it, or choose another folder (--force never takes a folder in use)",
+                ) from None
             try:
                 same = os.path.samestat(os.fstat(fd), os.stat(self.path))
             except FileNotFoundError:

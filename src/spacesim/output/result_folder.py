@@ -358,9 +358,15 @@ def _upgrade(data: dict[str, Any], path: Path) -> dict[str, Any]:
     if not isinstance(version, int) or isinstance(version, bool):
         raise InputError.single(path, "manifest_version", f"must be an integer, not {json.dumps(version)}")
     if version > MANIFEST_VERSION:
-        raise InputError.single(path, "manifest_version", f"{version}: written by a newer spacesim (this one reads versions {READABLE_VERSIONS[0]}-{MANIFEST_VERSION}); use that version to read it")
+        raise InputError.single(
+            path,
+            "manifest_version",
+            f"{version}: written by a newer spacesim (this one reads versions {READABLE_VERSIONS[0]}-{MANIFEST_VERSION}); use that version to read it",
+        )
     if version not in READABLE_VERSIONS:
-        raise InputError.single(path, "manifest_version", f"{version} is not a manifest version spacesim ever wrote (it reads {READABLE_VERSIONS[0]}-{MANIFEST_VERSION})")
+        raise InputError.single(
+            path, "manifest_version", f"{version} is not a manifest version spacesim ever wrote (it reads {READABLE_VERSIONS[0]}-{MANIFEST_VERSION})"
+        )
     if version == 1:  # the same shape without a version (and without a comparison section)
         data = {**data, "manifest_version": 2}
     return data
@@ -398,7 +404,18 @@ def dump_manifest(manifest: RunManifest | BatchManifest | CalibrationManifest) -
 
 
 #: What a batch manifest must hold for a resume, and of what type (checked before the model, for messages that say how to recover).
-_RESUMABLE_SHAPE: dict[str, type | tuple[type, ...]] = {"kind": str, "status": str, "experiment": dict, "scenario": dict, "design": dict, "chunk_size": int, "code": dict, "sessions": list, "runs": dict, "outcomes": list}
+_RESUMABLE_SHAPE: dict[str, type | tuple[type, ...]] = {
+    "kind": str,
+    "status": str,
+    "experiment": dict,
+    "scenario": dict,
+    "design": dict,
+    "chunk_size": int,
+    "code": dict,
+    "sessions": list,
+    "runs": dict,
+    "outcomes": list,
+}
 
 
 def _check_resumable_shape(data: Any, path: Path, again: str) -> None:
@@ -411,7 +428,11 @@ def _check_resumable_shape(data: Any, path: Path, again: str) -> None:
             raise InputError.single(path, key, f"missing{hint}; the manifest cannot be resumed: restore it, or {again}")
         value = data[key]
         if not isinstance(value, kind) or isinstance(value, bool):
-            raise InputError.single(path, key, f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore the manifest, or {again}")
+            raise InputError.single(
+                path,
+                key,
+                f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore the manifest, or {again}",
+            )
     if data["chunk_size"] < 1:
         raise InputError.single(path, "chunk_size", f"must be at least 1, not {data['chunk_size']}; restore the manifest, or {again}")
     for section in ("experiment", "scenario", "code"):
@@ -492,7 +513,9 @@ class ResultFolder:
             return parse_manifest(data, self.manifest_path)  # refused, saying why
         found, status = data["kind"], data.get("status")
         if kind is not None and found != kind:
-            raise InputError.single(self.manifest_path, "kind", f"not a {kind} result folder (kind {found!r}); {needed_for} needs the folder of spacesim {kind}")
+            raise InputError.single(
+                self.manifest_path, "kind", f"not a {kind} result folder (kind {found!r}); {needed_for} needs the folder of spacesim {kind}"
+            )
         if finished and found != "calibration" and status != "completed":  # said before any other fault of an unfinished folder
             hint = ""
             if found == "batch":
@@ -500,7 +523,9 @@ class ResultFolder:
                     hint = f" (finish it with {resume_command(parse_manifest(data, self.manifest_path), folder)})"  # type: ignore[arg-type]
                 except InputError:
                     hint = f" (finish it with {resume_command(None, folder)})"
-            raise InputError.single(self.manifest_path, "status", f"the {found} is {status or 'of unknown status'}, not completed: {needed_for} needs a finished {found}{hint}")
+            raise InputError.single(
+                self.manifest_path, "status", f"the {found} is {status or 'of unknown status'}, not completed: {needed_for} needs a finished {found}{hint}"
+            )
         self._manifest = manifest = parse_manifest(data, self.manifest_path)
         if finished and found != "calibration" and not self.has("runs"):
             raise InputError.single(folder, "", "missing runs.parquet: not a finished result folder")
@@ -557,7 +582,14 @@ def resume_command(manifest: BatchManifest | None, out: str | Path) -> str:
     experiment = manifest.experiment if manifest is not None else None
     method = experiment.sensitivity_method if experiment is not None else None
     sensitivity = experiment is not None and isinstance((experiment.spec or {}).get("sensitivity"), dict)
-    words = ["spacesim", "sensitivity" if sensitivity else "batch", str((experiment.file if experiment else None) or "EXPERIMENT.yaml"), "--out", str(out), "--resume"]
+    words = [
+        "spacesim",
+        "sensitivity" if sensitivity else "batch",
+        str((experiment.file if experiment else None) or "EXPERIMENT.yaml"),
+        "--out",
+        str(out),
+        "--resume",
+    ]
     if method:
         words += ["--method", str(method)]  # the batch may have been started with --method
     return " ".join(shlex.quote(w) for w in words)

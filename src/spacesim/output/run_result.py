@@ -60,7 +60,14 @@ class RunResult:
     def run_row(self) -> dict[str, Any]:
         """The run's row of ``runs.parquet``: id, scenario, seed, status, parameters, final outcomes and the totals of per-step counts (:mod:`.outcomes`)."""
         final = self.steps.iloc[-1]
-        row: dict[str, Any] = {"run_id": self.run_id, "scenario": self.spec.name, "seed": self.seed, "status": "completed", "error": None, "steps": int(final["step"])}
+        row: dict[str, Any] = {
+            "run_id": self.run_id,
+            "scenario": self.spec.name,
+            "seed": self.seed,
+            "status": "completed",
+            "error": None,
+            "steps": int(final["step"]),
+        }
         row.update(self.spec.parameter_values())
         row.update({f"final_{k}": final[k] for k in STEP_OUTCOMES})
         row.update({f"total_{k}": v for k, v in totals_of(self.steps).items()})
@@ -199,7 +206,9 @@ def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_cus
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: h for s in signals if (h := signal.getsignal(s)) is not interrupt_handler and (replace_custom or h in (signal.default_int_handler, signal.SIG_DFL))}
+    previous = {
+        s: h for s in signals if (h := signal.getsignal(s)) is not interrupt_handler and (replace_custom or h in (signal.default_int_handler, signal.SIG_DFL))
+    }
     if not previous:  # an enclosing block handles them already (or the caller's own handlers stay)
         yield
         return
@@ -214,7 +223,9 @@ def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_cus
         _INTERRUPTS.pending = _INTERRUPTS.raised = False
 
 
-def write_run(result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None) -> Path:
+def write_run(
+    result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None
+) -> Path:
     """Write a single run's result folder: manifest and five tables (its plots come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
 
     ``out`` is a path, or a :class:`StagedRun` already opened (and

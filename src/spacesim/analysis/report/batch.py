@@ -71,10 +71,16 @@ def _discovery_section(folder: Path, manifest: BatchManifest) -> tuple[str, str,
             body += render("h3.html.j2", text="CART leaves, most cases of interest first") + table(["rule", "runs", "of interest"], rows, [False, True, True])
     except (OSError, ValueError, KeyError) as exc:
         body = _p(f"discovery/ cannot be read ({exc}); run spacesim discover again.", "warn")
-    body += "".join(_figure(where / name, manifest, folder, caption) for name, caption in (
-        ("prim_trajectory.png", "PRIM's peeling trajectory: density against coverage of each box, coloured by the number of parameters restricted; the chosen box is ringed."),
-        ("prim_box.png", "The chosen PRIM box: its limits within each restricted parameter's range, with the quasi-p-value of each limit."),
-        ("cart_tree.png", "The CART tree: each split, and in each leaf the share of runs of interest."),
-    ) if (where / name).exists())
+    body += "".join(
+        _figure(where / name, manifest, folder, caption)
+        for name, caption in (
+            (
+                "prim_trajectory.png",
+                "PRIM's peeling trajectory: density against coverage of each box, coloured by the number of parameters restricted; the chosen box is ringed.",
+            ),
+            ("prim_box.png", "The chosen PRIM box: its limits within each restricted parameter's range, with the quasi-p-value of each limit."),
+            ("cart_tree.png", "The CART tree: each split, and in each leaf the share of runs of interest."),
+        )
+        if (where / name).exists()
+    )
     return _section("discovery", "Scenario discovery", body)
-

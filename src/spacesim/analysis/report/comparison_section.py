@@ -94,4 +94,3 @@ def _comparison_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame,
     )
     body += "".join(_figure(p, manifest, folder, caption if p.stem == "comparison_forest" else None) for p in plots)
     return _section("comparison", "Policy comparison", body)
-

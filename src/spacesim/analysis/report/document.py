@@ -96,7 +96,15 @@ def _header(title: str, manifest: AnyManifest, folder: Path) -> str:
     if commands:
         pairs.append(("command" if len(commands) == 1 else "commands", Raw(render("code.html.j2", lines=commands))))
     what = "Experiment" if batch else "Scenario"
-    return render("header.html.j2", folder=folder.name, what=what, title=title, description=description, lead=Markup(_p(description, "lead")) if description else "", pairs=Markup(_kv(pairs)))
+    return render(
+        "header.html.j2",
+        folder=folder.name,
+        what=what,
+        title=title,
+        description=description,
+        lead=Markup(_p(description, "lead")) if description else "",
+        pairs=Markup(_kv(pairs)),
+    )
 
 
 def _commands(manifest: AnyManifest) -> list[str]:
@@ -105,7 +113,15 @@ def _commands(manifest: AnyManifest) -> list[str]:
         cmd = command_line(session.command)
         if cmd:
             workers = session.workers
-            extra = ", ".join(x for x in (str(session.executor) if session.executor else "", f"{workers} worker{'s' if workers != 1 else ''}" if workers else "", f"cluster {session.cluster}" if session.cluster else "") if x)
+            extra = ", ".join(
+                x
+                for x in (
+                    str(session.executor) if session.executor else "",
+                    f"{workers} worker{'s' if workers != 1 else ''}" if workers else "",
+                    f"cluster {session.cluster}" if session.cluster else "",
+                )
+                if x
+            )
             out.append(f"{cmd}   # {session.started or ''}" + (f" ({extra})" if extra else ""))
     if not out and isinstance(manifest, RunManifest):
         cmd = command_line(manifest.command)

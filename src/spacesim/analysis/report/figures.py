@@ -52,11 +52,14 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         return "The partnership network at the last step: nations, bilateral agreements and framework memberships."
     if stem == "envelopes":
         counts = [o for o in outcomes if o in PER_STEP_COUNTS]
-        cumulated = f" {', '.join(o.replace('_', ' ') for o in counts)} {'is' if len(counts) == 1 else 'are'} drawn cumulated (the total so far)." if counts else ""
+        cumulated = (
+            f" {', '.join(o.replace('_', ' ') for o in counts)} {'is' if len(counts) == 1 else 'are'} drawn cumulated (the total so far)." if counts else ""
+        )
         return (
             "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, "
             "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so). "
-            "When the variants differ in policy levers the bands start at step 1: step 0, the shared initial state, is recorded before the levers act." + cumulated
+            "When the variants differ in policy levers the bands start at step 1: step 0, the shared initial state, is recorded before the levers act."
+            + cumulated
         )
     if stem.startswith("heatmap_"):
         return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."
@@ -80,9 +83,18 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         of = f" of {rest}" if rest else ""
         method = str(batch.sensitivity.method if batch and batch.sensitivity else "").lower()
         for kind, words in (
-            ("interactions", "Second-order Sobol' indices S2 as a matrix: the share of variance from each pair's interaction, with its 95% half-width; ! and ? mark unreliable values."),
-            ("convergence", "Convergence check: the main index of each parameter at N/4, N/2 and N with its 95% interval, and the verdict on whether samples is enough."),
-            ("over_time", "The main index of each parameter per window of steps (the outcome's mean over the window): how the parameters' influence changes over a run."),
+            (
+                "interactions",
+                "Second-order Sobol' indices S2 as a matrix: the share of variance from each pair's interaction, with its 95% half-width; ! and ? mark unreliable values.",
+            ),
+            (
+                "convergence",
+                "Convergence check: the main index of each parameter at N/4, N/2 and N with its 95% interval, and the verdict on whether samples is enough.",
+            ),
+            (
+                "over_time",
+                "The main index of each parameter per window of steps (the outcome's mean over the window): how the parameters' influence changes over a run.",
+            ),
         ):
             if stem.startswith(f"sensitivity_{kind}"):
                 return words
@@ -112,4 +124,3 @@ def _figure(path: Path, manifest: Any, folder: Path, caption: str | None = None)
 def _plots(folder: Path) -> list[Path]:
     plots = folder / "plots"
     return sorted((p for p in plots.rglob("*.png") if p.is_file()), key=plot_sort_key) if plots.is_dir() else []
-

@@ -29,8 +29,15 @@ def _findings_section(folder: Path, manifest: BatchManifest, runs: pd.DataFrame,
     if (folder / "sensitivity.parquet").exists():
         items += sensitivity_findings(pd.read_parquet(folder / "sensitivity.parquet"))
     if not items:
-        items.append("No run completed, so there is nothing to summarise." if not (runs["status"] == "completed").any() else "Nothing to compare: one variant and one design point.")
-    body = _p("Generated from the tables of this report; each sentence is one of their rows in words. Higher is not always better: less debris and threat are.", "note")
+        items.append(
+            "No run completed, so there is nothing to summarise."
+            if not (runs["status"] == "completed").any()
+            else "Nothing to compare: one variant and one design point."
+        )
+    body = _p(
+        "Generated from the tables of this report; each sentence is one of their rows in words. Higher is not always better: less debris and threat are.",
+        "note",
+    )
     body += render("findings.html.j2", items=items)
     return _section("findings", "Findings", body)
 
@@ -50,12 +57,14 @@ def comparison_findings(comparison: pd.DataFrame, design: DesignRecord | None = 
         return []
     statistics = comparison.attrs.get("statistics")
     several_points = "point" in comparison.columns and comparison["point"].nunique(dropna=True) > 1
-    df = comparison.assign(_clear=(comparison["ci_low"] > 0) | (comparison["ci_high"] < 0), _size=comparison.get("effect_size", comparison["mean_diff"]).abs().fillna(0))
+    df = comparison.assign(
+        _clear=(comparison["ci_low"] > 0) | (comparison["ci_high"] < 0), _size=comparison.get("effect_size", comparison["mean_diff"]).abs().fillna(0)
+    )
     df = df.sort_values(["_clear", "_size"], ascending=False, kind="stable")
     lines = []
     for _, r in df.head(limit).iterrows():
         name = _compared_name(str(r["outcome"]), statistics)
-        name = ("Final " + name if (statistics or {}).get(str(r["outcome"]), FINAL) == FINAL else name[0].upper() + name[1:])
+        name = "Final " + name if (statistics or {}).get(str(r["outcome"]), FINAL) == FINAL else name[0].upper() + name[1:]
         where = f" at {_point_label(r['point'], design or {})}" if several_points and not _is_missing(r.get("point")) else ""
         level = level_label(float(r["confidence"])) if "confidence" in r and not _is_missing(r["confidence"]) else "95%"
         a, b, d = str(r["variant_a"]), str(r["variant_b"]), float(r["mean_diff"])
@@ -121,7 +130,12 @@ def sensitivity_findings(df: pd.DataFrame) -> list[str]:
         top = group.sort_values("value", ascending=False).iloc[0]
         conf = top.get("confidence", math.nan)
         flag = caveat(method, index, top["value"], conf)
-        reading = "; the estimate has not converged: raise the samples before citing it" if flag == "outside" else "; its interval includes 0: the ranking is uncertain" if flag == "wide" else ""
+        reading = (
+            "; the estimate has not converged: raise the samples before citing it"
+            if flag == "outside"
+            else "; its interval includes 0: the ranking is uncertain"
+            if flag == "wide"
+            else ""
+        )
         lines.append(f"{str(outcome).replace('_', ' ').capitalize()} depends most on {top['parameter']} ({index} {_with_conf(top['value'], conf)}{reading}).")
     return lines
-

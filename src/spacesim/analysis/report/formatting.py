@@ -198,4 +198,3 @@ def _with_conf(value: Any, conf: Any) -> str:
     if _is_missing(value):
         return "–"
     return fmt(value) + ("" if _is_missing(conf) else f" ± {fmt(conf)}")
-

@@ -23,7 +23,12 @@ from .formatting import Row, _is_missing, fmt, shown_path
 @cache
 def environment() -> Environment:
     """The report's jinja2 environment: templates from the package's ``templates/``, autoescape on for every file (the CSS is included as written)."""
-    return Environment(loader=PackageLoader("spacesim.analysis.report", "templates"), autoescape=select_autoescape(default=True, default_for_string=True), undefined=StrictUndefined, keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("spacesim.analysis.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
 
 
 def _parts() -> Any:

@@ -27,8 +27,17 @@ def _by_parameter_section(runs: pd.DataFrame, design: DesignRecord, outcomes: li
         "note",
     )
     several = df["variant"].nunique() > 1
-    rows = [[*([r["variant"]] if several else []), _outcome_name(r["outcome"], runs.columns), r["parameter"], r["points"], "–" if _is_missing(r["rho"]) else f"{r['rho']:+.2f}",
-             "–" if _is_missing(r["low"]) else f"[{r['low']:+.2f}, {r['high']:+.2f}]"] for _, r in df.iterrows()]
+    rows = [
+        [
+            *([r["variant"]] if several else []),
+            _outcome_name(r["outcome"], runs.columns),
+            r["parameter"],
+            r["points"],
+            "–" if _is_missing(r["rho"]) else f"{r['rho']:+.2f}",
+            "–" if _is_missing(r["low"]) else f"[{r['low']:+.2f}, {r['high']:+.2f}]",
+        ]
+        for _, r in df.iterrows()
+    ]
     headers = [*(["variant"] if several else []), "outcome", "parameter", "design points", "rho", "95% interval"]
     body += table(headers, rows, [False] * (len(headers) - 3) + [True, True, False])
     return _section("by-parameter", "Outcomes by parameter", body)
@@ -65,18 +74,26 @@ def outcome_summary(runs: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[
 def _outcome_rows(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]]) -> list[dict[str, Any]]:
     """The summary frame's rows as the outcome templates take them: the group's labels, n, and per outcome the mean, sd and interval, formatted."""
     return [
-        {"keys": [labels.get(k, fmt)(row[k]) for k in keys], "n": fmt(int(row["n"])), "cells": {o: (fmt(row[f"{o}_mean"]), fmt(row[f"{o}_sd"]), _interval(row[f"{o}_low"], row[f"{o}_high"])) for o in outcomes}}
+        {
+            "keys": [labels.get(k, fmt)(row[k]) for k in keys],
+            "n": fmt(int(row["n"])),
+            "cells": {o: (fmt(row[f"{o}_mean"]), fmt(row[f"{o}_sd"]), _interval(row[f"{o}_low"], row[f"{o}_high"])) for o in outcomes},
+        }
         for _, row in summary.iterrows()
     ]
 
 
-def _outcome_table(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]], names: dict[str, str] | None = None) -> str:
+def _outcome_table(
+    summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]], names: dict[str, str] | None = None
+) -> str:
     """A row per group, three columns (mean, sd, 95% CI) per outcome."""
     names = {o: (names or {}).get(o, o.replace("_", " ")) for o in outcomes}
     return render("outcomes_wide.html.j2", keys=list(keys), outcomes=list(outcomes), names=names, rows=_outcome_rows(summary, outcomes, keys, labels))
 
 
-def _outcome_table_long(summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]], names: dict[str, str] | None = None) -> str:
+def _outcome_table_long(
+    summary: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str], labels: dict[str, Callable[[Any], str]], names: dict[str, str] | None = None
+) -> str:
     """The same numbers as :func:`_outcome_table` with a block of rows per outcome: readable, not wide, when there are many outcomes."""
     names = {o: (names or {}).get(o, o.replace("_", " ")) for o in outcomes}
     return render("outcomes_long.html.j2", keys=list(keys), outcomes=list(outcomes), names=names, rows=_outcome_rows(summary, outcomes, keys, labels))
@@ -93,7 +110,11 @@ def _outcomes_section(runs: pd.DataFrame, design: DesignRecord, outcomes: list[s
     totals = [o for o in outcomes if run_value(o, runs.columns).is_total]
     intro = _p(
         "Final value of each outcome (at the last step)"
-        + (f"; for the per-step counts ({', '.join(names[o] for o in totals)}), the total over the run (steps 1 to the last), not the last step's count" if totals else "")
+        + (
+            f"; for the per-step counts ({', '.join(names[o] for o in totals)}), the total over the run (steps 1 to the last), not the last step's count"
+            if totals
+            else ""
+        )
         + ", over the completed replicates: mean, standard deviation and the 95% confidence interval "
         "of the mean (Student t with n − 1 degrees of freedom; – where n < 2).",
         "note",
@@ -103,7 +124,9 @@ def _outcomes_section(runs: pd.DataFrame, design: DesignRecord, outcomes: list[s
     wide = len(outcomes) <= WIDE_OUTCOMES
     draw = _outcome_table if wide else _outcome_table_long
     cap = MAX_OUTCOME_ROWS if wide else max(8, 3 * MAX_OUTCOME_ROWS // len(outcomes))
-    note = _note(cap, len(summary), "design point × variant groups" if many_variants else "design points" if many_points else "variants", "runs.parquet (a row per run)")
+    note = _note(
+        cap, len(summary), "design point × variant groups" if many_variants else "design points" if many_points else "variants", "runs.parquet (a row per run)"
+    )
     if many_points and (len(summary) > cap or summary["point"].nunique() > COLLAPSE_POINTS or sampled):
         pooled_keys = ["variant"] if many_variants else []
         pooled = outcome_summary(runs, outcomes, pooled_keys)
@@ -114,4 +137,3 @@ def _outcomes_section(runs: pd.DataFrame, design: DesignRecord, outcomes: list[s
         return _section("outcomes", "Outcomes", body)
     body += draw(summary.head(cap), outcomes, keys, labels, names) + note
     return _section("outcomes", "Outcomes", body)
-

@@ -17,7 +17,9 @@ def _read_manifest(folder: Path) -> Any:
 
     manifest = read_finished(folder, "a report")
     if manifest.kind == "calibration":
-        raise InputError.single(folder / "manifest.json", "kind", "a calibration folder: its report is spacesim report on the calibration (calibration/report.py)")
+        raise InputError.single(
+            folder / "manifest.json", "kind", "a calibration folder: its report is spacesim report on the calibration (calibration/report.py)"
+        )
     return manifest
 
 

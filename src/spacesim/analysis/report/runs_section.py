@@ -80,4 +80,3 @@ def _failed_section(runs: pd.DataFrame, design: DesignRecord) -> tuple[str, str,
     body += render("wide.html.j2", body=Markup(table([headers.get(c, c) for c in cols], rows, [c in ("run_id", "seed") for c in cols])))
     body += _note(MAX_ROWS, len(failed), "failed runs", "runs.parquet (status, error_type, error, reproduce)")
     return _section("failed", "Failed runs", body)
-

@@ -59,7 +59,10 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
         order = ("low", "high", "distribution", "peak")  # a range reads low, high; then how it is sampled
         found = {k for spec in params.values() if isinstance(spec, dict) for k in spec}
         keys = [k for k in order if k in found] + sorted(found - set(order))
-        rows = [[name, *((spec.get(k) if isinstance(spec, dict) else None) for k in keys)] if isinstance(spec, dict) else [name, spec] for name, spec in params.items()]
+        rows = [
+            [name, *((spec.get(k) if isinstance(spec, dict) else None) for k in keys)] if isinstance(spec, dict) else [name, spec]
+            for name, spec in params.items()
+        ]
         headers = ["parameter", *keys] if keys else ["parameter", "range"]
         numeric = [False] + [all(_is_number(r[i]) or _is_missing(r[i]) for r in rows if i < len(r)) for i in range(1, len(headers))]
         body += render("h3.html.j2", text="Parameters varied") + table(headers, rows, numeric)
@@ -73,7 +76,11 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
             "More replicates lower it.",
             "note",
         )
-        body += table(["outcome", "noise ratio (noise variance / variance across points)"], [[o.replace("_", " "), _share(v) if isinstance(v, int | float) else v] for o, v in noise.items()], [False, True])
+        body += table(
+            ["outcome", "noise ratio (noise variance / variance across points)"],
+            [[o.replace("_", " "), _share(v) if isinstance(v, int | float) else v] for o, v in noise.items()],
+            [False, True],
+        )
     if df is not None and len(df):
         from ..sensitivity import MARKS, METHODS, caveat, caveat_lines
 
@@ -90,8 +97,13 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
         body += _p(meaning + "± is the half-width of the 95% interval (where the method gives one). Parameters are ranked most important first.", "note")
         checks = info.convergence if info else {}
         if checks:
-            rows = [[o.replace("_", " "), "enough" if v.enough else "raise samples" if v.enough is False else "not checked", "; ".join(v.reasons)] for o, v in checks.items()]
-            body += render("h3.html.j2", text="Convergence (the main index at N/4, N/2 and N)") + table(["outcome", "samples", "why"], rows, [False, False, False])
+            rows = [
+                [o.replace("_", " "), "enough" if v.enough else "raise samples" if v.enough is False else "not checked", "; ".join(v.reasons)]
+                for o, v in checks.items()
+            ]
+            body += render("h3.html.j2", text="Convergence (the main index at N/4, N/2 and N)") + table(
+                ["outcome", "samples", "why"], rows, [False, False, False]
+            )
         mains = {i for m in METHODS.values() for i in (m.main, m.second) if i and i != "sigma"} | {"S2"}
         flagged = caveat_lines(df[df["index"].isin(mains)], info.samples if info else None)
         if flagged:
@@ -101,11 +113,19 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
             key = key if isinstance(key, tuple) else (key,)
             method, outcome = str(key[0]), str(key[1])
             statistic = key[2] if len(key) > 2 and not _is_missing(key[2]) else None
-            title = f"{outcome.replace('_', ' ')}" + (f" ({statistic})" if statistic else "") + f" — {'Sobol′' if method.lower() == 'sobol' else METHODS[method.lower()].title if method.lower() in METHODS else method.capitalize()}"
+            title = (
+                f"{outcome.replace('_', ' ')}"
+                + (f" ({statistic})" if statistic else "")
+                + f" — {'Sobol′' if method.lower() == 'sobol' else METHODS[method.lower()].title if method.lower() in METHODS else method.capitalize()}"
+            )
             ranking = sensitivity_ranking(group)
             known = _SOBOL_INDICES if method.lower() == "sobol" else _MORRIS_INDICES if method.lower() == "morris" else ()
-            indices = [i for i in known if i in ranking.columns] + [c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"]
-            marked = lambda c, r: _with_conf(r[c], r.get(f"{c}_confidence")) + MARKS.get(caveat(method.lower(), c, r[c], r.get(f"{c}_confidence", math.nan)) or "", "")  # noqa: E731
+            indices = [i for i in known if i in ranking.columns] + [
+                c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"
+            ]
+            marked = lambda c, r: (
+                _with_conf(r[c], r.get(f"{c}_confidence")) + MARKS.get(caveat(method.lower(), c, r[c], r.get(f"{c}_confidence", math.nan)) or "", "")
+            )  # noqa: E731
             rows = [[i + 1, r["parameter"], *(marked(c, r) for c in indices)] for i, r in ranking.head(MAX_ROWS).iterrows()]
             body += render("h3.html.j2", text=title) + table(["rank", "parameter", *indices], rows, [True, False] + [True] * len(indices))
             body += _note(MAX_ROWS, len(ranking), "parameters", "sensitivity.parquet")
@@ -113,11 +133,20 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
                 second = group[group["parameter2"].notna()].sort_values("value", ascending=False, kind="stable")
                 if len(second):
                     shown = second.head(10)
-                    rows = [[r["parameter"], r["parameter2"], _with_conf(r["value"], r.get("confidence")) + MARKS.get(caveat(method.lower(), "S2", r["value"], r.get("confidence", math.nan)) or "", "")] for _, r in shown.iterrows()]
-                    body += render("h4.html.j2", text="Strongest interactions (second-order S2)") + table(["parameter", "with", "S2"], rows, [False, False, True])
+                    rows = [
+                        [
+                            r["parameter"],
+                            r["parameter2"],
+                            _with_conf(r["value"], r.get("confidence"))
+                            + MARKS.get(caveat(method.lower(), "S2", r["value"], r.get("confidence", math.nan)) or "", ""),
+                        ]
+                        for _, r in shown.iterrows()
+                    ]
+                    body += render("h4.html.j2", text="Strongest interactions (second-order S2)") + table(
+                        ["parameter", "with", "S2"], rows, [False, False, True]
+                    )
                     body += _note(len(shown), len(second), "pairs", "sensitivity.parquet")
     elif df is not None:
         body += _p("sensitivity.parquet holds no indices.", "warn")
     body += "".join(_figure(p, manifest, folder) for p in plots)
     return _section("sensitivity", "Sensitivity", body)
-

@@ -51,7 +51,9 @@ def _run_sections(folder: Path, manifest: RunManifest) -> tuple[str, list[tuple[
         body = _p(f"Each outcome at step {int(first['step'])} (the initial state) and at the last step, {int(last['step'])}.", "note")
         body += table(["outcome", "start", "final", "change", "meaning"], state, [False, True, True, True, False])
         if counts:
-            body += render("h3.html.j2", text="Counted over the run") + table(["count", f"total over steps 1–{int(last['step'])}", "meaning"], counts, [False, True, False])
+            body += render("h3.html.j2", text="Counted over the run") + table(
+                ["count", f"total over steps 1–{int(last['step'])}", "meaning"], counts, [False, True, False]
+            )
         sections.append(_section("outcomes", "Final outcomes", body))
 
     if (folder / "events.parquet").exists():
@@ -84,4 +86,3 @@ def _run_findings_section(folder: Path, manifest: RunManifest, seed: Any) -> tup
     body = _p("Generated from this run's tables: its steps (the Final outcomes section) and its events.", "note")
     body += render("findings.html.j2", items=items)
     return _section("findings", "Findings", body)
-

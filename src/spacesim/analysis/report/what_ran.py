@@ -41,12 +41,16 @@ def _what_ran(folder: Path, manifest: BatchManifest, runs: pd.DataFrame, design:
     ]
     body = _kv(pairs)
     if variants:
-        body += render("h3.html.j2", text="Variants") + _p("Every variant runs with the same seeds at each design point and replicate (common random numbers).", "note")
+        body += render("h3.html.j2", text="Variants") + _p(
+            "Every variant runs with the same seeds at each design point and replicate (common random numbers).", "note"
+        )
         body += table(["variant", "settings"], [[name, settings or "the scenario as it is"] for name, settings in variants.items()])
     if points and design.varied:
         shown = points[:MAX_ROWS]
         varied = list(design.varied)
-        listing = table(["point", *varied], [[i, *(p.get(k) for k in varied)] for i, p in enumerate(shown)], [True] * (1 + len(varied))) + _note(len(shown), len(points), "design points", "manifest.json (design.points)")
+        listing = table(["point", *varied], [[i, *(p.get(k) for k in varied)] for i, p in enumerate(shown)], [True] * (1 + len(varied))) + _note(
+            len(shown), len(points), "design points", "manifest.json (design.points)"
+        )
         body += render("h3.html.j2", text="Design points")
         if manifest.sensitivity or len(points) > COLLAPSE_POINTS:  # a sample: its points are read in the Sensitivity section, not one by one
             body += render("details.html.j2", summary=_points_summary(points, varied), body=Markup(listing))
@@ -122,4 +126,3 @@ def _inputs(folder: Path) -> str:
                 continue
             parts.append(render("details.html.j2", summary=f"Input file {path.name} (as it ran)", body=Markup(render("pre.html.j2", text=text))))
     return "".join(parts)
-
