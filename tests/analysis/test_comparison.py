@@ -16,11 +16,11 @@ from matplotlib.image import imread
 from spacesim import shipped_scenario
 from spacesim.analysis import comparison as comparison_module
 from spacesim.analysis.comparison import COLUMNS, forest_plot, format_comparison, paired_comparison
+from spacesim.analysis.postrun import analyse_folder
+from spacesim.analysis.summary import batch_summary
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.scenario import InputError
-from spacesim.analysis.summary import batch_summary
-from spacesim.analysis.postrun import analyse_folder
 from tests.experiment.conftest import SMALL
 
 

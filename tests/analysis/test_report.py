@@ -15,13 +15,13 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from spacesim.analysis.postrun import analyse_folder
 from spacesim.analysis.report import command_line, fmt, mean_interval, write_report
-from spacesim.output.result_folder import BatchManifest
 from spacesim.cli import main
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
+from spacesim.output.result_folder import BatchManifest
 from spacesim.scenario import InputError
-from spacesim.analysis.postrun import analyse_folder
 from tests.experiment.conftest import SMALL
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

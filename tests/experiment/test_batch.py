@@ -9,10 +9,10 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from spacesim import InputError, load_scenario
+from spacesim.analysis.summary import batch_summary
 from spacesim.experiment import run_batch
 from spacesim.experiment.worker import FAULT_ENV
 from spacesim.output.run_result import run_scenario
-from spacesim.analysis.summary import batch_summary
 
 
 def _sorted(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -11,14 +11,14 @@ import pytest
 from spacesim import shipped_scenario
 from spacesim.analysis.batch_plots import final_distributions, heatmap, representative_run
 from spacesim.analysis.comparison import paired_comparison
+from spacesim.analysis.postrun import analyse_folder
 from spacesim.analysis.report import write_report
 from spacesim.analysis.sensitivity import run_values, statistic_of
+from spacesim.analysis.summary import batch_summary
 from spacesim.experiment import run_batch
 from spacesim.experiment.replication import decide
 from spacesim.model.metrics import STEP_OUTCOMES
 from spacesim.output.outcomes import PER_STEP_COUNTS, run_value
-from spacesim.analysis.postrun import analyse_folder
-from spacesim.analysis.summary import batch_summary
 
 TOTALS = """\
 schema_version: 1

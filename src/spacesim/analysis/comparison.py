@@ -47,8 +47,8 @@ import pandas as pd
 
 from ..catalogue import renamed_hint
 from ..output.folder import write_parquet_atomic
-from ..output.result_folder import BatchManifest, ComparisonRecord, ResultFolder
 from ..output.outcomes import FINAL, is_value_column, run_value
+from ..output.result_folder import BatchManifest, ComparisonRecord, ResultFolder
 from ..parameters import value_label
 from ..scenario.errors import InputError
 from ..stats import difference_intervals
@@ -363,7 +363,7 @@ def row_labels(comparison: pd.DataFrame) -> list[str]:
     return labels
 
 
-def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
+def forest_plot(comparison: pd.DataFrame, title: str = "") -> Figure:
     """A forest plot of a comparison table: one panel per outcome, a row per pair of variants (and design point).
 
     The dot is the mean paired difference B − A, the thick bar its paired
@@ -430,7 +430,7 @@ def forest_plot(comparison: pd.DataFrame, title: str = "") -> "Figure":
     return fig
 
 
-def _fit_legend_and_title(fig: "Figure", handles: list[Any], heading: str, extra: str) -> None:
+def _fit_legend_and_title(fig: Figure, handles: list[Any], heading: str, extra: str) -> None:
     """Put the legend below the panels and the title above them so that both fit the figure's width.
 
     The legend goes on one row when it fits, else one entry a line; the

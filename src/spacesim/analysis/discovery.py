@@ -41,8 +41,8 @@ from matplotlib.figure import Figure
 
 from ..catalogue import renamed_hint
 from ..output.outcomes import run_value
-from ..scenario import InputError
 from ..output.result_folder import BatchManifest, DesignLike, ResultFolder, as_design
+from ..scenario import InputError
 
 #: The subfolder of a batch's folder that discovery writes, and nothing outside it.
 FOLDER = "discovery"

@@ -31,8 +31,8 @@ import pandas as pd
 
 from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, remove_entries, write_parquet_atomic
 from ..output.provenance import file_sha256, git_revision, now, package_versions
-from ..scenario.errors import InputError
 from ..output.result_folder import CalibrationManifest, ResultFolder
+from ..scenario.errors import InputError
 from .patterns import Pattern, patterns_of
 from .priors import describe
 from .runner import AbcOutcome, Generation, posterior_of, run_abc

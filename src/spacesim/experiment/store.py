@@ -198,7 +198,7 @@ class BatchStore:
             failed += status.count("failed")
         return done, failed
 
-    def read_runs(self, columns: list[str]) -> "pd.DataFrame":
+    def read_runs(self, columns: list[str]) -> pd.DataFrame:
         """Those columns of the runs of every finished chunk, in chunk order."""
         import pandas as pd
 

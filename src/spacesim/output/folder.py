@@ -282,7 +282,7 @@ class FolderLock:
         """Whether this process holds the lock."""
         return self._fd is not None
 
-    def acquire(self, create: bool = False, required: bool = True) -> "FolderLock":
+    def acquire(self, create: bool = False, required: bool = True) -> FolderLock:
         """Take the lock (making the folder first when ``create``); :class:`InputError` if another process holds it or the folder cannot be written.
 
         Without ``required`` (an analysis that may only read the folder), a
@@ -352,7 +352,7 @@ class FolderLock:
                 self.folder.rmdir()  # only if empty
             self.created = False
 
-    def __enter__(self) -> "FolderLock":
+    def __enter__(self) -> FolderLock:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -462,7 +462,7 @@ class StagedRun:
         shutil.rmtree(self.staging, ignore_errors=True)
         self.lock.release()
 
-    def __enter__(self) -> "StagedRun":
+    def __enter__(self) -> StagedRun:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

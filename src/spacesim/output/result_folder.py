@@ -345,7 +345,7 @@ class CalibrationManifest(_Manifest):
     kind: Literal["calibration"] = "calibration"
 
 
-Manifest = Annotated[Union[RunManifest, BatchManifest, CalibrationManifest], Field(discriminator="kind")]
+Manifest = Annotated[RunManifest | BatchManifest | CalibrationManifest, Field(discriminator="kind")]
 _ADAPTER: TypeAdapter[RunManifest | BatchManifest | CalibrationManifest] = TypeAdapter(Manifest)
 
 #: The kinds of manifest spacesim writes.

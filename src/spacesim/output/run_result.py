@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..model import SpaceModel
 from ..catalogue import STEP_OUTCOMES
+from ..model import SpaceModel
 from ..scenario import ScenarioSpec
 from .folder import StagedRun
-from .result_folder import RunManifest, ScenarioRecord
 from .outcomes import totals_of
 from .provenance import code_identity, file_sha256, git_revision, now, package_versions
+from .result_folder import RunManifest, ScenarioRecord
 
 
 class RunResult:
