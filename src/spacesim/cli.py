@@ -103,7 +103,9 @@ def _compile_notice(where: str = "") -> None:
 
 
 def _default_run_folder(args: argparse.Namespace, seed: int) -> Path:
-    """``results/SCENARIO-seedS``, with the --posterior folder's name, the --set values and --steps in the name when given (``results/baseline-seed1-legal_clarity=0.9``), numbered (``-2``, ``-3``...) when taken; with --force, the unnumbered name (the folder --force replaces)."""
+    """``results/SCENARIO-seedS``, with the --posterior folder's name, the --set values and --steps in the name when
+    given (``results/baseline-seed1-legal_clarity=0.9``), numbered (``-2``, ``-3``...) when taken; with --force, the
+    unnumbered name (the folder --force replaces)."""
     from .output.folder import folder_label, free_folder
 
     differs: dict[str, Any] = {"posterior": Path(args.posterior).name} if getattr(args, "posterior", None) else {}  # the folder, not every fitted value
@@ -116,7 +118,8 @@ def _default_run_folder(args: argparse.Namespace, seed: int) -> Path:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """spacesim validate: check scenario, experiment, observed-history and calibration files (and the size of scenarios and experiments for this machine), report every problem."""
+    """spacesim validate: check scenario, experiment, observed-history and calibration files (and the size of scenarios
+    and experiments for this machine), report every problem."""
     from .calibration.spec import is_calibration_data, load_calibration
     from .experiment.limits import CLI_OVERRIDE, check_experiment
     from .scenario.experiment import Experiment, load_any
@@ -141,7 +144,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _analysing(folder: str | Path) -> Any:
-    """The lock an analysis holds on the result folder it writes into (refused, naming the holder, while a run or batch writes there); nothing for a path that is not a folder."""
+    """The lock an analysis holds on the result folder it writes into (refused, naming the holder, while a run or batch
+    writes there); nothing for a path that is not a folder."""
     import contextlib
 
     from .output.folder import FolderLock
@@ -238,7 +242,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
         raise InputError.single(
             args.experiment,
             "sensitivity",
-            "the experiment has no sensitivity section: declare the parameters with their ranges, the outcomes and the sample size there (see experiments/sensitivity.yaml)",
+            "the experiment has no sensitivity section: declare the parameters with their ranges, the outcomes and the sample size there (see "
+            "experiments/sensitivity.yaml)",
         )
     return cmd_batch(args, experiment.with_method(args.method))
 
@@ -522,7 +527,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out",
         metavar="DIR",
-        help="result folder (default: results/SCENARIO-seedS, with the --set values and --steps in the name when given, e.g. results/baseline-seed1-legal_clarity=0.9; a new numbered folder -2, -3... when that one is taken)",
+        help=(
+            "result folder (default: results/SCENARIO-seedS, with the --set values and --steps in the name when given, e.g. "
+            "results/baseline-seed1-legal_clarity=0.9; a new numbered folder -2, -3... when that one is taken)"
+        ),
     )
     run.add_argument("--force", action="store_true", help="replace an existing result folder")
     run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="override a parameter or policy lever (repeatable)")
@@ -551,7 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
         "(same executors, resume and failure handling as spacesim batch), average the replicates and estimate Sobol' indices (S1, ST, S2), "
         "Morris' mu* and sigma, FAST's S1 and ST, RBD-FAST's S1, Borgonovo's delta, PAWN or DGSM, with 95% intervals where SALib gives them. "
         "Checks convergence (the indices at N/4, N/2 and N) and computes the indices per window of steps. "
-        "Writes sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet and plots/sensitivity_*.png and prints the parameters ranked per outcome.",
+        "Writes sensitivity.parquet, sensitivity_convergence.parquet, sensitivity_over_time.parquet and plots/sensitivity_*.png and prints the "
+        "parameters ranked per outcome.",
     )
     _batch_options(sens)
     sens.add_argument(
@@ -602,8 +611,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyse = sub.add_parser(
         "analyse",
         help="make again, from a finished result folder's tables, what follows a run or batch (comparison, sensitivity indices, plots)",
-        description="Run the post-run step alone on a finished run's or batch's folder: the paired comparison of variants, the sensitivity indices and the plots, "
-        "each when the folder holds what it needs; the manifest lists what was written. Gives the same files as the step that followed the run. Prints the files written.",
+        description="Run the post-run step alone on a finished run's or batch's folder: the paired comparison of variants, the sensitivity indices "
+        "and the plots, "
+        "each when the folder holds what it needs; the manifest lists what was written. Gives the same files as the step that followed the run. "
+        "Prints the files written.",
     )
     analyse.add_argument("folder", metavar="DIR", help="result folder of spacesim run, batch or sensitivity")
     analyse.add_argument("--no-plots", action="store_true", help="make the tables only (the plots are left as they are)")
@@ -613,7 +624,8 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="paired differences between the variants of a batch, or two single runs side by side",
         description="Compare the variants of a finished batch pair by pair under common random numbers (replicate r of A against replicate r of B): "
-        "mean difference B - A of each outcome's final value (its total over the run for a per-step count such as n_asat_tests) with a bootstrap interval, effect size d_z and how often B was higher. "
+        "mean difference B - A of each outcome's final value (its total over the run for a per-step count such as n_asat_tests) with a bootstrap "
+        "interval, effect size d_z and how often B was higher. "
         "Prints the comparison and writes nothing, unless --out FILE.parquet (the table, and its forest plot beside it as FILE.png; "
         "--out DIR/comparison.parquet rewrites the batch's own comparison, which its report shows, and replacing it with another one needs --force). "
         "With two run folders (spacesim compare RUN_A RUN_B), prints both runs' outcomes, B - A and the settings that differ.",
@@ -631,9 +643,12 @@ def build_parser() -> argparse.ArgumentParser:
     discover = sub.add_parser(
         "discover",
         help="scenario discovery: which region of the parameters leads to an outcome below or above a threshold",
-        description="Scenario discovery on a finished batch (Latin hypercube, Sobol', grid or sensitivity sample): every completed run is a case, of interest when its value of "
-        "--outcome (final, or total over the run for a per-step count) is below --below V (or above --above V). PRIM (the EMA Workbench's) peels a box of parameters, "
-        "trading coverage for density (peeling trajectory), and reports the chosen box's limits with their quasi-p-values; a CART tree (scikit-learn) is a second view. "
+        description="Scenario discovery on a finished batch (Latin hypercube, Sobol', grid or sensitivity sample): every completed run is a case, of "
+        "interest when its value of "
+        "--outcome (final, or total over the run for a per-step count) is below --below V (or above --above V). PRIM (the EMA Workbench's) peels a "
+        "box of parameters, "
+        "trading coverage for density (peeling trajectory), and reports the chosen box's limits with their quasi-p-values; a CART tree "
+        "(scikit-learn) is a second view. "
         "Writes DIR/discovery/ (plots, CSV tables, discovery.json) and nothing else; spacesim report shows it.",
     )
     discover.add_argument("folder", metavar="DIR", help="result folder of spacesim batch or spacesim sensitivity")

@@ -313,8 +313,8 @@ def test_compare_does_not_replace_the_batch_comparison_silently(batch, batch_cop
     assert main(["compare", str(batch_copy), "--outcomes", "mean_trust", "--out", str(own)]) == 2
     err = capsys.readouterr().err
     assert (
-        f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral only', 95% intervals, 10,000 resamples, seed 42)"
-        in err
+        f"error: {own}: holds the comparison the batch's report shows (3 outcomes (n_bilateral, mean_trust, debris), variants 'both', 'bilateral "
+        "only', 95% intervals, 10,000 resamples, seed 42)" in err
     )
     assert "this one (1 outcome (mean_trust)" in err and "--force" in err
     assert own.read_bytes() == before and forest.read_bytes() == picture

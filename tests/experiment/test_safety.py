@@ -1,4 +1,5 @@
-"""Never destroy or mix data: --force deletes only result folders, result folders are locked, resume refuses what changed, chunks are durable, lost workers are replaced."""
+"""Never destroy or mix data: --force deletes only result folders, result folders are locked, resume refuses what
+changed, chunks are durable, lost workers are replaced."""
 
 from __future__ import annotations
 
@@ -133,7 +134,10 @@ def test_force_refuses_a_folder_without_a_spacesim_manifest(small_experiment, tm
 
 # --- locks -------------------------------------------------------------------------
 
-HOLD = "import sys, time\nfrom spacesim.output.folder import FolderLock\nFolderLock(sys.argv[1]).acquire(create=True)\nprint('held', flush=True)\ntime.sleep(120)\n"
+HOLD = (
+    "import sys, time\nfrom spacesim.output.folder import FolderLock\nFolderLock(sys.argv[1]).acquire(create=True)\nprint('held', "
+    "flush=True)\ntime.sleep(120)\n"
+)
 
 
 def test_a_folder_in_use_is_refused_naming_its_holder_even_with_force(small_experiment, tmp_path):
@@ -235,7 +239,8 @@ def test_resume_refuses_a_chunk_size_edited_in_the_manifest(workdir, tmp_path, c
     """chunk_size comes from the number of workers when the experiment does not set it: only the chunks on disk can tell that it was edited."""
     experiment = workdir / "nochunk.yaml"
     experiment.write_text(
-        "schema_version: 1\nname: nochunk\ndescription: Twelve runs, chunk size left to spacesim.\nscenario: teaching_small.yaml\nsteps: 4\nreplicates: 12\nseed: 3\ntables: []\nplots: []\n"
+        "schema_version: 1\nname: nochunk\ndescription: Twelve runs, chunk size left to spacesim.\nscenario: teaching_small.yaml\nsteps: "
+        "4\nreplicates: 12\nseed: 3\ntables: []\nplots: []\n"
     )
     out = tmp_path / "b"
     _stopped_batch(experiment, out, after=2)
@@ -453,7 +458,8 @@ print(outcomes)
 
 
 def test_interrupts_at_random_moments_inside_the_compiled_model_are_clean_keyboard_interrupts():
-    """Most of a step's time is in Numba's compiled loops; an interrupt raised there used to come back as SystemError, "Exception ignored" or a segmentation fault."""
+    """Most of a step's time is in Numba's compiled loops; an interrupt raised there used to come back as SystemError,
+    "Exception ignored" or a segmentation fault."""
     tries = 120
     result = subprocess.run([sys.executable, "-c", STORM, str(tries), "7"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -475,7 +481,8 @@ def test_a_storm_of_ctrl_c_on_a_real_batch_never_records_a_failed_run(workdir, t
     experiment.write_text(
         "schema_version: 1\nname: storm\ndescription: The baseline world, stopped again and again.\nscenario: baseline.yaml\n"
         # 800 runs: enough that six short sessions (each stopped within 1.7 s of starting) cannot finish the batch on a fast machine
-        "steps: 80\nreplicates: 400\nseed: 5\nvary:\n  grid:\n    legal_clarity: [0.0, 1.0]\nchunk_size: 2\noutcomes: [n_bilateral, mean_trust]\ntables: []\nplots: []\n"
+        "steps: 80\nreplicates: 400\nseed: 5\nvary:\n  grid:\n    legal_clarity: [0.0, 1.0]\nchunk_size: 2\noutcomes: [n_bilateral, "
+        "mean_trust]\ntables: []\nplots: []\n"
     )
     out = tmp_path / "b"
     rng = random.Random(11)
@@ -527,7 +534,8 @@ def test_force_replaces_a_run_and_a_batch_named_by_a_relative_path(workdir, smal
 
 
 def test_what_the_analyses_add_to_a_batch_folder_counts_as_spacesims(tmp_path):
-    """--force may replace a batch folder after spacesim discover and the sensitivity analyses wrote into it, but not one where a user's file sits among them."""
+    """--force may replace a batch folder after spacesim discover and the sensitivity analyses wrote into it, but not
+    one where a user's file sits among them."""
     out = tmp_path / "b"
     (out / "discovery").mkdir(parents=True)
     (out / "manifest.json").write_text(json.dumps({"kind": "batch"}))

@@ -115,7 +115,10 @@ def test_an_unfinished_batch_is_refused_with_the_command_that_finishes_it(tmp_pa
     ResultFolder(folder).write(manifest)
     with pytest.raises(
         InputError,
-        match=r"status: the batch is interrupted, not completed: a report needs a finished batch \(finish it with spacesim batch .*exp.yaml --out .* --resume\)",
+        match=(
+            r"status: the batch is interrupted, not completed: a report needs a finished batch \(finish it with spacesim batch .*exp.yaml --out .* "
+            r"--resume\)"
+        ),
     ):
         write_report(folder)
 

@@ -162,7 +162,8 @@ def _scenario_calendar(folder: Path, file: str | None) -> tuple[int, int] | None
 
 
 def _levers_differ(design: DesignRecord) -> bool:
-    """Whether the groups of a design differ in a policy lever: several variants, or a varied lever (levers act from step 1, so step 0 is left out of its envelopes)."""
+    """Whether the groups of a design differ in a policy lever: several variants, or a varied lever (levers act from
+    step 1, so step 0 is left out of its envelopes)."""
     if len(design.variants) > 1:
         return True
     return any(getattr(PARAMETERS_BY_NAME.get(k), "group", "") == "policy" for k in design.varied)
@@ -213,7 +214,8 @@ def grouping(runs: pd.DataFrame, design: DesignLike) -> Grouping:
     >>> g = grouping(runs, {"variants": {"a": {}}, "points": [{"x": 0.5}, {"x": 1.0}], "varied": ["x"], "grid": {"x": [0.5, 1.0]}})
     >>> g.hues, g.legend, g.facets
     (['x=0.5', 'x=1'], 'x', [''])
-    >>> g = grouping(pd.DataFrame({"variant": ["a", "b"] * 2, "point": [0, 0, 1, 1]}), {"variants": {"a": {}, "b": {}}, "points": [{"x": 0.5}, {"x": 1.0}], "varied": ["x"]})
+    >>> g = grouping(pd.DataFrame({"variant": ["a", "b"] * 2, "point": [0, 0, 1, 1]}),
+    ...              {"variants": {"a": {}, "b": {}}, "points": [{"x": 0.5}, {"x": 1.0}], "varied": ["x"]})
     >>> g.hues, g.facets, [g.facet_titles[f] for f in g.facets]
     (['a', 'b'], ['0', '1'], ['x=0.5', 'x=1'])
     """
@@ -232,7 +234,10 @@ def grouping(runs: pd.DataFrame, design: DesignLike) -> Grouping:
     point_label = {p: (_settings(points[p], varied, sampled) if p < len(points) and varied else f"point {p}") for p in present_points}
 
     if n_groups > MAX_GROUPS:  # a large sampled design: pooled per variant, and said so
-        note = f"{len(present_points)} design points x {len(present_variants)} variant{'s' if len(present_variants) != 1 else ''} are too many groups for a band each: the design points are pooled"
+        note = (
+            f"{len(present_points)} design points x {len(present_variants)} variant{'s' if len(present_variants) != 1 else ''} are too many groups "
+            "for a band each: the design points are pooled"
+        )
         if len(present_variants) > 1:
             return Grouping(
                 variant,
@@ -428,9 +433,12 @@ def envelopes(runs: pd.DataFrame, steps: pd.DataFrame, design: DesignLike, outco
             ax.grid(alpha=0.25)
     what = "mean over replicates; band: 2.5th-97.5th percentile"
     if first:
-        what += f"; from step 1, the first under each {'variant' if len(design.variants) > 1 else 'design point'}'s levers (step 0, the initial state, is before they act)"
+        what += (
+            f"; from step 1, the first under each {'variant' if len(design.variants) > 1 else 'design point'}'s levers (step 0, the initial state, "
+            "is before they act)"
+        )
     if g.per_facet:  # each column or row of panels shows other design points: a legend of its own
-        for fi, facet in enumerate(facets):
+        for fi in range(len(facets)):
             ax = panel(len(outcomes) - 1, fi)
             handles, labels = ax.get_legend_handles_labels()
             if across:
@@ -695,7 +703,8 @@ def draw_batch_plots(
 def representative_title(runs: pd.DataFrame, design: DesignLike, run_id: int, outcome: str, context: PlotContext | None = None) -> str:
     """Which run a representative network shows: its variant (with its levers), design point, replicate and seed, and why it was chosen.
 
-    >>> runs = pd.DataFrame({"run_id": [0, 1], "point": [0, 0], "variant": ["both", "bilateral only"], "replicate": [3, 3], "seed": [11, 11], "status": "completed", "final_x": [1.0, 2.0]})
+    >>> runs = pd.DataFrame({"run_id": [0, 1], "point": [0, 0], "variant": ["both", "bilateral only"], "replicate": [3, 3], "seed": [11, 11],
+    ...                      "status": "completed", "final_x": [1.0, 2.0]})
     >>> print(representative_title(runs, {"variants": {"both": {}, "bilateral only": {"allow_multilateral": False}}, "points": [{}]}, 1, "x"))
     variant "bilateral only" (allow_multilateral=false), replicate 3: run 1,
     the run whose final x is closest to the median of all 2 completed runs
@@ -715,4 +724,7 @@ def representative_title(runs: pd.DataFrame, design: DesignLike, run_id: int, ou
         parts.append(f"replicate {int(row['replicate'])}")
     which = ", ".join(parts)
     head = f"{context.title}: " if context and context.title else ""
-    return f"{head}{which + ': ' if which else ''}run {run_id},\nthe run whose {run_value(outcome, runs.columns).label} is closest to the median of all {len(runs)} completed runs"
+    return (
+        f"{head}{which + ': ' if which else ''}run {run_id},\nthe run whose {run_value(outcome, runs.columns).label} is closest to the median of all "
+        f"{len(runs)} completed runs"
+    )

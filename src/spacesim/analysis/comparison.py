@@ -208,7 +208,8 @@ def _check_variants(known: list[str], variants: list[str] | None, source: str | 
             raise InputError.single(
                 source,
                 "variant",
-                f"the batch has {'only the variant ' + repr(known[0]) if known else 'no runs'}; a paired comparison needs two or more variants (add 'variants:' to the experiment file)",
+                f"the batch has {'only the variant ' + repr(known[0]) if known else 'no runs'}; a paired comparison needs two or more variants (add "
+                "'variants:' to the experiment file)",
             )
         return known
     unknown = [v for v in variants if v not in known]
@@ -276,7 +277,8 @@ def _describe(row: _Row) -> dict[str, Any]:
 
 
 def _bootstrap(rows: list[_Row], n_boot: int, seed: int, confidence: float) -> list[dict[str, float]]:
-    """Paired and unpaired percentile intervals of every row (:func:`spacesim.stats.difference_intervals`, on ``scipy.stats.bootstrap``), rows with the same number of pairs together.
+    """Paired and unpaired percentile intervals of every row (:func:`spacesim.stats.difference_intervals`, on
+    ``scipy.stats.bootstrap``), rows with the same number of pairs together.
 
     Rows of equal size share the resamples (each group starts from ``default_rng(seed)``), so
     a row's interval does not depend on which other rows are compared.
@@ -527,7 +529,8 @@ def format_comparison(comparison: pd.DataFrame, limit: int | None = None) -> str
             dz = "n/a" if not math.isfinite(r["effect_size"]) else f"{r['effect_size']:+.2f}"
             lines.append(
                 f"  {label:<{width}}  {diff} [{low}, {high}]  d_z {dz}  "
-                f"{r['variant_b']} higher in {r['share_b_better']:.0%} of replicates ({r['variant_a']} higher {r['share_a_better']:.0%}, tied {r['share_tied']:.0%})"
+                f"{r['variant_b']} higher in {r['share_b_better']:.0%} of replicates ({r['variant_a']} higher {r['share_a_better']:.0%}, tied "
+                f"{r['share_tied']:.0%})"
             )
     if limit is not None and shown < len(comparison):
         lines.append(f"  ... {len(comparison) - shown} more rows in {FILE} (spacesim compare DIR prints them all)")
@@ -679,7 +682,10 @@ def _has_variants(manifest: BatchManifest) -> bool:
 
 
 #: How the comparison's intervals are computed, as the manifest records it.
-METHOD = "percentile bootstrap of the mean difference B - A (scipy.stats.bootstrap; paired=True over common-random-number replicates, paired=False for the unpaired interval)"
+METHOD = (
+    "percentile bootstrap of the mean difference B - A (scipy.stats.bootstrap; paired=True over common-random-number replicates, paired=False for "
+    "the unpaired interval)"
+)
 
 
 def write_batch_comparison(out: Path, manifest: BatchManifest, runs: pd.DataFrame) -> ComparisonRecord | None:

@@ -135,7 +135,8 @@ def cases(runs: pd.DataFrame, design: DesignLike, outcome: str, threshold: float
 
 
 def choose_box(trajectory: pd.DataFrame, min_density: float) -> int:
-    """The box of the peeling trajectory to report: the most coverage among boxes with density at least ``min_density``; without one, the densest (ties: the earlier, larger box).
+    """The box of the peeling trajectory to report: the most coverage among boxes with density at least ``min_density``;
+    without one, the densest (ties: the earlier, larger box).
 
     >>> t = pd.DataFrame({"coverage": [1.0, 0.9, 0.7, 0.4], "density": [0.3, 0.6, 0.85, 1.0]})
     >>> choose_box(t, 0.8), choose_box(t, 1.1)
@@ -282,7 +283,8 @@ def box_plot(result: PrimResult, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("position within the parameter's sampled range (grey: whole range; blue: the box)" if len(numeric) else "")
     chosen = result.trajectory.iloc[result.chosen]
     ax.set_title(
-        f"PRIM box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}, {int(chosen['n'])} runs (qp: quasi-p-value of the limit)",
+        f"PRIM box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}, {int(chosen['n'])} runs (qp: quasi-p-value "
+        "of the limit)",
         fontsize="medium",
     )
     return ax

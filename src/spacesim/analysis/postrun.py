@@ -29,7 +29,8 @@ from ..scenario.errors import InputError
 
 @dataclass
 class Folder:
-    """A finished result folder as the analyses read it: its path, its manifest (typed: :mod:`spacesim.output.result_folder`), and its tables (each read once, on first use)."""
+    """A finished result folder as the analyses read it: its path, its manifest (typed:
+    :mod:`spacesim.output.result_folder`), and its tables (each read once, on first use)."""
 
     out: Path
     manifest: RunManifest | BatchManifest
@@ -187,7 +188,8 @@ def _has_sensitivity(folder: Folder) -> bool:
 
 
 def _comparison(folder: Folder) -> list[str]:
-    """The paired comparison of the variants (:func:`spacesim.analysis.comparison.write_batch_comparison`); its account goes to the manifest's ``comparison``."""
+    """The paired comparison of the variants (:func:`spacesim.analysis.comparison.write_batch_comparison`); its account
+    goes to the manifest's ``comparison``."""
     from .comparison import write_batch_comparison
 
     record: ComparisonRecord | None = write_batch_comparison(folder.out, folder.batch, folder.runs)

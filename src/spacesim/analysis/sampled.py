@@ -54,7 +54,8 @@ def point_means(runs: pd.DataFrame, parameters: list[str], column: str) -> pd.Da
 
 
 def spearman_interval(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float, float]:
-    """Spearman's rho of ``x`` and ``y``, its interval (Fisher's z with Bonett & Wright's standard error) and scipy's p-value; NaN where undefined (fewer than 4 points, or a constant).
+    """Spearman's rho of ``x`` and ``y``, its interval (Fisher's z with Bonett & Wright's standard error) and scipy's
+    p-value; NaN where undefined (fewer than 4 points, or a constant).
 
     >>> rho, low, high, p = spearman_interval(np.arange(20.0), np.arange(20.0) ** 2)
     >>> round(rho, 3), round(low, 3), high == 1.0 or round(high, 3)
@@ -78,9 +79,11 @@ def spearman_interval(x: np.ndarray, y: np.ndarray, confidence: float = 0.95) ->
 
 
 def rank_correlations(runs: pd.DataFrame, design: DesignLike, outcomes: list[str]) -> pd.DataFrame:
-    """Per variant, outcome and varied parameter: Spearman's rho of the outcome's per-point mean with the parameter, its 95% interval, p-value and the number of design points.
+    """Per variant, outcome and varied parameter: Spearman's rho of the outcome's per-point mean with the parameter, its
+    95% interval, p-value and the number of design points.
 
-    >>> runs = pd.DataFrame({"run_id": range(6), "point": [0, 1, 2, 3, 4, 5], "variant": "v", "status": "completed", "a": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "final_x": [1.0, 2, 3, 4, 6, 5]})
+    >>> runs = pd.DataFrame({"run_id": range(6), "point": [0, 1, 2, 3, 4, 5], "variant": "v", "status": "completed",
+    ...                      "a": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6], "final_x": [1.0, 2, 3, 4, 6, 5]})
     >>> rank_correlations(runs, {"varied": ["a"]}, ["x"])[["outcome", "parameter", "points", "rho"]].round(3).values.tolist()
     [['x', 'a', 6, 0.943]]
     """
@@ -117,7 +120,8 @@ def summary_lines(runs: pd.DataFrame, design: DesignLike, outcomes: list[str]) -
         return []
     several = table["variant"].nunique() > 1
     lines = [
-        f"Spearman rank correlation of each outcome (mean over replicates per design point) with each parameter, 95% interval, over {int(table['points'].max())} design points:"
+        "Spearman rank correlation of each outcome (mean over replicates per design point) with each parameter, 95% interval, over "
+        f"{int(table['points'].max())} design points:"
     ]
     for (variant, outcome), df in table.groupby(["variant", "outcome"], sort=False):
         value = run_value(outcome, runs.columns)
@@ -147,7 +151,8 @@ def outcome_against_parameter(
 
 
 def parameter_panel(runs: pd.DataFrame, design: DesignLike, outcome: str, title: str = "") -> Figure | None:
-    """An outcome against each varied parameter (a panel each), a point per design point (replicates averaged), a LOWESS smoother per variant, and rho with its interval in each panel's title; ``None`` when no numeric parameter varies."""
+    """An outcome against each varied parameter (a panel each), a point per design point (replicates averaged), a LOWESS
+    smoother per variant, and rho with its interval in each panel's title; ``None`` when no numeric parameter varies."""
     parameters = varied_numbers(runs, design)
     if not parameters:
         return None

@@ -13,7 +13,8 @@ from .sensitivity import method_named, ranking
 
 
 def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manifest: BatchManifest | None = None) -> str:
-    """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant, then what the post-run step found (sensitivity ranking, paired differences).
+    """A few lines a person reads at the end of a batch: counts, then mean final outcomes per variant, then what the
+    post-run step found (sensitivity ranking, paired differences).
 
     ``manifest`` is the folder's manifest once the post-run step has run (default: the batch's own).
     """
@@ -49,7 +50,8 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
         stops = pd.Series([pt.stopped for pt in replication.points]).value_counts()
         n = [pt.replicates for pt in replication.points]
         lines.append(
-            f"adaptive replication on {run_value(replication.outcome, result.runs.columns).header} (target half-width {replication.target_halfwidth:g}): {_count(replication.rounds, 'round')}, "
+            f"adaptive replication on {run_value(replication.outcome, result.runs.columns).header} (target half-width "
+            f"{replication.target_halfwidth:g}): {_count(replication.rounds, 'round')}, "
             f"{_count(max(n), 'replicate') if min(n) == max(n) else f'{min(n)}-{max(n)} replicates'} per point; "
             + ", ".join(f"{_count(v, 'point')} {k}" for k, v in stops.items())
         )
@@ -59,7 +61,8 @@ def batch_summary(result: BatchResult, outcomes: list[str] | None = None, manife
             lines.append(f"sensitivity: not computed: {sens.error}")
         elif (result.out / "sensitivity.parquet").exists():
             lines.append(
-                f"{method_named(sens.method).title} sensitivity over {_count(sens.points or 0, 'sample point')} (95% intervals where SALib gives them; sensitivity.parquet):"
+                f"{method_named(sens.method).title} sensitivity over {_count(sens.points or 0, 'sample point')} (95% intervals where SALib gives "
+                "them; sensitivity.parquet):"
             )
             lines.append(ranking(pd.read_parquet(result.out / "sensitivity.parquet"), sens.noise, samples=sens.samples, convergence=sens.verdicts()))
     lines.extend(batch_summary_lines(result.out, outcomes))

@@ -52,7 +52,8 @@ class CalibrationInterrupted(Exception):
 
 
 def read_calibration_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of a calibration folder (read and checked through :class:`~spacesim.output.result_folder.ResultFolder`, as plain data); :class:`InputError` if the folder is not one."""
+    """The manifest of a calibration folder (read and checked through
+    :class:`~spacesim.output.result_folder.ResultFolder`, as plain data); :class:`InputError` if the folder is not one."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError.single(folder, "", "no such calibration folder")
@@ -97,7 +98,8 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
             raise InputError.single(
                 out,
                 "--resume",
-                f"the folder holds a calibration of another version of {manifest.get('calibration', {}).get('file')}; start a new one with --force or another --out",
+                f"the folder holds a calibration of another version of {manifest.get('calibration', {}).get('file')}; start a new one with --force "
+                "or another --out",
             )
         return manifest
     if exists:
@@ -179,7 +181,8 @@ def _calibrate(
     def report(gen: Generation, outcome: AbcOutcome, left: float | None) -> None:
         tail = "done" if left is None else f"time left ~{_duration(left)} at most"
         echo(
-            f"generation {gen.t + 1}/{spec.abc.generations}: epsilon {gen.epsilon:.4g}, acceptance {gen.acceptance:.1%} ({gen.accepted}/{gen.simulations}), simulations so far {gen.total_simulations:,}, {_duration(gen.seconds)} this generation; {tail}"
+            f"generation {gen.t + 1}/{spec.abc.generations}: epsilon {gen.epsilon:.4g}, acceptance {gen.acceptance:.1%} "
+            f"({gen.accepted}/{gen.simulations}), simulations so far {gen.total_simulations:,}, {_duration(gen.seconds)} this generation; {tail}"
         )
 
     done_before = len([g for g in manifest.get("generations", []) if g["t"] >= 0])
@@ -213,7 +216,8 @@ def _calibrate(
     history = outcome.history
     gens = _generations(history)
     echo(
-        f"stopped by {outcome.stopped_by}: {len([g for g in gens if g['t'] >= 0])} generations, {history.total_nr_simulations:,} simulations; simulating {spec.abc.posterior_draws} posterior draws for fit.parquet"
+        f"stopped by {outcome.stopped_by}: {len([g for g in gens if g['t'] >= 0])} generations, {history.total_nr_simulations:,} simulations; "
+        f"simulating {spec.abc.posterior_draws} posterior draws for fit.parquet"
     )
     particles, weights_, t = posterior_of(history)
     posterior = particles.copy()

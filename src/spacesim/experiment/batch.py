@@ -75,7 +75,8 @@ class BatchResult:
         path = self.out / f"{name}.parquet"
         if not path.exists():
             raise FileNotFoundError(
-                f"{path}: this batch has no {name} table (per-run tables are kept as 'tables' in the experiment file says; comparison needs variants and sensitivity a sensitivity section, "
+                f"{path}: this batch has no {name} table (per-run tables are kept as 'tables' in the experiment file says; comparison needs variants "
+                "and sensitivity a sensitivity section, "
                 "and both are written by the post-run step: spacesim.analysis.postrun.analyse_folder(out), or spacesim analyse OUT)"
             )
         return pd.read_parquet(path)
@@ -284,13 +285,15 @@ def retry_failed(
             raise InputError.single(
                 store.manifest_path,
                 "status",
-                f"the batch has not finished ({manifest.status}); finish it with {wording.resume} first (it runs what is missing, then {retry} reruns what failed)",
+                f"the batch has not finished ({manifest.status}); finish it with {wording.resume} first (it runs what is missing, then {retry} "
+                "reruns what failed)",
             )
         if experiment.adaptive is not None:
             raise InputError.single(
                 experiment.path,
                 "replicates",
-                f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with {wording.force} or {wording.another_out}",
+                f"{retry} does not apply to adaptive replication: its rounds were decided on the runs that completed; run the batch again with "
+                f"{wording.force} or {wording.another_out}",
             )
         runs = pd.read_parquet(out / "runs.parquet")
         failed_ids = set(runs.loc[runs["status"] == "failed", "run_id"].astype(int))
@@ -373,7 +376,8 @@ def _retry_locked(
 
 
 def merge_retried(table: Path, retried: list[Path], run_ids: set[int]) -> Path:
-    """Write, beside ``table``, the table without the rows of ``run_ids`` and with the retried runs' rows in their place (in run-id order, the old types kept); return the temporary file."""
+    """Write, beside ``table``, the table without the rows of ``run_ids`` and with the retried runs' rows in their place
+    (in run-id order, the old types kept); return the temporary file."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -407,8 +411,10 @@ def _check_chunks(store: BatchStore, chunks: list[tuple[int, list[Any]]], wordin
                 raise InputError.single(
                     store.manifest_path,
                     "chunk_size",
-                    f"chunks/{i:06d} holds runs {_span(have)}, but chunk {i} of this batch is runs {_span(want)}: the chunks were cut with another chunk size or design "
-                    f"than the manifest now says (was it edited?); resuming would duplicate and lose runs. Restore manifest.json, or start again with {wording.force} or {wording.another_out}",
+                    f"chunks/{i:06d} holds runs {_span(have)}, but chunk {i} of this batch is runs {_span(want)}: the chunks were cut with another "
+                    "chunk size or design "
+                    "than the manifest now says (was it edited?); resuming would duplicate and lose runs. Restore manifest.json, or start again "
+                    f"with {wording.force} or {wording.another_out}",
                 )
 
 
@@ -435,7 +441,8 @@ class _ChunkRunner:
         self.chunks = 0
 
     def run(self, chunks: list[tuple[int, list[Any]]]) -> int:
-        """Run the chunks missing from the store (those it has must hold the runs expected); return the highest chunk index + 1 (chunks are numbered 0, 1, ...)."""
+        """Run the chunks missing from the store (those it has must hold the runs expected); return the highest chunk
+        index + 1 (chunks are numbered 0, 1, ...)."""
         _check_chunks(self.store, chunks, self.wording)
         done = self.store.done_chunks()
         todo = [(i, tasks) for i, tasks in chunks if i not in done]
@@ -547,7 +554,8 @@ def _code_hash(manifest: BatchManifest) -> str | None:
 
 
 def _check_resumable(store: BatchStore, experiment: Experiment, design: Design, out: Path, wording: Wording = PYTHON) -> BatchManifest:
-    """The batch's manifest, or :class:`InputError` (exit status 2) for a malformed manifest or when anything the runs depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
+    """The batch's manifest, or :class:`InputError` (exit status 2) for a malformed manifest or when anything the runs
+    depend on changed: the code, the experiment or scenario file, the design, the chunk size."""
     assert experiment.path is not None
     path = out / "manifest.json"
     again = f"start again with {wording.force} or {wording.another_out}"
@@ -559,14 +567,16 @@ def _check_resumable(store: BatchStore, experiment: Experiment, design: Design, 
             path,
             "code",
             f"the spacesim code changed since the batch in {out} started (version {code.version}, source sha256 {str(code.sha256)[:12]}... then; "
-            f"version {here['version']}, {here['sha256'][:12]}... now); resuming would mix runs of two models in one table. Resume with the code that started it, or {again}",
+            f"version {here['version']}, {here['sha256'][:12]}... now); resuming would mix runs of two models in one table. Resume with the code "
+            f"that started it, or {again}",
         )
     was, now_ = manifest.experiment.sha256 or "", file_sha256(experiment.path)
     if was != now_:
         raise InputError.single(
             experiment.path,
             "",
-            f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two designs. Restore the file, or {again}",
+            f"the experiment file changed since the batch in {out} started (sha256 {was[:12]}... then, {now_[:12]}... now); resuming would mix two "
+            f"designs. Restore the file, or {again}",
         )
     was_spec, now_spec = manifest.experiment.spec, experiment.spec.model_dump(mode="json")
     if was_spec is not None and was_spec != now_spec:
@@ -587,7 +597,8 @@ def _check_resumable(store: BatchStore, experiment: Experiment, design: Design, 
         raise InputError.single(
             path,
             "design",
-            f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore manifest.json, or {again}",
+            f"the design recorded ({', '.join(changed)}) is not the one the experiment gives now; resuming would mix two designs. Restore "
+            f"manifest.json, or {again}",
         )
     if experiment.spec.chunk_size is not None and manifest.chunk_size != experiment.spec.chunk_size:
         raise InputError.single(

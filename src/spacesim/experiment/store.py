@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -34,6 +35,9 @@ from ..output.result_folder import BatchManifest, ResultFolder
 from ..scenario.errors import InputError
 from .wording import PYTHON, Wording
 from .worker import ChunkResult
+
+if TYPE_CHECKING:  # pandas is imported where the tables are read, not with the store
+    import pandas as pd
 
 CHUNK_DIGITS = 6
 
@@ -62,7 +66,8 @@ class BatchStore:
     # --- opening -------------------------------------------------------------
     @staticmethod
     def check_new(root: Path, resume: bool, force: bool, wording: Wording = PYTHON, inputs: tuple[Path, ...] = ()) -> None:
-        """Refuse to start over an existing folder unless ``resume`` or ``force`` says what to do, and ``force`` on anything but a spacesim result folder (messages name the options as ``wording`` does).
+        """Refuse to start over an existing folder unless ``resume`` or ``force`` says what to do, and ``force`` on
+        anything but a spacesim result folder (messages name the options as ``wording`` does).
 
         ``inputs`` are the experiment and scenario files: a folder holding
         one is never deleted.
@@ -89,17 +94,20 @@ class BatchStore:
             raise InputError.single(
                 root,
                 w.out,
-                f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose {w.another_out}",
+                f"folder exists and is not empty; pass {w.resume} to continue the batch in it, {w.force} to delete it and start again, or choose "
+                f"{w.another_out}",
             )
         if exists and force:
             check_replaceable(root, inputs, option=w.out, force_flag=w.force, another=w.another_out)
 
     def lock(self, create: bool, wording: Wording = PYTHON) -> FolderLock:
-        """Take the folder's lock (:class:`~spacesim.output.folder.FolderLock`), making the folder when ``create``; :class:`InputError` naming the holder if another process writes to it."""
+        """Take the folder's lock (:class:`~spacesim.output.folder.FolderLock`), making the folder when ``create``;
+        :class:`InputError` naming the holder if another process writes to it."""
         return FolderLock(self.root, option=wording.out).acquire(create=create)
 
     def create(self, force: bool, inputs: tuple[Path, ...] = (), wording: Wording = PYTHON) -> None:
-        """Make the folder's ``inputs/`` and ``chunks/`` (with ``force``, after deleting the old result, only if it is one of spacesim); ``plots/`` is made only when plots are drawn."""
+        """Make the folder's ``inputs/`` and ``chunks/`` (with ``force``, after deleting the old result, only if it is
+        one of spacesim); ``plots/`` is made only when plots are drawn."""
         if force:
             remove_entries(check_replaceable(self.root, inputs, option=wording.out, force_flag=wording.force, another=wording.another_out))
         (self.root / "inputs").mkdir(parents=True, exist_ok=True)
@@ -236,7 +244,8 @@ class BatchStore:
         return written
 
     def remove_chunks(self) -> None:
-        """Delete the chunk folders once the merged tables are in place (chunks set aside as unreadable stay in ``chunks/corrupt/``, for a person to look at)."""
+        """Delete the chunk folders once the merged tables are in place (chunks set aside as unreadable stay in
+        ``chunks/corrupt/``, for a person to look at)."""
         if (self.chunks_dir / "corrupt").is_dir():
             for p in self.chunks_dir.iterdir():
                 if p.name != "corrupt":

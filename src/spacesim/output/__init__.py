@@ -9,7 +9,8 @@ _RUN = ("RunResult", "run_scenario")
 
 
 def __getattr__(name: str) -> Any:
-    """A run's result, imported on first use: reading a folder or the code's fingerprint (what every worker does first) needs neither it nor the model (numba)."""
+    """A run's result, imported on first use: reading a folder or the code's fingerprint (what every worker does first)
+    needs neither it nor the model (numba)."""
     if name in _RUN:
         from . import run_result
 

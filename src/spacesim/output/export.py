@@ -39,7 +39,8 @@ LISTING = "export.json"
 
 
 def with_design_columns(table: pd.DataFrame, runs: pd.DataFrame) -> pd.DataFrame:
-    """A per-run table with ``point``, ``variant`` and ``replicate`` after ``run_id``, taken from ``runs`` when missing (a batch folder written before the tables carried them).
+    """A per-run table with ``point``, ``variant`` and ``replicate`` after ``run_id``, taken from ``runs`` when missing
+    (a batch folder written before the tables carried them).
 
     >>> runs = pd.DataFrame({"run_id": [0, 1], "point": [0, 0], "variant": ["a", "b"], "replicate": [0, 0]})
     >>> with_design_columns(pd.DataFrame({"run_id": [1, 0], "step": [0, 0]}), runs).to_dict("list")
@@ -92,7 +93,7 @@ def export_folder(folder: str | Path, fmt: str = "csv", out: str | Path | None =
     if fmt == "xlsx":
         _write_workbook(files[0], tables)
     else:
-        for (name, table), path in zip(tables.items(), files):
+        for table, path in zip(tables.values(), files):
             tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
             table.to_csv(tmp, index=False)
             os.replace(tmp, path)

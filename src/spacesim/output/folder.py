@@ -52,7 +52,8 @@ ANALYSIS_TABLES = ("comparison", "sensitivity", "sensitivity_convergence", "sens
 #: What ``spacesim calibrate`` writes at the top of its folder: pyabc's SQLite history (with SQLite's side files) and the posterior's tables.
 CALIBRATION_FILES = ("abc.db", "abc.db-journal", "abc.db-wal", "abc.db-shm", "posterior.parquet", "fit.parquet", "predictive.parquet")
 
-#: The files spacesim writes at the top of a result folder: the manifest, the tables of runs and batches, the analyses' tables, a calibration's files and the report.
+#: The files spacesim writes at the top of a result folder: the manifest, the tables of runs and batches, the analyses'
+#: tables, a calibration's files and the report.
 RESULT_FILES = frozenset({"manifest.json", "report.html", LOCK_FILE, *(f"{t}.parquet" for t in (*TABLES, *ANALYSIS_TABLES)), *CALIBRATION_FILES})
 
 #: Folders of a result folder that spacesim's analyses fill with files of these kinds only (``spacesim discover`` writes discovery/).
@@ -94,7 +95,8 @@ def prepare_output(
 
 
 def free_folder(base: str | Path) -> Path:
-    """``base`` if it is free (missing, or empty but for a lock file), else the first free ``base-2``, ``base-3``...: a default result folder never refuses and never overwrites.
+    """``base`` if it is free (missing, or empty but for a lock file), else the first free ``base-2``, ``base-3``...: a
+    default result folder never refuses and never overwrites.
 
     >>> import tempfile, pathlib
     >>> root = pathlib.Path(tempfile.mkdtemp())
@@ -114,7 +116,8 @@ def free_folder(base: str | Path) -> Path:
 
 
 def folder_label(settings: dict[str, Any]) -> str:
-    """What a default folder name adds for the settings that differ from the file's: ``legal_clarity=0.9_steps=20`` (characters a file name should not hold replaced by ``-``).
+    """What a default folder name adds for the settings that differ from the file's: ``legal_clarity=0.9_steps=20``
+    (characters a file name should not hold replaced by ``-``).
 
     >>> folder_label({"legal_clarity": 0.9, "allow_multilateral": False, "steps": 20})
     'legal_clarity=0.9_allow_multilateral=false_steps=20'
@@ -134,7 +137,8 @@ def folder_label(settings: dict[str, Any]) -> str:
 
 
 def check_path(path: Path, option: str = "--out") -> None:
-    """:class:`InputError` for a path the system cannot even look up (a name too long, a loop of links, a folder that cannot be read), instead of an internal error later."""
+    """:class:`InputError` for a path the system cannot even look up (a name too long, a loop of links, a folder that
+    cannot be read), instead of an internal error later."""
     try:
         os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -239,7 +243,8 @@ def _our_manifest(path: Path) -> bool:
 
 
 def remove_entries(entries: list[Path]) -> None:
-    """Delete the entries :func:`check_replaceable` returned: the manifest first, so that a deletion cut short leaves a folder no one takes for a whole result."""
+    """Delete the entries :func:`check_replaceable` returned: the manifest first, so that a deletion cut short leaves a
+    folder no one takes for a whole result."""
     for path in sorted(entries, key=lambda p: p.name != "manifest.json"):
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
@@ -397,7 +402,8 @@ def fsync_path(path: Path) -> None:
 
 
 class StagedRun:
-    """A single run's result folder, locked while it is written: the files go to a staging folder inside it and are moved into place by ``commit``, the manifest last.
+    """A single run's result folder, locked while it is written: the files go to a staging folder inside it and are
+    moved into place by ``commit``, the manifest last.
 
     Opening it checks ``out`` (:func:`prepare_output`), makes the folder and
     takes its lock (:class:`FolderLock`), so that a second writer is refused

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -31,7 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from ..scenario.errors import InputError
 from .folder import write_json_atomic
 
-#: The version of the manifest this code writes. 1: manifests without a version (before the typed contract); 2: ``manifest_version`` recorded, a batch's ``comparison`` section.
+#: The version of the manifest this code writes. 1: manifests without a version (before the typed contract); 2:
+#: ``manifest_version`` recorded, a batch's ``comparison`` section.
 MANIFEST_VERSION = 2
 
 #: The versions this code reads (older ones are upgraded in memory).
@@ -133,7 +134,8 @@ class SampleRecord(_Section):
 
 
 class AdaptiveRule(_OpenSection):
-    """Adaptive replication as the experiment file sets it: rounds until the interval of ``outcome`` is at most ``target_halfwidth`` wide, ``min`` to ``max`` replicates."""
+    """Adaptive replication as the experiment file sets it: rounds until the interval of ``outcome`` is at most
+    ``target_halfwidth`` wide, ``min`` to ``max`` replicates."""
 
     outcome: str
     target_halfwidth: float
@@ -161,7 +163,7 @@ class DesignRecord(_Section):
 
 
 #: A design as the plots take it: the manifest's section, or the same as plain data (a notebook's dict).
-DesignLike = Union[DesignRecord, dict[str, Any]]
+DesignLike = DesignRecord | dict[str, Any]
 
 
 def as_design(design: DesignLike) -> DesignRecord:
@@ -339,7 +341,9 @@ class BatchManifest(_SimulationManifest):
 
 
 class CalibrationManifest(_Manifest):
-    """A calibration's folder (``spacesim calibrate``); its sections (the calibration file, priors, patterns, generations, posterior summary...) are the calibration's own, kept as written and read by :mod:`spacesim.calibration`."""
+    """A calibration's folder (``spacesim calibrate``); its sections (the calibration file, priors, patterns,
+    generations, posterior summary...) are the calibration's own, kept as written and read by
+    :mod:`spacesim.calibration`."""
 
     model_config = ConfigDict(extra="allow", validate_assignment=True)
     kind: Literal["calibration"] = "calibration"
@@ -431,7 +435,8 @@ def _check_resumable_shape(data: Any, path: Path, again: str) -> None:
             raise InputError.single(
                 path,
                 key,
-                f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore the manifest, or {again}",
+                f"must be {'an integer' if kind is int else 'a JSON ' + kind.__name__.replace('dict', 'object')}, not {json.dumps(value)}; restore "
+                f"the manifest, or {again}",
             )
     if data["chunk_size"] < 1:
         raise InputError.single(path, "chunk_size", f"must be at least 1, not {data['chunk_size']}; restore the manifest, or {again}")
@@ -532,7 +537,8 @@ class ResultFolder:
         return manifest
 
     def read_for_resume(self, again: str, another_out: str = "another --out") -> BatchManifest:
-        """The batch manifest a resume or a retry continues; :class:`InputError` naming the first field that is missing or of the wrong type (a hand-edited or foreign manifest), never a crash.
+        """The batch manifest a resume or a retry continues; :class:`InputError` naming the first field that is missing
+        or of the wrong type (a hand-edited or foreign manifest), never a crash.
 
         ``again`` ends the messages (how to start the batch again instead).
         """
@@ -570,7 +576,8 @@ class ResultFolder:
 
 
 def resume_command(manifest: BatchManifest | None, out: str | Path) -> str:
-    """The command that finishes the batch a manifest describes: ``spacesim sensitivity FILE --method M ...`` for a sensitivity batch, else ``spacesim batch FILE ...``.
+    """The command that finishes the batch a manifest describes: ``spacesim sensitivity FILE --method M ...`` for a
+    sensitivity batch, else ``spacesim batch FILE ...``.
 
     >>> resume_command(BatchManifest(experiment={"name": "s", "file": "exp/s.yaml", "spec": {"sensitivity": {"method": "morris"}}}), "res/m")
     'spacesim sensitivity exp/s.yaml --out res/m --resume --method morris'

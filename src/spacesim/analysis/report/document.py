@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 from markupsafe import Markup
 
@@ -19,7 +19,7 @@ from .reading import _read_manifest
 from .single_run import _run_sections
 
 #: The manifests a report is made of.
-AnyManifest = Union[BatchManifest, RunManifest]
+AnyManifest = BatchManifest | RunManifest
 
 
 def write_report(folder: str | Path, out: str | Path | None = None, *, replace: bool = True) -> Path:

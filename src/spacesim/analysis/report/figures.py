@@ -57,7 +57,8 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         )
         return (
             "Each chosen outcome over time: the mean over replicates (line) and the band from the 2.5th to the 97.5th percentile of the replicates, "
-            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, and its title says so). "
+            "one band per design point and variant (colours and columns of panels as the legend and the titles say; a very large design is pooled, "
+            "and its title says so). "
             "When the variants differ in policy levers the bands start at step 1: step 0, the shared initial state, is recorded before the levers act."
             + cumulated
         )
@@ -65,7 +66,8 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         return f"Mean {run_value(stem.removeprefix('heatmap_')).label} over replicates in each cell of the two-parameter grid (one panel per variant)."
     if stem.startswith("by_parameter_"):
         return (
-            f"{run_value(stem.removeprefix('by_parameter_')).label.capitalize()} against each varied parameter: a point per design point (its replicates averaged), "
+            f"{run_value(stem.removeprefix('by_parameter_')).label.capitalize()} against each varied parameter: a point per design point (its "
+            "replicates averaged), "
             "a LOWESS smoother per variant, and Spearman's rank correlation with its 95% interval above each panel."
         )
     if stem == "final_distributions":
@@ -76,7 +78,10 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         first = f" whose {run_value(outcomes[0]).label} is closest to the median" if outcomes else ""
         return f"The partnership network at the last step of run {stem.removeprefix('network_run')}, the completed run{first} (a representative run)."
     if stem.startswith("comparison_forest"):
-        return "Paired policy comparison: the mean difference between variants under the same seeds, with its bootstrap confidence interval, per outcome (forest plot)."
+        return (
+            "Paired policy comparison: the mean difference between variants under the same seeds, with its bootstrap confidence interval, per "
+            "outcome (forest plot)."
+        )
     if stem.startswith("sensitivity"):
         rest = stem.removeprefix("sensitivity").strip("_").lstrip("0123456789").strip("_").replace("_", " ")
         rest = re.sub(r" mean of steps (\d+) (\d+)$", r" (mean of steps \1–\2)", rest)
@@ -85,7 +90,8 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
         for kind, words in (
             (
                 "interactions",
-                "Second-order Sobol' indices S2 as a matrix: the share of variance from each pair's interaction, with its 95% half-width; ! and ? mark unreliable values.",
+                "Second-order Sobol' indices S2 as a matrix: the share of variance from each pair's interaction, with its 95% half-width; ! and ? "
+                "mark unreliable values.",
             ),
             (
                 "convergence",
@@ -110,7 +116,10 @@ def plot_caption(path: Path, manifest: Any = None) -> str:
             m = METHODS.get(method)
             if m is not None:
                 return f"{m.title} sensitivity{of}: {m.meaning}. ! and ? mark unreliable values; the replicate noise ratio is written under the plot."
-        return f"Sobol' indices{of}: ST (blue), the share of the outcome's variance the parameter explains including its interactions, and S1 (orange), alone; bars: 95% intervals; ! and ? mark unreliable values; the replicate noise ratio is written under the plot."
+        return (
+            f"Sobol' indices{of}: ST (blue), the share of the outcome's variance the parameter explains including its interactions, and S1 (orange), "
+            "alone; bars: 95% intervals; ! and ? mark unreliable values; the replicate noise ratio is written under the plot."
+        )
     return stem.replace("_", " ").capitalize() + "."
 
 

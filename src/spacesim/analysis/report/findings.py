@@ -43,10 +43,12 @@ def _findings_section(folder: Path, manifest: BatchManifest, runs: pd.DataFrame,
 
 
 def comparison_findings(comparison: pd.DataFrame, design: DesignRecord | None = None, limit: int = MAX_FINDINGS) -> list[str]:
-    """Sentences from a paired comparison table: which variant is higher on which outcome, by how much, with its interval, or that the two cannot be told apart; the clearest differences first.
+    """Sentences from a paired comparison table: which variant is higher on which outcome, by how much, with its
+    interval, or that the two cannot be told apart; the clearest differences first.
 
     >>> table = pd.DataFrame({"outcome": ["mean_trust", "debris"], "point": [0, 0], "variant_a": "weak law", "variant_b": "clear law", "n_pairs": 10,
-    ...                       "mean_diff": [0.111, 12.0], "confidence": 0.95, "ci_low": [0.105, -40.0], "ci_high": [0.117, 60.0], "effect_size": [10.5, 0.1], "share_b_better": [1.0, 0.5]})
+    ...                       "mean_diff": [0.111, 12.0], "confidence": 0.95, "ci_low": [0.105, -40.0], "ci_high": [0.117, 60.0],
+    ...                       "effect_size": [10.5, 0.1], "share_b_better": [1.0, 0.5]})
     >>> for line in comparison_findings(table): print(line)
     Final mean trust is higher under clear law than under weak law by 0.111 (95% CI 0.105 to 0.117; 10 paired replicates, higher in 100% of them).
     Final debris: clear law and weak law cannot be told apart (difference +12, 95% CI -40 to 60 includes 0).
@@ -83,11 +85,13 @@ def comparison_findings(comparison: pd.DataFrame, design: DesignRecord | None = 
 
 
 def chance_findings(runs: pd.DataFrame, outcomes: Sequence[str]) -> list[str]:
-    """What chance alone spreads: per outcome, the standard deviation between replicates of the same settings (design point and variant), pooled over those groups.
+    """What chance alone spreads: per outcome, the standard deviation between replicates of the same settings (design
+    point and variant), pooled over those groups.
 
     >>> runs = pd.DataFrame({"status": "completed", "point": 0, "variant": ["a", "a", "b", "b"], "final_x": [1.0, 3.0, 5.0, 7.0]})
-    >>> chance_findings(runs, ["x"])
-    ['Chance alone: runs with the same settings and different seeds differ by a standard deviation of 1.414 in final x (pooled over 2 groups of 2 replicates; x ranges from 1 to 7 over all runs).']
+    >>> chance_findings(runs, ["x"])  # doctest: +NORMALIZE_WHITESPACE
+    ['Chance alone: runs with the same settings and different seeds differ by a standard deviation of 1.414 in final x
+    (pooled over 2 groups of 2 replicates; x ranges from 1 to 7 over all runs).']
     """
     done = runs[runs["status"] == "completed"]
     keys = [k for k in ("point", "variant") if k in done.columns]

@@ -138,7 +138,8 @@ def _points_summary(points: list[dict[str, Any]], varied: list[str]) -> str:
 
 
 def shown_path(file: Any, folder: Path) -> str:
-    """A file the manifest names, as the report shows it: relative to the result folder when recorded as an absolute path (no local path of the machine it ran on), as recorded otherwise.
+    """A file the manifest names, as the report shows it: relative to the result folder when recorded as an absolute
+    path (no local path of the machine it ran on), as recorded otherwise.
 
     >>> shown_path("/home/ann/work/scenarios/base.yaml", Path("/home/ann/work/results/b"))
     '../../scenarios/base.yaml'

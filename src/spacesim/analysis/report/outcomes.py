@@ -1,4 +1,5 @@
-"""The batch report's outcomes: the summary per design point and variant (a pandas frame, drawn by the outcome templates) and, for a sampled design, each outcome's rank correlation with each parameter."""
+"""The batch report's outcomes: the summary per design point and variant (a pandas frame, drawn by the outcome
+templates) and, for a sampled design, each outcome's rank correlation with each parameter."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def _by_parameter_section(runs: pd.DataFrame, design: DesignRecord, outcomes: li
     df = rank_correlations(runs, design, outcomes)
     body = _p(
         "Each design point of the sample is a point of its own: the outcome (its mean over the point's replicates) is rank-correlated with each parameter. "
-        "rho is Spearman's rank correlation, with its 95% interval (Fisher's z, Bonett & Wright's standard error); an interval that excludes 0 shows a monotone association. "
+        "rho is Spearman's rank correlation, with its 95% interval (Fisher's z, Bonett & Wright's standard error); an interval that excludes 0 shows "
+        "a monotone association. "
         "It sees one parameter at a time; the plots show the shape (LOWESS), spacesim sensitivity and spacesim discover look further.",
         "note",
     )
@@ -50,7 +52,8 @@ def _group_columns(design: DesignRecord, runs: pd.DataFrame) -> tuple[bool, bool
 
 
 def outcome_summary(runs: pd.DataFrame, outcomes: Sequence[str], keys: Sequence[str]) -> pd.DataFrame:
-    """Mean, sd and 95% interval of the mean of each outcome's run value (final, or total over the run for a per-step count) over completed runs, per group of ``keys``, in order of appearance.
+    """Mean, sd and 95% interval of the mean of each outcome's run value (final, or total over the run for a per-step
+    count) over completed runs, per group of ``keys``, in order of appearance.
 
     >>> runs = pd.DataFrame({"status": ["completed"] * 3 + ["failed"], "variant": ["a", "a", "b", "b"], "final_x": [1.0, 3.0, 5.0, float("nan")]})
     >>> outcome_summary(runs, ["x"], ["variant"])[["variant", "n", "x_mean", "x_sd"]].to_dict("records")

@@ -1,4 +1,5 @@
-"""Reading the result folder: its manifest (typed, through :class:`~spacesim.output.result_folder.ResultFolder`) and its tables, each refused with a clear message."""
+"""Reading the result folder: its manifest (typed, through :class:`~spacesim.output.result_folder.ResultFolder`) and its
+tables, each refused with a clear message."""
 
 from __future__ import annotations
 

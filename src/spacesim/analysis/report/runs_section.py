@@ -18,7 +18,8 @@ def _replication_section(rep: ReplicationRecord, design: DesignRecord) -> tuple[
     reached = int((stopped == "target reached").sum())
     per_variant = any(p.variants for p in points)
     body = _p(
-        "Replicates were added in rounds until the 95% confidence interval of the mean outcome (its final value, or its total over the run for a per-step count) of every variant was at most the target "
+        "Replicates were added in rounds until the 95% confidence interval of the mean outcome (its final value, or its total over the run for a "
+        "per-step count) of every variant was at most the target "
         "half-width on each side, or the maximum number of replicates was reached. The variants of a point always get the same replicates "
         "(they stay paired), so a point stops when its widest variant (bold) is within the target; each variant's mean and half-width are its own.",
         "note",

@@ -49,7 +49,8 @@ def sensitivity_ranking(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame | None, plots: list[Path]) -> tuple[str, str, str]:
-    """How the indices were estimated (the manifest's ``sensitivity``), the replicate noise, the convergence check and the indices ranked (``sensitivity.parquet``)."""
+    """How the indices were estimated (the manifest's ``sensitivity``), the replicate noise, the convergence check and
+    the indices ranked (``sensitivity.parquet``)."""
     info = manifest.sensitivity
     body = ""
     if info:
@@ -123,9 +124,11 @@ def _sensitivity_section(folder: Path, manifest: BatchManifest, df: pd.DataFrame
             indices = [i for i in known if i in ranking.columns] + [
                 c for c in ranking.columns if c != "parameter" and not c.endswith("_confidence") and c not in known and c != "S2"
             ]
-            marked = lambda c, r: (
-                _with_conf(r[c], r.get(f"{c}_confidence")) + MARKS.get(caveat(method.lower(), c, r[c], r.get(f"{c}_confidence", math.nan)) or "", "")
-            )  # noqa: E731
+
+            def marked(c: str, r: pd.Series, method: str = method) -> str:
+                flag = caveat(method.lower(), c, r[c], r.get(f"{c}_confidence", math.nan))
+                return _with_conf(r[c], r.get(f"{c}_confidence")) + MARKS.get(flag or "", "")
+
             rows = [[i + 1, r["parameter"], *(marked(c, r) for c in indices)] for i, r in ranking.head(MAX_ROWS).iterrows()]
             body += render("h3.html.j2", text=title) + table(["rank", "parameter", *indices], rows, [True, False] + [True] * len(indices))
             body += _note(MAX_ROWS, len(ranking), "parameters", "sensitivity.parquet")

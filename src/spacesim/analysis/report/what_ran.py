@@ -109,7 +109,10 @@ def _parameter_table(params: dict[str, Any], fixed: dict[str, Any], design: Desi
             notes.append("differs from the default")
         (noted if notes else plain).append([name, value, default, "; ".join(notes), declared.meaning if declared else ""])
     body = table(["parameter", "value used", "default", "note", "meaning"], noted + plain, [False, True, True, False, False])
-    summary = f"Parameters: {len(params)} values, {len(noted)} of them varied, set or different from the default (listed first; every run's values are in runs.parquet)"
+    summary = (
+        f"Parameters: {len(params)} values, {len(noted)} of them varied, set or different from the default (listed first; every run's values are in "
+        "runs.parquet)"
+    )
     return render("details.html.j2", summary=summary, body=Markup(body))
 
 
