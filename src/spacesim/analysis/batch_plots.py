@@ -543,7 +543,7 @@ def final_distributions(runs: pd.DataFrame, design: DesignLike, outcomes: list[s
         fig.legend(
             handles=handles,
             loc="outside lower center",
-            ncols=min(len(handles), 6 if max(len(x.get_label()) for x in handles) < 25 else 3),
+            ncols=min(len(handles), 6 if max(len(str(x.get_label())) for x in handles) < 25 else 3),
             fontsize="small",
             title=g.legend or None,
         )

@@ -295,10 +295,11 @@ def tree_plot(tree: Any, names: list[str], ax: Axes | None = None) -> Axes:
     from sklearn.tree import plot_tree
 
     ax = _axes(ax, (12, 6))
-    if not hasattr(ax.figure.canvas, "get_renderer"):  # scikit-learn measures its boxes' text: give a bare Figure a renderer
+    fig = ax.get_figure(root=True)
+    if fig is not None and not hasattr(fig.canvas, "get_renderer"):  # scikit-learn measures its boxes' text: give a bare Figure a renderer
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        FigureCanvasAgg(ax.figure)
+        FigureCanvasAgg(fig)
     plot_tree(
         tree,
         feature_names=names,
@@ -377,7 +378,9 @@ def write_discovery(
         ("prim_box.png", box_plot(result)),
         ("cart_tree.png", tree_plot(tree, names)),
     ):
-        ax.figure.savefig(target / name, dpi=110)
+        fig = ax.get_figure(root=True)
+        assert fig is not None  # every plot here draws on an Axes of its own Figure
+        fig.savefig(target / name, dpi=110)
     chosen = result.trajectory.iloc[result.chosen]
     account = {
         "question": c.question,

@@ -163,10 +163,11 @@ def _calibrate(
 ) -> dict[str, Any]:
     client, executor = None, None
     if cluster is not None:
-        from ..experiment.executors import make_executor
+        from ..experiment.executors import DaskCluster, make_executor
         from ..experiment.wording import CLI
 
         executor = make_executor(workers, cluster, wording=CLI)
+        assert isinstance(executor, DaskCluster)  # what a cluster address always gives
         client = executor.client
     out.mkdir(parents=True, exist_ok=True)
     patterns = patterns_of(calibration)

@@ -129,7 +129,7 @@ def run_batch(
         if not (resume or force):
             out = free_folder(out)
     out = Path(out)
-    inputs = (experiment.path, experiment.scenario_path)
+    inputs: tuple[Path, ...] = (experiment.path, experiment.scenario_path)  # the files --force must never delete
     BatchStore.check_new(out, resume, force, wording, inputs)
     store = BatchStore(out)
     design = build_design(experiment, allow_large=allow_large, override=wording.allow_large)
@@ -140,7 +140,19 @@ def run_batch(
         BatchStore.check_new(out, resume, force, wording, inputs)  # again: the folder may have changed before we held the lock
         with handling_interrupts():  # Ctrl-C waits for the model's step to end (see spacesim.output.run_result._Interrupts)
             return _run_locked(
-                experiment, out, store, design, tables, started, workers=workers, cluster=cluster, resume=resume, force=force, quiet=quiet, wording=wording
+                experiment,
+                out,
+                store,
+                design,
+                tables,
+                started,
+                inputs=inputs,
+                workers=workers,
+                cluster=cluster,
+                resume=resume,
+                force=force,
+                quiet=quiet,
+                wording=wording,
             )
     finally:
         lock.release()
@@ -154,6 +166,7 @@ def _run_locked(
     tables: tuple[str, ...],
     started: str,
     *,
+    inputs: tuple[Path, ...],
     workers: int | None,
     cluster: str | None,
     resume: bool,
@@ -162,7 +175,6 @@ def _run_locked(
     wording: Wording,
 ) -> BatchResult:
     """:func:`run_batch` once the folder's lock is held."""
-    inputs = (experiment.path, experiment.scenario_path)
     notes: list[str] = []
     if resume:
         manifest = _check_resumable(store, experiment, design, out, wording)

@@ -408,7 +408,7 @@ def dump_manifest(manifest: RunManifest | BatchManifest | CalibrationManifest) -
 
 
 #: What a batch manifest must hold for a resume, and of what type (checked before the model, for messages that say how to recover).
-_RESUMABLE_SHAPE: dict[str, type | tuple[type, ...]] = {
+_RESUMABLE_SHAPE: dict[str, type] = {
     "kind": str,
     "status": str,
     "experiment": dict,

@@ -79,7 +79,7 @@ def _document(title: str, manifest: AnyManifest, folder: Path, sections: list[tu
 
 def _header(title: str, manifest: AnyManifest, folder: Path) -> str:
     batch = isinstance(manifest, BatchManifest)
-    description = manifest.experiment.description if batch else manifest.scenario.description
+    description = manifest.experiment.description if isinstance(manifest, BatchManifest) else manifest.scenario.description
     failed = manifest.runs.failed
     status_text = str(manifest.status) + (f", {failed} of {manifest.runs.total} runs failed" if failed else "")
     commands = _commands(manifest)

@@ -67,7 +67,7 @@ def comparison_findings(comparison: pd.DataFrame, design: DesignRecord | None = 
     for _, r in df.head(limit).iterrows():
         name = _compared_name(str(r["outcome"]), statistics)
         name = "Final " + name if (statistics or {}).get(str(r["outcome"]), FINAL) == FINAL else name[0].upper() + name[1:]
-        where = f" at {_point_label(r['point'], design or {})}" if several_points and not _is_missing(r.get("point")) else ""
+        where = f" at {_point_label(r['point'], design)}" if several_points and not _is_missing(r.get("point")) else ""
         level = level_label(float(r["confidence"])) if "confidence" in r and not _is_missing(r["confidence"]) else "95%"
         a, b, d = str(r["variant_a"]), str(r["variant_b"]), float(r["mean_diff"])
         interval = f"{level} CI {fmt(r['ci_low'])} to {fmt(r['ci_high'])}"
@@ -124,7 +124,7 @@ def sensitivity_findings(df: pd.DataFrame) -> list[str]:
     """Per outcome, the parameter the sensitivity analysis ranks first, with its index and whether the estimate can be read as a number."""
     from ..sensitivity import caveat
 
-    lines = []
+    lines: list[str] = []
     if df.empty or "method" not in df.columns:
         return lines
     method = str(df["method"].iloc[0]).lower()

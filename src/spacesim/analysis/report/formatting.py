@@ -132,7 +132,7 @@ def _points_summary(points: list[dict[str, Any]], varied: list[str]) -> str:
     """``24 design points: legal_clarity from 0.02114 to 0.9334, trust_loss from 1.403 to 5.86 (show each)``."""
     spans = []
     for k in varied:
-        values = [p.get(k) for p in points if _is_number(p.get(k))]
+        values: list[Any] = [p.get(k) for p in points if _is_number(p.get(k))]  # numbers, of whatever type the manifest holds
         spans.append(f"{k} from {fmt(min(values))} to {fmt(max(values))}" if values else k)
     return f"{len(points)} design points: {', '.join(spans)} (show each)"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from markupsafe import Markup
 
@@ -67,7 +69,7 @@ def _failed_section(runs: pd.DataFrame, design: DesignRecord) -> tuple[str, str,
     headers = {"run_id": "run", "error_type": "error type", "error": "message", "reproduce": "reproduce with"}
     rows = []
     for _, r in failed.head(MAX_ROWS).iterrows():
-        row = []
+        row: list[Any] = []  # text, or Raw HTML (the reproduce command)
         for c in cols:
             if c == "point":
                 row.append(_point_label(r[c], design))
