@@ -34,7 +34,7 @@ from synthetic import synthetic_scenario  # noqa: E402
 from spacesim import SpaceModel, load_scenario, shipped_scenario, shipped_scenarios  # noqa: E402
 from spacesim.scenario import ScenarioSpec, apply_overrides  # noqa: E402
 
-TABLES = ("steps_frame", "nations_frame", "events_frame", "partnerships_frame")
+TABLES = ("steps_frame", "nations_frame", "events_frame", "partnerships_frame", "revisions_frame")
 SEEDS = (0, 1, 2)
 TOLERANCE = 1e-12
 
