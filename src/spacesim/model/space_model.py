@@ -17,9 +17,9 @@ from ..scenario.schema import EventKind
 from . import events
 from .equations import history_weight
 from .ledger import C_ENDED, C_FORMED, C_STEP, E_ACTOR, E_KIND, KIND, REASON, S_EVENTS, Bookkeeper, EventLog, PartnershipLedger, plural
-from .metrics import Recorder
+from .metrics import Recorder, record_pass
 from .nation import Nation
-from .rules import environment, politics, security
+from .rules import environment, politics
 from .rules import trust as trust_rule
 from .state import build_state, params_namespace, per_step_values, settle_env, world_of
 from .step import run_step
@@ -255,8 +255,8 @@ class SpaceModel(mesa.Model):
         self._formed = self._ended = 0
         trust_rule.decay(s, self.p)
         self._scheduled_events()
-        run_step(self, self._scratch("trust", (s.n, s.n)), self._scratch("intensity", (s.n, s.n)), self._scratch("draws", (3, s.n, s.n)))
-        self._record()
+        run_step(self, self._scratch("trust", (s.n, s.n)), self._scratch("intensity", (s.n, s.n)), self._scratch("draws", (3, s.n, s.n)))  # and its record
+        self._recorded()
         if self.steps >= self.spec.steps:
             self.running = False
 
@@ -312,9 +312,13 @@ class SpaceModel(mesa.Model):
         self._record()
 
     def _record(self) -> None:
-        self.call(events.revise_agreements, self.p.record)
-        k_eff, _, _, total = security.coverage(self.state, self.p)
-        self.recorder.record(self.steps, self.state, self.p, k_eff, total, self.log.take_counts(), self._formed, self._ended)
+        """Record the step (compiled, :func:`spacesim.model.metrics.record_pass`), then Mesa's DataCollector."""
+        recorder = self.recorder
+        self.call(record_pass, self.p.record, self.state.bloc, *recorder.layout, *recorder.slot(self.state.n))
+        self._recorded()
+
+    def _recorded(self) -> None:
+        self.recorder.commit(self.state)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)
 

@@ -23,6 +23,7 @@ from numba import njit
 from . import events
 from .equations import expected_collisions, hostile_rate_factor, next_debris, next_norm
 from .ledger import REASON
+from .metrics import record_pass
 from .rules.bilateral import _proposals, _review
 from .rules.capability import _grow, _harmonise
 from .rules.cooperation import _round
@@ -38,8 +39,16 @@ if TYPE_CHECKING:
 
 
 def run_step(model: SpaceModel, t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
-    """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N)."""
-    model.call(_step, model.rng, t, intensity, draws, model.p.record)
+    """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N),
+    and the step's record (:func:`spacesim.model.metrics.record_pass`) written in the recorder's next row (the model commits it)."""
+    recorder = model.recorder
+    model.call(_step_and_record, model.rng, t, intensity, draws, model.p.record, model.state.bloc, *recorder.layout, *recorder.slot(model.state.n))
+
+
+@njit(cache=True)
+def _step_and_record(a, b, rng, t, intensity, draws, record, bloc, w, c, count_columns, row, nat):  # noqa: ANN001, ANN202 - compiled
+    b = _step(a, b, rng, t, intensity, draws, record)
+    return record_pass(a, b, record, bloc, w, c, count_columns, row, nat)
 
 
 # The handlers of the kinds drawn in the step, as registered (compiled code calls them by these names).
