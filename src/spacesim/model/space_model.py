@@ -94,6 +94,9 @@ class SpaceModel(mesa.Model):
     4
     """
 
+    #: Rows the ledger's and the event log's tables start with; each doubles when a step needs more (:func:`spacesim.model.ledger.reserve`).
+    book_capacity: int = 64
+
     def __init__(self, spec: ScenarioSpec | str | Path | None = None, *, rng: Any = None, **parameters: Any):
         if spec is None:
             spec = shipped_scenario()
@@ -105,7 +108,7 @@ class SpaceModel(mesa.Model):
         self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
         politics.initial_reliability(self.state, self.p, self.rng)  # hidden types, from the model's generator (N uniforms)
-        self.keeper = Bookkeeper()
+        self.keeper = Bookkeeper(self.book_capacity)
         self.ledger = PartnershipLedger(self.keeper, self.state)
         self.log = EventLog(self.keeper, self.state, events.DESCRIBERS)
         self.recorder = Recorder(spec.steps)
