@@ -68,7 +68,7 @@ def test_reserve_then_write_keeps_every_row_in_order(capacity, batches):
     for step, count in enumerate(batches):
         b.clock[0] = step
         b = reserve(b, 0, 0, count)
-        for k in range(count):
+        for _ in range(count):
             actor = len(written)
             log_event(b, KIND["leak"], actor, 0, -1, False, 1, 0.0, -0.1, 0.1, 0.0, 0.0, 0.0, 0.0)
             written.append((step, actor))

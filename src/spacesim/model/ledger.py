@@ -101,15 +101,9 @@ def _room(table, used, need):  # noqa: ANN001, ANN202 - compiled
 def reserve(b, partnerships, revisions, events):  # noqa: ANN001, ANN201 - compiled
     """The books with room for this many more rows in each table (the same books when there is)."""
     s = b.sizes
-    if (
-        s[0] + partnerships <= b.partnerships.shape[0]
-        and s[1] + revisions <= b.revisions.shape[0]
-        and s[2] + events <= b.events.shape[0]
-    ):
+    if s[0] + partnerships <= b.partnerships.shape[0] and s[1] + revisions <= b.revisions.shape[0] and s[2] + events <= b.events.shape[0]:
         return b
-    return Books(
-        _room(b.partnerships, s[0], partnerships), _room(b.revisions, s[1], revisions), _room(b.events, s[2], events), b.sizes, b.counts, b.clock
-    )
+    return Books(_room(b.partnerships, s[0], partnerships), _room(b.revisions, s[1], revisions), _room(b.events, s[2], events), b.sizes, b.counts, b.clock)
 
 
 @njit(cache=True)
