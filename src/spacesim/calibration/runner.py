@@ -79,6 +79,31 @@ class _QuietChildren:
         return self.model(parameters)
 
 
+class _InterruptsAreNotErrors(logging.Handler):
+    """Passes the ``sqlalchemy.pool`` loggers' records on as usual, except an interrupted close of a connection.
+
+    Ctrl-C can land while SQLAlchemy closes the history's SQLite connection;
+    SQLAlchemy then logs "Exception closing connection" with the
+    ``KeyboardInterrupt``'s traceback before raising it on. The interrupt
+    still stops the calibration (and the caller prints how to resume); only
+    the alarming traceback is dropped. Every other record reaches the
+    ``sqlalchemy`` logger's handlers (and the root's) as it would have.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[0] is not None and issubclass(record.exc_info[0], KeyboardInterrupt):
+            return
+        logging.getLogger("sqlalchemy").handle(record)
+
+
+def quiet_interrupted_closes() -> None:
+    """Install :class:`_InterruptsAreNotErrors` on the ``sqlalchemy.pool`` logger (once per process)."""
+    pool = logging.getLogger("sqlalchemy.pool")
+    if not any(isinstance(h, _InterruptsAreNotErrors) for h in pool.handlers):
+        pool.addHandler(_InterruptsAreNotErrors())
+        pool.propagate = False
+
+
 def make_sampler(workers: int | None, client: Any = None) -> tuple[Any, int]:
     """The pyabc sampler for the options, and how many workers it uses."""
     from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler, SingleCoreSampler
@@ -117,6 +142,7 @@ def run_abc(
     logging.getLogger("ABC").setLevel(logging.WARNING)  # progress is reported per generation by the caller
     for name in ("Sampler", "Epsilon", "Distance", "Acceptor", "History", "ABC.Sampler", "ABC.Distance", "ABC.History", "ABC.Epsilon"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_interrupted_closes()
     sampler, n_workers = make_sampler(workers, client)
     names = sorted(weights)
     if settings.distance == "adaptive" and len(names) > 1:
