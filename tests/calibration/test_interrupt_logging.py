@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from spacesim.calibration.runner import quiet_interrupted_closes
 
@@ -24,3 +25,24 @@ def test_an_interrupted_close_is_not_logged_but_other_failures_are(caplog):
         _log_close_failure(OSError("disk I/O error"))
     assert [r.getMessage() for r in caplog.records] == ["Exception closing connection '<sqlite3.Connection>'"]
     assert caplog.records[0].exc_info[0] is OSError
+
+
+class _InterruptedFinalizer:
+    def __del__(self):
+        raise KeyboardInterrupt
+
+
+def test_an_interrupt_that_lands_in_a_finalizer_is_raised_again():
+    from spacesim.calibration.runner import interrupts_redelivered
+
+    caught = False
+    with interrupts_redelivered():
+        try:
+            obj = _InterruptedFinalizer()
+            del obj  # Python can only print "Exception ignored in ..." for this one
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:  # the SIGINT sent again arrives within ~10 ms
+                time.sleep(0.01)
+        except KeyboardInterrupt:
+            caught = True
+    assert caught

@@ -22,9 +22,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -102,6 +104,36 @@ def quiet_interrupted_closes() -> None:
     if not any(isinstance(h, _InterruptsAreNotErrors) for h in pool.handlers):
         pool.addHandler(_InterruptsAreNotErrors())
         pool.propagate = False
+
+
+@contextmanager
+def interrupts_redelivered() -> Iterator[None]:
+    """Ctrl-C that lands in a finalizer (a ``__del__`` or weakref callback, where Python can only print
+    "Exception ignored in ..." and drop it) is raised again in the main thread instead of being lost.
+
+    While the context is active, an unraisable ``KeyboardInterrupt`` has
+    SIGINT sent to this process once more (from a timer thread, 10 ms
+    later), so the calibration still stops, in ordinary code, and the user
+    sees no traceback of it.
+    Other unraisable exceptions go to the previous hook as before.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            # From another thread, a moment later: raised here, in the hook, it would be dropped again.
+            threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 def make_sampler(workers: int | None, client: Any = None) -> tuple[Any, int]:
@@ -183,25 +215,31 @@ def run_abc(
         min_eps_diff=0.0,
     )
     try:
-        while True:
-            before = history.total_nr_simulations
-            t0 = time.monotonic()
-            ret = abc.run_generation(t=t)
-            if not ret["successful"]:
-                outcome.stopped_by = "sampler"
-                break
-            total = history.total_nr_simulations
-            gen = Generation(
-                t=t, epsilon=float(abc.eps(t)), accepted=settings.population, simulations=total - before, total_simulations=total, seconds=time.monotonic() - t0
-            )
-            outcome.generations.append(gen)
-            stop = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
-            if report is not None:
-                report(gen, outcome, None if stop else _seconds_left(outcome, settings, t, started))
-            if stop:
-                outcome.stopped_by = _why_stopped(abc, settings, t, history, started)
-                break
-            t += 1
+        with interrupts_redelivered():
+            while True:
+                before = history.total_nr_simulations
+                t0 = time.monotonic()
+                ret = abc.run_generation(t=t)
+                if not ret["successful"]:
+                    outcome.stopped_by = "sampler"
+                    break
+                total = history.total_nr_simulations
+                gen = Generation(
+                    t=t,
+                    epsilon=float(abc.eps(t)),
+                    accepted=settings.population,
+                    simulations=total - before,
+                    total_simulations=total,
+                    seconds=time.monotonic() - t0,
+                )
+                outcome.generations.append(gen)
+                stop = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
+                if report is not None:
+                    report(gen, outcome, None if stop else _seconds_left(outcome, settings, t, started))
+                if stop:
+                    outcome.stopped_by = _why_stopped(abc, settings, t, history, started)
+                    break
+                t += 1
     finally:
         outcome.seconds = time.monotonic() - started
     return outcome
