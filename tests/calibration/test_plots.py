@@ -16,7 +16,7 @@ from .synthetic import TRUTH, observed_accessions, write_calibration
 def test_a_calibration_draws_every_figure_it_lists(tmp_path):
     calib = load_calibration(write_calibration(tmp_path, observed_accessions(TRUTH, 3), abc={"population": 20, "generations": 2, "posterior_draws": 2}))
     manifest = calibrate(calib, tmp_path / "out", workers=1, plots=True, echo=lambda line: None)
-    listed = manifest["plots"]
+    listed = manifest.plots
     assert {"plots/posterior_marginals.png", "plots/posterior_pairs.png", "plots/generations.png"} <= set(listed)
     assert {f"plots/predictive_{name}.png" for name in ("accords_count", "accords_members", "accords_order")} <= set(listed)
     for name in listed:
