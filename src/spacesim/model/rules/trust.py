@@ -54,40 +54,77 @@ def record_evidence_at(
     _add_evidence(state.alpha, state.beta, t, observers, actors, np.asarray(good, dtype=np.float64), np.asarray(bad, dtype=np.float64), p.reputation_spread)
 
 
+#: Listeners heard at once by :func:`_add_evidence`: their trust in every teller (N x 64 floats, 512 kB at
+#: 1,000 nations) stays in the core's cache while every actor's tellers are summed.
+_LISTENER_BLOCK = 64
+
+
 @njit(cache=True)
 def _add_evidence(
     alpha: np.ndarray, beta: np.ndarray, t: np.ndarray, observers: np.ndarray, actors: np.ndarray, good: np.ndarray, bad: np.ndarray, spread: float
 ) -> None:
     n = alpha.shape[0]
-    for k in range(observers.size):
+    m = observers.size
+    for k in range(m):
         alpha[observers[k], actors[k]] += good[k]
         beta[observers[k], actors[k]] += bad[k]
-    if spread > 0 and observers.size:
-        # Each observer k tells every other nation i what it saw, which weighs as far as i trusts k:
-        # heard[i, j] = sum_{k != i} T[i, k] e[k, j]. Accumulated per pair along contiguous rows
-        # (heard_t[j, i] += e[k, j] T[k-th column, as a row of T transposed]), N operations per pair.
-        listener = np.ascontiguousarray(t.T)  # listener[k, i] = T[i, k]
-        for k in range(n):
-            listener[k, k] = 0.0  # nobody hears its own report
-        heard_good = np.zeros((n, n))  # [actor, listener]
-        heard_bad = np.zeros((n, n))
-        for k in range(observers.size):
-            teller, actor = observers[k], actors[k]
-            g, b = good[k], bad[k]
-            row = listener[teller]
-            if g != 0.0:
-                acc = heard_good[actor]
-                for i in range(n):
-                    acc[i] += g * row[i]
-            if b != 0.0:
-                acc = heard_bad[actor]
-                for i in range(n):
-                    acc[i] += b * row[i]
-        for i in range(n):
+    if spread <= 0 or m == 0:
+        return
+    # Each observer k tells every other nation i what it saw, which weighs as far as i trusts k:
+    # heard[i, j] = sum_{k != i} T[i, k] e[k, j] (nobody hears its own report), summed over the
+    # reports about j in the order given, so that each sum is added up in the same order whatever
+    # the blocking. The reports are grouped by actor (a stable counting sort), and the listeners
+    # taken a block at a time: for a block, the listeners' trust in every teller (packed, teller-major)
+    # stays in cache while each actor's reports are summed, N operations per report in all.
+    start = np.zeros(n + 1, dtype=np.int64)
+    for k in range(m):
+        start[actors[k] + 1] += 1
+    for j in range(n):
+        start[j + 1] += start[j]
+    fill = start[:n].copy()
+    order = np.empty(m, dtype=np.int64)
+    for k in range(m):
+        order[fill[actors[k]]] = k
+        fill[actors[k]] += 1
+    teller = np.empty(m, dtype=np.int64)
+    g = np.empty(m)
+    b = np.empty(m)
+    for r in range(m):
+        teller[r] = observers[order[r]]
+        g[r] = good[order[r]]
+        b[r] = bad[order[r]]
+    width = _LISTENER_BLOCK
+    packed = np.empty((n, width))  # packed[k, c] = T[i0 + c, k], 0 where i0 + c == k
+    heard_good = np.empty((n, width))  # [actor, listener in the block]
+    heard_bad = np.empty((n, width))
+    for i0 in range(0, n, width):
+        w = min(width, n - i0)
+        for c in range(w):
+            for k in range(n):
+                packed[k, c] = t[i0 + c, k]
+            packed[i0 + c, c] = 0.0  # nobody hears its own report
+        for j in range(n):
+            acc_good = heard_good[j]
+            acc_bad = heard_bad[j]
+            for c in range(w):
+                acc_good[c] = 0.0
+                acc_bad[c] = 0.0
+            for r in range(start[j], start[j + 1]):
+                row = packed[teller[r]]
+                if g[r] != 0.0:
+                    e = g[r]
+                    for c in range(w):
+                        acc_good[c] += e * row[c]
+                if b[r] != 0.0:
+                    e = b[r]
+                    for c in range(w):
+                        acc_bad[c] += e * row[c]
+        for c in range(w):
+            i = i0 + c
             for j in range(n):
                 if i != j:  # nobody gathers evidence about itself
-                    alpha[i, j] += hearsay(heard_good[j, i], n, spread)
-                    beta[i, j] += hearsay(heard_bad[j, i], n, spread)
+                    alpha[i, j] += hearsay(heard_good[j, c], n, spread)
+                    beta[i, j] += hearsay(heard_bad[j, c], n, spread)
 
 
 def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
