@@ -266,7 +266,6 @@ def test_evidence(running):
         assert_allclose(s.beta, expect.beta, rtol=RTOL)
 
 
-
 def _large_world(n: int, seed: int):  # noqa: ANN202
     """A random world of ``n`` nations (the state fields the round and the evidence read), and p from the baseline."""
     rng = np.random.default_rng(seed)
@@ -307,6 +306,7 @@ def test_round_and_evidence_over_several_blocks(n):
     trust_rule.record_evidence_at(s, out.observers[order], out.actors[order], out.good_at[order], out.bad_at[order], p, trust=s.trust)
     assert_allclose(s.alpha, expect.alpha, rtol=RTOL)
     assert_allclose(s.beta, expect.beta, rtol=RTOL)
+
 
 # ---------------------------------------------------------------- 6 capability, 7 politics
 
