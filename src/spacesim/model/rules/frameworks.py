@@ -195,10 +195,11 @@ def _decide(
             invitable = framework_open[f] or ever_member[j, f] or (lead >= 0 and trust[lead, j] >= required)
             value_now = membership_value(0.0, pooled[j, f], total[j], threat[j], sovereignty[j], integration[f], p)
             expected[j] = expected_member(False, invitable, admitted, given[j, f] >= required, value_now)
+        expecting = np.flatnonzero(expected)  # in nation order, so each sum below adds up in that order
         for i in range(n):
             cover, trusting, others = 0.0, 0.0, 0
-            for j in range(n):
-                if expected[j] and j != i:
+            for j in expecting:
+                if j != i:
                     cover += interop[i, j] * k_eff[j]
                     trusting += trust[i, j]
                     others += 1
