@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..analysis.plots import OKABE_ITO
 from .patterns import Pattern, PatternKind
 from .priors import frozen
 from .spec import Calibration
 
-POSTERIOR, PRIOR, OBSERVED = "#1f77b4", "#7f7f7f", "#d62728"
+#: Posterior, prior and observed in the figures' colour-blind-safe palette (Okabe-Ito, as every other figure).
+POSTERIOR, PRIOR, OBSERVED = OKABE_ITO["blue"], "#7f7f7f", OKABE_ITO["vermillion"]
 
 
 def _save(fig: Figure, path: Path) -> Path:
