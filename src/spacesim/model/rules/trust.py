@@ -68,7 +68,7 @@ def _add_evidence(
     for k in range(m):
         alpha[observers[k], actors[k]] += good[k]
         beta[observers[k], actors[k]] += bad[k]
-    if spread <= 0 or m == 0:
+    if not spread > 0 or m == 0:  # (no hearsay unless the spread is positive)
         return
     # Each observer k tells every other nation i what it saw, which weighs as far as i trusts k:
     # heard[i, j] = sum_{k != i} T[i, k] e[k, j] (nobody hears its own report), summed over the
