@@ -248,11 +248,13 @@ class SpaceModel(mesa.Model):
     def step(self) -> None:
         """Advance one step, in the order documented in docs/model.md (1.3).
 
-        Memory fades and the scheduled events happen here; the rest of the
-        step (random events, debris, norms, threat, coverage, agreements,
-        frameworks, the cooperation round, capability, political change) is
-        one compiled pass (:func:`spacesim.model.step.run_step`); then the
-        step is recorded.
+        Memory fades and the scheduled events happen here, in Python; the
+        rest of the step (random events, debris, norms, threat, coverage,
+        agreements, frameworks, the cooperation round, capability, political
+        change, and the step's record with the ledger's revisions) is one
+        compiled pass (:func:`spacesim.model.step.run_step`) that writes the
+        ledger and the event log itself; then the recorded row is checked
+        finite and Mesa's DataCollector takes it.
         """
         s = self.state
         self._formed = self._ended = 0
