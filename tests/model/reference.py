@@ -379,6 +379,17 @@ def forget(state, i: int, p: SimpleNamespace) -> None:  # noqa: ANN001
     state.beta[others, i] = state.prior_beta[others, i] + aside * (state.beta[others, i] - state.prior_beta[others, i])
 
 
+def condemn(state, actor: int, weight: float, victim: int | None = None) -> float:  # noqa: ANN001
+    """Every other nation adds ``weight`` defection evidence against ``actor`` (twice for the victim); the mean fall in others' trust in it."""
+    before = state.trust_in(actor)
+    state.beta[:, actor] += weight
+    if victim is not None:
+        state.beta[victim, actor] += weight
+    state.beta[actor, actor] -= weight
+    others = np.arange(state.n) != actor
+    return float((before - state.trust_in(actor))[others].mean())
+
+
 def reliability_quantile(u: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """The u quantile of Beta(m c, (1 - m) c), by scipy.stats (independently of the model's scipy.special call)."""
     from scipy.stats import beta

@@ -21,6 +21,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from spacesim import SpaceModel, load_scenario, shipped_scenario
+from spacesim.model import events
 from spacesim.model.rules import bilateral, capability, cooperation, environment, frameworks, politics, security
 from spacesim.model.rules import trust as trust_rule
 
@@ -332,11 +333,12 @@ def test_politics(running):
         assert changes == ref.government_changes(s.stability, p, np.random.default_rng(10).random(s.n)) and changes
         expect = copy.deepcopy(s)
         ref.forget(expect, changes[0], p)
-        politics.new_government_attitudes(s, changes[0], p, np.random.default_rng(0))
+        draws = copy.deepcopy(model.rng)
+        model.act(events.HANDLERS["government_change"], changes[0], -1, -1, np.nan, False)  # the compiled handler the step runs
         assert_allclose(s.alpha, expect.alpha, rtol=RTOL)
         assert_allclose(s.beta, expect.beta, rtol=RTOL)
-        draws = np.random.default_rng(0)
-        draws.normal()  # the sovereignty shift, then the new reliability's uniform
+        shift = draws.normal(0.0, p.reversal_sovereignty_shift)  # the sovereignty shift, then the new reliability's uniform
+        assert s.sovereignty[changes[0]] == pytest.approx(min(max(expect.sovereignty[changes[0]] + shift, 0.0), 1.0), rel=1e-12)
         assert s.reliability[changes[0]] == pytest.approx(ref.reliability_quantile(draws.random(), p), rel=1e-9)
 
 

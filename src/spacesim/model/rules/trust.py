@@ -143,18 +143,3 @@ def _heard(packed: np.ndarray, width: int, start: np.ndarray, teller: np.ndarray
             for c in range(width):
                 acc[c] += e * row[c]
             r += 1
-
-
-def condemn(state: WorldState, actor: int, weight: float, victim: int | None = None) -> float:
-    """Every other nation adds ``weight`` defection evidence against ``actor`` (twice for the victim).
-
-    Returns the mean fall in others' trust in the actor.
-    """
-    before = state.trust_in(actor)
-    state.beta[:, actor] += weight
-    if victim is not None:
-        state.beta[victim, actor] += weight
-    state.beta[actor, actor] -= weight
-    after = state.trust_in(actor)
-    others = np.arange(state.n) != actor
-    return float((before - after)[others].mean())
