@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import time
 
 from spacesim.calibration.runner import quiet_interrupted_closes
@@ -36,13 +37,17 @@ def test_an_interrupt_that_lands_in_a_finalizer_is_raised_again():
     from spacesim.calibration.runner import interrupts_redelivered
 
     caught = False
-    with interrupts_redelivered():
-        try:
-            obj = _InterruptedFinalizer()
-            del obj  # Python can only print "Exception ignored in ..." for this one
-            deadline = time.monotonic() + 5
-            while time.monotonic() < deadline:  # the SIGINT sent again arrives within ~10 ms
-                time.sleep(0.01)
-        except KeyboardInterrupt:
-            caught = True
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as a command starts; an earlier test in this process may have left it ignored
+    try:
+        with interrupts_redelivered():
+            try:
+                obj = _InterruptedFinalizer()
+                del obj  # Python can only print "Exception ignored in ..." for this one
+                deadline = time.monotonic() + 5
+                while time.monotonic() < deadline:  # the SIGINT sent again arrives within ~10 ms
+                    time.sleep(0.01)
+            except KeyboardInterrupt:
+                caught = True
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert caught
