@@ -139,8 +139,11 @@ class BatchStore:
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
-        for name, df in result.tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        for name, table in result.tables.items():
+            if isinstance(table, pa.Table):  # the simulation's chunks: Arrow already, written as is
+                pq.write_table(table, tmp / f"{name}.parquet")
+            else:
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
             fsync_path(tmp / f"{name}.parquet")
         with open(tmp / "done", "w") as fh:
             fh.write(f"{result.seconds:.3f}\n")
