@@ -132,7 +132,7 @@ def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
 
     original = BatchStore.merge
 
-    def kill_before_merge(self, tables, n):
+    def kill_before_merge(self, *args):
         raise Boom
 
     BatchStore.merge = kill_before_merge
