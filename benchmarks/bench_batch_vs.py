@@ -17,7 +17,9 @@ this tree's with ``sys.executable``. The two sides alternate (ref, tree,
 ref, tree, ...) for ``--repeat`` rounds and the best time of each side is
 compared, so that the shared machine's changing speed weighs on both alike.
 What is timed: the ``run_batch`` call (starting workers, running, committing
-chunks, merging the tables, the manifest), not importing spacesim.
+chunks, merging the tables, the manifest), not importing spacesim; its CPU
+seconds (the batch's process and its workers) are printed beside, a figure
+less sensitive to the other tenants of a shared machine than wall time.
 
 ``--split`` adds, for each side, a single-process estimate of where a run's
 time goes (see :func:`split`): model construction, the steps, a chunk's
@@ -76,12 +78,21 @@ def batch(runs: int, steps: int, workers: int) -> dict:
         options["plots"] = False
     with tempfile.TemporaryDirectory() as tmp:
         experiment = _experiment_file(Path(tmp), runs, steps)
+        cpu0 = _cpu()
         t0 = time.perf_counter()
         result = run_batch(experiment, Path(tmp) / "out", **options)
         seconds = time.perf_counter() - t0
+        cpu = _cpu() - cpu0
         done = int((result.runs["status"] == "completed").sum())
         rows = len(pd.read_parquet(Path(tmp) / "out" / "steps.parquet", columns=["run_id"]))
-    return {"seconds": seconds, "completed": done, "steps_rows": rows, "spacesim": str(Path(spacesim.__file__).parent)}
+    return {"seconds": seconds, "cpu": cpu, "completed": done, "steps_rows": rows, "spacesim": str(Path(spacesim.__file__).parent)}
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended (the batch's workers, once stopped)."""
+    import resource
+
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def split(steps: int, runs: int = 40) -> dict:
@@ -249,7 +260,11 @@ def main(argv: list[str] | None = None) -> int:
             load = os.getloadavg()[0]
             res = child("batch", side, runs, args.steps, args.workers)
             times[name].append(res["seconds"])
-            print(f"round {r + 1}  {name:{width}s} {res['seconds']:7.2f} s  ({runs / res['seconds']:6.1f} runs/s; load average {load:.2f} before)", flush=True)
+            print(
+                f"round {r + 1}  {name:{width}s} {res['seconds']:7.2f} s  ({runs / res['seconds']:6.1f} runs/s, {res['cpu']:6.1f} CPU s; "
+                f"load average {load:.2f} before)",
+                flush=True,
+            )
     best = {name: min(t) for name, t in times.items()}
     print()
     for name, _ in sides:
