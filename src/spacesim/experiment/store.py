@@ -329,7 +329,7 @@ class MergeAhead:
         if result.chunk != self.next and len(self.waiting) >= MAX_WAITING:  # far out of order (a cluster): read from disk in its turn
             self.on_disk.add(result.chunk)
             return
-        tables = {}
+        tables: dict[str, pa.Table | None] = {}
         for name in self.names:
             table = result.tables.get(name)
             tables[name] = table if isinstance(table, pa.Table) or table is None else pa.Table.from_pandas(table, preserve_index=False)

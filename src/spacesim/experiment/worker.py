@@ -42,7 +42,7 @@ class InjectedFault(RuntimeError):
 
 
 #: A chunk's table: Arrow for the simulation's chunks (built once per chunk), a DataFrame for a function model's.
-Table = pd.DataFrame | pa.Table
+type Table = pd.DataFrame | pa.Table
 
 
 @dataclass
