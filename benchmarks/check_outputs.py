@@ -8,8 +8,8 @@ Cases: every shipped scenario with seeds 0, 1 and 2 at its own length, the
 baseline at 200 steps (the batch benchmark's length), the baseline with
 bilateral or multilateral partnerships forbidden (the policy branches of the
 step), and a synthetic 150-nation scenario (60 steps, seed 0; it takes the
-paths used above ``DENSE_UP_TO`` nations). For each, the four tables
-``steps_frame``, ``nations_frame``, ``events_frame`` and
+paths used above ``DENSE_UP_TO`` nations). For each, the five tables
+``steps_frame``, ``nations_frame``, ``events_frame``, ``revisions_frame`` and
 ``partnerships_frame`` after ``SpaceModel(spec, rng=seed).run()`` are
 pickled by ``dump`` and compared by ``check``: exactly, and, if not exactly,
 the largest relative difference of float columns is reported (a difference
@@ -34,7 +34,7 @@ from synthetic import synthetic_scenario  # noqa: E402
 from spacesim import SpaceModel, load_scenario, shipped_scenario, shipped_scenarios  # noqa: E402
 from spacesim.scenario import ScenarioSpec, apply_overrides  # noqa: E402
 
-TABLES = ("steps_frame", "nations_frame", "events_frame", "partnerships_frame")
+TABLES = ("steps_frame", "nations_frame", "events_frame", "partnerships_frame", "revisions_frame")
 SEEDS = (0, 1, 2)
 TOLERANCE = 1e-12
 
@@ -54,7 +54,7 @@ def cases() -> Iterator[tuple[str, ScenarioSpec, int]]:
 
 
 def tables(spec: ScenarioSpec, seed: int) -> dict[str, pd.DataFrame]:
-    """The four output tables of one run."""
+    """The five output tables of one run."""
     model = SpaceModel(spec, rng=seed)
     model.run()
     return {t: getattr(model, t)() for t in TABLES}

@@ -477,9 +477,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
-    for name, s in manifest["posterior_summary"].items():
-        print(f"{name}: mean {s['mean']:.4g}, 90% interval [{s['q05']:.4g}, {s['q95']:.4g}]")
-    print(f"results: {out}/ (manifest.json, abc.db, {', '.join(manifest['tables'])}{', plots/' if manifest.get('plots') else ''})")
+    for name, s in manifest.posterior_summary.items():
+        print(f"{name}: mean {s.mean:.4g}, 90% interval [{s.q05:.4g}, {s.q95:.4g}]")
+    print(f"results: {out}/ (manifest.json, abc.db, {', '.join(manifest.tables)}{', plots/' if manifest.plots else ''})")
     return EXIT_OK
 
 

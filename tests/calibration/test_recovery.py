@@ -27,10 +27,10 @@ def test_true_parameters_fall_inside_the_90_percent_intervals(tmp_path):
             folder, observed_accessions(TRUTH, 100 + k), abc={"population": 60, "generations": 4, "posterior_draws": 2}, seed=k, held_out=False
         )
         manifest = calibrate(load_calibration(calib), folder / "out", workers=1, plots=False, echo=lambda line: None)
-        summary = manifest["posterior_summary"]
-        intervals.append({n: (round(s["q05"], 3), round(s["q95"], 3)) for n, s in summary.items()})
+        summary = manifest.posterior_summary
+        intervals.append({n: (round(s.q05, 3), round(s.q95, 3)) for n, s in summary.items()})
         for name, truth in TRUTH.items():
-            inside[name] += summary[name]["q05"] <= truth <= summary[name]["q95"]
+            inside[name] += summary[name].q05 <= truth <= summary[name].q95
     for name in TRUTH:
         assert inside[name] >= 8, (name, inside, intervals)
     # the data inform membership_rate: its intervals are narrower than the prior's [0.02, 0.6]

@@ -38,10 +38,10 @@ def test_normal_mean_posterior_is_recovered(tmp_path):
     exact_sd = SD / np.sqrt(N)
     ess = 1.0 / np.sum(weights**2)  # the importance weights' effective sample size sets the Monte Carlo error
     assert ess > 100
-    assert s["mean"] == pytest.approx(OBSERVED, abs=4 * exact_sd / np.sqrt(ess))
-    assert s["sd"] == pytest.approx(exact_sd, rel=0.2)
-    assert s["q05"] == pytest.approx(OBSERVED - 1.645 * exact_sd, abs=0.25)
-    assert s["q95"] == pytest.approx(OBSERVED + 1.645 * exact_sd, abs=0.25)
+    assert s.mean == pytest.approx(OBSERVED, abs=4 * exact_sd / np.sqrt(ess))
+    assert s.sd == pytest.approx(exact_sd, rel=0.2)
+    assert s.q05 == pytest.approx(OBSERVED - 1.645 * exact_sd, abs=0.25)
+    assert s.q95 == pytest.approx(OBSERVED + 1.645 * exact_sd, abs=0.25)
     # epsilon falls from generation to generation
     eps = [g.epsilon for g in outcome.generations]
     assert all(b < a for a, b in zip(eps, eps[1:]))

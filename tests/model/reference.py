@@ -379,6 +379,17 @@ def forget(state, i: int, p: SimpleNamespace) -> None:  # noqa: ANN001
     state.beta[others, i] = state.prior_beta[others, i] + aside * (state.beta[others, i] - state.prior_beta[others, i])
 
 
+def condemn(state, actor: int, weight: float, victim: int | None = None) -> float:  # noqa: ANN001
+    """Every other nation adds ``weight`` defection evidence against ``actor`` (twice for the victim); the mean fall in others' trust in it."""
+    before = state.trust_in(actor)
+    state.beta[:, actor] += weight
+    if victim is not None:
+        state.beta[victim, actor] += weight
+    state.beta[actor, actor] -= weight
+    others = np.arange(state.n) != actor
+    return float((before - state.trust_in(actor))[others].mean())
+
+
 def reliability_quantile(u: np.ndarray, p: SimpleNamespace) -> np.ndarray:
     """The u quantile of Beta(m c, (1 - m) c), by scipy.stats (independently of the model's scipy.special call)."""
     from scipy.stats import beta
@@ -485,7 +496,7 @@ def phase_by_phase_step(model) -> None:  # noqa: ANN001
         t[:, i] = s.trust_in(i)
     s.debris, n_collisions = environment.debris_step(s.debris, p, rng)
     if n_collisions:
-        events.collisions(model, n_collisions)
+        model.call(events.collisions, p.record, int(n_collisions))
     environment.update_norm(s, p)
     s.threat[:] = _threat_now(environment, s, t, p)
     k_eff, _, pooled, total = security_rule.coverage(s, p)
@@ -504,7 +515,7 @@ def phase_by_phase_step(model) -> None:  # noqa: ANN001
             leads = {(i, f): lead for lead, i, f in invitations}
             for i, f in joiners:
                 if (i, f) in leads:
-                    events.invitation(model, leads[i, f], i, f)
+                    model.call(events.invitation, int(leads[i, f]), int(i), int(f))
                 model.join_framework(i, f)
         else:
             rng.random(s.n + s.membership.shape[1])
@@ -515,7 +526,7 @@ def phase_by_phase_step(model) -> None:  # noqa: ANN001
     outcome = cooperation.play_round(np.maximum(s.tie_depth, co), s, k_eff, total, p, rng)
     trust_rule.record_evidence_at(s, outcome.observers, outcome.actors, outcome.good_at, outcome.bad_at, p, trust=t)
     for leaker, victim in outcome.leaks:
-        events.log_leak(model, leaker, victim, float(t[victim, leaker]))
+        model.call(events.log_leak, int(leaker), int(victim), float(t[victim, leaker]), False)
     s.capability[:] = _grown(capability_rule, s, p)
     capability_rule.harmonise(s, co, p)
     for i in politics.draw_government_changes(s, p, rng):

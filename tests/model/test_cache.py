@@ -22,3 +22,11 @@ def test_the_stamp_changes_when_any_file_changes(tmp_path):
     assert _cache.source_stamp(tmp_path) == before
     (tmp_path / "rules" / "b.py").write_text("y = 20\n")
     assert _cache.source_stamp(tmp_path) != before
+
+
+def test_the_stamp_follows_the_declarations_whose_codes_compiled_code_holds(monkeypatch):
+    """Event kinds and domains are compile-time codes in the handlers: a change to the catalogue or the schema recompiles them."""
+    assert all(f.exists() for f in _cache.DECLARATIONS)
+    with_declarations = _cache.source_stamp()
+    monkeypatch.setattr(_cache, "DECLARATIONS", ())
+    assert _cache.source_stamp() != with_declarations

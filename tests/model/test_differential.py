@@ -13,6 +13,7 @@ politics, capability and the record.
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 from spacesim import SpaceModel, load_scenario, shipped_scenario
+from spacesim.model import events
 from spacesim.model.rules import bilateral, capability, cooperation, environment, frameworks, politics, security
 from spacesim.model.rules import trust as trust_rule
 
@@ -265,6 +267,48 @@ def test_evidence(running):
         assert_allclose(s.beta, expect.beta, rtol=RTOL)
 
 
+def _large_world(n: int, seed: int):  # noqa: ANN202
+    """A random world of ``n`` nations (the state fields the round and the evidence read), and p from the baseline."""
+    rng = np.random.default_rng(seed)
+    p = copy.copy(SpaceModel(shipped_scenario("baseline"), rng=0).p)
+    p.leak_rate, p.misperception = 0.3, 0.2  # enough leaks and defections seen to compare
+    w = np.where(rng.random((n, n)) < 0.3, rng.choice([0.2, 0.5, 0.8], size=(n, n)), 0.0)
+    w = np.maximum(w, w.T)
+    np.fill_diagonal(w, 0.0)
+    alpha, beta = 1.0 + 5.0 * rng.random((n, n)), 1.0 + 5.0 * rng.random((n, n))
+    interop = rng.random((n, n))
+    s = SimpleNamespace(
+        n=n,
+        alpha=alpha,
+        beta=beta,
+        trust=alpha / (alpha + beta),
+        reliability=rng.random(n),
+        stability=rng.random(n),
+        interop=(interop + interop.T) / 2,
+        threat=rng.random(n),
+    )
+    return s, p, w, rng.random(n), 1.0 + rng.random(n)
+
+
+@pytest.mark.parametrize("n", [150, 203])
+def test_round_and_evidence_over_several_blocks(n):
+    """The round (taken 16 rows at a time) and the hearsay (64 listeners at a time) with partial last blocks, reports in any order."""
+    s, p, w, k_eff, total = _large_world(n, seed=n)
+    out = cooperation.play_round(w, s, k_eff, total, p, np.random.default_rng(4))
+    good, bad, leaks = ref.play_round(w, s, k_eff, total, p, np.random.default_rng(4).random((3, n, n)))
+    assert_array_equal(out.observers * n + out.actors, np.flatnonzero(w > 0))  # every interacting pair once, row-major
+    assert_allclose(out.good, good, rtol=RTOL)
+    assert_allclose(out.bad, bad, rtol=RTOL)
+    assert sorted(out.leaks) == sorted(leaks) and leaks
+    assert ((bad > 0) & (bad < p.leak_trust_damage)).any()
+    expect = copy.deepcopy(s)
+    ref.record_evidence(expect, good, bad, p, s.trust)
+    order = np.random.default_rng(5).permutation(out.observers.size)  # the hearsay does not depend on the reports' order
+    trust_rule.record_evidence_at(s, out.observers[order], out.actors[order], out.good_at[order], out.bad_at[order], p, trust=s.trust)
+    assert_allclose(s.alpha, expect.alpha, rtol=RTOL)
+    assert_allclose(s.beta, expect.beta, rtol=RTOL)
+
+
 # ---------------------------------------------------------------- 6 capability, 7 politics
 
 
@@ -289,11 +333,12 @@ def test_politics(running):
         assert changes == ref.government_changes(s.stability, p, np.random.default_rng(10).random(s.n)) and changes
         expect = copy.deepcopy(s)
         ref.forget(expect, changes[0], p)
-        politics.new_government_attitudes(s, changes[0], p, np.random.default_rng(0))
+        draws = copy.deepcopy(model.rng)
+        model.act(events.HANDLERS["government_change"], changes[0], -1, -1, np.nan, False)  # the compiled handler the step runs
         assert_allclose(s.alpha, expect.alpha, rtol=RTOL)
         assert_allclose(s.beta, expect.beta, rtol=RTOL)
-        draws = np.random.default_rng(0)
-        draws.normal()  # the sovereignty shift, then the new reliability's uniform
+        shift = draws.normal(0.0, p.reversal_sovereignty_shift)  # the sovereignty shift, then the new reliability's uniform
+        assert s.sovereignty[changes[0]] == pytest.approx(min(max(expect.sovereignty[changes[0]] + shift, 0.0), 1.0), rel=1e-12)
         assert s.reliability[changes[0]] == pytest.approx(ref.reliability_quantile(draws.random(), p), rel=1e-9)
 
 

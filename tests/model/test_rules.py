@@ -7,6 +7,7 @@ tests tie to the kernels the model runs.
 
 from __future__ import annotations
 
+import copy
 from types import SimpleNamespace
 
 import numpy as np
@@ -15,7 +16,9 @@ from numpy.testing import assert_allclose
 
 from spacesim import SpaceModel
 from spacesim.model import equations as eq
+from spacesim.model import events
 from spacesim.model.rules import capability, cooperation, environment, frameworks, politics, security, trust
+from spacesim.model.state import world_of
 
 from . import reference as ref
 
@@ -99,9 +102,12 @@ def test_trust_is_lost_faster_than_won(tiny_model):
 def test_condemn_hits_the_victim_twice(tiny_model):
     s = tiny_model.state
     b0 = s.beta.copy()
-    drop = trust.condemn(s, actor=2, weight=1.0, victim=0)
+    expect = copy.deepcopy(s)
+    drop = events.condemn(world_of(s), 2, 1.0, 0)
     assert_allclose((s.beta - b0)[:, 2], [2.0, 1.0, 0.0])
     assert drop > 0
+    assert drop == pytest.approx(ref.condemn(expect, 2, 1.0, 0), rel=1e-12)  # the compiled act against the oracle
+    assert_allclose(s.beta, expect.beta, rtol=1e-15)
 
 
 # --- C3: depth follows trust --------------------------------------------------------
@@ -384,20 +390,19 @@ def test_alliances_deter_cyber_attacks(tiny_model):
 
 
 # --- C9: political change -----------------------------------------------------------------
-def test_new_government_forgets_and_shifts(tiny_model):
-    s = tiny_model.state
+def test_new_government_forgets_and_shifts(tiny_spec):
+    model = SpaceModel(
+        tiny_spec, rng=0, reversal_trust_reset=0.5, reputation_reset=0.75, reversal_sovereignty_shift=0.0, reliability_mean=0.5, reliability_concentration=2.0
+    )
+    s = model.state
     s.alpha[0, 2] += 4.0
     s.beta[2, 0] += 4.0  # what CCC learned about AAA's government
-    politics.new_government_attitudes(
-        s,
-        0,
-        ns(reversal_trust_reset=0.5, reputation_reset=0.75, reversal_sovereignty_shift=0.0, reliability_mean=0.5, reliability_concentration=2.0),
-        np.random.default_rng(0),
-    )
+    sovereignty = s.sovereignty[0]
+    rng = copy.deepcopy(model.rng)
+    model.trigger("government_change", 0)  # the compiled handler the step runs
     assert_allclose(s.alpha[0, 2], s.prior_alpha[0, 2] + 2.0)
     assert_allclose(s.beta[2, 0], s.prior_beta[2, 0] + 1.0)  # others set aside 75% of what they learned
-    assert s.sovereignty[0] == 0.5
-    rng = np.random.default_rng(0)
+    assert s.sovereignty[0] == sovereignty
     rng.normal(0.0, 0.0)
     assert_allclose(s.reliability[0], rng.random())  # Beta(1, 1): the uniform itself
 

@@ -43,6 +43,7 @@ from ..catalogue import renamed_hint
 from ..output.outcomes import run_value
 from ..output.result_folder import BatchManifest, DesignLike, ResultFolder, as_design
 from ..scenario import InputError
+from .plots import OKABE_ITO
 
 #: The subfolder of a batch's folder that discovery writes, and nothing outside it.
 FOLDER = "discovery"
@@ -246,7 +247,7 @@ def trajectory_plot(result: PrimResult, question: str = "", ax: Axes | None = No
         [chosen["density"]],
         s=160,
         facecolors="none",
-        edgecolors="#d62728",
+        edgecolors=OKABE_ITO["vermillion"],
         linewidths=2,
         zorder=4,
         label=f"chosen box {result.chosen}: coverage {chosen['coverage']:.2f}, density {chosen['density']:.2f}",
@@ -274,7 +275,7 @@ def box_plot(result: PrimResult, ax: Axes | None = None) -> Axes:
         span = (high - low) or 1.0
         a, b = (r.low - low) / span, (r.high - low) / span
         ax.plot([0, 1], [i, i], color="#cccccc", lw=6, solid_capstyle="butt")
-        ax.plot([a, b], [i, i], color="#1f77b4", lw=6, solid_capstyle="butt")
+        ax.plot([a, b], [i, i], color=OKABE_ITO["blue"], lw=6, solid_capstyle="butt")
         ax.text(a, i + 0.28, f"{r.low:.3g}" + (f" (qp {r.qp_low:.2g})" if r.qp_low == r.qp_low else ""), ha="center", fontsize="x-small")
         ax.text(b, i - 0.28, f"{r.high:.3g}" + (f" (qp {r.qp_high:.2g})" if r.qp_high == r.qp_high else ""), ha="center", va="top", fontsize="x-small")
     ax.set_yticks(range(len(result.limits)), list(result.limits["parameter"]))

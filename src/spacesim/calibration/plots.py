@@ -13,11 +13,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..analysis.plots import OKABE_ITO
+from ..output.result_folder import CalibrationManifest
 from .patterns import Pattern, PatternKind
 from .priors import frozen
 from .spec import Calibration
 
-POSTERIOR, PRIOR, OBSERVED = "#1f77b4", "#7f7f7f", "#d62728"
+#: Posterior, prior and observed in the figures' colour-blind-safe palette (Okabe-Ito, as every other figure).
+POSTERIOR, PRIOR, OBSERVED = OKABE_ITO["blue"], "#7f7f7f", OKABE_ITO["vermillion"]
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -71,17 +74,17 @@ def pairs(posterior: pd.DataFrame, names: list[str]) -> Figure:
     return fig
 
 
-def generations(manifest: dict[str, Any]) -> Figure:
+def generations(manifest: CalibrationManifest) -> Figure:
     """Epsilon and acceptance rate by generation."""
-    gens = [g for g in manifest.get("generations", []) if g["t"] >= 0]
+    gens = manifest.fitted_generations
     fig = Figure(figsize=(8, 3.2), layout="constrained")
     ax1, ax2 = fig.subplots(1, 2)
-    t = [g["t"] + 1 for g in gens]
-    ax1.plot(t, [g["epsilon"] for g in gens], marker="o", color=POSTERIOR)
+    t = [g.t + 1 for g in gens]
+    ax1.plot(t, [np.nan if g.epsilon is None else g.epsilon for g in gens], marker="o", color=POSTERIOR)
     ax1.set_xlabel("generation")
     ax1.set_ylabel("epsilon (weighted distance)")
     ax1.set_yscale("log")
-    ax2.plot(t, [100 * (g["acceptance"] or 0) for g in gens], marker="o", color=OBSERVED)
+    ax2.plot(t, [100 * (g.acceptance or 0) for g in gens], marker="o", color=OBSERVED)
     ax2.set_xlabel("generation")
     ax2.set_ylabel("acceptance rate (%)")
     ax2.set_ylim(bottom=0)
@@ -155,7 +158,7 @@ def predictive(pattern: Pattern, predictive: pd.DataFrame, fit_row: dict[str, An
 
 def draw_calibration_plots(
     out: Path,
-    manifest: dict[str, Any],
+    manifest: CalibrationManifest,
     posterior: pd.DataFrame,
     fit: pd.DataFrame,
     predictive_table: pd.DataFrame,

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..output.result_folder import MANIFEST, CalibrationManifest
 from ..scenario.errors import InputError
 from .results import read_calibration_manifest
 
@@ -46,43 +47,40 @@ def _figure(path: Path, folder: Path) -> str:
     return f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(name)}"><figcaption>{html.escape(name)}</figcaption></figure>'
 
 
-def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
+def render_calibration(folder: Path, manifest: CalibrationManifest) -> str:
     """The calibration page as one HTML document."""
-    if manifest.get("status") != "completed":
+    if not manifest.completed:
         raise InputError.single(
-            folder / "manifest.json",
+            folder / MANIFEST,
             "status",
-            f"the calibration is {manifest.get('status')}, not completed: finish it with spacesim calibrate FILE --out {folder} --resume",
+            f"the calibration is {manifest.status}, not completed: finish it with spacesim calibrate FILE --out {folder} --resume",
         )
     fit = pd.read_parquet(folder / "fit.parquet")
-    parts = [f"<h1>Calibration: {html.escape(str(manifest.get('name')))}</h1><p>{html.escape(str(manifest.get('description', '')))}</p>"]
-    gens = [g for g in manifest.get("generations", []) if g["t"] >= 0]
+    parts = [f"<h1>Calibration: {html.escape(manifest.name)}</h1><p>{html.escape(manifest.description or '')}</p>"]
+    gens = manifest.fitted_generations
+    scenario = manifest.scenario
     parts.append(
         "<p>"
         + html.escape(
-            f"Scenario {manifest['scenario']['name']} ({manifest['scenario']['steps']} steps of a {manifest['scenario']['step_meaning']} from "
-            f"{manifest['scenario']['start_year']}); "
-            f"ABC-SMC (pyabc {manifest['versions'].get('pyabc')}): {len(gens)} generations, {manifest.get('simulations', 0):,} simulations, "
-            f"{manifest.get('seconds', 0):.0f} s, {manifest.get('workers')} worker(s), seed {manifest.get('seed')}; stopped by {manifest.get('stopped_by')}."
+            f"Scenario {scenario.name} ({scenario.steps} steps of a {scenario.step_meaning} from {scenario.start_year}); "
+            f"ABC-SMC (pyabc {manifest.versions.get('pyabc')}): {len(gens)} generations, {manifest.simulations:,} simulations, "
+            f"{manifest.seconds:.0f} s, {manifest.workers} worker(s), seed {manifest.seed}; stopped by {manifest.stopped_by}."
         )
         + "</p>"
     )
-    summary = manifest.get("posterior_summary", {})
-    rows = [
-        [name, p["described"], summary[name]["mean"], summary[name]["sd"], summary[name]["q05"], summary[name]["q95"]] for name, p in manifest["priors"].items()
-    ]
+    summary = manifest.posterior_summary
+    rows = [[name, p.described, summary[name].mean, summary[name].sd, summary[name].q05, summary[name].q95] for name, p in manifest.priors.items()]
     parts.append("<h2>Fitted parameters</h2>" + _table(["parameter", "prior", "posterior mean", "sd", "5%", "95%"], rows))
-    if manifest.get("fixed_parameters"):
-        parts.append("<p>Fixed: " + html.escape(", ".join(f"{k} = {v}" for k, v in manifest["fixed_parameters"].items())) + "</p>")
-    described = {p["name"]: p for p in manifest["patterns"]}
+    if manifest.fixed_parameters:
+        parts.append("<p>Fixed: " + html.escape(", ".join(f"{k} = {v}" for k, v in manifest.fixed_parameters.items())) + "</p>")
     rows = []
     for r in fit.to_dict("records"):
-        p = described[r["pattern"]]
+        p = manifest.pattern(r["pattern"])
         rows.append(
             [
                 r["pattern"],
-                "held out" if r["held_out"] else f"fitted (weight {p['weight']:g})",
-                p["described"],
+                "held out" if r["held_out"] else f"fitted (weight {p.weight:g})",
+                p.described,
                 r["distance_median"],
                 r["distance_q05"],
                 r["distance_q95"],
@@ -93,22 +91,21 @@ def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
         "<h2>Patterns at the posterior</h2><p>Distance of each pattern at the posterior's draws (0: reproduced exactly).</p>"
         + _table(["pattern", "role", "what", "median distance", "5%", "95%", "draws met exactly"], rows)
     )
-    outside = [(p["name"], ", ".join(p["not_in_scenario"])) for p in manifest["patterns"] if p.get("not_in_scenario")]
+    outside = [(p.name, ", ".join(p.not_in_scenario)) for p in manifest.patterns if p.not_in_scenario]
     if outside:
         parts.append("<p>Observed nations the scenario does not model (left out): " + html.escape("; ".join(f"{n}: {o}" for n, o in outside)) + "</p>")
     parts.append(
         "<h2>Generations</h2>"
         + _table(
             ["generation", "epsilon", "simulations", "acceptance"],
-            [[g["t"] + 1, g["epsilon"], g["simulations"], f"{(g['acceptance'] or 0):.1%}"] for g in gens],
+            [[g.t + 1, g.epsilon, g.simulations, f"{(g.acceptance or 0):.1%}"] for g in gens],
         )
     )
     plots = sorted((folder / "plots").glob("*.png")) if (folder / "plots").is_dir() else []
     if plots:
         parts.append("<h2>Plots</h2>" + "".join(_figure(p, folder) for p in plots))
-    files = manifest.get("files", {})
-    parts.append("<h2>Inputs</h2>" + _table(["file", "sha256"], [[f, h[:16] + "…"] for f, h in files.items()]))
-    title = html.escape(str(manifest.get("name")))
+    parts.append("<h2>Inputs</h2>" + _table(["file", "sha256"], [[f, h[:16] + "…"] for f, h in manifest.files.items()]))
+    title = html.escape(manifest.name)
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title} — spacesim calibration</title>'
         f"<style>{_CSS}</style></head><body>{''.join(parts)}</body></html>\n"
@@ -118,7 +115,7 @@ def render_calibration(folder: Path, manifest: dict[str, Any]) -> str:
 def write_calibration_report(folder: str | Path, out: str | Path | None = None, *, replace: bool = True) -> Path:
     """Write the calibration page of ``folder`` (default ``folder/report.html``) and return its path."""
     folder = Path(folder)
-    manifest = read_calibration_manifest(folder)
+    manifest = read_calibration_manifest(folder, needed_for="the calibration report")
     derived = folder / "report.html"
     out = Path(out) if out is not None else derived
     if out.exists() and not replace and out.resolve() != derived.resolve():

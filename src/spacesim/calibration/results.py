@@ -31,7 +31,16 @@ import pandas as pd
 
 from ..output.folder import LOCK_FILE, FolderLock, check_path, check_replaceable, remove_entries, write_parquet_atomic
 from ..output.provenance import file_sha256, git_revision, now, package_versions
-from ..output.result_folder import CalibrationManifest, ResultFolder
+from ..output.result_folder import (
+    CalibrationFileRecord,
+    CalibrationManifest,
+    CalibrationScenarioRecord,
+    GenerationRecord,
+    PatternRecord,
+    PosteriorSummaryRecord,
+    PriorRecord,
+    ResultFolder,
+)
 from ..scenario.errors import InputError
 from .patterns import Pattern, patterns_of
 from .priors import describe
@@ -51,23 +60,13 @@ class CalibrationInterrupted(Exception):
         super().__init__(f"stopped after {generations} complete generations")
 
 
-def read_calibration_manifest(folder: str | Path) -> dict[str, Any]:
-    """The manifest of a calibration folder (read and checked through
-    :class:`~spacesim.output.result_folder.ResultFolder`, as plain data); :class:`InputError` if the folder is not one."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError.single(folder, "", "no such calibration folder")
-    if not (folder / "manifest.json").exists():
-        raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim calibrate")
-    result = ResultFolder(folder)
-    if result.kind != KIND:
-        raise InputError.single(result.manifest_path, "kind", f"not a calibration folder (kind {result.kind!r})")
-    return result.read(kind=KIND, finished=False).model_dump(mode="json")
-
-
-def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
-    """Write the calibration's manifest through the result folder's contract (checked, versioned)."""
-    ResultFolder(out).write(CalibrationManifest.model_validate(manifest))
+def read_calibration_manifest(folder: str | Path, needed_for: str = "this") -> CalibrationManifest:
+    """The manifest of a calibration folder, read and checked by :class:`~spacesim.output.result_folder.ResultFolder`
+    (a folder of an older spacesim is upgraded in memory); :class:`InputError` naming the folder or ``manifest.json``,
+    the field and what is wrong if it is not one."""
+    manifest = ResultFolder(folder).read(kind=KIND, finished=False, needed_for=needed_for)
+    assert isinstance(manifest, CalibrationManifest)  # what kind=KIND reads
+    return manifest
 
 
 def posterior_mean(folder: str | Path) -> dict[str, float]:
@@ -83,7 +82,7 @@ def posterior_mean(folder: str | Path) -> dict[str, float]:
     return {name: float(np.average(posterior[name].to_numpy(dtype=float), weights=w)) for name in names}
 
 
-def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: bool) -> dict[str, Any] | None:
+def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: bool) -> CalibrationManifest | None:
     """Check what may be done with ``out``; return the old manifest when resuming."""
     if out.exists() and not out.is_dir():
         raise InputError.single(out, "--out", "exists and is not a folder")
@@ -91,15 +90,16 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
     if resume:
         if not exists:
             raise InputError.single(out, "--resume", "no calibration to resume there; run without --resume to start one")
-        manifest = read_calibration_manifest(out)
+        if ResultFolder(out).kind != KIND:
+            raise InputError.single(out, "--resume", "not a calibration folder (its manifest.json does not say kind calibration): nothing to continue")
+        manifest = read_calibration_manifest(out, needed_for="--resume")
         if not (out / DB).exists():
             raise InputError.single(out, "--resume", f"the folder has no {DB}: nothing to continue")
-        if calibration.path is not None and manifest.get("calibration", {}).get("sha256") != file_sha256(calibration.path):
+        if calibration.path is not None and manifest.calibration.sha256 != file_sha256(calibration.path):
             raise InputError.single(
                 out,
                 "--resume",
-                f"the folder holds a calibration of another version of {manifest.get('calibration', {}).get('file')}; start a new one with --force "
-                "or another --out",
+                f"the folder holds a calibration of another version of {manifest.calibration.file}; start a new one with --force or another --out",
             )
         return manifest
     if exists:
@@ -107,12 +107,12 @@ def prepare_folder(out: Path, calibration: Calibration, resume: bool, force: boo
             raise InputError.single(
                 out, "--out", "folder exists and is not empty; continue it with --resume, choose another --out, or pass --force to replace it"
             )
-        try:
-            read_calibration_manifest(out)  # --force removes only a calibration folder
-        except InputError as exc:
+        if ResultFolder(out).kind != KIND:  # --force removes only a folder whose manifest says spacesim calibrate wrote it
             raise InputError.single(
-                out, "--force", f"not a calibration folder ({exc.problems[0].message}); --force only replaces a folder that spacesim calibrate wrote"
-            ) from None
+                out,
+                "--force",
+                "not a calibration folder (no manifest.json of kind calibration); --force only replaces a folder that spacesim calibrate wrote",
+            )
         inputs = tuple(p for p in (calibration.path,) if p is not None)
         remove_entries(check_replaceable(out, inputs))  # and only what spacesim wrote in it, never the current folder, home or a checkout
     return None
@@ -129,7 +129,7 @@ def calibrate(
     plots: bool = True,
     echo: Callable[[str], None] = print,
     command: str = "",
-) -> dict[str, Any]:
+) -> CalibrationManifest:
     """Run a calibration into ``out`` and return its manifest. Raises :class:`CalibrationInterrupted` on Ctrl-C."""
     out = Path(out)
     check_path(out)
@@ -152,7 +152,7 @@ def calibrate(
 def _calibrate(
     calibration: Calibration,
     out: Path,
-    old: dict[str, Any] | None,
+    old: CalibrationManifest | None,
     *,
     workers: int | None,
     cluster: str | None,
@@ -160,7 +160,7 @@ def _calibrate(
     plots: bool,
     echo: Callable[[str], None],
     command: str,
-) -> dict[str, Any]:
+) -> CalibrationManifest:
     client, executor = None, None
     if cluster is not None:
         from ..experiment.executors import DaskCluster, make_executor
@@ -174,9 +174,10 @@ def _calibrate(
     simulator = Simulator(calibration.scenario, patterns)
     simulator.warm_up()
     spec = calibration.spec
+    folder = ResultFolder(out)
     manifest = _manifest(calibration, patterns, old)
-    manifest.update(status="running", command=command)
-    _write_manifest(out, manifest)
+    manifest.status, manifest.command = "running", command
+    folder.write(manifest)
     started = time.monotonic()
 
     def report(gen: Generation, outcome: AbcOutcome, left: float | None) -> None:
@@ -186,7 +187,7 @@ def _calibrate(
             f"({gen.accepted}/{gen.simulations}), simulations so far {gen.total_simulations:,}, {_duration(gen.seconds)} this generation; {tail}"
         )
 
-    done_before = len([g for g in manifest.get("generations", []) if g["t"] >= 0])
+    done_before = len(manifest.fitted_generations)
     if resume:
         echo(f"resuming {out}/ after {done_before} complete generations")
     weights = {p.name: p.weight for p in patterns if not p.held_out}
@@ -205,19 +206,19 @@ def _calibrate(
         )
     except KeyboardInterrupt:
         history = _history(out)
-        gens = _generations(history)
-        manifest.update(
-            status="stopped", generations=gens, simulations=int(history.total_nr_simulations), seconds=manifest.get("seconds", 0.0) + time.monotonic() - started
-        )
-        _write_manifest(out, manifest)
-        raise CalibrationInterrupted(out, len([g for g in gens if g["t"] >= 0]), int(history.total_nr_simulations)) from None
+        manifest.status = "stopped"
+        manifest.generations = _generations(history)
+        manifest.simulations = int(history.total_nr_simulations)
+        manifest.seconds += time.monotonic() - started
+        folder.write(manifest)
+        raise CalibrationInterrupted(out, len(manifest.fitted_generations), manifest.simulations) from None
     finally:
         if executor is not None:
             executor.close()
     history = outcome.history
-    gens = _generations(history)
+    manifest.generations = _generations(history)
     echo(
-        f"stopped by {outcome.stopped_by}: {len([g for g in gens if g['t'] >= 0])} generations, {history.total_nr_simulations:,} simulations; "
+        f"stopped by {outcome.stopped_by}: {len(manifest.fitted_generations)} generations, {history.total_nr_simulations:,} simulations; "
         f"simulating {spec.abc.posterior_draws} posterior draws for fit.parquet"
     )
     particles, weights_, t = posterior_of(history)
@@ -230,22 +231,19 @@ def _calibrate(
     )
     write_parquet_atomic(out / "fit.parquet", fit)
     write_parquet_atomic(out / "predictive.parquet", predictive)
-    manifest.update(
-        status="completed",
-        stopped_by=outcome.stopped_by,
-        generations=gens,
-        simulations=int(history.total_nr_simulations),
-        seconds=round(manifest.get("seconds", 0.0) + time.monotonic() - started, 2),
-        finished=now(),
-        workers=outcome.workers,
-        posterior_summary=summarise(posterior, list(spec.fit)),
-        tables=["posterior.parquet", "fit.parquet", "predictive.parquet"],
-    )
+    manifest.status = "completed"
+    manifest.stopped_by = outcome.stopped_by
+    manifest.simulations = int(history.total_nr_simulations)
+    manifest.seconds = round(manifest.seconds + time.monotonic() - started, 2)
+    manifest.finished = now()
+    manifest.workers = outcome.workers
+    manifest.posterior_summary = summarise(posterior, list(spec.fit))
+    manifest.tables = ["posterior.parquet", "fit.parquet", "predictive.parquet"]
     if plots:
         from .plots import draw_calibration_plots
 
-        manifest["plots"] = [str(p.relative_to(out)) for p in draw_calibration_plots(out, manifest, posterior, fit, predictive, calibration, patterns)]
-    _write_manifest(out, manifest)
+        manifest.plots = [str(p.relative_to(out)) for p in draw_calibration_plots(out, manifest, posterior, fit, predictive, calibration, patterns)]
+    folder.write(manifest)
     return manifest
 
 
@@ -255,21 +253,22 @@ def _history(out: Path) -> Any:
     return pyabc.History("sqlite:///" + str((out / DB).resolve()), _id=1)
 
 
-def _generations(history: Any) -> list[dict[str, Any]]:
-    """Each stored generation: t, epsilon, simulations, accepted particles, acceptance rate, end time (t = -1: pyabc's calibration sample of the prior)."""
+def _generations(history: Any) -> list[GenerationRecord]:
+    """Each stored generation: t, epsilon, simulations, accepted particles, acceptance rate, end time (t = -1: pyabc's
+    calibration sample of the prior, whose epsilon is infinite: recorded as ``None``, JSON has no infinity)."""
     pops = history.get_all_populations()
     out = []
     for _, row in pops.sort_values("t").iterrows():
-        samples, particles = int(row["samples"]), int(row["particles"])
+        samples, particles, epsilon = int(row["samples"]), int(row["particles"]), float(row["epsilon"])
         out.append(
-            {
-                "t": int(row["t"]),
-                "epsilon": float(row["epsilon"]),
-                "simulations": samples,
-                "accepted": particles,
-                "acceptance": particles / samples if samples else None,
-                "end": str(row["population_end_time"]),
-            }
+            GenerationRecord(
+                t=int(row["t"]),
+                epsilon=epsilon if np.isfinite(epsilon) else None,
+                simulations=samples,
+                accepted=particles,
+                acceptance=particles / samples if samples else None,
+                end=str(row["population_end_time"]),
+            )
         )
     return out
 
@@ -297,60 +296,56 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _manifest(calibration: Calibration, patterns: list[Pattern], old: dict[str, Any] | None) -> dict[str, Any]:
+def _manifest(calibration: Calibration, patterns: list[Pattern], old: CalibrationManifest | None) -> CalibrationManifest:
+    """The manifest a calibration starts with (a resume keeps the old one's start, time, generations and resumes)."""
     spec = calibration.spec
-    files = {str(p): file_sha256(p) for p in calibration.data_files()}
-    manifest: dict[str, Any] = {
-        "kind": KIND,
-        "name": spec.name,
-        "description": spec.description,
-        "calibration": {
-            "file": str(calibration.path) if calibration.path else calibration.filename,
-            "sha256": file_sha256(calibration.path) if calibration.path else None,
-            "spec": spec.model_dump(mode="json"),
-        },
-        "scenario": {
-            "file": str(calibration.scenario_path),
-            "name": calibration.scenario.name,
-            "steps": calibration.scenario.steps,
-            "start_year": calibration.scenario.start_year,
-            "step_meaning": calibration.scenario.step_meaning,
-        },
-        "files": files,
-        "priors": {
-            name: {"prior": prior.prior.value, "described": describe(name, prior), **prior.model_dump(mode="json", exclude={"prior"})}
+    scenario = calibration.scenario
+    manifest = CalibrationManifest(
+        name=spec.name,
+        description=spec.description,
+        calibration=CalibrationFileRecord(
+            file=str(calibration.path) if calibration.path else calibration.filename,
+            sha256=file_sha256(calibration.path) if calibration.path else None,
+            spec=spec.model_dump(mode="json"),
+        ),
+        scenario=CalibrationScenarioRecord(
+            file=str(calibration.scenario_path), name=scenario.name, steps=scenario.steps, start_year=scenario.start_year, step_meaning=scenario.step_meaning
+        ),
+        files={str(p): file_sha256(p) for p in calibration.data_files()},
+        priors={
+            name: PriorRecord(prior=prior.prior.value, described=describe(name, prior), **prior.model_dump(mode="json", exclude={"prior"}))
             for name, prior in spec.fit.items()
         },
-        "fixed_parameters": dict(spec.parameters),
-        "patterns": [
-            {
-                "name": p.name,
-                "kind": p.kind.value,
-                "framework": p.framework,
-                "weight": p.weight,
-                "held_out": p.held_out,
-                "step": p.step,
-                "described": p.describe(),
-                "not_in_scenario": calibration.observations[p.name].get("outside", []),
-            }
+        fixed_parameters=dict(spec.parameters),
+        patterns=[
+            PatternRecord(
+                name=p.name,
+                kind=p.kind.value,
+                framework=p.framework,
+                weight=p.weight,
+                held_out=p.held_out,
+                step=p.step,
+                described=p.describe(),
+                not_in_scenario=calibration.observations[p.name].get("outside", []),
+            )
             for p in patterns
         ],
-        "settings": spec.abc.model_dump(mode="json"),
-        "seed": spec.seed,
-        "versions": _versions(),
-        "git": git_revision(),
-        "started": now(),
-        "python": sys.version.split()[0],
-    }
+        settings=spec.abc.model_dump(mode="json"),
+        seed=spec.seed,
+        versions=_versions(),
+        git=git_revision(),
+        started=now(),
+        python=sys.version.split()[0],
+    )
     if old is not None:
-        manifest["started"] = old.get("started", manifest["started"])
-        manifest["seconds"] = float(old.get("seconds") or 0.0)
-        manifest["generations"] = old.get("generations", [])
-        manifest["resumed"] = [*old.get("resumed", []), now()]
+        manifest.started = old.started or manifest.started
+        manifest.seconds = old.seconds
+        manifest.generations = old.generations
+        manifest.resumed = [*old.resumed, now()]
     return manifest
 
 
-def summarise(posterior: pd.DataFrame, names: list[str]) -> dict[str, dict[str, float]]:
+def summarise(posterior: pd.DataFrame, names: list[str]) -> dict[str, PosteriorSummaryRecord]:
     """Per parameter: weighted mean, sd, median and 5%/95% quantiles of the posterior."""
     w = posterior["weight"].to_numpy(dtype=float)
     out = {}
@@ -358,7 +353,7 @@ def summarise(posterior: pd.DataFrame, names: list[str]) -> dict[str, dict[str, 
         x = posterior[name].to_numpy(dtype=float)
         mean = float(np.average(x, weights=w))
         q05, q50, q95 = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
-        out[name] = {"mean": mean, "sd": float(np.sqrt(np.average((x - mean) ** 2, weights=w))), "median": q50, "q05": q05, "q95": q95}
+        out[name] = PosteriorSummaryRecord(mean=mean, sd=float(np.sqrt(np.average((x - mean) ** 2, weights=w))), median=q50, q05=q05, q95=q95)
     return out
 
 

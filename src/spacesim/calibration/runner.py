@@ -22,9 +22,11 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -79,6 +81,61 @@ class _QuietChildren:
         return self.model(parameters)
 
 
+class _InterruptsAreNotErrors(logging.Handler):
+    """Passes the ``sqlalchemy.pool`` loggers' records on as usual, except an interrupted close of a connection.
+
+    Ctrl-C can land while SQLAlchemy closes the history's SQLite connection;
+    SQLAlchemy then logs "Exception closing connection" with the
+    ``KeyboardInterrupt``'s traceback before raising it on. The interrupt
+    still stops the calibration (and the caller prints how to resume); only
+    the alarming traceback is dropped. Every other record reaches the
+    ``sqlalchemy`` logger's handlers (and the root's) as it would have.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[0] is not None and issubclass(record.exc_info[0], KeyboardInterrupt):
+            return
+        logging.getLogger("sqlalchemy").handle(record)
+
+
+def quiet_interrupted_closes() -> None:
+    """Install :class:`_InterruptsAreNotErrors` on the ``sqlalchemy.pool`` logger (once per process)."""
+    pool = logging.getLogger("sqlalchemy.pool")
+    if not any(isinstance(h, _InterruptsAreNotErrors) for h in pool.handlers):
+        pool.addHandler(_InterruptsAreNotErrors())
+        pool.propagate = False
+
+
+@contextmanager
+def interrupts_redelivered() -> Iterator[None]:
+    """Ctrl-C that lands in a finalizer (a ``__del__`` or weakref callback, where Python can only print
+    "Exception ignored in ..." and drop it) is raised again in the main thread instead of being lost.
+
+    While the context is active, an unraisable ``KeyboardInterrupt`` has
+    SIGINT sent to this process once more (from a timer thread, 10 ms
+    later), so the calibration still stops, in ordinary code, and the user
+    sees no traceback of it.
+    Other unraisable exceptions go to the previous hook as before.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if unraisable.exc_type is not None and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            # From another thread, a moment later: raised here, in the hook, it would be dropped again.
+            threading.Timer(0.01, os.kill, (os.getpid(), signal.SIGINT)).start()
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
 def make_sampler(workers: int | None, client: Any = None) -> tuple[Any, int]:
     """The pyabc sampler for the options, and how many workers it uses."""
     from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler, SingleCoreSampler
@@ -117,6 +174,7 @@ def run_abc(
     logging.getLogger("ABC").setLevel(logging.WARNING)  # progress is reported per generation by the caller
     for name in ("Sampler", "Epsilon", "Distance", "Acceptor", "History", "ABC.Sampler", "ABC.Distance", "ABC.History", "ABC.Epsilon"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_interrupted_closes()
     sampler, n_workers = make_sampler(workers, client)
     names = sorted(weights)
     if settings.distance == "adaptive" and len(names) > 1:
@@ -157,25 +215,31 @@ def run_abc(
         min_eps_diff=0.0,
     )
     try:
-        while True:
-            before = history.total_nr_simulations
-            t0 = time.monotonic()
-            ret = abc.run_generation(t=t)
-            if not ret["successful"]:
-                outcome.stopped_by = "sampler"
-                break
-            total = history.total_nr_simulations
-            gen = Generation(
-                t=t, epsilon=float(abc.eps(t)), accepted=settings.population, simulations=total - before, total_simulations=total, seconds=time.monotonic() - t0
-            )
-            outcome.generations.append(gen)
-            stop = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
-            if report is not None:
-                report(gen, outcome, None if stop else _seconds_left(outcome, settings, t, started))
-            if stop:
-                outcome.stopped_by = _why_stopped(abc, settings, t, history, started)
-                break
-            t += 1
+        with interrupts_redelivered():
+            while True:
+                before = history.total_nr_simulations
+                t0 = time.monotonic()
+                ret = abc.run_generation(t=t)
+                if not ret["successful"]:
+                    outcome.stopped_by = "sampler"
+                    break
+                total = history.total_nr_simulations
+                gen = Generation(
+                    t=t,
+                    epsilon=float(abc.eps(t)),
+                    accepted=settings.population,
+                    simulations=total - before,
+                    total_simulations=total,
+                    seconds=time.monotonic() - t0,
+                )
+                outcome.generations.append(gen)
+                stop = abc.check_terminate(t=t, acceptance_rate=ret["acceptance_rate"])
+                if report is not None:
+                    report(gen, outcome, None if stop else _seconds_left(outcome, settings, t, started))
+                if stop:
+                    outcome.stopped_by = _why_stopped(abc, settings, t, history, started)
+                    break
+                t += 1
     finally:
         outcome.seconds = time.monotonic() - started
     return outcome

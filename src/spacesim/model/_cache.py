@@ -5,8 +5,10 @@ kernels inline functions from other files (every formula of
 :mod:`spacesim.model.equations`, the kernels the compiled step composes): a
 change to a formula would leave the kernels that use it cached with the old
 one. The locators here give every function of this package one source stamp,
-a hash of all the package's source files, so that any change to the model's
-code recompiles all of it (once, then it is cached again).
+a hash of all the package's source files (and of the declarations outside it
+whose codes compiled code holds: the catalogue's event kinds, the schema's
+domains), so that any change to the model's code recompiles all of it (once,
+then it is cached again).
 
 Importing this module (spacesim.model's ``__init__`` does, before any
 kernel is defined) puts the locators first in numba's list.
@@ -22,11 +24,17 @@ from numba.core import caching
 
 PACKAGE = Path(__file__).resolve().parent
 
+#: Files outside the package whose declarations compiled code holds as constants: the event kinds' codes (the
+#: catalogue's order) and the domains' codes (the schema's ``Domain``), which the compiled acts and handlers write.
+DECLARATIONS: tuple[Path, ...] = (PACKAGE.parent / "catalogue.py", PACKAGE.parent / "scenario" / "schema.py")
+
 
 def source_stamp(package: Path = PACKAGE) -> bytes:
-    """A hash of every Python source file under ``package`` (their paths and contents)."""
+    """A hash of every Python source file under ``package`` (their paths and contents), and of :data:`DECLARATIONS` for the model's package."""
     files = sorted(package.rglob("*.py"))
-    return _hash(tuple((str(f.relative_to(package)), f.stat().st_mtime_ns, f.stat().st_size) for f in files), str(package))
+    if package == PACKAGE:
+        files += [f for f in DECLARATIONS if f.exists()]
+    return _hash(tuple((str(f.relative_to(package.parent)), f.stat().st_mtime_ns, f.stat().st_size) for f in files), str(package.parent))
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,64 +1,95 @@
-"""Events and their effects: a handler registered for each kind a scenario can schedule, and the log row of every event.
+"""Events and their effects: a compiled handler registered for each kind a scenario can schedule, and the log row of every event.
 
 Each kind is declared once in :mod:`spacesim.catalogue` (fields, count,
-sentence, effect, docs); its effect is the handler registered here with
-:func:`handles`. Scheduled events (from the scenario's timeline), random
-events (drawn by the rules) and shocks triggered by hand all go through
-:func:`happen`, so they act and are recorded alike. :func:`log` writes an
-event's row with the sentence and effect its catalogue entry declares.
+sentence, effect, docs); its effect is the compiled handler registered here
+with :func:`handles`, and the values its sentence reads from its log row are
+named by the function registered with :func:`describes`. Random events drawn
+in the compiled step call the handler registered for their kind
+(``HANDLERS["asat_test"]``) from compiled code; scheduled events (from the
+scenario's timeline) and shocks triggered by hand call the same compiled
+handler from Python, through :func:`happen`, so they act and are recorded
+alike. The model's own acts (an agreement formed or ended, a nation joining
+or leaving a framework) are compiled functions here too, each writing the
+ledger and the log (:mod:`spacesim.model.ledger`).
+
+A handler's signature is ``(a, b, rng, record, actor, target, framework,
+debris, scheduled) -> Books``: the state's arrays (:class:`~spacesim.model.state.World`),
+the books, the model's generator, the parameter record, the nations and
+framework involved (-1: none), the debris of a scheduled ASAT test (NaN: the
+default), and whether it was scheduled. It returns the books it ends with
+(grown if a table was short, :func:`spacesim.model.ledger.reserve`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numba import njit
 
-from ..catalogue import EVENTS, WITHDRAWAL_REASONS
-from .equations import attacked_capability, militarised, shocked_threat
-from .rules import trust as trust_rule
-from .rules.politics import new_government_attitudes, reversals
+from ..catalogue import EVENTS, SCHEDULABLE, WITHDRAWAL_REASONS
+from .equations import attacked_capability, militarised, shocked_threat, trust
+from .ledger import (
+    C_ENDED,
+    C_FORMED,
+    E_COUNT,
+    E_VALUES,
+    KIND,
+    P_LAST_DEPTH,
+    REASON,
+    REASONS,
+    close_partnership,
+    log_event,
+    open_partnership,
+    plural,
+    possessive,
+    reserve,
+    revise,
+)
+from .rules.politics import _forget, _set_aside, reversals
+from .rules.trust import _add_evidence
+from .state import ENV_DEBRIS, _trust_column, _trust_into, domain_code
 
 if TYPE_CHECKING:
     from .space_model import SpaceModel
 
+__all__ = ["DESCRIBERS", "HANDLERS", "describes", "happen", "handles", "plural", "possessive"]
 
-@dataclass(frozen=True)
-class Occurrence:
-    """One event to make happen: its kind, who acts, on whom, in which framework (indices), and how it came about."""
+#: The compiled effect of each kind of event a scenario can schedule, by kind (see :func:`handles`).
+HANDLERS: dict[str, Any] = {}
 
-    kind: str
-    actor: int | None = None
-    target: int | None = None
-    framework: int | None = None
-    debris: float | None = None
-    scheduled: bool = False
+#: How each kind's sentence reads its log row: ``(row, names) -> values`` for the catalogue's templates, by kind (see :func:`describes`).
+DESCRIBERS: dict[str, Callable[[np.ndarray, dict[str, Any]], dict[str, Any]]] = {}
 
-    def index(self, field: Literal["actor", "target", "framework"]) -> int:
-        """The nation or framework in ``field``, which this kind of event always names (checked when its scenario was
-        read, or by the trigger)."""
-        value: int | None = getattr(self, field)
-        if value is None:
-            raise ValueError(f"a {self.kind} event without its {field}")
-        return value
+# Codes the compiled code uses (compile-time constants).
+ASAT_TEST, CYBER_ATTACK, LEAK, GOVERNMENT_CHANGE = KIND["asat_test"], KIND["cyber_attack"], KIND["leak"], KIND["government_change"]
+WITHDRAWAL, ACCESSION, COLLISION, INVITATION = KIND["withdrawal"], KIND["accession"], KIND["collision"], KIND["invitation"]
+FRAMEWORK_OPENS, FRAMEWORK_FOUNDED, HISTORY = KIND["framework_opens"], KIND["framework_founded"], KIND["history"]
+BY_GOVERNMENT_CHANGE, BY_POLICY, BY_SCHEDULE = REASON["government_change"], REASON["policy"], REASON["scheduled"]
+BILATERAL, MEMBERSHIP = 0, 1
 
 
-Handler = Callable[["SpaceModel", Occurrence], None]
-
-#: The effect of each kind of event a scenario can schedule, by kind (see :func:`handles`).
-HANDLERS: dict[str, Handler] = {}
-
-
-def handles(kind: str) -> Callable[[Handler], Handler]:
-    """Register the decorated function as the effect of events of ``kind`` (a kind :mod:`spacesim.catalogue` declares)."""
+def handles(kind: str) -> Callable[[Any], Any]:
+    """Register the decorated compiled function as the effect of events of ``kind`` (a kind :mod:`spacesim.catalogue` declares)."""
     if kind not in EVENTS:
         raise KeyError(f"event kind {kind!r} is not declared in spacesim.catalogue.EVENT_KINDS")
 
-    def register(handler: Handler) -> Handler:
+    def register(handler: Any) -> Any:
         HANDLERS[kind] = handler
         return handler
+
+    return register
+
+
+def describes(kind: str) -> Callable[[Callable], Callable]:
+    """Register the decorated function as what the sentence of a ``kind`` row reads from it: ``(row, names) -> values``."""
+    if kind not in EVENTS:
+        raise KeyError(f"event kind {kind!r} is not declared in spacesim.catalogue.EVENT_KINDS")
+
+    def register(describer: Callable) -> Callable:
+        DESCRIBERS[kind] = describer
+        return describer
 
     return register
 
@@ -73,221 +104,387 @@ def happen(
     debris: float | None = None,
     scheduled: bool = False,
 ) -> None:
-    """Make an event of ``kind`` happen now: its handler acts and logs it."""
-    HANDLERS[kind](model, Occurrence(str(kind), actor, target, framework, debris, scheduled))
-
-
-def possessive(name: str) -> str:
-    """``China's``, ``United States'``.
-
-    >>> possessive("China"), possessive("United States")
-    ("China's", "United States'")
-    """
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 framework``, ``2 frameworks``.
-
-    >>> plural(1, "framework"), plural(0, "bilateral agreement")
-    ('1 framework', '0 bilateral agreements')
-    """
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def log(
-    model: SpaceModel,
-    kind: str,
-    *,
-    actor: int | None = None,
-    target: int | None = None,
-    framework: int | None = None,
-    scheduled: bool = False,
-    debris_change: float = 0.0,
-    trust_change: float = 0.0,
-    count: int = 1,
-    **values: Any,
-) -> None:
-    """Log an event of ``kind`` at the current step, its sentence and effect filled from its catalogue entry.
-
-    The templates may use ``values`` and the names of the nations and
-    framework involved (see :class:`spacesim.catalogue.EventKindDef`).
-    """
-    s = model.state
-    names: dict[str, Any] = {"others": s.n - 1}
-    if actor is not None:
-        names.update(name=s.names[actor], code=s.codes[actor], possessive=possessive(s.names[actor]))
-    if target is not None:
-        names.update(target_name=s.names[target], target_code=s.codes[target], target_possessive=possessive(s.names[target]))
-    if framework is not None:
-        names.update(framework_name=s.framework_names[framework], framework_code=s.framework_codes[framework])
-    names.update(values)
-    entry = EVENTS[kind]
-    model.log.add(
-        model.steps,
-        kind,
-        entry.narrative.format(**names),
-        actor=names.get("code"),
-        target=names.get("target_code"),
-        framework=names.get("framework_code"),
-        effect=entry.effect.format(**names),
-        debris_change=debris_change,
-        trust_change=trust_change,
-        scheduled=scheduled,
-        count=count,
+    """Make an event of ``kind`` happen now, from Python: the compiled handler registered for its kind acts and logs it."""
+    given = {"actor": actor, "target": target, "framework": framework}
+    for name in SCHEDULABLE[kind]:
+        if given[name] is None:
+            raise ValueError(f"a {kind} event without its {name}")
+    model.act(
+        HANDLERS[kind],
+        -1 if actor is None else int(actor),
+        -1 if target is None else int(target),
+        -1 if framework is None else int(framework),
+        np.nan if debris is None else float(debris),
+        bool(scheduled),
     )
+
+
+# ---------------------------------------------------------------- compiled helpers
+
+
+@njit(cache=True)
+def _numpy_sum(x):  # noqa: ANN001, ANN202 - compiled
+    """The sum of ``x`` as NumPy's ``sum`` adds it (pairwise, eight accumulators), to the last bit."""
+    n = x.size
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += x[i]
+        return res
+    if n <= 128:
+        r = x[:8].copy()
+        i = 8
+        while i < n - (n % 8):
+            for k in range(8):
+                r[k] += x[i + k]
+            i += 8
+        res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+        while i < n:
+            res += x[i]
+            i += 1
+        return res
+    half = n // 2
+    half -= half % 8
+    return _numpy_sum(x[:half]) + _numpy_sum(x[half:])
+
+
+@njit(cache=True)
+def condemn(a, actor, weight, victim):  # noqa: ANN001, ANN201 - compiled
+    """Every other nation adds ``weight`` defection evidence against ``actor`` (twice for ``victim``, -1 for none).
+
+    Returns the mean fall in others' trust in the actor."""
+    n = a.alpha.shape[0]
+    before = _trust_column(a.alpha, a.beta, actor)
+    for i in range(n):
+        a.beta[i, actor] += weight
+    if victim >= 0:
+        a.beta[victim, actor] += weight
+    a.beta[actor, actor] -= weight
+    after = _trust_column(a.alpha, a.beta, actor)
+    fall = np.empty(n - 1)
+    k = 0
+    for i in range(n):
+        if i != actor:
+            fall[k] = before[i] - after[i]
+            k += 1
+    return _numpy_sum(fall) / (n - 1)
+
+
+# ---------------------------------------------------------------- the model's acts (each reserves the rows it writes)
+
+
+@njit(cache=True)
+def form_agreement(a, b, record, i, j, depth):  # noqa: ANN001, ANN201 - compiled
+    """Open a bilateral agreement between nations i and j."""
+    b = reserve(b, 1, 0, 0)
+    pid = open_partnership(b, BILATERAL, min(i, j), max(i, j), -1, domain_code(depth, record), depth)
+    a.tie_depth[i, j] = a.tie_depth[j, i] = depth
+    a.tie_id[i, j] = a.tie_id[j, i] = pid
+    b.clock[C_FORMED] += 1
+    return b
+
+
+@njit(cache=True)
+def end_agreement(a, b, i, j, reason):  # noqa: ANN001, ANN201 - compiled
+    """End the bilateral agreement between nations i and j, for ``reason`` (a code of :data:`~spacesim.model.ledger.REASONS`)."""
+    close_partnership(b, a.tie_id[i, j], reason)
+    a.tie_depth[i, j] = a.tie_depth[j, i] = 0.0
+    a.tie_id[i, j] = a.tie_id[j, i] = -1
+    b.clock[C_ENDED] += 1
+    return b
+
+
+@njit(cache=True)
+def _members(membership, f):  # noqa: ANN001, ANN202 - compiled
+    count = 0
+    for i in range(membership.shape[0]):
+        if membership[i, f]:
+            count += 1
+    return count
+
+
+@njit(cache=True)
+def join_framework(a, b, i, f):  # noqa: ANN001, ANN201 - compiled
+    """Nation i joins framework f (an accession)."""
+    b = reserve(b, 1, 0, 1)
+    a.membership[i, f] = True
+    a.ever_member[i, f] = True
+    a.membership_id[i, f] = open_partnership(b, MEMBERSHIP, i, -1, f, a.framework_domain[f], a.integration[f])
+    log_event(b, ACCESSION, i, -1, f, False, 1, 0.0, 0.0, float(_members(a.membership, f)), 0.0, 0.0, 0.0, 0.0)
+    return b
+
+
+@njit(cache=True)
+def leave_framework(a, b, i, f, reason, scheduled):  # noqa: ANN001, ANN201 - compiled
+    """Nation i leaves framework f, for ``reason`` (a code of :data:`~spacesim.model.ledger.REASONS`): a withdrawal."""
+    b = reserve(b, 0, 0, 1)
+    close_partnership(b, a.membership_id[i, f], reason)
+    a.membership[i, f] = False
+    a.membership_id[i, f] = -1
+    log_event(b, WITHDRAWAL, i, -1, f, scheduled, 1, 0.0, 0.0, float(reason), float(_members(a.membership, f)), 0.0, 0.0, 0.0)
+    return b
+
+
+@njit(cache=True)
+def invitation(a, b, lead, i, f):  # noqa: ANN001, ANN201 - compiled
+    """Log a framework's lead inviting a nation that accepts (3.3.6; the accession is logged as it joins)."""
+    b = reserve(b, 0, 0, 1)
+    log_event(b, INVITATION, i, lead, f, False, 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    return b
+
+
+@njit(cache=True)
+def collisions(a, b, record, count):  # noqa: ANN001, ANN201 - compiled
+    """Log random collisions in orbit (C14): one row carrying their number."""
+    b = reserve(b, 0, 0, 1)
+    pieces = count * record[0].collision_fragments
+    log_event(b, COLLISION, -1, -1, -1, False, count, pieces, 0.0, pieces, 0.0, 0.0, 0.0, 0.0)
+    return b
+
+
+@njit(cache=True)
+def log_leak(a, b, leaker, victim, trust_before, scheduled):  # noqa: ANN001, ANN201 - compiled
+    """Log a leak whose evidence is already recorded (the cooperation round's leaks carry it in the round's evidence)."""
+    b = reserve(b, 0, 0, 1)
+    drop = trust_before - trust(a.alpha[victim, leaker], a.beta[victim, leaker])
+    log_event(b, LEAK, leaker, victim, -1, scheduled, 1, 0.0, -drop, drop, 0.0, 0.0, 0.0, 0.0)
+    return b
+
+
+@njit(cache=True)
+def log_row(a, b, kind, actor, target, framework, scheduled, trust_change, v0, v1):  # noqa: ANN001, ANN201 - compiled
+    """Log a row from Python (the past's ASAT tests, a founding): reserves its room."""
+    b = reserve(b, 0, 0, 1)
+    log_event(b, kind, actor, target, framework, scheduled, 1, 0.0, trust_change, v0, v1, 0.0, 0.0, 0.0)
+    return b
+
+
+@njit(cache=True)
+def founding_membership(a, b, i, f):  # noqa: ANN001, ANN201 - compiled
+    """A membership the scenario starts with (ledger start step 0, no accession logged)."""
+    b = reserve(b, 1, 0, 0)
+    a.membership_id[i, f] = open_partnership(b, MEMBERSHIP, i, -1, f, a.framework_domain[f], a.integration[f])
+    return b
+
+
+@njit(cache=True)
+def revise_agreements(a, b, record):  # noqa: ANN001, ANN201 - compiled
+    """Record in the ledger each agreement whose depth has changed since its last record (and so perhaps its domain, 3.3.5), in id order."""
+    n = a.tie_id.shape[0]
+    count = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if a.tie_id[i, j] >= 0:
+                count += 1
+    if count == 0:
+        return b
+    pids = np.empty(count, dtype=np.int64)
+    depths = np.empty(count)
+    k = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            if a.tie_id[i, j] >= 0:
+                pids[k] = a.tie_id[i, j]
+                depths[k] = a.tie_depth[i, j]
+                k += 1
+    b = reserve(b, 0, count, 0)
+    for k in np.argsort(pids):
+        pid, depth = pids[k], depths[k]
+        if depth != b.partnerships[pid, P_LAST_DEPTH]:
+            revise(b, pid, depth, domain_code(depth, record))
+    return b
+
+
+@njit(cache=True)
+def end_all_agreements(a, b):  # noqa: ANN001, ANN201 - compiled
+    """Policy forbids bilateral agreements: each ends (row-major order of the upper triangle)."""
+    n = a.tie_depth.shape[0]
+    for i in range(n):
+        for j in range(i + 1, n):
+            if a.tie_depth[i, j] > 0:
+                b = end_agreement(a, b, i, j, BY_POLICY)
+    return b
+
+
+@njit(cache=True)
+def leave_all_frameworks(a, b):  # noqa: ANN001, ANN201 - compiled
+    """Policy forbids frameworks: each member leaves (nation, then framework order)."""
+    n, f_count = a.membership.shape
+    for i in range(n):
+        for f in range(f_count):
+            if a.membership[i, f]:
+                b = leave_framework(a, b, i, f, BY_POLICY, False)
+    return b
 
 
 # ---------------------------------------------------------------- handlers: what each kind does
 
 
 @handles("asat_test")
-def asat_test(model: SpaceModel, e: Occurrence) -> None:
+@njit(cache=True)
+def asat_test(a, b, rng, record, actor, target, framework, debris, scheduled):  # noqa: ANN001, ANN201, ARG001 - a handler's signature
     """A destructive ASAT test: debris rises, every nation feels more threatened, trust in the tester falls, distrustful nations arm (C8, C14)."""
-    s, p, actor = model.state, model.p, e.index("actor")
-    pieces = p.asat_debris if e.debris is None else e.debris
-    s.debris += pieces
-    for j in range(s.n):
-        s.threat[j] = shocked_threat(s.threat[j], p.asat_threat_shock)
-    drop = trust_rule.condemn(s, actor, p.hostile_trust_damage)
-    trust_in_actor = s.trust_in(actor)
-    fearful = np.flatnonzero((trust_in_actor < p.arming_threshold) & (np.arange(s.n) != actor)).tolist()
-    for j in fearful:
-        s.counterspace[j] = militarised(s.counterspace[j], trust_in_actor[j], p.militarisation_response, p.arming_threshold, p.arming_factor)
-    log(model, "asat_test", actor=actor, scheduled=e.scheduled, debris_change=pieces, trust_change=-drop, pieces=pieces, drop=drop, fearful=len(fearful))
+    p = record[0]
+    b = reserve(b, 0, 0, 1)
+    pieces = p.asat_debris if np.isnan(debris) else debris
+    a.env[ENV_DEBRIS] += pieces
+    n = a.threat.size
+    for j in range(n):
+        a.threat[j] = shocked_threat(a.threat[j], p.asat_threat_shock)
+    drop = condemn(a, actor, p.hostile_trust_damage, -1)
+    trust_in_actor = _trust_column(a.alpha, a.beta, actor)
+    fearful = 0
+    for j in range(n):
+        if trust_in_actor[j] < p.arming_threshold and j != actor:
+            a.counterspace[j] = militarised(a.counterspace[j], trust_in_actor[j], p.militarisation_response, p.arming_threshold, p.arming_factor)
+            fearful += 1
+    log_event(b, ASAT_TEST, actor, -1, -1, scheduled, 1, pieces, -drop, pieces, drop, float(fearful), 0.0, 0.0)
+    return b
+
+
+@describes("asat_test")
+def _asat_test_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {"pieces": float(row[E_VALUES]), "drop": float(row[E_VALUES + 1]), "fearful": int(row[E_VALUES + 2])}
 
 
 @handles("cyber_attack")
-def cyber_attack(model: SpaceModel, e: Occurrence) -> None:
+@njit(cache=True)
+def cyber_attack(a, b, rng, record, actor, target, framework, debris, scheduled):  # noqa: ANN001, ANN201, ARG001 - a handler's signature
     """A cyber attack on a nation's space systems: the victim loses some capability and trust, and feels threatened (C8)."""
-    s, p, actor, target = model.state, model.p, e.index("actor"), e.index("target")
-    s.capability[target] = attacked_capability(s.capability[target], p.cyber_capability_loss)
-    s.threat[target] = shocked_threat(s.threat[target], p.asat_threat_shock * p.cyber_threat_share)
-    before = s.trust_of(target, actor)
-    drop = trust_rule.condemn(s, actor, p.hostile_trust_damage * p.cyber_trust_share, victim=target)
-    victim_drop = before - s.trust_of(target, actor)
-    log(
-        model,
-        "cyber_attack",
-        actor=actor,
-        target=target,
-        scheduled=e.scheduled,
-        trust_change=-victim_drop,
-        victim_drop=victim_drop,
-        drop=drop,
-        loss=p.cyber_capability_loss,
-    )
+    p = record[0]
+    b = reserve(b, 0, 0, 1)
+    a.capability[target] = attacked_capability(a.capability[target], p.cyber_capability_loss)
+    a.threat[target] = shocked_threat(a.threat[target], p.asat_threat_shock * p.cyber_threat_share)
+    before = trust(a.alpha[target, actor], a.beta[target, actor])
+    drop = condemn(a, actor, p.hostile_trust_damage * p.cyber_trust_share, target)
+    victim_drop = before - trust(a.alpha[target, actor], a.beta[target, actor])
+    log_event(b, CYBER_ATTACK, actor, target, -1, scheduled, 1, 0.0, -victim_drop, victim_drop, drop, p.cyber_capability_loss, 0.0, 0.0)
+    return b
+
+
+@describes("cyber_attack")
+def _cyber_attack_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {"victim_drop": float(row[E_VALUES]), "drop": float(row[E_VALUES + 1]), "loss": float(row[E_VALUES + 2])}
 
 
 @handles("leak")
-def leak(model: SpaceModel, e: Occurrence) -> None:
+@njit(cache=True)
+def leak(a, b, rng, record, actor, target, framework, debris, scheduled):  # noqa: ANN001, ANN201, ARG001 - a handler's signature
     """A scheduled or triggered leak by ``actor`` of what ``target`` shared: the victim's evidence against the leaker,
     spread to third parties as in the round (C10)."""
-    s, p, actor, target = model.state, model.p, e.index("actor"), e.index("target")
-    before = s.trust_of(target, actor)
-    trust_rule.record_evidence_at(s, np.array([target]), np.array([actor]), np.zeros(1), np.array([p.leak_trust_damage]), p)
-    log_leak(model, actor, target, before, scheduled=e.scheduled)
+    p = record[0]
+    before = trust(a.alpha[target, actor], a.beta[target, actor])
+    t = np.empty_like(a.alpha)
+    _trust_into(a.alpha, a.beta, t)
+    observers, actors = np.array([target]), np.array([actor])
+    _add_evidence(a.alpha, a.beta, t, observers, actors, np.zeros(1), np.array([p.leak_trust_damage]), p.reputation_spread)
+    return log_leak(a, b, actor, target, before, scheduled)
 
 
-def log_leak(model: SpaceModel, leaker: int, victim: int, trust_before: float, scheduled: bool = False) -> None:
-    """Log a leak whose evidence is already recorded (the cooperation round's leaks carry it in the round's evidence)."""
-    drop = trust_before - model.state.trust_of(victim, leaker)
-    log(model, "leak", actor=leaker, target=victim, scheduled=scheduled, trust_change=-drop, drop=drop)
+@describes("leak")
+def _leak_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {"drop": float(row[E_VALUES])}
 
 
 @handles("government_change")
-def government_change(model: SpaceModel, e: Occurrence) -> None:
+@njit(cache=True)
+def government_change(a, b, rng, record, actor, target, framework, debris, scheduled):  # noqa: ANN001, ANN201, ARG001 - a handler's signature
     """A new government: a new hidden reliability that partners must learn, attitudes shift, and (by doctrine,
-    ``reversal_withdrawal``) commitments may be dropped (C9)."""
-    s, p, rng, nation = model.state, model.p, model.rng, e.index("actor")
-    shift = new_government_attitudes(s, nation, p, rng)
+    ``reversal_withdrawal``) commitments may be dropped (C9).
+
+    The new reliability is the inverse Beta CDF (SciPy's) of a uniform drawn here: the uniform is left in the
+    log row and the reliability NaN until Python settles it (:func:`settle_reliabilities`), right after the
+    compiled call; nothing in a step reads a reliability after its political changes.
+    """
+    p = record[0]
+    i = actor
+    n, f_count = a.membership.shape
+    b = reserve(b, 0, 0, 1 + f_count)
+    _forget(a.alpha, a.beta, a.prior_alpha, a.prior_beta, i, 1.0 - p.reversal_trust_reset)
+    _set_aside(a.alpha, a.beta, a.prior_alpha, a.prior_beta, i, 1.0 - p.reputation_reset)
+    old = a.sovereignty[i]
+    a.sovereignty[i] = min(max(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0), 1.0)
+    u = rng.random()
+    a.reliability[i] = np.nan
+    shift = a.sovereignty[i] - old
     # Fixed-size draws (one per nation, one per framework) keep the random stream aligned across policy variants.
-    tie_draws, membership_draws = rng.random(s.n), rng.random(s.membership.shape[1])
-    partners, frameworks = reversals(s.tie_depth[nation], s.membership[nation], tie_draws, membership_draws, p.reversal_withdrawal)
-    for j in partners.tolist():
-        model.end_agreement(nation, j, "government_change")
-    ended, left = partners.size, frameworks.size
+    tie_draws, membership_draws = rng.random(n), rng.random(f_count)
+    partners, frameworks = reversals(a.tie_depth[i], a.membership[i], tie_draws, membership_draws, p.reversal_withdrawal)
+    for k in range(partners.size):
+        b = end_agreement(a, b, i, partners[k], BY_GOVERNMENT_CHANGE)
+    log_event(b, GOVERNMENT_CHANGE, i, -1, -1, scheduled, 1, 0.0, 0.0, shift, float(partners.size), float(frameworks.size), np.nan, u)
+    for k in range(frameworks.size):
+        b = leave_framework(a, b, i, frameworks[k], BY_GOVERNMENT_CHANGE, False)
+    return b
+
+
+@describes("government_change")
+def _government_change_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    ended, left = int(row[E_VALUES + 1]), int(row[E_VALUES + 2])
     if ended or left:
         consequences = f"it ends {plural(ended, 'bilateral agreement')} and leaves {plural(left, 'framework')}"
     else:
         consequences = "its partners must learn again whether it keeps its commitments"
-    log(
-        model,
-        "government_change",
-        actor=nation,
-        scheduled=e.scheduled,
-        consequences=consequences,
-        shift=shift,
-        ended=ended,
-        left=left,
-        reliability=float(s.reliability[nation]),
-    )
-    for f in frameworks.tolist():
-        model.leave_framework(nation, f, "government_change")
+    return {"shift": float(row[E_VALUES]), "ended": ended, "left": left, "reliability": float(row[E_VALUES + 3]), "consequences": consequences}
+
+
+#: Where a government change's row keeps its reliability (NaN until settled) and the uniform it is drawn from.
+GC_RELIABILITY, GC_UNIFORM = E_VALUES + 3, E_VALUES + 4
 
 
 @handles("withdrawal")
-def scheduled_withdrawal(model: SpaceModel, e: Occurrence) -> None:
+@njit(cache=True)
+def scheduled_withdrawal(a, b, rng, record, actor, target, framework, debris, scheduled):  # noqa: ANN001, ANN201, ARG001 - a handler's signature
     """A nation leaves a framework as scheduled (nothing happens if it is not a member)."""
-    nation, framework = e.index("actor"), e.index("framework")
-    if model.state.membership[nation, framework]:
-        model.leave_framework(nation, framework, "scheduled", e.scheduled)
+    if a.membership[actor, framework]:
+        b = leave_framework(a, b, actor, framework, BY_SCHEDULE, scheduled)
+    return b
+
+
+@describes("withdrawal")
+def _withdrawal_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    reason = REASONS[int(row[E_VALUES])]
+    return {"why": WITHDRAWAL_REASONS.get(reason, reason), "members": int(row[E_VALUES + 1])}
 
 
 @handles("framework_opens")
-def framework_opens(model: SpaceModel, e: Occurrence) -> None:
+@njit(cache=True)
+def framework_opens(a, b, rng, record, actor, target, framework, debris, scheduled):  # noqa: ANN001, ANN201, ARG001 - a handler's signature
     """A framework opens for new members."""
-    framework = e.index("framework")
-    model.state.framework_open[framework] = True
-    log(model, "framework_opens", framework=framework, scheduled=e.scheduled)
+    b = reserve(b, 0, 0, 1)
+    a.framework_open[framework] = True
+    log_event(b, FRAMEWORK_OPENS, -1, -1, framework, scheduled, 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    return b
 
 
-# ---------------------------------------------------------------- log rows of the model's own acts
+@describes("framework_opens")
+def _no_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {}
 
 
-def withdrawal(model: SpaceModel, nation: int, framework: int, reason: str, scheduled: bool = False) -> None:
-    """Log a nation leaving a framework (the ledger is updated by the model)."""
-    members = int(model.state.membership[:, framework].sum())
-    log(model, "withdrawal", actor=nation, framework=framework, scheduled=scheduled, why=WITHDRAWAL_REASONS.get(reason, reason), members=members)
+describes("framework_founded")(_no_values)  # its founders' names are the row's notes (SpaceModel.found_framework)
 
 
-def accession(model: SpaceModel, nation: int, framework: int) -> None:
-    """Log a nation joining a framework."""
-    log(model, "accession", actor=nation, framework=framework, members=int(model.state.membership[:, framework].sum()))
+@describes("accession")
+def _accession_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {"members": int(row[E_VALUES])}
 
 
-def invitation(model: SpaceModel, lead: int, nation: int, framework: int) -> None:
-    """Log a framework's lead inviting a nation that accepts (3.3.6; the accession is logged by the model as it joins)."""
-    log(model, "invitation", actor=nation, target=lead, framework=framework, lead_name=model.state.names[lead])
+@describes("invitation")
+def _invitation_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {"lead_name": names["target_name"]}  # the row's target is the lead
 
 
-def framework_founded(model: SpaceModel, framework: int, founders: list[int]) -> None:
-    """A framework is founded: its founding members join it now (each an accession), and it is open or closed as declared."""
-    s = model.state
-    status = "open" if s.framework_open[framework] else "closed"
-    log(
-        model,
-        "framework_founded",
-        framework=framework,
-        scheduled=True,
-        founders=plural(len(founders), "nation"),
-        names=", ".join(s.names[i] for i in founders),
-        founders_count=len(founders),
-        status=status,
-    )
-    for i in founders:
-        model.join_framework(i, framework)
+@describes("collision")
+def _collision_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    count = int(row[E_COUNT])
+    return {"collisions": plural(count, "collision"), "create": "creates" if count == 1 else "create", "pieces": float(row[E_VALUES])}
 
 
-def collisions(model: SpaceModel, count: int) -> None:
-    """Log random collisions in orbit (C14)."""
-    pieces = count * model.p.collision_fragments
-    log(
-        model,
-        "collision",
-        debris_change=pieces,
-        count=count,
-        collisions=plural(count, "collision"),
-        create="creates" if count == 1 else "create",
-        pieces=pieces,
-    )
+@describes("history")
+def _history_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+    return {"year": int(row[E_VALUES]), "drop": float(row[E_VALUES + 1])}
+
+
+if set(DESCRIBERS) != set(EVENTS):  # pragma: no cover - guards the registrations above
+    raise RuntimeError(f"event kinds without a describer: {sorted(set(EVENTS) - set(DESCRIBERS))}")

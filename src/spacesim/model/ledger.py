@@ -1,17 +1,205 @@
-"""Records of what happened: agreements and memberships, and events with narratives."""
+"""Records of what happened: agreements and memberships, and events with narratives, kept as column arrays that compiled code writes.
+
+The ledger (every agreement and membership, and each revision of an
+agreement's depth) and the event log live in :class:`Books`: three float64
+tables (rows x columns; integer columns are stored exactly, as codes and
+indices), the number of rows written in each, the occurrences of each event
+kind since the recorder last took them, and a clock (the step, agreements
+formed and ended this step). The compiled step, the compiled event handlers
+(:mod:`spacesim.model.events`) and the model's acts write them in place.
+
+Capacity: every write batch first reserves room for the rows it may write
+(:func:`reserve`, the bound known before any row is written); a table that is
+short is replaced by one of twice the size (or more) with its rows copied, and
+the writer returns the books it ends with. So a row is never lost, and none is
+written twice: nothing is redone. :class:`PartnershipLedger` and
+:class:`EventLog` are the Python views that turn the arrays into tables when
+asked (at the end, or when the dashboard asks), narratives from the catalogue.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
-from ..catalogue import EVENT_COUNTS
+from ..catalogue import EVENT_COUNTS, EVENT_KINDS, EVENTS, WITHDRAWAL_REASONS
+from ..scenario.schema import Domain
+
+if TYPE_CHECKING:
+    from .state import WorldState
+
+#: Event kinds by code (the log's ``KIND`` column): the catalogue's order.
+KINDS: tuple[str, ...] = tuple(e.kind for e in EVENT_KINDS)
+KIND: dict[str, int] = {k: i for i, k in enumerate(KINDS)}
+#: The event kinds counted per step (:data:`spacesim.catalogue.EVENT_COUNTS`).
+COUNTED_KINDS: tuple[str, ...] = tuple(EVENT_COUNTS.values())
+_COUNTED = np.array([k in COUNTED_KINDS for k in KINDS], dtype=np.bool_)
+#: Domains by code (the ledger's ``DOMAIN`` columns), shallow to deep.
+DOMAINS: tuple[str, ...] = tuple(d.value for d in Domain)
+#: Why a partnership ended, by code (the ledger's ``REASON`` column).
+REASONS: tuple[str, ...] = tuple(WITHDRAWAL_REASONS)
+REASON: dict[str, int] = {r: i for i, r in enumerate(REASONS)}
+PARTNERSHIP_KINDS: tuple[str, ...] = ("bilateral", "membership")
+
+# Columns of the partnerships table (indices; -1 means none).
+P_KIND, P_A, P_B, P_FRAMEWORK, P_DOMAIN, P_DEPTH, P_START, P_END, P_REASON, P_LAST_DEPTH, P_LAST_DOMAIN = range(11)
+P_COLUMNS = 11
+# Columns of the revisions table.
+R_ID, R_STEP, R_DEPTH, R_DOMAIN = range(4)
+R_COLUMNS = 4
+# Columns of the event log: what the row says, then the values its narrative reads (named per kind in events.py).
+E_STEP, E_KIND, E_ACTOR, E_TARGET, E_FRAMEWORK, E_SCHEDULED, E_COUNT, E_DEBRIS, E_TRUST = range(9)
+E_VALUES = 9  # first of the value columns
+VALUE_COLUMNS = 5
+E_COLUMNS = E_VALUES + VALUE_COLUMNS
+# The sizes and clock entries.
+S_PARTNERSHIPS, S_REVISIONS, S_EVENTS = range(3)
+C_STEP, C_FORMED, C_ENDED = range(3)
 
 
-@dataclass
+class Books(NamedTuple):
+    """The ledger and the event log as arrays (compiled code reads ``b.events``)."""
+
+    partnerships: np.ndarray  # float64, capacity x P_COLUMNS
+    revisions: np.ndarray  # float64, capacity x R_COLUMNS
+    events: np.ndarray  # float64, capacity x E_COLUMNS
+    sizes: np.ndarray  # int64[3]: rows written in each table
+    counts: np.ndarray  # int64[len(KINDS)]: occurrences of each kind since the recorder last took them
+    clock: np.ndarray  # int64[3]: the step, agreements formed this step, agreements ended this step
+
+
+def new_books(capacity: int = 64) -> Books:
+    """Empty books with room for ``capacity`` rows in each table."""
+    return Books(
+        np.zeros((capacity, P_COLUMNS)),
+        np.zeros((capacity, R_COLUMNS)),
+        np.zeros((capacity, E_COLUMNS)),
+        np.zeros(3, dtype=np.int64),
+        np.zeros(len(KINDS), dtype=np.int64),
+        np.zeros(3, dtype=np.int64),
+    )
+
+
+# ---------------------------------------------------------------- compiled writers
+
+
+@njit(cache=True)
+def _room(table, used, need):  # noqa: ANN001, ANN202 - compiled
+    """``table`` if it has room for ``need`` more rows after ``used``, else a copy at least twice as long."""
+    if used + need <= table.shape[0]:
+        return table
+    out = np.zeros((max(2 * table.shape[0], used + need), table.shape[1]))
+    out[:used] = table[:used]
+    return out
+
+
+@njit(cache=True)
+def reserve(b, partnerships, revisions, events):  # noqa: ANN001, ANN201 - compiled
+    """The books with room for this many more rows in each table (the same books when there is)."""
+    s = b.sizes
+    if s[0] + partnerships <= b.partnerships.shape[0] and s[1] + revisions <= b.revisions.shape[0] and s[2] + events <= b.events.shape[0]:
+        return b
+    return Books(_room(b.partnerships, s[0], partnerships), _room(b.revisions, s[1], revisions), _room(b.events, s[2], events), b.sizes, b.counts, b.clock)
+
+
+@njit(cache=True)
+def open_partnership(b, kind, party_a, party_b, framework, domain, depth):  # noqa: ANN001, ANN201 - compiled
+    """Record a new agreement (kind 0) or membership (kind 1) from this step (room reserved); return its id."""
+    pid = b.sizes[S_PARTNERSHIPS]
+    row = b.partnerships[pid]
+    row[P_KIND] = kind
+    row[P_A] = party_a
+    row[P_B] = party_b
+    row[P_FRAMEWORK] = framework
+    row[P_DOMAIN] = domain
+    row[P_DEPTH] = depth
+    row[P_START] = b.clock[C_STEP]
+    row[P_END] = -1
+    row[P_REASON] = -1
+    row[P_LAST_DEPTH] = depth
+    row[P_LAST_DOMAIN] = domain
+    b.sizes[S_PARTNERSHIPS] = pid + 1
+    return pid
+
+
+@njit(cache=True)
+def close_partnership(b, pid, reason):  # noqa: ANN001, ANN201 - compiled
+    """Record the end of a partnership at this step, for ``reason`` (a code of :data:`REASONS`)."""
+    row = b.partnerships[pid]
+    if row[P_END] >= 0:
+        raise RuntimeError("a partnership ended twice")
+    row[P_END] = b.clock[C_STEP]
+    row[P_REASON] = reason
+
+
+@njit(cache=True)
+def revise(b, pid, depth, domain):  # noqa: ANN001, ANN201 - compiled
+    """Record that agreement ``pid`` has ``depth`` (``domain``) from this step on (room reserved)."""
+    r = b.sizes[S_REVISIONS]
+    row = b.revisions[r]
+    row[R_ID] = pid
+    row[R_STEP] = b.clock[C_STEP]
+    row[R_DEPTH] = depth
+    row[R_DOMAIN] = domain
+    b.sizes[S_REVISIONS] = r + 1
+    b.partnerships[pid, P_LAST_DEPTH] = depth
+    b.partnerships[pid, P_LAST_DOMAIN] = domain
+
+
+@njit(cache=True)
+def log_event(b, kind, actor, target, framework, scheduled, count, debris_change, trust_change, v0, v1, v2, v3, v4):  # noqa: ANN001, ANN201, PLR0913 - compiled
+    """Log ``count`` occurrences of ``kind`` (a code of :data:`KINDS`) at this step in one row (room reserved); -1: no such nation or framework.
+
+    ``v0`` to ``v4`` are the values its narrative reads (:data:`spacesim.model.events.VALUES` names them).
+    """
+    r = b.sizes[S_EVENTS]
+    row = b.events[r]
+    row[E_STEP] = b.clock[C_STEP]
+    row[E_KIND] = kind
+    row[E_ACTOR] = actor
+    row[E_TARGET] = target
+    row[E_FRAMEWORK] = framework
+    row[E_SCHEDULED] = 1.0 if scheduled else 0.0
+    row[E_COUNT] = count
+    row[E_DEBRIS] = debris_change
+    row[E_TRUST] = trust_change
+    row[E_VALUES] = v0
+    row[E_VALUES + 1] = v1
+    row[E_VALUES + 2] = v2
+    row[E_VALUES + 3] = v3
+    row[E_VALUES + 4] = v4
+    b.sizes[S_EVENTS] = r + 1
+    if _COUNTED[kind]:  # kinds without a count (past context, "history"; a framework opening) are not counted
+        b.counts[kind] += count
+
+
+# ---------------------------------------------------------------- the Python views
+
+
+class Bookkeeper:
+    """Holds the model's :class:`Books` (replaced when a writer grows them) and what Python adds to their rows."""
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.books = new_books(capacity)
+        #: Values of event rows logged from Python that are not numbers (a founding's founders), by row.
+        self.notes: dict[int, dict[str, Any]] = {}
+
+    def rows(self, table: int) -> np.ndarray:
+        """The rows written in a table (0 partnerships, 1 revisions, 2 events): a view."""
+        b = self.books
+        return (b.partnerships, b.revisions, b.events)[table][: int(b.sizes[table])]
+
+
+def _codes(values: np.ndarray, names: list[str]) -> pd.arrays.StringArray:
+    """Names by index (-1: missing), as a string column."""
+    lookup = np.array([*names, None], dtype=object)
+    return pd.array(lookup[values.astype(np.int64)], dtype="string")  # index -1 is the None at the end
+
+
 class PartnershipLedger:
     """Every bilateral agreement and framework membership, with its start and end, and each change of an agreement's depth and domain.
 
@@ -19,146 +207,149 @@ class PartnershipLedger:
     ended by t (``end_step`` is empty or greater than t). ``depth`` and
     ``domain`` are those it started with; every later change of a bilateral
     agreement's depth (and so, perhaps, of its domain) is a revision
-    (:meth:`revise`, :meth:`revisions_frame`), and the table's ``last_depth``
-    and ``last_domain`` are those of its latest revision (its start without one).
+    (:meth:`revisions_frame`), and the table's ``last_depth`` and
+    ``last_domain`` are those of its latest revision (its start without one).
     """
 
-    columns: dict[str, list[Any]] = field(
-        default_factory=lambda: {
-            k: [] for k in ("partnership_id", "kind", "party_a", "party_b", "framework", "domain", "depth", "start_step", "end_step", "end_reason")
-        }
-    )
+    def __init__(self, keeper: Bookkeeper, state: WorldState) -> None:
+        self.keeper, self.state = keeper, state
 
-    def open(self, kind: str, party_a: str, party_b: str | None, framework: str | None, domain: str, depth: float, step: int) -> int:
-        """Record a new agreement or membership; return its id."""
-        pid = len(self.columns["partnership_id"])
-        if pid == self._now.size:
-            self._now = np.concatenate([self._now, np.zeros(self._now.size)])
-        self._now[pid] = depth
-        for key, value in (
-            ("partnership_id", pid),
-            ("kind", kind),
-            ("party_a", party_a),
-            ("party_b", party_b),
-            ("framework", framework),
-            ("domain", domain),
-            ("depth", float(depth)),
-            ("start_step", step),
-            ("end_step", None),
-            ("end_reason", None),
-        ):
-            self.columns[key].append(value)
-        return pid
+    def __len__(self) -> int:
+        return int(self.keeper.books.sizes[S_PARTNERSHIPS])
 
-    def close(self, pid: int, step: int, reason: str) -> None:
-        """Record the end of a partnership."""
-        if self.columns["end_step"][pid] is not None:
-            raise RuntimeError(f"partnership {pid} already ended")
-        self.columns["end_step"][pid] = step
-        self.columns["end_reason"][pid] = reason
-
-    revised: list[tuple[np.ndarray, int, np.ndarray, list[str]]] = field(default_factory=list)  # (ids, step, depths, domains) per call of revise
-    _now: np.ndarray = field(default_factory=lambda: np.zeros(64), repr=False, compare=False)  # by id: the depth of its latest record (start or revision)
-
-    def depth_now(self, pids: np.ndarray) -> np.ndarray:
-        """The depth each partnership's latest record (start or revision) gives."""
-        return self._now[pids]
-
-    def revise(self, pids: np.ndarray, step: int, depths: np.ndarray, domains: list[str]) -> None:
-        """Record that agreements ``pids`` have depth ``depths`` (domain ``domains``) from ``step`` on."""
-        if len(pids):
-            self.revised.append((np.asarray(pids, dtype=np.int64).copy(), step, np.asarray(depths, dtype=float).copy(), list(domains)))
-            self._now[pids] = depths
-
-    def revisions_frame(self) -> pd.DataFrame:
-        """Each change of an agreement's depth after its start, one row per agreement and step: ``partnership_id``, ``step``, ``depth``, ``domain``."""
-        if not self.revised:
-            return pd.DataFrame(
-                {
-                    "partnership_id": pd.array([], dtype="int64"),
-                    "step": pd.array([], dtype="int64"),
-                    "depth": pd.array([], dtype="float64"),
-                    "domain": pd.array([], dtype="string"),
-                }
-            )
-        return pd.DataFrame(
-            {
-                "partnership_id": np.concatenate([r[0] for r in self.revised]),
-                "step": np.concatenate([np.full(len(r[0]), r[1], dtype=np.int64) for r in self.revised]),
-                "depth": np.concatenate([r[2] for r in self.revised]),
-                "domain": pd.array([d for r in self.revised for d in r[3]], dtype="string"),
-            }
-        )
+    @property
+    def columns(self) -> dict[str, list[Any]]:
+        """The table's columns as lists (``None`` for missing), as they stand."""
+        frame = self.frame()
+        out: dict[str, list[Any]] = {}
+        for k in ("partnership_id", "kind", "party_a", "party_b", "framework", "domain", "depth", "start_step", "end_step", "end_reason"):
+            column = frame[k]
+            out[k] = [None if v is pd.NA else v for v in column.astype(object).tolist()] if column.dtype != np.float64 else column.tolist()
+        return out
 
     def frame(self) -> pd.DataFrame:
         """The ledger as a table, one row per agreement or membership (with its latest depth and domain)."""
-        # Columns are typed as they are built (half the cost of typing them in the frame afterwards).
-        typed = {"end_step": "Int64", **dict.fromkeys(("kind", "party_a", "party_b", "framework", "domain", "end_reason"), "string")}
-        out = pd.DataFrame({k: pd.array(v, dtype=typed[k]) if k in typed else v for k, v in self.columns.items()})
-        last_depth, last_domain = list(self.columns["depth"]), list(self.columns["domain"])
-        for pids, _, depths, domains in self.revised:
-            for pid, depth, domain in zip(pids.tolist(), depths.tolist(), domains):
-                last_depth[pid], last_domain[pid] = depth, domain
-        out.insert(out.columns.get_loc("depth") + 1, "last_depth", np.array(last_depth, dtype=float))
-        out.insert(out.columns.get_loc("last_depth") + 1, "last_domain", pd.array(last_domain, dtype="string"))
-        return out
-
-
-#: The event kinds counted per step (:data:`spacesim.catalogue.EVENT_COUNTS`).
-COUNTED_KINDS: tuple[str, ...] = tuple(EVENT_COUNTS.values())
-
-
-@dataclass
-class EventLog:
-    """Events as rows, each with a one-sentence narrative; counts per step by kind."""
-
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTED_KINDS, 0))
-
-    def add(
-        self,
-        step: int,
-        kind: str,
-        narrative: str,
-        *,
-        actor: str | None = None,
-        target: str | None = None,
-        framework: str | None = None,
-        effect: str = "",
-        debris_change: float = 0.0,
-        trust_change: float = 0.0,
-        scheduled: bool = False,
-        count: int = 1,
-    ) -> None:
-        """Record one event (``count`` occurrences of its kind, e.g. several collisions in one row)."""
-        self.rows.append(
+        rows = self.keeper.rows(S_PARTNERSHIPS)
+        s = self.state
+        end = rows[:, P_END].astype(np.int64)
+        reason = rows[:, P_REASON]
+        return pd.DataFrame(
             {
-                "step": step,
-                "kind": kind,
-                "actor": actor,
-                "target": target,
-                "framework": framework,
-                "effect": effect,
-                "debris_change": float(debris_change),
-                "trust_change": float(trust_change),
-                "scheduled": scheduled,
-                "narrative": f"step {step}: {narrative}",
+                "partnership_id": np.arange(len(rows), dtype=np.int64),
+                "kind": _codes(rows[:, P_KIND], list(PARTNERSHIP_KINDS)),
+                "party_a": _codes(rows[:, P_A], s.codes),
+                "party_b": _codes(rows[:, P_B], s.codes),
+                "framework": _codes(rows[:, P_FRAMEWORK], s.framework_codes),
+                "domain": _codes(rows[:, P_DOMAIN], list(DOMAINS)),
+                "depth": rows[:, P_DEPTH].copy(),
+                "last_depth": rows[:, P_LAST_DEPTH].copy(),
+                "last_domain": _codes(rows[:, P_LAST_DOMAIN], list(DOMAINS)),
+                "start_step": rows[:, P_START].astype(np.int64),
+                "end_step": pd.array([e if e >= 0 else None for e in end.tolist()], dtype="Int64"),
+                "end_reason": _codes(reason, list(REASONS)),
             }
         )
-        if kind in self.counts:  # kinds without a count (past context, "history"; a framework opening) are not counted
-            self.counts[kind] += count
+
+    def revisions_frame(self) -> pd.DataFrame:
+        """Each change of an agreement's depth after its start, one row per agreement and step: ``partnership_id``, ``step``, ``depth``, ``domain``."""
+        rows = self.keeper.rows(S_REVISIONS)
+        return pd.DataFrame(
+            {
+                "partnership_id": rows[:, R_ID].astype(np.int64),
+                "step": rows[:, R_STEP].astype(np.int64),
+                "depth": rows[:, R_DEPTH].copy(),
+                "domain": _codes(rows[:, R_DOMAIN], list(DOMAINS)),
+            }
+        )
+
+
+#: How each kind's narrative values are read from its row: ``(row, names) -> values`` (registered in :mod:`spacesim.model.events`).
+Describer = Callable[[np.ndarray, dict[str, Any]], dict[str, Any]]
+
+
+class EventLog:
+    """Events as rows, each with a one-sentence narrative (from the catalogue's templates, filled when asked); counts per step by kind."""
+
+    columns: tuple[str, ...] = ("step", "kind", "actor", "target", "framework", "effect", "debris_change", "trust_change", "scheduled", "narrative")
+
+    def __init__(self, keeper: Bookkeeper, state: WorldState, describers: dict[str, Describer]) -> None:
+        self.keeper, self.state, self.describers = keeper, state, describers
+        self._rows: list[dict[str, Any]] = []  # rows already turned into dicts (a row never changes once its step is over)
+
+    def __len__(self) -> int:
+        return int(self.keeper.books.sizes[S_EVENTS])
+
+    @property
+    def counts(self) -> np.ndarray:
+        """Occurrences of each kind (by code) since the recorder last took them; written in place."""
+        return self.keeper.books.counts
 
     def take_counts(self) -> dict[str, int]:
-        """Counts by kind since the last call, then reset."""
-        out = self.counts
-        self.counts = dict.fromkeys(COUNTED_KINDS, 0)
+        """Counts by counted kind since the last call, then reset."""
+        counts = self.keeper.books.counts
+        out = {k: int(counts[KIND[k]]) for k in COUNTED_KINDS}
+        counts[:] = 0
         return out
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        """Every row as a dict of the table's columns (built once per row, when first asked)."""
+        table = self.keeper.rows(S_EVENTS)
+        for r in range(len(self._rows), len(table)):
+            self._rows.append(self._row(r, table[r]))
+        return self._rows
+
+    def _row(self, r: int, row: np.ndarray) -> dict[str, Any]:
+        s = self.state
+        kind = KINDS[int(row[E_KIND])]
+        actor, target, framework = int(row[E_ACTOR]), int(row[E_TARGET]), int(row[E_FRAMEWORK])
+        names: dict[str, Any] = {"others": s.n - 1}
+        if actor >= 0:
+            names.update(name=s.names[actor], code=s.codes[actor], possessive=possessive(s.names[actor]))
+        if target >= 0:
+            names.update(target_name=s.names[target], target_code=s.codes[target], target_possessive=possessive(s.names[target]))
+        if framework >= 0:
+            names.update(framework_name=s.framework_names[framework], framework_code=s.framework_codes[framework])
+        names.update(self.describers[kind](row, names))
+        names.update(self.keeper.notes.get(r, {}))
+        entry = EVENTS[kind]
+        step = int(row[E_STEP])
+        return {
+            "step": step,
+            "kind": kind,
+            "actor": names.get("code"),
+            "target": names.get("target_code"),
+            "framework": names.get("framework_code"),
+            "effect": entry.effect.format(**names),
+            "debris_change": float(row[E_DEBRIS]),
+            "trust_change": float(row[E_TRUST]),
+            "scheduled": bool(row[E_SCHEDULED]),
+            "narrative": f"step {step}: {entry.narrative.format(**names)}",
+        }
 
     def frame(self) -> pd.DataFrame:
         """The log as a table, one row per event."""
-        cols = ["step", "kind", "actor", "target", "framework", "effect", "debris_change", "trust_change", "scheduled", "narrative"]
-        # Columns are typed as they are built (half the cost of typing them in the frame afterwards).
+        rows = self.rows
+        cols = self.columns
         typed = {"step": "int64", "scheduled": "bool", **dict.fromkeys(("kind", "actor", "target", "framework", "effect", "narrative"), "string")}
-        if not self.rows:  # no events: every untyped column stays object
-            return pd.DataFrame([], columns=cols).astype(typed)
-        return pd.DataFrame({c: pd.array([row[c] for row in self.rows], dtype=typed[c]) if c in typed else [row[c] for row in self.rows] for c in cols})
+        if not rows:  # no events: every untyped column stays object
+            return pd.DataFrame([], columns=list(cols)).astype(typed)
+        return pd.DataFrame({c: pd.array([row[c] for row in rows], dtype=typed[c]) if c in typed else [row[c] for row in rows] for c in cols})
+
+
+def possessive(name: str) -> str:
+    """``China's``, ``United States'``.
+
+    >>> possessive("China"), possessive("United States")
+    ("China's", "United States'")
+    """
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 framework``, ``2 frameworks``.
+
+    >>> plural(1, "framework"), plural(0, "bilateral agreement")
+    ('1 framework', '0 bilateral agreements')
+    """
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -12,8 +11,11 @@ from numba.extending import intrinsic
 
 from ..catalogue import COUNT_OUTCOMES, EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
 from .equations import POLARISATION_ALPHA, TRUST_BINS, collective_share, esteban_ray_polarisation, security, trust, trust_bin
+from .events import revise_agreements
 from .finite import check_finite
-from .state import WorldState, parameter_record
+from .ledger import C_ENDED, C_FORMED, C_STEP, KIND
+from .rules.security import _coverage
+from .state import ENV_DEBRIS, ENV_NORM, WorldState, _co_membership
 
 __all__ = ["COUNT_OUTCOMES", "EVENT_COUNTS", "NATION_COUNTS", "NATION_OUTCOMES", "STEP_OUTCOMES", "Recorder", "clustering", "gini"]
 
@@ -204,6 +206,28 @@ def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
     row[w.threat_level] = a.threat.mean()
 
 
+@njit(cache=True)
+def record_pass(a, b, record, bloc, w, c, count_columns, row, nat):  # noqa: ANN001, ANN201 - compiled
+    """Record the state at the end of the step: the ledger's revisions (:func:`~spacesim.model.events.revise_agreements`),
+    then the world ``row`` (columns ``w``) and nation values ``nat`` (rows ``c``) from the state, coverage, and the books'
+    event counts (taken: reset to zero) and agreements formed and ended. Returns the books."""
+    b = revise_agreements(a, b, record)
+    k_eff, _, _, total = _coverage(a.capability, a.commercial, a.tie_depth, a.interop, a.membership, a.integration, np.empty((0, 0)), True, record)
+    co = _co_membership(a.membership, a.integration)
+    inputs = RecordInputs(a.alpha, a.beta, a.tie_depth, co, a.membership, bloc, a.capability, a.threat, a.sovereignty, k_eff, total)
+    _record_state(inputs, record, w, c, row, nat)
+    row[w.step] = b.clock[C_STEP]
+    row[w.debris] = a.env[ENV_DEBRIS]
+    row[w.norm_strength] = a.env[ENV_NORM]
+    for k in range(count_columns.size):
+        if count_columns[k] >= 0:
+            row[count_columns[k]] = b.counts[k]
+    b.counts[:] = 0
+    row[w.n_agreements_formed] = b.clock[C_FORMED]
+    row[w.n_agreements_ended] = b.clock[C_ENDED]
+    return b
+
+
 class Recorder:
     """Gathers the step rows and the nation rows in preallocated arrays as the model runs (grown when a run goes on)."""
 
@@ -221,7 +245,9 @@ class Recorder:
         self._nation_at = {k: i for i, k in enumerate(NATION_OUTCOMES)}
         self._world_cols = np.array([tuple(range(len(self.columns)))], dtype=WORLD_COLUMNS)[0]
         self._nation_cols = np.array([tuple(range(len(NATION_OUTCOMES)))], dtype=NATION_COLUMNS)[0]
-        self._counts_at = [(self._where[outcome], kind) for outcome, kind in EVENT_COUNTS.items()]  # (column, event kind) of each event count
+        self._count_columns = np.full(len(KIND), -1, dtype=np.int64)  # by event kind code: the column of its count, -1 if not counted
+        for outcome, kind in EVENT_COUNTS.items():
+            self._count_columns[KIND[kind]] = self._where[outcome]
         self._plans: dict[tuple[str, ...], list[tuple[int, bool]]] = {}  # last_values: (column, is a count) of each outcome asked for
         self.codes: list[str] = []
         self.blocs: list[str | None] = []
@@ -236,39 +262,23 @@ class Recorder:
         self._world, self._nations = world, nations
         self._capacity = rows
 
-    def record(
-        self, step: int, state: WorldState, p: SimpleNamespace, k_eff: np.ndarray, total: np.ndarray, counts: dict[str, int], formed: int, ended: int
-    ) -> None:
-        """Record the state at the end of ``step``, from coverage (``k_eff``, ``total``) and the step's event counts."""
-        n = state.n
+    def slot(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """The next row's world values and nation values (views) for :func:`record_pass` to write (``n`` nations)."""
         if self._rows == len(self._world):
             self._grow(n)
-        r, where = self._rows, self._where
-        row = self._world[r]
-        inputs = RecordInputs(
-            state.alpha,
-            state.beta,
-            state.tie_depth,
-            state.co_membership(),
-            state.membership,
-            state.bloc,
-            state.capability,
-            state.threat,
-            state.sovereignty,
-            k_eff,
-            total,
-        )
-        _record_state(inputs, parameter_record(p), self._world_cols, self._nation_cols, row, self._nations[r])
-        row[where["step"]] = step
-        row[where["debris"]] = state.debris
-        row[where["norm_strength"]] = state.norm
-        for at, kind in self._counts_at:
-            row[at] = counts[kind]
-        row[where["n_agreements_formed"]] = formed
-        row[where["n_agreements_ended"]] = ended
-        check_finite(step, row, self.columns, state)  # an overflowed run stops here, as failed, before its row counts
+        return self._world[self._rows], self._nations[self._rows]
+
+    def commit(self, state: WorldState) -> None:
+        """Keep the row :func:`record_pass` wrote in :meth:`slot`, once it is checked finite."""
+        row = self._world[self._rows]
+        check_finite(int(row[0]), row, self.columns, state)  # an overflowed run stops here, as failed, before its row counts
         self._rows += 1
         self._latest = None
+
+    @property
+    def layout(self) -> tuple[Any, Any, np.ndarray]:
+        """What :func:`record_pass` reads besides the state: the world and nation columns by name, and each event kind's count column (-1: none)."""
+        return self._world_cols, self._nation_cols, self._count_columns
 
     def drop_last(self) -> dict[str, Any]:
         """Forget the last recorded row (to record that step again); return it."""

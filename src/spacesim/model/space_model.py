@@ -16,12 +16,12 @@ from ..scenario.library import shipped_scenario
 from ..scenario.schema import EventKind
 from . import events
 from .equations import history_weight
-from .ledger import EventLog, PartnershipLedger
-from .metrics import Recorder
+from .ledger import C_ENDED, C_FORMED, C_STEP, E_ACTOR, E_KIND, KIND, REASON, S_EVENTS, Bookkeeper, EventLog, PartnershipLedger, plural
+from .metrics import Recorder, record_pass
 from .nation import Nation
-from .rules import environment, politics, security
+from .rules import environment, politics
 from .rules import trust as trust_rule
-from .state import build_state, domain_for_depth, params_namespace, per_step_values
+from .state import build_state, params_namespace, per_step_values, settle_env, world_of
 from .step import run_step
 
 
@@ -94,6 +94,9 @@ class SpaceModel(mesa.Model):
     4
     """
 
+    #: Rows the ledger's and the event log's tables start with; each doubles when a step needs more (:func:`spacesim.model.ledger.reserve`).
+    book_capacity: int = 64
+
     def __init__(self, spec: ScenarioSpec | str | Path | None = None, *, rng: Any = None, **parameters: Any):
         if spec is None:
             spec = shipped_scenario()
@@ -105,8 +108,9 @@ class SpaceModel(mesa.Model):
         self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
         politics.initial_reliability(self.state, self.p, self.rng)  # hidden types, from the model's generator (N uniforms)
-        self.ledger = PartnershipLedger()
-        self.log = EventLog()
+        self.keeper = Bookkeeper(self.book_capacity)
+        self.ledger = PartnershipLedger(self.keeper, self.state)
+        self.log = EventLog(self.keeper, self.state, events.DESCRIBERS)
         self.recorder = Recorder(spec.steps)
         self.recorder.codes = list(self.state.codes)
         self.recorder.blocs = [self.state.bloc_names[b] if b >= 0 else None for b in self.state.bloc]
@@ -114,13 +118,11 @@ class SpaceModel(mesa.Model):
         self._scheduled = self._index_schedule(spec)
         self._foundings = self._index_foundings(spec)
         self._openings = self._index_openings(spec)  # frameworks as clubs: closed frameworks that open at a step
-        self._formed = 0
-        self._ended = 0
         self._scratch_arrays: dict[str, np.ndarray] = {}  # see _scratch
         s = self.state
         for f in range(s.membership.shape[1]):
             for i in np.flatnonzero(s.membership[:, f]):
-                s.membership_id[i, f] = self.ledger.open("membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], 0)
+                self.call(events.founding_membership, int(i), f)
         self._apply_history()
         environment.calibrate_base_threat(s, self.p)
         self.datacollector = RecordedOutcomes(self)
@@ -164,59 +166,102 @@ class SpaceModel(mesa.Model):
             s.prior_beta[others, actor] += weight
             s.beta[others, actor] += weight
             drop = float((before - s.trust_in(actor))[others].mean())
-            events.log(self, "history", actor=actor, scheduled=True, trust_change=-drop, year=past.year, drop=drop)
+            self.call(events.log_row, events.HISTORY, actor, -1, -1, True, -drop, float(past.year), drop)
+
+    # ------------------------------------------------- compiled acts and handlers
+    def call(self, fn: Any, *args: Any) -> None:
+        """Run a compiled act, handler or the step, ``fn(world, books, *args) -> books``, on the state and the books; then
+        settle what Python finishes (debris and norm back in the state, new governments' reliabilities)."""
+        s = self.state
+        world = world_of(s)
+        keeper = self.keeper
+        keeper.books.clock[C_STEP] = self.steps
+        first = int(keeper.books.sizes[S_EVENTS])
+        keeper.books = fn(world, keeper.books, *args)
+        settle_env(s, world)
+        if (keeper.books.events[first : int(keeper.books.sizes[S_EVENTS]), E_KIND] == events.GOVERNMENT_CHANGE).any():
+            self._settle_reliabilities(first)
+
+    def act(self, handler: Any, actor: int, target: int, framework: int, debris: float, scheduled: bool) -> None:
+        """Run an event's compiled handler (:data:`spacesim.model.events.HANDLERS`) now: -1 for no nation or framework, NaN for the default debris."""
+        self.call(handler, self.rng, self.p.record, actor, target, framework, debris, scheduled)
+
+    def _settle_reliabilities(self, first: int) -> None:
+        """New governments since event row ``first``: their reliability, the inverse Beta CDF of the uniform the handler drew (3.1)."""
+        rows = self.keeper.rows(S_EVENTS)[first:]
+        for r in np.flatnonzero((rows[:, E_KIND] == events.GOVERNMENT_CHANGE) & np.isnan(rows[:, events.GC_RELIABILITY])).tolist():
+            row = rows[r]
+            reliability = float(politics.reliability_from(row[events.GC_UNIFORM], self.p))
+            self.state.reliability[int(row[E_ACTOR])] = reliability
+            row[events.GC_RELIABILITY] = reliability  # a view: writes the log's row
+
+    @property
+    def _formed(self) -> int:
+        """Bilateral agreements formed this step."""
+        return int(self.keeper.books.clock[C_FORMED])
+
+    @_formed.setter
+    def _formed(self, value: int) -> None:
+        self.keeper.books.clock[C_FORMED] = value
+
+    @property
+    def _ended(self) -> int:
+        """Bilateral agreements ended this step."""
+        return int(self.keeper.books.clock[C_ENDED])
+
+    @_ended.setter
+    def _ended(self, value: int) -> None:
+        self.keeper.books.clock[C_ENDED] = value
 
     # ---------------------------------------------------------- agreements
     def form_agreement(self, i: int, j: int, depth: float) -> None:
         """Open a bilateral agreement between nations i and j."""
-        s = self.state
-        pid = self.ledger.open("bilateral", s.codes[min(i, j)], s.codes[max(i, j)], None, domain_for_depth(depth, self.p).value, depth, self.steps)
-        s.tie_depth[i, j] = s.tie_depth[j, i] = depth
-        s.tie_id[i, j] = s.tie_id[j, i] = pid
-        self._formed += 1
+        self.call(events.form_agreement, self.p.record, int(i), int(j), float(depth))
 
     def end_agreement(self, i: int, j: int, reason: str) -> None:
         """End the bilateral agreement between nations i and j."""
-        s = self.state
-        self.ledger.close(int(s.tie_id[i, j]), self.steps, reason)
-        s.tie_depth[i, j] = s.tie_depth[j, i] = 0.0
-        s.tie_id[i, j] = s.tie_id[j, i] = -1
-        self._ended += 1
+        self.call(events.end_agreement, int(i), int(j), REASON[reason])
 
     def join_framework(self, i: int, f: int) -> None:
         """Nation i joins framework f."""
-        s = self.state
-        s.membership[i, f] = True
-        s.ever_member[i, f] = True
-        s.membership_id[i, f] = self.ledger.open(
-            "membership", s.codes[i], None, s.framework_codes[f], s.framework_domain[f].value, s.integration[f], self.steps
-        )
-        events.accession(self, i, f)
+        self.call(events.join_framework, int(i), int(f))
 
     def leave_framework(self, i: int, f: int, reason: str, scheduled: bool = False) -> None:
         """Nation i leaves framework f."""
+        self.call(events.leave_framework, int(i), int(f), REASON[reason], bool(scheduled))
+
+    def found_framework(self, f: int, founders: list[int]) -> None:
+        """A framework is founded: logged (with ``scheduled`` true), then its founding members join it now (each an accession)."""
         s = self.state
-        self.ledger.close(int(s.membership_id[i, f]), self.steps, reason)
-        s.membership[i, f] = False
-        s.membership_id[i, f] = -1
-        events.withdrawal(self, i, f, reason, scheduled)
+        row = len(self.log)
+        self.call(events.log_row, events.FRAMEWORK_FOUNDED, -1, -1, int(f), True, 0.0, 0.0, 0.0)
+        self.keeper.notes[row] = {
+            "founders": plural(len(founders), "nation"),
+            "names": ", ".join(s.names[i] for i in founders),
+            "founders_count": len(founders),
+            "status": "open" if s.framework_open[f] else "closed",
+        }
+        for i in founders:
+            self.join_framework(i, f)
 
     # ------------------------------------------------------------------ step
     def step(self) -> None:
         """Advance one step, in the order documented in docs/model.md (1.3).
 
-        Memory fades and the scheduled events happen here; the rest of the
-        step (random events, debris, norms, threat, coverage, agreements,
-        frameworks, the cooperation round, capability, political change) is
-        one compiled pass (:func:`spacesim.model.step.run_step`); then the
-        step is recorded.
+        Memory fades and the scheduled events happen here, in Python; the
+        rest of the step (random events, debris, norms, threat, coverage,
+        agreements, frameworks, the cooperation round, capability, political
+        change, and the step's record with the ledger's revisions) is one
+        compiled pass (:func:`spacesim.model.step.run_step`) that writes the
+        ledger and the event log itself; then the recorded row is checked
+        finite and Mesa's DataCollector takes it.
         """
         s = self.state
         self._formed = self._ended = 0
         trust_rule.decay(s, self.p)
         self._scheduled_events()
-        run_step(self, self._scratch("trust", (s.n, s.n)), self._scratch("intensity", (s.n, s.n)), self._scratch("draws", (3, s.n, s.n)))
-        self._record()
+        run_step(self, self._scratch("trust", (s.n, s.n)), self._scratch("intensity", (s.n, s.n)), self._scratch("draws", (3, s.n, s.n)))  # and its record
+        self._recorded()
         if self.steps >= self.spec.steps:
             self.running = False
 
@@ -231,7 +276,7 @@ class SpaceModel(mesa.Model):
     def _scheduled_events(self) -> None:
         s = self.state
         for f, founders in self._foundings.get(self.steps, []):  # frameworks founded now, before the step's other events
-            events.framework_founded(self, f, [s.index[code] for code in founders])
+            self.found_framework(f, [s.index[code] for code in founders])
         for f in self._openings.get(self.steps, []):  # frameworks that open now (after any founding this step), as a scheduled framework_opens
             self.trigger("framework_opens", framework=f, scheduled=True)
         for event in self._scheduled.get(self.steps, []):
@@ -268,26 +313,17 @@ class SpaceModel(mesa.Model):
         if getattr(collector, "_collection_steps", None):
             collector._collection_steps.pop()
         for outcome, kind in EVENT_COUNTS.items():
-            self.log.counts[kind] += last[outcome]
+            self.log.counts[KIND[kind]] += last[outcome]
         self._record()
 
-    def _revise_agreements(self) -> None:
-        """Record in the ledger each agreement whose depth has changed since its last record (and so perhaps its domain, 3.3.5)."""
-        s = self.state
-        pids = s.tie_id[s.tie_id >= 0]  # each agreement twice, (i, j) and (j, i)
-        if not pids.size:
-            return
-        depths = s.tie_depth[s.tie_id >= 0]
-        pids, first = np.unique(pids, return_index=True)
-        depths = depths[first]
-        changed = depths != self.ledger.depth_now(pids)
-        if changed.any():
-            self.ledger.revise(pids[changed], self.steps, depths[changed], [domain_for_depth(d, self.p).value for d in depths[changed].tolist()])
-
     def _record(self) -> None:
-        self._revise_agreements()
-        k_eff, _, _, total = security.coverage(self.state, self.p)
-        self.recorder.record(self.steps, self.state, self.p, k_eff, total, self.log.take_counts(), self._formed, self._ended)
+        """Record the step (compiled, :func:`spacesim.model.metrics.record_pass`), then Mesa's DataCollector."""
+        recorder = self.recorder
+        self.call(record_pass, self.p.record, self.state.bloc, *recorder.layout, *recorder.slot(self.state.n))
+        self._recorded()
+
+    def _recorded(self) -> None:
+        self.recorder.commit(self.state)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)
 

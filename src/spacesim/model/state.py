@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -32,17 +32,32 @@ def domain_thresholds(p: SimpleNamespace) -> tuple[tuple[float, Domain], ...]:
 
 
 def domain_for_depth(depth: float, p: SimpleNamespace) -> Domain:
-    """The deepest domain a bilateral agreement of this depth reaches (thresholds ``depth_*``, 3.3.5).
+    """The deepest domain a bilateral agreement of this depth reaches (thresholds ``depth_*``, 3.3.5; :func:`domain_code`).
 
     >>> from spacesim.parameters import defaults
     >>> p = SimpleNamespace(**defaults())
     >>> domain_for_depth(0.1, p).value, domain_for_depth(0.8, p).value
     ('ssa_sharing', 'technology_transfer')
     """
-    for threshold, domain in domain_thresholds(p):
-        if depth >= threshold:
-            return domain
-    return Domain.SSA_SHARING
+    return _DOMAINS[domain_code(float(depth), parameter_record(p))]
+
+
+_DOMAINS: tuple[Domain, ...] = tuple(Domain)
+_TT, _MW, _JE, _SSA = (_DOMAINS.index(d) for d in (Domain.TECHNOLOGY_TRANSFER, Domain.MISSILE_WARNING, Domain.JOINT_EXERCISES, Domain.SSA_SHARING))
+
+
+@njit(cache=True)
+def domain_code(depth, record):  # noqa: ANN001, ANN201 - compiled
+    """The deepest domain (its position in :class:`~spacesim.scenario.schema.Domain`) a bilateral agreement of this depth reaches:
+    the first of :data:`DOMAIN_DEPTHS` whose threshold it reaches, else SSA sharing."""
+    p = record[0]
+    if depth >= p.depth_technology_transfer:
+        return _TT
+    if depth >= p.depth_missile_warning:
+        return _MW
+    if depth >= p.depth_joint_exercises:
+        return _JE
+    return _SSA
 
 
 def step_length(step_meaning: str) -> float:
@@ -114,6 +129,11 @@ class WorldState:
     _co_value: np.ndarray | None = field(default=None, repr=False)
 
     @property
+    def framework_domain_code(self) -> np.ndarray:
+        """Each framework's domain as its position in :class:`~spacesim.scenario.schema.Domain` (int64)."""
+        return np.array([_DOMAINS.index(d) for d in self.framework_domain], dtype=np.int64)
+
+    @property
     def n(self) -> int:
         """Number of nations."""
         return len(self.codes)
@@ -149,6 +169,73 @@ class WorldState:
             value = _co_membership(self.membership, self.integration)
             self._co_value, self._co_key = value, key
         return value
+
+
+class World(NamedTuple):
+    """The state's arrays as compiled code reads and writes them in place, by name (``a.alpha``); ``env`` holds the debris stock and norm strength."""
+
+    alpha: np.ndarray
+    beta: np.ndarray
+    prior_alpha: np.ndarray
+    prior_beta: np.ndarray
+    tie_depth: np.ndarray
+    tie_id: np.ndarray
+    interop: np.ndarray
+    capability: np.ndarray
+    commercial: np.ndarray
+    growth: np.ndarray
+    counterspace: np.ndarray
+    threat: np.ndarray
+    base_threat: np.ndarray
+    stability: np.ndarray
+    sovereignty: np.ndarray
+    reliability: np.ndarray
+    membership: np.ndarray
+    membership_id: np.ndarray
+    ever_member: np.ndarray
+    framework_open: np.ndarray
+    integration: np.ndarray
+    framework_lead: np.ndarray  # frameworks as clubs (3.3.6): each framework's declared lead
+    framework_domain: np.ndarray  # each framework's domain, as its position in Domain
+    env: np.ndarray  # float64[2]: debris (ENV_DEBRIS), norm strength (ENV_NORM)
+
+
+ENV_DEBRIS, ENV_NORM = 0, 1
+
+
+def world_of(s: WorldState) -> World:
+    """The :class:`World` of a state, with ``env`` from its debris and norm (write them back with :func:`settle_env`)."""
+    return World(
+        s.alpha,
+        s.beta,
+        s.prior_alpha,
+        s.prior_beta,
+        s.tie_depth,
+        s.tie_id,
+        s.interop,
+        s.capability,
+        s.commercial,
+        s.growth,
+        s.counterspace,
+        s.threat,
+        s.base_threat,
+        s.stability,
+        s.sovereignty,
+        s.reliability,
+        s.membership,
+        s.membership_id,
+        s.ever_member,
+        s.framework_open,
+        s.integration,
+        s.framework_lead,
+        s.framework_domain_code,
+        np.array([s.debris, s.norm]),
+    )
+
+
+def settle_env(s: WorldState, w: World) -> None:
+    """Debris and norm strength back from a :class:`World`'s ``env`` into the state."""
+    s.debris, s.norm = float(w.env[ENV_DEBRIS]), float(w.env[ENV_NORM])
 
 
 @njit(cache=True)

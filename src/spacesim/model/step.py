@@ -1,208 +1,100 @@
-"""A step's phases 1.3 to 7 (docs/model.md 1.3) as one compiled pass over the state arrays.
+"""A step's phases 1.3 to 7 (docs/model.md 1.3) as one compiled pass over the state arrays, the ledger and the event log.
 
 :func:`run_step` composes the rules' compiled kernels in the documented
 order, drawing from the model's own NumPy generator (numba draws the same
 numbers from it as NumPy does). What happens to the ledger and the event log
 (an agreement ends or forms, a nation joins or leaves a framework, a leak, a
-collision, a random hostile act or change of government) is handed to the
-model's Python methods and event handlers as it happens, in a short
-object-mode call, so that events drawn in the step act and are logged exactly
-as scheduled or triggered ones are; a step in which nothing happens never
-leaves compiled code.
+collision, a random hostile act or change of government) is done in the pass
+by the compiled acts and handlers of :mod:`spacesim.model.events`, the very
+functions that scheduled or triggered events call from Python, writing the
+column arrays of :mod:`spacesim.model.ledger`: the pass never leaves compiled
+code. The one thing left to Python after it is a new government's
+reliability (SciPy's inverse Beta CDF of the uniform the pass drew;
+:meth:`spacesim.model.space_model.SpaceModel.act`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit, objmode
+from numba import njit
 
 from . import events
 from .equations import expected_collisions, hostile_rate_factor, next_debris, next_norm
-from .rules.bilateral import _proposals, _review, endings
+from .ledger import REASON
+from .metrics import record_pass
+from .rules.bilateral import _proposals, _review
 from .rules.capability import _grow, _harmonise
 from .rules.cooperation import _round
 from .rules.environment import _asat_testers, _assessed_threat, _bound_share, _count_partners, _cyber_attacks, _moved_threat
-from .rules.frameworks import _decide, leavers_and_joiners
+from .rules.frameworks import _decide
 from .rules.politics import _changes
 from .rules.security import _coverage
 from .rules.trust import _add_evidence
-from .state import _co_membership, _trust_column, _trust_into
+from .state import ENV_DEBRIS, ENV_NORM, _co_membership, _trust_column, _trust_into
 
 if TYPE_CHECKING:
     from .space_model import SpaceModel
 
 
-class StepArrays(NamedTuple):
-    """The state arrays a step reads and writes in place, by name (compiled code reads ``a.alpha``)."""
-
-    alpha: np.ndarray
-    beta: np.ndarray
-    tie_depth: np.ndarray
-    interop: np.ndarray
-    capability: np.ndarray
-    commercial: np.ndarray
-    growth: np.ndarray
-    counterspace: np.ndarray
-    threat: np.ndarray
-    base_threat: np.ndarray
-    stability: np.ndarray
-    sovereignty: np.ndarray
-    membership: np.ndarray
-    ever_member: np.ndarray
-    framework_open: np.ndarray
-    integration: np.ndarray
-    framework_lead: np.ndarray  # frameworks as clubs (3.3.6): each framework's declared lead
-    reliability: np.ndarray
-
-
-#: The models whose step is running, by key: object-mode calls find the model here (compiled code holds only the key).
-_RUNNING: dict[int, SpaceModel] = {}
-
-
 def run_step(model: SpaceModel, t: np.ndarray, intensity: np.ndarray, draws: np.ndarray) -> None:
-    """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N)."""
-    s = model.state
-    a = StepArrays(
-        s.alpha,
-        s.beta,
-        s.tie_depth,
-        s.interop,
-        s.capability,
-        s.commercial,
-        s.growth,
-        s.counterspace,
-        s.threat,
-        s.base_threat,
-        s.stability,
-        s.sovereignty,
-        s.membership,
-        s.ever_member,
-        s.framework_open,
-        s.integration,
-        s.framework_lead,
-        s.reliability,
-    )
-    key = id(model)
-    _RUNNING[key] = model
-    try:
-        s.debris, s.norm = _step(key, model.rng, a, t, intensity, draws, model.p.record, float(s.debris), float(s.norm))
-    finally:
-        del _RUNNING[key]
-
-
-# ---------------------------------------------------------------- what the compiled pass hands to Python
-
-
-def _event(key: int, kind: str, actor: int, target: int) -> float:
-    """A random event drawn in the step: its handler acts and logs it. Returns the debris stock after it (an ASAT test adds to it)."""
-    model = _RUNNING[key]
-    events.happen(model, kind, actor, None if target < 0 else target)
-    return float(model.state.debris)
-
-
-def _collisions(key: int, count: int) -> None:
-    events.collisions(_RUNNING[key], count)
-
-
-def _end_agreements(key: int, ti: np.ndarray, tj: np.ndarray, codes: np.ndarray) -> None:
-    model = _RUNNING[key]
-    for i, j, reason in endings(ti, tj, codes):
-        model.end_agreement(i, j, reason)
-
-
-def _form_agreements(key: int, first: np.ndarray, second: np.ndarray, depth: np.ndarray) -> None:
-    model = _RUNNING[key]
-    for i, j, d in zip(first.tolist(), second.tolist(), depth.tolist()):
-        model.form_agreement(i, j, d)
-
-
-def _end_all_agreements(key: int) -> None:
-    model = _RUNNING[key]
-    for i, j in zip(*np.nonzero(np.triu(model.state.tie_depth > 0, 1))):
-        model.end_agreement(int(i), int(j), "policy")
-
-
-def _membership_changes(key: int, leave: np.ndarray, join: np.ndarray, inviter: np.ndarray) -> None:
-    model = _RUNNING[key]
-    leavers, joiners, invitations = leavers_and_joiners(leave, join, inviter)
-    for i, f, reason in leavers:
-        model.leave_framework(i, f, reason)
-    leads = {(i, f): lead for lead, i, f in invitations}
-    for i, f in joiners:
-        if (i, f) in leads:
-            events.invitation(model, leads[i, f], i, f)
-        model.join_framework(i, f)
-
-
-def _leave_all_frameworks(key: int) -> None:
-    model = _RUNNING[key]
-    for i, f in zip(*np.nonzero(model.state.membership)):
-        model.leave_framework(int(i), int(f), "policy")
-
-
-def _leaks(key: int, leakers: np.ndarray, victims: np.ndarray, trust_before: np.ndarray) -> None:
-    model = _RUNNING[key]
-    for leaker, victim, before in zip(leakers.tolist(), victims.tolist(), trust_before.tolist()):
-        events.log_leak(model, leaker, victim, before)
-
-
-_KINDS = ("asat_test", "cyber_attack", "government_change")
+    """Phases 1.3 to 7 of a step, after decay and the scheduled events, with ``t``, ``intensity``, ``draws`` as working arrays (N x N, N x N, 3 x N x N),
+    and the step's record (:func:`spacesim.model.metrics.record_pass`) written in the recorder's next row (the model commits it)."""
+    recorder = model.recorder
+    model.call(_step_and_record, model.rng, t, intensity, draws, model.p.record, model.state.bloc, *recorder.layout, *recorder.slot(model.state.n))
 
 
 @njit(cache=True)
-def _to_python_event(key, kind, actor, target):  # noqa: ANN001, ANN202 - compiled
-    with objmode(debris="float64"):
-        debris = _event(key, _KINDS[kind], actor, target)
-    return debris
+def _step_and_record(a, b, rng, t, intensity, draws, record, bloc, w, c, count_columns, row, nat):  # noqa: ANN001, ANN202 - compiled
+    b = _step(a, b, rng, t, intensity, draws, record)
+    return record_pass(a, b, record, bloc, w, c, count_columns, row, nat)
+
+
+# The handlers of the kinds drawn in the step, as registered (compiled code calls them by these names).
+_ASAT_TEST = events.HANDLERS["asat_test"]
+_CYBER_ATTACK = events.HANDLERS["cyber_attack"]
+_GOVERNMENT_CHANGE = events.HANDLERS["government_change"]
+# Why agreements and memberships end, by the codes the rules' kernels give (1 distrust, 2 not worth it).
+_DISTRUST, _NOT_WORTH_IT = REASON["distrust"], REASON["not worth it"]
 
 
 @njit(cache=True)
-def _to_python_collisions(key, count):  # noqa: ANN001, ANN202 - compiled
-    with objmode():
-        _collisions(key, count)
+def _end_reviewed(a, b, ti, tj, codes):  # noqa: ANN001, ANN202 - compiled
+    """The agreements the review ends: "distrust" first, then "not worth it", each in the review's (row-major) order."""
+    for code, reason in ((1, _DISTRUST), (2, _NOT_WORTH_IT)):
+        for k in range(codes.size):
+            if codes[k] == code:
+                b = events.end_agreement(a, b, ti[k], tj[k], reason)
+    return b
 
 
 @njit(cache=True)
-def _to_python_ends(key, ti, tj, codes):  # noqa: ANN001, ANN202 - compiled
-    with objmode():
-        _end_agreements(key, ti, tj, codes)
-
-
-@njit(cache=True)
-def _to_python_forms(key, first, second, depth):  # noqa: ANN001, ANN202 - compiled
-    with objmode():
-        _form_agreements(key, first, second, depth)
-
-
-@njit(cache=True)
-def _to_python_policy(key, what):  # noqa: ANN001, ANN202 - compiled
-    with objmode():
-        if what == 0:
-            _end_all_agreements(key)
-        else:
-            _leave_all_frameworks(key)
-
-
-@njit(cache=True)
-def _to_python_memberships(key, leave, join, inviter):  # noqa: ANN001, ANN202 - compiled
-    with objmode():
-        _membership_changes(key, leave, join, inviter)
-
-
-@njit(cache=True)
-def _to_python_leaks(key, leakers, victims, before):  # noqa: ANN001, ANN202 - compiled
-    with objmode():
-        _leaks(key, leakers, victims, before)
+def _membership_changes(a, b, leave, join, inviter):  # noqa: ANN001, ANN202 - compiled
+    """Leavers (distrust first, then not worth it, each in (nation, framework) order), then joiners in nation order, each
+    accepted invitation logged just before its accession."""
+    n, f_count = leave.shape
+    for code, reason in ((1, _DISTRUST), (2, _NOT_WORTH_IT)):
+        for i in range(n):
+            for f in range(f_count):
+                if leave[i, f] == code:
+                    b = events.leave_framework(a, b, i, f, reason, False)
+    for i in range(n):
+        f = join[i]
+        if f >= 0:
+            if inviter[i] >= 0:
+                b = events.invitation(a, b, inviter[i], i, f)
+            b = events.join_framework(a, b, i, f)
+    return b
 
 
 # ---------------------------------------------------------------- the compiled pass
 
 
 @njit(cache=True)
-def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN001, ANN202 - compiled
+def _step(a, b, rng, t, intensity, draws, record):  # noqa: ANN001, ANN202 - compiled
     p = record[0]
+    debris, norm = a.env[ENV_DEBRIS], a.env[ENV_NORM]
     n = a.alpha.shape[0]
     f_count = a.membership.shape[1]
     _trust_into(a.alpha, a.beta, t)  # this step's working copy of trust
@@ -212,20 +104,22 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
     testers = _asat_testers(t, a.counterspace, p.asat_rate, h, p.asat_distrust_offset, rng.random(n))
     for k in range(testers.size):
         actor = testers[k]
-        debris = _to_python_event(key, 0, actor, -1)
+        b = _ASAT_TEST(a, b, rng, record, actor, -1, -1, np.nan, False)
+        debris = a.env[ENV_DEBRIS]
         t[:, actor] = _trust_column(a.alpha, a.beta, actor)
     partners = _count_partners(a.tie_depth, _co_membership(a.membership, a.integration))
     attackers, targets = _cyber_attacks(t, partners.astype(np.float64), a.counterspace, p.cyber_rate, h, p.alliance_deterrence, rng.random(n))
     for k in range(attackers.size):
         actor, target = attackers[k], targets[k]
-        _to_python_event(key, 1, actor, target)
+        b = _CYBER_ATTACK(a, b, rng, record, actor, target, -1, np.nan, False)
         t[:, actor] = _trust_column(a.alpha, a.beta, actor)
 
     # 1.4 Debris (3.3.12), 1.5 norms (3.3.11).
     collisions = rng.poisson(expected_collisions(debris, p.collision_rate, p.debris_capacity))
     debris = next_debris(debris, collisions, p.debris_source, p.debris_decay, p.collision_fragments)
+    a.env[ENV_DEBRIS] = debris
     if collisions:
-        _to_python_collisions(key, collisions)
+        b = events.collisions(a, b, record, collisions)
     norm = next_norm(norm, _bound_share(a.membership), p.norm_growth)
 
     # 2. Threat (3.3.8) and coverage (3.3.1).
@@ -247,17 +141,16 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
             tie_then[r] = a.tie_depth[proposers[r]]
         ti, tj, codes = _review(a.tie_depth, t, a.interop, total, k_eff, a.threat, a.capability, a.sovereignty, record)  # survivors take today's depth
         if np.any(codes):
-            _to_python_ends(key, ti, tj, codes)
+            b = _end_reviewed(a, b, ti, tj, codes)
         if proposers.size:
             first, second, depth = _proposals(
                 proposers, choice_draw, tie_then, a.tie_depth, t, a.interop, total, k_eff, a.threat, a.capability, a.sovereignty, record
             )
-            if first.size:
-                _to_python_forms(key, first, second, depth)
+            for k in range(first.size):
+                b = events.form_agreement(a, b, record, first[k], second[k], depth[k])
     else:
         rng.random(2 * n)  # the draws proposals would use: keeps variants on common random numbers
-        if np.any(a.tie_depth > 0):
-            _to_python_policy(key, 0)
+        b = events.end_all_agreements(a, b)
 
     # 4. Framework membership (3.3.6).
     if f_count:
@@ -284,12 +177,10 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
                 invite_draw,
                 record,
             )
-            if np.any(leave) or np.any(join >= 0):
-                _to_python_memberships(key, leave, join, inviter)
+            b = _membership_changes(a, b, leave, join, inviter)
         else:
             rng.random(n + f_count)  # the draws membership decisions and invitations would use
-            if np.any(a.membership):
-                _to_python_policy(key, 1)
+            b = events.leave_all_frameworks(a, b)
 
     # 5. Cooperation round (3.3.7) and its evidence (3.3.2).
     co = _co_membership(a.membership, a.integration)
@@ -305,12 +196,9 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
     )  # coverage as it stands: what each side's cooperation is worth to the other
     observers, actors, good, bad, leak = _round(intensity, a.reliability, a.stability, a.interop, k_eff, total, a.threat, draws, record)
     _add_evidence(a.alpha, a.beta, t, observers, actors, good, bad, p.reputation_spread)
-    if np.any(leak):
-        leakers, victims = actors[leak], observers[leak]
-        before = np.empty(leakers.size)
-        for k in range(leakers.size):
-            before[k] = t[victims[k], leakers[k]]
-        _to_python_leaks(key, leakers, victims, before)
+    for k in range(leak.size):
+        if leak[k]:
+            b = events.log_leak(a, b, actors[k], observers[k], t[observers[k], actors[k]], False)
 
     # 6. Capability (3.3.14).
     a.capability[:] = _grow(a.capability, a.growth, a.tie_depth, a.interop, p.tech_transfer_rate * (1.0 - p.export_control))
@@ -319,6 +207,6 @@ def _step(key, rng, a, t, intensity, draws, record, debris, norm):  # noqa: ANN0
     # 7. Political change (3.3.13), in nation order.
     changes = _changes(a.stability, p.government_change_rate, rng.random(n))
     for k in range(changes.size):
-        actor = changes[k]
-        _to_python_event(key, 2, actor, -1)
-    return debris, norm
+        b = _GOVERNMENT_CHANGE(a, b, rng, record, changes[k], -1, -1, np.nan, False)
+    a.env[ENV_NORM] = norm
+    return b

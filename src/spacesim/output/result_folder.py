@@ -340,13 +340,122 @@ class BatchManifest(_SimulationManifest):
         return self.sessions[-1]
 
 
-class CalibrationManifest(_Manifest):
-    """A calibration's folder (``spacesim calibrate``); its sections (the calibration file, priors, patterns,
-    generations, posterior summary...) are the calibration's own, kept as written and read by
-    :mod:`spacesim.calibration`."""
+class CalibrationFileRecord(_Section):
+    """The calibration file a calibration ran: its path, SHA-256 (``None`` when it was not read from a file) and its
+    settings as loaded (:class:`spacesim.calibration.spec.CalibrationSpec`, which this layer cannot import)."""
 
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    file: str
+    sha256: str | None = None
+    spec: dict[str, Any] = Field(default_factory=dict)
+
+
+class CalibrationScenarioRecord(_Section):
+    """The scenario a calibration simulated: its file, name, steps and calendar."""
+
+    file: str
+    name: str
+    steps: int
+    start_year: int
+    step_meaning: str
+
+
+class PriorRecord(_Section):
+    """A fitted parameter's prior: its kind, a sentence for readers and its parameters (those its kind uses; the others ``None``)."""
+
+    prior: str
+    described: str
+    low: float | None = None
+    high: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+
+
+class PatternRecord(_Section):
+    """An observed pattern: what it compares, on which framework, its weight, whether it is held out of the fit, and
+    the observed nations the scenario does not model."""
+
+    name: str
+    kind: str
+    framework: str
+    weight: float
+    held_out: bool
+    step: int
+    described: str
+    not_in_scenario: list[str] = Field(default_factory=list)
+
+
+class GenerationRecord(_Section):
+    """A stored ABC-SMC generation (``t`` -1: pyabc's sample of the prior that calibrates the distance; its
+    ``epsilon`` is ``None``): simulations run, particles accepted, acceptance rate and when it ended."""
+
+    t: int
+    epsilon: float | None = None
+    simulations: int
+    accepted: int
+    acceptance: float | None = None
+    end: str
+
+    @property
+    def fitted(self) -> bool:
+        """Whether this is a generation of the fit (not the prior's calibration sample)."""
+        return self.t >= 0
+
+
+class PosteriorSummaryRecord(_Section):
+    """A fitted parameter's posterior: weighted mean, sd, median and 5%/95% quantiles."""
+
+    mean: float
+    sd: float
+    median: float
+    q05: float
+    q95: float
+
+
+class CalibrationManifest(_Manifest):
+    """A calibration's folder (``spacesim calibrate``): what was fitted to what (the calibration file, scenario,
+    priors, patterns, settings, seed, the files read with their SHA-256), how it went (the generations, simulations,
+    seconds, workers, what stopped it, each resume) and the posterior's summary.
+
+    ``status`` is ``running`` while it fits, ``stopped`` after Ctrl-C (``--resume`` continues it) and ``completed``
+    once the posterior, the tables and the plots are written; the fields written only then are empty before.
+    """
+
     kind: Literal["calibration"] = "calibration"
+    name: str
+    description: str | None = None
+    calibration: CalibrationFileRecord
+    scenario: CalibrationScenarioRecord
+    #: Every file read (the calibration file, the scenario, observed histories) -> its SHA-256.
+    files: dict[str, str] = Field(default_factory=dict)
+    priors: dict[str, PriorRecord]
+    fixed_parameters: dict[str, bool | int | float] = Field(default_factory=dict)
+    patterns: list[PatternRecord]
+    #: The calibration file's ``abc`` settings as loaded (:class:`spacesim.calibration.spec.AbcSettings`).
+    settings: dict[str, Any] = Field(default_factory=dict)
+    seed: int
+    git: str | None = None
+    python: str | None = None
+    command: str | None = None
+    stopped_by: str | None = None
+    generations: list[GenerationRecord] = Field(default_factory=list)
+    simulations: int = 0
+    seconds: float = 0.0
+    workers: int | None = None
+    posterior_summary: dict[str, PosteriorSummaryRecord] = Field(default_factory=dict)
+    #: When each resume started.
+    resumed: list[str] = Field(default_factory=list)
+
+    @property
+    def fitted_generations(self) -> list[GenerationRecord]:
+        """The generations of the fit (without pyabc's sample of the prior)."""
+        return [g for g in self.generations if g.fitted]
+
+    def pattern(self, name: str) -> PatternRecord:
+        """The pattern called ``name`` (:class:`KeyError` if none is)."""
+        for p in self.patterns:
+            if p.name == name:
+                return p
+        raise KeyError(name)
 
 
 Manifest = Annotated[RunManifest | BatchManifest | CalibrationManifest, Field(discriminator="kind")]

@@ -25,7 +25,7 @@ from html import escape
 
 import numpy as np
 
-from ..analysis.plots import BLOC_COLOURS, UNALIGNED
+from ..analysis.plots import BLOC_COLOURS, UNALIGNED, Calendar, step_date
 from ..model.state import WorldState
 
 FRAMEWORK_FILL, FRAMEWORK_EDGE, FRAMEWORK_EMPTY = "#f2c14e", "#8a6d1d", "#f7e3b0"
@@ -311,26 +311,6 @@ def _fmt_now(v: float) -> str:
     if float(v).is_integer() or abs(v) >= 100:
         return f"{v:,.0f}"
     return f"{v:.2f}"
-
-
-#: A calendar for a chart's time axis: the first step's year and the steps per year (see :func:`calendar_ticks`).
-Calendar = tuple[int, int]
-
-
-def step_date(step: int, calendar: Calendar | None) -> str:
-    """A step as the page's header says it: "2027 Q3" when steps are quarters, "2027.5" for other steps per year, else "step 10".
-
-    >>> step_date(10, (2025, 4)), step_date(6, (2025, 12)), step_date(3, (2025, 1)), step_date(3, None)
-    ('2027 Q3', '2025.5', '2028', 'step 3')
-    """
-    if calendar is None:
-        return f"step {step}"
-    start, per_year = calendar
-    if per_year == 4:
-        return f"{start + step // 4} Q{step % 4 + 1}"
-    if per_year == 1:
-        return f"{start + step}"
-    return f"{start + step / per_year:.1f}"
 
 
 def calendar_ticks(last_step: int, calendar: Calendar | None, count: int = 5) -> list[tuple[float, str]]:

@@ -15,12 +15,11 @@ from typing import Any
 import numpy as np
 import solara
 
-from ..analysis.plots import FRAMEWORK_GAP, ring_layout  # noqa: F401 (FRAMEWORK_GAP: the gap the layout keeps, for tests)
+from ..analysis.plots import FRAMEWORK_GAP, ring_layout, step_date  # noqa: F401 (FRAMEWORK_GAP: the gap the layout keeps, for tests)
 from ..model import SpaceModel
 from ..scenario import ScenarioSpec, load_scenario
 from .controls import key_parameters
 from .narrative import partnership_news, snapshot
-from .pictures import step_date
 from .scenarios import ScenarioChoice, choice_for, scenario_catalogue
 
 

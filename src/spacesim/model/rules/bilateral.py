@@ -122,18 +122,21 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
     exposures = _exposures(total, p)
     weight = np.empty(n)
     cumulative = np.empty(n)
+    trust_back = np.empty(n)
     agreed_pairs = np.empty(proposers.size, dtype=np.int64)  # min(i, j) * n + max(i, j)
     m = 0
     for r in range(proposers.size):
         i = proposers[r]
+        for j in range(n):
+            trust_back[j] = trust[j, i]  # gathered once: j's trust in i, read along a row below
         total_weight = 0.0
         for j in range(n):
-            if j == i:  # nobody partners with itself (U[i, i] = -inf)
-                weight[j] = 0.0
+            if j == i or tie_now[i, j] != 0 or not sharing_depth(trust[i, j], trust_back[j], p.trust_floor) > 0:
+                weight[j] = 0.0  # nobody partners with itself (U[i, i] = -inf), nor again, nor where trust allows no depth
             else:
-                u, depth = bilateral_value(
+                u, _ = bilateral_value(
                     trust[i, j],
-                    trust[j, i],
+                    trust_back[j],
                     interop[i, j],
                     tie_then[r, j],
                     total[i],
@@ -145,7 +148,7 @@ def _proposals(proposers, choice_draw, tie_then, tie_now, trust, interop, total,
                     sovereignty[i],
                     p,
                 )
-                weight[j] = u if (tie_now[i, j] == 0 and depth > 0 and u > 0) else 0.0
+                weight[j] = u if u > 0 else 0.0
             total_weight += weight[j]
             cumulative[j] = total_weight
         target = choice_draw[i] * total_weight

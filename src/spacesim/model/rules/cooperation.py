@@ -109,11 +109,14 @@ def _round(
     """Every directed interacting pair (a, b), row-major: b's act toward a as a sees it, and whether b leaks what a shares."""
     p = record[0]
     n = intensity.shape[0]
-    pairs = 0
+    row_start = np.zeros(n + 1, dtype=np.int64)  # pairs (i, .) are at row_start[i]:row_start[i + 1]
     for i in range(n):
+        count = 0
         for j in range(n):
             if intensity[i, j] > 0:
-                pairs += 1
+                count += 1
+        row_start[i + 1] = row_start[i] + count
+    pairs = row_start[n]
     a = np.empty(pairs, dtype=np.int64)
     b = np.empty(pairs, dtype=np.int64)
     good = np.empty(pairs)
@@ -122,30 +125,47 @@ def _round(
     sf = share_factor(p.sharing_strictness, p.strictness_share_loss)
     detect = detection_chance(p.defection_detection, p.legal_clarity)
     misread = misread_chance(p.misperception, p.legal_clarity)
-    k = 0
-    for i in range(n):
+    shadow = np.empty(n)
+    for j in range(n):
+        shadow[j] = shadow_of_future(stability[j], p.continuation, p.government_change_rate)
+    # Rows are taken a block at a time and the block's columns in turn, so that j's acts toward the
+    # block (draws[0, j, i], draws[1, j, i], interop[j, i]) are read along rows; each pair keeps its
+    # row-major place through a cursor per row.
+    cursor = np.empty(_ROW_BLOCK, dtype=np.int64)
+    for i0 in range(0, n, _ROW_BLOCK):
+        rows = min(_ROW_BLOCK, n - i0)
+        for c in range(rows):
+            cursor[c] = row_start[i0 + c]
         for j in range(n):
-            w = intensity[i, j]
-            if w > 0:
-                # j's act toward i: j defects when defecting pays and it does not honour the commitment anyway.
-                pays = defection_pays_chance(
-                    shadow_of_future(stability[j], p.continuation, p.government_change_rate),
-                    partner_benefit(w, interop[j, i], sf, k_eff[i], total[j], threat[j], p),
-                    p.defection_temptation,
-                )
-                defect = draws[0, j, i] < defection_chance(reliability[j], pays)
-                # i sees a defection with the chance clarity gives; it misreads a cooperation with the chance unclear law leaves.
-                if (draws[1, j, i] < detect) if defect else (draws[1, j, i] < misread):
-                    good[k] = 0.0
-                    bad[k] = w * p.trust_loss
-                else:
-                    good[k] = w * p.trust_gain
-                    bad[k] = 0.0
-                # j leaks what i shares with it, as unreliable governments do.
-                leak[k] = draws[2, i, j] < leak_probability(w, reliability[j], p.leak_rate, p.sharing_strictness, p.leak_protection)
-                if leak[k]:
-                    bad[k] += p.leak_trust_damage
-                a[k] = i
-                b[k] = j
-                k += 1
+            for c in range(rows):
+                i = i0 + c
+                w = intensity[i, j]
+                if w > 0:
+                    k = cursor[c]
+                    cursor[c] = k + 1
+                    # j's act toward i: j defects when defecting pays and it does not honour the commitment anyway.
+                    # The chance that it pays is at most 1 (w_j, b[j, i] >= 0), so a draw at or above the
+                    # chance with certain pay rules a defection out without the exponentials.
+                    u = draws[0, j, i]
+                    defect = False
+                    if u < defection_chance(reliability[j], 1.0):
+                        pays = defection_pays_chance(shadow[j], partner_benefit(w, interop[j, i], sf, k_eff[i], total[j], threat[j], p), p.defection_temptation)
+                        defect = u < defection_chance(reliability[j], pays)
+                    # i sees a defection with the chance clarity gives; it misreads a cooperation with the chance unclear law leaves.
+                    if (draws[1, j, i] < detect) if defect else (draws[1, j, i] < misread):
+                        good[k] = 0.0
+                        bad[k] = w * p.trust_loss
+                    else:
+                        good[k] = w * p.trust_gain
+                        bad[k] = 0.0
+                    # j leaks what i shares with it, as unreliable governments do.
+                    leak[k] = draws[2, i, j] < leak_probability(w, reliability[j], p.leak_rate, p.sharing_strictness, p.leak_protection)
+                    if leak[k]:
+                        bad[k] += p.leak_trust_damage
+                    a[k] = i
+                    b[k] = j
     return a, b, good, bad, leak
+
+
+#: Rows of the cooperation round taken at once by :func:`_round` (the block's draws by its partners are read along rows).
+_ROW_BLOCK = 16

@@ -48,18 +48,23 @@ def mutual_trust_with_members(membership, trust):  # noqa: ANN001, ANN201 - comp
     n, f_count = membership.shape
     given = np.full((n, f_count), np.nan)
     received = np.full((n, f_count), np.nan)
+    lowest = np.empty(n)
     for f in range(f_count):
         members = np.flatnonzero(membership[:, f])
+        lowest[:] = np.inf
+        for j in members:  # the members' trust in each nation, read along their rows of T
+            for i in range(n):
+                if j != i:
+                    lowest[i] = min(lowest[i], trust[j, i])
         for i in range(n):
-            total, others, lowest = 0.0, 0, np.inf
+            total, others = 0.0, 0
             for j in members:
                 if j != i:
                     total += trust[i, j]
                     others += 1
-                    lowest = min(lowest, trust[j, i])
             if others:
                 given[i, f] = total / others
-                received[i, f] = lowest
+                received[i, f] = lowest[i]
     return given, received
 
 
@@ -166,6 +171,7 @@ def _decide(
     invited = np.full(f_count, -1, dtype=np.int64)
     leads = np.full(f_count, -1, dtype=np.int64)
     expected = np.zeros(n, dtype=np.bool_)
+    votes = np.zeros(n, dtype=np.int64)
     for f in range(f_count):
         required = required_trust(integration[f], p.trust_floor, p.integration_trust_requirement)
         count = 0
@@ -174,23 +180,26 @@ def _decide(
         lead = acting_lead(membership, framework_lead, trust, f)
         leads[f] = lead
         # The members each nation expects: the members and the prospects (equations.expected_member).
+        votes[:] = 0  # members whose trust in j reaches the requirement, counted along the members' rows of T
+        for m in range(n):
+            if membership[m, f]:
+                for j in range(n):
+                    if trust[m, j] >= required:
+                        votes[j] += 1
         for j in range(n):
             if membership[j, f]:
                 expected[j] = True
                 continue
-            votes = 0
-            for m in range(n):
-                if membership[m, f] and trust[m, j] >= required:
-                    votes += 1
-            admitted = admitted_by_consent(votes, count, integration[f], p.unanimity_integration)
+            admitted = admitted_by_consent(votes[j], count, integration[f], p.unanimity_integration)
             admissible[j, f] = admitted and given[j, f] >= required  # (NaN >= x is false: no members, nobody admitted)
             invitable = framework_open[f] or ever_member[j, f] or (lead >= 0 and trust[lead, j] >= required)
             value_now = membership_value(0.0, pooled[j, f], total[j], threat[j], sovereignty[j], integration[f], p)
             expected[j] = expected_member(False, invitable, admitted, given[j, f] >= required, value_now)
+        expecting = np.flatnonzero(expected)  # in nation order, so each sum below adds up in that order
         for i in range(n):
             cover, trusting, others = 0.0, 0.0, 0
-            for j in range(n):
-                if expected[j] and j != i:
+            for j in expecting:
+                if j != i:
                     cover += interop[i, j] * k_eff[j]
                     trusting += trust[i, j]
                     others += 1

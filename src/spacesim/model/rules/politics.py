@@ -64,19 +64,6 @@ def initial_reliability(state: WorldState, p: SimpleNamespace, rng: np.random.Ge
     state.reliability[unset] = drawn[unset]
 
 
-def new_government_attitudes(state: WorldState, nation: int, p: SimpleNamespace, rng: np.random.Generator) -> float:
-    """Apply a new government to ``nation``: sovereignty shift (1 normal), new reliability (1 uniform), forgetting; return its change in sovereignty."""
-    i = nation
-    _forget(state.alpha, state.beta, state.prior_alpha, state.prior_beta, i, 1.0 - p.reversal_trust_reset)
-    _set_aside(state.alpha, state.beta, state.prior_alpha, state.prior_beta, i, 1.0 - p.reputation_reset)
-    old = state.sovereignty[i]
-    state.sovereignty[i] = float(
-        min(max(old + rng.normal(0.0, p.reversal_sovereignty_shift), 0.0), 1.0)
-    )  # clipped to [0, 1] (np.clip costs ~7 us on one number)
-    state.reliability[i] = float(reliability_from(rng.random(), p))
-    return float(state.sovereignty[i] - old)
-
-
 @njit(cache=True)
 def _forget(alpha, beta, prior_alpha, prior_beta, i, keep):  # noqa: ANN001, ANN202 - compiled
     """Row i of the evidence moves back toward the prior: x <- prior + keep (x - prior)."""
