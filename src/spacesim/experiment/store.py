@@ -17,7 +17,10 @@ in a warning, and run again. The folder is locked
 (:class:`~spacesim.output.folder.FolderLock`) while a batch writes to it. When every
 chunk is in, the tables are merged in run-id order into ``runs.parquet``,
 ``steps.parquet`` (and the kept per-run tables), each written to a temporary
-name and renamed, then the chunk folders are removed.
+name and renamed, then the chunk folders are removed. The per-run tables are
+merged while the batch runs (:class:`MergeAhead`: ``.steps.parquet.tmp-<pid>``
+grows chunk by chunk, in chunk order), so that at the end they need only
+their rename.
 """
 
 from __future__ import annotations
