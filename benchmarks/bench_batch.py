@@ -74,7 +74,7 @@ def child(kind: str, runs: int, steps: int, workers: int) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             experiment = _experiment_file(Path(tmp), runs, steps)
             t0 = time.perf_counter()
-            result = run_batch(experiment, Path(tmp) / "out", workers=workers, plots=False)
+            result = run_batch(experiment, Path(tmp) / "out", workers=workers)
             seconds = time.perf_counter() - t0
             done = int((result.runs["status"] == "completed").sum())
     else:

@@ -132,7 +132,7 @@ def test_resume_runs_only_missing_chunks(small_experiment, tmp_path):
 
     original = BatchStore.merge
 
-    def kill_before_merge(self, tables, n):
+    def kill_before_merge(self, *args):
         raise Boom
 
     BatchStore.merge = kill_before_merge
@@ -170,3 +170,31 @@ def test_the_adaptive_summary_says_round_and_replicates_in_the_singular_when_the
     summary = batch_summary(run_batch(small_experiment, tmp_path / "a", workers=1))
     assert "x up to 4 replicates), 8 completed" in summary
     assert ": 1 round, 2 replicates per point; 2 points target reached" in summary
+
+
+def test_a_chunks_tables_are_each_runs_frames_labelled_and_concatenated(small_experiment, monkeypatch):
+    """The worker builds a chunk's tables once, column by column, from each run's record; they must be the tables the
+    per-run frames give (label_rows of each run's frame, concatenated), with the same Arrow types, failed runs included."""
+    import pyarrow as pa
+
+    from spacesim.experiment.design import build_design
+    from spacesim.experiment.worker import arrow_table, label_rows, run_chunk
+    from spacesim.scenario.experiment import load_experiment
+    from spacesim.scenario.loader import apply_overrides
+
+    experiment = load_experiment(small_experiment)
+    tasks = build_design(experiment).tasks[:5]
+    monkeypatch.setenv(FAULT_ENV, str(tasks[1].run_id))
+    tables = ("nations", "events", "partnerships")
+    chunk = run_chunk(0, tasks, experiment.scenario, tables, {"scenario_file": "small.yaml", "fixed": {}})
+    assert chunk.failed == 1 and all(isinstance(t, pa.Table) for t in chunk.tables.values())
+    for name in ("steps", *tables):
+        frames = []
+        for task in tasks:
+            if task.run_id == tasks[1].run_id:
+                continue
+            spec = apply_overrides(experiment.scenario, task.settings, source="design", check_horizon=False)
+            frames.append(label_rows(getattr(run_scenario(spec, seed=task.seed, run_id=task.run_id), name), task))
+        expected = arrow_table(pd.concat(frames, ignore_index=True))
+        assert chunk.tables[name].schema.equals(expected.schema), name
+        assert chunk.tables[name].equals(expected), name

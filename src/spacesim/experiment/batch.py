@@ -34,7 +34,7 @@ from .design import Design, build_design, chunked, default_chunk_size
 from .executors import Executor, WorkersLost, make_executor
 from .progress import Progress
 from .replication import decide
-from .store import BatchStore
+from .store import BatchStore, MergeAhead
 from .wording import PYTHON, Wording
 from .worker import ScenarioModel
 
@@ -216,7 +216,8 @@ def _run_locked(
         progress = Progress(max(planned, done_runs), done_runs, failed_runs, quiet=quiet)
         clock = time.perf_counter()
         context = {"scenario_file": scenario_file_for_commands(experiment), "fixed": dict(experiment.spec.parameters), "code": _code_hash(manifest)}
-        runner = _ChunkRunner(executor, store, ScenarioModel(experiment.scenario, tables, context), progress, wording)
+        ahead = store.merge_ahead(("steps", *tables))  # the per-run tables merged as chunks come in, not all at the end
+        runner = _ChunkRunner(executor, store, ScenarioModel(experiment.scenario, tables, context), progress, wording, ahead)
         try:
             if experiment.adaptive is None:
                 n_chunks = runner.run(list(enumerate(chunked(design.tasks, chunk_size))))
@@ -225,6 +226,7 @@ def _run_locked(
         except (KeyboardInterrupt, WorkersLost) as exc:
             progress.close()
             executor.close()
+            ahead.abandon()
             done, failed = store.chunk_counts()
             manifest.status = "interrupted"
             manifest.runs = RunCounts(total=max(progress.total, done), completed=done - failed, failed=failed)
@@ -234,13 +236,19 @@ def _run_locked(
                 manifest.session.stopped_because = reason
             store.write_manifest(manifest)
             raise BatchInterrupted(out, done, max(progress.total, done), reason) from None
+        except BaseException:
+            ahead.abandon()
+            raise
         progress.close()
         ran_now, ran_chunks = runner.ran, runner.chunks
     finally:
         executor.close()
     seconds = time.perf_counter() - clock
 
-    written = store.merge(tables, n_chunks)
+    try:
+        written = store.merge(tables, n_chunks, ahead)
+    finally:
+        ahead.abandon()  # nothing left to remove unless the merge failed
     runs = pd.read_parquet(out / "runs.parquet")
     result = BatchResult(out, manifest, runs, ran_now, seconds)
     failed = int((runs["status"] == "failed").sum())
@@ -446,9 +454,11 @@ def _span(ids: list[int]) -> str:
 class _ChunkRunner:
     """Runs chunks that are not yet in the store, committing each as it finishes."""
 
-    def __init__(self, executor: Executor, store: BatchStore, model: ScenarioModel, progress: Progress, wording: Wording = PYTHON):
+    def __init__(
+        self, executor: Executor, store: BatchStore, model: ScenarioModel, progress: Progress, wording: Wording = PYTHON, ahead: MergeAhead | None = None
+    ):
         self.executor, self.store, self.model = executor, store, model
-        self.progress, self.wording = progress, wording
+        self.progress, self.wording, self.ahead = progress, wording, ahead
         self.ran = 0
         self.chunks = 0
 
@@ -461,6 +471,8 @@ class _ChunkRunner:
         if todo:
             for result in self.executor.run(todo, self.model):
                 self.store.commit_chunk(result)
+                if self.ahead is not None:
+                    self.ahead.add(result)
                 n = len(result.tables["runs"])
                 self.ran += n
                 self.chunks += 1

@@ -17,7 +17,10 @@ in a warning, and run again. The folder is locked
 (:class:`~spacesim.output.folder.FolderLock`) while a batch writes to it. When every
 chunk is in, the tables are merged in run-id order into ``runs.parquet``,
 ``steps.parquet`` (and the kept per-run tables), each written to a temporary
-name and renamed, then the chunk folders are removed.
+name and renamed, then the chunk folders are removed. The per-run tables are
+merged while the batch runs (:class:`MergeAhead`: ``.steps.parquet.tmp-<pid>``
+grows chunk by chunk, in chunk order), so that at the end they need only
+their rename.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ if TYPE_CHECKING:  # pandas is imported where the tables are read, not with the 
     import pandas as pd
 
 CHUNK_DIGITS = 6
+
+#: How many chunks that came back before their predecessors :class:`MergeAhead` holds in memory (more wait on disk).
+MAX_WAITING = 8
 
 
 class BatchStore:
@@ -139,8 +145,11 @@ class BatchStore:
         if tmp.exists():
             shutil.rmtree(tmp)
         tmp.mkdir(parents=True)
-        for name, df in result.tables.items():
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        for name, table in result.tables.items():
+            if isinstance(table, pa.Table):  # the simulation's chunks: Arrow already, written as is
+                pq.write_table(table, tmp / f"{name}.parquet")
+            else:
+                table.to_parquet(tmp / f"{name}.parquet", index=False)
             fsync_path(tmp / f"{name}.parquet")
         with open(tmp / "done", "w") as fh:
             fh.write(f"{result.seconds:.3f}\n")
@@ -191,11 +200,15 @@ class BatchStore:
         return pq.read_table(self.chunk_dir(chunk) / "runs.parquet", columns=["run_id"]).column("run_id").to_pylist()
 
     def clean_partial(self) -> None:
-        """Remove temporary chunk folders a killed batch left behind."""
+        """Remove temporary chunk folders, and tables merged ahead (:class:`MergeAhead`), that a killed batch left behind."""
         if self.chunks_dir.exists():
             for p in self.chunks_dir.iterdir():
                 if p.name.startswith(".") and ".tmp-" in p.name:
                     shutil.rmtree(p, ignore_errors=True)
+        if self.root.is_dir():
+            for p in self.root.iterdir():
+                if p.name.startswith(".") and ".parquet.tmp-" in p.name and p.is_file():
+                    p.unlink(missing_ok=True)
 
     def chunk_counts(self) -> tuple[int, int]:
         """Runs done and runs failed over the finished chunks."""
@@ -214,11 +227,19 @@ class BatchStore:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
     # --- merge --------------------------------------------------------------------
-    def merge(self, tables: tuple[str, ...], n_chunks: int) -> list[str]:
+    def merge_ahead(self, names: tuple[str, ...]) -> MergeAhead:
+        """A :class:`MergeAhead` of these per-run tables, starting after the chunks finished in earlier sessions."""
+        return MergeAhead(self, names, self.done_chunks())
+
+    def merge(self, tables: tuple[str, ...], n_chunks: int, ahead: MergeAhead | None = None) -> list[str]:
         """Concatenate every chunk's tables in chunk order into the final tables; return their file names.
 
         Streams chunk by chunk, so memory holds one chunk at a time, except
-        for ``runs`` (a row per run), which is written as one row group.
+        for ``runs`` (a row per run), which is written as one row group. A
+        table that ``ahead`` has been writing while the batch ran is finished
+        from there (the chunks it has not written yet read from disk) when
+        its schema is the one all chunks unify to; otherwise it is merged
+        here from the chunks, as if ``ahead`` had never run.
         """
         missing = sorted(set(range(n_chunks)) - self.done_chunks())
         if missing:
@@ -229,16 +250,18 @@ class BatchStore:
             schemas = [pq.read_schema(p) for p in paths]
             schema = _unify(schemas)
             final = self.root / f"{name}.parquet"
-            tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-            with pq.ParquetWriter(tmp, schema) as writer:
-                if name == "runs":
-                    # a row per run, wide and small: one row group, which reads back in a fraction of the memory of one per chunk
-                    writer.write_table(pa.concat_tables([_conform(pq.read_table(p), schema) for p in paths]))
-                else:
-                    for p in paths:
-                        table = pq.read_table(p)
-                        if table.num_rows:
-                            writer.write_table(_conform(table, schema))
+            tmp = ahead.finish(name, n_chunks, schema) if ahead is not None else None
+            if tmp is None:
+                tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+                with pq.ParquetWriter(tmp, schema) as writer:
+                    if name == "runs":
+                        # a row per run, wide and small: one row group, which reads back in a fraction of the memory of one per chunk
+                        writer.write_table(pa.concat_tables([_conform(pq.read_table(p), schema) for p in paths]))
+                    else:
+                        for p in paths:
+                            table = pq.read_table(p)
+                            if table.num_rows:
+                                writer.write_table(_conform(table, schema))
             os.replace(tmp, final)
             written.append(final.name)
         return written
@@ -262,6 +285,9 @@ def _unify(schemas: list[pa.Schema]) -> pa.Schema:
 
 
 def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """The table with the columns of ``schema``, in its order and types (missing columns null); the table itself when it has them already."""
+    if table.schema.remove_metadata().equals(schema):
+        return table
     columns = []
     for field in schema:
         if field.name in table.column_names:
@@ -269,3 +295,101 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
         else:
             columns.append(pa.nulls(table.num_rows, type=field.type))
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+class MergeAhead:
+    """The merged per-run tables (``steps`` and the kept ones) written while a batch runs, so that little is left to merge at its end.
+
+    Each chunk's tables are appended, in chunk order, to
+    ``.NAME.parquet.tmp-PID`` beside the final table, as the batch commits
+    the chunk (:meth:`add`: a chunk that arrives before its predecessors
+    waits in memory for them; chunks finished in earlier sessions are read
+    from disk when their turn comes). The file is the one
+    :meth:`BatchStore.merge` would write: the same writer, the same row
+    group per chunk. The chunks stay committed as before (the merged file
+    is only renamed into place at the end, by :meth:`BatchStore.merge`),
+    so a batch stopped or killed at any moment keeps exactly what it kept
+    before; :meth:`abandon` (or a resume's
+    :meth:`BatchStore.clean_partial`) removes the partial file. A chunk
+    whose schema differs from the first one's (an empty chunk, a column
+    typed otherwise) ends the merging ahead of that table, which is then
+    merged at the end from the chunks.
+    """
+
+    def __init__(self, store: BatchStore, names: tuple[str, ...], on_disk: set[int]):
+        self.store, self.names = store, names
+        self.on_disk = set(on_disk)
+        self.next = 0
+        self.waiting: dict[int, dict[str, pa.Table]] = {}
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.paths: dict[str, Path] = {}
+        self.stopped: set[str] = set()
+
+    def add(self, result: ChunkResult) -> None:
+        """Take a committed chunk; write it, and any chunks it was holding up, if it is next."""
+        if len(self.stopped) == len(self.names):
+            return
+        if result.chunk != self.next and len(self.waiting) >= MAX_WAITING:  # far out of order (a cluster): read from disk in its turn
+            self.on_disk.add(result.chunk)
+            return
+        tables: dict[str, pa.Table | None] = {}
+        for name in self.names:
+            table = result.tables.get(name)
+            tables[name] = table if isinstance(table, pa.Table) or table is None else pa.Table.from_pandas(table, preserve_index=False)
+        self.waiting[result.chunk] = tables
+        self._drain()
+
+    def _drain(self) -> None:
+        while self.next in self.waiting or self.next in self.on_disk:
+            tables = self.waiting.pop(self.next, None)
+            for name in self.names:
+                if name in self.stopped:
+                    continue
+                table = tables.get(name) if tables is not None else pq.read_table(self.store.chunk_dir(self.next) / f"{name}.parquet")
+                self._write(name, table)
+            self.next += 1
+
+    def _write(self, name: str, table: pa.Table | None) -> None:
+        if table is None:
+            self._stop(name)
+            return
+        writer = self.writers.get(name)
+        if writer is None:
+            final = self.store.root / f"{name}.parquet"
+            self.paths[name] = final.with_name(f".{final.name}.tmp-{os.getpid()}")
+            writer = self.writers[name] = pq.ParquetWriter(self.paths[name], _unify([table.schema]))
+        elif not _unify([writer.schema, table.schema]).equals(writer.schema):
+            self._stop(name)
+            return
+        if table.num_rows:
+            writer.write_table(_conform(table, writer.schema))
+
+    def _stop(self, name: str) -> None:
+        """Give up merging ``name`` ahead: close and remove its partial file."""
+        self.stopped.add(name)
+        writer = self.writers.pop(name, None)
+        if writer is not None:
+            writer.close()
+            self.paths.pop(name).unlink(missing_ok=True)
+
+    def finish(self, name: str, n_chunks: int, schema: pa.Schema) -> Path | None:
+        """Write what is left of ``name`` (chunks ``next`` to ``n_chunks - 1``, from disk) and close it; return its file,
+        or ``None`` when it was not merged ahead, or not with ``schema``, the schema all its chunks unify to."""
+        if name not in self.names or name in self.stopped:
+            return None
+        self.on_disk |= set(range(self.next, n_chunks))
+        self._drain()
+        writer = self.writers.get(name)
+        if name in self.stopped or writer is None or self.next != n_chunks or not writer.schema.equals(schema):
+            self._stop(name)
+            return None
+        writer.close()
+        self.writers.pop(name)
+        self.stopped.add(name)
+        return self.paths.pop(name)
+
+    def abandon(self) -> None:
+        """Close and remove every partial file (the batch stopped before its end)."""
+        for name in list(self.writers):
+            self._stop(name)
+        self.waiting.clear()

@@ -6,6 +6,7 @@ stay importable without Dask.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import shlex
@@ -16,7 +17,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..output.outcomes import empty_run_values, outcome_columns, run_values_row, totals_of
 from ..scenario import ScenarioSpec
@@ -37,18 +41,25 @@ class InjectedFault(RuntimeError):
     """Raised for run ids listed in ``SPACESIM_TEST_FAIL_RUNS`` (tests of failure isolation)."""
 
 
+#: A chunk's table: Arrow for the simulation's chunks (built once per chunk), a DataFrame for a function model's.
+type Table = pd.DataFrame | pa.Table
+
+
 @dataclass
 class ChunkResult:
-    """The tables of one chunk: ``runs`` always, then ``steps`` and any kept per-run tables."""
+    """The tables of one chunk: ``runs`` always, then ``steps`` and any kept per-run tables (Arrow tables or DataFrames)."""
 
     chunk: int
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, Table]
     seconds: float
 
     @property
     def failed(self) -> int:
         """How many runs of the chunk failed."""
-        return int((self.tables["runs"]["status"] == "failed").sum())
+        status = self.tables["runs"]["status"]
+        if isinstance(status, pa.ChunkedArray):
+            return int(pc.sum(pc.equal(status, "failed")).as_py() or 0)
+        return int((status == "failed").sum())
 
 
 def reproduce_command(scenario_file: str, task: RunTask, steps: int, fixed: dict[str, Any]) -> str:
@@ -76,6 +87,12 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     ``context`` carries what the rows record besides the run: ``scenario_file``
     and ``fixed`` (the experiment's own parameter overrides) for the
     reproduction command.
+
+    The chunk's tables are Arrow tables, built once per chunk: ``steps``
+    straight from each run's record (its columns concatenated, no per-run
+    DataFrame), ``runs`` from the rows, the kept per-run tables from the
+    model's frames. They are the tables :func:`label_rows` and
+    :func:`normalise_runs` give, in the types Parquet stores them with.
     """
     from ..output.run_result import run_scenario  # here: a worker that runs a function model never loads the simulation (numba)
 
@@ -83,7 +100,8 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
     fail_ids = {int(x) for x in os.environ.get(FAULT_ENV, "").split(",") if x.strip()}
     kill_ids = {int(x) for x in os.environ.get(KILL_ENV, "").split(",") if x.strip()}
     rows: list[dict[str, Any]] = []
-    kept: dict[str, list[pd.DataFrame]] = {name: [] for name in ("steps", *tables)}
+    records: list[tuple[RunTask, dict[str, np.ndarray]]] = []  # each completed run's steps, column by column
+    kept: dict[str, list[pd.DataFrame]] = {name: [] for name in tables}
     for task in tasks:
         base = {"run_id": task.run_id, "point": task.point, "variant": task.variant, "replicate": task.replicate, "seed": task.seed}
         command = reproduce_command(context["scenario_file"], task, scenario.steps, context.get("fixed", {}))
@@ -107,20 +125,58 @@ def run_chunk(chunk: int, tasks: list[RunTask], scenario: ScenarioSpec, tables: 
         row = {**base, "status": "completed", "error_type": None, "error": None}
         row.update(result.spec.parameter_values())
         recorder = result.model.recorder  # the run's values straight from the record, not from its table
+        steps = recorder.steps
         row.update({"steps": recorder.last("step"), "reproduce": command})
-        row.update(run_values_row(recorder.latest, totals_of(recorder.steps)))
+        row.update(run_values_row(recorder.latest, totals_of(steps)))
         rows.append(row)
-        kept["steps"].append(label_rows(result.steps, task))
+        records.append((task, steps))
         for name in tables:
             kept[name].append(label_rows(getattr(result, name), task))
-    out = {"runs": normalise_runs(pd.DataFrame(rows))}
+    out: dict[str, Table] = {"runs": arrow_table(normalise_runs(pd.DataFrame(rows))), "steps": steps_table(records)}
     for name, frames in kept.items():
-        out[name] = (
-            pd.concat(frames, ignore_index=True)
-            if frames
-            else pd.DataFrame({c: pd.Series([], dtype=t) for c, t in (("run_id", "int64"), *DESIGN_COLUMNS.items())})
-        )
+        out[name] = arrow_table(pd.concat(frames, ignore_index=True) if frames else empty_labelled())
     return ChunkResult(chunk, out, time.perf_counter() - started)
+
+
+def steps_table(records: list[tuple[RunTask, dict[str, np.ndarray]]]) -> pa.Table:
+    """The ``steps`` table of a chunk from each run's recorded columns: ``run_id``, the design columns, then the record's
+    columns, in run order; the table ``label_rows`` of each run's steps frame, concatenated, would give.
+
+    >>> from spacesim.experiment.design import RunTask
+    >>> t = steps_table([(RunTask(4, 1, "both", 0, 9), {"step": np.array([0, 1]), "debris": np.array([2.0, 3.0])})])
+    >>> t.column_names, t.column("variant").to_pylist(), t.column("debris").to_pylist()
+    (['run_id', 'point', 'variant', 'replicate', 'step', 'debris'], ['both', 'both'], [2.0, 3.0])
+    """
+    if not records:
+        return arrow_table(empty_labelled())
+    lengths = np.array([len(next(iter(columns.values()))) for _, columns in records])
+    tasks = [task for task, _ in records]
+    arrays: dict[str, Any] = {"run_id": np.repeat(np.array([t.run_id for t in tasks], dtype=np.int64), lengths)}
+    for column, dtype in DESIGN_COLUMNS.items():
+        values = [getattr(t, column) for t in tasks]
+        if dtype == "string":
+            arrays[column] = pa.array(np.repeat(np.array(values, dtype=object), lengths), type=_string_type())
+        else:
+            arrays[column] = np.repeat(np.array(values, dtype=dtype), lengths)
+    for column in records[0][1]:
+        arrays[column] = np.concatenate([columns[column] for _, columns in records])
+    return pa.table(arrays)
+
+
+def empty_labelled() -> pd.DataFrame:
+    """The table of a chunk whose runs all failed: no rows, only ``run_id`` and the design columns."""
+    return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in (("run_id", "int64"), *DESIGN_COLUMNS.items())})
+
+
+def arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """A chunk's table as Arrow, typed as ``DataFrame.to_parquet`` stores it (no index, no pandas metadata)."""
+    return pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+
+
+@functools.cache
+def _string_type() -> pa.DataType:
+    """The Arrow type pandas gives a ``string`` column (``large_string`` with pandas 3), so that every chunk agrees."""
+    return arrow_table(pd.DataFrame({"s": pd.Series(["x"], dtype="string")})).schema.field("s").type
 
 
 @dataclass(frozen=True)
