@@ -334,6 +334,14 @@ _STATE_OUTCOMES: tuple[Outcome, ...] = (
         "was renamed",
     ),
     Outcome(
+        "trust_reliability_correlation",
+        float,
+        "correlation across nations of a government's hidden reliability and the trust others place in it (has trust learned?)",
+        "Pearson correlation across the `N` nations of the current government's hidden reliability `r_i` and the mean trust others place in it, "
+        "`sum_{j != i} T[j,i] / (N − 1)` (the nation outcomes `reliability` and `mean_trust_received`), in [−1, 1]; NaN if `N < 3` or either is "
+        "the same for every nation (3.3.18)",
+    ),
+    Outcome(
         "capability_gini",
         float,
         "Gini coefficient of capability",
@@ -369,6 +377,12 @@ NATION_OUTCOME_DEFS: tuple[Outcome, ...] = (
     Outcome("sovereignty", float, "`s_i`"),
     Outcome("capability", float, "`k_i` (own capability)"),
     Outcome("threat_perception", float, "`θ_i`"),
+    Outcome(
+        "reliability",
+        float,
+        "`r_i`, the hidden reliability of the nation's current government, in [0, 1] (drawn at the start and at each government change, 3.1, 3.3.13; "
+        "the partners never see it)",
+    ),
     Outcome("n_partners", int, "number of bilateral agreements (`d[i,j] > 0`); co-members are not counted"),
     Outcome("n_memberships", int, "number of frameworks the nation belongs to"),
     Outcome("mean_trust_given", float, "`sum_{j != i} T[i,j] / (N − 1)`"),

@@ -557,7 +557,7 @@ def harmonised(interop: float, interoperability_growth: float) -> float:
     return interop + interoperability_growth * (1.0 - interop)
 
 
-# ---------------------------------------------------------------- honest outcomes and time steps (issue 15: 3.3.16, 3.3.16, section 5)
+# ---------------------------------------------------------------- honest outcomes and time steps (issue 15: 3.3.16, 3.3.17, 3.3.18, section 5)
 
 #: Bins of directed trust for :func:`esteban_ray_polarisation` (width 0.1, 3.3.17) and its α (Esteban & Ray 1994: admissible α in (0, 1.6]).
 TRUST_BINS = 10
@@ -597,6 +597,41 @@ def esteban_ray_polarisation(counts, sums, alpha: float) -> float:  # noqa: ANN0
                 continue
             p += pg ** (1.0 + alpha) * (counts[h] / total) * abs(yg - sums[h] / counts[h])
     return p / 0.5 ** (1.0 + alpha)
+
+
+#: Spread below which the reliabilities (or the trust received) count as all equal for
+#: :func:`trust_reliability_correlation`: both lie in [0, 1], and equal values summed in different
+#: orders differ by a few ulps, whose "correlation" would be noise.
+CONSTANT_SPREAD = 1e-12
+
+
+@njit(cache=True)
+def trust_reliability_correlation(reliability, received) -> float:  # noqa: ANN001
+    """Whether trust has learned who is reliable (3.3.18): the Pearson correlation across the N nations of each government's
+    hidden reliability ``r_i`` and the mean trust others place in it, ``received_i = sum_{j != i} T[j,i] / (N − 1)``::
+
+    ρ = sum_i (r_i − mean r)(R_i − mean R) / sqrt(sum_i (r_i − mean r)^2 * sum_i (R_i − mean R)^2)
+
+    In [−1, 1]; NaN when it is not defined: ``N < 3``, or either the reliabilities or the trust received are all equal
+    (their spread, max − min, at most ``CONSTANT_SPREAD``).
+    """
+    n = reliability.size
+    if n < 3:
+        return np.nan
+    if reliability.max() - reliability.min() <= CONSTANT_SPREAD or received.max() - received.min() <= CONSTANT_SPREAD:
+        return np.nan
+    mean_r = reliability.mean()
+    mean_t = received.mean()
+    sxy = 0.0
+    sxx = 0.0
+    syy = 0.0
+    for i in range(n):
+        x = reliability[i] - mean_r
+        y = received[i] - mean_t
+        sxy += x * y
+        sxx += x * x
+        syy += y * y
+    return min(max(sxy / np.sqrt(sxx * syy), -1.0), 1.0)
 
 
 @njit(cache=True)

@@ -18,8 +18,9 @@ import numpy as np
 from ..scenario.errors import RunFailed
 from .state import WorldState
 
-#: Outcomes that are NaN by definition when their denominator is zero (no agreement or membership at all, no bloc pairs).
-UNDEFINED_WHEN_EMPTY = frozenset({"bilateral_share", "trust_within_blocs", "trust_between_blocs", "bloc_trust_gap"})
+#: Outcomes that are NaN by definition when their denominator is zero (no agreement or membership at all, no bloc pairs,
+#: fewer than three nations or no spread of reliability or of trust received).
+UNDEFINED_WHEN_EMPTY = frozenset({"bilateral_share", "trust_within_blocs", "trust_between_blocs", "bloc_trust_gap", "trust_reliability_correlation"})
 
 #: State searched for the culprit, per nation (vectors) or per pair (matrices), in the order a cause shows up.
 _STATE_ARRAYS = ("capability", "commercial", "counterspace", "sovereignty", "threat", "alpha", "beta", "interop", "tie_depth")

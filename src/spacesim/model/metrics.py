@@ -10,7 +10,7 @@ from numba import njit, types
 from numba.extending import intrinsic
 
 from ..catalogue import COUNT_OUTCOMES, EVENT_COUNTS, NATION_COUNTS, NATION_OUTCOMES, STEP_OUTCOMES
-from .equations import POLARISATION_ALPHA, TRUST_BINS, collective_share, esteban_ray_polarisation, security, trust, trust_bin
+from .equations import POLARISATION_ALPHA, TRUST_BINS, collective_share, esteban_ray_polarisation, security, trust, trust_bin, trust_reliability_correlation
 from .events import revise_agreements
 from .finite import check_finite
 from .ledger import C_ENDED, C_FORMED, C_STEP, KIND
@@ -207,6 +207,19 @@ def _record_state(a, record, w, c, row, nat):  # noqa: ANN001, ANN202 - compiled
 
 
 @njit(cache=True)
+def record_reliability(reliability, w, c, row, nat):  # noqa: ANN001, ANN201 - compiled
+    """Write the governments' reliabilities into the nation values ``nat`` (rows ``c``) and whether trust tracks them into
+    the world ``row`` (columns ``w``; :func:`~spacesim.model.equations.trust_reliability_correlation`), from the trust
+    received that :func:`_record_state` wrote.
+
+    A government changed in the step's compiled pass has its reliability NaN until Python settles it after the pass
+    (:meth:`spacesim.model.space_model.SpaceModel.call`), so the model calls this again then (:meth:`Recorder.settle`).
+    """
+    nat[c.reliability] = reliability
+    row[w.trust_reliability_correlation] = trust_reliability_correlation(reliability, nat[c.mean_trust_received])
+
+
+@njit(cache=True)
 def record_pass(a, b, record, bloc, w, c, count_columns, row, nat):  # noqa: ANN001, ANN201 - compiled
     """Record the state at the end of the step: the ledger's revisions (:func:`~spacesim.model.events.revise_agreements`),
     then the world ``row`` (columns ``w``) and nation values ``nat`` (rows ``c``) from the state, coverage, and the books'
@@ -216,6 +229,7 @@ def record_pass(a, b, record, bloc, w, c, count_columns, row, nat):  # noqa: ANN
     co = _co_membership(a.membership, a.integration)
     inputs = RecordInputs(a.alpha, a.beta, a.tie_depth, co, a.membership, bloc, a.capability, a.threat, a.sovereignty, k_eff, total)
     _record_state(inputs, record, w, c, row, nat)
+    record_reliability(a.reliability, w, c, row, nat)
     row[w.step] = b.clock[C_STEP]
     row[w.debris] = a.env[ENV_DEBRIS]
     row[w.norm_strength] = a.env[ENV_NORM]
@@ -267,6 +281,13 @@ class Recorder:
         if self._rows == len(self._world):
             self._grow(n)
         return self._world[self._rows], self._nations[self._rows]
+
+    def settle(self, reliability: np.ndarray) -> None:
+        """Rewrite the next row's reliabilities and ``trust_reliability_correlation`` if :func:`record_pass` read a new
+        government's reliability before Python settled it (NaN: a government changed in the step's compiled pass)."""
+        row, nat = self._world[self._rows], self._nations[self._rows]
+        if np.isnan(nat[self._nation_at["reliability"]]).any():
+            record_reliability(reliability, self._world_cols, self._nation_cols, row, nat)
 
     def commit(self, state: WorldState) -> None:
         """Keep the row :func:`record_pass` wrote in :meth:`slot`, once it is checked finite."""

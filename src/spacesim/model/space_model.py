@@ -323,6 +323,7 @@ class SpaceModel(mesa.Model):
         self._recorded()
 
     def _recorded(self) -> None:
+        self.recorder.settle(self.state.reliability)  # new governments' reliabilities, settled after the compiled pass that recorded the step
         self.recorder.commit(self.state)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)
