@@ -13,7 +13,9 @@ paths used above ``DENSE_UP_TO`` nations). For each, the five tables
 ``partnerships_frame`` after ``SpaceModel(spec, rng=seed).run()`` are
 pickled by ``dump`` and compared by ``check``: exactly, and, if not exactly,
 the largest relative difference of float columns is reported (a difference
-up to 1e-12 is reported but tolerated; prefer exact).
+up to 1e-12 is reported but tolerated; prefer exact). Columns the reference
+lacks (a new outcome) are listed as additions and the reference's columns
+compared; a column missing from the new tables is a difference.
 """
 
 from __future__ import annotations
@@ -79,6 +81,16 @@ def largest_float_difference(a: pd.DataFrame, b: pd.DataFrame) -> float:
     return worst
 
 
+def shared_columns(got: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """``got`` restricted to the reference's columns, and the columns it adds (a new outcome), when it has every
+    reference column in the reference's order; else ``got`` as it is (the comparison then reports the difference)."""
+    more = [c for c in got.columns if c not in ref.columns]
+    kept = [c for c in got.columns if c in ref.columns]
+    if not more or kept != list(ref.columns):
+        return got, []
+    return got[kept], more
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("action", choices=("dump", "check"))
@@ -86,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.folder.mkdir(parents=True, exist_ok=True)
     failed = new = 0
+    added: dict[str, list[str]] = {}  # table -> columns the reference lacks (a new outcome)
     for name, spec, seed in cases():
         path = args.folder / f"{name}.pkl"
         if args.action == "check" and not path.exists():  # a scenario shipped after the reference was dumped
@@ -100,15 +113,20 @@ def main(argv: list[str] | None = None) -> int:
         ref = pickle.loads(path.read_bytes())
         notes = []
         for t in TABLES:
-            if got[t].equals(ref[t]) and list(got[t].dtypes) == list(ref[t].dtypes):
+            table, more = shared_columns(got[t], ref[t])
+            if more:
+                added.setdefault(t, more)
+            if table.equals(ref[t]) and list(table.dtypes) == list(ref[t].dtypes):
                 continue
-            diff = largest_float_difference(got[t], ref[t])
+            diff = largest_float_difference(table, ref[t])
             notes.append(f"{t}: max rel diff {diff:.3g}")
             if not diff <= TOLERANCE:
                 failed += 1
         print(f"{name}: {'identical' if not notes else '; '.join(notes)}")
     if args.action == "check":
         print(("ALL EQUAL" if not failed else f"{failed} TABLE(S) DIFFER") + (f" ({new} new cases not compared)" if new else ""))
+        for t, more in added.items():
+            print(f"{t}: new columns, not in the reference (its columns compared): {', '.join(more)}")
     return 1 if failed else 0
 
 

@@ -108,6 +108,7 @@ class SpaceModel(mesa.Model):
         self.p = params_namespace(per_step_values(spec.parameter_values(), spec.step_meaning))  # rates per step (3.3.16)
         self.state = build_state(spec, self.p)
         politics.initial_reliability(self.state, self.p, self.rng)  # hidden types, from the model's generator (N uniforms)
+        self._new_governments = False  # a government's reliability settled since the last record (see _recorded)
         self.keeper = Bookkeeper(self.book_capacity)
         self.ledger = PartnershipLedger(self.keeper, self.state)
         self.log = EventLog(self.keeper, self.state, events.DESCRIBERS)
@@ -194,6 +195,7 @@ class SpaceModel(mesa.Model):
             reliability = float(politics.reliability_from(row[events.GC_UNIFORM], self.p))
             self.state.reliability[int(row[E_ACTOR])] = reliability
             row[events.GC_RELIABILITY] = reliability  # a view: writes the log's row
+            self._new_governments = True
 
     @property
     def _formed(self) -> int:
@@ -323,7 +325,9 @@ class SpaceModel(mesa.Model):
         self._recorded()
 
     def _recorded(self) -> None:
-        self.recorder.settle(self.state.reliability)  # new governments' reliabilities, settled after the compiled pass that recorded the step
+        if self._new_governments:  # the compiled pass may have recorded a new government before its reliability was settled
+            self.recorder.settle(self.state.reliability)
+            self._new_governments = False
         self.recorder.commit(self.state)
         if hasattr(self, "datacollector"):
             self.datacollector.collect(self)
