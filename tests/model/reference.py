@@ -430,6 +430,13 @@ def esteban_ray(values: np.ndarray, alpha: float = 1.0, bins: int = 10) -> float
     return float((shares[:, None] ** (1 + alpha) * shares[None, :] * gaps).sum() / 0.5 ** (1 + alpha))
 
 
+def reliability_correlation(reliability: np.ndarray, received: np.ndarray) -> float:
+    """Pearson correlation of the governments' reliabilities and the trust received (3.3.18); NaN if N < 3 or either has no spread."""
+    if reliability.size < 3 or np.ptp(reliability) <= 1e-12 or np.ptp(received) <= 1e-12:
+        return np.nan
+    return float(np.corrcoef(reliability, received)[0, 1])
+
+
 def world_outcomes(state, p: SimpleNamespace) -> dict[str, float]:  # noqa: ANN001
     """The step's world outcomes computed from the state as section 5.1 defines them (the event counts aside)."""
     n = state.n
@@ -462,6 +469,7 @@ def world_outcomes(state, p: SimpleNamespace) -> dict[str, float]:  # noqa: ANN0
         "bloc_trust_gap": within - across,
         "esteban_ray_polarisation": esteban_ray(t[off]),
         "trust_spread": t[off].std() / 0.5,
+        "trust_reliability_correlation": reliability_correlation(state.reliability, np.where(off, t, 0.0).sum(axis=0) / max(n - 1, 1)),
         "capability_gini": gini(state.capability),
         "mean_security": security(total, p).mean(),
         "collective_security": collective_security_share(k_eff, total, p).mean(),
