@@ -58,10 +58,19 @@ def _period(first: int, last: int, calendar: Calendar | None) -> str:
     return f"over {span} ({step_date(first, calendar)} to {step_date(last, calendar)})"
 
 
+def _fractional(name: str) -> bool:
+    """Whether an outcome's values are fractions (a 0-1 scale, a difference of such scales, a correlation), not counts or debris pieces."""
+    return name not in COUNT_OUTCOMES and outcome_unit(name) != outcome_unit("debris")
+
+
 def _value(name: str, v: float) -> str:
-    """A value of an outcome: a 0-1 scale with three decimals, counts and debris pieces whole, so that a start, a final
-    value and their difference read alike."""
-    return f"{v:.3f}" if outcome_unit(name) == "0-1 scale" else f"{round(v):,}"
+    """A value of an outcome: fractions with three decimals, counts and debris pieces whole, so that a start, a final
+    value and their difference read alike.
+
+    >>> _value("trust_reliability_correlation", -0.4321), _value("debris", 30000.4), _value("n_bilateral", 3.0)
+    ('-0.432', '30,000', '3')
+    """
+    return f"{v:.3f}" if _fractional(name) else f"{round(v):,}"
 
 
 def _change(name: str, start: float, end: float) -> str:
@@ -73,7 +82,7 @@ def _change(name: str, start: float, end: float) -> str:
     """
     what = STEP_OUTCOMES[name].split(" (")[0]  # its declared meaning, which names its unit ("tracked debris pieces")
     scale = max(abs(start), abs(end))
-    if start == end or abs(end - start) <= max(STEADY * scale, 0.001 if outcome_unit(name) == "0-1 scale" else 0.0):
+    if start == end or abs(end - start) <= max(STEADY * scale, 0.001 if _fractional(name) else 0.0):
         return f"{what} stayed at about {_value(name, end)}"
     diff = end - start
     sign = "+" if diff > 0 else "−"

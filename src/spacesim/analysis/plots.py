@@ -68,7 +68,11 @@ FRAMEWORK_COLOUR, FRAMEWORK_EDGE_COLOUR = "#f2c14e", "#8a6d1d"
 ASAT_MARK: dict[str, Any] = {"color": "black", "alpha": 0.45, "linestyle": ":", "linewidth": 1.2}
 
 #: Units of the outcomes that are neither counts nor on a 0-1 scale (a test checks every other one stays within 0-1).
-OUTCOME_UNITS: dict[str, str] = {"debris": "tracked pieces", "bloc_trust_gap": "difference of 0-1 scales"}
+OUTCOME_UNITS: dict[str, str] = {
+    "debris": "tracked pieces",
+    "bloc_trust_gap": "difference of 0-1 scales",
+    "trust_reliability_correlation": "correlation, -1 to 1",
+}
 
 #: A calendar for a time axis: the start year and the steps per year.
 Calendar = tuple[int, int]
