@@ -397,7 +397,7 @@ def government_change(a, b, rng, record, actor, target, framework, debris, sched
     ``reversal_withdrawal``) commitments may be dropped (C9).
 
     The new reliability is the inverse Beta CDF (SciPy's) of a uniform drawn here: the uniform is left in the
-    log row and the reliability NaN until Python settles it (:meth:`SpaceModel._settle_reliabilities <spacesim.model.space_model.SpaceModel._settle_reliabilities>`, from :meth:`~spacesim.model.space_model.SpaceModel.call`), right after the
+    log row and the reliability NaN until Python settles it (``SpaceModel._settle_reliabilities``, from ``SpaceModel.call``), right after the
     compiled call; nothing in a step reads a reliability after its political changes.
     """
     p = record[0]
