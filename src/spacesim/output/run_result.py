@@ -239,7 +239,8 @@ def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_cus
 def write_run(
     result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None
 ) -> Path:
-    """Write a single run's result folder: manifest and every table of :data:`~spacesim.output.folder.TABLES` (its plots come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
+    """Write a single run's result folder: manifest and every table of :data:`~spacesim.output.folder.TABLES` (its plots
+    come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
 
     ``out`` is a path, or a :class:`StagedRun` already opened (and
     locked) before the run was simulated, which this commits.
