@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,3 +114,27 @@ def test_the_ledgers_columns_view_matches_its_table():
     assert columns["end_step"] == [None if pd.isna(v) else int(v) for v in frame["end_step"]]
     assert columns["party_b"] == [None if pd.isna(v) else v for v in frame["party_b"]]
     assert all(isinstance(v, float) for v in columns["depth"])
+
+
+def test_bad_indices_are_refused_before_compiled_code_sees_them():
+    """Compiled acts index without bounds checks: the Python entry points check, so that a wrong index never writes outside
+    an array or into the ledger's last row."""
+    model = SpaceModel(shipped_scenario("teaching_small"), rng=2)
+    n, f_count = model.state.membership.shape
+    beta = model.state.beta.copy()
+    with pytest.raises(IndexError, match="actor 99 is not one of"):
+        model.trigger("asat_test", 99)
+    with pytest.raises(IndexError, match="framework"):
+        model.trigger("withdrawal", 0, framework=f_count)
+    with pytest.raises(IndexError):
+        model.trigger("cyber_attack", 0, -1)
+    i, j = np.argwhere(np.triu(model.state.tie_id < 0, 1))[0]
+    with pytest.raises(ValueError, match="no agreement"):
+        model.end_agreement(int(i), int(j), "policy")
+    outsider, f = np.argwhere(~model.state.membership)[0]
+    with pytest.raises(ValueError, match="not a member"):
+        model.leave_framework(int(outsider), int(f), "policy")
+    with pytest.raises(ValueError, match="the same nation"):
+        model.form_agreement(1, 1, 0.5)
+    np.testing.assert_array_equal(model.state.beta, beta)
+    assert len(model.log) == len(SpaceModel(shipped_scenario("teaching_small"), rng=2).log)

@@ -109,6 +109,10 @@ def happen(
     for name in SCHEDULABLE[kind]:
         if given[name] is None:
             raise ValueError(f"a {kind} event without its {name}")
+    n, f_count = model.state.membership.shape
+    for name, index, size in (("actor", actor, n), ("target", target, n), ("framework", framework, f_count)):
+        if index is not None and not 0 <= int(index) < size:  # compiled handlers index without bounds checks
+            raise IndexError(f"a {kind} event's {name} {index} is not one of the model's {size} {'frameworks' if name == 'framework' else 'nations'}")
     model.act(
         HANDLERS[kind],
         -1 if actor is None else int(actor),
@@ -393,7 +397,7 @@ def government_change(a, b, rng, record, actor, target, framework, debris, sched
     ``reversal_withdrawal``) commitments may be dropped (C9).
 
     The new reliability is the inverse Beta CDF (SciPy's) of a uniform drawn here: the uniform is left in the
-    log row and the reliability NaN until Python settles it (:func:`settle_reliabilities`), right after the
+    log row and the reliability NaN until Python settles it (``SpaceModel._settle_reliabilities``, from ``SpaceModel.call``), right after the
     compiled call; nothing in a step reads a reliability after its political changes.
     """
     p = record[0]

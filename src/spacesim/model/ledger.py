@@ -129,6 +129,8 @@ def open_partnership(b, kind, party_a, party_b, framework, domain, depth):  # no
 @njit(cache=True)
 def close_partnership(b, pid, reason):  # noqa: ANN001, ANN201 - compiled
     """Record the end of a partnership at this step, for ``reason`` (a code of :data:`REASONS`)."""
+    if pid < 0 or pid >= b.sizes[S_PARTNERSHIPS]:
+        raise RuntimeError("no such partnership")  # row -1 would be the table's last row
     row = b.partnerships[pid]
     if row[P_END] >= 0:
         raise RuntimeError("a partnership ended twice")

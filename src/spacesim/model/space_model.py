@@ -214,21 +214,45 @@ class SpaceModel(mesa.Model):
         self.keeper.books.clock[C_ENDED] = value
 
     # ---------------------------------------------------------- agreements
+    def _nation(self, i: int) -> int:
+        """``i`` as an index of a nation, checked: compiled acts index without bounds checks."""
+        if not 0 <= int(i) < self.state.n:
+            raise IndexError(f"nation {i} is not one of the model's {self.state.n} nations")
+        return int(i)
+
+    def _framework(self, f: int) -> int:
+        """``f`` as an index of a framework, checked."""
+        if not 0 <= int(f) < self.state.membership.shape[1]:
+            raise IndexError(f"framework {f} is not one of the model's {self.state.membership.shape[1]} frameworks")
+        return int(f)
+
     def form_agreement(self, i: int, j: int, depth: float) -> None:
         """Open a bilateral agreement between nations i and j."""
-        self.call(events.form_agreement, self.p.record, int(i), int(j), float(depth))
+        i, j = self._nation(i), self._nation(j)
+        if i == j or self.state.tie_id[i, j] >= 0:
+            raise ValueError(f"nations {i} and {j} cannot open an agreement: {'the same nation' if i == j else 'they have one'}")
+        self.call(events.form_agreement, self.p.record, i, j, float(depth))
 
     def end_agreement(self, i: int, j: int, reason: str) -> None:
         """End the bilateral agreement between nations i and j."""
-        self.call(events.end_agreement, int(i), int(j), REASON[reason])
+        i, j = self._nation(i), self._nation(j)
+        if self.state.tie_id[i, j] < 0:
+            raise ValueError(f"nations {i} and {j} have no agreement to end")
+        self.call(events.end_agreement, i, j, REASON[reason])
 
     def join_framework(self, i: int, f: int) -> None:
         """Nation i joins framework f."""
-        self.call(events.join_framework, int(i), int(f))
+        i, f = self._nation(i), self._framework(f)
+        if self.state.membership[i, f]:
+            raise ValueError(f"nation {i} is a member of framework {f} already")
+        self.call(events.join_framework, i, f)
 
     def leave_framework(self, i: int, f: int, reason: str, scheduled: bool = False) -> None:
         """Nation i leaves framework f."""
-        self.call(events.leave_framework, int(i), int(f), REASON[reason], bool(scheduled))
+        i, f = self._nation(i), self._framework(f)
+        if not self.state.membership[i, f]:
+            raise ValueError(f"nation {i} is not a member of framework {f}")
+        self.call(events.leave_framework, i, f, REASON[reason], bool(scheduled))
 
     def found_framework(self, f: int, founders: list[int]) -> None:
         """A framework is founded: logged (with ``scheduled`` true), then its founding members join it now (each an accession)."""

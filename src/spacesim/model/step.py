@@ -10,7 +10,7 @@ functions that scheduled or triggered events call from Python, writing the
 column arrays of :mod:`spacesim.model.ledger`: the pass never leaves compiled
 code. The one thing left to Python after it is a new government's
 reliability (SciPy's inverse Beta CDF of the uniform the pass drew;
-:meth:`spacesim.model.space_model.SpaceModel.act`).
+:meth:`spacesim.model.space_model.SpaceModel.call` settles it).
 """
 
 from __future__ import annotations
