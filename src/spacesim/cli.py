@@ -47,7 +47,7 @@ def _parse_sets(items: list[str]) -> dict[str, Any]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """spacesim run: one simulation, one result folder."""
-    from .output.folder import StagedRun
+    from .output.folder import TABLES, StagedRun
     from .output.provenance import now
     from .output.run_result import handling_interrupts, run_scenario, write_run
 
@@ -82,7 +82,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     write_run(result, folder, scenario_file=args.scenario, started=started)
     _after_run(out, plots=not args.no_plots)
     print(result.summary())
-    print(f"results: {out}/ (manifest.json, runs/steps/nations/events/partnerships.parquet{'' if args.no_plots else ', plots/'})")
+    print(f"results: {out}/ (manifest.json, {'/'.join(TABLES)}.parquet{'' if args.no_plots else ', plots/'})")
     return EXIT_OK
 
 

@@ -525,6 +525,7 @@ def test_force_replaces_a_run_and_a_batch_named_by_a_relative_path(workdir, smal
             "manifest.json",
             "nations.parquet",
             "partnerships.parquet",
+            "revisions.parquet",
             "runs.parquet",
             "steps.parquet",
         ]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..output.folder import TABLES
 from ..output.result_folder import BatchManifest, ComparisonRecord, ResultFolder, RunManifest, SensitivityRecord, resume_command
 from ..scenario.errors import InputError
 
@@ -111,10 +112,11 @@ class Analysed:
 
 
 def engine_tables(manifest: RunManifest | BatchManifest) -> list[str]:
-    """The tables the engine wrote (a batch: ``runs``, ``steps`` and the kept per-run tables; a run: its five tables), in its order."""
+    """The tables the engine wrote (a batch: ``runs``, ``steps`` and the kept per-run tables; a run: those of
+    :data:`~spacesim.output.folder.TABLES` its manifest lists, fewer in a folder written before a table was added), in its order."""
     if isinstance(manifest, BatchManifest):
         return [f"{name}.parquet" for name in ("runs", "steps", *manifest.kept_tables)]
-    return [t for t in manifest.tables if t in ("runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet")]
+    return [t for t in manifest.tables if t.removesuffix(".parquet") in TABLES]
 
 
 def read_finished(out: str | Path) -> Folder:

@@ -71,7 +71,8 @@ class BatchResult:
         return self._steps
 
     def table(self, name: str) -> pd.DataFrame:
-        """Another table of the batch (``nations``, ``events``, ``partnerships`` if kept; ``comparison``, ``sensitivity`` once the post-run step wrote them)."""
+        """Another table of the batch (a per-run table it kept: ``nations``, ``events``, ``partnerships``, ``revisions``;
+        ``comparison``, ``sensitivity`` once the post-run step wrote them)."""
         path = self.out / f"{name}.parquet"
         if not path.exists():
             raise FileNotFoundError(

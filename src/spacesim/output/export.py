@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario.errors import InputError
-from .folder import TABLES, write_json_atomic
+from .folder import PER_RUN_TABLES, TABLES, write_json_atomic
 from .result_folder import ResultFolder
 
 FORMATS = ("csv", "xlsx")
@@ -74,7 +74,7 @@ def export_folder(folder: str | Path, fmt: str = "csv", out: str | Path | None =
     tables = {name: pd.read_parquet(folder / f"{name}.parquet") for name in EXPORTED if (folder / f"{name}.parquet").exists()}
     runs = tables.get("runs")
     if runs is not None and "variant" in runs.columns:
-        for name in ("steps", "nations", "events", "partnerships"):
+        for name in ("steps", *PER_RUN_TABLES):
             if name in tables:
                 tables[name] = with_design_columns(tables[name], runs)
     if fmt == "xlsx":

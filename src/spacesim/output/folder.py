@@ -40,8 +40,13 @@ from typing import Any
 import pandas as pd
 
 from ..scenario.errors import InputError
+from ..scenario.experiment import Table
 
-TABLES = ("runs", "steps", "nations", "events", "partnerships")
+#: The per-run tables (declared once, as the experiment file's ``tables``): a single run writes them all, a batch those its experiment keeps.
+PER_RUN_TABLES: tuple[str, ...] = tuple(t.value for t in Table)
+
+#: The tables of a run's or a batch's folder, in order: ``runs`` and ``steps`` (always written), then the per-run tables.
+TABLES: tuple[str, ...] = ("runs", "steps", *PER_RUN_TABLES)
 
 #: The lock file of a result folder (see :class:`FolderLock`).
 LOCK_FILE = ".spacesim.lock"

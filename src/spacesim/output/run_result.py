@@ -17,7 +17,7 @@ import pandas as pd
 from ..catalogue import STEP_OUTCOMES
 from ..model import SpaceModel
 from ..scenario import ScenarioSpec
-from .folder import StagedRun
+from .folder import TABLES, StagedRun
 from .outcomes import totals_of
 from .provenance import code_identity, file_sha256, git_revision, now, package_versions
 from .result_folder import RunManifest, ScenarioRecord
@@ -26,8 +26,9 @@ from .result_folder import RunManifest, ScenarioRecord
 class RunResult:
     """The tables of one run, each built from the finished model the first time it is read. Every table carries ``run_id``.
 
-    A batch that keeps only ``steps`` never pays for the per-nation, event
-    and partnership tables.
+    A batch that keeps only ``steps`` never pays for the per-nation, event,
+    partnership and revision tables. Each per-run table of
+    :data:`~spacesim.output.folder.PER_RUN_TABLES` is the property of its name.
     """
 
     def __init__(self, run_id: int, spec: ScenarioSpec, seed: int, model: SpaceModel, extra: dict[str, Any] | None = None):
@@ -56,6 +57,18 @@ class RunResult:
     def partnerships(self) -> pd.DataFrame:
         """A row per bilateral agreement or framework membership."""
         return tag(self.model.partnerships_frame(), self.run_id)
+
+    @cached_property
+    def revisions(self) -> pd.DataFrame:
+        """A row per change of a bilateral agreement's depth after its start: ``partnership_id`` (its row of
+        ``partnerships``), ``step``, the new ``depth`` and the ``domain`` that depth reaches."""
+        return tag(self.model.revisions_frame(), self.run_id)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table ``name`` of :data:`~spacesim.output.folder.TABLES`: ``runs`` (:meth:`runs_frame`) or the property of that name."""
+        if name not in TABLES:
+            raise KeyError(f"{name!r} is not a table of a run; the tables are {', '.join(TABLES)}")
+        return self.runs_frame() if name == "runs" else getattr(self, name)
 
     def run_row(self) -> dict[str, Any]:
         """The run's row of ``runs.parquet``: id, scenario, seed, status, parameters, final outcomes and the totals of per-step counts (:mod:`.outcomes`)."""
@@ -226,7 +239,8 @@ def handling_interrupts(signals: tuple[int, ...] = (signal.SIGINT,), replace_cus
 def write_run(
     result: RunResult, out: str | Path | StagedRun, *, scenario_file: str | Path | None = None, force: bool = False, started: str | None = None
 ) -> Path:
-    """Write a single run's result folder: manifest and five tables (its plots come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
+    """Write a single run's result folder: manifest and every table of :data:`~spacesim.output.folder.TABLES` (its plots
+    come after, from the folder: :func:`spacesim.analysis.postrun.analyse_folder`).
 
     ``out`` is a path, or a :class:`StagedRun` already opened (and
     locked) before the run was simulated, which this commits.
@@ -242,11 +256,8 @@ def write_run(
 
 def write_run_files(folder: StagedRun, result: RunResult, *, scenario_file: str | Path | None = None, started: str | None = None) -> None:
     """Write a run's manifest and tables into an open :class:`StagedRun`."""
-    folder.write_table("runs", result.runs_frame())
-    folder.write_table("steps", result.steps)
-    folder.write_table("nations", result.nations)
-    folder.write_table("events", result.events)
-    folder.write_table("partnerships", result.partnerships)
+    for name in TABLES:
+        folder.write_table(name, result.table(name))
     folder.write_manifest(
         RunManifest(
             status="completed",
@@ -267,7 +278,7 @@ def write_run_files(folder: StagedRun, result: RunResult, *, scenario_file: str 
             command=sys.argv,
             started=started or now(),
             finished=now(),
-            tables=["runs.parquet", "steps.parquet", "nations.parquet", "events.parquet", "partnerships.parquet"],
+            tables=[f"{name}.parquet" for name in TABLES],
             plots=[],
         )
     )

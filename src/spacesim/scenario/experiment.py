@@ -80,11 +80,17 @@ class PlotKind(StrEnum):
 
 
 class Table(StrEnum):
-    """Per-run tables a batch may keep beside ``runs`` and ``steps`` (which it always keeps)."""
+    """Per-run tables a batch may keep beside ``runs`` and ``steps`` (which it always keeps), in the order they are written.
+
+    The one declaration of the per-run tables: a single run writes ``runs``,
+    ``steps`` and each of these (``spacesim.output.folder.TABLES``), each
+    built by the ``RunResult`` property of the same name.
+    """
 
     nations = "nations"
     events = "events"
     partnerships = "partnerships"
+    revisions = "revisions"
 
 
 class SampleSpec(Strict):
