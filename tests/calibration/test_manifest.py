@@ -184,3 +184,14 @@ def test_resume_and_force_need_a_manifest_of_kind_calibration(finished, tmp_path
 def test_a_generation_record_says_whether_it_is_of_the_fit():
     prior_sample = GenerationRecord(t=-1, epsilon=None, simulations=20, accepted=1, acceptance=0.05, end="2026-12-05 07:21:22")
     assert not prior_sample.fitted and prior_sample.model_copy(update={"t": 0}).fitted
+
+
+def test_a_folder_that_is_not_a_calibration_is_named_for_the_command_that_makes_one(tmp_path):
+    from spacesim.output.result_folder import ResultFolder
+    from spacesim.scenario import InputError
+
+    with pytest.raises(InputError, match="no manifest.json: not a result folder of spacesim calibrate$"):
+        ResultFolder(tmp_path).read(kind="calibration")
+    (tmp_path / "manifest.json").write_text('{"kind": "run", "status": "completed", "manifest_version": 2}')
+    with pytest.raises(InputError, match="needs the folder of spacesim calibrate$"):
+        ResultFolder(tmp_path).read(kind="calibration", needed_for="a calibration report")

@@ -463,6 +463,8 @@ _ADAPTER: TypeAdapter[RunManifest | BatchManifest | CalibrationManifest] = TypeA
 
 #: The kinds of manifest spacesim writes.
 KINDS = ("run", "batch", "calibration")
+#: The command that writes each kind of folder.
+_COMMAND = {"run": "run", "batch": "batch", "calibration": "calibrate"}
 
 
 def _upgrade(data: dict[str, Any], path: Path) -> dict[str, Any]:
@@ -616,19 +618,20 @@ class ResultFolder:
         comparison needs ...").
         """
         folder = self.path
+        made_by = "spacesim calibrate" if kind == "calibration" else "spacesim run or spacesim batch"
         if not folder.exists():
             raise InputError.single(folder, "", "no such result folder")
         if not folder.is_dir():
-            raise InputError.single(folder, "", "not a folder; give the result folder of spacesim run or spacesim batch")
+            raise InputError.single(folder, "", f"not a folder; give the result folder of {made_by}")
         if not self.manifest_path.exists():
-            raise InputError.single(folder, "", "no manifest.json: not a result folder of spacesim run or spacesim batch")
+            raise InputError.single(folder, "", f"no manifest.json: not a result folder of {made_by}")
         data = self._json()
         if not isinstance(data, dict) or data.get("kind") not in KINDS:
             return parse_manifest(data, self.manifest_path)  # refused, saying why
         found, status = data["kind"], data.get("status")
         if kind is not None and found != kind:
             raise InputError.single(
-                self.manifest_path, "kind", f"not a {kind} result folder (kind {found!r}); {needed_for} needs the folder of spacesim {kind}"
+                self.manifest_path, "kind", f"not a {kind} result folder (kind {found!r}); {needed_for} needs the folder of spacesim {_COMMAND[kind]}"
             )
         if finished and found != "calibration" and status != "completed":  # said before any other fault of an unfinished folder
             hint = ""
