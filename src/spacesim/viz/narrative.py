@@ -81,9 +81,10 @@ def _listing(items: list[str]) -> str:
     return ", ".join(items[:NAMED_PER_LINE]) + f" and {len(items) - NAMED_PER_LINE} more"
 
 
-def snapshot(state: WorldState, ledger: dict[str, list[Any]]) -> tuple[np.ndarray, np.ndarray, int]:
-    """What :func:`partnership_news` compares against: every agreement's depth and ledger id now, and the ledger's length."""
-    return state.tie_depth.copy(), state.tie_id.copy(), len(ledger["partnership_id"])
+def snapshot(state: WorldState, ledger_length: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """What :func:`partnership_news` compares against: every agreement's depth and ledger id now, and the ledger's
+    length (``len(model.ledger)``: no table is built for it)."""
+    return state.tie_depth.copy(), state.tie_id.copy(), int(ledger_length)
 
 
 def partnership_news(

@@ -172,13 +172,13 @@ class DashboardModel(SpaceModel):
         #: (or shock's) followed by lines naming the bilateral agreements it signed, deepened and ended (:mod:`spacesim.viz.narrative`).
         self.happenings: list[dict[str, Any]] = []
         self._logged = 0
-        self._note_partnerships(snapshot(self.state, self.ledger.columns))
+        self._note_partnerships(snapshot(self.state, len(self.ledger)))
 
     def step(self) -> None:
         """One step (never at the same time as a shock); then name the agreements it signed, deepened and ended."""
         with self.lock:
             self._stepping = True
-            before = snapshot(self.state, self.ledger.columns)
+            before = snapshot(self.state, len(self.ledger))
             try:
                 super().step()
             finally:
@@ -204,7 +204,7 @@ class DashboardModel(SpaceModel):
         (1500.0, 1, 1)
         """
         with self.lock:
-            before = None if self._stepping else snapshot(self.state, self.ledger.columns)
+            before = None if self._stepping else snapshot(self.state, len(self.ledger))
             super().trigger(*args, **kwargs)
             if before is not None:
                 self.record_again()
