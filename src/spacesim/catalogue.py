@@ -56,7 +56,12 @@ class EventKindDef:
     row's sentence and effect, as :meth:`str.format` templates of the values
     the handler gives and of ``name``, ``code``, ``possessive`` (the actor),
     ``target_name``, ``target_code``, ``target_possessive`` and
-    ``framework_name``, ``framework_code``. ``source`` and ``effects`` (and
+    ``framework_name``, ``framework_code``. ``values`` declares, once, the
+    numbers the handler writes in the log row's value columns, in column
+    order, each with the type its templates read it as: the handler writes
+    each by name (:data:`spacesim.model.ledger.VALUE`), and the log reads
+    them back by name (a describer registered in :mod:`spacesim.model.events`
+    adds only text derived from them). ``source`` and ``effects`` (and
     ``fields_doc``, for a kind that comes about otherwise than by a
     timeline's fields) are its row of the events table in docs/model.md 3.3.15.
     """
@@ -68,6 +73,7 @@ class EventKindDef:
     source: str
     effects: str
     optional: tuple[str, ...] = ()
+    values: dict[str, type] = field(default_factory=dict)
     field_roles: dict[str, str] = field(default_factory=dict)
     fields_doc: str = ""
     count: str | None = None
@@ -85,6 +91,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "asat_test",
         fields=("actor",),
+        values={"pieces": float, "drop": float, "fearful": int},
         optional=("debris",),
         narrative="{name} conducts a destructive ASAT test; debris rises by {pieces:,.0f} pieces; trust in {name} falls across {others} nations",
         effect="debris +{pieces:,.0f}; others' trust in {code} -{drop:.3f} on average; {fearful} nations raise counterspace capability",
@@ -105,6 +112,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "cyber_attack",
         fields=("actor", "target"),
+        values={"victim_drop": float, "drop": float, "loss": float},
         narrative="{name} attacks {target_possessive} space systems in cyberspace; {target_possessive} trust in {name} falls by {victim_drop:.2f}",
         effect="{target_code} capability -{loss:.0%}; victim's trust -{victim_drop:.3f}; others' trust -{drop:.3f} on average",
         source="scheduled; triggered; random (3.3.9)",
@@ -119,6 +127,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "leak",
         fields=("actor", "target"),
+        values={"drop": float},
         field_roles={"actor": "leaker", "target": "victim"},
         narrative="intelligence {target_name} shared with {name} leaks; {target_possessive} trust in {name} falls by {drop:.2f}",
         effect="{target_code}'s trust in {code} -{drop:.3f}",
@@ -141,6 +150,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "government_change",
         fields=("actor",),
+        values={"shift": float, "ended": int, "left": int, "reliability": float, "uniform": float},
         narrative="a new government takes office in {name}; {consequences}",
         effect="sovereignty {shift:+.3f}; new reliability {reliability:.2f}; {ended} agreements ended; {left} memberships ended",
         source="scheduled; triggered; random (3.3.13)",
@@ -160,6 +170,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "withdrawal",
         fields=("actor", "framework"),
+        values={"reason": int, "members": int},
         narrative="{name} withdraws from {framework_name} {why}",
         effect="{members} members remain",
         source="scheduled; triggered; also logged whenever a nation leaves a framework (distrust, not worth it, government change, policy)",
@@ -171,6 +182,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "accession",
         fields=None,
+        values={"members": int},
         narrative="{name} joins {framework_name}",
         effect="{members} members",
         source="logged when a nation joins a framework",
@@ -181,6 +193,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "collision",
         fields=None,
+        values={"pieces": float},
         narrative="{collisions} in orbit {create} {pieces:,.0f} pieces of debris",
         effect="debris +{pieces:,.0f}",
         source="logged once per step with collisions (3.3.12); the row carries their number, and each collision counts in `n_collisions`",
@@ -221,6 +234,7 @@ EVENT_KINDS: tuple[EventKindDef, ...] = (
     EventKindDef(
         "history",
         fields=None,
+        values={"year": int, "drop": float},
         narrative=(
             "before the start ({year}): {possessive} destructive ASAT test still colours trust; trust in {name} is {drop:.3f} lower across {others} nations"
         ),

@@ -1,9 +1,13 @@
 """Events and their effects: a compiled handler registered for each kind a scenario can schedule, and the log row of every event.
 
-Each kind is declared once in :mod:`spacesim.catalogue` (fields, count,
-sentence, effect, docs); its effect is the compiled handler registered here
-with :func:`handles`, and the values its sentence reads from its log row are
-named by the function registered with :func:`describes`. Random events drawn
+Each kind is declared once in :mod:`spacesim.catalogue` (fields, values,
+count, sentence, effect, docs); its effect is the compiled handler registered
+here with :func:`handles`. The values its row carries are the catalogue's
+``values``: the compiled code writes each at the column the declaration
+gives it (constants from :func:`~spacesim.model.ledger.value_columns`, which
+fails on import unless a writer names exactly the declared values), and the
+log reads them back by name; a function registered with :func:`describes`
+adds only text derived from them. Random events drawn
 in the compiled step call the handler registered for their kind
 (``HANDLERS["asat_test"]``) from compiled code; scheduled events (from the
 scenario's timeline) and shocks triggered by hand call the same compiled
@@ -36,6 +40,7 @@ from .ledger import (
     E_COUNT,
     E_VALUES,
     KIND,
+    KINDS,
     P_LAST_DEPTH,
     REASON,
     REASONS,
@@ -44,8 +49,10 @@ from .ledger import (
     open_partnership,
     plural,
     possessive,
+    read_values,
     reserve,
     revise,
+    value_columns,
 )
 from .rules.politics import _forget, _set_aside, reversals
 from .rules.trust import _add_evidence
@@ -59,8 +66,12 @@ __all__ = ["DESCRIBERS", "HANDLERS", "describes", "happen", "handles", "plural",
 #: The compiled effect of each kind of event a scenario can schedule, by kind (see :func:`handles`).
 HANDLERS: dict[str, Any] = {}
 
-#: How each kind's sentence reads its log row: ``(row, names) -> values`` for the catalogue's templates, by kind (see :func:`describes`).
+#: How each kind's sentence reads its log row: ``(row, names) -> values`` for the catalogue's templates, by kind: the
+#: values the catalogue declares, by name, and the text a function registered with :func:`describes` derives.
 DESCRIBERS: dict[str, Callable[[np.ndarray, dict[str, Any]], dict[str, Any]]] = {}
+
+#: What a kind's sentence derives from its row beyond its declared values: ``(row, values, names) -> text``, by kind.
+DERIVED: dict[str, Callable[[np.ndarray, dict[str, Any], dict[str, Any]], dict[str, Any]]] = {}
 
 # Codes the compiled code uses (compile-time constants).
 ASAT_TEST, CYBER_ATTACK, LEAK, GOVERNMENT_CHANGE = KIND["asat_test"], KIND["cyber_attack"], KIND["leak"], KIND["government_change"]
@@ -68,6 +79,19 @@ WITHDRAWAL, ACCESSION, COLLISION, INVITATION = KIND["withdrawal"], KIND["accessi
 FRAMEWORK_OPENS, FRAMEWORK_FOUNDED, HISTORY = KIND["framework_opens"], KIND["framework_founded"], KIND["history"]
 BY_GOVERNMENT_CHANGE, BY_POLICY, BY_SCHEDULE = REASON["government_change"], REASON["policy"], REASON["scheduled"]
 BILATERAL, MEMBERSHIP = 0, 1
+
+# Where each writer puts the values its kind declares (compile-time constants, from the catalogue's ``values``).
+ASAT_PIECES, ASAT_DROP, ASAT_FEARFUL = value_columns("asat_test", "pieces", "drop", "fearful")
+CYBER_VICTIM_DROP, CYBER_DROP, CYBER_LOSS = value_columns("cyber_attack", "victim_drop", "drop", "loss")
+(LEAK_DROP,) = value_columns("leak", "drop")
+GC_SHIFT, GC_ENDED, GC_LEFT, GC_RELIABILITY, GC_UNIFORM = value_columns("government_change", "shift", "ended", "left", "reliability", "uniform")
+WITHDRAWAL_REASON, WITHDRAWAL_MEMBERS = value_columns("withdrawal", "reason", "members")
+(ACCESSION_MEMBERS,) = value_columns("accession", "members")
+(COLLISION_PIECES,) = value_columns("collision", "pieces")
+value_columns("framework_opens")  # they write none
+value_columns("invitation")
+#: How many values each kind declares, by code (for :func:`log_row`, which logs rows of any kind).
+VALUE_COUNT = np.array([len(EVENTS[k].values) for k in KINDS], dtype=np.int64)
 
 
 def handles(kind: str) -> Callable[[Any], Any]:
@@ -83,15 +107,29 @@ def handles(kind: str) -> Callable[[Any], Any]:
 
 
 def describes(kind: str) -> Callable[[Callable], Callable]:
-    """Register the decorated function as what the sentence of a ``kind`` row reads from it: ``(row, names) -> values``."""
+    """Register the decorated function as the text the sentence of a ``kind`` row derives: ``(row, values, names) -> text``.
+
+    ``values`` are the row's declared values by name (:func:`~spacesim.model.ledger.read_values`); a kind whose
+    templates read only those and the row's names needs none."""
     if kind not in EVENTS:
         raise KeyError(f"event kind {kind!r} is not declared in spacesim.catalogue.EVENT_KINDS")
 
-    def register(describer: Callable) -> Callable:
-        DESCRIBERS[kind] = describer
-        return describer
+    def register(derive: Callable) -> Callable:
+        DERIVED[kind] = derive
+        DESCRIBERS[kind] = _describer(kind, derive)
+        return derive
 
     return register
+
+
+def _describer(kind: str, derive: Callable | None = None) -> Callable[[np.ndarray, dict[str, Any]], dict[str, Any]]:
+    """What a ``kind`` row's sentence reads: its declared values by name, and the text ``derive`` adds."""
+
+    def describe(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+        values = read_values(kind, row)
+        return values if derive is None else {**values, **derive(row, values, names)}
+
+    return describe
 
 
 def happen(
@@ -214,7 +252,8 @@ def join_framework(a, b, i, f):  # noqa: ANN001, ANN201 - compiled
     a.membership[i, f] = True
     a.ever_member[i, f] = True
     a.membership_id[i, f] = open_partnership(b, MEMBERSHIP, i, -1, f, a.framework_domain[f], a.integration[f])
-    log_event(b, ACCESSION, i, -1, f, False, 1, 0.0, 0.0, float(_members(a.membership, f)), 0.0, 0.0, 0.0, 0.0)
+    row = log_event(b, ACCESSION, i, -1, f, False, 1, 0.0, 0.0)
+    row[ACCESSION_MEMBERS] = _members(a.membership, f)
     return b
 
 
@@ -225,7 +264,9 @@ def leave_framework(a, b, i, f, reason, scheduled):  # noqa: ANN001, ANN201 - co
     close_partnership(b, a.membership_id[i, f], reason)
     a.membership[i, f] = False
     a.membership_id[i, f] = -1
-    log_event(b, WITHDRAWAL, i, -1, f, scheduled, 1, 0.0, 0.0, float(reason), float(_members(a.membership, f)), 0.0, 0.0, 0.0)
+    row = log_event(b, WITHDRAWAL, i, -1, f, scheduled, 1, 0.0, 0.0)
+    row[WITHDRAWAL_REASON] = reason
+    row[WITHDRAWAL_MEMBERS] = _members(a.membership, f)
     return b
 
 
@@ -233,7 +274,7 @@ def leave_framework(a, b, i, f, reason, scheduled):  # noqa: ANN001, ANN201 - co
 def invitation(a, b, lead, i, f):  # noqa: ANN001, ANN201 - compiled
     """Log a framework's lead inviting a nation that accepts (3.3.6; the accession is logged as it joins)."""
     b = reserve(b, 0, 0, 1)
-    log_event(b, INVITATION, i, lead, f, False, 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    log_event(b, INVITATION, i, lead, f, False, 1, 0.0, 0.0)
     return b
 
 
@@ -242,7 +283,8 @@ def collisions(a, b, record, count):  # noqa: ANN001, ANN201 - compiled
     """Log random collisions in orbit (C14): one row carrying their number."""
     b = reserve(b, 0, 0, 1)
     pieces = count * record[0].collision_fragments
-    log_event(b, COLLISION, -1, -1, -1, False, count, pieces, 0.0, pieces, 0.0, 0.0, 0.0, 0.0)
+    row = log_event(b, COLLISION, -1, -1, -1, False, count, pieces, 0.0)
+    row[COLLISION_PIECES] = pieces
     return b
 
 
@@ -251,15 +293,23 @@ def log_leak(a, b, leaker, victim, trust_before, scheduled):  # noqa: ANN001, AN
     """Log a leak whose evidence is already recorded (the cooperation round's leaks carry it in the round's evidence)."""
     b = reserve(b, 0, 0, 1)
     drop = trust_before - trust(a.alpha[victim, leaker], a.beta[victim, leaker])
-    log_event(b, LEAK, leaker, victim, -1, scheduled, 1, 0.0, -drop, drop, 0.0, 0.0, 0.0, 0.0)
+    row = log_event(b, LEAK, leaker, victim, -1, scheduled, 1, 0.0, -drop)
+    row[LEAK_DROP] = drop
     return b
 
 
 @njit(cache=True)
 def log_row(a, b, kind, actor, target, framework, scheduled, trust_change, v0, v1):  # noqa: ANN001, ANN201 - compiled
-    """Log a row from Python (the past's ASAT tests, a founding): reserves its room."""
+    """Log a row from Python (the past's ASAT tests, a founding): reserves its room.
+
+    ``v0`` and ``v1`` are the kind's first two declared values, in the catalogue's order (``history``: year, drop;
+    a kind that declares fewer ignores the rest)."""
     b = reserve(b, 0, 0, 1)
-    log_event(b, kind, actor, target, framework, scheduled, 1, 0.0, trust_change, v0, v1, 0.0, 0.0, 0.0)
+    row = log_event(b, kind, actor, target, framework, scheduled, 1, 0.0, trust_change)
+    if VALUE_COUNT[kind] > 0:
+        row[E_VALUES] = v0
+    if VALUE_COUNT[kind] > 1:
+        row[E_VALUES + 1] = v1
     return b
 
 
@@ -342,13 +392,11 @@ def asat_test(a, b, rng, record, actor, target, framework, debris, scheduled):  
         if trust_in_actor[j] < p.arming_threshold and j != actor:
             a.counterspace[j] = militarised(a.counterspace[j], trust_in_actor[j], p.militarisation_response, p.arming_threshold, p.arming_factor)
             fearful += 1
-    log_event(b, ASAT_TEST, actor, -1, -1, scheduled, 1, pieces, -drop, pieces, drop, float(fearful), 0.0, 0.0)
+    row = log_event(b, ASAT_TEST, actor, -1, -1, scheduled, 1, pieces, -drop)
+    row[ASAT_PIECES] = pieces
+    row[ASAT_DROP] = drop
+    row[ASAT_FEARFUL] = fearful
     return b
-
-
-@describes("asat_test")
-def _asat_test_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    return {"pieces": float(row[E_VALUES]), "drop": float(row[E_VALUES + 1]), "fearful": int(row[E_VALUES + 2])}
 
 
 @handles("cyber_attack")
@@ -362,13 +410,11 @@ def cyber_attack(a, b, rng, record, actor, target, framework, debris, scheduled)
     before = trust(a.alpha[target, actor], a.beta[target, actor])
     drop = condemn(a, actor, p.hostile_trust_damage * p.cyber_trust_share, target)
     victim_drop = before - trust(a.alpha[target, actor], a.beta[target, actor])
-    log_event(b, CYBER_ATTACK, actor, target, -1, scheduled, 1, 0.0, -victim_drop, victim_drop, drop, p.cyber_capability_loss, 0.0, 0.0)
+    row = log_event(b, CYBER_ATTACK, actor, target, -1, scheduled, 1, 0.0, -victim_drop)
+    row[CYBER_VICTIM_DROP] = victim_drop
+    row[CYBER_DROP] = drop
+    row[CYBER_LOSS] = p.cyber_capability_loss
     return b
-
-
-@describes("cyber_attack")
-def _cyber_attack_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    return {"victim_drop": float(row[E_VALUES]), "drop": float(row[E_VALUES + 1]), "loss": float(row[E_VALUES + 2])}
 
 
 @handles("leak")
@@ -383,11 +429,6 @@ def leak(a, b, rng, record, actor, target, framework, debris, scheduled):  # noq
     observers, actors = np.array([target]), np.array([actor])
     _add_evidence(a.alpha, a.beta, t, observers, actors, np.zeros(1), np.array([p.leak_trust_damage]), p.reputation_spread)
     return log_leak(a, b, actor, target, before, scheduled)
-
-
-@describes("leak")
-def _leak_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    return {"drop": float(row[E_VALUES])}
 
 
 @handles("government_change")
@@ -416,24 +457,23 @@ def government_change(a, b, rng, record, actor, target, framework, debris, sched
     partners, frameworks = reversals(a.tie_depth[i], a.membership[i], tie_draws, membership_draws, p.reversal_withdrawal)
     for k in range(partners.size):
         b = end_agreement(a, b, i, partners[k], BY_GOVERNMENT_CHANGE)
-    log_event(b, GOVERNMENT_CHANGE, i, -1, -1, scheduled, 1, 0.0, 0.0, shift, float(partners.size), float(frameworks.size), np.nan, u)
+    row = log_event(b, GOVERNMENT_CHANGE, i, -1, -1, scheduled, 1, 0.0, 0.0)
+    row[GC_SHIFT] = shift
+    row[GC_ENDED] = partners.size
+    row[GC_LEFT] = frameworks.size
+    row[GC_RELIABILITY] = np.nan
+    row[GC_UNIFORM] = u
     for k in range(frameworks.size):
         b = leave_framework(a, b, i, frameworks[k], BY_GOVERNMENT_CHANGE, False)
     return b
 
 
 @describes("government_change")
-def _government_change_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    ended, left = int(row[E_VALUES + 1]), int(row[E_VALUES + 2])
+def _government_change_text(row: np.ndarray, values: dict[str, Any], names: dict[str, Any]) -> dict[str, Any]:
+    ended, left = values["ended"], values["left"]
     if ended or left:
-        consequences = f"it ends {plural(ended, 'bilateral agreement')} and leaves {plural(left, 'framework')}"
-    else:
-        consequences = "its partners must learn again whether it keeps its commitments"
-    return {"shift": float(row[E_VALUES]), "ended": ended, "left": left, "reliability": float(row[E_VALUES + 3]), "consequences": consequences}
-
-
-#: Where a government change's row keeps its reliability (NaN until settled) and the uniform it is drawn from.
-GC_RELIABILITY, GC_UNIFORM = E_VALUES + 3, E_VALUES + 4
+        return {"consequences": f"it ends {plural(ended, 'bilateral agreement')} and leaves {plural(left, 'framework')}"}
+    return {"consequences": "its partners must learn again whether it keeps its commitments"}
 
 
 @handles("withdrawal")
@@ -446,9 +486,9 @@ def scheduled_withdrawal(a, b, rng, record, actor, target, framework, debris, sc
 
 
 @describes("withdrawal")
-def _withdrawal_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    reason = REASONS[int(row[E_VALUES])]
-    return {"why": WITHDRAWAL_REASONS.get(reason, reason), "members": int(row[E_VALUES + 1])}
+def _withdrawal_text(row: np.ndarray, values: dict[str, Any], names: dict[str, Any]) -> dict[str, Any]:
+    reason = REASONS[values["reason"]]
+    return {"why": WITHDRAWAL_REASONS.get(reason, reason)}
 
 
 @handles("framework_opens")
@@ -457,38 +497,21 @@ def framework_opens(a, b, rng, record, actor, target, framework, debris, schedul
     """A framework opens for new members."""
     b = reserve(b, 0, 0, 1)
     a.framework_open[framework] = True
-    log_event(b, FRAMEWORK_OPENS, -1, -1, framework, scheduled, 1, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+    log_event(b, FRAMEWORK_OPENS, -1, -1, framework, scheduled, 1, 0.0, 0.0)
     return b
 
 
-@describes("framework_opens")
-def _no_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    return {}
-
-
-describes("framework_founded")(_no_values)  # its founders' names are the row's notes (SpaceModel.found_framework)
-
-
-@describes("accession")
-def _accession_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    return {"members": int(row[E_VALUES])}
-
-
 @describes("invitation")
-def _invitation_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+def _invitation_text(row: np.ndarray, values: dict[str, Any], names: dict[str, Any]) -> dict[str, Any]:
     return {"lead_name": names["target_name"]}  # the row's target is the lead
 
 
 @describes("collision")
-def _collision_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
+def _collision_text(row: np.ndarray, values: dict[str, Any], names: dict[str, Any]) -> dict[str, Any]:
     count = int(row[E_COUNT])
-    return {"collisions": plural(count, "collision"), "create": "creates" if count == 1 else "create", "pieces": float(row[E_VALUES])}
+    return {"collisions": plural(count, "collision"), "create": "creates" if count == 1 else "create"}
 
 
-@describes("history")
-def _history_values(row: np.ndarray, names: dict[str, Any]) -> dict[str, Any]:
-    return {"year": int(row[E_VALUES]), "drop": float(row[E_VALUES + 1])}
-
-
-if set(DESCRIBERS) != set(EVENTS):  # pragma: no cover - guards the registrations above
-    raise RuntimeError(f"event kinds without a describer: {sorted(set(EVENTS) - set(DESCRIBERS))}")
+# Every other kind's sentence reads only its declared values and the row's names (a founding's founders are its
+# notes, SpaceModel.found_framework).
+DESCRIBERS.update({kind: _describer(kind) for kind in EVENTS if kind not in DESCRIBERS})

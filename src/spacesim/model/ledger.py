@@ -51,11 +51,41 @@ P_COLUMNS = 11
 # Columns of the revisions table.
 R_ID, R_STEP, R_DEPTH, R_DOMAIN = range(4)
 R_COLUMNS = 4
-# Columns of the event log: what the row says, then the values its narrative reads (named per kind in events.py).
+# Columns of the event log: what the row says, then the values its narrative reads (each kind's ``values`` in the catalogue).
 E_STEP, E_KIND, E_ACTOR, E_TARGET, E_FRAMEWORK, E_SCHEDULED, E_COUNT, E_DEBRIS, E_TRUST = range(9)
 E_VALUES = 9  # first of the value columns
-VALUE_COLUMNS = 5
+#: As many value columns as the kind with the most values declares.
+VALUE_COLUMNS = max(len(e.values) for e in EVENT_KINDS)
 E_COLUMNS = E_VALUES + VALUE_COLUMNS
+#: The column of each value a kind declares, by kind and name (its place in the catalogue's ``values``).
+VALUE: dict[str, dict[str, int]] = {e.kind: {name: E_VALUES + k for k, name in enumerate(e.values)} for e in EVENT_KINDS}
+
+
+def value_columns(kind: str, *names: str) -> tuple[int, ...]:
+    """The columns of ``names``, which must be every value ``kind`` declares (in any order): what its compiled writer writes.
+
+    >>> value_columns("leak", "drop")
+    (9,)
+    >>> value_columns("leak", "drop", "fearful")
+    Traceback (most recent call last):
+    ...
+    ValueError: the leak event's writer writes ['drop', 'fearful'], but the catalogue declares its values ['drop']
+    """
+    declared = EVENTS[kind].values
+    if sorted(names) != sorted(declared):
+        raise ValueError(f"the {kind} event's writer writes {sorted(names)}, but the catalogue declares its values {sorted(declared)}")
+    return tuple(VALUE[kind][name] for name in names)
+
+
+def read_values(kind: str, row: np.ndarray) -> dict[str, Any]:
+    """The values a ``kind`` row carries, by the names and types the catalogue declares.
+
+    >>> row = np.zeros(E_COLUMNS)
+    >>> row[VALUE["asat_test"]["fearful"]] = 3
+    >>> read_values("asat_test", row)
+    {'pieces': 0.0, 'drop': 0.0, 'fearful': 3}
+    """
+    return {name: cast(row[E_VALUES + k]) for k, (name, cast) in enumerate(EVENTS[kind].values.items())}
 # The sizes and clock entries.
 S_PARTNERSHIPS, S_REVISIONS, S_EVENTS = range(3)
 C_STEP, C_FORMED, C_ENDED = range(3)
@@ -153,10 +183,11 @@ def revise(b, pid, depth, domain):  # noqa: ANN001, ANN201 - compiled
 
 
 @njit(cache=True)
-def log_event(b, kind, actor, target, framework, scheduled, count, debris_change, trust_change, v0, v1, v2, v3, v4):  # noqa: ANN001, ANN201, PLR0913 - compiled
+def log_event(b, kind, actor, target, framework, scheduled, count, debris_change, trust_change):  # noqa: ANN001, ANN201 - compiled
     """Log ``count`` occurrences of ``kind`` (a code of :data:`KINDS`) at this step in one row (room reserved); -1: no such nation or framework.
 
-    ``v0`` to ``v4`` are the values its narrative reads (:data:`spacesim.model.events.VALUES` names them).
+    Returns the row (a view), its value columns 0: the caller writes the values the kind declares, each at its
+    column (:data:`VALUE`, :func:`value_columns`).
     """
     r = b.sizes[S_EVENTS]
     row = b.events[r]
@@ -169,14 +200,11 @@ def log_event(b, kind, actor, target, framework, scheduled, count, debris_change
     row[E_COUNT] = count
     row[E_DEBRIS] = debris_change
     row[E_TRUST] = trust_change
-    row[E_VALUES] = v0
-    row[E_VALUES + 1] = v1
-    row[E_VALUES + 2] = v2
-    row[E_VALUES + 3] = v3
-    row[E_VALUES + 4] = v4
+    row[E_VALUES:] = 0.0
     b.sizes[S_EVENTS] = r + 1
     if _COUNTED[kind]:  # kinds without a count (past context, "history"; a framework opening) are not counted
         b.counts[kind] += count
+    return row
 
 
 # ---------------------------------------------------------------- the Python views
