@@ -71,7 +71,7 @@ def test_reserve_then_write_keeps_every_row_in_order(capacity, batches):
         b = reserve(b, 0, 0, count)
         for _ in range(count):
             actor = len(written)
-            log_event(b, KIND["leak"], actor, 0, -1, False, 1, 0.0, -0.1, 0.1, 0.0, 0.0, 0.0, 0.0)
+            log_event(b, KIND["leak"], actor, 0, -1, False, 1, 0.0, -0.1)
             written.append((step, actor))
     rows = b.events[: b.sizes[S_EVENTS]]
     assert [(int(r[E_STEP]), int(r[E_ACTOR])) for r in rows] == written

@@ -86,6 +86,8 @@ def read_values(kind: str, row: np.ndarray) -> dict[str, Any]:
     {'pieces': 0.0, 'drop': 0.0, 'fearful': 3}
     """
     return {name: cast(row[E_VALUES + k]) for k, (name, cast) in enumerate(EVENTS[kind].values.items())}
+
+
 # The sizes and clock entries.
 S_PARTNERSHIPS, S_REVISIONS, S_EVENTS = range(3)
 C_STEP, C_FORMED, C_ENDED = range(3)
