@@ -38,9 +38,7 @@ from .ledger import (
     C_ENDED,
     C_FORMED,
     E_COUNT,
-    E_VALUES,
     KIND,
-    KINDS,
     P_LAST_DEPTH,
     REASON,
     REASONS,
@@ -88,10 +86,10 @@ GC_SHIFT, GC_ENDED, GC_LEFT, GC_RELIABILITY, GC_UNIFORM = value_columns("governm
 WITHDRAWAL_REASON, WITHDRAWAL_MEMBERS = value_columns("withdrawal", "reason", "members")
 (ACCESSION_MEMBERS,) = value_columns("accession", "members")
 (COLLISION_PIECES,) = value_columns("collision", "pieces")
-value_columns("framework_opens")  # they write none
+HISTORY_YEAR, HISTORY_DROP = value_columns("history", "year", "drop")
+value_columns("framework_opens")  # these write none
 value_columns("invitation")
-#: How many values each kind declares, by code (for :func:`log_row`, which logs rows of any kind).
-VALUE_COUNT = np.array([len(EVENTS[k].values) for k in KINDS], dtype=np.int64)
+value_columns("framework_founded")  # its founders are the row's notes (not numbers)
 
 
 def handles(kind: str) -> Callable[[Any], Any]:
@@ -302,14 +300,15 @@ def log_leak(a, b, leaker, victim, trust_before, scheduled):  # noqa: ANN001, AN
 def log_row(a, b, kind, actor, target, framework, scheduled, trust_change, v0, v1):  # noqa: ANN001, ANN201 - compiled
     """Log a row from Python (the past's ASAT tests, a founding): reserves its room.
 
-    ``v0`` and ``v1`` are the kind's first two declared values, in the catalogue's order (``history``: year, drop;
-    a kind that declares fewer ignores the rest)."""
+    ``v0`` and ``v1`` are a ``history`` row's year and drop; the other kinds logged from Python (a founding)
+    carry no values, and must give 0."""
     b = reserve(b, 0, 0, 1)
     row = log_event(b, kind, actor, target, framework, scheduled, 1, 0.0, trust_change)
-    if VALUE_COUNT[kind] > 0:
-        row[E_VALUES] = v0
-    if VALUE_COUNT[kind] > 1:
-        row[E_VALUES + 1] = v1
+    if kind == HISTORY:
+        row[HISTORY_YEAR] = v0
+        row[HISTORY_DROP] = v1
+    elif v0 != 0.0 or v1 != 0.0:
+        raise RuntimeError("log_row: only a history row carries values")
     return b
 
 

@@ -60,6 +60,10 @@ E_COLUMNS = E_VALUES + VALUE_COLUMNS
 #: The column of each value a kind declares, by kind and name (its place in the catalogue's ``values``).
 VALUE: dict[str, dict[str, int]] = {e.kind: {name: E_VALUES + k for k, name in enumerate(e.values)} for e in EVENT_KINDS}
 
+# The sizes and clock entries.
+S_PARTNERSHIPS, S_REVISIONS, S_EVENTS = range(3)
+C_STEP, C_FORMED, C_ENDED = range(3)
+
 
 def value_columns(kind: str, *names: str) -> tuple[int, ...]:
     """The columns of ``names``, which must be every value ``kind`` declares (in any order): what its compiled writer writes.
@@ -86,11 +90,6 @@ def read_values(kind: str, row: np.ndarray) -> dict[str, Any]:
     {'pieces': 0.0, 'drop': 0.0, 'fearful': 3}
     """
     return {name: cast(row[E_VALUES + k]) for k, (name, cast) in enumerate(EVENTS[kind].values.items())}
-
-
-# The sizes and clock entries.
-S_PARTNERSHIPS, S_REVISIONS, S_EVENTS = range(3)
-C_STEP, C_FORMED, C_ENDED = range(3)
 
 
 class Books(NamedTuple):
