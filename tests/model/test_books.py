@@ -138,3 +138,22 @@ def test_bad_indices_are_refused_before_compiled_code_sees_them():
         model.form_agreement(1, 1, 0.5)
     np.testing.assert_array_equal(model.state.beta, beta)
     assert len(model.log) == len(SpaceModel(shipped_scenario("teaching_small"), rng=2).log)
+
+
+def test_a_shock_between_steps_counts_in_the_step_its_log_row_names():
+    """SpaceModel.trigger between steps records the current step again: the event's count lands in the row of the step
+    its log row carries, never in the next step's, so the recorded counts equal the log's, step by step."""
+    model = SpaceModel(shipped_scenario("teaching_small"), rng=3)
+    model.run(3)
+    asat_before = model.steps_frame()["n_asat_tests"].iloc[-1]
+    model.trigger("asat_test", 0)
+    assert model.events_frame().iloc[-1]["step"] == 3
+    steps = model.steps_frame()
+    assert len(steps) == 4 and steps["n_asat_tests"].iloc[-1] == asat_before + 1
+    model.run(5)
+    steps, log = model.steps_frame(), model.events_frame()
+    for outcome, kind in EVENT_COUNTS.items():
+        logged = log[log["kind"] == kind].groupby("step")["count"].sum() if "count" in log else log[log["kind"] == kind].groupby("step").size()
+        recorded = steps.set_index("step")[outcome]
+        assert (recorded.reindex(logged.index) == logged).all(), outcome
+        assert recorded.sum() == logged.sum(), outcome

@@ -304,12 +304,12 @@ class SpaceModel(mesa.Model):
         for f, founders in self._foundings.get(self.steps, []):  # frameworks founded now, before the step's other events
             self.found_framework(f, [s.index[code] for code in founders])
         for f in self._openings.get(self.steps, []):  # frameworks that open now (after any founding this step), as a scheduled framework_opens
-            self.trigger("framework_opens", framework=f, scheduled=True)
+            events.happen(self, "framework_opens", framework=f, scheduled=True)
         for event in self._scheduled.get(self.steps, []):
             actor = s.index[event.actor] if event.actor else None
             target = s.index[event.target] if event.target else None
             framework = s.framework_index[event.framework] if event.framework else None
-            self.trigger(event.kind, actor, target, framework, debris=event.debris, scheduled=True)
+            events.happen(self, EventKind(event.kind).value, actor, target, framework, debris=event.debris, scheduled=True)
 
     def trigger(
         self,
@@ -321,8 +321,12 @@ class SpaceModel(mesa.Model):
         debris: float | None = None,
         scheduled: bool = False,
     ) -> None:
-        """Make an event happen now (used by the timeline and by the dashboard's shock buttons): the handler registered for its kind acts and logs it."""
+        """Make an event happen now, between steps (the dashboard's shock buttons, a notebook): the handler registered for
+        its kind acts and logs it at the current step, which is then recorded again (:meth:`record_again`), so that the
+        step's row counts the event its log row names. (Scheduled events happen inside :meth:`step`, before its record.)
+        """
         events.happen(self, EventKind(kind).value, actor, target, framework, debris=debris, scheduled=scheduled)
+        self.record_again()
 
     def record_again(self) -> None:
         """Record the current step again, after events triggered since its record (a shock between steps).

@@ -167,7 +167,6 @@ class DashboardModel(SpaceModel):
         self.choice = choice
         self.layout = _layout(choice.path)
         self.lock = threading.RLock()
-        self._stepping = False
         #: What the "What just happened" panel lists, oldest first: the event log's rows as they came, each step's
         #: (or shock's) followed by lines naming the bilateral agreements it signed, deepened and ended (:mod:`spacesim.viz.narrative`).
         self.happenings: list[dict[str, Any]] = []
@@ -177,12 +176,8 @@ class DashboardModel(SpaceModel):
     def step(self) -> None:
         """One step (never at the same time as a shock); then name the agreements it signed, deepened and ended."""
         with self.lock:
-            self._stepping = True
             before = snapshot(self.state, len(self.ledger))
-            try:
-                super().step()
-            finally:
-                self._stepping = False
+            super().step()
             self._note_partnerships(before)
 
     def _note_partnerships(self, before: tuple[np.ndarray, np.ndarray, int]) -> None:
@@ -193,9 +188,8 @@ class DashboardModel(SpaceModel):
         self.happenings += partnership_news(before, self.state, self.ledger.columns, self.steps, self.p)
 
     def trigger(self, *args: Any, **kwargs: Any) -> None:
-        """Make an event happen now (never during a step), and record the current step again so that the page shows it at once.
-
-        Scheduled events also come through here, during a step: the step's own record takes them.
+        """Make an event happen now (never during a step: the lock), recorded again at the current step
+        (:meth:`SpaceModel.trigger`), and name the agreements it changed, so that the page shows it at once.
 
         >>> m = DashboardModel(Choices())
         >>> debris = m.recorder.latest["debris"]
@@ -204,11 +198,9 @@ class DashboardModel(SpaceModel):
         (1500.0, 1, 1)
         """
         with self.lock:
-            before = None if self._stepping else snapshot(self.state, len(self.ledger))
-            super().trigger(*args, **kwargs)
-            if before is not None:
-                self.record_again()
-                self._note_partnerships(before)  # the page shows the shock at once, at the step its event names
+            before = snapshot(self.state, len(self.ledger))
+            super().trigger(*args, **kwargs)  # and records the step again
+            self._note_partnerships(before)  # the page shows the shock at once, at the step its event names
 
     @property
     def calendar(self) -> tuple[int, int] | None:
