@@ -47,23 +47,8 @@ HERE = Path(__file__).resolve().parent
 TREE = HERE.parent
 TARGET_RATIO = 3.0  # issue 14: at least 3 times faster than the batch of 7e375fe
 
-
-def _experiment_file(folder: Path, runs: int, steps: int) -> Path:
-    from spacesim import shipped_scenario
-
-    path = folder / f"bench_{runs}x{steps}.yaml"
-    path.write_text(
-        "schema_version: 1\n"
-        f"name: bench_{runs}x{steps}\n"
-        "description: Benchmark batch of baseline replicates.\n"
-        f"scenario: {shipped_scenario('baseline')}\n"
-        f"steps: {steps}\n"
-        f"replicates: {runs}\n"
-        "seed: 1\n"
-        "tables: []\n"
-        "plots: []\n"
-    )
-    return path
+sys.path.insert(0, str(HERE))  # the batch file is bench_batch.py's, whichever checkout's Python runs this
+from bench_batch import _experiment_file  # noqa: E402
 
 
 def batch(runs: int, steps: int, workers: int) -> dict:
